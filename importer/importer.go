@@ -1,0 +1,225 @@
+// Package importer loads the ERP feed (entities, users, customers, invoices,
+// payments) from CSV or JSON into Postgres. A file is streamed: rows are
+// checked one by one, copied into a temporary staging table in chunks, checked
+// again against the database, then upserted by external id in one statement.
+// Bad rows are rejected with their line and reason; every good row lands; the
+// whole import is one transaction, so a failure keeps nothing of it.
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Rejection is one row that was not imported, and why.
+type Rejection struct {
+	Line       int64  `json:"line"`
+	ExternalID string `json:"external_id,omitempty"`
+	Field      string `json:"field,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+// Result counts what an import did. Rejections holds the first MaxRejections
+// rejected rows in line order; all of them are kept in import_rejections.
+type Result struct {
+	ImportID            int64       `json:"import_id"`
+	Kind                Kind        `json:"kind"`
+	Inserted            int64       `json:"inserted"`
+	Updated             int64       `json:"updated"`
+	Unchanged           int64       `json:"unchanged"`
+	Rejected            int64       `json:"rejected"`
+	Rejections          []Rejection `json:"rejections"`
+	RejectionsTruncated bool        `json:"rejections_truncated"`
+}
+
+// MaxRejections bounds the rejections returned in a Result.
+const MaxRejections = 1000
+
+// chunkRows is how many rows go in one COPY before the rejections gathered
+// meanwhile are written out: it bounds memory, not the transaction.
+const chunkRows = 20_000
+
+// Importer runs imports against one database.
+type Importer struct {
+	pool *pgxpool.Pool
+}
+
+func New(pool *pgxpool.Pool) *Importer { return &Importer{pool: pool} }
+
+// Source says where a file came from and who sent it, for the imports table and the audit journal.
+type Source struct {
+	Name      string // file name or "api"
+	Actor     string // user, token or "cli"
+	RequestID string
+}
+
+// Import reads one file of the given kind and format. A *FileError means the
+// file as a whole is unusable and nothing was imported.
+func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.Reader, src Source) (Result, error) {
+	sp, ok := specs[kind]
+	if !ok {
+		return Result{}, fmt.Errorf("unknown kind %q", kind)
+	}
+	recs, err := newRecordReader(format, r, sp.columns)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Kind: kind, Rejections: []Rejection{}}
+	err = pgx.BeginFunc(ctx, im.pool, func(tx pgx.Tx) error {
+		for _, q := range []string{lockImports, tuneImportTx, sp.stageDDL} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("prepare import: %w", err)
+			}
+		}
+		if err := tx.QueryRow(ctx, createImport, string(kind), src.Name).Scan(&res.ImportID); err != nil {
+			return fmt.Errorf("record import: %w", err)
+		}
+		total, err := stage(ctx, tx, sp, recs, res.ImportID)
+		if err != nil {
+			return err
+		}
+		for _, q := range sp.checks {
+			if _, err := tx.Exec(ctx, q, res.ImportID); err != nil {
+				return fmt.Errorf("check %s: %w", kind, err)
+			}
+		}
+		var args []any
+		if sp.upsertByImport {
+			args = append(args, res.ImportID)
+		}
+		if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
+			return fmt.Errorf("write %s: %w", kind, err)
+		}
+		if err := tx.QueryRow(ctx, countRejections, res.ImportID).Scan(&res.Rejected); err != nil {
+			return err
+		}
+		res.Unchanged = total - res.Rejected - res.Inserted - res.Updated
+		if err := readRejections(ctx, tx, &res); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, finishImport, res.ImportID, res.Inserted, res.Updated, res.Unchanged, res.Rejected); err != nil {
+			return err
+		}
+		return journal(ctx, tx, res, src)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// stage copies the good rows into the staging table and the bad ones into
+// import_rejections, chunk by chunk. It returns how many rows the file had.
+func stage(ctx context.Context, tx pgx.Tx, sp spec, recs recordReader, importID int64) (int64, error) {
+	src := &chunkSource{recs: recs, spec: sp}
+	var total int64
+	for !src.eof {
+		src.n = 0
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage"}, sp.stageCols, src); err != nil {
+			var fe *FileError
+			if errors.As(src.err, &fe) {
+				return 0, fe
+			}
+			return 0, fmt.Errorf("stage rows: %w", err)
+		}
+		total += int64(src.n) + int64(len(src.rejected))
+		if len(src.rejected) > 0 {
+			rows := pgx.CopyFromSlice(len(src.rejected), func(i int) ([]any, error) {
+				r := src.rejected[i]
+				return []any{importID, r.Line, r.ExternalID, r.Field, r.Reason}, nil
+			})
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rejections"},
+				[]string{"import_id", "line", "external_id", "field", "reason"}, rows); err != nil {
+				return 0, fmt.Errorf("record rejections: %w", err)
+			}
+			src.rejected = src.rejected[:0]
+		}
+	}
+	return total, nil
+}
+
+// chunkSource feeds pgx's COPY with up to chunkRows good rows, setting the bad
+// ones aside.
+type chunkSource struct {
+	recs     recordReader
+	spec     spec
+	n        int
+	values   []any
+	rejected []Rejection
+	eof      bool
+	err      error
+}
+
+func (c *chunkSource) Next() bool {
+	for c.n < chunkRows && len(c.rejected) < chunkRows {
+		rec, err := c.recs.next()
+		if errors.Is(err, io.EOF) {
+			c.eof = true
+			return false
+		}
+		if err != nil {
+			c.err, c.eof = err, true
+			return false
+		}
+		if rec.bad != nil {
+			c.rejected = append(c.rejected, *rec.bad)
+			continue
+		}
+		r := row{rec: rec, cols: c.spec.columns}
+		values := c.spec.parse(&r)
+		if r.bad != nil {
+			if len(values) > 1 {
+				r.bad.ExternalID, _ = values[1].(string)
+			}
+			c.rejected = append(c.rejected, *r.bad)
+			continue
+		}
+		c.values = values
+		c.n++
+		return true
+	}
+	return false
+}
+
+func (c *chunkSource) Values() ([]any, error) { return c.values, nil }
+func (c *chunkSource) Err() error             { return c.err }
+
+func readRejections(ctx context.Context, tx pgx.Tx, res *Result) error {
+	rows, err := tx.Query(ctx, listRejections, res.ImportID, MaxRejections)
+	if err != nil {
+		return err
+	}
+	rej, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rejection, error) {
+		var x Rejection
+		err := r.Scan(&x.Line, &x.ExternalID, &x.Field, &x.Reason)
+		return x, err
+	})
+	if err != nil {
+		return err
+	}
+	res.Rejections = rej
+	res.RejectionsTruncated = res.Rejected > int64(len(rej))
+	return nil
+}
+
+func journal(ctx context.Context, tx pgx.Tx, res Result, src Source) error {
+	after, err := json.Marshal(map[string]any{
+		"source": src.Name, "inserted": res.Inserted, "updated": res.Updated,
+		"unchanged": res.Unchanged, "rejected": res.Rejected,
+	})
+	if err != nil {
+		return err
+	}
+	actor := src.Actor
+	if actor == "" {
+		actor = "unknown"
+	}
+	_, err = tx.Exec(ctx, insertJournal, actor, "import."+string(res.Kind), fmt.Sprintf("import/%d", res.ImportID), after, src.RequestID)
+	return err
+}

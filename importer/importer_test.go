@@ -1,0 +1,259 @@
+package importer_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"recoup/importer"
+	"recoup/store/storetest"
+)
+
+type testBundle struct {
+	pool *pgxpool.Pool
+	im   *importer.Importer
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	pool := storetest.NewPool(t)
+	return &testBundle{pool: pool, im: importer.New(pool)}
+}
+
+func (b *testBundle) load(t *testing.T, kind importer.Kind, format importer.Format, body string) importer.Result {
+	t.Helper()
+	res, err := b.im.Import(context.Background(), kind, format, strings.NewReader(body), importer.Source{Name: "test", Actor: "test"})
+	require.NoError(t, err)
+	return res
+}
+
+// base loads a small but complete ERP feed: two entities, users and customers.
+func (b *testBundle) base(t *testing.T) {
+	t.Helper()
+	b.load(t, importer.Entities, importer.CSV, `code,name,country,currency,timezone,language
+FR01,Recoup France SAS,FR,EUR,Europe/Paris,fr
+JP01,Recoup Japan KK,JP,JPY,Asia/Tokyo,ja
+KW01,Recoup Kuwait,KW,KWD,Asia/Kuwait,ar
+`)
+	b.load(t, importer.Users, importer.CSV, `email,name,role
+agent@example.com,Alice Agent,agent
+rep@example.com,Sam Rep,sales_rep
+`)
+	res := b.load(t, importer.Customers, importer.CSV, `external_id,entity,name,category,country,language,currency,email,phone,timezone,credit_limit,agent_email,sales_rep_email
+C1,FR01,"Dupont & Fils, SARL",retail,,,EUR,compta@dupont.example,+33 6 12 34 56 78,,15000.00,agent@example.com,rep@example.com
+C2,JP01,Yamada Shoji,wholesale,JP,ja,JPY,ar@yamada.example,,Asia/Tokyo,2000000,,
+C3,KW01,Gulf Trading,retail,KW,ar,KWD,ap@gulf.example,,,1000.500,,
+`)
+	require.Equal(t, int64(3), res.Inserted, res.Rejections)
+}
+
+func (b *testBundle) invoice(t *testing.T, externalID string) (open int64, status string) {
+	t.Helper()
+	err := b.pool.QueryRow(context.Background(), `SELECT open_minor, status FROM invoices WHERE external_id = $1`, externalID).Scan(&open, &status)
+	require.NoError(t, err)
+	return open, status
+}
+
+func TestImportCustomersTakesDefaultsFromEntity(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	var country, lang, tz, phone string
+	var limit int64
+	err := b.pool.QueryRow(context.Background(),
+		`SELECT country, language, timezone, phone, credit_limit_minor FROM customers WHERE external_id = 'C1'`).
+		Scan(&country, &lang, &tz, &phone, &limit)
+	require.NoError(t, err)
+	require.Equal(t, []any{"FR", "fr", "Europe/Paris", "+33612345678", int64(1500000)}, []any{country, lang, tz, phone, limit})
+	require.NoError(t, b.pool.QueryRow(context.Background(),
+		`SELECT credit_limit_minor FROM customers WHERE external_id = 'C3'`).Scan(&limit))
+	require.Equal(t, int64(1000500), limit, "KWD has three decimals")
+}
+
+func TestImportInvoicesIsIdempotentAndUpdates(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	file := `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1200.00,1200.00
+I2,C1,F-002,invoice,2026-09-15,2026-10-15,EUR,300.50,0
+I3,C2,J-001,invoice,2026-09-01,2026-10-31,JPY,500000,500000
+CN1,C1,A-001,credit_note,2026-09-20,2026-09-20,EUR,100,100
+`
+	first := b.load(t, importer.Invoices, importer.CSV, file)
+	require.Equal(t, []int64{4, 0, 0, 0}, []int64{first.Inserted, first.Updated, first.Unchanged, first.Rejected}, first.Rejections)
+	open, status := b.invoice(t, "I2")
+	require.Equal(t, int64(0), open)
+	require.Equal(t, "paid", status)
+
+	again := b.load(t, importer.Invoices, importer.CSV, file)
+	require.Equal(t, []int64{0, 0, 4, 0}, []int64{again.Inserted, again.Updated, again.Unchanged, again.Rejected})
+
+	newer := b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1200.00,200.00
+`)
+	require.Equal(t, []int64{0, 1, 0, 0}, []int64{newer.Inserted, newer.Updated, newer.Unchanged, newer.Rejected})
+	open, status = b.invoice(t, "I1")
+	require.Equal(t, int64(20000), open)
+	require.Equal(t, "open", status)
+}
+
+func TestImportRejectsBadRowsOneByOne(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+OLD,C1,F-900,invoice,2026-09-01,2026-10-01,EUR,10,10
+`)
+	res := b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+OK1,C1,F-100,invoice,2026-09-01,2026-10-01,EUR,100.00,100.00
+U1,NOPE,F-101,invoice,2026-09-01,2026-10-01,EUR,100.00,100.00
+D1,C1,F-102,invoice,2026-13-01,2026-10-01,EUR,100.00,100.00
+M1,C1,F-103,invoice,2026-09-01,2026-10-01,EUR,100.001,100.00
+N1,C1,F-104,invoice,2026-09-01,2026-10-01,EUR,-5.00,0
+OK1,C1,F-105,invoice,2026-09-01,2026-10-01,EUR,100.00,100.00
+R1,C1,,invoice,2026-09-01,2026-10-01,EUR,100.00,100.00
+W1,C1,F-106,invoice,2026-09-01,2026-10-01,USD,100.00,100.00
+Y1,C2,J-100,invoice,2026-09-01,2026-10-01,JPY,100.5,100
+T1,C1,F-107,bill,2026-09-01,2026-10-01,EUR,100.00,100.00
+B1,C1,F-108,invoice,2026-09-01,2026-08-01,EUR,100.00,100.00
+O1,C1,F-109,invoice,2026-09-01,2026-10-01,EUR,100.00,150.00
+X1,C1,F-900,invoice,2026-09-01,2026-10-01,EUR,100.00,100.00
+Q1,C1,"F-110
+",invoice,2026-09-01,2026-10-01,EUR,1,1,extra
+OK2,C2,J-101,invoice,2026-09-01,2026-10-01,JPY,1000000,1000000
+`)
+	require.Equal(t, int64(2), res.Inserted)
+	want := []struct {
+		line   int64
+		field  string
+		reason string
+	}{
+		{3, "customer_external_id", "unknown customer NOPE"},
+		{4, "issue_date", "want a date as YYYY-MM-DD"},
+		{5, "amount", "too many decimals for the currency EUR"},
+		{6, "amount", "must not be negative"},
+		{7, "external_id", "duplicate external_id OK1 in this file (first at line 2)"},
+		{8, "number", "number is required"},
+		{9, "currency", "currency USD differs from the customer's currency EUR"},
+		{10, "amount", "too many decimals for the currency JPY"},
+		{11, "type", `want one of invoice, credit_note`},
+		{12, "due_date", "is before issue_date"},
+		{13, "open_amount", "is more than amount"},
+		{14, "number", "number F-900 already belongs to invoice OLD"},
+		{15, "", "wrong number of fields"},
+	}
+	require.Equal(t, int64(len(want)), res.Rejected, res.Rejections)
+	require.Len(t, res.Rejections, len(want))
+	for i, w := range want {
+		got := res.Rejections[i]
+		require.Equal(t, w.line, got.Line, "rejection %d: %+v", i, got)
+		require.Equal(t, w.field, got.Field, "line %d", w.line)
+		require.Contains(t, got.Reason, w.reason, "line %d", w.line)
+	}
+	var stored int
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM invoices`).Scan(&stored))
+	require.Equal(t, 3, stored, "OLD, OK1 and OK2")
+}
+
+func TestImportPaymentsReduceOpenAmounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1000.00,1000.00
+I2,C1,F-002,invoice,2026-09-01,2026-10-01,EUR,50.00,50.00
+`)
+	payments := `external_id,customer_external_id,invoice_number,date,currency,amount
+P1,C1,F-001,2026-10-05,EUR,400.00
+P2,C1,F-001,2026-10-06,EUR,700.00
+P3,C1,,2026-10-07,EUR,25.00
+P4,C1,F-404,2026-10-07,EUR,25.00
+P5,C1,F-002,2026-10-07,EUR,0
+`
+	res := b.load(t, importer.Payments, importer.CSV, payments)
+	require.Equal(t, []int64{3, 2}, []int64{res.Inserted, res.Rejected}, res.Rejections)
+	require.Contains(t, res.Rejections[0].Reason, "no invoice F-404")
+	require.Contains(t, res.Rejections[1].Reason, "more than zero")
+	open, status := b.invoice(t, "I1")
+	require.Equal(t, int64(0), open, "400 + 700 pays 1000, 100 stays unallocated")
+	require.Equal(t, "paid", status)
+	var unallocated int64
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT unallocated_minor FROM payments WHERE external_id = 'P2'`).Scan(&unallocated))
+	require.Equal(t, int64(10000), unallocated)
+
+	again := b.load(t, importer.Payments, importer.CSV, payments)
+	require.Equal(t, []int64{0, 3}, []int64{again.Inserted, again.Unchanged}, "same payments again change nothing")
+
+	changed := b.load(t, importer.Payments, importer.CSV, `external_id,customer_external_id,invoice_number,date,currency,amount
+P1,C1,F-001,2026-10-05,EUR,999.00
+`)
+	require.Equal(t, int64(1), changed.Rejected)
+	require.Contains(t, changed.Rejections[0].Reason, "already imported with other values")
+
+	// The ERP resends the invoice with the figure it had before our payments: nothing changes.
+	b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1000.00,1000.00
+`)
+	open, _ = b.invoice(t, "I1")
+	require.Equal(t, int64(0), open)
+	// The ERP now says 250 is open: it is the source of truth.
+	b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1000.00,250.00
+`)
+	open, status = b.invoice(t, "I1")
+	require.Equal(t, int64(25000), open)
+	require.Equal(t, "open", status)
+}
+
+func TestImportJSONReportsLines(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	res := b.load(t, importer.Invoices, importer.JSON, `[
+  {"external_id": "J1", "customer_external_id": "C1", "number": "F-1", "type": "invoice",
+   "issue_date": "2026-09-01", "due_date": "2026-10-01", "currency": "EUR", "amount": 1234.56, "open_amount": "1234.56"},
+  {"external_id": "J2", "customer_external_id": "C1", "number": "F-2", "type": "invoice",
+   "issue_date": "2026-09-01", "due_date": "2026-10-01", "currency": "EUR", "amount": 0.001, "open_amount": "0"},
+  {"external_id": "J3", "colour": "blue"}
+]`)
+	require.Equal(t, int64(1), res.Inserted)
+	require.Equal(t, []importer.Rejection{
+		{Line: 4, ExternalID: "J2", Field: "amount", Reason: `amount: amount "0.001": too many decimals for the currency EUR (2)`},
+		{Line: 6, Field: "colour", Reason: `unknown field "colour"`},
+	}, res.Rejections)
+	open, _ := b.invoice(t, "J1")
+	require.Equal(t, int64(123456), open, "JSON numbers are read as decimals, not floats")
+}
+
+func TestImportFileErrorsKeepNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	tests := []struct {
+		name   string
+		format importer.Format
+		body   string
+		want   string
+	}{
+		{"unknown column", importer.CSV, "external_id,customer,number\n", `unknown column "customer"`},
+		{"missing column", importer.CSV, "external_id,customer_external_id\n", `missing required column "number"`},
+		{"empty", importer.CSV, "", "empty file"},
+		{"not an array", importer.JSON, `{"a":1}`, "want a JSON array"},
+		{"broken JSON after good rows", importer.JSON, `[{"external_id": "Z1", "customer_external_id": "C1", "number": "F-1", "type": "invoice",
+   "issue_date": "2026-09-01", "due_date": "2026-10-01", "currency": "EUR", "amount": "1", "open_amount": "1"},
+   {"external_id": `, "line 3"},
+	}
+	for _, tt := range tests {
+		_, err := b.im.Import(context.Background(), importer.Invoices, tt.format, strings.NewReader(tt.body), importer.Source{Name: "t"})
+		var fe *importer.FileError
+		require.ErrorAs(t, err, &fe, tt.name)
+		require.Contains(t, fe.Error(), tt.want, tt.name)
+	}
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM invoices`).Scan(&n))
+	require.Zero(t, n)
+}

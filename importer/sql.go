@@ -1,0 +1,251 @@
+package importer
+
+// The SQL of the import path. Each check moves the staged rows that fail it
+// into import_rejections ($1 is the import id) so later steps only see good
+// rows; an upsert answers (inserted, updated).
+
+const createImport = `INSERT INTO imports (kind, source) VALUES ($1, $2) RETURNING id`
+
+const finishImport = `
+UPDATE imports SET finished_at = now(), inserted = $2, updated = $3, unchanged = $4, rejected = $5 WHERE id = $1`
+
+// The lock serializes imports: payments allocate against open amounts that an
+// invoice import may be changing.
+const lockImports = `SELECT pg_advisory_xact_lock(7283001)`
+
+// Bigger sorts and hashes in memory for the set-based checks of large files.
+const tuneImportTx = `SET LOCAL work_mem = '64MB'`
+
+const countRejections = `SELECT count(*) FROM import_rejections WHERE import_id = $1`
+
+const listRejections = `
+SELECT line, external_id, field, reason FROM import_rejections
+WHERE import_id = $1 ORDER BY line, field LIMIT $2`
+
+const insertJournal = `
+INSERT INTO audit_journal (actor, action, target, after, request_id) VALUES ($1, $2, $3, $4, $5)`
+
+const checkDuplicateCode = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY code ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.code, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, code, 'code', format('duplicate code %s in this file (first at line %s)', code, first) FROM bad`
+
+const checkDuplicateEmail = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY email ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.email, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, email, 'email', format('duplicate email %s in this file (first at line %s)', email, first) FROM bad`
+
+const checkDuplicateExternalID = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY external_id ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.external_id, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'external_id', format('duplicate external_id %s in this file (first at line %s)', external_id, first) FROM bad`
+
+const upsertEntities = `
+WITH up AS (
+    INSERT INTO entities AS e (code, name, country, currency, timezone, language)
+    SELECT code, name, country, currency, timezone, language FROM stage
+    ON CONFLICT (code) DO UPDATE SET
+        name = excluded.name, country = excluded.country, currency = excluded.currency,
+        timezone = excluded.timezone, language = excluded.language, updated_at = now()
+    WHERE (e.name, e.country, e.currency, e.timezone, e.language)
+        IS DISTINCT FROM (excluded.name, excluded.country, excluded.currency, excluded.timezone, excluded.language)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+const upsertUsers = `
+WITH up AS (
+    INSERT INTO users AS u (email, name, role)
+    SELECT email, name, role FROM stage
+    ON CONFLICT (email) DO UPDATE SET name = excluded.name, role = excluded.role, updated_at = now()
+    WHERE (u.name, u.role) IS DISTINCT FROM (excluded.name, excluded.role)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+const checkCustomerEntity = `
+WITH bad AS (
+    DELETE FROM stage s WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.code = s.entity)
+    RETURNING line, external_id, entity)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'entity', format('unknown entity %s: import it first', entity) FROM bad`
+
+const checkCustomerAgent = `
+WITH bad AS (
+    DELETE FROM stage s WHERE s.agent_email <> '' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = s.agent_email)
+    RETURNING line, external_id, agent_email)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'agent_email', format('unknown user %s: import users first', agent_email) FROM bad`
+
+const checkCustomerSalesRep = `
+WITH bad AS (
+    DELETE FROM stage s WHERE s.sales_rep_email <> '' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = s.sales_rep_email)
+    RETURNING line, external_id, sales_rep_email)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'sales_rep_email', format('unknown user %s: import users first', sales_rep_email) FROM bad`
+
+// A customer's invoices are all in the customer's currency, so the currency
+// cannot change once there are invoices.
+const checkCustomerCurrencyChange = `
+WITH bad AS (
+    DELETE FROM stage s USING customers c
+    WHERE c.external_id = s.external_id AND c.currency <> s.currency
+      AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id)
+    RETURNING s.line, s.external_id, s.currency, c.currency AS old)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'currency',
+       format('currency %s: the customer already has invoices in %s', currency, old) FROM bad`
+
+const upsertCustomers = `
+WITH up AS (
+    INSERT INTO customers AS c (external_id, entity_id, name, category, country, language, currency, timezone,
+                                email, phone, credit_limit_minor, risk_class, agent_id, sales_rep_id)
+    SELECT s.external_id, e.id, s.name, s.category, coalesce(nullif(s.country, ''), e.country),
+           coalesce(nullif(s.language, ''), e.language), s.currency, coalesce(nullif(s.timezone, ''), e.timezone),
+           s.email, s.phone, s.credit_limit, s.risk_class, a.id, r.id
+    FROM stage s
+    JOIN entities e ON e.code = s.entity
+    LEFT JOIN users a ON a.email = nullif(s.agent_email, '')
+    LEFT JOIN users r ON r.email = nullif(s.sales_rep_email, '')
+    ON CONFLICT (external_id) DO UPDATE SET
+        entity_id = excluded.entity_id, name = excluded.name, category = excluded.category,
+        country = excluded.country, language = excluded.language, currency = excluded.currency,
+        timezone = excluded.timezone, email = excluded.email, phone = excluded.phone,
+        credit_limit_minor = excluded.credit_limit_minor, risk_class = excluded.risk_class,
+        agent_id = excluded.agent_id, sales_rep_id = excluded.sales_rep_id, updated_at = now()
+    WHERE (c.entity_id, c.name, c.category, c.country, c.language, c.currency, c.timezone, c.email, c.phone,
+           c.credit_limit_minor, c.risk_class, c.agent_id, c.sales_rep_id)
+        IS DISTINCT FROM
+          (excluded.entity_id, excluded.name, excluded.category, excluded.country, excluded.language,
+           excluded.currency, excluded.timezone, excluded.email, excluded.phone, excluded.credit_limit_minor,
+           excluded.risk_class, excluded.agent_id, excluded.sales_rep_id)
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+const checkUnknownCustomer = `
+WITH bad AS (
+    DELETE FROM stage s WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.external_id = s.customer_external_id)
+    RETURNING line, external_id, customer_external_id)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'customer_external_id',
+       format('unknown customer %s: import it first', customer_external_id) FROM bad`
+
+const checkCurrencyMatchesCustomer = `
+WITH bad AS (
+    DELETE FROM stage s USING customers c
+    WHERE c.external_id = s.customer_external_id AND c.currency <> s.currency
+    RETURNING s.line, s.external_id, s.currency, c.currency AS customer_currency)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'currency',
+       format('currency %s differs from the customer''s currency %s', currency, customer_currency) FROM bad`
+
+const checkDuplicateInvoiceNumber = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY customer_external_id, number ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.external_id, s.number, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'number',
+       format('number %s appears twice for this customer in this file (first at line %s)', number, first) FROM bad`
+
+const checkInvoiceNumberTaken = `
+WITH bad AS (
+    DELETE FROM stage s USING customers c, invoices i
+    WHERE c.external_id = s.customer_external_id AND i.customer_id = c.id AND i.number = s.number
+      AND i.external_id <> s.external_id
+    RETURNING s.line, s.external_id, s.number, i.external_id AS other)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'number',
+       format('number %s already belongs to invoice %s of this customer', number, other) FROM bad`
+
+// The ERP is the source of truth for the open amount: when it sends a new
+// figure, that figure replaces Recoup's and the import becomes the reference
+// point for later payments; when it resends the same figure, payments Recoup
+// recorded since stay deducted. Disputed is Recoup's own state and is kept.
+const upsertInvoices = `
+WITH up AS (
+    INSERT INTO invoices AS i (external_id, customer_id, number, type, issue_date, due_date, currency,
+                               amount_minor, erp_open_minor, erp_import_id, open_minor, status)
+    SELECT s.external_id, c.id, s.number, s.type, s.issue_date, s.due_date, s.currency,
+           s.amount, s.open_amount, $1, s.open_amount,
+           CASE WHEN s.written_off THEN 'written_off' WHEN s.open_amount = 0 THEN 'paid' ELSE 'open' END
+    FROM stage s JOIN customers c ON c.external_id = s.customer_external_id
+    ON CONFLICT (external_id) DO UPDATE SET
+        customer_id = excluded.customer_id, number = excluded.number, type = excluded.type,
+        issue_date = excluded.issue_date, due_date = excluded.due_date, currency = excluded.currency,
+        amount_minor = excluded.amount_minor, erp_open_minor = excluded.erp_open_minor,
+        erp_import_id = CASE WHEN i.erp_open_minor <> excluded.erp_open_minor THEN excluded.erp_import_id ELSE i.erp_import_id END,
+        open_minor = CASE WHEN i.erp_open_minor <> excluded.erp_open_minor THEN excluded.open_minor ELSE i.open_minor END,
+        status = CASE
+            WHEN excluded.status = 'written_off' THEN 'written_off'
+            WHEN i.status = 'disputed' THEN 'disputed'
+            WHEN (CASE WHEN i.erp_open_minor <> excluded.erp_open_minor THEN excluded.open_minor ELSE i.open_minor END) = 0 THEN 'paid'
+            ELSE 'open' END,
+        updated_at = now()
+    WHERE (i.customer_id, i.number, i.type, i.issue_date, i.due_date, i.currency, i.amount_minor,
+           i.erp_open_minor, i.status = 'written_off')
+        IS DISTINCT FROM
+          (excluded.customer_id, excluded.number, excluded.type, excluded.issue_date, excluded.due_date,
+           excluded.currency, excluded.amount_minor, excluded.erp_open_minor, excluded.status = 'written_off')
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+const checkPaymentInvoice = `
+WITH bad AS (
+    DELETE FROM stage s WHERE s.invoice_number <> '' AND NOT EXISTS (
+        SELECT 1 FROM invoices i JOIN customers c ON c.id = i.customer_id
+        WHERE c.external_id = s.customer_external_id AND i.number = s.invoice_number AND i.type = 'invoice')
+    RETURNING line, external_id, invoice_number, customer_external_id)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'invoice_number',
+       format('no invoice %s for customer %s (leave invoice_number empty for an unallocated payment)',
+              invoice_number, customer_external_id) FROM bad`
+
+// Payments are facts: the same payment again is unchanged (it leaves the
+// stage without a rejection), a different one under the same id is refused
+// rather than silently rewriting allocations.
+const checkPaymentChanged = `
+WITH known AS (
+    DELETE FROM stage s USING payments p, customers c
+    WHERE p.external_id = s.external_id AND c.id = p.customer_id
+    RETURNING s.line, s.external_id,
+        (c.external_id, p.invoice_number, p.received_on, p.currency, p.amount_minor)
+        IS DISTINCT FROM (s.customer_external_id, s.invoice_number, s.received_on, s.currency, s.amount) AS changed)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, external_id, 'external_id',
+       format('payment %s was already imported with other values; payments cannot be changed, record a new one', external_id)
+FROM known WHERE changed`
+
+// Each payment goes to its invoice up to what is still open there, in file
+// order; the rest stays unallocated on the payment.
+const upsertPayments = `
+WITH new AS (
+    SELECT s.*, c.id AS customer_id, i.id AS invoice_id, i.open_minor
+    FROM stage s
+    JOIN customers c ON c.external_id = s.customer_external_id
+    LEFT JOIN invoices i ON s.invoice_number <> '' AND i.customer_id = c.id AND i.number = s.invoice_number
+),
+alloc AS (
+    SELECT new.*, CASE WHEN invoice_id IS NULL THEN 0 ELSE greatest(0, least(amount, open_minor - coalesce(
+        sum(amount) OVER (PARTITION BY invoice_id ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))
+    END AS allocated
+    FROM new
+),
+ins AS (
+    INSERT INTO payments (external_id, customer_id, invoice_number, received_on, currency, amount_minor,
+                          unallocated_minor, import_id)
+    SELECT external_id, customer_id, invoice_number, received_on, currency, amount, amount - allocated, $1
+    FROM alloc
+    RETURNING id, external_id),
+allocations AS (
+    INSERT INTO payment_allocations (payment_id, invoice_id, amount_minor, import_id)
+    SELECT ins.id, alloc.invoice_id, alloc.allocated, $1
+    FROM ins JOIN alloc USING (external_id) WHERE alloc.allocated > 0
+    RETURNING invoice_id, amount_minor),
+paid AS (
+    UPDATE invoices i SET
+        open_minor = i.open_minor - t.total,
+        status = CASE WHEN i.open_minor - t.total = 0 AND i.status <> 'written_off' THEN 'paid' ELSE i.status END,
+        updated_at = now()
+    FROM (SELECT invoice_id, sum(amount_minor) AS total FROM allocations GROUP BY invoice_id) t
+    WHERE i.id = t.invoice_id)
+SELECT count(*), 0 FROM ins`
