@@ -126,6 +126,9 @@ func stage(ctx context.Context, tx pgx.Tx, sp spec, recs recordReader, importID 
 			if errors.As(src.err, &fe) {
 				return 0, fe
 			}
+			if src.err != nil { // reading the file failed (client gone, size limit)
+				return 0, fmt.Errorf("read file: %w", src.err)
+			}
 			return 0, fmt.Errorf("stage rows: %w", err)
 		}
 		total += int64(src.n) + int64(len(src.rejected))

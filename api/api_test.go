@@ -1,0 +1,264 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/stretchr/testify/require"
+
+	"recoup/api"
+	"recoup/store"
+	"recoup/store/storetest"
+)
+
+type testBundle struct {
+	handler http.Handler
+	router  routers.Router
+	store   *store.Store
+}
+
+// setup serves the API on a fresh database holding a small ERP feed, and
+// loads the OpenAPI document every exchange is checked against.
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	pool := storetest.NewPool(t)
+	st := &store.Store{Pool: pool}
+	b := &testBundle{store: st, handler: api.NewHandler(api.Options{
+		Store: st, Logger: slog.New(slog.DiscardHandler), MaxImportBytes: 64 << 10,
+	})}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(api.OpenAPISpec())
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background()), "the OpenAPI document itself is valid")
+	doc.Servers = nil // match any host
+	b.router, err = gorillamux.NewRouter(doc)
+	require.NoError(t, err)
+
+	for _, f := range []struct{ kind, body string }{
+		{"entities", "code,name,country,currency,timezone,language\nFR01,Recoup France,FR,EUR,Europe/Paris,fr\nJP01,Recoup Japan,JP,JPY,Asia/Tokyo,ja\n"},
+		{"users", "email,name,role\nalice@recoup.example,Alice,agent\nbob@recoup.example,Bob,agent\n"},
+		{"customers", "external_id,entity,name,category,currency,agent_email,credit_limit\n" +
+			"C1,FR01,Boulangerie Martin,retail,EUR,alice@recoup.example,5000\n" +
+			"C2,FR01,Atelier Durand,wholesale,EUR,bob@recoup.example,\n" +
+			"C3,JP01,Yamada Shoji,wholesale,JPY,alice@recoup.example,1000000\n"},
+		{"invoices", "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
+			"I1,C1,F-1,invoice,2020-01-01,2020-02-01,EUR,100.00,100.00\n" +
+			"I2,C1,F-2,invoice,2020-01-01,2099-02-01,EUR,50.25,50.25\n" +
+			"I3,C1,F-3,invoice,2020-01-01,2020-02-01,EUR,10.00,0\n" +
+			"CN1,C1,A-1,credit_note,2020-01-01,2020-01-01,EUR,20.00,20.00\n" +
+			"I4,C3,J-1,invoice,2020-01-01,2020-02-01,JPY,120000,120000\n"},
+	} {
+		b.do(t, http.MethodPost, "/api/v1/imports?kind="+f.kind, "text/csv", f.body, http.StatusOK)
+	}
+	return b
+}
+
+// do sends one request, checks the status, and checks request and response against the OpenAPI document.
+func (b *testBundle) do(t *testing.T, method, path, contentType, body string, wantStatus int) []byte {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	b.handler.ServeHTTP(rec, req)
+	require.Equal(t, wantStatus, rec.Code, "%s %s: %s", method, path, rec.Body.String())
+
+	route, params, err := b.router.FindRoute(httptest.NewRequest(method, path, strings.NewReader(body)))
+	if err != nil {
+		return rec.Body.Bytes() // not a documented route: only 404/405 answers reach here
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{ExcludeRequestBody: true, ExcludeRequestQueryParams: wantStatus >= 400}}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+		Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	require.NoError(t, openapi3filter.ValidateResponse(context.Background(), out), "%s %s answers as documented: %s", method, path, rec.Body.String())
+	return rec.Body.Bytes()
+}
+
+type page struct {
+	Items []map[string]any `json:"items"`
+	Total int64            `json:"total"`
+}
+
+func decode[T any](t *testing.T, body []byte) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(body, &v), string(body))
+	return v
+}
+
+func TestListCustomersFiltersSortsAndPages(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tests := []struct {
+		query string
+		want  []string
+		total int64
+	}{
+		{"", []string{"Atelier Durand", "Boulangerie Martin", "Yamada Shoji"}, 3},
+		{"?sort=-name", []string{"Yamada Shoji", "Boulangerie Martin", "Atelier Durand"}, 3},
+		{"?entity=JP01", []string{"Yamada Shoji"}, 1},
+		{"?agent=alice@recoup.example", []string{"Boulangerie Martin", "Yamada Shoji"}, 2},
+		{"?category=wholesale&sort=external_id", []string{"Atelier Durand", "Yamada Shoji"}, 2},
+		{"?q=martin", []string{"Boulangerie Martin"}, 1},
+		{"?limit=1&offset=1", []string{"Boulangerie Martin"}, 3},
+	}
+	for _, tt := range tests {
+		p := decode[page](t, b.do(t, http.MethodGet, "/api/v1/customers"+tt.query, "", "", http.StatusOK))
+		var names []string
+		for _, it := range p.Items {
+			names = append(names, it["name"].(string))
+		}
+		require.Equal(t, tt.want, names, tt.query)
+		require.Equal(t, tt.total, p.Total, tt.query)
+	}
+}
+
+func TestListCustomersRejectsBadParameters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, q := range []string{"?limit=0", "?limit=501", "?offset=-1", "?sort=balance", "?entitty=FR01", "?limit=abc"} {
+		body := b.do(t, http.MethodGet, "/api/v1/customers"+q, "", "", http.StatusBadRequest)
+		e := decode[struct {
+			Error struct{ Code, Message, Field string }
+		}](t, body)
+		require.Equal(t, "invalid", e.Error.Code, q)
+		require.NotEmpty(t, e.Error.Field, q)
+	}
+}
+
+func TestGetCustomerShowsBalanceAndOpenItems(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := decode[page](t, b.do(t, http.MethodGet, "/api/v1/customers?q=C1", "", "", http.StatusOK))
+	require.Len(t, p.Items, 1)
+	id := int64(p.Items[0]["id"].(float64))
+	body := b.do(t, http.MethodGet, "/api/v1/customers/"+itoa(id), "", "", http.StatusOK)
+	c := decode[struct {
+		Balance   struct{ Amount, Currency string }
+		Overdue   struct{ Amount string }
+		OpenItems []struct {
+			Number      string
+			DaysOverdue int `json:"days_overdue"`
+		} `json:"open_items"`
+		CreditLimit struct{ Amount string } `json:"credit_limit"`
+	}](t, body)
+	require.Equal(t, "130.25", c.Balance.Amount, "100 + 50.25 open, less the 20 credit note")
+	require.Equal(t, "EUR", c.Balance.Currency)
+	require.Equal(t, "100.00", c.Overdue.Amount)
+	require.Equal(t, "5000.00", c.CreditLimit.Amount)
+	require.Len(t, c.OpenItems, 3, "two open invoices and the credit note; the paid one is gone")
+	require.Equal(t, "A-1", c.OpenItems[0].Number)
+
+	b.do(t, http.MethodGet, "/api/v1/customers/999999", "", "", http.StatusNotFound)
+	b.do(t, http.MethodGet, "/api/v1/customers/abc", "", "", http.StatusBadRequest)
+}
+
+func TestListInvoicesFilters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"?overdue=true", []string{"F-1", "J-1"}},
+		{"?status=paid", []string{"F-3"}},
+		{"?status=open&overdue=false", []string{"A-1", "F-2"}},
+	}
+	for _, tt := range tests {
+		p := decode[page](t, b.do(t, http.MethodGet, "/api/v1/invoices"+tt.query, "", "", http.StatusOK))
+		var numbers []string
+		for _, it := range p.Items {
+			numbers = append(numbers, it["number"].(string))
+		}
+		require.ElementsMatch(t, tt.want, numbers, tt.query)
+	}
+	b.do(t, http.MethodGet, "/api/v1/invoices?status=late", "", "", http.StatusBadRequest)
+	b.do(t, http.MethodGet, "/api/v1/invoices?customer=0", "", "", http.StatusBadRequest)
+}
+
+func TestImportAnswersCountsAndRejections(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	csv := "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
+		"I1,C1,F-1,invoice,2020-01-01,2020-02-01,EUR,100.00,60.00\n" +
+		"I9,C9,F-9,invoice,2020-01-01,2020-02-01,EUR,1.00,1.00\n" +
+		"I2,C1,F-2,invoice,2020-01-01,2099-02-01,EUR,50.25,50.25\n"
+	res := decode[struct {
+		Inserted, Updated, Unchanged, Rejected int64
+		Rejections                             []struct {
+			Line   int64
+			Field  string
+			Reason string
+		}
+	}](t, b.do(t, http.MethodPost, "/api/v1/imports?kind=invoices", "text/csv", csv, http.StatusOK))
+	require.Equal(t, []int64{0, 1, 1, 1}, []int64{res.Inserted, res.Updated, res.Unchanged, res.Rejected})
+	require.Equal(t, int64(3), res.Rejections[0].Line)
+	require.Equal(t, "customer_external_id", res.Rejections[0].Field)
+
+	jsonBody := `[{"external_id":"I5","customer_external_id":"C2","number":"D-1","type":"invoice","issue_date":"2026-01-01","due_date":"2026-02-01","currency":"EUR","amount":"10","open_amount":"10"}]`
+	b.do(t, http.MethodPost, "/api/v1/imports?kind=invoices", "application/json", jsonBody, http.StatusOK)
+
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, err := mw.CreateFormFile("file", "more.json")
+	require.NoError(t, err)
+	_, _ = fw.Write([]byte(strings.ReplaceAll(jsonBody, "I5", "I6")))
+	require.NoError(t, mw.Close())
+	res2 := decode[struct{ Inserted int64 }](t, b.do(t, http.MethodPost, "/api/v1/imports?kind=invoices", mw.FormDataContentType(), form.String(), http.StatusOK))
+	require.Equal(t, int64(0), res2.Inserted, "I6 reuses number D-1 of the same customer")
+}
+
+func TestImportRefusesBadRequests(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tests := []struct {
+		name, path, contentType, body string
+		status                        int
+		code                          string
+	}{
+		{"unknown kind", "/api/v1/imports?kind=orders", "text/csv", "a\n", 400, "invalid"},
+		{"no kind", "/api/v1/imports", "text/csv", "a\n", 400, "invalid"},
+		{"bad header", "/api/v1/imports?kind=users", "text/csv", "mail,name\n", 400, "invalid_file"},
+		{"bad format", "/api/v1/imports?kind=users&format=xml", "text/csv", "", 400, "invalid"},
+		{"unknown content type", "/api/v1/imports?kind=users", "application/xml", "<a/>", 400, "invalid"},
+		{"too large", "/api/v1/imports?kind=users", "text/csv", "email,name,role\n" + strings.Repeat("x", 70<<10), 413, "too_large"},
+	}
+	for _, tt := range tests {
+		body := b.do(t, http.MethodPost, tt.path, tt.contentType, tt.body, tt.status)
+		e := decode[struct{ Error struct{ Code, Message string } }](t, body)
+		require.Equal(t, tt.code, e.Error.Code, tt.name)
+		require.NotEmpty(t, e.Error.Message, tt.name)
+	}
+	var users int
+	require.NoError(t, b.store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users`).Scan(&users))
+	require.Equal(t, 2, users, "nothing written by refused imports")
+}
+
+func TestErrorsAreJSON(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	body := b.do(t, http.MethodGet, "/api/v1/nowhere", "", "", http.StatusNotFound)
+	require.Contains(t, string(body), `"code":"not_found"`)
+	body = b.do(t, http.MethodDelete, "/api/v1/customers", "", "", http.StatusMethodNotAllowed)
+	require.Contains(t, string(body), `"code":"method_not_allowed"`)
+	b.do(t, http.MethodGet, "/api/v1/system/check", "", "", http.StatusServiceUnavailable)
+	b.do(t, http.MethodGet, "/healthz", "", "", http.StatusOK)
+}
+
+func itoa(n int64) string { return strings.TrimSpace(strings.Replace(string(mustJSON(n)), "\n", "", -1)) }
+
+func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }

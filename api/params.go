@@ -1,0 +1,76 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"recoup/domain"
+)
+
+// maxOffset bounds deep paging, which costs the database more with each page.
+const maxOffset = 1_000_000
+
+// queryParams rejects parameters a route does not know, so a typo in a filter
+// is an error and not a silently unfiltered list.
+func queryParams(c *gin.Context, known ...string) error {
+	for name := range c.Request.URL.Query() {
+		ok := false
+		for _, k := range known {
+			ok = ok || k == name
+		}
+		if !ok {
+			return domain.FieldError(name, "unknown query parameter (known: %v)", known)
+		}
+	}
+	return nil
+}
+
+func page(c *gin.Context) (domain.Page, error) {
+	p := domain.Page{Limit: domain.DefaultPageSize}
+	var err error
+	if v := c.Query("limit"); v != "" {
+		if p.Limit, err = strconv.Atoi(v); err != nil || p.Limit < 1 || p.Limit > domain.MaxPageSize {
+			return p, domain.FieldError("limit", "%q: want a number from 1 to %d", v, domain.MaxPageSize)
+		}
+	}
+	if v := c.Query("offset"); v != "" {
+		if p.Offset, err = strconv.Atoi(v); err != nil || p.Offset < 0 || p.Offset > maxOffset {
+			return p, domain.FieldError("offset", "%q: want a number from 0 to %d", v, maxOffset)
+		}
+	}
+	return p, nil
+}
+
+func pathID(c *gin.Context, name string) (int64, error) {
+	v := c.Param(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 {
+		return 0, domain.FieldError(name, "%q: want a positive integer id", v)
+	}
+	return id, nil
+}
+
+func optionalBool(c *gin.Context, name string) (*bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, domain.FieldError(name, "%q: want true or false", v)
+	}
+	return &b, nil
+}
+
+func optionalID(c *gin.Context, name string) (*int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 {
+		return nil, domain.FieldError(name, "%q: want a positive integer id", v)
+	}
+	return &id, nil
+}

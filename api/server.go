@@ -1,0 +1,100 @@
+// Package api is Recoup's HTTP API: a thin Gin layer that validates input,
+// then reads from the store, runs imports or talks to Temporal.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"recoup/importer"
+	"recoup/store"
+)
+
+//go:embed openapi.yaml
+var openAPISpec []byte
+
+// OpenAPISpec is the API's OpenAPI 3 document, which the tests hold the server to.
+func OpenAPISpec() []byte { return openAPISpec }
+
+// Body limits: a JSON command is small; an ERP file may be large but not unbounded.
+const (
+	maxJSONBody   = 1 << 20
+	maxImportBody = 2 << 30
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	store    *store.Store
+	importer *importer.Importer
+	temporal client.Client // nil: endpoints that need Temporal answer 503
+	log      *slog.Logger
+	maxFile  int64
+}
+
+// Options configures the handler.
+type Options struct {
+	Store    *store.Store
+	Temporal client.Client
+	Logger   *slog.Logger
+	// Mount adds routes outside /api/v1 (e.g. /dev/mail in `recoup dev`).
+	Mount func(r *gin.Engine)
+	// MaxImportBytes bounds an import file; 0 means 2 GiB.
+	MaxImportBytes int64
+}
+
+// NewHandler builds the HTTP handler.
+func NewHandler(o Options) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{store: o.Store, importer: importer.New(o.Store.Pool), temporal: o.Temporal, log: o.Logger, maxFile: o.MaxImportBytes}
+	if s.maxFile == 0 {
+		s.maxFile = maxImportBody
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(recovery(s.log), requestID(), s.accessLog())
+	r.NoRoute(s.notFoundRoute)
+	r.NoMethod(s.methodNotAllowed)
+
+	r.GET("/healthz", s.health)
+	v1 := r.Group("/api/v1")
+	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPISpec) })
+	v1.GET("/customers", s.listCustomers)
+	v1.GET("/customers/:id", s.getCustomer)
+	v1.GET("/invoices", s.listInvoices)
+	v1.POST("/imports", s.createImport)
+	v1.GET("/system/check", s.systemCheck)
+	if o.Mount != nil {
+		o.Mount(r)
+	}
+	return r
+}
+
+// Serve runs the handler on addr until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("HTTP API stopping")
+	return srv.Shutdown(shutdown)
+}
+
+func (s *Server) health(c *gin.Context) {
+	if err := s.store.Pool.Ping(c.Request.Context()); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": err.Error()})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}

@@ -1,0 +1,103 @@
+// Package config reads Recoup's settings from the environment, with command
+// flags overriding them. Each setting is declared once, here: its variable,
+// its flag, its default and what it is for.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is every setting of every subcommand; each command binds the ones it uses.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	HTTPAddr          string
+	SMTPURL           string
+	MailFrom          string
+	TwilioAccountSID  string
+	TwilioAuthToken   string
+	TwilioFromNumber  string
+	TwilioAPIURL      string
+	DataDir           string
+	TemporalUIAddr    string
+	LogLevel          string
+}
+
+// Setting describes one variable: where it comes from, its default, and what it is for.
+type Setting struct {
+	Env     string
+	Flag    string
+	Default string
+	Usage   string
+	Secret  bool // never printed in --help
+	field   func(*Config) *string
+}
+
+// Settings lists every setting in the order --help shows them.
+var Settings = []Setting{
+	{Env: "DATABASE_URL", Default: "postgres://postgres@127.0.0.1:5432/recoup?sslmode=disable", Flag: "database-url", Usage: "Postgres connection URL", field: func(c *Config) *string { return &c.DatabaseURL }},
+	{Env: "TEMPORAL_ADDRESS", Default: "127.0.0.1:7233", Flag: "temporal-address", Usage: "Temporal frontend host:port", field: func(c *Config) *string { return &c.TemporalAddress }},
+	{Env: "TEMPORAL_NAMESPACE", Default: "default", Flag: "temporal-namespace", Usage: "Temporal namespace", field: func(c *Config) *string { return &c.TemporalNamespace }},
+	{Env: "RECOUP_HTTP_ADDR", Default: ":8080", Flag: "http-addr", Usage: "address the HTTP API listens on", field: func(c *Config) *string { return &c.HTTPAddr }},
+	{Env: "SMTP_URL", Default: "smtp://127.0.0.1:1025", Flag: "smtp-url", Usage: "outgoing mail server, smtp://user:pass@host:port (smtps:// for implicit TLS)", Secret: true, field: func(c *Config) *string { return &c.SMTPURL }},
+	{Env: "RECOUP_MAIL_FROM", Default: "Recoup <recoup@localhost>", Flag: "mail-from", Usage: "From address of reminders", field: func(c *Config) *string { return &c.MailFrom }},
+	{Env: "TWILIO_ACCOUNT_SID", Flag: "twilio-account-sid", Usage: "Twilio account SID (SMS and calls)", field: func(c *Config) *string { return &c.TwilioAccountSID }},
+	{Env: "TWILIO_AUTH_TOKEN", Flag: "twilio-auth-token", Usage: "Twilio auth token", Secret: true, field: func(c *Config) *string { return &c.TwilioAuthToken }},
+	{Env: "TWILIO_FROM_NUMBER", Flag: "twilio-from-number", Usage: "number SMS and calls come from, E.164", field: func(c *Config) *string { return &c.TwilioFromNumber }},
+	{Env: "TWILIO_API_URL", Flag: "twilio-api-url", Usage: "base URL of the Twilio API (a local endpoint in tests and staging)", field: func(c *Config) *string { return &c.TwilioAPIURL }},
+	{Env: "RECOUP_DATA_DIR", Default: ".recoup", Flag: "data-dir", Usage: "dev only: where the embedded Temporal server and captured mail persist", field: func(c *Config) *string { return &c.DataDir }},
+	{Env: "RECOUP_TEMPORAL_UI_ADDR", Default: "127.0.0.1:8233", Flag: "temporal-ui-addr", Usage: "dev only: address of the embedded Temporal Web UI", field: func(c *Config) *string { return &c.TemporalUIAddr }},
+	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
+}
+
+// Load reads the environment; an unset or empty variable takes its default.
+func Load() *Config {
+	var c Config
+	for _, s := range Settings {
+		v := strings.TrimSpace(os.Getenv(s.Env))
+		if v == "" {
+			v = s.Default
+		}
+		*s.field(&c) = v
+	}
+	return &c
+}
+
+// Bind adds flags for the named settings to fs; a flag given on the command
+// line overrides the environment. Each flag's help names its variable.
+func (c *Config) Bind(fs *pflag.FlagSet, envs ...string) {
+	for _, env := range envs {
+		s, ok := lookup(env)
+		if !ok {
+			panic("config: unknown setting " + env)
+		}
+		p := s.field(c)
+		fs.StringVar(p, s.Flag, *p, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+		if s.Secret {
+			fs.Lookup(s.Flag).DefValue = "" // keep secrets out of --help
+		}
+	}
+}
+
+func lookup(env string) (Setting, bool) {
+	for _, s := range Settings {
+		if s.Env == env {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// Envs returns the variable names of all settings.
+func Envs() []string {
+	out := make([]string, len(Settings))
+	for i, s := range Settings {
+		out[i] = s.Env
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
+	"recoup/money"
+)
+
+// CustomerSort is a key customers can be listed by.
+type CustomerSort string
+
+const (
+	SortByName       CustomerSort = "name"
+	SortByExternalID CustomerSort = "external_id"
+	SortByID         CustomerSort = "id"
+)
+
+// CustomerFilter narrows a customer list; empty fields do not filter.
+type CustomerFilter struct {
+	EntityCode string
+	AgentEmail string
+	Category   string
+	Search     string // part of the name, or an exact external id
+	Sort       CustomerSort
+	Desc       bool
+	domain.Page
+}
+
+// InvoiceFilter narrows an invoice list; nil fields do not filter.
+type InvoiceFilter struct {
+	CustomerID *int64
+	Status     *domain.InvoiceStatus
+	Overdue    *bool
+	domain.Page
+}
+
+// MaxOpenItems bounds the open items returned with one customer.
+const MaxOpenItems = 200
+
+// ListCustomers returns one page of customers and how many match in all.
+func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]domain.Customer, int64, error) {
+	rows, err := s.Pool.Query(ctx, listCustomers, nullable(f.EntityCode), nullable(f.AgentEmail), nullable(f.Category),
+		nullable(f.Search), string(f.Sort), f.Desc, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) {
+		return scanCustomer(r, &total)
+	})
+	return list, total, err
+}
+
+// GetCustomer returns one customer with its open items; domain CodeNotFound if there is none.
+func (s *Store) GetCustomer(ctx context.Context, id int64) (domain.CustomerDetail, error) {
+	var d domain.CustomerDetail
+	var one int64
+	c, err := scanCustomer(s.Pool.QueryRow(ctx, getCustomer, id), &one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, domain.Errorf(domain.CodeNotFound, "customer %d not found", id)
+	}
+	if err != nil {
+		return d, err
+	}
+	d.Customer = c
+	rows, err := s.Pool.Query(ctx, listOpenItems, id, MaxOpenItems)
+	if err != nil {
+		return d, err
+	}
+	var total int64
+	d.OpenItems, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Invoice, error) {
+		return scanInvoice(r, &total)
+	})
+	d.OpenItemsTruncated = total > int64(len(d.OpenItems))
+	return d, err
+}
+
+// ListInvoices returns one page of invoices, oldest due first, and how many match in all.
+func (s *Store) ListInvoices(ctx context.Context, f InvoiceFilter) ([]domain.Invoice, int64, error) {
+	var status *string
+	if f.Status != nil {
+		st := string(*f.Status)
+		status = &st
+	}
+	rows, err := s.Pool.Query(ctx, listInvoices, f.CustomerID, status, f.Overdue, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Invoice, error) {
+		return scanInvoice(r, &total)
+	})
+	return list, total, err
+}
+
+// Counts summarizes what the database holds.
+func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
+	var c domain.Counts
+	err := s.Pool.QueryRow(ctx, countTables).Scan(&c.Entities, &c.Customers, &c.Invoices, &c.OpenInvoices, &c.Payments)
+	return c, err
+}
+
+func scanCustomer(r pgx.Row, total *int64) (domain.Customer, error) {
+	var c domain.Customer
+	var cur string
+	var limit *int64
+	var balance, overdue int64
+	err := r.Scan(&c.ID, &c.ExternalID, &c.EntityCode, &c.Name, &c.Category, &c.Country, &c.Language, &cur, &c.TimeZone,
+		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, total)
+	if err != nil {
+		return c, err
+	}
+	if c.Currency, err = money.ParseCurrency(cur); err != nil {
+		return c, fmt.Errorf("customer %d: %w", c.ID, err)
+	}
+	c.Balance = money.Money{Minor: balance, Currency: c.Currency}
+	c.Overdue = money.Money{Minor: overdue, Currency: c.Currency}
+	if limit != nil {
+		c.CreditLimit = &money.Money{Minor: *limit, Currency: c.Currency}
+	}
+	return c, nil
+}
+
+func scanInvoice(r pgx.Row, total *int64) (domain.Invoice, error) {
+	var i domain.Invoice
+	var cur, typ, status string
+	var amount, open int64
+	err := r.Scan(&i.ID, &i.ExternalID, &i.CustomerID, &i.CustomerExternalID, &i.Number, &typ, &i.IssueDate, &i.DueDate,
+		&cur, &amount, &open, &status, &i.DaysOverdue, total)
+	if err != nil {
+		return i, err
+	}
+	c, err := money.ParseCurrency(cur)
+	if err != nil {
+		return i, fmt.Errorf("invoice %d: %w", i.ID, err)
+	}
+	i.Type, i.Status = domain.InvoiceType(typ), domain.InvoiceStatus(status)
+	i.Amount = money.Money{Minor: amount, Currency: c}
+	i.Open = money.Money{Minor: open, Currency: c}
+	return i, nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

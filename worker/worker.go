@@ -1,0 +1,66 @@
+// Package worker builds the Temporal worker: it registers Recoup's workflows
+// and activities and makes sure the namespace has the search attributes they use.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"recoup/activities"
+	"recoup/workflows"
+)
+
+// Deps are what the activities need.
+type Deps struct {
+	Store activities.Counter
+}
+
+// New returns a worker on the Recoup task queue with everything registered; Run or Start it.
+func New(c client.Client, deps Deps) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.SystemCheck)
+	w.RegisterActivity(&activities.Store{DB: deps.Store})
+	return w
+}
+
+// EnsureSearchAttributes adds the custom search attributes Recoup needs to the
+// namespace when they are missing. It needs the operator's right to do so and
+// says so clearly when it does not have it.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string, log *slog.Logger) error {
+	op := c.OperatorService()
+	have, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	for name, typ := range workflows.SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(missing))
+	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
+	var denied *serviceerror.PermissionDenied
+	switch {
+	case errors.As(err, &denied):
+		return fmt.Errorf("namespace %s lacks the search attributes %v and this worker may not add them (%v): "+
+			"ask the Temporal operator to create them (temporal operator search-attribute create)", namespace, names, err)
+	case err != nil:
+		return fmt.Errorf("add search attributes %v to namespace %s: %w", names, namespace, err)
+	}
+	log.Info("search attributes added", "namespace", namespace, "attributes", names)
+	return nil
+}
