@@ -239,7 +239,9 @@ func TestImportRefusesBadRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		body := b.do(t, http.MethodPost, tt.path, tt.contentType, tt.body, tt.status)
-		e := decode[struct{ Error struct{ Code, Message string } }](t, body)
+		e := decode[struct {
+			Error struct{ Code, Message string }
+		}](t, body)
 		require.Equal(t, tt.code, e.Error.Code, tt.name)
 		require.NotEmpty(t, e.Error.Message, tt.name)
 	}
@@ -259,6 +261,8 @@ func TestErrorsAreJSON(t *testing.T) {
 	b.do(t, http.MethodGet, "/healthz", "", "", http.StatusOK)
 }
 
-func itoa(n int64) string { return strings.TrimSpace(strings.Replace(string(mustJSON(n)), "\n", "", -1)) }
+func itoa(n int64) string {
+	return strings.TrimSpace(strings.Replace(string(mustJSON(n)), "\n", "", -1))
+}
 
 func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }

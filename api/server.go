@@ -5,7 +5,9 @@ package api
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -75,11 +77,20 @@ func NewHandler(o Options) http.Handler {
 	return r
 }
 
-// Serve runs the handler on addr until ctx ends, then shuts down gracefully.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// Listen opens the API's address, saying clearly when it is taken.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP API cannot listen on %s (is another recoup running? set RECOUP_HTTP_ADDR or --http-addr): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve runs the handler on ln until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"recoup/api"
+	"recoup/config"
+	"recoup/demo"
+	"recoup/devenv"
+	"recoup/importer"
+	"recoup/store"
+	"recoup/tclient"
+	"recoup/worker"
+)
+
+func devCmd(cfg *config.Config) *cobra.Command {
+	var customers int
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything in one process: Postgres schema, embedded Temporal + UI, SMTP capture, worker, API, demo data",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(cfg)
+			if err != nil {
+				return err
+			}
+			return devenv.Run(cmd.Context(), devenv.Options{Config: cfg, DemoCustomers: customers, Logger: log, Out: cmd.OutOrStdout()})
+		},
+	}
+	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "SMTP_URL",
+		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
+		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR")
+}
+
+// openStore connects and brings the schema up to date (a no-op when it is).
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, st.Pool, log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func apiCmd(cfg *config.Config) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "api",
+		Short: "Serve the HTTP API (production process; run as many as you need)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log, err := newLogger(cfg)
+			if err != nil {
+				return err
+			}
+			st, err := openStore(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			ln, err := api.Listen(cfg.HTTPAddr)
+			if err != nil {
+				return err
+			}
+			log.Info("HTTP API listening", "addr", ln.Addr().String())
+			return api.Serve(ctx, ln, api.NewHandler(api.Options{Store: st, Temporal: tc, Logger: log}), log)
+		},
+	}
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR")
+}
+
+func workerCmd(cfg *config.Config) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run a Temporal worker for Recoup's workflows and activities (production process; scale out freely)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log, err := newLogger(cfg)
+			if err != nil {
+				return err
+			}
+			st, err := openStore(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace, log); err != nil {
+				return err
+			}
+			w := worker.New(tc, worker.Deps{Store: st})
+			log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
+			stop := make(chan any)
+			go func() { <-ctx.Done(); close(stop) }()
+			return w.Run(stop)
+		},
+	}
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SMTP_URL", "RECOUP_MAIL_FROM",
+		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL")
+}
+
+func migrateCmd(cfg *config.Config) *cobra.Command {
+	var create bool
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the database schema up to date",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log, err := newLogger(cfg)
+			if err != nil {
+				return err
+			}
+			if create {
+				if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+					return err
+				}
+			}
+			st, err := openStore(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			st.Close()
+			fmt.Fprintln(cmd.OutOrStdout(), "schema is up to date")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&create, "create-database", false, "create the database first when it does not exist")
+	return bind(cmd, cfg, "DATABASE_URL")
+}
+
+func importCmd(cfg *config.Config) *cobra.Command {
+	var kindFlag, formatFlag string
+	cmd := &cobra.Command{
+		Use:   "import --kind KIND FILE",
+		Short: "Import an ERP file (CSV or JSON; - for stdin): entities, users, customers, invoices or payments",
+		Long: "Import upserts by external id: importing the same file twice changes nothing. Bad rows are listed with " +
+			"their line and reason and the command exits with status 2; every good row is imported.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			kind, err := importer.ParseKind(kindFlag)
+			if err != nil {
+				return err
+			}
+			format, err := fileFormat(formatFlag, args[0])
+			if err != nil {
+				return err
+			}
+			log, err := newLogger(cfg)
+			if err != nil {
+				return err
+			}
+			in := os.Stdin
+			if args[0] != "-" {
+				if in, err = os.Open(args[0]); err != nil {
+					return err
+				}
+				defer in.Close()
+			}
+			st, err := openStore(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			start := time.Now()
+			res, err := importer.New(st.Pool).Import(ctx, kind, format, in, importer.Source{Name: filepath.Base(args[0]), Actor: "cli"})
+			if err != nil {
+				var fe *importer.FileError
+				if errors.As(err, &fe) {
+					return fmt.Errorf("%s: %w (nothing was imported)", args[0], fe)
+				}
+				return err
+			}
+			report(cmd, args[0], res, time.Since(start))
+			if res.Rejected > 0 {
+				return rejectedError{res.Rejected}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&kindFlag, "kind", "", "entities, users, customers, invoices or payments (required)")
+	cmd.Flags().StringVar(&formatFlag, "format", "", "csv or json (default: from the file extension, else csv)")
+	_ = cmd.MarkFlagRequired("kind")
+	return bind(cmd, cfg, "DATABASE_URL")
+}
+
+func fileFormat(flag, path string) (importer.Format, error) {
+	if flag != "" {
+		return importer.ParseFormat(flag)
+	}
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return importer.JSON, nil
+	}
+	return importer.CSV, nil
+}
+
+func report(cmd *cobra.Command, file string, res importer.Result, took time.Duration) {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%s (%s, import %d, %s): %d inserted, %d updated, %d unchanged, %d rejected\n",
+		file, res.Kind, res.ImportID, took.Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged, res.Rejected)
+	for _, r := range res.Rejections {
+		where := fmt.Sprintf("line %d", r.Line)
+		if r.Field != "" {
+			where += ", " + r.Field
+		}
+		fmt.Fprintf(out, "  rejected %s: %s\n", where, r.Reason)
+	}
+	if res.RejectionsTruncated {
+		fmt.Fprintf(out, "  ... and %d more; all are in import_rejections (import_id %d)\n", res.Rejected-int64(len(res.Rejections)), res.ImportID)
+	}
+}
+
+func demoCmd(cfg *config.Config) *cobra.Command {
+	var opts demo.Options
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Generate a realistic data set and import it through the ERP import path (or write it as CSV files)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			opts.Today = time.Now().UTC()
+			if outDir != "" {
+				return writeDemo(opts, outDir, cmd)
+			}
+			log, err := newLogger(cfg)
+			if err != nil {
+				return err
+			}
+			st, err := openStore(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			results, err := demo.Load(ctx, importer.New(st.Pool), opts)
+			if err != nil {
+				return err
+			}
+			for _, r := range results {
+				report(cmd, "demo "+string(r.Kind), r, 0)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&opts.Customers, "customers", 200, "number of customers")
+	cmd.Flags().Int64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data")
+	cmd.Flags().StringVar(&outDir, "out", "", "write CSV files to this directory instead of importing them")
+	return bind(cmd, cfg, "DATABASE_URL")
+}
+
+// writeDemo writes the data set as one CSV file per kind, for a look or to import by hand.
+func writeDemo(opts demo.Options, dir string, cmd *cobra.Command) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return demo.Write(opts, func(kind importer.Kind) (io.WriteCloser, error) {
+		path := filepath.Join(dir, string(kind)+".csv")
+		fmt.Fprintln(cmd.OutOrStdout(), "writing", path)
+		return os.Create(path)
+	})
+}

@@ -1,0 +1,67 @@
+// Command recoup is Recoup's one binary: dev, api, worker, migrate, import, demo.
+// It only wires packages together; each subcommand's work lives in a package.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"recoup/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRoot().ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "recoup:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+func newRoot() *cobra.Command {
+	cfg := config.Load()
+	root := &cobra.Command{
+		Use:           "recoup",
+		Short:         "Recoup, an open-source collections engine",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(devCmd(cfg), apiCmd(cfg), workerCmd(cfg), migrateCmd(cfg), importCmd(cfg), demoCmd(cfg))
+	return root
+}
+
+// bind adds the command's settings as flags (overriding the environment) and
+// a log-level flag to every command.
+func bind(cmd *cobra.Command, cfg *config.Config, envs ...string) *cobra.Command {
+	cfg.Bind(cmd.Flags(), append(envs, "RECOUP_LOG_LEVEL")...)
+	return cmd
+}
+
+func newLogger(cfg *config.Config) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel))); err != nil {
+		return nil, fmt.Errorf("RECOUP_LOG_LEVEL %q: want debug, info, warn or error", cfg.LogLevel)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), nil
+}
+
+// rejectedError makes `recoup import` exit with status 2 when rows were rejected,
+// so scripts notice without parsing the report.
+type rejectedError struct{ n int64 }
+
+func (e rejectedError) Error() string { return fmt.Sprintf("%d rows rejected", e.n) }
+
+func exitCode(err error) int {
+	if _, ok := err.(rejectedError); ok {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,255 @@
+// Package devenv runs all of Recoup in one process for `recoup dev`: the
+// database (created and migrated), an embedded Temporal server persisted to a
+// file with its Web UI, an SMTP capture, a worker, the HTTP API, and a demo
+// data set on first start. Everything persists under the data directory and
+// in Postgres, so stopping and starting again keeps workflows, timers and mail.
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"recoup/api"
+	"recoup/capture"
+	"recoup/config"
+	"recoup/demo"
+	"recoup/devserver"
+	"recoup/importer"
+	"recoup/store"
+	"recoup/tclient"
+	"recoup/worker"
+	"recoup/workflows"
+)
+
+// Options configure Run.
+type Options struct {
+	Config        *config.Config
+	DemoCustomers int // size of the demo data set loaded into an empty database; 0 loads none
+	Logger        *slog.Logger
+	Out           io.Writer // where the "what is where" banner goes
+	// Started, when set, is called once everything answers.
+	Started func(Info)
+}
+
+// Info says where each part listens.
+type Info struct {
+	API        string // http://host:port
+	TemporalUI string
+	Temporal   string // host:port of the frontend
+	SMTP       string // host:port of the capture, "" when mail goes to a real server
+	DataDir    string
+	Counts     any
+}
+
+// Run starts everything and blocks until ctx ends, then stops it all.
+func Run(ctx context.Context, o Options) (err error) {
+	cfg, log := o.Config, o.Logger
+	var stops []func()
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}()
+
+	// Ports first, so a second `recoup dev` fails before touching anything.
+	httpLn, err := api.Listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() { _ = httpLn.Close() })
+	temporalPort, err := portOf(cfg.TemporalAddress, "TEMPORAL_ADDRESS")
+	if err != nil {
+		return err
+	}
+	uiPort, err := portOf(cfg.TemporalUIAddr, "RECOUP_TEMPORAL_UI_ADDR")
+	if err != nil {
+		return err
+	}
+
+	if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, st.Close)
+	if err := store.Migrate(ctx, st.Pool, log); err != nil {
+		return err
+	}
+
+	info := Info{DataDir: cfg.DataDir}
+	mailbox, err := capture.NewMailbox(filepath.Join(cfg.DataDir, "mail"), capture.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	if addr, ok := localSMTP(cfg.SMTPURL); ok {
+		smtpSrv, err := capture.ListenSMTP(addr, mailbox, log)
+		if err != nil {
+			return fmt.Errorf("SMTP capture on %s (set SMTP_URL to another local port): %w", addr, err)
+		}
+		stops = append(stops, func() { _ = smtpSrv.Close() })
+		info.SMTP = smtpSrv.Addr()
+	}
+
+	temporal, err := devserver.Start(ctx, devserver.Options{
+		DataDir:          filepath.Join(cfg.DataDir, "temporal"),
+		Namespace:        cfg.TemporalNamespace,
+		Port:             temporalPort,
+		UIPort:           uiPort,
+		SearchAttributes: workflows.SearchAttributes,
+		Logger:           log.With("component", "temporal-server"),
+	})
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() {
+		if err := temporal.Stop(); err != nil {
+			log.Warn("temporal server stop", "err", err)
+		}
+	})
+	info.Temporal, info.TemporalUI = temporal.FrontendAddress(), temporal.UIAddress()
+
+	tc, err := tclient.Dial(ctx, temporal.FrontendAddress(), cfg.TemporalNamespace, log)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, tc.Close)
+	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace, log); err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{Store: st})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	stops = append(stops, w.Stop)
+
+	counts, err := st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if counts.Customers == 0 && o.DemoCustomers > 0 {
+		fmt.Fprintf(o.Out, "Empty database: loading a demo data set of %d customers...\n", o.DemoCustomers)
+		results, err := demo.Load(ctx, importer.New(st.Pool), demo.Options{Customers: o.DemoCustomers, Seed: 1, Today: time.Now().UTC()})
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		for _, r := range results {
+			fmt.Fprintf(o.Out, "  %-10s %6d inserted, %d rejected\n", r.Kind, r.Inserted, r.Rejected)
+		}
+	}
+
+	handler := api.NewHandler(api.Options{Store: st, Temporal: tc, Logger: log, Mount: func(r *gin.Engine) {
+		mail := gin.WrapH(mailbox.Handler("/dev/mail"))
+		r.GET("/dev/mail", mail)
+		r.GET("/dev/mail/*rest", mail)
+		r.GET("/", gin.WrapH(landing(info)))
+	}})
+	info.API = browsable(httpLn.Addr())
+	served := make(chan error, 1)
+	go func() { served <- api.Serve(ctx, httpLn, handler, log) }()
+
+	check, err := systemCheck(ctx, tc)
+	if err != nil {
+		return fmt.Errorf("system check through Temporal and the worker: %w", err)
+	}
+	info.Counts = check.Counts
+	banner(o.Out, info, check)
+	if o.Started != nil {
+		o.Started(info)
+	}
+	select {
+	case err := <-served:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	case <-ctx.Done():
+		<-served
+	}
+	fmt.Fprintln(o.Out, "Stopping; everything is kept for the next start.")
+	return nil
+}
+
+// systemCheck runs the SystemCheck workflow once: proof that Temporal, the worker and Postgres answer.
+func systemCheck(ctx context.Context, tc client.Client) (workflows.SystemCheckResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var res workflows.SystemCheckResult
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.SystemCheckWorkflowID("dev-start-" + strconv.FormatInt(time.Now().UnixNano(), 36)), TaskQueue: workflows.TaskQueue,
+	}, workflows.SystemCheck)
+	if err != nil {
+		return res, err
+	}
+	return res, run.Get(ctx, &res)
+}
+
+func portOf(addr, name string) (int, error) {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q: want host:port: %w", name, addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return 0, fmt.Errorf("%s %q: bad port", name, addr)
+	}
+	return port, nil
+}
+
+// localSMTP says where to run the capture: at SMTP_URL when it points at this machine.
+func localSMTP(smtpURL string) (string, bool) {
+	u, err := url.Parse(smtpURL)
+	if err != nil || u.Scheme != "smtp" {
+		return "", false
+	}
+	switch u.Hostname() {
+	case "127.0.0.1", "localhost", "::1":
+		return u.Host, true
+	}
+	return "", false
+}
+
+func banner(out io.Writer, info Info, check workflows.SystemCheckResult) {
+	fmt.Fprintf(out, `
+Recoup is running (stop with Ctrl-C; everything persists).
+  API            %[1]s/api/v1/customers    (OpenAPI: %[1]s/api/v1/openapi.yaml)
+  Captured mail  %[1]s/dev/mail
+  Temporal UI    %[2]s
+  Temporal       %[3]s (namespace default; workflows, timers and history persist in %[4]s/temporal)
+  SMTP capture   %[5]s
+  Postgres data  %[6]d entities, %[7]d customers, %[8]d invoices (%[9]d open), %[10]d payments
+  System check   workflow ran on the worker and read the database
+`, info.API, info.TemporalUI, info.Temporal, info.DataDir, orNone(info.SMTP),
+		check.Counts.Entities, check.Counts.Customers, check.Counts.Invoices, check.Counts.OpenInvoices, check.Counts.Payments)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "off (SMTP_URL points at a real server)"
+	}
+	return s
+}
+
+// browsable turns a listening address into a URL a browser can open: a
+// wildcard host becomes localhost.
+func browsable(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
