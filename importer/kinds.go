@@ -132,13 +132,7 @@ var specs = map[Kind]spec{
 			return []any{r.rec.line, r.id(0), r.id(1), r.text(2, 100), r.oneOf(3, "invoice", "credit_note"),
 				issue, due, cur.Code(), amount, open, status == "written_off"}
 		},
-		checks: []string{
-			checkDuplicateExternalID,
-			checkUnknownCustomer,
-			checkCurrencyMatchesCustomer,
-			checkDuplicateInvoiceNumber,
-			checkInvoiceNumberTaken,
-		},
+		checks:         []string{checkInvoices},
 		upsert:         upsertInvoices,
 		upsertByImport: true,
 	},

@@ -140,54 +140,81 @@ INSERT INTO import_rejections (import_id, line, external_id, field, reason)
 SELECT $1, line, external_id, 'currency',
        format('currency %s differs from the customer''s currency %s', currency, customer_currency) FROM bad`
 
-const checkDuplicateInvoiceNumber = `
-WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY customer_external_id, number ORDER BY line) AS first FROM stage),
-bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.external_id, s.number, d.first)
+// checkInvoices judges every staged invoice in one pass (a big file pays for
+// one scan, not one per rule) and moves the bad ones to the rejections. The
+// first rule a row breaks is its reason.
+const checkInvoices = `
+WITH judged AS (
+    SELECT s.line, s.external_id, s.number, s.currency, s.customer_external_id, cu.currency AS customer_currency,
+           first_value(s.line) OVER (PARTITION BY s.external_id ORDER BY s.line) AS first_id,
+           first_value(s.line) OVER (PARTITION BY s.customer_external_id, s.number ORDER BY s.line) AS first_number,
+           cu.id AS customer_id, taken.external_id AS taken_by
+    FROM stage s
+    LEFT JOIN customers cu ON cu.external_id = s.customer_external_id
+    LEFT JOIN invoices taken ON taken.customer_id = cu.id AND taken.number = s.number AND taken.external_id <> s.external_id
+),
+problems AS (
+    SELECT line, external_id, CASE
+        WHEN line <> first_id THEN 'external_id'
+        WHEN customer_id IS NULL THEN 'customer_external_id'
+        WHEN currency <> customer_currency THEN 'currency'
+        WHEN line <> first_number OR taken_by IS NOT NULL THEN 'number'
+    END AS field, CASE
+        WHEN line <> first_id THEN format('duplicate external_id %s in this file (first at line %s)', external_id, first_id)
+        WHEN customer_id IS NULL THEN format('unknown customer %s: import it first', customer_external_id)
+        WHEN currency <> customer_currency THEN format('currency %s differs from the customer''s currency %s', currency, customer_currency)
+        WHEN line <> first_number THEN format('number %s appears twice for this customer in this file (first at line %s)', number, first_number)
+        WHEN taken_by IS NOT NULL THEN format('number %s already belongs to invoice %s of this customer', number, taken_by)
+    END AS reason
+    FROM judged
+),
+bad AS (
+    DELETE FROM stage s USING problems p WHERE p.field IS NOT NULL AND s.line = p.line
+    RETURNING p.line, p.external_id, p.field, p.reason)
 INSERT INTO import_rejections (import_id, line, external_id, field, reason)
-SELECT $1, line, external_id, 'number',
-       format('number %s appears twice for this customer in this file (first at line %s)', number, first) FROM bad`
-
-const checkInvoiceNumberTaken = `
-WITH bad AS (
-    DELETE FROM stage s USING customers c, invoices i
-    WHERE c.external_id = s.customer_external_id AND i.customer_id = c.id AND i.number = s.number
-      AND i.external_id <> s.external_id
-    RETURNING s.line, s.external_id, s.number, i.external_id AS other)
-INSERT INTO import_rejections (import_id, line, external_id, field, reason)
-SELECT $1, line, external_id, 'number',
-       format('number %s already belongs to invoice %s of this customer', number, other) FROM bad`
+SELECT $1, line, external_id, field, reason FROM bad`
 
 // The ERP is the source of truth for the open amount: when it sends a new
 // figure, that figure replaces Recoup's and the import becomes the reference
 // point for later payments; when it resends the same figure, payments Recoup
 // recorded since stay deducted. Disputed is Recoup's own state and is kept.
+// New invoices are a plain INSERT and changed ones an UPDATE: cheaper than
+// INSERT ... ON CONFLICT on large files; the import lock keeps them apart.
 const upsertInvoices = `
-WITH up AS (
-    INSERT INTO invoices AS i (external_id, customer_id, number, type, issue_date, due_date, currency,
-                               amount_minor, erp_open_minor, erp_import_id, open_minor, status)
-    SELECT s.external_id, c.id, s.number, s.type, s.issue_date, s.due_date, s.currency,
-           s.amount, s.open_amount, $1, s.open_amount,
-           CASE WHEN s.written_off THEN 'written_off' WHEN s.open_amount = 0 THEN 'paid' ELSE 'open' END
-    FROM stage s JOIN customers c ON c.external_id = s.customer_external_id
-    ON CONFLICT (external_id) DO UPDATE SET
-        customer_id = excluded.customer_id, number = excluded.number, type = excluded.type,
-        issue_date = excluded.issue_date, due_date = excluded.due_date, currency = excluded.currency,
-        amount_minor = excluded.amount_minor, erp_open_minor = excluded.erp_open_minor,
-        erp_import_id = CASE WHEN i.erp_open_minor <> excluded.erp_open_minor THEN excluded.erp_import_id ELSE i.erp_import_id END,
-        open_minor = CASE WHEN i.erp_open_minor <> excluded.erp_open_minor THEN excluded.open_minor ELSE i.open_minor END,
+WITH staged AS MATERIALIZED (
+    SELECT s.*, c.id AS customer_id, i.id AS existing_id, i.erp_open_minor AS old_erp,
+           i.id IS NOT NULL AND (i.customer_id, i.number, i.type, i.issue_date, i.due_date, i.currency,
+                                 i.amount_minor, i.erp_open_minor, i.status = 'written_off')
+               IS DISTINCT FROM (c.id, s.number, s.type, s.issue_date, s.due_date, s.currency,
+                                 s.amount, s.open_amount, s.written_off) AS changed
+    FROM stage s
+    JOIN customers c ON c.external_id = s.customer_external_id
+    LEFT JOIN invoices i ON i.external_id = s.external_id
+),
+inserted AS (
+    INSERT INTO invoices (external_id, customer_id, number, type, issue_date, due_date, currency,
+                          amount_minor, erp_open_minor, erp_import_id, open_minor, status)
+    SELECT external_id, customer_id, number, type, issue_date, due_date, currency,
+           amount, open_amount, $1, open_amount,
+           CASE WHEN written_off THEN 'written_off' WHEN open_amount = 0 THEN 'paid' ELSE 'open' END
+    FROM staged WHERE existing_id IS NULL
+    RETURNING 1),
+updated AS (
+    UPDATE invoices i SET
+        customer_id = s.customer_id, number = s.number, type = s.type, issue_date = s.issue_date,
+        due_date = s.due_date, currency = s.currency, amount_minor = s.amount, erp_open_minor = s.open_amount,
+        erp_import_id = CASE WHEN s.old_erp <> s.open_amount THEN $1 ELSE i.erp_import_id END,
+        open_minor = CASE WHEN s.old_erp <> s.open_amount THEN s.open_amount ELSE i.open_minor END,
         status = CASE
-            WHEN excluded.status = 'written_off' THEN 'written_off'
+            WHEN s.written_off THEN 'written_off'
             WHEN i.status = 'disputed' THEN 'disputed'
-            WHEN (CASE WHEN i.erp_open_minor <> excluded.erp_open_minor THEN excluded.open_minor ELSE i.open_minor END) = 0 THEN 'paid'
+            WHEN (CASE WHEN s.old_erp <> s.open_amount THEN s.open_amount ELSE i.open_minor END) = 0 THEN 'paid'
             ELSE 'open' END,
         updated_at = now()
-    WHERE (i.customer_id, i.number, i.type, i.issue_date, i.due_date, i.currency, i.amount_minor,
-           i.erp_open_minor, i.status = 'written_off')
-        IS DISTINCT FROM
-          (excluded.customer_id, excluded.number, excluded.type, excluded.issue_date, excluded.due_date,
-           excluded.currency, excluded.amount_minor, excluded.erp_open_minor, excluded.status = 'written_off')
-    RETURNING (xmax = 0) AS inserted)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+    FROM staged s
+    WHERE s.changed AND i.id = s.existing_id
+    RETURNING 1)
+SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)`
 
 const checkPaymentInvoice = `
 WITH bad AS (

@@ -93,15 +93,17 @@ CREATE TABLE invoices (
     currency            text        NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     amount_minor        bigint      NOT NULL CHECK (amount_minor >= 0),
     erp_open_minor      bigint      NOT NULL CHECK (erp_open_minor >= 0),
-    erp_import_id       bigint      NOT NULL REFERENCES imports (id),
+    -- The import run that last set erp_open_minor. Not a foreign key: runs are
+    -- never deleted, and a per-row check halves the speed of large imports.
+    erp_import_id       bigint      NOT NULL,
     open_minor          bigint      NOT NULL CHECK (open_minor >= 0),
     status              text        NOT NULL CHECK (status IN ('open', 'paid', 'disputed', 'written_off')),
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     UNIQUE (customer_id, number)
 );
+-- Open items drive dunning, balances and the overdue list; paid ones are history.
 CREATE INDEX invoices_open_due_idx ON invoices (customer_id, due_date) WHERE status IN ('open', 'disputed');
-CREATE INDEX invoices_status_due_idx ON invoices (status, due_date);
 
 CREATE TABLE payments (
     id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -112,7 +114,7 @@ CREATE TABLE payments (
     currency           text        NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     amount_minor       bigint      NOT NULL CHECK (amount_minor > 0),
     unallocated_minor  bigint      NOT NULL CHECK (unallocated_minor >= 0),
-    import_id          bigint      NOT NULL REFERENCES imports (id),
+    import_id          bigint      NOT NULL, -- the run that brought it (runs are never deleted)
     created_at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX payments_customer_idx ON payments (customer_id);
@@ -121,7 +123,7 @@ CREATE TABLE payment_allocations (
     payment_id   bigint NOT NULL REFERENCES payments (id),
     invoice_id   bigint NOT NULL REFERENCES invoices (id),
     amount_minor bigint NOT NULL CHECK (amount_minor > 0),
-    import_id    bigint NOT NULL REFERENCES imports (id),
+    import_id    bigint NOT NULL,
     PRIMARY KEY (payment_id, invoice_id)
 );
 CREATE INDEX payment_allocations_invoice_idx ON payment_allocations (invoice_id);
