@@ -66,20 +66,26 @@ var (
 
 // PortInUseError says which port was busy and what it was for.
 type PortInUseError struct {
-	Port int
-	Role string // "frontend", "history", "matching", "worker" or "ui"
-	Err  error
+	Port    int
+	Role    string // "frontend", "history", "matching", "worker" or "ui"
+	Setting string // how the user picks another port, from Options; may be ""
+	Err     error
 }
 
 func (e *PortInUseError) Error() string {
+	what := ""
 	switch e.Role {
 	case "frontend":
-		return fmt.Sprintf("port %d is in use: is another recoup dev running? set --temporal-port", e.Port)
 	case "ui":
-		return fmt.Sprintf("port %d (Temporal UI) is in use: is another recoup dev running? set --temporal-ui-port", e.Port)
+		what = " (Temporal UI)"
 	default:
-		return fmt.Sprintf("port %d (Temporal %s service) is in use: is another recoup dev running?", e.Port, e.Role)
+		what = " (Temporal " + e.Role + " service)"
 	}
+	fix := "choose another port"
+	if e.Setting != "" {
+		fix = "set " + e.Setting
+	}
+	return fmt.Sprintf("port %d%s is in use: is another recoup dev running? %s", e.Port, what, fix)
 }
 
 func (e *PortInUseError) Unwrap() []error { return []error{ErrPortInUse, e.Err} }
@@ -94,6 +100,10 @@ type Options struct {
 	Port int
 	// UIPort serves the Temporal Web UI on 127.0.0.1:UIPort; 0 disables the UI.
 	UIPort int
+	// PortSetting and UIPortSetting name how the user changes Port and UIPort
+	// (a flag or environment variable, e.g. "--temporal-port"); a port-in-use
+	// error tells the user to set it. Empty: the error says "choose another port".
+	PortSetting, UIPortSetting string
 	// Retention of closed workflows in Namespace. Default 7 days. Applied at
 	// creation and corrected on later starts when it differs.
 	Retention time.Duration
@@ -116,10 +126,12 @@ type Server struct {
 	frontendAddr string
 	uiAddr       string
 
-	srv      temporal.Server
-	ui       *uiserver.Server
-	uiDone   chan struct{}
-	lockFile *os.File
+	srv       temporal.Server
+	ui        *uiserver.Server
+	uiDone    chan struct{}
+	lockFile  *os.File
+	logGate   *gateLevel
+	quietLogs bool
 
 	stopOnce sync.Once
 	stopErr  error
@@ -158,12 +170,21 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 
 	ports, err := pickPorts(opts.Port, opts.UIPort)
+	if pe := (*PortInUseError)(nil); errors.As(err, &pe) {
+		pe.Setting = map[string]string{"frontend": opts.PortSetting, "ui": opts.UIPortSetting}[pe.Role]
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.frontendAddr = net.JoinHostPort(host, strconv.Itoa(ports.frontend))
 
 	logger := newServerLogger(opts.Logger, opts.LogLevel)
+	s.logGate = logger.gate
+	// Asked for more than warnings: show the start and stop noise too.
+	s.quietLogs = opts.LogLevel.Level() >= slog.LevelWarn
+	if s.quietLogs {
+		logger.gate.raiseTo(slog.LevelError) // until ready: see gateLevel
+	}
 
 	sqlCfg := sqlConfig(filepath.Join(opts.DataDir, DBFileName), true)
 	if err := prepareDatabase(opts, sqlCfg); err != nil {
@@ -192,6 +213,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 			return nil, err
 		}
 	}
+	logger.gate.raiseTo(levelAll)
 	return s, nil
 }
 
@@ -199,6 +221,12 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 // safe to call more than once; later calls return the first result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		if s.logGate != nil {
+			if s.quietLogs {
+				s.logGate.raiseTo(levelNone) // see gateLevel
+			}
+			defer s.logGate.raiseTo(levelNone)
+		}
 		var errs []error
 		if s.ui != nil {
 			s.ui.Stop()
@@ -302,11 +330,20 @@ func pickPorts(frontend, ui int) (portSet, error) {
 	return ps, nil
 }
 
-func sqlConfig(path string, wal bool) *config.SQL {
+// sqlConfig is the plugin config for the live database (WAL) or for a new
+// one being built in a temporary file.
+func sqlConfig(path string, live bool) *config.SQL {
+	// Keys other than URI parameters become pragmas (no leading underscore).
 	attrs := map[string]string{"mode": "rwc"}
-	if wal {
-		// Keys other than URI parameters become pragmas (no leading underscore).
+	if live {
 		attrs["journal_mode"] = "wal"
+	} else {
+		// No WAL: every committed page must be in the main file when it is
+		// renamed, a -wal file would not follow. No fsync per schema
+		// statement either: the file is synced once before the rename, and
+		// a crash before that leaves only a temporary file that is discarded.
+		attrs["journal_mode"] = "memory"
+		attrs["synchronous"] = "off"
 	}
 	return &config.SQL{
 		PluginName:        sqliteplugin.PluginName,
@@ -376,10 +413,8 @@ func createDatabase(dir, dbPath string, ns *sqliteschema.NamespaceConfig) error 
 		}
 	}()
 
-	// Rollback journal (no WAL) here, so every committed page is in the main
-	// file when it is renamed: a -wal file would not follow the rename.
 	// Note: the plugin's connection pool never closes connections, so this
-	// process keeps an idle handle on the file; it is never written again.
+	// process keeps an idle handle on the renamed file; it never writes to it.
 	tmpCfg := sqlConfig(tmpPath, false)
 	if err := sqliteschema.SetupSchema(tmpCfg); err != nil {
 		return fmt.Errorf("create schema: %w", err)
@@ -394,7 +429,6 @@ func createDatabase(dir, dbPath string, ns *sqliteschema.NamespaceConfig) error 
 		return fmt.Errorf("move new database into place: %w", err)
 	}
 	ok = true
-	_ = os.Remove(tmpPath + "-journal")
 	// Make the rename itself durable.
 	return syncPath(dir)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync/atomic"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -33,10 +34,33 @@ func (l levelHandler) WithGroup(name string) slog.Handler {
 	return levelHandler{min: l.min, h: l.h.WithGroup(name)}
 }
 
+// gateLevel is the minimum level of server logs: the caller's level, raised
+// while the server starts (services dial each other before all listen, and
+// some notices come on every start) and while it stops (pollers and RPC
+// clients complain as their peers go away, some for good, since the server
+// leaves a few reconnecting clients behind after Stop).
+type gateLevel struct {
+	user  slog.Leveler
+	floor atomic.Int64
+}
+
+const (
+	levelAll  = slog.Level(-1 << 10)
+	levelNone = slog.Level(1 << 10)
+)
+
+func (g *gateLevel) Level() slog.Level {
+	return max(g.user.Level(), slog.Level(g.floor.Load()))
+}
+
+func (g *gateLevel) raiseTo(l slog.Level) { g.floor.Store(int64(l)) }
+
 // serverLogger adapts slog to Temporal's log.Logger. The server module only
 // ships the opposite direction (log.NewSlogLogger), so this small bridge is ours.
 type serverLogger struct {
-	l *slog.Logger
+	l    *slog.Logger // gated by level
+	raw  *slog.Logger // for Fatal, which is never dropped
+	gate *gateLevel
 }
 
 var (
@@ -48,7 +72,9 @@ var (
 )
 
 func newServerLogger(l *slog.Logger, min slog.Leveler) *serverLogger {
-	return &serverLogger{l: slog.New(levelHandler{min: min, h: l.Handler()})}
+	g := &gateLevel{user: min}
+	g.raiseTo(levelAll)
+	return &serverLogger{l: slog.New(levelHandler{min: g, h: l.Handler()}), raw: l, gate: g}
 }
 
 func tagsToAttrs(tags []tag.Tag) []slog.Attr {
@@ -85,7 +111,7 @@ func (s *serverLogger) Panic(msg string, tags ...tag.Tag) {
 // process. Start checks ports and the lock up front so that the known causes
 // become errors instead.
 func (s *serverLogger) Fatal(msg string, tags ...tag.Tag) {
-	s.l.LogAttrs(context.Background(), slog.LevelError, "temporal server fatal: "+msg, tagsToAttrs(tags)...)
+	s.raw.LogAttrs(context.Background(), slog.LevelError, "temporal server fatal: "+msg, tagsToAttrs(tags)...)
 	os.Exit(1)
 }
 
@@ -94,7 +120,7 @@ func (s *serverLogger) With(tags ...tag.Tag) log.Logger {
 	for _, a := range tagsToAttrs(tags) {
 		args = append(args, a)
 	}
-	return &serverLogger{l: s.l.With(args...)}
+	return &serverLogger{l: s.l.With(args...), raw: s.raw.With(args...), gate: s.gate}
 }
 
 // Skip is a no-op: slog records no caller here.
