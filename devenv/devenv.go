@@ -108,6 +108,8 @@ func Run(ctx context.Context, o Options) (err error) {
 		Namespace:        cfg.TemporalNamespace,
 		Port:             temporalPort,
 		UIPort:           uiPort,
+		PortSetting:      "TEMPORAL_ADDRESS",
+		UIPortSetting:    "RECOUP_TEMPORAL_UI_ADDR",
 		SearchAttributes: workflows.SearchAttributes,
 		Logger:           log.With("component", "temporal-server"),
 	})

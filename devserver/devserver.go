@@ -45,11 +45,11 @@ const (
 	// LockFileName is the file locked while a server uses Options.DataDir.
 	LockFileName = "temporal.lock"
 
-	host               = "127.0.0.1"
-	clusterName        = "active"
-	defaultNamespace   = "default"
-	defaultRetention   = 7 * 24 * time.Hour
-	defaultStartTimout = 60 * time.Second
+	host                = "127.0.0.1"
+	clusterName         = "active"
+	defaultNamespace    = "default"
+	defaultRetention    = 7 * 24 * time.Hour
+	defaultStartTimeout = 60 * time.Second
 	// One history shard, forever: the shard count of a database can never change.
 	numHistoryShards = 1
 	tmpDBPrefix      = DBFileName + ".new-"
@@ -270,7 +270,7 @@ func (o *Options) setDefaults() error {
 		o.LogLevel = slog.LevelWarn
 	}
 	if o.StartTimeout <= 0 {
-		o.StartTimeout = defaultStartTimout
+		o.StartTimeout = defaultStartTimeout
 	}
 	if o.Port < 0 || o.Port > 65535 || o.UIPort < 0 || o.UIPort > 65535 {
 		return fmt.Errorf("devserver: invalid port (frontend %d, ui %d)", o.Port, o.UIPort)
