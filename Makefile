@@ -4,7 +4,7 @@ export GOTOOLCHAIN := local
 .PHONY: test tools bench dev
 
 test: tools
-	go test ./...
+	go test -count=1 ./...
 
 # docker-compose (Debian's package) validates docker-compose.yml without a Docker engine in the deploy tests.
 tools:

@@ -257,3 +257,23 @@ func TestImportFileErrorsKeepNothing(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM invoices`).Scan(&n))
 	require.Zero(t, n)
 }
+
+func TestImportCustomersRejectsUnknownReferences(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.base(t)
+	res := b.load(t, importer.Customers, importer.CSV, `external_id,entity,name,currency,agent_email,sales_rep_email
+K1,FR01,Known,EUR,agent@example.com,rep@example.com
+K2,FR01,No agent,EUR,ghost@example.com,
+K3,FR01,No rep,EUR,,nobody@example.com
+K4,XX99,No entity,EUR,,
+K5,FR01,Bad email,EUR,not-an-email,
+`)
+	require.Equal(t, int64(1), res.Inserted)
+	require.Equal(t, []importer.Rejection{
+		{Line: 3, ExternalID: "K2", Field: "agent_email", Reason: "unknown user ghost@example.com: import users first"},
+		{Line: 4, ExternalID: "K3", Field: "sales_rep_email", Reason: "unknown user nobody@example.com: import users first"},
+		{Line: 5, ExternalID: "K4", Field: "entity", Reason: "unknown entity XX99: import it first"},
+		{Line: 6, ExternalID: "K5", Field: "agent_email", Reason: `agent_email "not-an-email": not an email address`},
+	}, res.Rejections)
+}

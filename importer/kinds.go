@@ -100,8 +100,7 @@ var specs = map[Kind]spec{
 		checks: []string{
 			checkDuplicateExternalID,
 			checkCustomerEntity,
-			checkCustomerAgent,
-			checkCustomerSalesRep,
+			checkCustomerUsers,
 			checkCustomerCurrencyChange,
 		},
 		upsert: upsertCustomers,

@@ -71,19 +71,20 @@ WITH bad AS (
 INSERT INTO import_rejections (import_id, line, external_id, field, reason)
 SELECT $1, line, external_id, 'entity', format('unknown entity %s: import it first', entity) FROM bad`
 
-const checkCustomerAgent = `
-WITH bad AS (
-    DELETE FROM stage s WHERE s.agent_email <> '' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = s.agent_email)
-    RETURNING line, external_id, agent_email)
+// checkCustomerUsers wants the agent and the sales rep to be known users.
+const checkCustomerUsers = `
+WITH judged AS (
+    SELECT s.line, s.external_id,
+           CASE WHEN s.agent_email <> '' AND a.id IS NULL THEN 'agent_email' ELSE 'sales_rep_email' END AS field,
+           CASE WHEN s.agent_email <> '' AND a.id IS NULL THEN s.agent_email ELSE s.sales_rep_email END AS email
+    FROM stage s
+    LEFT JOIN users a ON a.email = s.agent_email
+    LEFT JOIN users r ON r.email = s.sales_rep_email
+    WHERE (s.agent_email <> '' AND a.id IS NULL) OR (s.sales_rep_email <> '' AND r.id IS NULL)
+),
+bad AS (DELETE FROM stage s USING judged j WHERE s.line = j.line RETURNING j.*)
 INSERT INTO import_rejections (import_id, line, external_id, field, reason)
-SELECT $1, line, external_id, 'agent_email', format('unknown user %s: import users first', agent_email) FROM bad`
-
-const checkCustomerSalesRep = `
-WITH bad AS (
-    DELETE FROM stage s WHERE s.sales_rep_email <> '' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = s.sales_rep_email)
-    RETURNING line, external_id, sales_rep_email)
-INSERT INTO import_rejections (import_id, line, external_id, field, reason)
-SELECT $1, line, external_id, 'sales_rep_email', format('unknown user %s: import users first', sales_rep_email) FROM bad`
+SELECT $1, line, external_id, field, format('unknown user %s: import users first', email) FROM bad`
 
 // A customer's invoices are all in the customer's currency, so the currency
 // cannot change once there are invoices.

@@ -45,7 +45,7 @@ const MaxOpenItems = 200
 // ListCustomers returns one page of customers and how many match in all.
 func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]domain.Customer, int64, error) {
 	rows, err := s.Pool.Query(ctx, listCustomers, nullable(f.EntityCode), nullable(f.AgentEmail), nullable(f.Category),
-		nullable(f.Search), string(f.Sort), f.Desc, f.Limit, f.Offset)
+		nullable(f.Search), string(f.Sort), f.Desc, f.Limit, f.Offset, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -60,7 +60,7 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]domain.C
 func (s *Store) GetCustomer(ctx context.Context, id int64) (domain.CustomerDetail, error) {
 	var d domain.CustomerDetail
 	var one int64
-	c, err := scanCustomer(s.Pool.QueryRow(ctx, getCustomer, id), &one)
+	c, err := scanCustomer(s.Pool.QueryRow(ctx, listCustomers, nil, nil, nil, nil, string(SortByID), false, 1, 0, id), &one)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, domain.Errorf(domain.CodeNotFound, "customer %d not found", id)
 	}

@@ -3,6 +3,7 @@ package store
 // The queries behind the API's reads. Optional filters are NULL parameters;
 // the sort key is a parameter chosen from a fixed list, so no SQL is built.
 
+// listCustomers also serves one customer, with $9 its id.
 // Balances count invoices positive and credit notes negative; overdue is
 // judged by the date in the customer's own time zone.
 const listCustomers = `
@@ -18,6 +19,7 @@ FROM (
       AND ($2::text IS NULL OR a.email = $2)
       AND ($3::text IS NULL OR c.category = $3)
       AND ($4::text IS NULL OR c.name ILIKE '%' || $4 || '%' OR c.external_id = $4)
+      AND ($9::bigint IS NULL OR c.id = $9)
     ORDER BY
         CASE WHEN $5 = 'name' AND NOT $6 THEN c.name END ASC,
         CASE WHEN $5 = 'name' AND $6 THEN c.name END DESC,
@@ -45,24 +47,6 @@ ORDER BY
     CASE WHEN $5 = 'external_id' AND $6 THEN c.external_id END DESC,
     CASE WHEN $5 = 'id' AND $6 THEN c.id END DESC,
     c.id ASC`
-
-const getCustomer = `
-SELECT c.id, c.external_id, e.code, c.name, c.category, c.country, c.language, c.currency, c.timezone,
-       c.email, c.phone, c.credit_limit_minor, c.risk_class, coalesce(a.email, ''), coalesce(r.email, ''),
-       coalesce(b.balance, 0), coalesce(b.overdue, 0), coalesce(b.open_invoices, 0), 1::bigint
-FROM customers c
-JOIN entities e ON e.id = c.entity_id
-LEFT JOIN users a ON a.id = c.agent_id
-LEFT JOIN users r ON r.id = c.sales_rep_id
-LEFT JOIN LATERAL (
-    SELECT sum(CASE WHEN i.type = 'invoice' THEN i.open_minor ELSE -i.open_minor END) AS balance,
-           sum(i.open_minor) FILTER (WHERE i.type = 'invoice'
-               AND i.due_date < (now() AT TIME ZONE c.timezone)::date) AS overdue,
-           count(*) FILTER (WHERE i.type = 'invoice') AS open_invoices
-    FROM invoices i
-    WHERE i.customer_id = c.id AND i.status IN ('open', 'disputed')
-) b ON true
-WHERE c.id = $1`
 
 const listInvoices = `
 SELECT i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.issue_date, i.due_date,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"recoup/api"
 	"recoup/config"
@@ -56,6 +57,36 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 	return st, nil
 }
 
+// process is what the production processes (api, worker) hold: a logger, the
+// store and a Temporal client.
+type process struct {
+	log      *slog.Logger
+	store    *store.Store
+	temporal client.Client
+}
+
+func connect(ctx context.Context, cfg *config.Config) (*process, error) {
+	log, err := newLogger(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &process{log: log, store: st, temporal: tc}, nil
+}
+
+func (p *process) close() {
+	p.temporal.Close()
+	p.store.Close()
+}
+
 func apiCmd(cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "api",
@@ -63,26 +94,17 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			log, err := newLogger(cfg)
+			p, err := connect(ctx, cfg)
 			if err != nil {
 				return err
 			}
-			st, err := openStore(ctx, cfg, log)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
-			if err != nil {
-				return err
-			}
-			defer tc.Close()
+			defer p.close()
 			ln, err := api.Listen(cfg.HTTPAddr)
 			if err != nil {
 				return err
 			}
-			log.Info("HTTP API listening", "addr", ln.Addr().String())
-			return api.Serve(ctx, ln, api.NewHandler(api.Options{Store: st, Temporal: tc, Logger: log}), log)
+			p.log.Info("HTTP API listening", "addr", ln.Addr().String())
+			return api.Serve(ctx, ln, api.NewHandler(api.Options{Store: p.store, Temporal: p.temporal, Logger: p.log}), p.log)
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR")
@@ -95,25 +117,16 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			log, err := newLogger(cfg)
+			p, err := connect(ctx, cfg)
 			if err != nil {
 				return err
 			}
-			st, err := openStore(ctx, cfg, log)
-			if err != nil {
+			defer p.close()
+			if err := worker.EnsureSearchAttributes(ctx, p.temporal, cfg.TemporalNamespace, p.log); err != nil {
 				return err
 			}
-			defer st.Close()
-			tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
-			if err != nil {
-				return err
-			}
-			defer tc.Close()
-			if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace, log); err != nil {
-				return err
-			}
-			w := worker.New(tc, worker.Deps{Store: st})
-			log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
+			w := worker.New(p.temporal, worker.Deps{Store: p.store})
+			p.log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
 			stop := make(chan any)
 			go func() { <-ctx.Done(); close(stop) }()
 			return w.Run(stop)
