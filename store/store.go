@@ -42,7 +42,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to %s: %w (%s)", redact(cfg.ConnConfig), err, StartHint)
+		hint := StartHint
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // the server answers; the database is missing
+			hint = "create it with: recoup migrate --create-database (recoup dev creates it by itself)"
+		}
+		return nil, fmt.Errorf("connect to %s: %w (%s)", redact(cfg.ConnConfig), err, hint)
 	}
 	return &Store{Pool: pool}, nil
 }

@@ -66,3 +66,9 @@ func TestOpenSaysHowToStartPostgres(t *testing.T) {
 	_, err := store.Open(context.Background(), "postgres://postgres@127.0.0.1:1/recoup?sslmode=disable&connect_timeout=2")
 	require.ErrorContains(t, err, "pg_ctlcluster --skip-systemctl-redirect 15 main start")
 }
+
+func TestOpenSaysHowToCreateAMissingDatabase(t *testing.T) {
+	t.Parallel()
+	_, err := store.Open(context.Background(), "postgres://postgres@127.0.0.1:5432/recoup_no_such_db?sslmode=disable")
+	require.ErrorContains(t, err, "recoup migrate --create-database")
+}
