@@ -234,8 +234,11 @@ func fileFormat(flag, path string) (importer.Format, error) {
 
 func report(cmd *cobra.Command, file string, res importer.Result, took time.Duration) {
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%s (%s, import %d, %s): %d inserted, %d updated, %d unchanged, %d rejected\n",
-		file, res.Kind, res.ImportID, took.Round(time.Millisecond), res.Inserted, res.Updated, res.Unchanged, res.Rejected)
+	fmt.Fprintf(out, "%s (%s, import %d", file, res.Kind, res.ImportID)
+	if took > 0 {
+		fmt.Fprintf(out, ", %s", took.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "): %d inserted, %d updated, %d unchanged, %d rejected\n", res.Inserted, res.Updated, res.Unchanged, res.Rejected)
 	for _, r := range res.Rejections {
 		where := fmt.Sprintf("line %d", r.Line)
 		if r.Field != "" {
