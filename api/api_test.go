@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,7 +147,7 @@ func TestGetCustomerShowsBalanceAndOpenItems(t *testing.T) {
 	p := decode[page](t, b.do(t, http.MethodGet, "/api/v1/customers?q=C1", "", "", http.StatusOK))
 	require.Len(t, p.Items, 1)
 	id := int64(p.Items[0]["id"].(float64))
-	body := b.do(t, http.MethodGet, "/api/v1/customers/"+itoa(id), "", "", http.StatusOK)
+	body := b.do(t, http.MethodGet, "/api/v1/customers/"+strconv.FormatInt(id, 10), "", "", http.StatusOK)
 	c := decode[struct {
 		Balance   struct{ Amount, Currency string }
 		Overdue   struct{ Amount string }
@@ -260,9 +261,3 @@ func TestErrorsAreJSON(t *testing.T) {
 	b.do(t, http.MethodGet, "/api/v1/system/check", "", "", http.StatusServiceUnavailable)
 	b.do(t, http.MethodGet, "/healthz", "", "", http.StatusOK)
 }
-
-func itoa(n int64) string {
-	return strings.TrimSpace(strings.Replace(string(mustJSON(n)), "\n", "", -1))
-}
-
-func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }

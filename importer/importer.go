@@ -15,6 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"recoup/store"
 )
 
 // Rejection is one row that was not imported, and why.
@@ -223,6 +225,6 @@ func journal(ctx context.Context, tx pgx.Tx, res Result, src Source) error {
 	if actor == "" {
 		actor = "unknown"
 	}
-	_, err = tx.Exec(ctx, insertJournal, actor, "import."+string(res.Kind), fmt.Sprintf("import/%d", res.ImportID), after, src.RequestID)
-	return err
+	return store.Journal(ctx, tx, store.Entry{Actor: actor, Action: "import." + string(res.Kind),
+		Target: fmt.Sprintf("import/%d", res.ImportID), After: after, RequestID: src.RequestID})
 }

@@ -22,9 +22,6 @@ const listRejections = `
 SELECT line, external_id, field, reason FROM import_rejections
 WHERE import_id = $1 ORDER BY line, field LIMIT $2`
 
-const insertJournal = `
-INSERT INTO audit_journal (actor, action, target, after, request_id) VALUES ($1, $2, $3, $4, $5)`
-
 const checkDuplicateCode = `
 WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY code ORDER BY line) AS first FROM stage),
 bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.code, d.first)
