@@ -30,11 +30,11 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 const pageCSP = "default-src 'none'; style-src 'unsafe-inline' *; img-src * data:; font-src * data:; " +
 	"frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
-// Handler serves the mail viewer under prefix (e.g. "/dev/mail"):
+// Handler serves the mail viewer under prefix (e.g. "/dev/mail"), emails, SMS and calls alike:
 //
 //	GET {prefix}                          list, newest first (auto-refreshes)
 //	GET {prefix}/{id}                     one message
-//	GET {prefix}/{id}/raw                 the .eml as received (download)
+//	GET {prefix}/{id}/raw                 the .eml (SMS/call: the HTTP request) as received (download)
 //	GET {prefix}/{id}/attachments/{n}     the n-th attachment (0-based, download)
 //
 // The list and message pages answer with JSON for ?format=json or Accept: application/json.
@@ -144,7 +144,11 @@ func (v *viewer) list(w http.ResponseWriter, r *http.Request) {
 	}
 	rows := make([]listRow, 0, len(msgs))
 	for _, msg := range msgs {
-		rows = append(rows, listRow{Message: msg, URL: v.url(msg.ID), Size: len(msg.Raw)})
+		row := listRow{Message: msg, URL: v.url(msg.ID), Size: len(msg.Raw)}
+		if msg.Kind != KindEmail {
+			row.Subject = preview(msg.Text) // texts and calls have no subject; show what they say
+		}
+		rows = append(rows, row)
 	}
 	v.render(w, "list.html", map[string]any{
 		"Title": "Captured mail", "Home": v.home(), "Rows": rows, "JSONURL": v.home() + "?format=json",
@@ -162,6 +166,10 @@ type attachmentRow struct {
 func (v *viewer) message(w http.ResponseWriter, r *http.Request, msg Message) {
 	if wantsJSON(r) {
 		writeJSON(w, v.toJSON(msg))
+		return
+	}
+	if msg.Kind != KindEmail {
+		v.twilioMessage(w, msg)
 		return
 	}
 	var summary []headerRow
@@ -209,9 +217,14 @@ func (v *viewer) message(w http.ResponseWriter, r *http.Request, msg Message) {
 }
 
 func (v *viewer) raw(w http.ResponseWriter, msg Message) {
+	ctype := "message/rfc822"
+	if msg.Kind != KindEmail {
+		ctype = "message/http" // SMS and calls keep the HTTP request to the Twilio stand-in
+	}
+	ext, _ := rawExt(msg.Kind)
 	h := w.Header()
-	h.Set("Content-Type", "message/rfc822")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": msg.ID + ".eml"}))
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": msg.ID + ext}))
 	h.Set("Content-Length", strconv.Itoa(len(msg.Raw)))
 	_, _ = w.Write(msg.Raw)
 }

@@ -24,8 +24,11 @@ import (
 //	000001.eml   the raw message exactly as received
 //	000001.json  {"version":1,"kind":"email","received":...,"from":...,"to":[...]}
 //
+// SMS and calls store the HTTP request to the Twilio stand-in (without its Authorization
+// header) as 000001.http, and their SID in the .json.
+//
 // The .json file is written last, so a message counts as stored once it exists. Everything
-// else is derived from the .eml on load, so parser improvements apply to old mail too.
+// else is derived from the raw file on load, so parser improvements apply to old mail too.
 //
 // Loading is lenient on purpose: a dev tool must not refuse to start because of one bad file.
 // Files that are not a complete, valid pair (corrupt JSON, unknown kind or version, an .eml
@@ -64,6 +67,7 @@ const (
 	metaVersion = 1
 	metaExt     = ".json"
 	emlExt      = ".eml"
+	httpExt     = ".http"
 )
 
 // metaFile is what the .eml cannot tell us: the envelope and when it arrived.
@@ -73,6 +77,7 @@ type metaFile struct {
 	Received time.Time `json:"received"`
 	From     string    `json:"from"`
 	To       []string  `json:"to"`
+	SID      string    `json:"sid,omitempty"` // SMS and calls
 }
 
 // NewMailbox returns an empty in-memory Mailbox when dir is "". With a dir, it creates the
@@ -116,8 +121,8 @@ func (m *Mailbox) Add(from string, to []string, raw []byte) (Message, error) {
 	return m.insert(msg, msg.Raw)
 }
 
-// insert assigns the ID, persists and publishes msg. It is kind-agnostic so future channels
-// (SMS, voice) only need their own Add method and raw encoding.
+// insert assigns the ID, persists and publishes msg. It is kind-agnostic: each channel has its
+// own add method and raw encoding (Add for email, addTwilio for SMS and calls).
 func (m *Mailbox) insert(msg Message, raw []byte) (Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -203,6 +208,8 @@ func rawExt(k Kind) (string, bool) {
 	switch k {
 	case KindEmail:
 		return emlExt, true
+	case KindSMS, KindCall:
+		return httpExt, true
 	}
 	return "", false
 }
@@ -213,7 +220,7 @@ func (m *Mailbox) persist(msg Message, raw []byte) error {
 		return fmt.Errorf("unknown kind %q", msg.Kind)
 	}
 	meta, err := json.MarshalIndent(metaFile{
-		Version: metaVersion, Kind: msg.Kind, Received: msg.Received, From: msg.From, To: msg.To,
+		Version: metaVersion, Kind: msg.Kind, Received: msg.Received, From: msg.From, To: msg.To, SID: msg.SID,
 	}, "", "  ")
 	if err != nil {
 		return err
@@ -292,7 +299,7 @@ func (m *Mailbox) load() error {
 		if strings.HasPrefix(name, ".") || filepath.Ext(name) == metaExt || used[name] {
 			continue
 		}
-		if _, numeric := parseID(strings.TrimSuffix(name, filepath.Ext(name))); numeric && filepath.Ext(name) == emlExt {
+		if _, numeric := parseID(strings.TrimSuffix(name, filepath.Ext(name))); numeric && (filepath.Ext(name) == emlExt || filepath.Ext(name) == httpExt) {
 			m.skip(name, errors.New("no matching .json metadata (incomplete write?)"))
 		} else {
 			m.skip(name, errors.New("not a capture file"))
@@ -331,9 +338,13 @@ func (m *Mailbox) loadOne(id string, names map[string]bool) (Message, string, er
 		return Message{}, "", err
 	}
 	msg := Message{
-		ID: id, Kind: meta.Kind, Received: meta.Received.UTC(), From: meta.From, To: meta.To, Raw: raw,
+		ID: id, Kind: meta.Kind, Received: meta.Received.UTC(), From: meta.From, To: meta.To, SID: meta.SID, Raw: raw,
 	}
-	parseEmail(&msg) // the only kind today; future kinds decode their raw form here
+	if msg.Kind == KindEmail {
+		parseEmail(&msg)
+	} else {
+		parseTwilio(&msg)
+	}
 	return msg, rawName, nil
 }
 

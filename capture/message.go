@@ -16,12 +16,18 @@ import (
 	"unicode/utf8"
 )
 
-// Kind says what channel a captured message came through. Only email exists today; SMS and
-// voice will be added as further kinds sharing Message, Mailbox and the viewer.
+// Kind says what channel a captured message came through. All kinds share Message, Mailbox
+// and the viewer.
 type Kind string
 
-// KindEmail is a message received by the SMTP capture.
-const KindEmail Kind = "email"
+const (
+	// KindEmail is a message received by the SMTP capture.
+	KindEmail Kind = "email"
+	// KindSMS is a text message sent through the Twilio stand-in (TwilioAPI).
+	KindSMS Kind = "sms"
+	// KindCall is a voice call placed through the Twilio stand-in; Text is what it would say.
+	KindCall Kind = "call"
+)
 
 // Message is one captured message. Values returned by a Mailbox share their slices and maps
 // with it; treat them as read-only.
@@ -29,15 +35,24 @@ type Message struct {
 	ID        string    `json:"id"`         // stable, URL-safe, zero-padded sequence number
 	Kind      Kind      `json:"kind"`       // KindEmail for everything the SMTP server receives
 	Received  time.Time `json:"received"`   // UTC
-	From      string    `json:"from"`       // envelope MAIL FROM ("" for a null sender)
-	To        []string  `json:"to"`         // envelope RCPT TO
+	From      string    `json:"from"`       // envelope MAIL FROM ("" for a null sender); SMS/call: From number
+	To        []string  `json:"to"`         // envelope RCPT TO; SMS/call: the To number
 	Subject   string    `json:"subject"`    // decoded (RFC 2047)
 	MessageID string    `json:"message_id"` // the Message-ID header as sent, angle brackets included
-	Text      string    `json:"text"`       // text/plain body, decoded to UTF-8 with LF line endings
+	Text      string    `json:"text"`       // text/plain body, decoded to UTF-8 with LF line endings; SMS: the body; call: the words spoken
 	HTML      string    `json:"html"`       // text/html body, if any, decoded like Text
 
+	// SID is the Twilio SID the stand-in answered an SMS ("SM…") or call ("CA…") with.
+	SID string `json:"sid,omitempty"`
+	// TwiML is the TwiML a call was placed with.
+	TwiML string `json:"twiml,omitempty"`
+	// Params are the form parameters of an SMS or call request (To, From, Body,
+	// StatusCallback, …).
+	Params map[string][]string `json:"params,omitempty"`
+
 	// Header holds the top-level headers with their raw (still RFC 2047 encoded) values,
-	// keyed by canonical name.
+	// keyed by canonical name. For SMS and calls: the HTTP request headers, without
+	// Authorization.
 	Header map[string][]string `json:"headers,omitempty"`
 	// Attachments are the non-body parts: files, inline images and nested messages.
 	Attachments []Attachment `json:"attachments,omitempty"`
@@ -46,7 +61,7 @@ type Message struct {
 	// whatever could be decoded is filled in.
 	ParseError string `json:"parse_error,omitempty"`
 
-	Raw []byte `json:"-"` // the full message as received; served by the viewer at {id}/raw
+	Raw []byte `json:"-"` // the full message (SMS/call: HTTP request) as received; served by the viewer at {id}/raw
 }
 
 // Attachment is a MIME part that is neither the text nor the HTML body.
