@@ -159,3 +159,20 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// MarshalText writes the ISO code, so a Currency survives JSON (workflow payloads, API).
+func (c Currency) MarshalText() ([]byte, error) { return []byte(c.code), nil }
+
+// UnmarshalText reads an ISO code; empty stays the zero Currency.
+func (c *Currency) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*c = Currency{}
+		return nil
+	}
+	p, err := ParseCurrency(string(b))
+	if err != nil {
+		return err
+	}
+	*c = p
+	return nil
+}

@@ -1,6 +1,7 @@
 package money_test
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -95,4 +96,21 @@ func TestAddChecksCurrencyAndOverflow(t *testing.T) {
 	require.ErrorContains(t, err, "cannot add JPY to EUR")
 	_, err = money.Money{Minor: math.MaxInt64, Currency: eur}.Add(money.Money{Minor: 1, Currency: eur})
 	require.ErrorContains(t, err, "overflow")
+}
+
+func TestCurrencyRoundTripsThroughJSON(t *testing.T) {
+	t.Parallel()
+	type wrapper struct {
+		Currency money.Currency `json:"currency"`
+		Money    money.Money    `json:"money"`
+	}
+	in := wrapper{Currency: money.MustCurrency("KWD"), Money: money.Money{Minor: 1500, Currency: money.MustCurrency("JPY")}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"currency":"KWD","money":{"Minor":1500,"Currency":"JPY"}}`, string(b))
+	var out wrapper
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Equal(t, in, out)
+	require.Equal(t, 3, out.Currency.Exponent())
+	require.Error(t, json.Unmarshal([]byte(`{"currency":"XYZ"}`), &out))
 }
