@@ -261,3 +261,5 @@ func TestErrorsAreJSON(t *testing.T) {
 	b.do(t, http.MethodGet, "/api/v1/system/check", "", "", http.StatusServiceUnavailable)
 	b.do(t, http.MethodGet, "/healthz", "", "", http.StatusOK)
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

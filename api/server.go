@@ -71,6 +71,13 @@ func NewHandler(o Options) http.Handler {
 	v1.GET("/invoices", s.listInvoices)
 	v1.POST("/imports", s.createImport)
 	v1.GET("/system/check", s.systemCheck)
+	v1.GET("/scenarios", s.listScenarios)
+	v1.POST("/scenarios", s.createScenario)
+	v1.GET("/scenarios/:id", s.getScenario)
+	v1.PUT("/scenarios/:id", s.updateScenario)
+	v1.DELETE("/scenarios/:id", s.archiveScenario)
+	v1.GET("/scenarios/:id/versions", s.listScenarioVersions)
+	v1.GET("/scenarios/:id/versions/:version", s.getScenario)
 	if o.Mount != nil {
 		o.Mount(r)
 	}

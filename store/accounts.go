@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -150,4 +151,34 @@ func nullable(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+const (
+	findAgent    = `SELECT id FROM users WHERE email = $1`
+	currentAgent = `SELECT coalesce(a.email, '') FROM customers c LEFT JOIN users a ON a.id = c.agent_id WHERE c.id = $1`
+	setAgent     = `UPDATE customers SET agent_id = $2, updated_at = now() WHERE id = $1`
+)
+
+// ReassignAgent gives the customer to another agent and journals it.
+func (s *Store) ReassignAgent(ctx context.Context, customerID int64, agentEmail, actor string) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var before string
+		if err := tx.QueryRow(ctx, currentAgent, customerID).Scan(&before); errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
+		} else if err != nil {
+			return err
+		}
+		var agentID int64
+		if err := tx.QueryRow(ctx, findAgent, agentEmail).Scan(&agentID); errors.Is(err, pgx.ErrNoRows) {
+			return domain.FieldError("agent_email", "no user %s", agentEmail)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, setAgent, customerID, agentID); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(map[string]string{"agent_email": before})
+		a, _ := json.Marshal(map[string]string{"agent_email": agentEmail})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "customer.reassign", Target: fmt.Sprintf("customer/%d", customerID), Before: b, After: a})
+	})
 }

@@ -1,0 +1,38 @@
+package activities
+
+import (
+	"context"
+
+	"recoup/dunning"
+	"recoup/store"
+)
+
+// Accounts holds the activities that read and change an account for the Dunning workflow.
+type Accounts struct {
+	Store *store.Store
+}
+
+// AccountSnapshot is what one evaluation of the Dunning workflow works from.
+type AccountSnapshot struct {
+	Account dunning.Account   `json:"account"`
+	Meta    store.AccountMeta `json:"meta"`
+}
+
+// LoadAccount reads the account's open items, scenarios and settings.
+func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSnapshot, error) {
+	acct, meta, err := a.Store.AccountSnapshot(ctx, customerID)
+	return AccountSnapshot{Account: acct, Meta: meta}, err
+}
+
+// ReassignInput names the account's new agent.
+type ReassignInput struct {
+	CustomerID int64  `json:"customer_id"`
+	AgentEmail string `json:"agent_email"`
+	By         string `json:"by"`
+	WorkflowID string `json:"workflow_id"`
+}
+
+// Reassign records the account's new agent; running it twice is harmless.
+func (a *Accounts) Reassign(ctx context.Context, in ReassignInput) error {
+	return a.Store.ReassignAgent(ctx, in.CustomerID, in.AgentEmail, in.By)
+}

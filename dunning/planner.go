@@ -1,0 +1,748 @@
+package dunning
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"recoup/domain"
+	"recoup/money"
+)
+
+// Item is one invoice of the account as the planner sees it.
+type Item struct {
+	InvoiceID int64  `json:"invoice_id"`
+	Number    string `json:"number,omitempty"`
+	DueDate   Date   `json:"due_date"`
+	OpenMinor int64  `json:"open_minor"`
+	// Status: only open invoices with OpenMinor > 0 are dunned; disputed ones
+	// are held (their stage is kept); any other status leaves the scenario.
+	Status     domain.InvoiceStatus `json:"status"`
+	ScenarioID int64                `json:"scenario_id"`
+	// PromiseUntil holds the invoice through this date (the promise date plus
+	// the grace days, computed by the caller).
+	PromiseUntil *Date `json:"promise_until,omitempty"`
+	// Escalated: an escalation step fired and nobody has decided yet; no
+	// automatic reminder (email, sms, voice) fires. The workflow sets it
+	// when it executes an escalation action (see ApplyEscalations).
+	Escalated bool `json:"escalated,omitempty"`
+}
+
+// Window is the time of day steps may fire, in the account's time zone,
+// [Start, End). The zero Window is DefaultWindow. AnyTime allows every hour of
+// a business day (weekends and holidays still wait).
+type Window struct {
+	Start   time.Duration `json:"start,omitempty"` // wall-clock time of day, e.g. 9*time.Hour
+	End     time.Duration `json:"end,omitempty"`
+	AnyTime bool          `json:"any_time,omitempty"`
+}
+
+// DefaultWindow is 09:00–18:00.
+var DefaultWindow = Window{Start: 9 * time.Hour, End: 18 * time.Hour}
+
+// Account is the snapshot the workflow loads at each evaluation.
+type Account struct {
+	CustomerID int64 `json:"customer_id"`
+	// Country is an ISO 3166-1 alpha-2 code: it picks weekends and holidays.
+	Country string `json:"country"`
+	// TimeZone is an IANA name ("Europe/Paris"): due dates, contact windows
+	// and business days are all in it. Unknown or empty: UTC, with a warning.
+	TimeZone  string `json:"time_zone"`
+	RiskClass string `json:"risk_class,omitempty"`
+	// Currency is the currency of the items and of steps' MinOverdueMinor;
+	// the planner compares minor units and converts nothing.
+	Currency  money.Currency     `json:"currency"`
+	Items     []Item             `json:"items"`
+	Scenarios map[int64]Scenario `json:"scenarios"`
+	Window    Window             `json:"window"`
+	// Paused fires nothing until the workflow clears it or PausedUntil (when
+	// set) has come.
+	Paused      bool      `json:"paused,omitempty"`
+	PausedUntil time.Time `json:"paused_until,omitzero"`
+	// HasEmail and HasPhone only mark actions whose channel the activity will
+	// have to fall back from (Action.Fallback).
+	HasEmail bool `json:"has_email,omitempty"`
+	HasPhone bool `json:"has_phone,omitempty"`
+}
+
+// State is what the workflow carries between evaluations and across
+// continue-as-new: one Stage per invoice that has passed a step. It is small
+// and JSON-friendly; its map is only ever looked up, never ranged over in an
+// order that could reach the output.
+type State struct {
+	Stages map[int64]Stage `json:"stages,omitempty"`
+}
+
+// Stage is where one invoice stands in its scenario.
+type Stage struct {
+	ScenarioID int64 `json:"scenario_id"`
+	// Through is the OffsetDays of the last step passed (fired or skipped):
+	// steps at or before it never fire again. An offset rather than an index,
+	// so a scenario edit that inserts or removes steps keeps its meaning.
+	Through int `json:"through"`
+	// Cycles are the repeating steps that fired and have repeats left.
+	Cycles []Cycle `json:"cycles,omitempty"`
+}
+
+// Cycle is the repeat count of one fired step, named by (Offset, Channel).
+type Cycle struct {
+	Offset  int     `json:"offset"`
+	Channel Channel `json:"channel"`
+	Done    int     `json:"done"` // repeats passed (fired or skipped by a condition)
+	Last    Date    `json:"last"` // local date it last fired; the next repeat counts from it
+}
+
+// Action is one thing to do now: a message, a task, an escalation, a credit
+// hold, for one or several invoices of the account.
+type Action struct {
+	At              time.Time `json:"at"`
+	ScenarioID      int64     `json:"scenario_id"`
+	ScenarioVersion int       `json:"scenario_version"`
+	StepIndex       int       `json:"step_index"` // in that version's Steps
+	Step            Step      `json:"step"`
+	Channel         Channel   `json:"channel"`
+	InvoiceIDs      []int64   `json:"invoice_ids"` // sorted
+	// Repeats[i] is the repeat number for InvoiceIDs[i] (0: the step's first
+	// firing); Repeat is the largest of them.
+	Repeats []int `json:"repeats"`
+	Repeat  int   `json:"repeat"`
+	// Key is the idempotency key the message log uses as a unique key.
+	Key string `json:"key"`
+	// TaskDue is At + Step.TaskDueHours for tasks and escalations.
+	TaskDue time.Time `json:"task_due,omitzero"`
+	// Fallback: the account has no email address (email step) or no phone
+	// (sms, voice step); the activity will pick another channel.
+	Fallback bool `json:"fallback,omitempty"`
+}
+
+// Plan is the outcome of one evaluation.
+type Plan struct {
+	// Due is what to do now, in a stable order.
+	Due []Action
+	// Next is when to evaluate again; zero when no timer is needed (nothing
+	// left to schedule, or paused without an end: a signal will wake it).
+	Next time.Time
+	// State is the state after Due is executed.
+	State State
+	// Warnings are configuration problems the caller should log (once).
+	Warnings []string
+}
+
+// PlanAt decides what is due at now for the account (everything whose time
+// is at or before now, with catch-up), the state once it is done, and when
+// to look again. It is pure: no I/O beyond the first load of a time zone,
+// no clock, no map order; the same input gives the same Plan.
+//
+// Per invoice, at each evaluation:
+//   - pending steps whose time (due date + offset in local calendar days,
+//     moved to the next business day, at the window's start) has passed are
+//     passed together; of them only those of the latest time fire, one per
+//     channel, the latest that applies (catch-up: an invoice seen late, or
+//     held, or paused, gets one step, not a burst). A step applies when its
+//     conditions hold and it is not a reminder of an escalated invoice; if
+//     none of the latest time applies, the time before is tried. Steps that
+//     do not fire are passed for good.
+//   - a repeating step that fired repeats RepeatEveryDays after the day it
+//     last fired, up to MaxRepeats, until a later step on the same channel
+//     fires (that one takes over). Missed repeats fire once.
+//   - an escalation firing stops reminders at once, including any at the same
+//     offset.
+//
+// Nothing fires while the account is paused, or when now is outside the
+// contact window or not a business day (Next is then the window's next
+// opening). Invoices due for the same step at the same evaluation share one
+// Action.
+func PlanAt(a Account, s State, now time.Time) Plan {
+	e := newEval(&a, now)
+	items := e.sortedItems(a.Items)
+	e.overdue = overdueTotal(items, e.today)
+
+	paused := a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
+	canFire := !paused && e.allowed(e.now)
+
+	var (
+		out   State
+		fires []firing
+		next  time.Time
+	)
+	keep := func(id int64, st Stage) {
+		if out.Stages == nil {
+			out.Stages = make(map[int64]Stage, len(items))
+		}
+		out.Stages[id] = st
+	}
+	for i := range items {
+		it := &items[i]
+		old, had := s.Stages[it.InvoiceID]
+		switch {
+		case it.Status == domain.StatusDisputed:
+			if had {
+				keep(it.InvoiceID, old.clone())
+			}
+			continue
+		case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
+			continue // paid, credited, written off: it leaves the scenario
+		}
+		sc := e.scenario(it.ScenarioID)
+		if sc == nil || it.DueDate.IsZero() {
+			if it.DueDate.IsZero() {
+				e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
+			}
+			if had {
+				keep(it.InvoiceID, old.clone())
+			}
+			continue
+		}
+		st := old.clone()
+		if had && st.ScenarioID != sc.ID {
+			// Moved to another scenario: it enters the new one afresh (with
+			// catch-up), like a new invoice.
+			st, had = Stage{}, false
+		}
+		held := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
+		esc := it.Escalated
+		if canFire && !held {
+			fires, esc = e.advance(it, sc, &st, &had, esc, fires)
+		}
+		ev := e.nextEvent(it, sc, &st, had, esc)
+		if held && !ev.IsZero() {
+			if end := it.PromiseUntil.AddDays(1).In(e.loc); ev.Before(end) {
+				ev = end
+			}
+		}
+		if !ev.IsZero() && (next.IsZero() || ev.Before(next)) {
+			next = ev
+		}
+		if had {
+			keep(it.InvoiceID, st)
+		}
+	}
+
+	if !next.IsZero() {
+		// After firing, every event is in the future. Otherwise something
+		// may be due already and waits for the pause end or the window.
+		var floor time.Time
+		switch {
+		case paused && a.PausedUntil.IsZero():
+			next = time.Time{}
+		case paused:
+			floor = a.PausedUntil
+		case !canFire:
+			floor = e.now
+		}
+		if !next.IsZero() {
+			if next.Before(floor) {
+				next = floor
+			}
+			next = e.align(next)
+		}
+	}
+	return Plan{Due: e.actions(fires), Next: next, State: out, Warnings: e.warnings()}
+}
+
+// Preview lists the actions the workflow would take from `from` for `days`
+// days, if nothing changed meanwhile (no payment, no new invoice): it runs
+// PlanAt at from, then at each Next, exactly as the workflow does, and marks
+// escalated invoices as the workflow would (ApplyEscalations).
+func Preview(a Account, s State, from time.Time, days int) []Action {
+	if days <= 0 {
+		return nil
+	}
+	loc, _ := location(a.TimeZone)
+	end := from.In(loc).AddDate(0, 0, days)
+	var out []Action
+	t := from
+	// The bound is a safety net: each evaluation moves time forward, and a
+	// day has at most a handful of evaluations.
+	for range 64 * (days + 1) {
+		p := PlanAt(a, s, t)
+		out = append(out, p.Due...)
+		s = p.State
+		a = ApplyEscalations(a, p.Due)
+		if p.Next.IsZero() || !p.Next.Before(end) || !p.Next.After(t) {
+			break
+		}
+		t = p.Next
+	}
+	return out
+}
+
+// ApplyEscalations returns a with Escalated set on the invoices of the
+// escalation actions in due: what the workflow records once it has executed
+// them, so the next evaluation sends them no more reminders.
+func ApplyEscalations(a Account, due []Action) Account {
+	var ids []int64
+	for _, ac := range due {
+		if ac.Channel == ChannelEscalation {
+			ids = append(ids, ac.InvoiceIDs...)
+		}
+	}
+	if len(ids) == 0 {
+		return a
+	}
+	items := slices.Clone(a.Items)
+	for i := range items {
+		if slices.Contains(ids, items[i].InvoiceID) {
+			items[i].Escalated = true
+		}
+	}
+	a.Items = items
+	return a
+}
+
+// firing is one invoice's share of an action.
+type firing struct {
+	sc      *Scenario
+	index   int
+	invoice int64
+	repeat  int
+}
+
+// eval holds what one PlanAt computes once.
+type eval struct {
+	a         *Account
+	loc       *time.Location
+	cal       *Calendar
+	win       Window
+	now       time.Time // in loc
+	today     Date      // in loc
+	overdue   int64
+	scen      map[int64]*Scenario // validated scenarios; nil: unusable
+	schedMemo map[int]time.Time   // day number → when a step of that day fires
+	warnList  []string
+}
+
+func newEval(a *Account, now time.Time) *eval {
+	e := &eval{a: a}
+	loc, ok := location(a.TimeZone)
+	if !ok {
+		e.warnf("time zone %q unknown: using UTC", a.TimeZone)
+	}
+	e.loc = loc
+	var known bool
+	e.cal, known = NewCalendar(a.Country)
+	if !known {
+		e.warnf("no public holidays known for country %q: business days are weekdays only", a.Country)
+	}
+	e.win = a.Window
+	switch {
+	case e.win == Window{}:
+		e.win = DefaultWindow
+	case !e.win.AnyTime && (e.win.Start < 0 || e.win.End > 24*time.Hour || e.win.Start >= e.win.End):
+		e.warnf("contact window %s–%s invalid: using 09:00–18:00", clock(e.win.Start), clock(e.win.End))
+		e.win = DefaultWindow
+	}
+	e.now = now.In(loc)
+	e.today = DateOf(e.now)
+	return e
+}
+
+func (e *eval) warnf(format string, args ...any) {
+	e.warnList = append(e.warnList, fmt.Sprintf(format, args...))
+}
+
+func (e *eval) warnings() []string {
+	slices.Sort(e.warnList)
+	return slices.Compact(e.warnList)
+}
+
+// scenario returns the account's scenario id if it is valid, nil otherwise
+// (with a warning): a scenario out of order would break the offset cursor.
+func (e *eval) scenario(id int64) *Scenario {
+	if sc, ok := e.scen[id]; ok {
+		return sc
+	}
+	if e.scen == nil {
+		e.scen = make(map[int64]*Scenario)
+	}
+	sc, ok := e.a.Scenarios[id]
+	var p *Scenario
+	var err error
+	if ok {
+		err = sc.Validate()
+	}
+	switch {
+	case !ok:
+		e.warnf("scenario %d not found: its invoices are not dunned", id)
+	case err != nil:
+		e.warnf("scenario %d version %d invalid: its invoices are not dunned: %s", id, sc.Version,
+			strings.ReplaceAll(err.Error(), "\n", "; "))
+	default:
+		sc.ID = id // the map key is what items refer to
+		p = &sc
+	}
+	e.scen[id] = p
+	return p
+}
+
+// sortedItems copies items in invoice order, so the output does not depend on
+// the order rows came from the database, and drops duplicates.
+func (e *eval) sortedItems(in []Item) []Item {
+	ordered := true
+	for i := 1; i < len(in) && ordered; i++ {
+		ordered = in[i-1].InvoiceID < in[i].InvoiceID
+	}
+	if ordered {
+		return in // the usual case (rows ordered by id): only ever read
+	}
+	items := slices.Clone(in)
+	slices.SortStableFunc(items, func(x, y Item) int { return cmp.Compare(x.InvoiceID, y.InvoiceID) })
+	return slices.CompactFunc(items, func(x, y Item) bool {
+		if x.InvoiceID == y.InvoiceID {
+			e.warnf("invoice %d listed more than once: the first is used", x.InvoiceID)
+			return true
+		}
+		return false
+	})
+}
+
+// overdueTotal is the account's overdue amount for MinOverdueMinor: open,
+// undisputed invoices past their due date (an invoice due today is not
+// overdue yet). It saturates rather than overflow.
+func overdueTotal(items []Item, today Date) int64 {
+	var sum int64
+	for _, it := range items {
+		if it.Status == domain.StatusOpen && it.OpenMinor > 0 && it.DueDate.Before(today) {
+			if sum > math.MaxInt64-it.OpenMinor {
+				return math.MaxInt64
+			}
+			sum += it.OpenMinor
+		}
+	}
+	return sum
+}
+
+// advance passes the due steps and repeats of one invoice, appending what
+// fires. It returns whether the invoice is escalated afterwards.
+func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, fires []firing) ([]firing, bool) {
+	steps := sc.Steps
+	p := firstPending(steps, st, *had)
+	q := p
+	for q < len(steps) && !e.stepTime(it, &steps[q]).After(e.now) {
+		q++
+	}
+	if q > p {
+		// Catch-up: of the steps passed now, those due at the latest moment
+		// fire (the latest per channel: two steps moved to the same Monday
+		// make one email, not two); if none of them applies, the moment
+		// before, and so on. Everything up to q is passed.
+		for hi := q; hi > p; {
+			at := e.stepTime(it, &steps[hi-1])
+			lo := hi - 1
+			for lo > p && e.stepTime(it, &steps[lo-1]).Equal(at) {
+				lo--
+			}
+			escHere := false
+			for j := lo; j < hi; j++ {
+				if steps[j].Channel == ChannelEscalation && e.conditionsHold(&steps[j]) {
+					escHere = true
+				}
+			}
+			n := len(fires)
+			for j := hi - 1; j >= lo; j-- {
+				step := &steps[j]
+				if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
+					slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
+					continue
+				}
+				fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
+				st.dropCycles(step.Channel) // a later step on a channel takes over its cadence
+				if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
+					st.Cycles = append(st.Cycles, Cycle{Offset: step.OffsetDays, Channel: step.Channel, Last: e.today})
+				}
+			}
+			if len(fires) > n {
+				esc = esc || escHere
+				break
+			}
+			hi = lo
+		}
+		st.ScenarioID = sc.ID
+		st.Through = steps[q-1].OffsetDays
+		*had = true
+	}
+
+	cycles := st.Cycles[:0]
+	for _, c := range st.Cycles {
+		step := sc.find(c.Offset, c.Channel)
+		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
+			continue // the step was edited away or has no repeats left
+		}
+		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) {
+			cycles = append(cycles, c)
+			continue
+		}
+		c.Done++
+		c.Last = e.today
+		if e.conditionsHold(step) {
+			fires = append(fires, firing{sc: sc, index: sc.indexOf(step), invoice: it.InvoiceID, repeat: c.Done})
+		}
+		if c.Done < step.MaxRepeats {
+			cycles = append(cycles, c)
+		}
+	}
+	st.Cycles = cycles
+	if len(st.Cycles) == 0 {
+		st.Cycles = nil
+	}
+	slices.SortFunc(st.Cycles, func(x, y Cycle) int {
+		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
+	})
+	return fires, esc
+}
+
+// nextEvent is the earliest time something of the invoice could fire: its
+// next pending step or repeat (reminders excluded when escalated); zero when
+// nothing is left.
+func (e *eval) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool) time.Time {
+	var ev time.Time
+	for i := firstPending(sc.Steps, st, had); i < len(sc.Steps); i++ {
+		if esc && sc.Steps[i].Channel.IsReminder() {
+			continue // an escalated invoice gets no reminder: don't wake for one
+		}
+		ev = e.stepTime(it, &sc.Steps[i])
+		break
+	}
+	for _, c := range st.Cycles {
+		step := sc.find(c.Offset, c.Channel)
+		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats || (esc && step.Channel.IsReminder()) {
+			continue
+		}
+		if t := e.sched(c.Last.AddDays(step.RepeatEveryDays)); ev.IsZero() || t.Before(ev) {
+			ev = t
+		}
+	}
+	return ev
+}
+
+func firstPending(steps []Step, st *Stage, had bool) int {
+	if !had {
+		return 0
+	}
+	i := 0
+	for i < len(steps) && steps[i].OffsetDays <= st.Through {
+		i++
+	}
+	return i
+}
+
+func (e *eval) conditionsHold(s *Step) bool {
+	if s.MinOverdueMinor > 0 && e.overdue < s.MinOverdueMinor {
+		return false
+	}
+	if len(s.RiskClasses) > 0 {
+		return slices.ContainsFunc(s.RiskClasses, func(rc string) bool {
+			return strings.EqualFold(strings.TrimSpace(rc), strings.TrimSpace(e.a.RiskClass))
+		})
+	}
+	return true
+}
+
+// stepTime is when a step of an invoice is due: due date + offset in
+// calendar days, the next business day if that one is not, at the window's
+// start.
+func (e *eval) stepTime(it *Item, s *Step) time.Time {
+	return e.schedDay(it.DueDate.days() + s.OffsetDays)
+}
+
+func (e *eval) sched(d Date) time.Time { return e.schedDay(d.days()) }
+
+// schedDay is sched for a day number. Invoices share step days, so results
+// are kept for the evaluation.
+func (e *eval) schedDay(n int) time.Time {
+	if t, ok := e.schedMemo[n]; ok {
+		return t
+	}
+	t := e.win.startOn(dateFromDays(e.cal.nextBusiness(n)), e.loc)
+	if e.schedMemo == nil {
+		e.schedMemo = make(map[int]time.Time, 64)
+	}
+	e.schedMemo[n] = t
+	return t
+}
+
+// allowed reports whether t (in loc) is a business day inside the window.
+func (e *eval) allowed(t time.Time) bool {
+	return e.cal.IsBusinessDay(DateOf(t)) && e.win.contains(t)
+}
+
+// align is the first moment at or after t when a step may fire.
+func (e *eval) align(t time.Time) time.Time {
+	t = t.In(e.loc)
+	d := DateOf(t)
+	if e.cal.IsBusinessDay(d) {
+		if e.win.contains(t) {
+			return t
+		}
+		// The opening must lie after t: it may not when the window opens in
+		// a DST gap (02:30 on a spring-forward night) and time.Date picks
+		// the earlier reading; then the next day's opening is the answer.
+		if s := e.win.startOn(d, e.loc); !e.win.AnyTime && wallClock(t) < e.win.Start && s.After(t) {
+			return s
+		}
+	}
+	return e.win.startOn(e.cal.NextBusinessDay(d.AddDays(1)), e.loc)
+}
+
+// startOn is the window's opening on d. It is built with time.Date from the
+// wall clock, never by adding a duration to midnight, so 09:00 stays 09:00 on
+// DST change days.
+func (w Window) startOn(d Date, loc *time.Location) time.Time {
+	if w.AnyTime {
+		return d.In(loc)
+	}
+	s := w.Start
+	return time.Date(d.Year, d.Month, d.Day, int(s/time.Hour), int(s%time.Hour/time.Minute),
+		int(s%time.Minute/time.Second), int(s%time.Second), loc)
+}
+
+// contains reports whether the wall-clock time of t is inside the window.
+func (w Window) contains(t time.Time) bool {
+	if w.AnyTime {
+		return true
+	}
+	c := wallClock(t)
+	return c >= w.Start && c < w.End
+}
+
+func wallClock(t time.Time) time.Duration {
+	h, m, s := t.Clock()
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
+		time.Duration(s)*time.Second + time.Duration(t.Nanosecond())
+}
+
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// actions groups firings into one Action per scenario step.
+func (e *eval) actions(fires []firing) []Action {
+	if len(fires) == 0 {
+		return nil
+	}
+	slices.SortFunc(fires, func(x, y firing) int {
+		return cmp.Or(cmp.Compare(x.sc.ID, y.sc.ID), cmp.Compare(x.index, y.index), cmp.Compare(x.invoice, y.invoice))
+	})
+	var out []Action
+	for i := 0; i < len(fires); {
+		j := i + 1
+		for j < len(fires) && fires[j].sc == fires[i].sc && fires[j].index == fires[i].index {
+			j++
+		}
+		f := fires[i]
+		step := f.sc.Steps[f.index]
+		step.RiskClasses = slices.Clone(step.RiskClasses)
+		ac := Action{
+			At:              e.now,
+			ScenarioID:      f.sc.ID,
+			ScenarioVersion: f.sc.Version,
+			StepIndex:       f.index,
+			Step:            step,
+			Channel:         step.Channel,
+			InvoiceIDs:      make([]int64, 0, j-i),
+			Repeats:         make([]int, 0, j-i),
+		}
+		for _, g := range fires[i:j] {
+			ac.InvoiceIDs = append(ac.InvoiceIDs, g.invoice)
+			ac.Repeats = append(ac.Repeats, g.repeat)
+			ac.Repeat = max(ac.Repeat, g.repeat)
+		}
+		ac.Key = actionKey(e.a.CustomerID, f.sc.ID, &step, ac.InvoiceIDs, ac.Repeats)
+		if step.TaskDueHours > 0 {
+			ac.TaskDue = e.now.Add(time.Duration(step.TaskDueHours) * time.Hour)
+		}
+		switch step.Channel {
+		case ChannelEmail:
+			ac.Fallback = !e.a.HasEmail
+		case ChannelSMS, ChannelVoice:
+			ac.Fallback = !e.a.HasPhone
+		}
+		out = append(out, ac)
+		i = j
+	}
+	return out
+}
+
+// actionKey derives the idempotency key from the customer, the scenario, the
+// step's identity (offset and channel, stable across scenario edits) and the
+// sorted invoices with their repeat numbers: 32 hex digits of a SHA-256.
+// Changing this format re-sends messages in flight: bump the "v1" prefix only
+// with a migration of the message log in mind.
+func actionKey(customerID, scenarioID int64, s *Step, invoices []int64, repeats []int) string {
+	b := make([]byte, 0, 64+24*len(invoices))
+	b = append(b, "dunning/v1|"...)
+	b = strconv.AppendInt(b, customerID, 10)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, scenarioID, 10)
+	b = append(b, '|')
+	b = strconv.AppendInt(b, int64(s.OffsetDays), 10)
+	b = append(b, '|')
+	b = append(b, s.Channel...)
+	for i, id := range invoices {
+		b = append(b, '|')
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(repeats[i]), 10)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+func (st Stage) clone() Stage {
+	st.Cycles = slices.Clone(st.Cycles)
+	return st
+}
+
+func (st *Stage) dropCycles(ch Channel) {
+	st.Cycles = slices.DeleteFunc(st.Cycles, func(c Cycle) bool { return c.Channel == ch })
+}
+
+func (s *Scenario) find(offset int, ch Channel) *Step {
+	for i := range s.Steps {
+		if s.Steps[i].OffsetDays == offset && s.Steps[i].Channel == ch {
+			return &s.Steps[i]
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) indexOf(step *Step) int {
+	for i := range s.Steps {
+		if &s.Steps[i] == step {
+			return i
+		}
+	}
+	return -1
+}
+
+var locations sync.Map // IANA name → *time.Location (nil: unknown)
+
+// location loads a time zone once per process. "Local" is refused: it would
+// make the plan depend on the host.
+func location(name string) (*time.Location, bool) {
+	if name == "" || name == "Local" {
+		return time.UTC, false
+	}
+	if v, ok := locations.Load(name); ok {
+		if l := v.(*time.Location); l != nil {
+			return l, true
+		}
+		return time.UTC, false
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = nil
+	}
+	v, _ := locations.LoadOrStore(name, l)
+	if l = v.(*time.Location); l != nil {
+		return l, true
+	}
+	return time.UTC, false
+}

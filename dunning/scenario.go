@@ -1,0 +1,211 @@
+package dunning
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"recoup/domain"
+)
+
+// Channel is how a step reaches the customer or the team.
+type Channel string
+
+const (
+	ChannelEmail      Channel = "email"
+	ChannelSMS        Channel = "sms"
+	ChannelVoice      Channel = "voice"
+	ChannelTask       Channel = "task"        // a task for a person (call, manual email)
+	ChannelEscalation Channel = "escalation"  // hands the invoice to a person; stops reminders
+	ChannelCreditHold Channel = "credit_hold" // blocks new orders for the account
+)
+
+// Valid reports whether c is one of the channels.
+func (c Channel) Valid() bool {
+	switch c {
+	case ChannelEmail, ChannelSMS, ChannelVoice, ChannelTask, ChannelEscalation, ChannelCreditHold:
+		return true
+	}
+	return false
+}
+
+// IsReminder reports whether c sends an automatic message to the customer:
+// those are the steps an escalation stops.
+func (c Channel) IsReminder() bool {
+	return c == ChannelEmail || c == ChannelSMS || c == ChannelVoice
+}
+
+// Role is who a task or an escalation is assigned to.
+type Role string
+
+const (
+	RoleAgent         Role = "agent"
+	RoleCreditManager Role = "credit_manager"
+	RoleLegal         Role = "legal"
+	RoleSalesRep      Role = "sales_rep"
+)
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAgent, RoleCreditManager, RoleLegal, RoleSalesRep:
+		return true
+	}
+	return false
+}
+
+// Step is one action of a scenario. Within a scenario a step is identified by
+// (OffsetDays, Channel): that pair names it in idempotency keys and repeat
+// state, so a credit manager can edit a template or insert a step without
+// disturbing what running invoices have already received.
+type Step struct {
+	// OffsetDays from the invoice's due date, in calendar days of the
+	// account's time zone; negative is before the due date.
+	OffsetDays int     `json:"offset_days"`
+	Channel    Channel `json:"channel"`
+	// Template names the message (required for email, sms and voice; for a
+	// task or an escalation it may name the task's description).
+	Template string `json:"template,omitempty"`
+	// RepeatEveryDays and MaxRepeats repeat the step while the invoice stays
+	// unpaid: the next repeat is RepeatEveryDays after the day it last fired.
+	RepeatEveryDays int `json:"repeat_every_days,omitempty"`
+	MaxRepeats      int `json:"max_repeats,omitempty"`
+	// MinOverdueMinor: the account's total overdue amount, in minor units of
+	// the account's currency, must reach it. 0: no condition.
+	MinOverdueMinor int64 `json:"min_overdue_minor,omitempty"`
+	// RiskClasses: the customer's risk class must be one of them (case
+	// insensitive). Empty: no condition.
+	RiskClasses []string `json:"risk_classes,omitempty"`
+	// AssigneeRole and TaskDueHours are for task and escalation steps.
+	AssigneeRole Role `json:"assignee_role,omitempty"`
+	TaskDueHours int  `json:"task_due_hours,omitempty"`
+}
+
+// Scenario is an ordered list of steps applied to each invoice assigned to it.
+type Scenario struct {
+	ID      int64  `json:"id"`
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Steps   []Step `json:"steps"`
+}
+
+// Offsets are bounded so date arithmetic stays meaningful and a typo (3000
+// instead of 30) is caught.
+const (
+	MinOffsetDays = -365
+	MaxOffsetDays = 3650
+	MaxRepeats    = 1000
+)
+
+// Validate checks a scenario and returns every problem found, each a
+// domain.FieldError naming the field ("steps[2].offset_days: ..."), joined.
+func (s Scenario) Validate() error {
+	var errs []error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, domain.FieldError(field, format, args...))
+	}
+	if strings.TrimSpace(s.Name) == "" {
+		add("name", "required")
+	}
+	if s.Version < 0 {
+		add("version", "%d is negative", s.Version)
+	}
+	if len(s.Steps) == 0 {
+		add("steps", "a scenario needs at least one step")
+	}
+	type ident struct {
+		offset int
+		ch     Channel
+	}
+	seen := make(map[ident]int, len(s.Steps))
+	for i, st := range s.Steps {
+		f := func(name string) string { return "steps[" + strconv.Itoa(i) + "]." + name }
+		if st.OffsetDays < MinOffsetDays || st.OffsetDays > MaxOffsetDays {
+			add(f("offset_days"), "%d is out of range (%d to %d)", st.OffsetDays, MinOffsetDays, MaxOffsetDays)
+		}
+		if i > 0 && st.OffsetDays < s.Steps[i-1].OffsetDays {
+			add(f("offset_days"), "%d comes after %d: steps must be in order", st.OffsetDays, s.Steps[i-1].OffsetDays)
+		}
+		switch {
+		case st.Channel == "":
+			add(f("channel"), "required (email, sms, voice, task, escalation or credit_hold)")
+		case !st.Channel.Valid():
+			add(f("channel"), "%q is unknown: want email, sms, voice, task, escalation or credit_hold", st.Channel)
+		}
+		if st.Channel.IsReminder() && strings.TrimSpace(st.Template) == "" {
+			add(f("template"), "required for %s steps", st.Channel)
+		}
+		needsAssignee := st.Channel == ChannelTask || st.Channel == ChannelEscalation
+		switch {
+		case needsAssignee && st.AssigneeRole == "":
+			add(f("assignee_role"), "required for %s steps (agent, credit_manager, legal or sales_rep)", st.Channel)
+		case st.AssigneeRole != "" && !st.AssigneeRole.Valid():
+			add(f("assignee_role"), "%q is unknown: want agent, credit_manager, legal or sales_rep", st.AssigneeRole)
+		case st.AssigneeRole != "" && !needsAssignee && st.Channel.Valid():
+			add(f("assignee_role"), "only task and escalation steps have an assignee, not %s", st.Channel)
+		}
+		switch {
+		case st.TaskDueHours < 0:
+			add(f("task_due_hours"), "%d is negative", st.TaskDueHours)
+		case st.TaskDueHours > 0 && !needsAssignee && st.Channel.Valid():
+			add(f("task_due_hours"), "only task and escalation steps have a due time, not %s", st.Channel)
+		}
+		switch {
+		case st.RepeatEveryDays < 0:
+			add(f("repeat_every_days"), "%d is negative", st.RepeatEveryDays)
+		case st.MaxRepeats < 0:
+			add(f("max_repeats"), "%d is negative", st.MaxRepeats)
+		case st.RepeatEveryDays > 0 && st.MaxRepeats == 0:
+			add(f("max_repeats"), "required when repeat_every_days is set: repeats must end")
+		case st.MaxRepeats > 0 && st.RepeatEveryDays == 0:
+			add(f("repeat_every_days"), "required when max_repeats is set")
+		case st.MaxRepeats > MaxRepeats:
+			add(f("max_repeats"), "%d is more than %d", st.MaxRepeats, MaxRepeats)
+		}
+		if st.MinOverdueMinor < 0 {
+			add(f("min_overdue_minor"), "%d is negative", st.MinOverdueMinor)
+		}
+		for j, rc := range st.RiskClasses {
+			if strings.TrimSpace(rc) == "" {
+				add(f("risk_classes["+strconv.Itoa(j)+"]"), "empty")
+			}
+		}
+		id := ident{st.OffsetDays, st.Channel}
+		if prev, dup := seen[id]; dup {
+			add("steps["+strconv.Itoa(i)+"]", "same offset_days (%d) and channel (%s) as steps[%d]: a step is identified by both", st.OffsetDays, st.Channel, prev)
+		} else {
+			seen[id] = i
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DefaultScenario is the scenario an account gets when no rule picks another:
+//
+//	-5  email reminder_courtesy (before due)
+//	 0  email reminder_due
+//	+7  email reminder_1
+//	+15 email reminder_2
+//	+29 email reminder_repeat, then every 14 days, 5 more times (+43 ... +99)
+//	+30 task for the agent: call the customer (due in 48 h)
+//	+45 escalation to the credit manager (due in 72 h)
+//
+// The fortnightly reminder is a step of its own (not a repeat of +15) so it
+// has its own template; in practice the +45 escalation stops it after +43
+// until someone de-escalates the invoice.
+func DefaultScenario() Scenario {
+	return Scenario{
+		ID:      0,
+		Version: 1,
+		Name:    "Default",
+		Steps: []Step{
+			{OffsetDays: -5, Channel: ChannelEmail, Template: "reminder_courtesy"},
+			{OffsetDays: 0, Channel: ChannelEmail, Template: "reminder_due"},
+			{OffsetDays: 7, Channel: ChannelEmail, Template: "reminder_1"},
+			{OffsetDays: 15, Channel: ChannelEmail, Template: "reminder_2"},
+			{OffsetDays: 29, Channel: ChannelEmail, Template: "reminder_repeat", RepeatEveryDays: 14, MaxRepeats: 5},
+			{OffsetDays: 30, Channel: ChannelTask, Template: "call_customer", AssigneeRole: RoleAgent, TaskDueHours: 48},
+			{OffsetDays: 45, Channel: ChannelEscalation, Template: "escalation_review", AssigneeRole: RoleCreditManager, TaskDueHours: 72},
+		},
+	}
+}

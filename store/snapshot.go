@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
+)
+
+// AccountMeta is what the Dunning workflow shows in its search attributes.
+type AccountMeta struct {
+	EntityCode string `json:"entity_code"`
+	AgentEmail string `json:"agent_email"`
+	OnHold     bool   `json:"on_hold"`
+}
+
+const snapshotCustomer = `
+SELECT c.id, c.country, c.timezone, c.risk_class, c.currency, c.email <> '', c.phone <> '',
+       e.code, coalesce(a.email, ''), c.on_hold,
+       extract(epoch FROM e.contact_window_start)::bigint, extract(epoch FROM e.contact_window_end)::bigint, e.contact_any_time
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+LEFT JOIN users a ON a.id = c.agent_id
+WHERE c.id = $1`
+
+// Each open invoice gets its scenario: the customer's pinned one, else the
+// first assignment rule (lowest position) that matches, else the default.
+const snapshotItems = `
+SELECT i.id, i.number, i.due_date, i.open_minor, i.status,
+       coalesce(c.scenario_id, rule.scenario_id, (SELECT id FROM scenarios WHERE is_default)) AS scenario_id,
+       EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id AND t.kind = 'escalation' AND t.status = 'open'
+               AND i.id = ANY (t.invoice_ids)) AS escalated
+FROM invoices i
+JOIN customers c ON c.id = i.customer_id
+JOIN entities e ON e.id = c.entity_id
+LEFT JOIN LATERAL (
+    SELECT r.scenario_id FROM assignment_rules r JOIN scenarios s ON s.id = r.scenario_id AND s.archived_at IS NULL
+    WHERE (r.entity_code IS NULL OR r.entity_code = e.code)
+      AND (r.country IS NULL OR r.country = c.country)
+      AND (r.category IS NULL OR r.category = c.category)
+      AND (r.risk_class IS NULL OR r.risk_class = c.risk_class)
+      AND (r.currency IS NULL OR (r.currency = i.currency
+           AND (r.min_amount_minor IS NULL OR i.amount_minor >= r.min_amount_minor)
+           AND (r.max_amount_minor IS NULL OR i.amount_minor < r.max_amount_minor)))
+    ORDER BY r.position LIMIT 1
+) rule ON true
+WHERE i.customer_id = $1 AND i.type = 'invoice' AND i.status IN ('open', 'disputed') AND i.open_minor > 0
+ORDER BY i.due_date, i.id`
+
+const snapshotScenarios = `
+SELECT s.id, s.name, v.version, v.steps
+FROM scenarios s JOIN scenario_versions v ON v.scenario_id = s.id AND v.version = s.current_version
+WHERE s.id = ANY ($1)`
+
+// AccountSnapshot reads what the planner needs about one account: its open
+// items with their scenarios (current versions: an edit applies at the next
+// evaluation), contact window, calendar country and time zone.
+func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.Account, AccountMeta, error) {
+	var a dunning.Account
+	var meta AccountMeta
+	var cur string
+	var winStart, winEnd int64
+	err := s.Pool.QueryRow(ctx, snapshotCustomer, customerID).Scan(&a.CustomerID, &a.Country, &a.TimeZone, &a.RiskClass, &cur,
+		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &meta.OnHold, &winStart, &winEnd, &a.Window.AnyTime)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, meta, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
+	}
+	if err != nil {
+		return a, meta, err
+	}
+	if a.Currency, err = money.ParseCurrency(cur); err != nil {
+		return a, meta, err
+	}
+	a.Window.Start, a.Window.End = time.Duration(winStart)*time.Second, time.Duration(winEnd)*time.Second
+
+	rows, err := s.Pool.Query(ctx, snapshotItems, customerID)
+	if err != nil {
+		return a, meta, err
+	}
+	var scenarioIDs []int64
+	seen := map[int64]bool{}
+	a.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (dunning.Item, error) {
+		var it dunning.Item
+		var due time.Time
+		var status string
+		var scenario *int64
+		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &scenario, &it.Escalated); err != nil {
+			return it, err
+		}
+		if scenario == nil {
+			return it, errors.New("no default scenario: the worker creates it at start")
+		}
+		it.DueDate, it.Status, it.ScenarioID = dunning.DateOf(due), domain.InvoiceStatus(status), *scenario
+		if !seen[it.ScenarioID] {
+			seen[it.ScenarioID] = true
+			scenarioIDs = append(scenarioIDs, it.ScenarioID)
+		}
+		return it, nil
+	})
+	if err != nil {
+		return a, meta, fmt.Errorf("open items of customer %d: %w", customerID, err)
+	}
+	a.Scenarios = make(map[int64]dunning.Scenario, len(scenarioIDs))
+	rows, err = s.Pool.Query(ctx, snapshotScenarios, scenarioIDs)
+	if err != nil {
+		return a, meta, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sc dunning.Scenario
+		var steps []byte
+		if err := rows.Scan(&sc.ID, &sc.Name, &sc.Version, &steps); err != nil {
+			return a, meta, err
+		}
+		if err := json.Unmarshal(steps, &sc.Steps); err != nil {
+			return a, meta, fmt.Errorf("scenario %d version %d: %w", sc.ID, sc.Version, err)
+		}
+		a.Scenarios[sc.ID] = sc
+	}
+	return a, meta, rows.Err()
+}
