@@ -43,7 +43,32 @@ func (s *Server) createImport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	c.JSON(http.StatusOK, importView{Result: res, AccountsWoken: s.wakeDunning(c, res)})
+}
+
+// importView is the import's result and how many accounts' dunning it woke.
+type importView struct {
+	importer.Result
+	AccountsWoken int `json:"accounts_woken"`
+}
+
+// wakeDunning signal-starts the Dunning workflow of every account whose
+// invoices the import changed. The import has committed whatever happens here;
+// an account missed now is woken by its next import.
+func (s *Server) wakeDunning(c *gin.Context, res importer.Result) int {
+	if s.control == nil || (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
+		return 0
+	}
+	ids, err := s.store.TouchedCustomers(c.Request.Context(), res.ImportID)
+	if err != nil {
+		s.log.ErrorContext(c.Request.Context(), "accounts touched by import", "import", res.ImportID, "err", err)
+		return 0
+	}
+	n, err := s.control.Touch(c.Request.Context(), ids)
+	if err != nil {
+		s.log.ErrorContext(c.Request.Context(), "wake dunning after import", "import", res.ImportID, "err", err)
+	}
+	return n
 }
 
 func importBody(c *gin.Context) (io.Reader, string, string, error) {

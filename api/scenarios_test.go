@@ -64,7 +64,9 @@ func TestScenarioValidationNamesTheField(t *testing.T) {
 	}
 	for _, tt := range tests {
 		body := b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json", tt.body, http.StatusBadRequest)
-		e := decode[struct{ Error struct{ Code, Message, Field string } }](t, body)
+		e := decode[struct {
+			Error struct{ Code, Message, Field string }
+		}](t, body)
 		require.Equal(t, "invalid", e.Error.Code, tt.name)
 		require.Equal(t, tt.field, e.Error.Field, tt.name)
 		require.Contains(t, e.Error.Message, tt.message, tt.name)

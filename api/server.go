@@ -14,7 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"recoup/dunningctl"
 	"recoup/importer"
+	"recoup/notify"
 	"recoup/store"
 )
 
@@ -35,6 +37,7 @@ type Server struct {
 	store    *store.Store
 	importer *importer.Importer
 	temporal client.Client // nil: endpoints that need Temporal answer 503
+	control  *dunningctl.Control
 	log      *slog.Logger
 	maxFile  int64
 }
@@ -48,6 +51,10 @@ type Options struct {
 	Mount func(r *gin.Engine)
 	// MaxImportBytes bounds an import file; 0 means 2 GiB.
 	MaxImportBytes int64
+	// TwilioAuthToken and PublicURL authenticate Twilio's status callbacks at
+	// /webhooks/twilio (by signature, not session); empty token: no webhook.
+	TwilioAuthToken string
+	PublicURL       string
 }
 
 // NewHandler builds the HTTP handler.
@@ -56,6 +63,9 @@ func NewHandler(o Options) http.Handler {
 	s := &Server{store: o.Store, importer: importer.New(o.Store.Pool), temporal: o.Temporal, log: o.Logger, maxFile: o.MaxImportBytes}
 	if s.maxFile == 0 {
 		s.maxFile = maxImportBody
+	}
+	if o.Temporal != nil {
+		s.control = &dunningctl.Control{Client: o.Temporal}
 	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -78,6 +88,17 @@ func NewHandler(o Options) http.Handler {
 	v1.DELETE("/scenarios/:id", s.archiveScenario)
 	v1.GET("/scenarios/:id/versions", s.listScenarioVersions)
 	v1.GET("/scenarios/:id/versions/:version", s.getScenario)
+	v1.GET("/customers/:id/dunning", s.dunningStatus)
+	v1.POST("/customers/:id/dunning/pause", s.pauseDunning)
+	v1.POST("/customers/:id/dunning/resume", s.resumeDunning)
+	v1.POST("/customers/:id/dunning/reassign", s.reassignDunning)
+	v1.GET("/customers/:id/dunning/preview", s.previewDunning)
+	if o.TwilioAuthToken != "" {
+		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
+			func(ctx context.Context, u notify.StatusUpdate) error {
+				return s.store.RecordDelivery(ctx, u.SID, u.Status, u.ErrorCode)
+			})))
+	}
 	if o.Mount != nil {
 		o.Mount(r)
 	}

@@ -4,6 +4,7 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,20 +18,64 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"recoup/activities"
+	"recoup/config"
+	"recoup/dunning"
+	"recoup/notify"
+	"recoup/store"
+	"recoup/templates"
 	"recoup/workflows"
 )
 
 // Deps are what the activities need.
 type Deps struct {
-	Store activities.Counter
+	Store     *store.Store
+	Mailer    *notify.Mailer // nil: no email
+	Twilio    *notify.Twilio // nil: no SMS or calls
+	Templates *templates.Set
+	// StatusCallbackURL is the public URL of /webhooks/twilio, for delivery reports; "" for none.
+	StatusCallbackURL string
+	Log               *slog.Logger
 }
 
 // New returns a worker on the Recoup task queue with everything registered; Run or Start it.
 func New(c client.Client, deps Deps) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.SystemCheck)
+	w.RegisterWorkflow(workflows.Dunning)
 	w.RegisterActivity(&activities.Store{DB: deps.Store})
+	w.RegisterActivity(&activities.Accounts{Store: deps.Store})
+	w.RegisterActivity(&activities.Dunning{Store: deps.Store, Mailer: deps.Mailer, Twilio: deps.Twilio,
+		Templates: deps.Templates, StatusCallbackURL: deps.StatusCallbackURL, Log: deps.Log})
 	return w
+}
+
+// Prepare makes sure what every account's dunning needs exists: the default
+// scenario, so dunning works right after the first import.
+func Prepare(ctx context.Context, st *store.Store) error {
+	def := dunning.DefaultScenario()
+	steps, err := json.Marshal(def.Steps)
+	if err != nil {
+		return err
+	}
+	_, err = st.EnsureDefaultScenario(ctx, def.Name, steps)
+	return err
+}
+
+// Senders builds the email and Twilio senders from the configuration; Twilio
+// stays nil when no account is configured.
+func Senders(cfg *config.Config) (*notify.Mailer, *notify.Twilio, error) {
+	mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return nil, nil, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	if cfg.TwilioAccountSID == "" {
+		return mailer, nil, nil
+	}
+	tw, err := notify.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("Twilio settings: %w", err)
+	}
+	return mailer, tw, nil
 }
 
 // EnsureSearchAttributes adds the custom search attributes Recoup needs to the

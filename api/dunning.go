@@ -1,0 +1,170 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"recoup/domain"
+	"recoup/dunning"
+	"recoup/workflows"
+)
+
+type pauseBody struct {
+	Until  *time.Time `json:"until"`
+	Reason string     `json:"reason"`
+}
+
+type reassignBody struct {
+	AgentEmail string `json:"agent_email"`
+}
+
+// dunningCustomer reads the {id} of a dunning route and checks that Temporal is there.
+func (s *Server) dunningCustomer(c *gin.Context) (int64, bool) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return 0, false
+	}
+	if s.control == nil {
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "this API process has no Temporal connection"}})
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) dunningStatus(c *gin.Context) {
+	if err := queryParams(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	id, ok := s.dunningCustomer(c)
+	if !ok {
+		return
+	}
+	st, err := s.control.Status(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) pauseDunning(c *gin.Context) {
+	id, ok := s.dunningCustomer(c)
+	if !ok {
+		return
+	}
+	var body pauseBody
+	if err := decodeJSON(c, &body); err != nil {
+		s.fail(c, err)
+		return
+	}
+	req := workflows.PauseRequest{Reason: body.Reason, By: actor(c)}
+	if body.Until != nil {
+		if !body.Until.After(time.Now()) {
+			s.fail(c, domain.FieldError("until", "%s is in the past", body.Until.Format(time.RFC3339)))
+			return
+		}
+		req.Until = body.Until.UTC()
+	}
+	st, err := s.control.Pause(c.Request.Context(), id, req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) resumeDunning(c *gin.Context) {
+	id, ok := s.dunningCustomer(c)
+	if !ok {
+		return
+	}
+	var body struct{}
+	if c.Request.ContentLength != 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	st, err := s.control.Resume(c.Request.Context(), id, workflows.ResumeRequest{By: actor(c)})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) reassignDunning(c *gin.Context) {
+	id, ok := s.dunningCustomer(c)
+	if !ok {
+		return
+	}
+	var body reassignBody
+	if err := decodeJSON(c, &body); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if body.AgentEmail == "" {
+		s.fail(c, domain.FieldError("agent_email", "required"))
+		return
+	}
+	agent, err := s.control.Reassign(c.Request.Context(), id, workflows.ReassignRequest{AgentEmail: body.AgentEmail, By: actor(c)})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"agent_email": agent})
+}
+
+// maxPreviewDays bounds the preview calendar.
+const maxPreviewDays = 366
+
+// previewDunning answers the calendar of actions the planner would take if
+// nothing changes, from the live state of the account's workflow (or a fresh
+// one when none runs), by the same planner code the workflow uses.
+func (s *Server) previewDunning(c *gin.Context) {
+	if err := queryParams(c, "days"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	id, ok := s.dunningCustomer(c)
+	if !ok {
+		return
+	}
+	days := 90
+	if v := c.Query("days"); v != "" {
+		var err error
+		if days, err = strconv.Atoi(v); err != nil || days < 1 || days > maxPreviewDays {
+			s.fail(c, domain.FieldError("days", "%q: want a number from 1 to %d", v, maxPreviewDays))
+			return
+		}
+	}
+	ctx := c.Request.Context()
+	acct, _, err := s.store.AccountSnapshot(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var state dunning.State
+	running := true
+	st, err := s.control.Status(ctx, id)
+	switch {
+	case err == nil:
+		state = st.State
+		acct.Paused, acct.PausedUntil = st.Pause.Paused, st.Pause.Until
+	case domain.ErrorCode(err) == domain.CodeNotFound:
+		running = false
+	default:
+		s.fail(c, err)
+		return
+	}
+	actions := dunning.Preview(acct, state, time.Now().UTC(), days)
+	if actions == nil {
+		actions = []dunning.Action{}
+	}
+	c.JSON(http.StatusOK, gin.H{"customer_id": id, "days": days, "workflow_running": running, "actions": actions})
+}

@@ -1,0 +1,397 @@
+package store
+
+// Outbound dunning actions: the message log that makes every reminder go out
+// once, the tasks dunning creates for people, credit holds, and what a
+// reminder needs to be written.
+//
+// Exactly once, and its one narrow window: an action first claims its
+// idempotency key (ClaimMessage inserts it with status 'sending'), then sends,
+// then records the outcome (FinishMessage). A key with any status other than
+// 'sending' is finished and is never sent again. A key still 'sending' means a
+// previous attempt died between claiming and finishing (the worker crashed,
+// the send failed temporarily, or it timed out): the retry sends again. If the
+// first attempt had in fact reached the provider, the customer could receive
+// the message twice; that window is as narrow as one send, and the duplicate
+// is recognisable: the email Message-ID (notify.MessageID) and the Twilio
+// idempotency token are both derived from the key.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"recoup/domain"
+	"recoup/money"
+)
+
+// Message log statuses.
+const (
+	MessageSending   = "sending"
+	MessageSent      = "sent"
+	MessageDelivered = "delivered"
+	MessageFailed    = "failed"
+	MessageFallback  = "fallback"
+	MessageSkipped   = "skipped"
+)
+
+// Task kinds.
+const (
+	TaskCall        = "call"
+	TaskManualEmail = "manual_email"
+	TaskEscalation  = "escalation"
+)
+
+// MessageClaim is the row an action claims in the message log before it acts.
+type MessageClaim struct {
+	Key             string
+	CustomerID      int64
+	WorkflowID      string
+	ScenarioID      int64
+	ScenarioVersion int
+	StepIndex       int
+	Repeat          int
+	Channel         string // the planned channel; FinishMessage records the one used
+	InvoiceIDs      []int64
+}
+
+const insertMessageClaim = `
+INSERT INTO message_log (key, customer_id, workflow_id, scenario_id, scenario_version, step_index, repeat, channel, invoice_ids, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending')
+ON CONFLICT (key) DO NOTHING
+RETURNING status`
+
+const selectMessageStatus = `SELECT status FROM message_log WHERE key = $1`
+
+// ClaimMessage records that the action m.Key is about to be carried out.
+// claimed is true when this call inserted the key. Otherwise status is the
+// key's status: anything but "sending" means the action is done and must not
+// be repeated; "sending" means an earlier attempt died mid-send and the caller
+// sends again (see the package comment above on this at-least-once window).
+// An unknown customer is a domain CodeNotFound error.
+func (s *Store) ClaimMessage(ctx context.Context, m MessageClaim) (claimed bool, status string, err error) {
+	if m.Key == "" {
+		return false, "", domain.FieldError("key", "required")
+	}
+	ids := m.InvoiceIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	err = s.Pool.QueryRow(ctx, insertMessageClaim, m.Key, m.CustomerID, m.WorkflowID, m.ScenarioID, m.ScenarioVersion,
+		m.StepIndex, m.Repeat, m.Channel, ids).Scan(&status)
+	if err == nil {
+		return true, status, nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" { // foreign key: no such customer
+		return false, "", domain.Errorf(domain.CodeNotFound, "customer %d not found", m.CustomerID)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return false, "", err
+	}
+	// The key exists (ON CONFLICT DO NOTHING returned nothing).
+	if err := s.Pool.QueryRow(ctx, selectMessageStatus, m.Key).Scan(&status); err != nil {
+		return false, "", fmt.Errorf("message %s: %w", m.Key, err)
+	}
+	return false, status, nil
+}
+
+const finishMessage = `
+UPDATE message_log
+SET status = $2, channel = CASE WHEN $3 = '' THEN channel ELSE $3 END, provider_ref = $4, detail = $5, updated_at = now()
+WHERE key = $1 AND status = 'sending'
+RETURNING customer_id, scenario_id, scenario_version, step_index, repeat, channel, invoice_ids`
+
+// messageJournal is the audit journal's record of a finished action.
+type messageJournal struct {
+	Key             string  `json:"key"`
+	ScenarioID      int64   `json:"scenario_id"`
+	ScenarioVersion int     `json:"scenario_version"`
+	StepIndex       int     `json:"step_index"`
+	Repeat          int     `json:"repeat"`
+	Channel         string  `json:"channel"`
+	Status          string  `json:"status"`
+	InvoiceIDs      []int64 `json:"invoice_ids"`
+	ProviderRef     string  `json:"provider_ref"`
+	Detail          string  `json:"detail"`
+}
+
+// FinishMessage records the outcome of the claimed action key and appends
+// entry to the audit journal, in one transaction. channelUsed "" keeps the
+// claimed channel. Left empty, entry.Action becomes "dunning.<channel>.<status>",
+// entry.Target "customer/<id>", entry.Actor "system", and entry.After the
+// JSON {key, scenario_id, scenario_version, step_index, repeat, channel,
+// status, invoice_ids, provider_ref, detail}.
+//
+// Only a key still "sending" is updated: if another attempt finished it
+// meanwhile, FinishMessage changes nothing and journals nothing. A key never
+// claimed is a domain CodeNotFound error.
+func (s *Store) FinishMessage(ctx context.Context, key, status, channelUsed, providerRef, detail string, entry Entry) error {
+	switch status {
+	case MessageSent, MessageDelivered, MessageFailed, MessageFallback, MessageSkipped:
+	default:
+		return domain.FieldError("status", "%q is not a final status", status)
+	}
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var customerID int64
+		j := messageJournal{Key: key, Status: status, ProviderRef: providerRef, Detail: detail}
+		err := tx.QueryRow(ctx, finishMessage, key, status, channelUsed, providerRef, detail).
+			Scan(&customerID, &j.ScenarioID, &j.ScenarioVersion, &j.StepIndex, &j.Repeat, &j.Channel, &j.InvoiceIDs)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var cur string
+			err := tx.QueryRow(ctx, selectMessageStatus, key).Scan(&cur)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return domain.Errorf(domain.CodeNotFound, "message %s was never claimed", key)
+			}
+			return err // nil: finished by another attempt
+		}
+		if err != nil {
+			return err
+		}
+		if entry.Actor == "" {
+			entry.Actor = "system"
+		}
+		if entry.Action == "" {
+			entry.Action = "dunning." + j.Channel + "." + status
+		}
+		if entry.Target == "" {
+			entry.Target = customerTarget(customerID)
+		}
+		if len(entry.After) == 0 {
+			if entry.After, err = json.Marshal(j); err != nil {
+				return err
+			}
+		}
+		return Journal(ctx, tx, entry)
+	})
+}
+
+// MessageStatus returns the status, channel and provider reference of the
+// action key; domain CodeNotFound if it was never claimed.
+func (s *Store) MessageStatus(ctx context.Context, key string) (status, channel, providerRef string, err error) {
+	err = s.Pool.QueryRow(ctx, `SELECT status, channel, provider_ref FROM message_log WHERE key = $1`, key).
+		Scan(&status, &channel, &providerRef)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = domain.Errorf(domain.CodeNotFound, "message %s not found", key)
+	}
+	return status, channel, providerRef, err
+}
+
+// Task is work for a person that a dunning action creates.
+type Task struct {
+	Key          string // the action's idempotency key: one task per key
+	CustomerID   int64
+	Kind         string // TaskCall, TaskManualEmail or TaskEscalation
+	AssigneeRole string // agent, sales_rep, credit_manager or legal
+	InvoiceIDs   []int64
+	DueAt        time.Time
+	Note         string // why the task exists; journaled
+	Actor        string // for the journal; "" is "system"
+}
+
+// The assignee follows the role: the customer's agent or sales rep; for a
+// credit manager the only user with that role if there is exactly one;
+// otherwise NULL, and the task waits in the role's queue.
+const insertTask = `
+INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at)
+SELECT $1, c.id, $3, $4,
+       CASE $4
+           WHEN 'agent' THEN c.agent_id
+           WHEN 'sales_rep' THEN c.sales_rep_id
+           WHEN 'credit_manager' THEN (SELECT min(u.id) FROM users u WHERE u.role = 'credit_manager' HAVING count(*) = 1)
+       END,
+       $5, $6
+FROM customers c
+WHERE c.id = $2
+ON CONFLICT (key) DO NOTHING
+RETURNING id, assignee_id`
+
+// CreateTask creates the task t.Key unless it exists, and journals the
+// creation ("task.create", target "customer/<id>"). created is false, with
+// the existing task's id, when the key already had a task. An unknown
+// customer is a domain CodeNotFound error.
+func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool, err error) {
+	switch {
+	case t.Key == "":
+		return 0, false, domain.FieldError("key", "required")
+	case t.Kind != TaskCall && t.Kind != TaskManualEmail && t.Kind != TaskEscalation:
+		return 0, false, domain.FieldError("kind", "%q is unknown: want call, manual_email or escalation", t.Kind)
+	case t.AssigneeRole == "":
+		return 0, false, domain.FieldError("assignee_role", "required")
+	case t.DueAt.IsZero():
+		return 0, false, domain.FieldError("due_at", "required")
+	}
+	ids := t.InvoiceIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var assignee *int64
+		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, t.Kind, t.AssigneeRole, ids, t.DueAt).Scan(&id, &assignee)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		after, err := json.Marshal(map[string]any{
+			"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
+			"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
+		})
+		if err != nil {
+			return err
+		}
+		actor := t.Actor
+		if actor == "" {
+			actor = "system"
+		}
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, created, nil
+}
+
+const putOnHold = `
+UPDATE customers c
+SET on_hold = true, on_hold_since = coalesce(c.on_hold_since, now()), updated_at = now()
+FROM (SELECT id, on_hold FROM customers WHERE id = $1 FOR UPDATE) old
+WHERE c.id = old.id
+RETURNING old.on_hold, c.on_hold_since`
+
+// PutOnHold puts the customer's account on credit hold (on_hold_since keeps
+// the first time) and journals "customer.credit_hold" when the account was not
+// on hold yet; key is the dunning action that asked for it. An unknown
+// customer is a domain CodeNotFound error.
+func (s *Store) PutOnHold(ctx context.Context, customerID int64, key string, actor string) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var was bool
+		var since time.Time
+		err := tx.QueryRow(ctx, putOnHold, customerID).Scan(&was, &since)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
+		}
+		if err != nil || was {
+			return err
+		}
+		after, err := json.Marshal(map[string]any{"on_hold": true, "on_hold_since": since.UTC(), "key": key})
+		if err != nil {
+			return err
+		}
+		if actor == "" {
+			actor = "system"
+		}
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "customer.credit_hold", Target: customerTarget(customerID),
+			Before: json.RawMessage(`{"on_hold":false}`), After: after})
+	})
+}
+
+// MessageContext is what a reminder about some invoices of one customer needs.
+type MessageContext struct {
+	Customer   MessageCustomer
+	Entity     MessageEntity
+	AgentName  string // "" when the customer has no agent
+	AgentEmail string
+	// Invoices are those of the requested invoices still open (status open,
+	// open amount above zero), oldest due first; empty when all were paid,
+	// credited, disputed or written off since the action was planned.
+	Invoices []MessageInvoice
+}
+
+// MessageCustomer is the debtor a reminder goes to.
+type MessageCustomer struct {
+	ID         int64
+	ExternalID string
+	Name       string
+	Email      string // "" when unknown
+	Phone      string // E.164; "" when unknown
+	Language   string
+	TimeZone   string
+	OnHold     bool
+}
+
+// MessageEntity is the selling company.
+type MessageEntity struct {
+	Name     string
+	Country  string
+	Language string
+}
+
+// MessageInvoice is one open invoice a reminder is about.
+type MessageInvoice struct {
+	ID                 int64
+	Number             string
+	IssueDate, DueDate time.Time // dates, at midnight UTC
+	Amount, Open       money.Money
+	// DaysOverdue counts from the due date to today in the customer's time
+	// zone: 0 on the due date, negative before it.
+	DaysOverdue int
+}
+
+const selectMessageCustomer = `
+SELECT c.id, c.external_id, c.name, c.email, c.phone, c.language, c.timezone, c.on_hold,
+       e.name, e.country, e.language, coalesce(a.name, ''), coalesce(a.email, '')
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+LEFT JOIN users a ON a.id = c.agent_id
+WHERE c.id = $1`
+
+const selectMessageInvoices = `
+SELECT i.id, i.number, i.issue_date, i.due_date, i.currency, i.amount_minor, i.open_minor,
+       (now() AT TIME ZONE c.timezone)::date - i.due_date
+FROM invoices i
+JOIN customers c ON c.id = i.customer_id
+WHERE i.customer_id = $1 AND i.id = ANY($2) AND i.status = 'open' AND i.open_minor > 0
+ORDER BY i.due_date, i.id`
+
+// MessageContext loads the customer, its entity and agent, and those of
+// invoiceIDs that belong to the customer and are still open. An unknown
+// customer is a domain CodeNotFound error.
+func (s *Store) MessageContext(ctx context.Context, customerID int64, invoiceIDs []int64) (MessageContext, error) {
+	var mc MessageContext
+	c := &mc.Customer
+	err := s.Pool.QueryRow(ctx, selectMessageCustomer, customerID).Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone,
+		&c.Language, &c.TimeZone, &c.OnHold, &mc.Entity.Name, &mc.Entity.Country, &mc.Entity.Language, &mc.AgentName, &mc.AgentEmail)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return mc, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
+	}
+	if err != nil {
+		return mc, err
+	}
+	if len(invoiceIDs) == 0 {
+		return mc, nil
+	}
+	rows, err := s.Pool.Query(ctx, selectMessageInvoices, customerID, invoiceIDs)
+	if err != nil {
+		return mc, err
+	}
+	mc.Invoices, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MessageInvoice, error) {
+		var inv MessageInvoice
+		var cur string
+		var amount, open int64
+		if err := r.Scan(&inv.ID, &inv.Number, &inv.IssueDate, &inv.DueDate, &cur, &amount, &open, &inv.DaysOverdue); err != nil {
+			return inv, err
+		}
+		c, err := money.ParseCurrency(cur)
+		if err != nil {
+			return inv, fmt.Errorf("invoice %d: %w", inv.ID, err)
+		}
+		inv.Amount = money.Money{Minor: amount, Currency: c}
+		inv.Open = money.Money{Minor: open, Currency: c}
+		return inv, nil
+	})
+	return mc, err
+}
+
+func customerTarget(id int64) string { return "customer/" + strconv.FormatInt(id, 10) }

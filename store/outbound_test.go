@@ -1,0 +1,247 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
+	"recoup/importer"
+	"recoup/money"
+	"recoup/store"
+	"recoup/store/storetest"
+)
+
+type outboundFixture struct {
+	st  *store.Store
+	ctx context.Context
+	ids map[string]int64 // external ids and user emails → ids
+}
+
+// setupOutbound loads one entity, an agent, a sales rep, a credit manager and
+// two customers with invoices.
+func setupOutbound(t *testing.T) *outboundFixture {
+	t.Helper()
+	ctx := context.Background()
+	pool := storetest.NewPool(t)
+	f := &outboundFixture{st: &store.Store{Pool: pool}, ctx: ctx, ids: map[string]int64{}}
+	im := importer.New(pool)
+	load := func(kind importer.Kind, body string) {
+		res, err := im.Import(ctx, kind, importer.CSV, strings.NewReader(body), importer.Source{Name: "test", Actor: "test"})
+		require.NoError(t, err)
+		require.Zero(t, res.Rejected, res.Rejections)
+	}
+	load(importer.Entities, `code,name,country,currency,timezone,language
+FR01,Recoup France SAS,FR,EUR,Europe/Paris,fr
+`)
+	load(importer.Users, `email,name,role
+agent@example.com,Alice Agent,agent
+rep@example.com,Sam Rep,sales_rep
+cm@example.com,Carla Manager,credit_manager
+`)
+	load(importer.Customers, `external_id,entity,name,category,country,language,currency,email,phone,timezone,credit_limit,agent_email,sales_rep_email
+C1,FR01,Dupont SARL,retail,FR,,EUR,compta@dupont.example,+33612345678,Pacific/Auckland,,agent@example.com,rep@example.com
+C2,FR01,Martin SA,retail,FR,de,EUR,,,,,,
+`)
+	due := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
+	future := time.Now().UTC().AddDate(0, 0, 20).Format(time.DateOnly)
+	load(importer.Invoices, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
+I1,C1,F-001,invoice,2026-01-01,`+due+`,EUR,1200.00,1000.00
+I2,C1,F-002,invoice,2026-01-01,`+future+`,EUR,50.00,50.00
+I3,C1,F-003,invoice,2026-01-01,`+due+`,EUR,70.00,0
+I4,C2,F-004,invoice,2026-01-01,`+due+`,EUR,80.00,80.00
+`)
+	rows, err := pool.Query(ctx, `SELECT external_id, id FROM customers UNION ALL SELECT external_id, id FROM invoices
+		UNION ALL SELECT email, id FROM users`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var k string
+		var id int64
+		require.NoError(t, rows.Scan(&k, &id))
+		f.ids[k] = id
+	}
+	require.NoError(t, rows.Err())
+	return f
+}
+
+func (f *outboundFixture) journal(t *testing.T, action string) []map[string]any {
+	t.Helper()
+	rows, err := f.st.Pool.Query(f.ctx, `SELECT after FROM audit_journal WHERE action = $1 ORDER BY id`, action)
+	require.NoError(t, err)
+	var out []map[string]any
+	for rows.Next() {
+		var b []byte
+		require.NoError(t, rows.Scan(&b))
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(b, &m))
+		out = append(out, m)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func TestClaimMessageIsExactlyOnce(t *testing.T) {
+	t.Parallel()
+	f := setupOutbound(t)
+	m := store.MessageClaim{Key: "k1", CustomerID: f.ids["C1"], WorkflowID: "wf", ScenarioID: 2, ScenarioVersion: 5,
+		StepIndex: 1, Repeat: 2, Channel: "email", InvoiceIDs: []int64{f.ids["I1"], f.ids["I2"]}}
+
+	claimed, status, err := f.st.ClaimMessage(f.ctx, m)
+	require.NoError(t, err)
+	require.True(t, claimed)
+	require.Equal(t, "sending", status)
+
+	claimed, status, err = f.st.ClaimMessage(f.ctx, m)
+	require.NoError(t, err)
+	require.False(t, claimed)
+	require.Equal(t, "sending", status, "an attempt that died mid-send: send again")
+
+	require.NoError(t, f.st.FinishMessage(f.ctx, "k1", store.MessageFallback, "sms", "SM123", "email: no address", store.Entry{Actor: "wf"}))
+	claimed, status, err = f.st.ClaimMessage(f.ctx, m)
+	require.NoError(t, err)
+	require.False(t, claimed)
+	require.Equal(t, "fallback", status)
+
+	status, ch, ref, err := f.st.MessageStatus(f.ctx, "k1")
+	require.NoError(t, err)
+	require.Equal(t, []string{"fallback", "sms", "SM123"}, []string{status, ch, ref})
+
+	j := f.journal(t, "dunning.sms.fallback")
+	require.Len(t, j, 1)
+	require.Equal(t, map[string]any{"key": "k1", "scenario_id": 2.0, "scenario_version": 5.0, "step_index": 1.0, "repeat": 2.0,
+		"channel": "sms", "status": "fallback", "invoice_ids": []any{float64(f.ids["I1"]), float64(f.ids["I2"])},
+		"provider_ref": "SM123", "detail": "email: no address"}, j[0])
+	var actor, target string
+	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT actor, target FROM audit_journal WHERE action = 'dunning.sms.fallback'`).
+		Scan(&actor, &target))
+	require.Equal(t, "wf", actor)
+	require.Equal(t, "customer/"+jsonNum(f.ids["C1"]), target)
+
+	// A second finish (a concurrent attempt) changes nothing and journals nothing.
+	require.NoError(t, f.st.FinishMessage(f.ctx, "k1", store.MessageSent, "email", "x", "", store.Entry{}))
+	status, _, _, err = f.st.MessageStatus(f.ctx, "k1")
+	require.NoError(t, err)
+	require.Equal(t, "fallback", status)
+	require.Empty(t, f.journal(t, "dunning.email.sent"))
+}
+
+func TestClaimAndFinishErrors(t *testing.T) {
+	t.Parallel()
+	f := setupOutbound(t)
+	_, _, err := f.st.ClaimMessage(f.ctx, store.MessageClaim{Key: "k", CustomerID: 999999, Channel: "email"})
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+	err = f.st.FinishMessage(f.ctx, "never", store.MessageSent, "", "", "", store.Entry{})
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+	err = f.st.FinishMessage(f.ctx, "never", store.MessageSending, "", "", "", store.Entry{})
+	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err))
+}
+
+func TestCreateTaskResolvesAssigneeAndIsIdempotent(t *testing.T) {
+	t.Parallel()
+	f := setupOutbound(t)
+	due := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		key, customer, role string
+		want                *int64
+	}{
+		{"t-agent", "C1", "agent", ptr(f.ids["agent@example.com"])},
+		{"t-rep", "C1", "sales_rep", ptr(f.ids["rep@example.com"])},
+		{"t-cm", "C1", "credit_manager", ptr(f.ids["cm@example.com"])},
+		{"t-legal", "C1", "legal", nil},
+		{"t-noagent", "C2", "agent", nil},
+	}
+	for _, c := range cases {
+		task := store.Task{Key: c.key, CustomerID: f.ids[c.customer], Kind: store.TaskEscalation, AssigneeRole: c.role,
+			InvoiceIDs: []int64{f.ids["I1"]}, DueAt: due, Note: "n"}
+		id, created, err := f.st.CreateTask(f.ctx, task)
+		require.NoError(t, err)
+		require.True(t, created)
+		again, created, err := f.st.CreateTask(f.ctx, task)
+		require.NoError(t, err)
+		require.False(t, created)
+		require.Equal(t, id, again)
+		var assignee *int64
+		var at time.Time
+		require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT assignee_id, due_at FROM tasks WHERE id = $1`, id).Scan(&assignee, &at))
+		require.Equal(t, c.want, assignee, c.key)
+		require.True(t, due.Equal(at))
+	}
+	require.Len(t, f.journal(t, "task.create"), len(cases))
+
+	// A second credit manager: no obvious one, the task waits in the role's queue.
+	_, err := f.st.Pool.Exec(f.ctx, `INSERT INTO users (email, name, role) VALUES ('cm2@example.com', 'Other', 'credit_manager')`)
+	require.NoError(t, err)
+	id, _, err := f.st.CreateTask(f.ctx, store.Task{Key: "t-cm2", CustomerID: f.ids["C1"], Kind: store.TaskEscalation,
+		AssigneeRole: "credit_manager", DueAt: due})
+	require.NoError(t, err)
+	var assignee *int64
+	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT assignee_id FROM tasks WHERE id = $1`, id).Scan(&assignee))
+	require.Nil(t, assignee)
+
+	_, _, err = f.st.CreateTask(f.ctx, store.Task{Key: "t-x", CustomerID: 999999, Kind: store.TaskCall, AssigneeRole: "agent", DueAt: due})
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+	_, _, err = f.st.CreateTask(f.ctx, store.Task{Key: "t-y", CustomerID: f.ids["C1"], Kind: "dance", AssigneeRole: "agent", DueAt: due})
+	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err))
+}
+
+func TestPutOnHoldKeepsFirstSince(t *testing.T) {
+	t.Parallel()
+	f := setupOutbound(t)
+	id := f.ids["C1"]
+	require.NoError(t, f.st.PutOnHold(f.ctx, id, "k-hold", "wf"))
+	var first time.Time
+	var on bool
+	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT on_hold, on_hold_since FROM customers WHERE id = $1`, id).Scan(&on, &first))
+	require.True(t, on)
+	require.NoError(t, f.st.PutOnHold(f.ctx, id, "k-hold-2", "wf"))
+	var second time.Time
+	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT on_hold_since FROM customers WHERE id = $1`, id).Scan(&second))
+	require.True(t, first.Equal(second), "on_hold_since keeps the first time")
+	j := f.journal(t, "customer.credit_hold")
+	require.Len(t, j, 1, "journaled when the account goes on hold")
+	require.Equal(t, "k-hold", j[0]["key"])
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(f.st.PutOnHold(f.ctx, 999999, "k", "wf")))
+}
+
+func TestMessageContextHasOnlyOpenInvoices(t *testing.T) {
+	t.Parallel()
+	f := setupOutbound(t)
+	// I3 is paid, I4 belongs to another customer.
+	mc, err := f.st.MessageContext(f.ctx, f.ids["C1"], []int64{f.ids["I2"], f.ids["I3"], f.ids["I4"], f.ids["I1"]})
+	require.NoError(t, err)
+	require.Equal(t, store.MessageCustomer{ID: f.ids["C1"], ExternalID: "C1", Name: "Dupont SARL", Email: "compta@dupont.example",
+		Phone: "+33612345678", Language: "fr", TimeZone: "Pacific/Auckland"}, mc.Customer)
+	require.Equal(t, store.MessageEntity{Name: "Recoup France SAS", Country: "FR", Language: "fr"}, mc.Entity)
+	require.Equal(t, []string{"Alice Agent", "agent@example.com"}, []string{mc.AgentName, mc.AgentEmail})
+	require.Len(t, mc.Invoices, 2)
+	eur := money.MustCurrency("EUR")
+	first := mc.Invoices[0]
+	require.Equal(t, []any{f.ids["I1"], "F-001", money.Money{Minor: 120000, Currency: eur}, money.Money{Minor: 100000, Currency: eur}},
+		[]any{first.ID, first.Number, first.Amount, first.Open})
+	// Overdue days count in the customer's zone (Auckland is ahead of UTC).
+	tz, err := time.LoadLocation("Pacific/Auckland")
+	require.NoError(t, err)
+	y, m, d := time.Now().In(tz).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	require.Equal(t, int(today.Sub(first.DueDate).Hours()/24), first.DaysOverdue)
+	require.Less(t, mc.Invoices[1].DaysOverdue, 0, "not yet due")
+	require.Equal(t, 2026, first.IssueDate.Year())
+
+	mc, err = f.st.MessageContext(f.ctx, f.ids["C1"], []int64{f.ids["I3"]})
+	require.NoError(t, err)
+	require.Empty(t, mc.Invoices, "paid since the plan")
+
+	_, err = f.st.MessageContext(f.ctx, 999999, nil)
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+}
+
+func ptr(n int64) *int64 { return &n }
+
+func jsonNum(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,277 @@
+package workflows
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"recoup/activities"
+	"recoup/dunning"
+)
+
+// Messages of the Dunning workflow, declared once for the API and the workflow.
+const (
+	// Signals carry facts from elsewhere: the account's items changed.
+	SignalInvoicesChanged = "invoices-changed"
+	SignalPaymentPosted   = "payment-posted"
+	// Updates are commands a person gives, validated and answered synchronously.
+	UpdatePause    = "pause"
+	UpdateResume   = "resume"
+	UpdateReassign = "reassign"
+	// QueryStatus answers the live state of one account.
+	QueryStatus = "status"
+)
+
+// Typed search attribute keys of the Dunning workflow.
+var (
+	KeyCustomer = temporal.NewSearchAttributeKeyKeyword(AttrCustomer)
+	KeyEntity   = temporal.NewSearchAttributeKeyKeyword(AttrEntity)
+	KeyAgent    = temporal.NewSearchAttributeKeyKeyword(AttrAgent)
+	KeyPaused   = temporal.NewSearchAttributeKeyBool(AttrPaused)
+)
+
+// DunningWorkflowID is the one workflow of a customer account.
+func DunningWorkflowID(customerID int64) string {
+	return "dunning/" + strconv.FormatInt(customerID, 10)
+}
+
+// DunningInput starts an account's workflow, or carries its compact state
+// across continue-as-new.
+type DunningInput struct {
+	CustomerID int64         `json:"customer_id"`
+	State      dunning.State `json:"state"`
+	Pause      PauseState    `json:"pause"`
+}
+
+// PauseState says whether the account fires nothing, until when and why.
+type PauseState struct {
+	Paused bool      `json:"paused"`
+	Until  time.Time `json:"until,omitzero"` // zero: until resumed
+	Reason string    `json:"reason,omitempty"`
+	By     string    `json:"by,omitempty"`
+}
+
+// PauseRequest is the pause update's argument.
+type PauseRequest struct {
+	Until  time.Time `json:"until,omitzero"`
+	Reason string    `json:"reason,omitempty"`
+	By     string    `json:"by"`
+}
+
+// ResumeRequest is the resume update's argument.
+type ResumeRequest struct {
+	By string `json:"by"`
+}
+
+// ReassignRequest is the reassign update's argument.
+type ReassignRequest struct {
+	AgentEmail string `json:"agent_email"`
+	By         string `json:"by"`
+}
+
+// DunningStatus is what the status query answers.
+type DunningStatus struct {
+	CustomerID    int64                   `json:"customer_id"`
+	Pause         PauseState              `json:"pause"`
+	Agent         string                  `json:"agent"`
+	NextWake      time.Time               `json:"next_wake,omitzero"`
+	LastEvaluated time.Time               `json:"last_evaluated,omitzero"`
+	Stages        map[int64]dunning.Stage `json:"stages"`
+	State         dunning.State           `json:"state"`
+	Warnings      []string                `json:"warnings,omitempty"`
+}
+
+var (
+	accounts *activities.Accounts // activity method values, checked by the compiler
+	outbound *activities.Dunning
+)
+
+// Dunning runs one account's scenarios for as long as it has open items:
+// load the account, plan what is due, do it, sleep until the next step or a
+// message, again. It ends when nothing is open; a later import starts it again.
+func Dunning(ctx workflow.Context, in DunningInput) error {
+	d := &dunningRun{in: in, state: in.State, pause: in.Pause}
+	if err := d.setup(ctx); err != nil {
+		return err
+	}
+	return d.run(ctx)
+}
+
+type dunningRun struct {
+	in       DunningInput
+	state    dunning.State
+	pause    PauseState
+	agent    string
+	entity   string
+	next     time.Time
+	last     time.Time
+	warnings []string
+	dirty    bool // a message arrived: evaluate again now
+}
+
+func (d *dunningRun) setup(ctx workflow.Context) error {
+	for _, name := range []string{SignalInvoicesChanged, SignalPaymentPosted} {
+		ch := workflow.GetSignalChannel(ctx, name)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			for {
+				ch.Receive(ctx, nil)
+				d.dirty = true
+			}
+		})
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, d.status); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause, d.onPause,
+		workflow.UpdateHandlerOptions{Validator: d.validatePause}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResume, d.onResume,
+		workflow.UpdateHandlerOptions{Validator: d.validateResume}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReassign, d.onReassign,
+		workflow.UpdateHandlerOptions{Validator: d.validateReassign})
+}
+
+func (d *dunningRun) run(ctx workflow.Context) error {
+	log := workflow.GetLogger(ctx)
+	loadCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
+	// Provider outages are retried with backoff for as long as they last: a
+	// reminder is late, never lost, and the workflow does not fail.
+	sendCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2,
+			MaximumInterval: 30 * time.Minute},
+	})
+	for {
+		var snap activities.AccountSnapshot
+		if err := workflow.ExecuteActivity(loadCtx, accounts.LoadAccount, d.in.CustomerID).Get(ctx, &snap); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx)
+		d.last, d.agent, d.entity = now, snap.Meta.AgentEmail, snap.Meta.EntityCode
+		if d.pause.Paused && !d.pause.Until.IsZero() && !now.Before(d.pause.Until) {
+			d.pause = PauseState{} // the pause ran out
+		}
+		if err := d.upsertSearchAttributes(ctx); err != nil {
+			return err
+		}
+		if len(snap.Account.Items) == 0 {
+			log.Info("no open items: dunning ends", "customer", d.in.CustomerID)
+			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+		}
+		acct := snap.Account
+		acct.Paused, acct.PausedUntil = d.pause.Paused, d.pause.Until
+		plan := dunning.PlanAt(acct, d.state, now)
+		d.warnings = plan.Warnings
+		for _, a := range plan.Due {
+			var res activities.ExecuteResult
+			in := activities.ExecuteInput{CustomerID: d.in.CustomerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Action: a}
+			if err := workflow.ExecuteActivity(sendCtx, outbound.Execute, in).Get(ctx, &res); err != nil {
+				return err
+			}
+		}
+		d.state, d.next = plan.State, plan.Next
+
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, Dunning, DunningInput{CustomerID: d.in.CustomerID, State: d.state, Pause: d.pause})
+		}
+		if err := d.sleep(ctx, now); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits until the next planned step, the end of a pause, or a message.
+func (d *dunningRun) sleep(ctx workflow.Context, now time.Time) error {
+	d.dirty = false
+	wake := d.next
+	if d.pause.Paused && !d.pause.Until.IsZero() && (wake.IsZero() || d.pause.Until.Before(wake)) {
+		wake = d.pause.Until
+	}
+	if wake.IsZero() {
+		return workflow.Await(ctx, func() bool { return d.dirty })
+	}
+	_, err := workflow.AwaitWithTimeout(ctx, max(wake.Sub(now), time.Second), func() bool { return d.dirty })
+	return err
+}
+
+func (d *dunningRun) upsertSearchAttributes(ctx workflow.Context) error {
+	return workflow.UpsertTypedSearchAttributes(ctx,
+		KeyCustomer.ValueSet(strconv.FormatInt(d.in.CustomerID, 10)),
+		KeyEntity.ValueSet(d.entity),
+		KeyAgent.ValueSet(d.agent),
+		KeyPaused.ValueSet(d.pause.Paused),
+	)
+}
+
+func (d *dunningRun) status() (DunningStatus, error) {
+	return DunningStatus{CustomerID: d.in.CustomerID, Pause: d.pause, Agent: d.agent, NextWake: d.next,
+		LastEvaluated: d.last, Stages: d.state.Stages, State: d.state, Warnings: d.warnings}, nil
+}
+
+func (d *dunningRun) validatePause(ctx workflow.Context, req PauseRequest) error {
+	switch {
+	case d.pause.Paused:
+		return errors.New("the account is already paused")
+	case !req.Until.IsZero() && !req.Until.After(workflow.Now(ctx)):
+		return errors.New("until is in the past")
+	}
+	return nil
+}
+
+func (d *dunningRun) onPause(ctx workflow.Context, req PauseRequest) (PauseState, error) {
+	d.pause = PauseState{Paused: true, Until: req.Until, Reason: req.Reason, By: req.By}
+	d.dirty = true
+	return d.pause, d.upsertSearchAttributes(ctx)
+}
+
+func (d *dunningRun) validateResume(ctx workflow.Context, _ ResumeRequest) error {
+	if !d.pause.Paused {
+		return errors.New("the account is not paused")
+	}
+	return nil
+}
+
+func (d *dunningRun) onResume(ctx workflow.Context, _ ResumeRequest) (PauseState, error) {
+	d.pause = PauseState{}
+	d.dirty = true
+	return d.pause, d.upsertSearchAttributes(ctx)
+}
+
+func (d *dunningRun) validateReassign(ctx workflow.Context, req ReassignRequest) error {
+	if req.AgentEmail == "" {
+		return errors.New("agent_email is required")
+	}
+	if req.AgentEmail == d.agent {
+		return errors.New("the account is already assigned to " + req.AgentEmail)
+	}
+	return nil
+}
+
+// onReassign records the new agent in Postgres (where lists and tasks read
+// it) and in the search attribute (where handovers find the account).
+func (d *dunningRun) onReassign(ctx workflow.Context, req ReassignRequest) (string, error) {
+	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	in := activities.ReassignInput{CustomerID: d.in.CustomerID, AgentEmail: req.AgentEmail, By: req.By,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	// Taken at once, so a second reassign validated meanwhile sees it.
+	prev := d.agent
+	d.agent = req.AgentEmail
+	if err := workflow.ExecuteActivity(actCtx, accounts.Reassign, in).Get(ctx, nil); err != nil {
+		d.agent = prev
+		return "", err
+	}
+	d.dirty = true
+	return d.agent, d.upsertSearchAttributes(ctx)
+}
