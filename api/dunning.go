@@ -166,5 +166,11 @@ func (s *Server) previewDunning(c *gin.Context) {
 	if actions == nil {
 		actions = []dunning.Action{}
 	}
+	for i := range actions { // the planner works in local time; the API answers in UTC
+		actions[i].At = actions[i].At.UTC()
+		if !actions[i].TaskDue.IsZero() {
+			actions[i].TaskDue = actions[i].TaskDue.UTC()
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"customer_id": id, "days": days, "workflow_running": running, "actions": actions})
 }

@@ -25,9 +25,12 @@ import (
 	"recoup/config"
 	"recoup/demo"
 	"recoup/devserver"
+	"recoup/dunningctl"
 	"recoup/importer"
+	"recoup/notify"
 	"recoup/store"
 	"recoup/tclient"
+	"recoup/templates"
 	"recoup/worker"
 	"recoup/workflows"
 )
@@ -131,12 +134,6 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace, log); err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Store: st})
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	stops = append(stops, w.Stop)
-
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err
@@ -152,15 +149,66 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}
 
-	handler := api.NewHandler(api.Options{Store: st, Temporal: tc, Logger: log, Mount: func(r *gin.Engine) {
-		mail := gin.WrapH(mailbox.Handler("/dev/mail"))
-		r.GET("/dev/mail", mail)
-		r.GET("/dev/mail/*rest", mail)
-		r.GET("/", gin.WrapH(landing(info)))
-	}})
+	// Texts and calls go to an in-process stand-in for Twilio's API unless a
+	// real account is configured; /dev/mail shows them beside the emails.
 	info.API = browsable(httpLn.Addr())
+	tw := twilioSettings{sid: cfg.TwilioAccountSID, token: cfg.TwilioAuthToken, from: cfg.TwilioFromNumber, apiURL: cfg.TwilioAPIURL}
+	var standIn *capture.TwilioAPI
+	if tw.sid == "" {
+		tw = twilioSettings{sid: devTwilioSID, token: devTwilioToken, from: devTwilioFrom, apiURL: info.API + "/dev/twilio"}
+		if standIn, err = capture.NewTwilioAPI(mailbox, tw.sid, tw.token, log); err != nil {
+			return err
+		}
+		standIn.SetStatusCallbacks(true)
+		stops = append(stops, standIn.Close)
+	}
+	mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return fmt.Errorf("SMTP_URL: %w", err)
+	}
+	twilio, err := notify.NewTwilio(tw.sid, tw.token, tw.from, tw.apiURL)
+	if err != nil {
+		return err
+	}
+	tmpl, err := templates.NewSet(templates.Defaults()...)
+	if err != nil {
+		return err
+	}
+	if err := worker.Prepare(ctx, st); err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{Store: st, Mailer: mailer, Twilio: twilio, Templates: tmpl,
+		StatusCallbackURL: info.API + "/webhooks/twilio", Log: log})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	stops = append(stops, w.Stop)
+
+	handler := api.NewHandler(api.Options{Store: st, Temporal: tc, Logger: log, TwilioAuthToken: tw.token, PublicURL: info.API,
+		Mount: func(r *gin.Engine) {
+			mail := gin.WrapH(mailbox.Handler("/dev/mail"))
+			r.GET("/dev/mail", mail)
+			r.GET("/dev/mail/*rest", mail)
+			if standIn != nil {
+				r.POST("/dev/twilio/*rest", gin.WrapH(standIn))
+			}
+			r.GET("/", gin.WrapH(landing(info)))
+		}})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ctx, httpLn, handler, log) }()
+
+	// Every account with open items gets its Dunning workflow (signal-with-start
+	// is idempotent: running ones just evaluate again).
+	open, err := st.CustomersWithOpenItems(ctx)
+	if err != nil {
+		return err
+	}
+	control := &dunningctl.Control{Client: tc}
+	woken, err := control.Touch(ctx, open)
+	if err != nil {
+		return fmt.Errorf("start dunning workflows: %w", err)
+	}
+	fmt.Fprintf(o.Out, "Dunning running for %d accounts with open items.\n", woken)
 
 	check, err := systemCheck(ctx, tc)
 	if err != nil {
@@ -182,6 +230,15 @@ func Run(ctx context.Context, o Options) (err error) {
 	fmt.Fprintln(o.Out, "Stopping; everything is kept for the next start.")
 	return nil
 }
+
+// The stand-in Twilio account of `recoup dev`; nothing leaves the machine.
+const (
+	devTwilioSID   = "AC00000000000000000000000000000dev"
+	devTwilioToken = "devtwilioauthtoken0000000000000"
+	devTwilioFrom  = "+15005550006"
+)
+
+type twilioSettings struct{ sid, token, from, apiURL string }
 
 // systemCheck runs the SystemCheck workflow once: proof that Temporal, the worker and Postgres answer.
 func systemCheck(ctx context.Context, tc client.Client) (workflows.SystemCheckResult, error) {
@@ -226,7 +283,7 @@ func banner(out io.Writer, info Info, check workflows.SystemCheckResult) {
 	fmt.Fprintf(out, `
 Recoup is running (stop with Ctrl-C; everything persists).
   API            %[1]s/api/v1/customers    (OpenAPI: %[1]s/api/v1/openapi.yaml)
-  Captured mail  %[1]s/dev/mail
+  Captured mail, texts and calls  %[1]s/dev/mail
   Temporal UI    %[2]s
   Temporal       %[3]s (namespace default; workflows, timers and history persist in %[4]s/temporal)
   SMTP capture   %[5]s

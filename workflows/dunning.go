@@ -216,7 +216,7 @@ func (d *dunningRun) upsertSearchAttributes(ctx workflow.Context) error {
 }
 
 func (d *dunningRun) status() (DunningStatus, error) {
-	return DunningStatus{CustomerID: d.in.CustomerID, Pause: d.pause, Agent: d.agent, NextWake: d.next,
+	return DunningStatus{CustomerID: d.in.CustomerID, Pause: d.pause, Agent: d.agent, NextWake: d.next.UTC(),
 		LastEvaluated: d.last, Stages: d.state.Stages, State: d.state, Warnings: d.warnings}, nil
 }
 

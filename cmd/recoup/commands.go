@@ -20,6 +20,7 @@ import (
 	"recoup/devenv"
 	"recoup/importer"
 	"recoup/store"
+	"recoup/templates"
 	"recoup/tclient"
 	"recoup/worker"
 )
@@ -39,7 +40,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
-	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "SMTP_URL",
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR")
 }
@@ -104,10 +105,12 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			p.log.Info("HTTP API listening", "addr", ln.Addr().String())
-			return api.Serve(ctx, ln, api.NewHandler(api.Options{Store: p.store, Temporal: p.temporal, Logger: p.log}), p.log)
+			return api.Serve(ctx, ln, api.NewHandler(api.Options{Store: p.store, Temporal: p.temporal, Logger: p.log,
+				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
 		},
 	}
-	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR")
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
+		"TWILIO_AUTH_TOKEN")
 }
 
 func workerCmd(cfg *config.Config) *cobra.Command {
@@ -125,7 +128,19 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 			if err := worker.EnsureSearchAttributes(ctx, p.temporal, cfg.TemporalNamespace, p.log); err != nil {
 				return err
 			}
-			w := worker.New(p.temporal, worker.Deps{Store: p.store})
+			if err := worker.Prepare(ctx, p.store); err != nil {
+				return err
+			}
+			mailer, twilio, err := worker.Senders(cfg)
+			if err != nil {
+				return err
+			}
+			tmpl, err := templates.NewSet(templates.Defaults()...)
+			if err != nil {
+				return err
+			}
+			w := worker.New(p.temporal, worker.Deps{Store: p.store, Mailer: mailer, Twilio: twilio, Templates: tmpl,
+				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
 			p.log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
 			stop := make(chan any)
 			go func() { <-ctx.Done(); close(stop) }()
@@ -133,7 +148,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SMTP_URL", "RECOUP_MAIL_FROM",
-		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL")
+		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL", "RECOUP_PUBLIC_URL")
 }
 
 func migrateCmd(cfg *config.Config) *cobra.Command {
