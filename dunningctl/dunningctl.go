@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -84,6 +86,15 @@ func (c *Control) Reassign(ctx context.Context, customerID int64, req workflows.
 // Status answers the live state of one account's workflow.
 func (c *Control) Status(ctx context.Context, customerID int64) (workflows.DunningStatus, error) {
 	var st workflows.DunningStatus
+	// Temporal answers queries on closed runs too; a closed run is not a live status.
+	desc, err := c.Client.DescribeWorkflowExecution(ctx, workflows.DunningWorkflowID(customerID), "")
+	if err != nil {
+		return st, noWorkflow(err, customerID, domain.CodeNotFound)
+	}
+	if desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return st, domain.Errorf(domain.CodeNotFound, "customer %d has no running dunning workflow (its last run ended: %s)",
+			customerID, strings.ToLower(strings.TrimPrefix(desc.GetWorkflowExecutionInfo().GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_")))
+	}
 	v, err := c.Client.QueryWorkflow(ctx, workflows.DunningWorkflowID(customerID), "", workflows.QueryStatus)
 	if err != nil {
 		return st, noWorkflow(err, customerID, domain.CodeNotFound)

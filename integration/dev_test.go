@@ -46,14 +46,21 @@ func devConfig(t *testing.T, dbURL, dataDir string) *config.Config {
 	return cfg
 }
 
-// startDev runs devenv.Run (what `recoup dev` runs) until the returned stop is called.
+// startRecoupDev runs devenv.Run (what `recoup dev` runs) with a small demo
+// data set until the returned stop is called.
 func startRecoupDev(t *testing.T, cfg *config.Config, out io.Writer) (devenv.Info, func()) {
+	t.Helper()
+	return startRecoupDevWith(t, cfg, out, 25)
+}
+
+// startRecoupDevWith is startRecoupDev with demoCustomers demo accounts (0: none).
+func startRecoupDevWith(t *testing.T, cfg *config.Config, out io.Writer, demoCustomers int) (devenv.Info, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan devenv.Info, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- devenv.Run(ctx, devenv.Options{Config: cfg, DemoCustomers: 25, Logger: slog.New(slog.DiscardHandler),
+		done <- devenv.Run(ctx, devenv.Options{Config: cfg, DemoCustomers: demoCustomers, Logger: slog.New(slog.DiscardHandler),
 			Out: out, Started: func(i devenv.Info) { started <- i }})
 	}()
 	select {

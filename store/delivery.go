@@ -3,45 +3,25 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // Twilio reports what became of a text or call: delivered, failed, no answer.
-const (
-	findByProviderRef = `SELECT key, customer_id, status FROM message_log WHERE provider_ref = $1`
-	setDeliveryStatus = `UPDATE message_log SET status = $2, detail = $3, updated_at = now() WHERE key = $1`
-)
+// The latest report per message wins.
+const upsertDeliveryReport = `
+INSERT INTO delivery_reports (provider_ref, outcome, error_code) VALUES ($1, $2, $3)
+ON CONFLICT (provider_ref) DO UPDATE SET outcome = excluded.outcome, error_code = excluded.error_code, received_at = now()`
 
 // RecordDelivery stores a provider's delivery report for the message it sent
-// as ref, and journals it; an unknown ref is ignored (reports can outlive logs).
+// as ref, and journals it.
 func (s *Store) RecordDelivery(ctx context.Context, ref, outcome, errorCode string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var key, status string
-		var customerID int64
-		if err := tx.QueryRow(ctx, findByProviderRef, ref).Scan(&key, &customerID, &status); err == pgx.ErrNoRows {
-			return nil
-		} else if err != nil {
+		if _, err := tx.Exec(ctx, upsertDeliveryReport, ref, outcome, errorCode); err != nil {
 			return err
 		}
-		newStatus := status
-		switch outcome {
-		case "delivered", "completed":
-			newStatus = "delivered"
-		case "failed", "undelivered", "no-answer", "busy", "canceled":
-			newStatus = "failed"
-		}
-		detail := outcome
-		if errorCode != "" {
-			detail += " (error " + errorCode + ")"
-		}
-		if _, err := tx.Exec(ctx, setDeliveryStatus, key, newStatus, detail); err != nil {
-			return err
-		}
-		after, _ := json.Marshal(map[string]string{"key": key, "provider_ref": ref, "outcome": outcome, "error_code": errorCode})
-		return Journal(ctx, tx, Entry{Actor: "twilio", Action: "dunning.delivery." + newStatus,
-			Target: fmt.Sprintf("customer/%d", customerID), After: after})
+		after, _ := json.Marshal(map[string]string{"provider_ref": ref, "outcome": outcome, "error_code": errorCode})
+		return Journal(ctx, tx, Entry{Actor: "twilio", Action: "dunning.delivery." + outcome, Target: "message/" + ref, After: after})
 	})
 }
 

@@ -89,6 +89,16 @@ CREATE TABLE message_log (
 CREATE INDEX message_log_customer_idx ON message_log (customer_id, created_at);
 CREATE INDEX message_log_provider_idx ON message_log (provider_ref) WHERE provider_ref <> '';
 
+-- What providers report later about what they sent (delivered, failed, no
+-- answer), by their reference. Kept apart from message_log because a report
+-- can arrive before the send's activity has recorded the reference.
+CREATE TABLE delivery_reports (
+    provider_ref text        PRIMARY KEY,
+    outcome      text        NOT NULL,
+    error_code   text        NOT NULL DEFAULT '',
+    received_at  timestamptz NOT NULL DEFAULT now()
+);
+
 -- Work for people: calls and manual emails for agents, escalations for managers and legal.
 CREATE TABLE tasks (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -107,6 +117,7 @@ CREATE INDEX tasks_open_idx ON tasks (assignee_id, due_at) WHERE status = 'open'
 
 -- +goose Down
 DROP TABLE tasks;
+DROP TABLE delivery_reports;
 DROP TABLE message_log;
 DROP TABLE message_templates;
 DROP TABLE assignment_rules;

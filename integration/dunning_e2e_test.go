@@ -1,0 +1,133 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"recoup/dunning"
+	"recoup/store/storetest"
+)
+
+// e2eZone picks a country and time zone whose local date today is a business
+// day, so reminders are due now whatever day the test runs (the embedded
+// server runs on the wall clock).
+func e2eZone(t *testing.T) (country, currency, zone string, today dunning.Date) {
+	t.Helper()
+	for _, c := range []struct{ country, currency, zone string }{
+		{"FR", "EUR", "Europe/Paris"}, {"KW", "KWD", "Asia/Kuwait"}, {"FR", "EUR", "Pacific/Kiritimati"},
+		{"KW", "KWD", "Pacific/Kiritimati"}, {"FR", "EUR", "Pacific/Pago_Pago"}, {"KW", "KWD", "Pacific/Pago_Pago"},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		require.NoError(t, err)
+		day := dunning.DateOf(time.Now().In(loc))
+		if cal, _ := dunning.NewCalendar(c.country); cal.IsBusinessDay(day) {
+			return c.country, c.currency, c.zone, day
+		}
+	}
+	t.Fatal("no candidate zone has a business day today")
+	return
+}
+
+type mailItem struct {
+	Kind    string   `json:"kind"`
+	To      []string `json:"to"`
+	Subject string   `json:"subject"`
+	Text    string   `json:"text"`
+}
+
+func devMail(t *testing.T, api string) []mailItem {
+	t.Helper()
+	var list struct{ Messages []mailItem }
+	require.Equal(t, http.StatusOK, getJSON(t, api+"/dev/mail?format=json", &list))
+	return list.Messages
+}
+
+func postCSV(t *testing.T, api, kind, body string) map[string]any {
+	t.Helper()
+	resp, err := http.Post(api+"/api/v1/imports?kind="+kind, "text/csv", strings.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(b, &res))
+	require.EqualValues(t, 0, res["rejected"], string(b))
+	return res
+}
+
+// From import to inbox on the whole `recoup dev` stack: a real SMTP server and
+// the Twilio stand-in receive exactly what customers would.
+func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
+	dbURL := storetest.NewURL(t)
+	cfg := devConfig(t, dbURL, t.TempDir())
+	info, stop := startRecoupDevWith(t, cfg, io.Discard, 0)
+	defer stop()
+	country, currency, zone, today := e2eZone(t)
+	late, later := today.AddDays(-7), today.AddDays(30)
+
+	postCSV(t, info.API, "entities", fmt.Sprintf("code,name,country,currency,timezone,language\nE1,Recoup Test,%s,%s,%s,en\n", country, currency, zone))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE entities SET contact_any_time = true`) // the window must not depend on the hour the test runs
+	require.NoError(t, err)
+	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\n"+
+		"A1,E1,Grouped Ltd,"+currency+",ap@grouped.example,,en\n"+
+		"A2,E1,Phone Only Ltd,"+currency+",,+15005550006,en\n"+
+		"A3,E1,Not Yet Due Ltd,"+currency+",ap@notyet.example,,en\n")
+	invoices := "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
+		fmt.Sprintf("I1,A1,INV-1,invoice,%s,%s,%s,100,100\n", late.AddDays(-30), late, currency) +
+		fmt.Sprintf("I2,A1,INV-2,invoice,%s,%s,%s,250,250\n", late.AddDays(-30), late, currency) +
+		fmt.Sprintf("I3,A2,INV-3,invoice,%s,%s,%s,75,75\n", late.AddDays(-30), late, currency) +
+		fmt.Sprintf("I4,A3,INV-4,invoice,%s,%s,%s,80,80\n", today, later, currency)
+	res := postCSV(t, info.API, "invoices", invoices)
+	require.EqualValues(t, 3, res["accounts_woken"], "one Dunning workflow per account with changed items")
+
+	var msgs []mailItem
+	require.Eventually(t, func() bool { msgs = devMail(t, info.API); return len(msgs) >= 2 }, 60*time.Second, 200*time.Millisecond)
+	time.Sleep(2 * time.Second) // anything extra would have arrived by now
+	msgs = devMail(t, info.API)
+	require.Len(t, msgs, 2, "one grouped email for A1 and one text for A2: %+v", msgs)
+	byKind := map[string]mailItem{}
+	for _, m := range msgs {
+		byKind[m.Kind] = m
+	}
+	require.Equal(t, []string{"ap@grouped.example"}, byKind["email"].To)
+	require.Contains(t, byKind["email"].Text, "INV-1", "one statement-style email lists both invoices")
+	require.Contains(t, byKind["email"].Text, "INV-2")
+	require.Equal(t, []string{"+15005550006"}, byKind["sms"].To, "no email address: the reminder falls back to a text")
+
+	var logged, fallback int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'fallback') FROM message_log`).Scan(&logged, &fallback))
+	require.Equal(t, []int{2, 1}, []int{logged, fallback})
+	require.Eventually(t, func() bool {
+		var delivered int
+		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM message_log m JOIN delivery_reports d ON d.provider_ref = m.provider_ref WHERE d.outcome = 'delivered'`).Scan(&delivered))
+		return delivered == 1
+	}, 10*time.Second, 100*time.Millisecond, "the text's signed delivery report reached /webhooks/twilio")
+
+	// The same file again changes nothing and wakes nobody; nothing more is sent.
+	again := postCSV(t, info.API, "invoices", invoices)
+	require.EqualValues(t, 0, again["accounts_woken"])
+	require.EqualValues(t, 4, again["unchanged"])
+
+	// A1 pays everything: its workflow ends.
+	postCSV(t, info.API, "payments", fmt.Sprintf("external_id,customer_external_id,invoice_number,date,currency,amount\n"+
+		"P1,A1,INV-1,%s,%s,100\nP2,A1,INV-2,%s,%s,250\n", today, currency, today, currency))
+	var a1 int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&a1))
+	require.Eventually(t, func() bool {
+		return getJSON(t, fmt.Sprintf("%s/api/v1/customers/%d/dunning", info.API, a1), nil) == http.StatusNotFound
+	}, 30*time.Second, 200*time.Millisecond, "no open items left: the workflow ends")
+	require.Len(t, devMail(t, info.API), 2)
+}
