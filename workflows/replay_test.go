@@ -1,0 +1,27 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+
+	"recoup/workflows"
+)
+
+// Histories recorded from real runs (testdata/dunning_*.json, exported from
+// `recoup dev` with the SDK's GetWorkflowHistory as protojson) must replay
+// with today's code: a change that would break running workflows fails here
+// and needs workflow.GetVersion.
+func TestDunningReplaysRecordedHistories(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/dunning_*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		replayer := worker.NewWorkflowReplayer()
+		replayer.RegisterWorkflow(workflows.Dunning)
+		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
+	}
+}
