@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -21,10 +22,14 @@ import (
 // Dunning carries out the actions the dunning planner decides on: reminders
 // by email, SMS or voice call, tasks and escalations for people, credit holds.
 type Dunning struct {
-	Store     *store.Store
-	Mailer    *notify.Mailer // nil: email unavailable
-	Twilio    *notify.Twilio // nil: SMS and voice unavailable
+	Store  *store.Store
+	Mailer *notify.Mailer // nil: email unavailable
+	Twilio *notify.Twilio // nil: SMS and voice unavailable
+	// Templates are the shipped ones; with Store set, the templates credit
+	// managers saved are laid over them (re-read at most every templateTTL,
+	// so an edit applies to the next reminders without a restart).
 	Templates *templates.Set
+	tmpl      templateCache
 	// StatusCallbackURL is where Twilio reports delivery, e.g.
 	// https://host/webhooks/twilio; "" for none.
 	StatusCallbackURL string
@@ -208,7 +213,11 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch dunning.Channel,
 	case d.Templates == nil:
 		return "", &unavailable{"no templates"}
 	}
-	r, lang, err := d.render(in.Action.Step.Template, templates.Channel(ch), mc)
+	set, err := d.templateSet(ctx)
+	if err != nil {
+		return "", err // the database: temporary
+	}
+	r, lang, err := d.render(set, in.Action.Step.Template, templates.Channel(ch), mc)
 	if err != nil {
 		// A missing or broken template is no reason to retry: try the next channel.
 		return "", &unavailable{err.Error()}
@@ -230,7 +239,7 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch dunning.Channel,
 
 // render fills the template for the customer's language (else the entity's,
 // else English), with Today written in the language the template has.
-func (d *Dunning) render(name string, ch templates.Channel, mc store.MessageContext) (templates.Rendered, string, error) {
+func (d *Dunning) render(set *templates.Set, name string, ch templates.Channel, mc store.MessageContext) (templates.Rendered, string, error) {
 	data := templates.Data{
 		Customer: templates.Customer{Name: mc.Customer.Name, ExternalID: mc.Customer.ExternalID,
 			Email: mc.Customer.Email, Phone: mc.Customer.Phone, Language: mc.Customer.Language},
@@ -251,10 +260,10 @@ func (d *Dunning) render(name string, ch templates.Channel, mc store.MessageCont
 	}
 	today := func(lang string) string { return templates.FormatDate(lang, now) }
 	data.Today = today(mc.Customer.Language)
-	r, lang, err := d.Templates.Render(name, ch, mc.Customer.Language, mc.Entity.Language, data)
+	r, lang, err := set.Render(name, ch, mc.Customer.Language, mc.Entity.Language, data)
 	if err == nil && today(lang) != data.Today {
 		data.Today = today(lang)
-		r, lang, err = d.Templates.Render(name, ch, mc.Customer.Language, mc.Entity.Language, data)
+		r, lang, err = set.Render(name, ch, mc.Customer.Language, mc.Entity.Language, data)
 	}
 	return r, lang, err
 }
@@ -343,4 +352,35 @@ func splitAddresses(s string) []string {
 		}
 	}
 	return out
+}
+
+// templateTTL bounds how stale the saved templates a worker uses can be.
+const templateTTL = 30 * time.Second
+
+type templateCache struct {
+	mu  sync.Mutex
+	set *templates.Set
+	at  time.Time
+}
+
+// templateSet is the shipped templates overlaid with the saved ones.
+func (d *Dunning) templateSet(ctx context.Context) (*templates.Set, error) {
+	if d.Store == nil {
+		return d.Templates, nil
+	}
+	d.tmpl.mu.Lock()
+	defer d.tmpl.mu.Unlock()
+	if d.tmpl.set != nil && time.Since(d.tmpl.at) < templateTTL {
+		return d.tmpl.set, nil
+	}
+	saved, err := d.Store.TemplateOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set, err := templates.NewSet(append(d.Templates.Templates(), saved...)...)
+	if err != nil {
+		return nil, err
+	}
+	d.tmpl.set, d.tmpl.at = set, time.Now()
+	return set, nil
 }

@@ -342,8 +342,8 @@ func TestSMTPDownIsRetryableAndSucceedsOnRetry(t *testing.T) {
 	require.NoError(t, ln.Close())
 	deadMailer, err := notify.NewMailer("smtp://"+dead, "ar@recoup.example")
 	require.NoError(t, err)
-	down := *f.d
-	down.Mailer = deadMailer
+	down := activities.Dunning{Store: f.d.Store, Mailer: deadMailer, Twilio: f.d.Twilio, Templates: f.d.Templates,
+		StatusCallbackURL: f.d.StatusCallbackURL, Log: f.d.Log}
 
 	in := f.action("k-down", dunning.ChannelEmail, "C1", "I1")
 	_, err = execute(t, newEnv(&down), &down, in)

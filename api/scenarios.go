@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -37,11 +38,15 @@ func toScenario(v store.ScenarioVersion) (scenarioView, error) {
 	return out, json.Unmarshal(v.Steps, &out.Steps)
 }
 
-// validScenario checks a request with the planner's own rules and returns the steps to store.
-func validScenario(req scenarioRequest) (json.RawMessage, error) {
+// validScenario checks a request with the planner's own rules, and that each
+// reminder's template exists for its channel, and returns the steps to store.
+func (s *Server) validScenario(ctx context.Context, req scenarioRequest) (json.RawMessage, error) {
 	sc := dunning.Scenario{Name: req.Name, Steps: req.Steps}
 	if err := sc.Validate(); err != nil {
 		return nil, joinedInvalid(err)
+	}
+	if err := s.checkStepTemplates(ctx, req.Steps); err != nil {
+		return nil, err
 	}
 	return json.Marshal(req.Steps)
 }
@@ -70,7 +75,7 @@ func (s *Server) createScenario(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	steps, err := validScenario(req)
+	steps, err := s.validScenario(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -137,7 +142,7 @@ func (s *Server) updateScenario(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	steps, err := validScenario(req)
+	steps, err := s.validScenario(c.Request.Context(), req)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -57,6 +57,7 @@ func TestScenarioValidationNamesTheField(t *testing.T) {
 			"steps[1].offset_days", "steps must be in order"},
 		{"unknown channel", `{"name": "x", "steps": [{"offset_days": 0, "channel": "fax"}]}`, "steps[0].channel", "unknown"},
 		{"missing template", `{"name": "x", "steps": [{"offset_days": 0, "channel": "sms"}]}`, "steps[0].template", "required"},
+		{"unknown template", `{"name": "x", "steps": [{"offset_days": 0, "channel": "email", "template": "nope"}]}`, "steps[0].template", `no template "nope"`},
 		{"unknown field", `{"name": "x", "stepz": []}`, "stepz", "unknown field"},
 		{"wrong type", `{"name": "x", "steps": [{"offset_days": "ten", "channel": "email"}]}`, "steps.offset_days", "want int"},
 		{"broken JSON", `{"name": `, "body", "JSON"},

@@ -93,6 +93,19 @@ func NewHandler(o Options) http.Handler {
 	v1.POST("/customers/:id/dunning/resume", s.resumeDunning)
 	v1.POST("/customers/:id/dunning/reassign", s.reassignDunning)
 	v1.GET("/customers/:id/dunning/preview", s.previewDunning)
+	v1.PUT("/customers/:id/scenario", s.pinScenario)
+	v1.GET("/templates", s.listTemplates)
+	v1.GET("/templates/:name/:channel/:language", s.getTemplate)
+	v1.PUT("/templates/:name/:channel/:language", s.putTemplate)
+	v1.DELETE("/templates/:name/:channel/:language", s.deleteTemplate)
+	v1.GET("/scenario-rules", s.listRules)
+	v1.POST("/scenario-rules", s.createRule)
+	v1.GET("/scenario-rules/:id", s.getRule)
+	v1.PUT("/scenario-rules/:id", s.updateRule)
+	v1.DELETE("/scenario-rules/:id", s.deleteRule)
+	v1.GET("/entities", s.listEntities)
+	v1.GET("/entities/:code/contact-window", s.getContactWindow)
+	v1.PUT("/entities/:code/contact-window", s.putContactWindow)
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
 			func(ctx context.Context, u notify.StatusUpdate) error {

@@ -37,6 +37,7 @@ type customerView struct {
 	Balance       moneyView  `json:"balance"`
 	Overdue       moneyView  `json:"overdue"`
 	OpenInvoices  int        `json:"open_invoices"`
+	OnHold        bool       `json:"on_hold"`
 }
 
 func toCustomer(c domain.Customer) customerView {
@@ -44,7 +45,7 @@ func toCustomer(c domain.Customer) customerView {
 		ID: c.ID, ExternalID: c.ExternalID, Entity: c.EntityCode, Name: c.Name, Category: c.Category,
 		Country: c.Country, Language: c.Language, Currency: c.Currency.Code(), TimeZone: c.TimeZone,
 		Email: c.Email, Phone: c.Phone, RiskClass: c.RiskClass, AgentEmail: c.AgentEmail, SalesRepEmail: c.SalesRep,
-		Balance: toMoney(c.Balance), Overdue: toMoney(c.Overdue), OpenInvoices: c.OpenInvoices,
+		Balance: toMoney(c.Balance), Overdue: toMoney(c.Overdue), OpenInvoices: c.OpenInvoices, OnHold: c.OnHold,
 	}
 	if c.CreditLimit != nil {
 		m := toMoney(*c.CreditLimit)

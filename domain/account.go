@@ -27,6 +27,8 @@ type Customer struct {
 	Balance      money.Money
 	Overdue      money.Money
 	OpenInvoices int
+	// OnHold: a credit-hold step fired; new deliveries on credit should stop.
+	OnHold bool
 }
 
 // InvoiceType separates invoices from credit notes.

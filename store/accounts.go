@@ -112,7 +112,7 @@ func scanCustomer(r pgx.Row, total *int64) (domain.Customer, error) {
 	var limit *int64
 	var balance, overdue int64
 	err := r.Scan(&c.ID, &c.ExternalID, &c.EntityCode, &c.Name, &c.Category, &c.Country, &c.Language, &cur, &c.TimeZone,
-		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, total)
+		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, &c.OnHold, total)
 	if err != nil {
 		return c, err
 	}

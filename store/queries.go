@@ -9,7 +9,7 @@ package store
 const listCustomers = `
 SELECT c.id, c.external_id, e.code, c.name, c.category, c.country, c.language, c.currency, c.timezone,
        c.email, c.phone, c.credit_limit_minor, c.risk_class, coalesce(a.email, ''), coalesce(r.email, ''),
-       coalesce(b.balance, 0), coalesce(b.overdue, 0), coalesce(b.open_invoices, 0), c.total
+       coalesce(b.balance, 0), coalesce(b.overdue, 0), coalesce(b.open_invoices, 0), c.on_hold, c.total
 FROM (
     SELECT c.*, count(*) OVER () AS total
     FROM customers c
