@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,9 @@ type ExecuteInput struct {
 	CustomerID int64
 	WorkflowID string
 	Action     dunning.Action
+	// Channels, when set, are the only channels to try, in order, instead of
+	// the action channel's fallback chain.
+	Channels []dunning.Channel
 }
 
 // ExecuteResult is what became of the action.
@@ -160,7 +164,11 @@ var fallbacks = map[dunning.Channel][]dunning.Channel{
 // The error is temporary only; permanent failures become the outcome.
 func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch dunning.Channel, mc store.MessageContext) (outcome, error) {
 	var why []string
-	for _, try := range fallbacks[ch] {
+	chain := fallbacks[ch]
+	if len(in.Channels) > 0 {
+		chain = in.Channels
+	}
+	for _, try := range chain {
 		ref, err := d.send(ctx, in, try, mc)
 		if err == nil {
 			out := outcome{status: store.MessageSent, channel: try, ref: ref}
@@ -383,4 +391,46 @@ func (d *Dunning) templateSet(ctx context.Context) (*templates.Set, error) {
 	}
 	d.tmpl.set, d.tmpl.at = set, time.Now()
 	return set, nil
+}
+
+// FallbackInput names a text or call the provider reported as not delivered.
+type FallbackInput struct {
+	CustomerID int64  `json:"customer_id"`
+	WorkflowID string `json:"workflow_id"`
+	Key        string `json:"key"`
+}
+
+// afterFailedDelivery marks the key of the email sent in place of a failed text or call.
+const afterFailedDelivery = "/email-after-failed-delivery"
+
+// Fallback sends by email the reminder a failed text or call carried (same
+// step, template and invoices), under a key of its own so it goes once; when
+// email cannot reach the customer either, the agent gets a manual task.
+func (d *Dunning) Fallback(ctx context.Context, in FallbackInput) (ExecuteResult, error) {
+	m, found, err := d.Store.SentMessageByKey(ctx, in.Key)
+	if err != nil {
+		return ExecuteResult{}, err
+	}
+	if !found || m.CustomerID != in.CustomerID {
+		return ExecuteResult{}, temporal.NewNonRetryableApplicationError("no message "+in.Key+" for this customer", ErrTypeBadInput, nil)
+	}
+	if m.Channel != string(dunning.ChannelSMS) && m.Channel != string(dunning.ChannelVoice) {
+		return ExecuteResult{Key: in.Key, Status: store.MessageSkipped, Detail: "only texts and calls fall back after delivery"}, nil
+	}
+	sc, err := d.Store.Scenario(ctx, m.ScenarioID, m.ScenarioVersion)
+	if err != nil {
+		return ExecuteResult{}, err
+	}
+	var steps []dunning.Step
+	if err := json.Unmarshal(sc.Steps, &steps); err != nil || m.StepIndex < 0 || m.StepIndex >= len(steps) {
+		return ExecuteResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("scenario %d version %d has no step %d", m.ScenarioID, m.ScenarioVersion, m.StepIndex), ErrTypeBadInput, err)
+	}
+	step := steps[m.StepIndex]
+	step.Channel = dunning.ChannelEmail
+	return d.Execute(ctx, ExecuteInput{CustomerID: in.CustomerID, WorkflowID: in.WorkflowID,
+		Channels: []dunning.Channel{dunning.ChannelEmail},
+		Action: dunning.Action{At: time.Now().UTC(), ScenarioID: m.ScenarioID, ScenarioVersion: m.ScenarioVersion,
+			StepIndex: m.StepIndex, Step: step, Channel: dunning.ChannelEmail, InvoiceIDs: m.InvoiceIDs,
+			Repeat: m.Repeat, Key: in.Key + afterFailedDelivery}})
 }

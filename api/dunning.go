@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/notify"
 	"recoup/workflows"
 )
 
@@ -173,4 +175,23 @@ func (s *Server) previewDunning(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"customer_id": id, "days": days, "workflow_running": running, "actions": actions})
+}
+
+// failedDelivery lists Twilio's outcomes that mean the customer did not get the message.
+var failedDelivery = map[string]bool{"failed": true, "undelivered": true, "no-answer": true, "busy": true, "canceled": true}
+
+// deliveryReport records what Twilio says became of a text or call, and
+// tells the account's workflow when it did not arrive, so it falls back to email.
+func (s *Server) deliveryReport(ctx context.Context, u notify.StatusUpdate) error {
+	if err := s.store.RecordDelivery(ctx, u.SID, u.Status, u.ErrorCode); err != nil {
+		return err
+	}
+	if !failedDelivery[u.Status] || s.control == nil {
+		return nil
+	}
+	m, found, err := s.store.SentMessageByRef(ctx, u.SID)
+	if err != nil || !found {
+		return err
+	}
+	return s.control.DeliveryFailed(ctx, m.CustomerID, m.Key)
 }

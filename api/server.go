@@ -108,9 +108,7 @@ func NewHandler(o Options) http.Handler {
 	v1.PUT("/entities/:code/contact-window", s.putContactWindow)
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
-			func(ctx context.Context, u notify.StatusUpdate) error {
-				return s.store.RecordDelivery(ctx, u.SID, u.Status, u.ErrorCode)
-			})))
+			s.deliveryReport)))
 	}
 	if o.Mount != nil {
 		o.Mount(r)

@@ -53,6 +53,8 @@ type Info struct {
 	SMTP       string // host:port of the capture, "" when mail goes to a real server
 	DataDir    string
 	Counts     any
+	// Twilio is the in-process Twilio stand-in (nil when a real account is configured).
+	Twilio *capture.TwilioAPI
 }
 
 // Run starts everything and blocks until ctx ends, then stops it all.
@@ -161,6 +163,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 		standIn.SetStatusCallbacks(true)
 		stops = append(stops, standIn.Close)
+		info.Twilio = standIn
 	}
 	mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
 	if err != nil {

@@ -128,3 +128,15 @@ func noWorkflow(err error, customerID int64, code domain.Code) error {
 	}
 	return err
 }
+
+// DeliveryFailed tells the account's workflow that a text or call it sent did
+// not reach the customer. An account whose workflow has ended needs nothing.
+func (c *Control) DeliveryFailed(ctx context.Context, customerID int64, key string) error {
+	err := c.Client.SignalWorkflow(ctx, workflows.DunningWorkflowID(customerID), "", workflows.SignalDeliveryFailed,
+		workflows.DeliveryFailed{Key: key})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil
+	}
+	return err
+}

@@ -131,3 +131,64 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond, "no open items left: the workflow ends")
 	require.Len(t, devMail(t, info.API), 2)
 }
+
+func postJSON(t *testing.T, method, url, body string, wantStatus int) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	require.Equal(t, wantStatus, resp.StatusCode, string(b))
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// Twilio reports a text as undelivered: the same reminder goes by email, once.
+func TestUndeliveredTextFallsBackToEmail(t *testing.T) {
+	dbURL := storetest.NewURL(t)
+	cfg := devConfig(t, dbURL, t.TempDir())
+	info, stop := startRecoupDevWith(t, cfg, io.Discard, 0)
+	defer stop()
+	require.NotNil(t, info.Twilio)
+	country, currency, zone, today := e2eZone(t)
+	late := today.AddDays(-7)
+
+	postCSV(t, info.API, "entities", fmt.Sprintf("code,name,country,currency,timezone,language\nE1,Recoup Test,%s,%s,%s,en\n", country, currency, zone))
+	postJSON(t, http.MethodPut, info.API+"/api/v1/entities/E1/contact-window", `{"start": "09:00", "end": "18:00", "any_time": true}`, http.StatusOK)
+	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\nB1,E1,Texted Ltd,"+currency+",ap@texted.example,+15005550010,en\n")
+	sc := postJSON(t, http.MethodPost, info.API+"/api/v1/scenarios",
+		`{"name": "Text first", "steps": [{"offset_days": 7, "channel": "sms", "template": "reminder_1"}]}`, http.StatusCreated)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var b1 int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'B1'`).Scan(&b1))
+	postJSON(t, http.MethodPut, fmt.Sprintf("%s/api/v1/customers/%d/scenario", info.API, b1), fmt.Sprintf(`{"scenario_id": %v}`, sc["id"]), http.StatusOK)
+	info.Twilio.SetOutcome("+15005550010", "undelivered", "30003")
+
+	postCSV(t, info.API, "invoices", "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n"+
+		fmt.Sprintf("J1,B1,INV-9,invoice,%s,%s,%s,100,100\n", late.AddDays(-30), late, currency))
+
+	var msgs []mailItem
+	require.Eventually(t, func() bool { msgs = devMail(t, info.API); return len(msgs) >= 2 }, 60*time.Second, 200*time.Millisecond)
+	time.Sleep(2 * time.Second)
+	msgs = devMail(t, info.API)
+	require.Len(t, msgs, 2, "%+v", msgs)
+	kinds := map[string][]string{}
+	for _, m := range msgs {
+		kinds[m.Kind] = m.To
+	}
+	require.Equal(t, map[string][]string{"sms": {"+15005550010"}, "email": {"ap@texted.example"}}, kinds)
+	var keys []string
+	rows, err := conn.Query(ctx, `SELECT key || ' ' || channel || ' ' || status FROM message_log ORDER BY created_at`)
+	require.NoError(t, err)
+	keys, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Len(t, keys, 2)
+	require.Contains(t, keys[1], "/email-after-failed-delivery email sent")
+}

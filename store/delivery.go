@@ -53,3 +53,39 @@ func (s *Store) CustomersWithOpenItems(ctx context.Context) ([]int64, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
+
+// SentMessage is what message_log knows of one sent action.
+type SentMessage struct {
+	Key             string
+	CustomerID      int64
+	ScenarioID      int64
+	ScenarioVersion int
+	StepIndex       int
+	Repeat          int
+	Channel         string // the channel actually used
+	InvoiceIDs      []int64
+}
+
+const selectSentMessage = `
+SELECT key, customer_id, scenario_id, scenario_version, step_index, repeat, channel, invoice_ids
+FROM message_log WHERE (key = $1 AND $1 <> '') OR (provider_ref = $2 AND $2 <> '')`
+
+// SentMessageByKey finds a logged action by its idempotency key.
+func (s *Store) SentMessageByKey(ctx context.Context, key string) (SentMessage, bool, error) {
+	return s.sentMessage(ctx, key, "")
+}
+
+// SentMessageByRef finds a logged action by its provider's reference (a Twilio SID).
+func (s *Store) SentMessageByRef(ctx context.Context, ref string) (SentMessage, bool, error) {
+	return s.sentMessage(ctx, "", ref)
+}
+
+func (s *Store) sentMessage(ctx context.Context, key, ref string) (SentMessage, bool, error) {
+	var m SentMessage
+	err := s.Pool.QueryRow(ctx, selectSentMessage, key, ref).Scan(&m.Key, &m.CustomerID, &m.ScenarioID, &m.ScenarioVersion,
+		&m.StepIndex, &m.Repeat, &m.Channel, &m.InvoiceIDs)
+	if err == pgx.ErrNoRows {
+		return m, false, nil
+	}
+	return m, err == nil, err
+}

@@ -17,6 +17,8 @@ const (
 	// Signals carry facts from elsewhere: the account's items changed.
 	SignalInvoicesChanged = "invoices-changed"
 	SignalPaymentPosted   = "payment-posted"
+	// SignalDeliveryFailed: the provider reported a text or call as not delivered.
+	SignalDeliveryFailed = "delivery-failed"
 	// Updates are commands a person gives, validated and answered synchronously.
 	UpdatePause    = "pause"
 	UpdateResume   = "resume"
@@ -44,6 +46,11 @@ type DunningInput struct {
 	CustomerID int64         `json:"customer_id"`
 	State      dunning.State `json:"state"`
 	Pause      PauseState    `json:"pause"`
+}
+
+// DeliveryFailed is the delivery-failed signal's payload.
+type DeliveryFailed struct {
+	Key string `json:"key"` // the action's idempotency key
 }
 
 // PauseState says whether the account fires nothing, until when and why.
@@ -109,7 +116,8 @@ type dunningRun struct {
 	next     time.Time
 	last     time.Time
 	warnings []string
-	dirty    bool // a message arrived: evaluate again now
+	dirty    bool     // a message arrived: evaluate again now
+	failed   []string // keys of texts and calls reported as not delivered
 }
 
 func (d *dunningRun) setup(ctx workflow.Context) error {
@@ -122,6 +130,15 @@ func (d *dunningRun) setup(ctx workflow.Context) error {
 			}
 		})
 	}
+	failedCh := workflow.GetSignalChannel(ctx, SignalDeliveryFailed)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var f DeliveryFailed
+			failedCh.Receive(ctx, &f)
+			d.failed = append(d.failed, f.Key)
+			d.dirty = true
+		}
+	})
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, d.status); err != nil {
 		return err
 	}
@@ -166,6 +183,15 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		if len(snap.Account.Items) == 0 {
 			log.Info("no open items: dunning ends", "customer", d.in.CustomerID)
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+		}
+		// A text or call that did not reach the customer goes again by email.
+		for len(d.failed) > 0 {
+			key := d.failed[0]
+			d.failed = d.failed[1:]
+			in := activities.FallbackInput{CustomerID: d.in.CustomerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Key: key}
+			if err := workflow.ExecuteActivity(sendCtx, outbound.Fallback, in).Get(ctx, nil); err != nil {
+				log.Warn("fallback after failed delivery did not run", "key", key, "err", err)
+			}
 		}
 		acct := snap.Account
 		acct.Paused, acct.PausedUntil = d.pause.Paused, d.pause.Until
