@@ -88,6 +88,8 @@ func NewHandler(o Options) http.Handler {
 	v1.DELETE("/scenarios/:id", s.archiveScenario)
 	v1.GET("/scenarios/:id/versions", s.listScenarioVersions)
 	v1.GET("/scenarios/:id/versions/:version", s.getScenario)
+	v1.GET("/tasks", s.listTasks)
+	v1.POST("/tasks/:id/close", s.closeTask)
 	v1.GET("/customers/:id/dunning", s.dunningStatus)
 	v1.POST("/customers/:id/dunning/pause", s.pauseDunning)
 	v1.POST("/customers/:id/dunning/resume", s.resumeDunning)

@@ -198,14 +198,14 @@ type Task struct {
 // credit manager the only user with that role if there is exactly one;
 // otherwise NULL, and the task waits in the role's queue.
 const insertTask = `
-INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at)
+INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at, note)
 SELECT $1, c.id, $3, $4,
        CASE $4
            WHEN 'agent' THEN c.agent_id
            WHEN 'sales_rep' THEN c.sales_rep_id
            WHEN 'credit_manager' THEN (SELECT min(u.id) FROM users u WHERE u.role = 'credit_manager' HAVING count(*) = 1)
        END,
-       $5, $6
+       $5, $6, $7
 FROM customers c
 WHERE c.id = $2
 ON CONFLICT (key) DO NOTHING
@@ -232,7 +232,7 @@ func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool,
 	}
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var assignee *int64
-		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, t.Kind, t.AssigneeRole, ids, t.DueAt).Scan(&id, &assignee)
+		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, t.Kind, t.AssigneeRole, ids, t.DueAt, t.Note).Scan(&id, &assignee)
 		if errors.Is(err, pgx.ErrNoRows) {
 			err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
 			if errors.Is(err, pgx.ErrNoRows) {

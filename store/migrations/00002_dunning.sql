@@ -109,7 +109,10 @@ CREATE TABLE tasks (
     assignee_id   bigint      REFERENCES users (id),
     invoice_ids   bigint[]    NOT NULL,
     due_at        timestamptz NOT NULL,
+    note          text        NOT NULL DEFAULT '',
     status        text        NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+    resolution    text        NOT NULL DEFAULT '',
+    closed_by     text        NOT NULL DEFAULT '',
     created_at    timestamptz NOT NULL DEFAULT now(),
     closed_at     timestamptz
 );

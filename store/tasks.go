@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
+)
+
+// TaskView is a task as people see it in their work list.
+type TaskView struct {
+	ID            int64
+	CustomerID    int64
+	CustomerName  string
+	Kind          string
+	AssigneeRole  string
+	AssigneeEmail string
+	InvoiceIDs    []int64
+	DueAt         time.Time
+	Note          string
+	Status        string
+	Resolution    string
+	ClosedBy      string
+	CreatedAt     time.Time
+	ClosedAt      *time.Time
+}
+
+// TaskFilter narrows the work list; empty fields do not filter.
+type TaskFilter struct {
+	AssigneeEmail string
+	Role          string
+	Status        string
+	Kind          string
+	CustomerID    *int64
+	domain.Page
+}
+
+const taskColumns = `t.id, t.customer_id, c.name, t.kind, t.assignee_role, coalesce(u.email, ''), t.invoice_ids, t.due_at,
+       t.note, t.status, t.resolution, t.closed_by, t.created_at, t.closed_at`
+
+// Oldest due first: the work list of an agent.
+const listTasks = `
+SELECT ` + taskColumns + `, count(*) OVER ()
+FROM tasks t
+JOIN customers c ON c.id = t.customer_id
+LEFT JOIN users u ON u.id = t.assignee_id
+WHERE ($1::text IS NULL OR u.email = $1)
+  AND ($2::text IS NULL OR t.assignee_role = $2)
+  AND ($3::text IS NULL OR t.status = $3)
+  AND ($4::text IS NULL OR t.kind = $4)
+  AND ($5::bigint IS NULL OR t.customer_id = $5)
+ORDER BY t.due_at, t.id
+LIMIT $6 OFFSET $7`
+
+const closeTask = `
+UPDATE tasks SET status = 'done', resolution = $2, closed_by = $3, closed_at = now()
+WHERE id = $1 AND status = 'open'
+RETURNING customer_id, kind`
+
+const taskExists = `SELECT status FROM tasks WHERE id = $1`
+
+// ListTasks returns one page of tasks and how many match in all.
+func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]TaskView, int64, error) {
+	rows, err := s.Pool.Query(ctx, listTasks, nullable(f.AssigneeEmail), nullable(f.Role), nullable(f.Status), nullable(f.Kind),
+		f.CustomerID, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TaskView, error) {
+		var t TaskView
+		err := r.Scan(&t.ID, &t.CustomerID, &t.CustomerName, &t.Kind, &t.AssigneeRole, &t.AssigneeEmail, &t.InvoiceIDs, &t.DueAt,
+			&t.Note, &t.Status, &t.Resolution, &t.ClosedBy, &t.CreatedAt, &t.ClosedAt, &total)
+		return t, err
+	})
+	return list, total, err
+}
+
+// CloseTask records a person's decision on a task. Closing an escalation lets
+// automatic reminders resume for its invoices at the account's next evaluation.
+// It returns the task's customer.
+func (s *Store) CloseTask(ctx context.Context, id int64, resolution, actor string) (int64, error) {
+	var customerID int64
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var kind string
+		err := tx.QueryRow(ctx, closeTask, id, resolution, actor).Scan(&customerID, &kind)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var status string
+			if err := tx.QueryRow(ctx, taskExists, id).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
+				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
+			} else if err != nil {
+				return err
+			}
+			return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+		}
+		if err != nil {
+			return err
+		}
+		after, _ := json.Marshal(map[string]any{"task_id": id, "kind": kind, "resolution": resolution})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.close", Target: fmt.Sprintf("customer/%d", customerID), After: after})
+	})
+	return customerID, err
+}
