@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"recoup/dunning"
 	"recoup/store/storetest"
+	"recoup/tclient"
 )
 
 // e2eZone picks a country and time zone whose local date today is a business
@@ -120,6 +123,21 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 	again := postCSV(t, info.API, "invoices", invoices)
 	require.EqualValues(t, 0, again["accounts_woken"])
 	require.EqualValues(t, 4, again["unchanged"])
+
+	// Reassigning A3 moves its workflow in Temporal's visibility too (handovers query it).
+	postCSV(t, info.API, "users", "email,name,role\nbob@recoup.example,Bob,agent\n")
+	var a3 int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A3'`).Scan(&a3))
+	postJSON(t, http.MethodPost, fmt.Sprintf("%s/api/v1/customers/%d/dunning/reassign", info.API, a3), `{"agent_email": "bob@recoup.example"}`, http.StatusOK)
+	postJSON(t, http.MethodPost, fmt.Sprintf("%s/api/v1/customers/%d/dunning/reassign", info.API, a3), `{"agent_email": "bob@recoup.example"}`, http.StatusConflict)
+	tc, err := tclient.Dial(ctx, info.Temporal, "default", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer tc.Close()
+	require.Eventually(t, func() bool {
+		list, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: `RecoupAgent = "bob@recoup.example"`})
+		require.NoError(t, err)
+		return len(list.GetExecutions()) == 1 && list.GetExecutions()[0].GetExecution().GetWorkflowId() == fmt.Sprintf("dunning/%d", a3)
+	}, 10*time.Second, 200*time.Millisecond)
 
 	// A1 pays everything: its workflow ends.
 	postCSV(t, info.API, "payments", fmt.Sprintf("external_id,customer_external_id,invoice_number,date,currency,amount\n"+
