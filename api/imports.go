@@ -43,32 +43,39 @@ func (s *Server) createImport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, importView{Result: res, AccountsWoken: s.wakeDunning(c, res)})
+	view := importView{Result: res}
+	view.AccountsToWake, view.WakeWorkflowID = s.wakeDunning(c, res)
+	c.JSON(http.StatusOK, view)
 }
 
-// importView is the import's result and how many accounts' dunning it woke.
+// importView is the import's result and the wake-up of the accounts it touched.
 type importView struct {
 	importer.Result
-	AccountsWoken int `json:"accounts_woken"`
+	AccountsToWake int    `json:"accounts_to_wake"`
+	WakeWorkflowID string `json:"wake_workflow_id,omitempty"`
 }
 
-// wakeDunning signal-starts the Dunning workflow of every account whose
-// invoices the import changed. The import has committed whatever happens here;
-// an account missed now is woken by its next import.
-func (s *Server) wakeDunning(c *gin.Context, res importer.Result) int {
+// wakeDunning starts the durable wake-up (WakeAccounts workflow) of every
+// account whose invoices the import changed. The import has committed
+// whatever happens here; an account missed now is woken by its next import.
+func (s *Server) wakeDunning(c *gin.Context, res importer.Result) (int, string) {
 	if s.control == nil || (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
-		return 0
+		return 0, ""
 	}
-	ids, err := s.store.TouchedCustomers(c.Request.Context(), res.ImportID)
+	ctx := c.Request.Context()
+	ids, err := s.store.TouchedCustomers(ctx, res.ImportID)
+	if err != nil || len(ids) == 0 {
+		if err != nil {
+			s.log.ErrorContext(ctx, "accounts touched by import", "import", res.ImportID, "err", err)
+		}
+		return 0, ""
+	}
+	id, err := s.control.WakeImport(ctx, res.ImportID)
 	if err != nil {
-		s.log.ErrorContext(c.Request.Context(), "accounts touched by import", "import", res.ImportID, "err", err)
-		return 0
+		s.log.ErrorContext(ctx, "wake dunning after import", "import", res.ImportID, "err", err)
+		return 0, ""
 	}
-	n, err := s.control.Touch(c.Request.Context(), ids)
-	if err != nil {
-		s.log.ErrorContext(c.Request.Context(), "wake dunning after import", "import", res.ImportID, "err", err)
-	}
-	return n
+	return len(ids), id
 }
 
 func importBody(c *gin.Context) (io.Reader, string, string, error) {

@@ -140,3 +140,16 @@ func (c *Control) DeliveryFailed(ctx context.Context, customerID int64, key stri
 	}
 	return err
 }
+
+// WakeImport starts the durable wake-up of every account an import touched
+// (the WakeAccounts workflow), once per import.
+func (c *Control) WakeImport(ctx context.Context, importID int64) (string, error) {
+	id := workflows.WakeAccountsWorkflowID(importID)
+	_, err := c.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.WakeAccounts, importID)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return id, nil
+	}
+	return id, err
+}

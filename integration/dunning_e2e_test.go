@@ -94,7 +94,7 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 		fmt.Sprintf("I3,A2,INV-3,invoice,%s,%s,%s,75,75\n", late.AddDays(-30), late, currency) +
 		fmt.Sprintf("I4,A3,INV-4,invoice,%s,%s,%s,80,80\n", today, later, currency)
 	res := postCSV(t, info.API, "invoices", invoices)
-	require.EqualValues(t, 3, res["accounts_woken"], "one Dunning workflow per account with changed items")
+	require.EqualValues(t, 3, res["accounts_to_wake"], "one Dunning workflow per account with changed items")
 
 	var msgs []mailItem
 	require.Eventually(t, func() bool { msgs = devMail(t, info.API); return len(msgs) >= 2 }, 60*time.Second, 200*time.Millisecond)
@@ -121,7 +121,7 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 
 	// The same file again changes nothing and wakes nobody; nothing more is sent.
 	again := postCSV(t, info.API, "invoices", invoices)
-	require.EqualValues(t, 0, again["accounts_woken"])
+	require.EqualValues(t, 0, again["accounts_to_wake"])
 	require.EqualValues(t, 4, again["unchanged"])
 
 	// Reassigning A3 moves its workflow in Temporal's visibility too (handovers query it).

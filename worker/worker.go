@@ -20,6 +20,7 @@ import (
 	"recoup/activities"
 	"recoup/config"
 	"recoup/dunning"
+	"recoup/dunningctl"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
@@ -42,8 +43,10 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.SystemCheck)
 	w.RegisterWorkflow(workflows.Dunning)
+	w.RegisterWorkflow(workflows.WakeAccounts)
 	w.RegisterActivity(&activities.Store{DB: deps.Store})
 	w.RegisterActivity(&activities.Accounts{Store: deps.Store})
+	w.RegisterActivity(&activities.Waker{Store: deps.Store, Control: &dunningctl.Control{Client: c}})
 	w.RegisterActivity(&activities.Dunning{Store: deps.Store, Mailer: deps.Mailer, Twilio: deps.Twilio,
 		Templates: deps.Templates, StatusCallbackURL: deps.StatusCallbackURL, Log: deps.Log})
 	return w

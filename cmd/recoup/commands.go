@@ -18,10 +18,11 @@ import (
 	"recoup/config"
 	"recoup/demo"
 	"recoup/devenv"
+	"recoup/dunningctl"
 	"recoup/importer"
 	"recoup/store"
-	"recoup/templates"
 	"recoup/tclient"
+	"recoup/templates"
 	"recoup/worker"
 )
 
@@ -225,6 +226,7 @@ func importCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			report(cmd, args[0], res, time.Since(start))
+			wakeImported(ctx, cmd, cfg, log, res)
 			if res.Rejected > 0 {
 				return rejectedError{res.Rejected}
 			}
@@ -234,7 +236,7 @@ func importCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().StringVar(&kindFlag, "kind", "", "entities, users, customers, invoices or payments (required)")
 	cmd.Flags().StringVar(&formatFlag, "format", "", "csv or json (default: from the file extension, else csv)")
 	_ = cmd.MarkFlagRequired("kind")
-	return bind(cmd, cfg, "DATABASE_URL")
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE")
 }
 
 func fileFormat(flag, path string) (importer.Format, error) {
@@ -294,6 +296,7 @@ func demoCmd(cfg *config.Config) *cobra.Command {
 			}
 			for _, r := range results {
 				report(cmd, "demo "+string(r.Kind), r, 0)
+				wakeImported(ctx, cmd, cfg, log, r)
 			}
 			return nil
 		},
@@ -301,7 +304,7 @@ func demoCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().IntVar(&opts.Customers, "customers", 200, "number of customers")
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data")
 	cmd.Flags().StringVar(&outDir, "out", "", "write CSV files to this directory instead of importing them")
-	return bind(cmd, cfg, "DATABASE_URL")
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE")
 }
 
 // writeDemo writes the data set as one CSV file per kind, for a look or to import by hand.
@@ -314,4 +317,27 @@ func writeDemo(opts demo.Options, dir string, cmd *cobra.Command) error {
 		fmt.Fprintln(cmd.OutOrStdout(), "writing", path)
 		return os.Create(path)
 	})
+}
+
+// wakeImported starts the durable wake-up of the accounts an import changed,
+// when Temporal answers; otherwise it says so: those accounts' dunning starts
+// at their next import through the API or a reachable Temporal.
+func wakeImported(ctx context.Context, cmd *cobra.Command, cfg *config.Config, log *slog.Logger, res importer.Result) {
+	if (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
+		return
+	}
+	dialCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	tc, err := tclient.Dial(dialCtx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	if err != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "  dunning not woken: %v\n", err)
+		return
+	}
+	defer tc.Close()
+	id, err := (&dunningctl.Control{Client: tc}).WakeImport(ctx, res.ImportID)
+	if err != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "  dunning not woken: %v\n", err)
+		return
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "  dunning: workflow %s wakes the accounts this import changed\n", id)
 }
