@@ -136,7 +136,11 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		d.log().Warn("dunning action failed, will be retried", "key", a.Key, "channel", ch, "err", err)
 		return res, badInput(err)
 	}
-	if err := d.Store.FinishMessage(ctx, a.Key, out.status, string(out.channel), out.ref, out.detail,
+	// What was sent is recorded even when the activity is being cancelled
+	// (a worker stopping): an unrecorded send is sent again by the retry.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := d.Store.FinishMessage(finishCtx, a.Key, out.status, string(out.channel), out.ref, out.detail,
 		store.Entry{Actor: actor(in)}); err != nil {
 		return res, err
 	}
@@ -361,6 +365,9 @@ func splitAddresses(s string) []string {
 	}
 	return out
 }
+
+// finishTimeout bounds recording an action's outcome after its context ended.
+const finishTimeout = 15 * time.Second
 
 // templateTTL bounds how stale the saved templates a worker uses can be.
 const templateTTL = 30 * time.Second

@@ -238,6 +238,11 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 		return fmt.Errorf("notify: email client: %w", err)
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		// The server accepted the message (250 after DATA) and only the goodbye
+		// failed: it is sent, and saying otherwise would send it twice.
+		if msg.IsDelivered() {
+			return nil
+		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("notify: sending email: %w (%v)", ctx.Err(), err)
 		}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -38,9 +39,14 @@ type Deps struct {
 	Log               *slog.Logger
 }
 
+// stopTimeout is how long a stopping worker waits for its running activities.
+const stopTimeout = 30 * time.Second
+
 // New returns a worker on the Recoup task queue with everything registered; Run or Start it.
 func New(c client.Client, deps Deps) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	// A stopping worker lets the activities it runs finish (a send and its
+	// record in message_log) rather than cut them between the two.
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	w.RegisterWorkflow(workflows.SystemCheck)
 	w.RegisterWorkflow(workflows.Dunning)
 	w.RegisterWorkflow(workflows.WakeAccounts)
