@@ -12,8 +12,10 @@ var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>
 <h1>Recoup — development environment</h1>
 <ul>
 <li><a href="/api/v1/customers">Customers</a> · <a href="/api/v1/invoices?overdue=true">Overdue invoices</a> (JSON API)</li>
+<li><a href="/api/v1/scenarios">Dunning scenarios</a> · <a href="/api/v1/templates?language=en">Templates</a> · <a href="/api/v1/tasks?status=open">Open tasks</a></li>
+<li>One account's dunning: <code>/api/v1/customers/{id}/dunning</code> (live status) and <code>/api/v1/customers/{id}/dunning/preview?days=90</code> (the calendar ahead)</li>
 <li><a href="/api/v1/openapi.yaml">OpenAPI document</a></li>
-<li><a href="/dev/mail">Captured mail</a>: what customers would receive</li>
+<li><a href="/dev/mail">Captured mail, texts and calls</a>: what customers would receive</li>
 {{if .TemporalUI}}<li><a href="{{.TemporalUI}}">Temporal Web UI</a>: every workflow's history</li>{{end}}
 <li><a href="/api/v1/system/check">System check</a>: runs a workflow through Temporal and the worker</li>
 </ul>
