@@ -145,6 +145,9 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		return res, err
 	}
 	res.Status, res.Channel, res.Detail = out.status, out.channel, out.detail
+	if fb, ok, err := d.failedEarly(ctx, in, out); err != nil || ok {
+		return fb, err
+	}
 	d.log().Info("dunning action done", "key", a.Key, "customer_id", in.CustomerID, "status", out.status,
 		"channel", out.channel, "detail", out.detail)
 	return res, nil
@@ -440,4 +443,20 @@ func (d *Dunning) Fallback(ctx context.Context, in FallbackInput) (ExecuteResult
 		Action: dunning.Action{At: time.Now().UTC(), ScenarioID: m.ScenarioID, ScenarioVersion: m.ScenarioVersion,
 			StepIndex: m.StepIndex, Step: step, Channel: dunning.ChannelEmail, InvoiceIDs: m.InvoiceIDs,
 			Repeat: m.Repeat, Key: in.Key + afterFailedDelivery}})
+}
+
+// failedEarly catches a text or call whose failure report reached the webhook
+// before its send was recorded (the webhook could not find it then): the
+// reminder falls back to email here. Fallback's own key keeps it to one email
+// if the workflow also asks for it.
+func (d *Dunning) failedEarly(ctx context.Context, in ExecuteInput, out outcome) (ExecuteResult, bool, error) {
+	if (out.channel != dunning.ChannelSMS && out.channel != dunning.ChannelVoice) || out.ref == "" {
+		return ExecuteResult{}, false, nil
+	}
+	outcome, err := d.Store.DeliveryOutcome(ctx, out.ref)
+	if err != nil || !store.FailedDelivery(outcome) {
+		return ExecuteResult{}, false, err
+	}
+	res, err := d.Fallback(ctx, FallbackInput{CustomerID: in.CustomerID, WorkflowID: in.WorkflowID, Key: in.Action.Key})
+	return res, true, err
 }

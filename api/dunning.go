@@ -11,6 +11,7 @@ import (
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/notify"
+	"recoup/store"
 	"recoup/workflows"
 )
 
@@ -177,16 +178,15 @@ func (s *Server) previewDunning(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"customer_id": id, "days": days, "workflow_running": running, "actions": actions})
 }
 
-// failedDelivery lists Twilio's outcomes that mean the customer did not get the message.
-var failedDelivery = map[string]bool{"failed": true, "undelivered": true, "no-answer": true, "busy": true, "canceled": true}
-
 // deliveryReport records what Twilio says became of a text or call, and
-// tells the account's workflow when it did not arrive, so it falls back to email.
+// tells the account's workflow when it did not arrive, so it falls back to
+// email. A report that arrives before the send is recorded is caught by the
+// send's activity instead (it checks the reports after recording).
 func (s *Server) deliveryReport(ctx context.Context, u notify.StatusUpdate) error {
 	if err := s.store.RecordDelivery(ctx, u.SID, u.Status, u.ErrorCode); err != nil {
 		return err
 	}
-	if !failedDelivery[u.Status] || s.control == nil {
+	if !store.FailedDelivery(u.Status) || s.control == nil {
 		return nil
 	}
 	m, found, err := s.store.SentMessageByRef(ctx, u.SID)

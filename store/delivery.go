@@ -89,3 +89,24 @@ func (s *Store) sentMessage(ctx context.Context, key, ref string) (SentMessage, 
 	}
 	return m, err == nil, err
 }
+
+// FailedDelivery says whether a provider's outcome means the customer did not get the message.
+func FailedDelivery(outcome string) bool {
+	switch outcome {
+	case "failed", "undelivered", "no-answer", "busy", "canceled":
+		return true
+	}
+	return false
+}
+
+const selectDeliveryOutcome = `SELECT outcome FROM delivery_reports WHERE provider_ref = $1`
+
+// DeliveryOutcome is the latest report for a provider reference, "" when none arrived yet.
+func (s *Store) DeliveryOutcome(ctx context.Context, ref string) (string, error) {
+	var outcome string
+	err := s.Pool.QueryRow(ctx, selectDeliveryOutcome, ref).Scan(&outcome)
+	if err == pgx.ErrNoRows {
+		return "", nil
+	}
+	return outcome, err
+}
