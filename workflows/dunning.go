@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -212,6 +213,11 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		acct := snap.Account
 		acct.Paused, acct.PausedUntil = d.pause.Paused, d.pause.Until
 		plan := dunning.PlanAt(acct, d.state, now)
+		if !slices.Equal(plan.Warnings, d.warnings) { // e.g. a country without holiday data: said once, not each evaluation
+			for _, w := range plan.Warnings {
+				log.Warn("dunning planner", "customer", d.in.CustomerID, "warning", w)
+			}
+		}
 		d.warnings = plan.Warnings
 		for _, a := range plan.Due {
 			var res activities.ExecuteResult
