@@ -3,6 +3,9 @@ package activities
 import (
 	"context"
 
+	"go.temporal.io/sdk/temporal"
+
+	"recoup/domain"
 	"recoup/dunning"
 	"recoup/store"
 )
@@ -33,6 +36,11 @@ type ReassignInput struct {
 }
 
 // Reassign records the account's new agent; running it twice is harmless.
+// An unknown agent or customer will not become known by retrying.
 func (a *Accounts) Reassign(ctx context.Context, in ReassignInput) error {
-	return a.Store.ReassignAgent(ctx, in.CustomerID, in.AgentEmail, in.By)
+	err := a.Store.ReassignAgent(ctx, in.CustomerID, in.AgentEmail, in.By)
+	if c := domain.ErrorCode(err); c == domain.CodeInvalid || c == domain.CodeNotFound {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadInput, err)
+	}
+	return err
 }

@@ -107,10 +107,19 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 	}
 	if !claimed && status != store.MessageSending {
 		res.Status, res.AlreadyDone = status, true
-		if _, used, _, err := d.Store.MessageStatus(ctx, a.Key); err == nil && used != "" {
+		_, used, ref, err := d.Store.MessageStatus(ctx, a.Key)
+		if err != nil {
+			return res, err
+		}
+		if used != "" {
 			res.Channel = dunning.Channel(used) // the channel the earlier run used
 		}
 		d.log().Info("dunning action already done", "key", a.Key, "status", status)
+		// The earlier run may have died between recording a text and checking
+		// for an early failure report: check again (the fallback has its own key).
+		if fb, ok, err := d.failedEarly(ctx, in, outcome{channel: res.Channel, ref: ref}); err != nil || ok {
+			return fb, err
+		}
 		return res, nil
 	}
 	mc, err := d.Store.MessageContext(ctx, in.CustomerID, a.InvoiceIDs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -111,8 +112,16 @@ func (s *Server) reassignDunning(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	body.AgentEmail = strings.ToLower(strings.TrimSpace(body.AgentEmail))
 	if body.AgentEmail == "" {
 		s.fail(c, domain.FieldError("agent_email", "required"))
+		return
+	}
+	if ok, err := s.store.UserExists(c.Request.Context(), body.AgentEmail); err != nil || !ok {
+		if err == nil {
+			err = domain.FieldError("agent_email", "no user %s", body.AgentEmail)
+		}
+		s.fail(c, err)
 		return
 	}
 	agent, err := s.control.Reassign(c.Request.Context(), id, workflows.ReassignRequest{AgentEmail: body.AgentEmail, By: actor(c)})

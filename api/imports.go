@@ -44,7 +44,7 @@ func (s *Server) createImport(c *gin.Context) {
 		return
 	}
 	view := importView{Result: res}
-	view.AccountsToWake, view.WakeWorkflowID = s.wakeDunning(c, res)
+	view.AccountsToWake, view.WakeWorkflowID, view.WakeError = s.wakeDunning(c, res)
 	c.JSON(http.StatusOK, view)
 }
 
@@ -53,29 +53,35 @@ type importView struct {
 	importer.Result
 	AccountsToWake int    `json:"accounts_to_wake"`
 	WakeWorkflowID string `json:"wake_workflow_id,omitempty"`
+	// WakeError says why the accounts could not be woken (the import itself is committed).
+	WakeError string `json:"wake_error,omitempty"`
 }
 
 // wakeDunning starts the durable wake-up (WakeAccounts workflow) of every
 // account whose invoices the import changed. The import has committed
 // whatever happens here; an account missed now is woken by its next import.
-func (s *Server) wakeDunning(c *gin.Context, res importer.Result) (int, string) {
-	if s.control == nil || (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
-		return 0, ""
+func (s *Server) wakeDunning(c *gin.Context, res importer.Result) (int, string, string) {
+	if (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
+		return 0, "", ""
+	}
+	if s.control == nil {
+		return 0, "", "this API process has no Temporal connection: dunning was not woken"
 	}
 	ctx := c.Request.Context()
 	ids, err := s.store.TouchedCustomers(ctx, res.ImportID)
-	if err != nil || len(ids) == 0 {
-		if err != nil {
-			s.log.ErrorContext(ctx, "accounts touched by import", "import", res.ImportID, "err", err)
-		}
-		return 0, ""
+	if err != nil {
+		s.log.ErrorContext(ctx, "accounts touched by import", "import", res.ImportID, "err", err)
+		return 0, "", "could not list the accounts the import touched; they are woken by their next import"
+	}
+	if len(ids) == 0 {
+		return 0, "", ""
 	}
 	id, err := s.control.WakeImport(ctx, res.ImportID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "wake dunning after import", "import", res.ImportID, "err", err)
-		return 0, ""
+		return len(ids), "", "Temporal did not take the wake-up; these accounts are woken by their next import"
 	}
-	return len(ids), id
+	return len(ids), id, ""
 }
 
 func importBody(c *gin.Context) (io.Reader, string, string, error) {

@@ -15,9 +15,7 @@ func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(requestIDHeader)
 		if id == "" || len(id) > 64 {
-			b := make([]byte, 8)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+			id = newID()
 		}
 		c.Set(requestIDHeader, id)
 		c.Header(requestIDHeader, id)
@@ -32,4 +30,11 @@ func (s *Server) accessLog() gin.HandlerFunc {
 		s.log.Debug("http", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
 			"took", time.Since(start), "request_id", c.GetString(requestIDHeader))
 	}
+}
+
+// newID is a random, unguessable identifier.
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -26,7 +26,7 @@ func (s *Server) systemCheck(c *gin.Context) {
 	defer cancel()
 	start := time.Now()
 	run, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        workflows.SystemCheckWorkflowID(c.GetString(requestIDHeader)),
+		ID:        workflows.SystemCheckWorkflowID(newID()), // never the client's header: IDs are not the caller's to choose
 		TaskQueue: workflows.TaskQueue,
 	}, workflows.SystemCheck)
 	var res workflows.SystemCheckResult

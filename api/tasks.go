@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -57,9 +58,16 @@ func (s *Server) listTasks(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	for name, v := range map[string]string{"status": f.Status, "kind": f.Kind} {
-		if v != "" && !map[string]bool{"open": true, "done": true, "cancelled": true, "call": true, "manual_email": true, "escalation": true}[v] {
-			s.fail(c, domain.FieldError(name, "%q is unknown", v))
+	for _, p := range []struct {
+		name, value string
+		allowed     []string
+	}{
+		{"status", f.Status, []string{"open", "done", "cancelled"}},
+		{"kind", f.Kind, []string{"call", "manual_email", "escalation"}},
+		{"role", f.Role, []string{"agent", "credit_manager", "legal", "sales_rep"}},
+	} {
+		if p.value != "" && !slices.Contains(p.allowed, p.value) {
+			s.fail(c, domain.FieldError(p.name, "%q: want one of %v", p.value, p.allowed))
 			return
 		}
 	}

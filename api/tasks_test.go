@@ -47,7 +47,9 @@ func TestTasksAreListedAndClosed(t *testing.T) {
 	require.False(t, closed.AccountWoken, "this API has no Temporal connection")
 	b.do(t, http.MethodPost, path, "application/json", `{"resolution": "again"}`, http.StatusConflict)
 	b.do(t, http.MethodPost, "/api/v1/tasks/999/close", "application/json", `{"resolution": "x"}`, http.StatusNotFound)
-	b.do(t, http.MethodGet, "/api/v1/tasks?status=later", "", "", http.StatusBadRequest)
+	for _, q := range []string{"status=later", "kind=open", "status=call", "role=boss"} {
+		b.do(t, http.MethodGet, "/api/v1/tasks?"+q, "", "", http.StatusBadRequest)
+	}
 
 	var journaled int
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_journal WHERE action = 'task.close'`).Scan(&journaled))

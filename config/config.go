@@ -41,10 +41,10 @@ type Setting struct {
 
 // Settings lists every setting in the order --help shows them.
 var Settings = []Setting{
-	{Env: "DATABASE_URL", Default: "postgres://postgres@127.0.0.1:5432/recoup?sslmode=disable", Flag: "database-url", Usage: "Postgres connection URL", field: func(c *Config) *string { return &c.DatabaseURL }},
+	{Env: "DATABASE_URL", Default: "postgres://postgres@127.0.0.1:5432/recoup?sslmode=disable", Flag: "database-url", Usage: "Postgres connection URL", Secret: true, field: func(c *Config) *string { return &c.DatabaseURL }},
 	{Env: "TEMPORAL_ADDRESS", Default: "127.0.0.1:7233", Flag: "temporal-address", Usage: "Temporal frontend host:port", field: func(c *Config) *string { return &c.TemporalAddress }},
 	{Env: "TEMPORAL_NAMESPACE", Default: "default", Flag: "temporal-namespace", Usage: "Temporal namespace", field: func(c *Config) *string { return &c.TemporalNamespace }},
-	{Env: "RECOUP_HTTP_ADDR", Default: ":8080", Flag: "http-addr", Usage: "address the HTTP API listens on", field: func(c *Config) *string { return &c.HTTPAddr }},
+	{Env: "RECOUP_HTTP_ADDR", Default: "127.0.0.1:8080", Flag: "http-addr", Usage: "address the HTTP API listens on", field: func(c *Config) *string { return &c.HTTPAddr }},
 	{Env: "RECOUP_PUBLIC_URL", Default: "http://localhost:8080", Flag: "public-url", Usage: "base URL the API is reached at from outside (Twilio delivery callbacks)", field: func(c *Config) *string { return &c.PublicURL }},
 	{Env: "SMTP_URL", Default: "smtp://127.0.0.1:1025", Flag: "smtp-url", Usage: "outgoing mail server, smtp://user:pass@host:port (smtps:// for implicit TLS)", Secret: true, field: func(c *Config) *string { return &c.SMTPURL }},
 	{Env: "RECOUP_MAIL_FROM", Default: "Recoup <recoup@localhost>", Flag: "mail-from", Usage: "From address of reminders", field: func(c *Config) *string { return &c.MailFrom }},

@@ -142,11 +142,13 @@ func (c *Control) DeliveryFailed(ctx context.Context, customerID int64, key stri
 }
 
 // WakeImport starts the durable wake-up of every account an import touched
-// (the WakeAccounts workflow), once per import.
+// (the WakeAccounts workflow). A run already going for the import is that
+// wake-up; a closed one (e.g. a database reset under the same namespace) does
+// not stop a new one: waking twice is harmless.
 func (c *Control) WakeImport(ctx context.Context, importID int64) (string, error) {
 	id := workflows.WakeAccountsWorkflowID(importID)
 	_, err := c.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.WakeAccounts, importID)
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, workflows.WakeAccounts, importID)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return id, nil

@@ -74,7 +74,7 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 	}
 	res := Result{Kind: kind, Rejections: []Rejection{}}
 	err = pgx.BeginFunc(ctx, im.pool, func(tx pgx.Tx) error {
-		for _, q := range []string{lockImports, tuneImportTx, sp.stageDDL} {
+		for _, q := range []string{tuneImportTx, sp.stageDDL} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("prepare import: %w", err)
 			}
@@ -84,6 +84,10 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 		}
 		total, err := stage(ctx, tx, sp, recs, res.ImportID)
 		if err != nil {
+			return err
+		}
+		// Only now, with the file read: a slow upload must not hold up other imports.
+		if _, err := tx.Exec(ctx, lockImports); err != nil {
 			return err
 		}
 		for _, q := range sp.checks {

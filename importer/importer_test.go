@@ -218,12 +218,14 @@ func TestImportJSONReportsLines(t *testing.T) {
    "issue_date": "2026-09-01", "due_date": "2026-10-01", "currency": "EUR", "amount": 1234.56, "open_amount": "1234.56"},
   {"external_id": "J2", "customer_external_id": "C1", "number": "F-2", "type": "invoice",
    "issue_date": "2026-09-01", "due_date": "2026-10-01", "currency": "EUR", "amount": 0.001, "open_amount": "0"},
-  {"external_id": "J3", "colour": "blue"}
+  {"external_id": "J3", "colour": "blue"},
+  {"external_id": "J4", "amount": "1", "Amount": "2"}
 ]`)
 	require.Equal(t, int64(1), res.Inserted)
 	require.Equal(t, []importer.Rejection{
 		{Line: 4, ExternalID: "J2", Field: "amount", Reason: `amount: amount "0.001": too many decimals for the currency EUR (2)`},
 		{Line: 6, Field: "colour", Reason: `unknown field "colour"`},
+		{Line: 7, Field: "amount", Reason: `fields "Amount" and "amount" are the same column`},
 	}, res.Rejections)
 	open, _ := b.invoice(t, "J1")
 	require.Equal(t, int64(123456), open, "JSON numbers are read as decimals, not floats")

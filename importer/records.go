@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -186,12 +188,21 @@ func (j *jsonReader) next() (record, error) {
 		return record{}, &FileError{Line: start, Reason: "JSON: want an object: " + err.Error()}
 	}
 	rec := record{line: start, vals: make([]string, j.ncols)}
-	for k, raw := range obj {
+	// Keys in sorted order: which problem is reported must not depend on map order.
+	keys := slices.Sorted(maps.Keys(obj))
+	seen := make(map[int]string, len(keys))
+	for _, k := range keys {
+		raw := obj[k]
 		ci, ok := j.cols[strings.ToLower(k)]
 		if !ok {
 			rec.bad = &Rejection{Line: start, Field: k, Reason: fmt.Sprintf("unknown field %q", k)}
 			return rec, nil
 		}
+		if other, dup := seen[ci]; dup {
+			rec.bad = &Rejection{Line: start, Field: k, Reason: fmt.Sprintf("fields %q and %q are the same column", other, k)}
+			return rec, nil
+		}
+		seen[ci] = k
 		v, err := jsonScalar(raw)
 		if err != nil {
 			rec.bad = &Rejection{Line: start, Field: k, Reason: err.Error()}

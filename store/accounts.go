@@ -182,3 +182,12 @@ func (s *Store) ReassignAgent(ctx context.Context, customerID int64, agentEmail,
 		return Journal(ctx, tx, Entry{Actor: actor, Action: "customer.reassign", Target: fmt.Sprintf("customer/%d", customerID), Before: b, After: a})
 	})
 }
+
+const userExists = `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)`
+
+// UserExists says whether a user has this (lower-case) email.
+func (s *Store) UserExists(ctx context.Context, email string) (bool, error) {
+	var ok bool
+	err := s.Pool.QueryRow(ctx, userExists, email).Scan(&ok)
+	return ok, err
+}

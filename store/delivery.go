@@ -7,17 +7,19 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Twilio reports what became of a text or call: delivered, failed, no answer.
-// The latest report per message wins.
+// Twilio reports what became of a text or call: queued, sent, ringing... then
+// a final delivered, failed, no answer. Reports can arrive out of order: a
+// final outcome is never replaced by an intermediate one.
 const upsertDeliveryReport = `
-INSERT INTO delivery_reports (provider_ref, outcome, error_code) VALUES ($1, $2, $3)
-ON CONFLICT (provider_ref) DO UPDATE SET outcome = excluded.outcome, error_code = excluded.error_code, received_at = now()`
+INSERT INTO delivery_reports AS d (provider_ref, outcome, error_code) VALUES ($1, $2, $3)
+ON CONFLICT (provider_ref) DO UPDATE SET outcome = excluded.outcome, error_code = excluded.error_code, received_at = now()
+WHERE $4 OR d.outcome NOT IN ('delivered', 'completed', 'failed', 'undelivered', 'no-answer', 'busy', 'canceled')`
 
 // RecordDelivery stores a provider's delivery report for the message it sent
 // as ref, and journals it.
 func (s *Store) RecordDelivery(ctx context.Context, ref, outcome, errorCode string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, upsertDeliveryReport, ref, outcome, errorCode); err != nil {
+		if _, err := tx.Exec(ctx, upsertDeliveryReport, ref, outcome, errorCode, finalDelivery(outcome)); err != nil {
 			return err
 		}
 		after, _ := json.Marshal(map[string]string{"provider_ref": ref, "outcome": outcome, "error_code": errorCode})
@@ -88,6 +90,11 @@ func (s *Store) sentMessage(ctx context.Context, key, ref string) (SentMessage, 
 		return m, false, nil
 	}
 	return m, err == nil, err
+}
+
+// finalDelivery says whether an outcome is the last word on a message.
+func finalDelivery(outcome string) bool {
+	return outcome == "delivered" || outcome == "completed" || FailedDelivery(outcome)
 }
 
 // FailedDelivery says whether a provider's outcome means the customer did not get the message.

@@ -47,6 +47,7 @@ type DunningInput struct {
 	CustomerID int64         `json:"customer_id"`
 	State      dunning.State `json:"state"`
 	Pause      PauseState    `json:"pause"`
+	Failed     []string      `json:"failed,omitempty"` // keys of undelivered texts and calls not yet fallen back
 }
 
 // DeliveryFailed is the delivery-failed signal's payload.
@@ -104,7 +105,7 @@ var (
 // load the account, plan what is due, do it, sleep until the next step or a
 // message, again. It ends when nothing is open; a later import starts it again.
 func Dunning(ctx workflow.Context, in DunningInput) error {
-	d := &dunningRun{in: in, state: in.State, pause: in.Pause}
+	d := &dunningRun{in: in, state: in.State, pause: in.Pause, failed: in.Failed}
 	if err := d.setup(ctx); err != nil {
 		return err
 	}
@@ -179,6 +180,9 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	for {
+		// Messages that arrive from here on call for another evaluation, even
+		// while this one loads or sends.
+		d.dirty = false
 		var snap activities.AccountSnapshot
 		var load workflow.Future
 		if localLoad {
@@ -198,6 +202,9 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 			return err
 		}
 		if len(snap.Account.Items) == 0 {
+			if d.dirty {
+				continue // new items may have arrived since the load
+			}
 			log.Info("no open items: dunning ends", "customer", d.in.CustomerID)
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
@@ -219,12 +226,22 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 			}
 		}
 		d.warnings = plan.Warnings
+		interrupted := false
 		for _, a := range plan.Due {
+			if d.pause.Paused { // paused while this batch was going out: the rest waits
+				interrupted = true
+				break
+			}
 			var res activities.ExecuteResult
 			in := activities.ExecuteInput{CustomerID: d.in.CustomerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Action: a}
 			if err := workflow.ExecuteActivity(sendCtx, outbound.Execute, in).Get(ctx, &res); err != nil {
 				return err
 			}
+		}
+		if interrupted {
+			// Plan again from the old state: what went out is recorded by key
+			// and will not go twice; what did not waits for the pause to end.
+			continue
 		}
 		d.state, d.next = plan.State, plan.Next
 
@@ -232,17 +249,19 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, Dunning, DunningInput{CustomerID: d.in.CustomerID, State: d.state, Pause: d.pause})
+			return workflow.NewContinueAsNewError(ctx, Dunning, DunningInput{CustomerID: d.in.CustomerID, State: d.state,
+				Pause: d.pause, Failed: d.failed})
 		}
-		if err := d.sleep(ctx, now); err != nil {
+		if err := d.sleep(ctx); err != nil {
 			return err
 		}
 	}
 }
 
-// sleep waits until the next planned step, the end of a pause, or a message.
-func (d *dunningRun) sleep(ctx workflow.Context, now time.Time) error {
-	d.dirty = false
+// sleep waits until the next planned step, the end of a pause, or a message
+// (one that arrived during the evaluation ends it at once).
+func (d *dunningRun) sleep(ctx workflow.Context) error {
+	now := workflow.Now(ctx) // sending may have taken long (a provider outage)
 	wake := d.next
 	if d.pause.Paused && !d.pause.Until.IsZero() && (wake.IsZero() || d.pause.Until.Before(wake)) {
 		wake = d.pause.Until
@@ -310,7 +329,9 @@ func (d *dunningRun) validateReassign(ctx workflow.Context, req ReassignRequest)
 // onReassign records the new agent in Postgres (where lists and tasks read
 // it) and in the search attribute (where handovers find the account).
 func (d *dunningRun) onReassign(ctx workflow.Context, req ReassignRequest) (string, error) {
-	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	// Bounded: an update must answer; a bad agent is refused at once by the activity.
+	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 5}})
 	in := activities.ReassignInput{CustomerID: d.in.CustomerID, AgentEmail: req.AgentEmail, By: req.By,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	// Taken at once, so a second reassign validated meanwhile sees it.
