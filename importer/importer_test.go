@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -50,6 +51,16 @@ C3,KW01,Gulf Trading,retail,KW,ar,KWD,ap@gulf.example,,,1000.500,,
 	require.Equal(t, int64(3), res.Inserted, res.Rejections)
 }
 
+// touched lists the accounts an import recorded as changed.
+func (b *testBundle) touched(t *testing.T, importID int64) []int64 {
+	t.Helper()
+	rows, err := b.pool.Query(context.Background(), `SELECT customer_id FROM import_accounts WHERE import_id = $1`, importID)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
+}
+
 func (b *testBundle) invoice(t *testing.T, externalID string) (open int64, status string) {
 	t.Helper()
 	err := b.pool.QueryRow(context.Background(), `SELECT open_minor, status FROM invoices WHERE external_id = $1`, externalID).Scan(&open, &status)
@@ -89,8 +100,11 @@ CN1,C1,A-001,credit_note,2026-09-20,2026-09-20,EUR,100,100
 	require.Equal(t, int64(0), open)
 	require.Equal(t, "paid", status)
 
+	require.Len(t, b.touched(t, first.ImportID), 2, "C1 and C2: the accounts whose dunning must wake")
+
 	again := b.load(t, importer.Invoices, importer.CSV, file)
 	require.Equal(t, []int64{0, 0, 4, 0}, []int64{again.Inserted, again.Updated, again.Unchanged, again.Rejected})
+	require.Empty(t, b.touched(t, again.ImportID), "nothing changed: nobody to wake")
 
 	newer := b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
 I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1200.00,200.00

@@ -196,7 +196,7 @@ inserted AS (
            amount, open_amount, $1, open_amount,
            CASE WHEN written_off THEN 'written_off' WHEN open_amount = 0 THEN 'paid' ELSE 'open' END
     FROM staged WHERE existing_id IS NULL
-    RETURNING 1),
+    RETURNING customer_id),
 updated AS (
     UPDATE invoices i SET
         customer_id = s.customer_id, number = s.number, type = s.type, issue_date = s.issue_date,
@@ -211,7 +211,10 @@ updated AS (
         updated_at = now()
     FROM staged s
     WHERE s.changed AND i.id = s.existing_id
-    RETURNING 1)
+    RETURNING i.customer_id),
+touched AS (
+    INSERT INTO import_accounts (import_id, customer_id)
+    SELECT DISTINCT $1::bigint, customer_id FROM (SELECT customer_id FROM inserted UNION ALL SELECT customer_id FROM updated) t)
 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)`
 
 const checkPaymentInvoice = `
@@ -260,7 +263,7 @@ ins AS (
                           unallocated_minor, import_id)
     SELECT external_id, customer_id, invoice_number, received_on, currency, amount, amount - allocated, $1
     FROM alloc
-    RETURNING id, external_id),
+    RETURNING id, external_id, customer_id),
 allocations AS (
     INSERT INTO payment_allocations (payment_id, invoice_id, amount_minor, import_id)
     SELECT ins.id, alloc.invoice_id, alloc.allocated, $1
@@ -272,5 +275,7 @@ paid AS (
         status = CASE WHEN i.open_minor - t.total = 0 AND i.status <> 'written_off' THEN 'paid' ELSE i.status END,
         updated_at = now()
     FROM (SELECT invoice_id, sum(amount_minor) AS total FROM allocations GROUP BY invoice_id) t
-    WHERE i.id = t.invoice_id)
+    WHERE i.id = t.invoice_id),
+touched AS (
+    INSERT INTO import_accounts (import_id, customer_id) SELECT DISTINCT $1::bigint, customer_id FROM ins)
 SELECT count(*), 0 FROM ins`

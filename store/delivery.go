@@ -27,13 +27,8 @@ func (s *Store) RecordDelivery(ctx context.Context, ref, outcome, errorCode stri
 	})
 }
 
-// Every row an import writes carries the import transaction's now() as
-// updated_at, which is also the import's started_at: that finds the accounts
-// an import touched without recording them one by one.
-const touchedByImport = `
-SELECT DISTINCT i.customer_id FROM invoices i
-WHERE i.updated_at = (SELECT started_at FROM imports WHERE id = $1)
-ORDER BY 1`
+// The import records the accounts whose invoices or payments it changed.
+const touchedByImport = `SELECT customer_id FROM import_accounts WHERE import_id = $1 ORDER BY customer_id`
 
 // TouchedCustomers lists the accounts whose invoices an import changed.
 func (s *Store) TouchedCustomers(ctx context.Context, importID int64) ([]int64, error) {
