@@ -34,7 +34,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(cfg), apiCmd(cfg), workerCmd(cfg), migrateCmd(cfg), importCmd(cfg), demoCmd(cfg))
+	root.AddCommand(devCmd(cfg), apiCmd(cfg), workerCmd(cfg), migrateCmd(cfg), importCmd(cfg), demoCmd(cfg), auditCmd(cfg))
 	return root
 }
 
