@@ -96,6 +96,9 @@ type DunningStatus struct {
 // versionLocalLoad names the change to a local activity for loading the account (workflow.GetVersion).
 const versionLocalLoad = "local-load-account"
 
+// versionQuietAttributes names the change to upserting search attributes only when they change.
+const versionQuietAttributes = "upsert-attributes-on-change"
+
 var (
 	accounts *activities.Accounts // activity method values, checked by the compiler
 	outbound *activities.Dunning
@@ -123,6 +126,16 @@ type dunningRun struct {
 	warnings []string
 	dirty    bool     // a message arrived: evaluate again now
 	failed   []string // keys of texts and calls reported as not delivered
+
+	quietAttrs bool        // upsert search attributes only when they change
+	attrs      searchAttrs // the values last upserted
+}
+
+// searchAttrs are the values of the workflow's custom search attributes.
+type searchAttrs struct {
+	entity, agent string
+	paused        bool
+	set           bool
 }
 
 func (d *dunningRun) setup(ctx workflow.Context) error {
@@ -175,6 +188,8 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 	// Version 1 reads the account with a local activity: a short database read
 	// needs no round trip through the server, which is most of an evaluation's cost.
 	localLoad := workflow.GetVersion(ctx, versionLocalLoad, workflow.DefaultVersion, 1) >= 1
+	// Version 1 upserts the search attributes only when they change: fewer events per evaluation.
+	d.quietAttrs = workflow.GetVersion(ctx, versionQuietAttributes, workflow.DefaultVersion, 1) >= 1
 	localCtx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
@@ -274,6 +289,11 @@ func (d *dunningRun) sleep(ctx workflow.Context) error {
 }
 
 func (d *dunningRun) upsertSearchAttributes(ctx workflow.Context) error {
+	now := searchAttrs{entity: d.entity, agent: d.agent, paused: d.pause.Paused, set: true}
+	if d.quietAttrs && now == d.attrs {
+		return nil
+	}
+	d.attrs = now
 	return workflow.UpsertTypedSearchAttributes(ctx,
 		KeyCustomer.ValueSet(strconv.FormatInt(d.in.CustomerID, 10)),
 		KeyEntity.ValueSet(d.entity),
