@@ -46,6 +46,16 @@ func devCmd(cfg *config.Config) *cobra.Command {
 		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR")
 }
 
+// openLogged is newLogger then openStore: what the one-shot commands need.
+func openLogged(ctx context.Context, cfg *config.Config) (*slog.Logger, *store.Store, error) {
+	log, err := newLogger(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg, log)
+	return log, st, err
+}
+
 // openStore connects and brings the schema up to date (a no-op when it is).
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL)
@@ -281,11 +291,7 @@ func demoCmd(cfg *config.Config) *cobra.Command {
 			if outDir != "" {
 				return writeDemo(opts, outDir, cmd)
 			}
-			log, err := newLogger(cfg)
-			if err != nil {
-				return err
-			}
-			st, err := openStore(ctx, cfg, log)
+			log, st, err := openLogged(ctx, cfg)
 			if err != nil {
 				return err
 			}
@@ -350,11 +356,7 @@ func auditCmd(cfg *config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			log, err := newLogger(cfg)
-			if err != nil {
-				return err
-			}
-			st, err := openStore(ctx, cfg, log)
+			_, st, err := openLogged(ctx, cfg)
 			if err != nil {
 				return err
 			}
