@@ -24,13 +24,28 @@ type Waker struct {
 const wakeBatch = 500
 
 // WakeImported signal-starts the Dunning workflow of every account the import
-// touched. A retry resumes after the last batch reported in a heartbeat;
-// waking an account twice is harmless (it evaluates again).
+// changed (recorded by the import, so the list is fixed). A retry resumes
+// after the last batch reported in a heartbeat.
 func (w *Waker) WakeImported(ctx context.Context, importID int64) (int, error) {
 	ids, err := w.Store.TouchedCustomers(ctx, importID)
 	if err != nil {
 		return 0, err
 	}
+	return w.wake(ctx, ids)
+}
+
+// WakeOpen signal-starts the Dunning workflow of every account with open items.
+func (w *Waker) WakeOpen(ctx context.Context) (int, error) {
+	ids, err := w.Store.CustomersWithOpenItems(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return w.wake(ctx, ids)
+}
+
+// wake touches ids in batches, heartbeating how far it got; waking an
+// account twice is harmless (it evaluates again).
+func (w *Waker) wake(ctx context.Context, ids []int64) (int, error) {
 	done := 0
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &done)

@@ -212,6 +212,10 @@ func Run(ctx context.Context, o Options) (err error) {
 		return fmt.Errorf("start dunning workflows: %w", err)
 	}
 	fmt.Fprintf(o.Out, "Dunning running for %d accounts with open items.\n", woken)
+	// The daily sweep; its first run waits a day, since every account was just woken.
+	if err := control.StartSweep(ctx, workflows.SweepInput{Every: worker.SweepEvery, FirstAfter: worker.SweepEvery}); err != nil {
+		return fmt.Errorf("start the sweep of open accounts: %w", err)
+	}
 
 	check, err := systemCheck(ctx, tc)
 	if err != nil {

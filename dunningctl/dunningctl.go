@@ -155,3 +155,11 @@ func (c *Control) WakeImport(ctx context.Context, importID int64) (string, error
 	}
 	return id, err
 }
+
+// StartSweep makes sure the namespace's sweep of open accounts runs (one per
+// namespace: a running sweep is kept as it is).
+func (c *Control) StartSweep(ctx context.Context, in workflows.SweepInput) error {
+	_, err := c.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SweepWorkflowID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.SweepOpenAccounts, in)
+	return err
+}

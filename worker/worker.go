@@ -50,6 +50,7 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterWorkflow(workflows.SystemCheck)
 	w.RegisterWorkflow(workflows.Dunning)
 	w.RegisterWorkflow(workflows.WakeAccounts)
+	w.RegisterWorkflow(workflows.SweepOpenAccounts)
 	w.RegisterActivity(&activities.Store{DB: deps.Store})
 	w.RegisterActivity(&activities.Accounts{Store: deps.Store})
 	w.RegisterActivity(&activities.Waker{Store: deps.Store, Control: &dunningctl.Control{Client: c}})
@@ -57,6 +58,10 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 		Templates: deps.Templates, StatusCallbackURL: deps.StatusCallbackURL, Log: deps.Log})
 	return w
 }
+
+// SweepEvery is how often every account with open items is woken, to catch
+// up any an import could not wake.
+const SweepEvery = 24 * time.Hour
 
 // Prepare makes sure what every account's dunning needs exists: the default
 // scenario, so dunning works right after the first import.

@@ -24,6 +24,7 @@ import (
 	"recoup/tclient"
 	"recoup/templates"
 	"recoup/worker"
+	"recoup/workflows"
 )
 
 func devCmd(cfg *config.Config) *cobra.Command {
@@ -138,6 +139,9 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 			defer p.close()
 			if err := worker.EnsureSearchAttributes(ctx, p.temporal, cfg.TemporalNamespace, p.log); err != nil {
 				return err
+			}
+			if err := (&dunningctl.Control{Client: p.temporal}).StartSweep(ctx, workflows.SweepInput{Every: worker.SweepEvery}); err != nil {
+				return fmt.Errorf("start the sweep of open accounts: %w", err)
 			}
 			if err := worker.Prepare(ctx, p.store); err != nil {
 				return err

@@ -1,0 +1,44 @@
+package integration
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"recoup/dunningctl"
+	"recoup/worker"
+	"recoup/workflows"
+)
+
+// Accounts imported while nothing woke them (as when Temporal was unreachable
+// during an import) are caught up by the sweep: each gets its reminder, once,
+// and starting the sweep again keeps the one already running.
+func TestSweepWakesAccountsAnImportCouldNotWake(t *testing.T) {
+	const n = 5
+	r := newDunningRig(t, n, 0)
+	w := worker.New(r.tc, r.deps)
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	control := &dunningctl.Control{Client: r.tc}
+	require.NoError(t, control.StartSweep(ctx, workflows.SweepInput{Every: time.Hour}))
+	require.NoError(t, control.StartSweep(ctx, workflows.SweepInput{Every: time.Hour}), "a second start keeps the running sweep")
+
+	msgs, err := r.mailbox.WaitFor(ctx, n)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		done, all, err := r.finished(ctx)
+		require.NoError(t, err)
+		return done == n && all == n
+	}, time.Minute, 100*time.Millisecond)
+	time.Sleep(time.Second)
+	require.Len(t, r.mailbox.Messages(), n, "one reminder per account: %d", len(msgs))
+
+	desc, err := r.tc.DescribeWorkflowExecution(ctx, workflows.SweepWorkflowID, "")
+	require.NoError(t, err)
+	require.Equal(t, "Running", desc.GetWorkflowExecutionInfo().GetStatus().String(), "the sweep sleeps until its next cycle")
+}
