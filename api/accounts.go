@@ -48,11 +48,7 @@ func customerFilter(c *gin.Context) (store.CustomerFilter, error) {
 }
 
 func (s *Server) getCustomer(c *gin.Context) {
-	if err := queryParams(c); err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, err := pathID(c, "id")
+	id, err := resourceID(c)
 	if err != nil {
 		s.fail(c, err)
 		return

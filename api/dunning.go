@@ -33,7 +33,7 @@ func (s *Server) dunningCustomer(c *gin.Context) (int64, bool) {
 		return 0, false
 	}
 	if s.control == nil {
-		c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "this API process has no Temporal connection"}})
+		s.fail(c, errNoTemporal)
 		return 0, false
 	}
 	return id, true

@@ -30,6 +30,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeConflict:     http.StatusConflict,
 	domain.CodeUnauthorized: http.StatusUnauthorized,
 	domain.CodeForbidden:    http.StatusForbidden,
+	domain.CodeUnavailable:  http.StatusServiceUnavailable,
 	domain.CodeInternal:     http.StatusInternalServerError,
 }
 
@@ -66,3 +67,6 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{errorDetail{Code: string(domain.CodeInternal), Message: "internal error; it has been logged"}})
 	})
 }
+
+// errNoTemporal answers the endpoints that need Temporal in a process without it.
+var errNoTemporal = domain.Errorf(domain.CodeUnavailable, "this API process has no Temporal connection")

@@ -59,29 +59,29 @@ type importView struct {
 
 // wakeDunning starts the durable wake-up (WakeAccounts workflow) of every
 // account whose invoices the import changed. The import has committed
-// whatever happens here; an account missed now is woken by its next import.
+// whatever happens here; an account missed now is woken by the daily sweep.
 func (s *Server) wakeDunning(c *gin.Context, res importer.Result) (int, string, string) {
-	if (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
+	if !res.ChangesDunning() {
 		return 0, "", ""
 	}
 	if s.control == nil {
 		return 0, "", "this API process has no Temporal connection: dunning was not woken"
 	}
 	ctx := c.Request.Context()
-	ids, err := s.store.TouchedCustomers(ctx, res.ImportID)
+	n, err := s.store.CountTouchedCustomers(ctx, res.ImportID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "accounts touched by import", "import", res.ImportID, "err", err)
-		return 0, "", "could not list the accounts the import touched; they are woken by their next import"
+		return 0, "", "could not count the accounts the import touched; the daily sweep wakes them"
 	}
-	if len(ids) == 0 {
+	if n == 0 {
 		return 0, "", ""
 	}
 	id, err := s.control.WakeImport(ctx, res.ImportID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "wake dunning after import", "import", res.ImportID, "err", err)
-		return len(ids), "", "Temporal did not take the wake-up; these accounts are woken by their next import"
+		return n, "", "Temporal did not take the wake-up; the daily sweep wakes these accounts"
 	}
-	return len(ids), id, ""
+	return n, id, ""
 }
 
 func importBody(c *gin.Context) (io.Reader, string, string, error) {

@@ -42,6 +42,14 @@ func page(c *gin.Context) (domain.Page, error) {
 	return p, nil
 }
 
+// resourceID reads the {id} of a route that takes no query parameters.
+func resourceID(c *gin.Context) (int64, error) {
+	if err := queryParams(c); err != nil {
+		return 0, err
+	}
+	return pathID(c, "id")
+}
+
 func pathID(c *gin.Context, name string) (int64, error) {
 	v := c.Param(name)
 	id, err := strconv.ParseInt(v, 10, 64)

@@ -149,11 +149,7 @@ func (s *Server) listRules(c *gin.Context) {
 }
 
 func (s *Server) getRule(c *gin.Context) {
-	if err := queryParams(c); err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, err := pathID(c, "id")
+	id, err := resourceID(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -89,11 +89,7 @@ func (s *Server) createScenario(c *gin.Context) {
 }
 
 func (s *Server) getScenario(c *gin.Context) {
-	if err := queryParams(c); err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, err := pathID(c, "id")
+	id, err := resourceID(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -114,11 +110,7 @@ func (s *Server) getScenario(c *gin.Context) {
 }
 
 func (s *Server) listScenarioVersions(c *gin.Context) {
-	if err := queryParams(c); err != nil {
-		s.fail(c, err)
-		return
-	}
-	id, err := pathID(c, "id")
+	id, err := resourceID(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"recoup/domain"
 	"recoup/workflows"
 )
 
@@ -19,7 +20,7 @@ func (s *Server) systemCheck(c *gin.Context) {
 		return
 	}
 	if s.temporal == nil {
-		c.JSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "this API process has no Temporal connection"}})
+		s.fail(c, errNoTemporal)
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 15*time.Second)
@@ -34,7 +35,7 @@ func (s *Server) systemCheck(c *gin.Context) {
 		err = run.Get(ctx, &res)
 	}
 	if err != nil {
-		c.JSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "system check failed: " + err.Error()}})
+		s.fail(c, domain.Errorf(domain.CodeUnavailable, "system check failed: %v", err))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "workflow_id": run.GetID(), "run_id": run.GetRunID(),

@@ -16,6 +16,7 @@ const (
 	CodeConflict     Code = "conflict"
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
+	CodeUnavailable  Code = "unavailable" // a service this needs (Temporal) does not answer
 	CodeInternal     Code = "internal"
 )
 

@@ -40,6 +40,12 @@ type Result struct {
 	RejectionsTruncated bool        `json:"rejections_truncated"`
 }
 
+// ChangesDunning says whether the import changed what dunning works from
+// (invoices or payments), so the accounts it touched must be woken.
+func (r Result) ChangesDunning() bool {
+	return (r.Kind == Invoices || r.Kind == Payments) && r.Inserted+r.Updated > 0
+}
+
 // MaxRejections bounds the rejections returned in a Result.
 const MaxRejections = 1000
 

@@ -330,10 +330,9 @@ func writeDemo(opts demo.Options, dir string, cmd *cobra.Command) error {
 }
 
 // wakeImported starts the durable wake-up of the accounts an import changed,
-// when Temporal answers; otherwise it says so: those accounts' dunning starts
-// at their next import through the API or a reachable Temporal.
+// when Temporal answers; otherwise it says so, and the daily sweep wakes them.
 func wakeImported(ctx context.Context, cmd *cobra.Command, cfg *config.Config, log *slog.Logger, res importer.Result) {
-	if (res.Kind != importer.Invoices && res.Kind != importer.Payments) || res.Inserted+res.Updated == 0 {
+	if !res.ChangesDunning() {
 		return
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
