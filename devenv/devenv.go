@@ -30,7 +30,6 @@ import (
 	"recoup/notify"
 	"recoup/store"
 	"recoup/tclient"
-	"recoup/templates"
 	"recoup/worker"
 	"recoup/workflows"
 )
@@ -173,14 +172,10 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
-	tmpl, err := templates.NewSet(templates.Defaults()...)
-	if err != nil {
-		return err
-	}
 	if err := worker.Prepare(ctx, st); err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Store: st, Mailer: mailer, Twilio: twilio, Templates: tmpl,
+	w := worker.New(tc, worker.Deps{Store: st, Mailer: mailer, Twilio: twilio,
 		StatusCallbackURL: info.API + "/webhooks/twilio", Log: log})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

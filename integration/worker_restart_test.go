@@ -25,7 +25,6 @@ import (
 	"recoup/store"
 	"recoup/store/storetest"
 	"recoup/tclient"
-	"recoup/templates"
 	"recoup/worker"
 	"recoup/workflows"
 )
@@ -139,9 +138,7 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	r.smtpAddr = smtpSrv.Addr()
 	mailer, err := notify.NewMailer("smtp://"+smtpSrv.Addr(), "ar@recoup.test")
 	require.NoError(tb, err)
-	tmpl, err := templates.NewSet(templates.Defaults()...)
-	require.NoError(tb, err)
-	r.deps = worker.Deps{Store: r.st, Mailer: mailer, Templates: tmpl, Log: log}
+	r.deps = worker.Deps{Store: r.st, Mailer: mailer, Log: log}
 	return r
 }
 

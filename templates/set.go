@@ -137,3 +137,13 @@ func sortTemplates(ts []Template) {
 		return a.Language < b.Language
 	})
 }
+
+// DefaultSet is the shipped templates as a Set. They are checked by this
+// package's tests, so an error here is a build defect, not an input problem.
+func DefaultSet() *Set {
+	set, err := NewSet(Defaults()...)
+	if err != nil {
+		panic("templates: the shipped defaults do not load: " + err.Error())
+	}
+	return set
+}

@@ -33,7 +33,7 @@ type Deps struct {
 	Store     *store.Store
 	Mailer    *notify.Mailer // nil: no email
 	Twilio    *notify.Twilio // nil: no SMS or calls
-	Templates *templates.Set
+	Templates *templates.Set // nil: the shipped templates
 	// StatusCallbackURL is the public URL of /webhooks/twilio, for delivery reports; "" for none.
 	StatusCallbackURL string
 	Log               *slog.Logger
@@ -54,6 +54,9 @@ func New(c client.Client, deps Deps) sdkworker.Worker {
 	w.RegisterActivity(&activities.Store{DB: deps.Store})
 	w.RegisterActivity(&activities.Accounts{Store: deps.Store})
 	w.RegisterActivity(&activities.Waker{Store: deps.Store, Control: &dunningctl.Control{Client: c}})
+	if deps.Templates == nil {
+		deps.Templates = templates.DefaultSet()
+	}
 	w.RegisterActivity(&activities.Dunning{Store: deps.Store, Mailer: deps.Mailer, Twilio: deps.Twilio,
 		Templates: deps.Templates, StatusCallbackURL: deps.StatusCallbackURL, Log: deps.Log})
 	return w

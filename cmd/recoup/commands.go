@@ -22,7 +22,6 @@ import (
 	"recoup/importer"
 	"recoup/store"
 	"recoup/tclient"
-	"recoup/templates"
 	"recoup/worker"
 	"recoup/workflows"
 )
@@ -150,11 +149,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tmpl, err := templates.NewSet(templates.Defaults()...)
-			if err != nil {
-				return err
-			}
-			w := worker.New(p.temporal, worker.Deps{Store: p.store, Mailer: mailer, Twilio: twilio, Templates: tmpl,
+			w := worker.New(p.temporal, worker.Deps{Store: p.store, Mailer: mailer, Twilio: twilio,
 				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
 			p.log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
 			stop := make(chan any)
