@@ -15,7 +15,7 @@ func (s *Server) listCustomers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, total, err := s.store.ListCustomers(c.Request.Context(), f)
+	list, total, err := s.store.ListCustomers(c.Request.Context(), perimeter(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -53,7 +53,7 @@ func (s *Server) getCustomer(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d, err := s.store.GetCustomer(c.Request.Context(), id)
+	d, err := s.store.GetCustomer(c.Request.Context(), perimeter(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -68,7 +68,7 @@ func (s *Server) listInvoices(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, total, err := s.store.ListInvoices(c.Request.Context(), f)
+	list, total, err := s.store.ListInvoices(c.Request.Context(), perimeter(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -99,4 +99,18 @@ func invoiceFilter(c *gin.Context) (store.InvoiceFilter, error) {
 		f.Status = &st
 	}
 	return f, nil
+}
+
+// visibleCustomer reads the {id} of a customer route and answers 404 unless
+// the customer is inside the caller's perimeter.
+func (s *Server) visibleCustomer(c *gin.Context) (int64, bool) {
+	id, err := pathID(c, "id")
+	if err == nil {
+		err = s.store.CheckCustomer(c.Request.Context(), perimeter(c), id)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return 0, false
+	}
+	return id, true
 }

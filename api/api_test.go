@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recoup/api"
+	"recoup/auth"
+	"recoup/domain"
 	"recoup/store"
 	"recoup/store/storetest"
 )
@@ -28,6 +30,7 @@ type testBundle struct {
 	handler http.Handler
 	router  routers.Router
 	store   *store.Store
+	admin   string // an admin's API token, which do sends
 }
 
 // setup serves the API on a fresh database holding a small ERP feed, and
@@ -46,6 +49,7 @@ func setup(t *testing.T) *testBundle {
 	doc.Servers = nil // match any host
 	b.router, err = gorillamux.NewRouter(doc)
 	require.NoError(t, err)
+	b.admin = b.tokenFor(t, store.UserSpec{Email: "root@recoup.example", Role: domain.RoleAdmin})
 
 	for _, f := range []struct{ kind, body string }{
 		{"entities", "code,name,country,currency,timezone,language\nFR01,Recoup France,FR,EUR,Europe/Paris,fr\nJP01,Recoup Japan,JP,JPY,Asia/Tokyo,ja\n"},
@@ -66,12 +70,32 @@ func setup(t *testing.T) *testBundle {
 	return b
 }
 
-// do sends one request, checks the status, and checks request and response against the OpenAPI document.
+// tokenFor creates (or updates) the user u and returns a new API token of theirs.
+func (b *testBundle) tokenFor(t *testing.T, u store.UserSpec) string {
+	t.Helper()
+	ctx := context.Background()
+	_, err := b.store.PutUser(ctx, u, "test")
+	require.NoError(t, err)
+	_, secret, err := auth.IssueToken(ctx, b.store, u.Email, "test", "", "", "test")
+	require.NoError(t, err)
+	return secret
+}
+
+// do sends one request as the admin, checks the status, and checks request and response against the OpenAPI document.
 func (b *testBundle) do(t *testing.T, method, path, contentType, body string, wantStatus int) []byte {
+	t.Helper()
+	return b.doAs(t, b.admin, method, path, contentType, body, wantStatus)
+}
+
+// doAs is do with token's credentials ("" sends none).
+func (b *testBundle) doAs(t *testing.T, token, method, path, contentType, body string, wantStatus int) []byte {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	rec := httptest.NewRecorder()
 	b.handler.ServeHTTP(rec, req)
@@ -248,7 +272,7 @@ func TestImportRefusesBadRequests(t *testing.T) {
 	}
 	var users int
 	require.NoError(t, b.store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users`).Scan(&users))
-	require.Equal(t, 2, users, "nothing written by refused imports")
+	require.Equal(t, 3, users, "nothing written by refused imports (the admin and the two users of the feed)")
 }
 
 func TestErrorsAreJSON(t *testing.T) {

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,11 +27,11 @@ type reassignBody struct {
 	AgentEmail string `json:"agent_email"`
 }
 
-// dunningCustomer reads the {id} of a dunning route and checks that Temporal is there.
+// dunningCustomer reads the {id} of a dunning route, checks the caller may
+// see that customer, and that Temporal is there.
 func (s *Server) dunningCustomer(c *gin.Context) (int64, bool) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	id, ok := s.visibleCustomer(c)
+	if !ok {
 		return 0, false
 	}
 	if s.control == nil {
@@ -75,11 +77,7 @@ func (s *Server) pauseDunning(c *gin.Context) {
 		req.Until = body.Until.UTC()
 	}
 	st, err := s.control.Pause(c.Request.Context(), id, req)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	s.journaled(c, id, "dunning.pause", st, err)
 }
 
 func (s *Server) resumeDunning(c *gin.Context) {
@@ -95,11 +93,7 @@ func (s *Server) resumeDunning(c *gin.Context) {
 		}
 	}
 	st, err := s.control.Resume(c.Request.Context(), id, workflows.ResumeRequest{By: actor(c)})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	s.journaled(c, id, "dunning.resume", st, err)
 }
 
 func (s *Server) reassignDunning(c *gin.Context) {
@@ -130,6 +124,21 @@ func (s *Server) reassignDunning(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"agent_email": agent})
+}
+
+// journaled answers a change the workflow accepted, after journaling it: the
+// workflow's state lives in Temporal, whose history is not kept forever.
+func (s *Server) journaled(c *gin.Context, customerID int64, action string, result any, err error) {
+	if err == nil {
+		after, _ := json.Marshal(result)
+		err = s.store.Append(c.Request.Context(), store.Entry{Actor: actor(c), Action: action,
+			Target: fmt.Sprintf("customer/%d", customerID), After: after})
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, result)
 }
 
 // maxPreviewDays bounds the preview calendar.

@@ -37,7 +37,7 @@ func (s *Server) createImport(c *gin.Context) {
 		return
 	}
 	res, err := s.importer.Import(c.Request.Context(), kind, format, body, importer.Source{
-		Name: name, Actor: "api", RequestID: c.GetString(requestIDHeader),
+		Name: name, Actor: actor(c), RequestID: c.GetString(requestIDHeader),
 	})
 	if err != nil {
 		s.fail(c, err)

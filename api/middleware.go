@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"recoup/store"
 )
 
 const requestIDHeader = "X-Request-Id"
@@ -19,6 +21,7 @@ func requestID() gin.HandlerFunc {
 		}
 		c.Set(requestIDHeader, id)
 		c.Header(requestIDHeader, id)
+		c.Request = c.Request.WithContext(store.WithRequestID(c.Request.Context(), id))
 		c.Next()
 	}
 }

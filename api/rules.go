@@ -231,9 +231,8 @@ type pinView struct {
 }
 
 func (s *Server) pinScenario(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
+	id, ok := s.visibleCustomer(c)
+	if !ok {
 		return
 	}
 	var req pinRequest

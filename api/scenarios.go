@@ -182,6 +182,3 @@ func (s *Server) answerScenarios(c *gin.Context, list []store.ScenarioVersion) {
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
-// actor names who made a change, for the journal. Until access control lands
-// (its own issue), changes through the API are recorded as "api".
-func actor(c *gin.Context) string { return "api" }

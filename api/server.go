@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"recoup/auth"
 	"recoup/dunningctl"
 	"recoup/importer"
 	"recoup/notify"
@@ -76,38 +77,12 @@ func NewHandler(o Options) http.Handler {
 	r.GET("/healthz", s.health)
 	v1 := r.Group("/api/v1")
 	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPISpec) })
-	v1.GET("/customers", s.listCustomers)
-	v1.GET("/customers/:id", s.getCustomer)
-	v1.GET("/invoices", s.listInvoices)
-	v1.POST("/imports", s.createImport)
-	v1.GET("/system/check", s.systemCheck)
-	v1.GET("/scenarios", s.listScenarios)
-	v1.POST("/scenarios", s.createScenario)
-	v1.GET("/scenarios/:id", s.getScenario)
-	v1.PUT("/scenarios/:id", s.updateScenario)
-	v1.DELETE("/scenarios/:id", s.archiveScenario)
-	v1.GET("/scenarios/:id/versions", s.listScenarioVersions)
-	v1.GET("/scenarios/:id/versions/:version", s.getScenario)
-	v1.GET("/tasks", s.listTasks)
-	v1.POST("/tasks/:id/close", s.closeTask)
-	v1.GET("/customers/:id/dunning", s.dunningStatus)
-	v1.POST("/customers/:id/dunning/pause", s.pauseDunning)
-	v1.POST("/customers/:id/dunning/resume", s.resumeDunning)
-	v1.POST("/customers/:id/dunning/reassign", s.reassignDunning)
-	v1.GET("/customers/:id/dunning/preview", s.previewDunning)
-	v1.PUT("/customers/:id/scenario", s.pinScenario)
-	v1.GET("/templates", s.listTemplates)
-	v1.GET("/templates/:name/:channel/:language", s.getTemplate)
-	v1.PUT("/templates/:name/:channel/:language", s.putTemplate)
-	v1.DELETE("/templates/:name/:channel/:language", s.deleteTemplate)
-	v1.GET("/scenario-rules", s.listRules)
-	v1.POST("/scenario-rules", s.createRule)
-	v1.GET("/scenario-rules/:id", s.getRule)
-	v1.PUT("/scenario-rules/:id", s.updateRule)
-	v1.DELETE("/scenario-rules/:id", s.deleteRule)
-	v1.GET("/entities", s.listEntities)
-	v1.GET("/entities/:code/contact-window", s.getContactWindow)
-	v1.PUT("/entities/:code/contact-window", s.putContactWindow)
+	v1.POST("/auth/login", s.login)
+	v1.POST("/auth/logout", s.logout)
+	signedIn := v1.Group("", s.authenticate())
+	for _, rt := range routes {
+		signedIn.Handle(rt.Method, rt.Path, s.allow(rt.Action), func(c *gin.Context) { rt.handle(s, c) })
+	}
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
 			s.deliveryReport)))
@@ -117,6 +92,61 @@ func NewHandler(o Options) http.Handler {
 	}
 	return r
 }
+
+// Route is one authenticated API route and the action it needs.
+type Route struct {
+	Method, Path string
+	Action       auth.Action // "": any signed-in caller (their own session and tokens)
+	handle       func(*Server, *gin.Context)
+}
+
+// routes is every route behind sign-in; each names the permission it needs,
+// and the tests try each one with every role.
+var routes = []Route{
+	{"GET", "/auth/me", "", (*Server).me},
+	{"GET", "/tokens", auth.TokensOwn, (*Server).listTokens},
+	{"POST", "/tokens", auth.TokensOwn, (*Server).createToken},
+	{"DELETE", "/tokens/:id", auth.TokensOwn, (*Server).revokeToken},
+	{"GET", "/users", auth.UsersManage, (*Server).listUsers},
+	{"PUT", "/users", auth.UsersManage, (*Server).putUser},
+	{"POST", "/users/:email/tokens", auth.UsersManage, (*Server).createUserToken},
+	{"GET", "/customers", auth.AccountsRead, (*Server).listCustomers},
+	{"GET", "/customers/:id", auth.AccountsRead, (*Server).getCustomer},
+	{"GET", "/customers/:id/history", auth.HistoryRead, (*Server).customerHistory},
+	{"GET", "/invoices", auth.AccountsRead, (*Server).listInvoices},
+	{"POST", "/imports", auth.ImportsCreate, (*Server).createImport},
+	{"GET", "/system/check", auth.SystemCheck, (*Server).systemCheck},
+	{"GET", "/scenarios", auth.ScenariosRead, (*Server).listScenarios},
+	{"POST", "/scenarios", auth.ScenariosWrite, (*Server).createScenario},
+	{"GET", "/scenarios/:id", auth.ScenariosRead, (*Server).getScenario},
+	{"PUT", "/scenarios/:id", auth.ScenariosWrite, (*Server).updateScenario},
+	{"DELETE", "/scenarios/:id", auth.ScenariosWrite, (*Server).archiveScenario},
+	{"GET", "/scenarios/:id/versions", auth.ScenariosRead, (*Server).listScenarioVersions},
+	{"GET", "/scenarios/:id/versions/:version", auth.ScenariosRead, (*Server).getScenario},
+	{"GET", "/tasks", auth.TasksRead, (*Server).listTasks},
+	{"POST", "/tasks/:id/close", auth.TasksClose, (*Server).closeTask},
+	{"GET", "/customers/:id/dunning", auth.DunningRead, (*Server).dunningStatus},
+	{"POST", "/customers/:id/dunning/pause", auth.DunningControl, (*Server).pauseDunning},
+	{"POST", "/customers/:id/dunning/resume", auth.DunningControl, (*Server).resumeDunning},
+	{"POST", "/customers/:id/dunning/reassign", auth.DunningReassign, (*Server).reassignDunning},
+	{"GET", "/customers/:id/dunning/preview", auth.DunningRead, (*Server).previewDunning},
+	{"PUT", "/customers/:id/scenario", auth.ScenariosWrite, (*Server).pinScenario},
+	{"GET", "/templates", auth.TemplatesRead, (*Server).listTemplates},
+	{"GET", "/templates/:name/:channel/:language", auth.TemplatesRead, (*Server).getTemplate},
+	{"PUT", "/templates/:name/:channel/:language", auth.TemplatesWrite, (*Server).putTemplate},
+	{"DELETE", "/templates/:name/:channel/:language", auth.TemplatesWrite, (*Server).deleteTemplate},
+	{"GET", "/scenario-rules", auth.ScenariosRead, (*Server).listRules},
+	{"POST", "/scenario-rules", auth.ScenariosWrite, (*Server).createRule},
+	{"GET", "/scenario-rules/:id", auth.ScenariosRead, (*Server).getRule},
+	{"PUT", "/scenario-rules/:id", auth.ScenariosWrite, (*Server).updateRule},
+	{"DELETE", "/scenario-rules/:id", auth.ScenariosWrite, (*Server).deleteRule},
+	{"GET", "/entities", auth.EntitiesRead, (*Server).listEntities},
+	{"GET", "/entities/:code/contact-window", auth.EntitiesRead, (*Server).getContactWindow},
+	{"PUT", "/entities/:code/contact-window", auth.EntitiesWrite, (*Server).putContactWindow},
+}
+
+// Routes lists the authenticated routes (paths under /api/v1) with the action each needs.
+func Routes() []Route { return routes }
 
 // Listen opens the API's address, saying clearly when it is taken.
 func Listen(addr string) (net.Listener, error) {

@@ -71,7 +71,7 @@ func (s *Server) listTasks(c *gin.Context) {
 			return
 		}
 	}
-	list, total, err := s.store.ListTasks(c.Request.Context(), f)
+	list, total, err := s.store.ListTasks(c.Request.Context(), perimeter(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -100,7 +100,7 @@ func (s *Server) closeTask(c *gin.Context) {
 		s.fail(c, domain.FieldError("resolution", "required: say what was decided"))
 		return
 	}
-	customerID, err := s.store.CloseTask(c.Request.Context(), id, body.Resolution, actor(c))
+	customerID, err := s.store.CloseTask(c.Request.Context(), perimeter(c), id, body.Resolution, actor(c))
 	if err != nil {
 		s.fail(c, err)
 		return

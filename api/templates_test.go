@@ -57,7 +57,7 @@ func TestTemplatesListTheDefaultsWithOverrides(t *testing.T) {
 	require.NotEmpty(t, def.Text)
 
 	saved := decode[templateItem](t, b.do(t, http.MethodPut, path, "application/json", `{"text": "{{.Entity.Name}} : merci de régler {{moneyList .Totals}}."}`, http.StatusOK))
-	require.Equal(t, []string{"custom", "api"}, []string{saved.Source, saved.UpdatedBy})
+	require.Equal(t, []string{"custom", "root@recoup.example (token 1)"}, []string{saved.Source, saved.UpdatedBy}, "the journal and the template name who changed it")
 	got := decode[templateItem](t, b.do(t, http.MethodGet, path, "", "", http.StatusOK))
 	require.Equal(t, "custom", got.Source)
 	require.Contains(t, got.Text, "merci de régler")

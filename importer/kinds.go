@@ -74,7 +74,7 @@ var specs = map[Kind]spec{
 			return []any{r.rec.line, r.email(0), r.text(1, 200),
 				r.oneOf(2, "admin", "credit_manager", "agent", "sales_rep", "department", "division_manager", "auditor")}
 		},
-		checks: []string{checkDuplicateEmail},
+		checks: []string{checkDuplicateEmail, checkManagedRoles},
 		upsert: upsertUsers,
 	},
 	Customers: {

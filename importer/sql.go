@@ -52,6 +52,17 @@ WITH up AS (
     RETURNING (xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
 
+// checkManagedRoles: a user who signs in to Recoup has their role set in
+// Recoup (recoup user add, or an admin), never by a file: an import token must
+// not be able to raise anyone's rights.
+const checkManagedRoles = `
+WITH bad AS (
+    DELETE FROM stage s USING users u
+    WHERE u.email = s.email AND u.role <> s.role AND u.password_hash IS NOT NULL
+    RETURNING s.line, s.email, u.role)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, email, 'role', format('%s signs in to Recoup as %s; change the role there (recoup user add), not by import', email, role) FROM bad`
+
 const upsertUsers = `
 WITH up AS (
     INSERT INTO users AS u (email, name, role)

@@ -43,10 +43,12 @@ type InvoiceFilter struct {
 // MaxOpenItems bounds the open items returned with one customer.
 const MaxOpenItems = 200
 
-// ListCustomers returns one page of customers and how many match in all.
-func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]domain.Customer, int64, error) {
-	rows, err := s.Pool.Query(ctx, listCustomers, nullable(f.EntityCode), nullable(f.AgentEmail), nullable(f.Category),
-		nullable(f.Search), string(f.Sort), f.Desc, f.Limit, f.Offset, nil)
+// ListCustomers returns one page of the customers inside per and how many match in all.
+func (s *Store) ListCustomers(ctx context.Context, per Perimeter, f CustomerFilter) ([]domain.Customer, int64, error) {
+	rows, err := s.Pool.Query(ctx, listCustomers, per.args(pgx.NamedArgs{
+		"entity": nullable(f.EntityCode), "agent": nullable(f.AgentEmail), "category": nullable(f.Category),
+		"search": nullable(f.Search), "sort": string(f.Sort), "desc": f.Desc, "limit": f.Limit, "offset": f.Offset, "id": nil,
+	}))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -57,13 +59,17 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]domain.C
 	return list, total, err
 }
 
-// GetCustomer returns one customer with its open items; domain CodeNotFound if there is none.
-func (s *Store) GetCustomer(ctx context.Context, id int64) (domain.CustomerDetail, error) {
+// GetCustomer returns one customer with its open items; domain CodeNotFound if
+// there is none inside per (what the caller may not see does not exist for them).
+func (s *Store) GetCustomer(ctx context.Context, per Perimeter, id int64) (domain.CustomerDetail, error) {
 	var d domain.CustomerDetail
 	var one int64
-	c, err := scanCustomer(s.Pool.QueryRow(ctx, listCustomers, nil, nil, nil, nil, string(SortByID), false, 1, 0, id), &one)
+	c, err := scanCustomer(s.Pool.QueryRow(ctx, listCustomers, per.args(pgx.NamedArgs{
+		"entity": nil, "agent": nil, "category": nil, "search": nil, "sort": string(SortByID), "desc": false,
+		"limit": 1, "offset": 0, "id": id,
+	})), &one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return d, domain.Errorf(domain.CodeNotFound, "customer %d not found", id)
+		return d, customerNotFound(id)
 	}
 	if err != nil {
 		return d, err
@@ -81,14 +87,32 @@ func (s *Store) GetCustomer(ctx context.Context, id int64) (domain.CustomerDetai
 	return d, err
 }
 
-// ListInvoices returns one page of invoices, oldest due first, and how many match in all.
-func (s *Store) ListInvoices(ctx context.Context, f InvoiceFilter) ([]domain.Invoice, int64, error) {
+func customerNotFound(id int64) error {
+	return domain.Errorf(domain.CodeNotFound, "customer %d not found", id)
+}
+
+// CheckCustomer answers domain CodeNotFound unless customer id exists inside per.
+func (s *Store) CheckCustomer(ctx context.Context, per Perimeter, id int64) error {
+	var ok bool
+	if err := s.Pool.QueryRow(ctx, customerVisible, per.args(pgx.NamedArgs{"id": id})).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return customerNotFound(id)
+	}
+	return nil
+}
+
+// ListInvoices returns one page of the invoices of customers inside per, oldest due first, and how many match in all.
+func (s *Store) ListInvoices(ctx context.Context, per Perimeter, f InvoiceFilter) ([]domain.Invoice, int64, error) {
 	var status *string
 	if f.Status != nil {
 		st := string(*f.Status)
 		status = &st
 	}
-	rows, err := s.Pool.Query(ctx, listInvoices, f.CustomerID, status, f.Overdue, f.Limit, f.Offset)
+	rows, err := s.Pool.Query(ctx, listInvoices, per.args(pgx.NamedArgs{
+		"customer": f.CustomerID, "status": status, "overdue": f.Overdue, "limit": f.Limit, "offset": f.Offset,
+	}))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -3,7 +3,7 @@ package store
 // The queries behind the API's reads. Optional filters are NULL parameters;
 // the sort key is a parameter chosen from a fixed list, so no SQL is built.
 
-// listCustomers also serves one customer, with $9 its id.
+// listCustomers also serves one customer, with @id its id.
 // Balances count invoices positive and credit notes negative; overdue is
 // judged by the date in the customer's own time zone.
 const listCustomers = `
@@ -15,19 +15,20 @@ FROM (
     FROM customers c
     JOIN entities e ON e.id = c.entity_id
     LEFT JOIN users a ON a.id = c.agent_id
-    WHERE ($1::text IS NULL OR e.code = $1)
-      AND ($2::text IS NULL OR a.email = $2)
-      AND ($3::text IS NULL OR c.category = $3)
-      AND ($4::text IS NULL OR c.name ILIKE '%' || $4 || '%' OR c.external_id = $4)
-      AND ($9::bigint IS NULL OR c.id = $9)
+    WHERE (@entity::text IS NULL OR e.code = @entity::text)
+      AND (@agent::text IS NULL OR a.email = @agent::text)
+      AND (@category::text IS NULL OR c.category = @category::text)
+      AND (@search::text IS NULL OR c.name ILIKE '%' || @search::text || '%' OR c.external_id = @search::text)
+      AND (@id::bigint IS NULL OR c.id = @id::bigint)
+      AND ` + perimeterClause + `
     ORDER BY
-        CASE WHEN $5 = 'name' AND NOT $6 THEN c.name END ASC,
-        CASE WHEN $5 = 'name' AND $6 THEN c.name END DESC,
-        CASE WHEN $5 = 'external_id' AND NOT $6 THEN c.external_id END ASC,
-        CASE WHEN $5 = 'external_id' AND $6 THEN c.external_id END DESC,
-        CASE WHEN $5 = 'id' AND $6 THEN c.id END DESC,
+        CASE WHEN @sort::text = 'name' AND NOT @desc::boolean THEN c.name END ASC,
+        CASE WHEN @sort::text = 'name' AND @desc::boolean THEN c.name END DESC,
+        CASE WHEN @sort::text = 'external_id' AND NOT @desc::boolean THEN c.external_id END ASC,
+        CASE WHEN @sort::text = 'external_id' AND @desc::boolean THEN c.external_id END DESC,
+        CASE WHEN @sort::text = 'id' AND @desc::boolean THEN c.id END DESC,
         c.id ASC
-    LIMIT $7 OFFSET $8
+    LIMIT @limit OFFSET @offset
 ) c
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
@@ -41,11 +42,11 @@ LEFT JOIN LATERAL (
     WHERE i.customer_id = c.id AND i.status IN ('open', 'disputed')
 ) b ON true
 ORDER BY
-    CASE WHEN $5 = 'name' AND NOT $6 THEN c.name END ASC,
-    CASE WHEN $5 = 'name' AND $6 THEN c.name END DESC,
-    CASE WHEN $5 = 'external_id' AND NOT $6 THEN c.external_id END ASC,
-    CASE WHEN $5 = 'external_id' AND $6 THEN c.external_id END DESC,
-    CASE WHEN $5 = 'id' AND $6 THEN c.id END DESC,
+    CASE WHEN @sort::text = 'name' AND NOT @desc::boolean THEN c.name END ASC,
+    CASE WHEN @sort::text = 'name' AND @desc::boolean THEN c.name END DESC,
+    CASE WHEN @sort::text = 'external_id' AND NOT @desc::boolean THEN c.external_id END ASC,
+    CASE WHEN @sort::text = 'external_id' AND @desc::boolean THEN c.external_id END DESC,
+    CASE WHEN @sort::text = 'id' AND @desc::boolean THEN c.id END DESC,
     c.id ASC`
 
 const listInvoices = `
@@ -55,12 +56,13 @@ SELECT i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.is
        count(*) OVER () AS total
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
-WHERE ($1::bigint IS NULL OR i.customer_id = $1)
-  AND ($2::text IS NULL OR i.status = $2)
-  AND ($3::boolean IS NULL OR (i.status IN ('open', 'disputed') AND i.type = 'invoice'
-       AND i.due_date < (now() AT TIME ZONE c.timezone)::date) = $3)
+WHERE (@customer::bigint IS NULL OR i.customer_id = @customer::bigint)
+  AND (@status::text IS NULL OR i.status = @status::text)
+  AND (@overdue::boolean IS NULL OR (i.status IN ('open', 'disputed') AND i.type = 'invoice'
+       AND i.due_date < (now() AT TIME ZONE c.timezone)::date) = @overdue::boolean)
+  AND ` + perimeterClause + `
 ORDER BY i.due_date, i.id
-LIMIT $4 OFFSET $5`
+LIMIT @limit OFFSET @offset`
 
 // Open items of one customer, oldest due first, bounded.
 const listOpenItems = `
@@ -77,3 +79,6 @@ LIMIT $2`
 const countTables = `
 SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM customers), (SELECT count(*) FROM invoices),
        (SELECT count(*) FROM invoices WHERE status IN ('open', 'disputed')), (SELECT count(*) FROM payments)`
+
+// customerVisible says whether customer @id exists inside the caller's perimeter.
+const customerVisible = `SELECT EXISTS (SELECT 1 FROM customers c WHERE c.id = @id AND ` + perimeterClause + `)`

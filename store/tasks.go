@@ -49,25 +49,33 @@ SELECT ` + taskColumns + `, count(*) OVER ()
 FROM tasks t
 JOIN customers c ON c.id = t.customer_id
 LEFT JOIN users u ON u.id = t.assignee_id
-WHERE ($1::text IS NULL OR u.email = $1)
-  AND ($2::text IS NULL OR t.assignee_role = $2)
-  AND ($3::text IS NULL OR t.status = $3)
-  AND ($4::text IS NULL OR t.kind = $4)
-  AND ($5::bigint IS NULL OR t.customer_id = $5)
+WHERE (@assignee::text IS NULL OR u.email = @assignee::text)
+  AND (@role::text IS NULL OR t.assignee_role = @role::text)
+  AND (@status::text IS NULL OR t.status = @status::text)
+  AND (@kind::text IS NULL OR t.kind = @kind::text)
+  AND (@customer::bigint IS NULL OR t.customer_id = @customer::bigint)
+  AND ` + perimeterClause + `
 ORDER BY t.due_at, t.id
-LIMIT $6 OFFSET $7`
+LIMIT @limit OFFSET @offset`
+
+// taskInPerimeter: the task's customer is inside the perimeter, and a
+// department acts only on what is routed to it.
+const taskInPerimeter = `EXISTS (SELECT 1 FROM customers c WHERE c.id = t.customer_id AND ` + perimeterClause + `)
+    AND (@p_department::text IS NULL OR t.assignee_role = @p_department::text)`
 
 const closeTask = `
-UPDATE tasks SET status = 'done', resolution = $2, closed_by = $3, closed_at = now()
-WHERE id = $1 AND status = 'open'
-RETURNING customer_id, kind`
+UPDATE tasks t SET status = 'done', resolution = @resolution, closed_by = @actor, closed_at = now()
+WHERE t.id = @id AND t.status = 'open' AND ` + taskInPerimeter + `
+RETURNING t.customer_id, t.kind`
 
-const taskExists = `SELECT status FROM tasks WHERE id = $1`
+const taskExists = `SELECT t.status FROM tasks t WHERE t.id = @id AND ` + taskInPerimeter
 
-// ListTasks returns one page of tasks and how many match in all.
-func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]TaskView, int64, error) {
-	rows, err := s.Pool.Query(ctx, listTasks, nullable(f.AssigneeEmail), nullable(f.Role), nullable(f.Status), nullable(f.Kind),
-		f.CustomerID, f.Limit, f.Offset)
+// ListTasks returns one page of the tasks of customers inside per and how many match in all.
+func (s *Store) ListTasks(ctx context.Context, per Perimeter, f TaskFilter) ([]TaskView, int64, error) {
+	rows, err := s.Pool.Query(ctx, listTasks, per.args(pgx.NamedArgs{
+		"assignee": nullable(f.AssigneeEmail), "role": nullable(f.Role), "status": nullable(f.Status), "kind": nullable(f.Kind),
+		"customer": f.CustomerID, "limit": f.Limit, "offset": f.Offset,
+	}))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -83,15 +91,15 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]TaskView, int64,
 
 // CloseTask records a person's decision on a task. Closing an escalation lets
 // automatic reminders resume for its invoices at the account's next evaluation.
-// It returns the task's customer.
-func (s *Store) CloseTask(ctx context.Context, id int64, resolution, actor string) (int64, error) {
+// It returns the task's customer. A task outside per is not found.
+func (s *Store) CloseTask(ctx context.Context, per Perimeter, id int64, resolution, actor string) (int64, error) {
 	var customerID int64
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var kind string
-		err := tx.QueryRow(ctx, closeTask, id, resolution, actor).Scan(&customerID, &kind)
+		err := tx.QueryRow(ctx, closeTask, per.args(pgx.NamedArgs{"id": id, "resolution": resolution, "actor": actor})).Scan(&customerID, &kind)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var status string
-			if err := tx.QueryRow(ctx, taskExists, id).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
+			if err := tx.QueryRow(ctx, taskExists, per.args(pgx.NamedArgs{"id": id})).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
 				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
 			} else if err != nil {
 				return err

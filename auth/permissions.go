@@ -1,0 +1,79 @@
+package auth
+
+import "recoup/domain"
+
+// Action is something a caller may be allowed to do. Every API route names one.
+type Action string
+
+const (
+	AccountsRead    Action = "accounts.read"    // customers, invoices
+	ImportsCreate   Action = "imports.create"   // load ERP files
+	SystemCheck     Action = "system.check"     // run the system-check workflow
+	ScenariosRead   Action = "scenarios.read"   // scenarios and assignment rules
+	ScenariosWrite  Action = "scenarios.write"  // create, change, archive; pin a customer's scenario
+	TasksRead       Action = "tasks.read"       // work lists
+	TasksClose      Action = "tasks.close"      // close a task with its outcome
+	DunningRead     Action = "dunning.read"     // a workflow's status and preview
+	DunningControl  Action = "dunning.control"  // pause, resume
+	DunningReassign Action = "dunning.reassign" // move an account to another agent
+	TemplatesRead   Action = "templates.read"
+	TemplatesWrite  Action = "templates.write"
+	EntitiesRead    Action = "entities.read"
+	EntitiesWrite   Action = "entities.write" // contact windows
+	HistoryRead     Action = "history.read"   // the compliance timeline of an account
+	UsersManage     Action = "users.manage"   // users, their roles, perimeters and tokens
+	TokensOwn       Action = "tokens.own"     // one's own API tokens
+)
+
+var (
+	everyone = domain.Roles
+	managers = []domain.Role{domain.RoleAdmin, domain.RoleCreditManager}
+	// readers see the dunning set-up: the people who run it and those who check it.
+	readers = []domain.Role{domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDivisionManager, domain.RoleAuditor}
+)
+
+// permissions is the one place that says which role may do what; the README
+// shows it and the API tests check every route against it for every role.
+var permissions = map[Action][]domain.Role{
+	AccountsRead:    everyone,
+	ImportsCreate:   managers,
+	SystemCheck:     {domain.RoleAdmin},
+	ScenariosRead:   readers,
+	ScenariosWrite:  managers,
+	TasksRead:       {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment, domain.RoleDivisionManager, domain.RoleAuditor},
+	TasksClose:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
+	DunningRead:     everyone,
+	DunningControl:  {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
+	DunningReassign: managers,
+	TemplatesRead:   readers,
+	TemplatesWrite:  managers,
+	EntitiesRead:    everyone,
+	EntitiesWrite:   managers,
+	HistoryRead:     {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDivisionManager, domain.RoleAuditor},
+	UsersManage:     {domain.RoleAdmin},
+	TokensOwn:       everyone,
+}
+
+// Actions lists every action, in the README's order.
+var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
+	DunningRead, DunningControl, DunningReassign, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
+	HistoryRead, UsersManage, TokensOwn}
+
+// RoleAllows reports whether role may do action.
+func RoleAllows(role domain.Role, action Action) bool {
+	for _, r := range permissions[action] {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Allows reports whether p may do action: its role must allow it, and an
+// import-scoped token may do nothing but import.
+func Allows(p domain.Principal, action Action) bool {
+	if p.Scope == domain.ScopeImport && action != ImportsCreate {
+		return false
+	}
+	return RoleAllows(p.Role, action)
+}
