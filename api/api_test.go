@@ -87,14 +87,18 @@ func (b *testBundle) do(t *testing.T, method, path, contentType, body string, wa
 	return b.doAs(t, b.admin, method, path, contentType, body, wantStatus)
 }
 
-// doAs is do with token's credentials ("" sends none).
+// doAs is do with other credentials: an API token (rcp_…), a session cookie
+// (rcs_…), or "" for none.
 func (b *testBundle) doAs(t *testing.T, token, method, path, contentType, body string, wantStatus int) []byte {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if token != "" {
+	switch {
+	case strings.HasPrefix(token, auth.SessionPrefix):
+		req.AddCookie(&http.Cookie{Name: "recoup_session", Value: token})
+	case token != "":
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	rec := httptest.NewRecorder()

@@ -646,3 +646,25 @@ func TestWriteCSVOfNothingIsTheHeader(t *testing.T) {
 	require.NoError(t, history.WriteCSV(&buf, nil))
 	require.Equal(t, "at,source,kind,run_id,event_id,actor,action,summary,detail\n", buf.String())
 }
+
+// A reason or name typed by a user must not run as a formula when a
+// compliance officer opens the export in a spreadsheet.
+func TestWriteCSVDefusesFormulas(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ summary, want string }{
+		{`=HYPERLINK("http://evil.example")`, `'=HYPERLINK("http://evil.example")`},
+		{"+1+2", "'+1+2"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"Reminder sent", "Reminder sent"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		require.NoError(t, history.WriteCSV(&buf, []history.Entry{{At: at(0), Source: history.SourceJournal, Kind: history.KindJournal,
+			Action: "x", Summary: tt.summary}}))
+		rows, err := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
+		require.NoError(t, err)
+		require.Equal(t, tt.want, rows[1][7], tt.summary)
+	}
+}
