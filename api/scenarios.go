@@ -181,4 +181,3 @@ func (s *Server) answerScenarios(c *gin.Context, list []store.ScenarioVersion) {
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
-

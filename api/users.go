@@ -137,4 +137,3 @@ func (s *Server) putUser(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, u)
 }
-

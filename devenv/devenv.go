@@ -54,6 +54,8 @@ type Info struct {
 	Counts     any
 	// Twilio is the in-process Twilio stand-in (nil when a real account is configured).
 	Twilio *capture.TwilioAPI
+	// Credentials are the dev users' passwords and an admin API token.
+	Credentials Credentials
 }
 
 // Run starts everything and blocks until ctx ends, then stops it all.
@@ -150,6 +152,10 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}
 
+	if info.Credentials, err = ensureDevUsers(ctx, st, cfg.DataDir); err != nil {
+		return fmt.Errorf("dev users: %w", err)
+	}
+
 	// Texts and calls go to an in-process stand-in for Twilio's API unless a
 	// real account is configured; /dev/mail shows them beside the emails.
 	info.API = browsable(httpLn.Addr())
@@ -218,6 +224,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	info.Counts = check.Counts
 	banner(o.Out, info, check)
+	printCredentials(o.Out, info.API, info.Credentials, cfg.DataDir)
 	if o.Started != nil {
 		o.Started(info)
 	}

@@ -65,6 +65,7 @@ func startRecoupDevWith(t *testing.T, cfg *config.Config, out io.Writer, demoCus
 	}()
 	select {
 	case info := <-started:
+		adminToken = info.Credentials.AdminToken
 		return info, func() {
 			cancel()
 			select {
@@ -84,10 +85,36 @@ func startRecoupDevWith(t *testing.T, cfg *config.Config, out io.Writer, demoCus
 	return devenv.Info{}, nil
 }
 
+// adminToken is the API token of the `recoup dev` stack under test (the
+// tests start one stack at a time).
+var adminToken string
+
+// send makes an API request with the admin's token.
+func send(t *testing.T, method, url, contentType, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	return resp
+}
+
+func signIn(t *testing.T, api, email, password string) int {
+	t.Helper()
+	resp, err := http.Post(api+"/api/v1/auth/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email": %q, "password": %q}`, email, password)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func getJSON(t *testing.T, url string, into any) int {
 	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
+	resp := send(t, http.MethodGet, url, "", "")
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -119,6 +146,12 @@ func TestDevStartsAnswersAndKeepsEverythingAcrossRestarts(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the Temporal Web UI answers")
+	require.Len(t, info.Credentials.Users, 7, "one user per role")
+	for _, u := range info.Credentials.Users {
+		require.Contains(t, out.String(), u.Email+"  "+u.Password, "the banner prints %s's credentials", u.Role)
+		require.Equal(t, http.StatusOK, signIn(t, info.API, u.Email, u.Password), u.Email)
+	}
+	first := info.Credentials
 	stop()
 
 	// Same data directory and database: nothing is reloaded, nothing is lost.
@@ -126,6 +159,7 @@ func TestDevStartsAnswersAndKeepsEverythingAcrossRestarts(t *testing.T) {
 	info, stop = startRecoupDev(t, cfg, &out)
 	defer stop()
 	require.NotContains(t, out.String(), "loading a demo data set")
+	require.Equal(t, first, info.Credentials, "the same passwords and token after a restart")
 	require.Equal(t, http.StatusOK, getJSON(t, info.API+"/api/v1/customers", &customers))
 	require.EqualValues(t, 25, customers.Total)
 	require.Equal(t, http.StatusOK, getJSON(t, info.API+"/api/v1/system/check", &check))

@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"recoup/devenv"
+	"recoup/domain"
 	"recoup/dunning"
 	"recoup/store/storetest"
 	"recoup/tclient"
@@ -56,8 +58,7 @@ func devMail(t *testing.T, api string) []mailItem {
 
 func postCSV(t *testing.T, api, kind, body string) map[string]any {
 	t.Helper()
-	resp, err := http.Post(api+"/api/v1/imports?kind="+kind, "text/csv", strings.NewReader(body))
-	require.NoError(t, err)
+	resp := send(t, http.MethodPost, api+"/api/v1/imports?kind="+kind, "text/csv", body)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
@@ -119,6 +120,16 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 		return delivered == 1
 	}, 10*time.Second, 100*time.Millisecond, "the text's signed delivery report reached /webhooks/twilio")
 
+	// The compliance view of A1: the journal and the workflow's own history, merged.
+	var a1 int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&a1))
+	h := history(t, info, a1, "")
+	require.Equal(t, "complete", h.Workflow)
+	require.Contains(t, h.actions("journal"), "dunning.email.sent")
+	require.Contains(t, h.actions("workflow"), "workflow.started")
+	require.Contains(t, h.actions("step"), "step.executed")
+	require.Contains(t, h.summaries("step"), "sent", "the step says what happened")
+
 	// The same file again changes nothing and wakes nobody; nothing more is sent.
 	again := postCSV(t, info.API, "invoices", invoices)
 	require.EqualValues(t, 0, again["accounts_to_wake"])
@@ -143,21 +154,97 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 	// A1 pays everything: its workflow ends.
 	postCSV(t, info.API, "payments", fmt.Sprintf("external_id,customer_external_id,invoice_number,date,currency,amount\n"+
 		"P1,A1,INV-1,%s,%s,100\nP2,A1,INV-2,%s,%s,250\n", today, currency, today, currency))
-	var a1 int64
-	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&a1))
 	require.Eventually(t, func() bool {
 		return getJSON(t, fmt.Sprintf("%s/api/v1/customers/%d/dunning", info.API, a1), nil) == http.StatusNotFound
 	}, 30*time.Second, 200*time.Millisecond, "no open items left: the workflow ends")
 	require.Len(t, devMail(t, info.API), 2)
+
+	// The ended run is still in the timeline; the auditor of `recoup dev` reads it with a browser session.
+	var auditor devenv.DevUser
+	for _, u := range info.Credentials.Users {
+		if u.Role == domain.RoleAuditor {
+			auditor = u
+		}
+	}
+	resp, err := http.Post(info.API+"/api/v1/auth/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email": %q, "password": %q}`, auditor.Email, auditor.Password)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var session string
+	for _, c := range resp.Cookies() {
+		if c.Name == "recoup_session" {
+			session = c.Value
+		}
+	}
+	h = history(t, info, a1, session)
+	require.Contains(t, h.actions("workflow"), "workflow.completed")
+	require.Contains(t, h.actions("journal"), "customer.history.view")
+	var viewers []string
+	require.NoError(t, func() error {
+		rows, err := conn.Query(ctx, `SELECT DISTINCT actor FROM audit_journal WHERE action = 'customer.history.view' ORDER BY actor`)
+		if err != nil {
+			return err
+		}
+		viewers, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	}())
+	require.Equal(t, []string{auditor.Email, "sofia.berg@recoup.example (token 1)"}, viewers, "who looked is journaled")
+}
+
+type timeline struct {
+	Workflow string `json:"workflow_history"`
+	Entries  []struct {
+		Kind, Action, Summary string
+	}
+}
+
+func (h timeline) actions(kind string) []string {
+	var out []string
+	for _, e := range h.Entries {
+		if e.Kind == kind {
+			out = append(out, e.Action)
+		}
+	}
+	return out
+}
+
+func (h timeline) summaries(kind string) string {
+	var out []string
+	for _, e := range h.Entries {
+		if e.Kind == kind {
+			out = append(out, e.Summary)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// history reads a customer's timeline, with a session cookie when given, else the admin token.
+func history(t *testing.T, info devenv.Info, customerID int64, session string) timeline {
+	t.Helper()
+	url := fmt.Sprintf("%s/api/v1/customers/%d/history", info.API, customerID)
+	var resp *http.Response
+	if session == "" {
+		resp = send(t, http.MethodGet, url, "", "")
+	} else {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		require.NoError(t, err)
+		req.AddCookie(&http.Cookie{Name: "recoup_session", Value: session})
+		resp, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	var h timeline
+	require.NoError(t, json.Unmarshal(b, &h))
+	return h
 }
 
 func postJSON(t *testing.T, method, url, body string, wantStatus int) map[string]any {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	resp := send(t, method, url, "application/json", body)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	require.Equal(t, wantStatus, resp.StatusCode, string(b))
