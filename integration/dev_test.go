@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +149,7 @@ func TestDevStartsAnswersAndKeepsEverythingAcrossRestarts(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the Temporal Web UI answers")
 	require.Len(t, info.Credentials.Users, 7, "one user per role")
 	for _, u := range info.Credentials.Users {
-		require.Contains(t, out.String(), u.Email+"  "+u.Password, "the banner prints %s's credentials", u.Role)
+		require.Regexp(t, regexp.QuoteMeta(u.Email)+`\s+`+regexp.QuoteMeta(u.Password), out.String(), "the banner prints %s's credentials", u.Role)
 		require.Equal(t, http.StatusOK, signIn(t, info.API, u.Email, u.Password), u.Email)
 	}
 	first := info.Credentials
