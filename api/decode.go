@@ -32,10 +32,15 @@ func decodeJSON(c *gin.Context, v any) error {
 			return domain.FieldError("body", "the JSON ends too early")
 		case errors.As(err, &syntax):
 			return domain.FieldError("body", "invalid JSON at byte %d: %v", syntax.Offset, syntax)
+		case errors.As(err, &typ) && typ.Field == "":
+			return domain.FieldError("body", "want a JSON object, got JSON %s", typ.Value)
 		case errors.As(err, &typ):
 			return domain.FieldError(typ.Field, "want %s, got JSON %s", typ.Type, typ.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			if field == "" {
+				return domain.FieldError("body", `unknown field ""`)
+			}
 			return domain.FieldError(field, "unknown field")
 		}
 		return domain.FieldError("body", "%v", err)
