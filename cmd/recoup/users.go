@@ -101,8 +101,11 @@ func userCmd(cfg *config.Config) *cobra.Command {
 			fmt.Fprintln(w, "EMAIL\tROLE\tENTITIES\tDEPARTMENT\tSIGN-IN")
 			for _, u := range all {
 				ents := strings.Join(u.Entities, ",")
-				if u.AllEntities {
+				switch {
+				case u.AllEntities:
 					ents = "all"
+				case ents == "":
+					ents = "none"
 				}
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", u.Email, u.Role, ents, u.Department, u.CanSignIn && !u.Disabled)
 			}
