@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,9 +18,22 @@ import (
 
 // decodeJSON reads one JSON object into v: bounded in size, unknown fields and
 // trailing data refused, with a message that says where the body is wrong.
+//
+// Postgres cannot store NUL or invalid UTF-8 in text, so both are refused here,
+// with the field named, rather than failing later as a server error. JSON
+// write endpoints take no query parameters, so any is refused too.
 func decodeJSON(c *gin.Context, v any) error {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
-	dec := json.NewDecoder(c.Request.Body)
+	if err := queryParams(c); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return domain.FieldError("body", "is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
@@ -45,10 +61,56 @@ func decodeJSON(c *gin.Context, v any) error {
 		}
 		return domain.FieldError("body", "%v", err)
 	}
-	if dec.More() {
+	// More() misses a stray } or ]; only the end of input is clean.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return domain.FieldError("body", "unexpected data after the JSON object")
 	}
+	if field, ok := nulIn(reflect.ValueOf(v), "body"); ok {
+		return domain.FieldError(field, "contains a NUL character")
+	}
 	return nil
+}
+
+// nulIn finds a string holding NUL anywhere in v and names its JSON field.
+func nulIn(v reflect.Value, field string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return nulIn(v.Elem(), field)
+		}
+	case reflect.String:
+		return field, strings.ContainsRune(v.String(), 0)
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 { // json.RawMessage: JSON escapes NUL, decoders check it
+			return "", false
+		}
+		for i := range v.Len() {
+			if f, ok := nulIn(v.Index(i), field); ok {
+				return f, true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if f, ok := nulIn(it.Value(), field); ok {
+				return f, true
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			sf := v.Type().Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if name == "" {
+				name = sf.Name
+			}
+			if f, ok := nulIn(v.Field(i), name); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }
 
 // joinedInvalid turns several invalid-input errors (errors.Join of

@@ -31,14 +31,17 @@ type reassignBody struct {
 // see that customer, and that Temporal is there.
 func (s *Server) dunningCustomer(c *gin.Context) (int64, bool) {
 	id, ok := s.visibleCustomer(c)
-	if !ok {
-		return 0, false
-	}
+	return id, ok && s.temporalReady(c)
+}
+
+// temporalReady answers 503 when this process has no Temporal connection;
+// commands check it after their input, so bad input is a 400 even then.
+func (s *Server) temporalReady(c *gin.Context) bool {
 	if s.control == nil {
 		s.fail(c, errNoTemporal)
-		return 0, false
+		return false
 	}
-	return id, true
+	return true
 }
 
 func (s *Server) dunningStatus(c *gin.Context) {
@@ -59,7 +62,7 @@ func (s *Server) dunningStatus(c *gin.Context) {
 }
 
 func (s *Server) pauseDunning(c *gin.Context) {
-	id, ok := s.dunningCustomer(c)
+	id, ok := s.visibleCustomer(c)
 	if !ok {
 		return
 	}
@@ -76,28 +79,36 @@ func (s *Server) pauseDunning(c *gin.Context) {
 		}
 		req.Until = body.Until.UTC()
 	}
+	if !s.temporalReady(c) {
+		return
+	}
 	st, err := s.control.Pause(c.Request.Context(), id, req)
 	s.journaled(c, id, "dunning.pause", st, err)
 }
 
 func (s *Server) resumeDunning(c *gin.Context) {
-	id, ok := s.dunningCustomer(c)
+	id, ok := s.visibleCustomer(c)
 	if !ok {
 		return
 	}
-	var body struct{}
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c, &body); err != nil {
-			s.fail(c, err)
-			return
-		}
+	var body struct{} // optional: resume takes nothing, but what comes must be an empty object
+	err := queryParams(c)
+	if err == nil && c.Request.ContentLength != 0 {
+		err = decodeJSON(c, &body)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !s.temporalReady(c) {
+		return
 	}
 	st, err := s.control.Resume(c.Request.Context(), id, workflows.ResumeRequest{By: actor(c)})
 	s.journaled(c, id, "dunning.resume", st, err)
 }
 
 func (s *Server) reassignDunning(c *gin.Context) {
-	id, ok := s.dunningCustomer(c)
+	id, ok := s.visibleCustomer(c)
 	if !ok {
 		return
 	}
@@ -116,6 +127,9 @@ func (s *Server) reassignDunning(c *gin.Context) {
 			err = domain.FieldError("agent_email", "no user %s", body.AgentEmail)
 		}
 		s.fail(c, err)
+		return
+	}
+	if !s.temporalReady(c) {
 		return
 	}
 	agent, err := s.control.Reassign(c.Request.Context(), id, workflows.ReassignRequest{AgentEmail: body.AgentEmail, By: actor(c)})

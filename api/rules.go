@@ -65,14 +65,17 @@ func toRuleView(r store.AssignmentRule) ruleView {
 	return v
 }
 
+// maxRulePosition keeps positions well inside the int4 column.
+const maxRulePosition = 1_000_000
+
 // validRule checks a request and turns it into the rule to store; the store
 // checks that the scenario and entity exist and that the position is free.
 func validRule(req ruleRequest) (store.AssignmentRule, error) {
 	r := store.AssignmentRule{Position: req.Position, ScenarioID: req.ScenarioID, EntityCode: ruleCriterion(req.Entity),
 		Country: ruleCriterion(req.Country), Category: ruleCriterion(req.Category), RiskClass: ruleCriterion(req.RiskClass)}
 	var errs []error
-	if req.Position < 0 {
-		errs = append(errs, domain.FieldError("position", "%d: want a positive integer (or none, to add the rule after the last one)", req.Position))
+	if req.Position < 0 || req.Position > maxRulePosition {
+		errs = append(errs, domain.FieldError("position", "%d: want 1 to %d (or none, to add the rule after the last one)", req.Position, maxRulePosition))
 	}
 	if req.ScenarioID < 1 {
 		errs = append(errs, domain.FieldError("scenario_id", "required: the id of the scenario the rule assigns"))

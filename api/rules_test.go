@@ -93,7 +93,7 @@ func TestAssignmentRuleValidationNamesTheField(t *testing.T) {
 		{"archived scenario", fmt.Sprintf(`{"scenario_id": %d}`, archived), "scenario_id", "archived"},
 		{"unknown entity", fmt.Sprintf(`{"scenario_id": %d, "entity": "DE01"}`, sc), "entity", "DE01"},
 		{"bad country", fmt.Sprintf(`{"scenario_id": %d, "country": "fr"}`, sc), "country", "upper-case"},
-		{"negative position", fmt.Sprintf(`{"scenario_id": %d, "position": -1}`, sc), "position", "positive"},
+		{"negative position", fmt.Sprintf(`{"scenario_id": %d, "position": -1}`, sc), "position", "want 1 to"},
 		{"band without currency", fmt.Sprintf(`{"scenario_id": %d, "min_amount": "100"}`, sc), "min_amount", "currency"},
 		{"unknown currency", fmt.Sprintf(`{"scenario_id": %d, "currency": "EUX", "max_amount": "1"}`, sc), "currency", "EUX"},
 		{"min above max", fmt.Sprintf(`{"scenario_id": %d, "currency": "EUR", "min_amount": "500", "max_amount": "100"}`, sc), "max_amount", "above min_amount"},

@@ -79,7 +79,7 @@ func NewHandler(o Options) http.Handler {
 	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPISpec) })
 	v1.POST("/auth/login", s.login)
 	v1.POST("/auth/logout", s.logout)
-	signedIn := v1.Group("", s.authenticate())
+	signedIn := v1.Group("", s.authenticate(), s.cleanInput())
 	for _, rt := range routes {
 		signedIn.Handle(rt.Method, rt.Path, s.allow(rt.Action), func(c *gin.Context) { rt.handle(s, c) })
 	}

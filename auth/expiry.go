@@ -28,11 +28,17 @@ func ParseExpiry(field, v string, now time.Time) (time.Time, error) {
 		if err != nil || n < 1 {
 			return at, domain.FieldError(field, "%q: want a number of days such as 90d", v)
 		}
+		if time.Duration(n) > MaxTokenLifetime/(24*time.Hour) { // before multiplying, which could wrap
+			return at, domain.FieldError(field, "%q is more than two years away; tokens must expire", v)
+		}
 		at = now.Add(time.Duration(n) * 24 * time.Hour)
 	case strings.HasSuffix(v, "h"):
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "h"))
 		if err != nil || n < 1 {
 			return at, domain.FieldError(field, "%q: want a number of hours such as 12h", v)
+		}
+		if time.Duration(n) > MaxTokenLifetime/time.Hour {
+			return at, domain.FieldError(field, "%q is more than two years away; tokens must expire", v)
 		}
 		at = now.Add(time.Duration(n) * time.Hour)
 	default:

@@ -8,6 +8,9 @@ import (
 	"recoup/domain"
 )
 
+// maxTaskDueHours bounds a task deadline (and keeps hours × time.Hour from overflowing).
+const maxTaskDueHours = 24 * 366
+
 // Channel is how a step reaches the customer or the team.
 type Channel string
 
@@ -147,6 +150,8 @@ func (s Scenario) Validate() error {
 		switch {
 		case st.TaskDueHours < 0:
 			add(f("task_due_hours"), "%d is negative", st.TaskDueHours)
+		case st.TaskDueHours > maxTaskDueHours:
+			add(f("task_due_hours"), "%d is more than a year (%d hours)", st.TaskDueHours, maxTaskDueHours)
 		case st.TaskDueHours > 0 && !needsAssignee && st.Channel.Valid():
 			add(f("task_due_hours"), "only task and escalation steps have a due time, not %s", st.Channel)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones must not depend on the host's tz database
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -49,11 +50,19 @@ func (r *row) fail(i int, format string, args ...any) {
 	}
 }
 
-// str returns the field, rejecting the row if a required one is empty.
+// str returns the field, rejecting the row if a required one is empty, or
+// holds what Postgres cannot store as text (invalid UTF-8, NUL).
 func (r *row) str(i int) string {
 	v := r.rec.vals[i]
-	if v == "" && r.cols[i].required {
+	switch {
+	case v == "" && r.cols[i].required:
 		r.fail(i, "%s is required", r.cols[i].name)
+	case !utf8.ValidString(v):
+		r.fail(i, "%s %q is not valid UTF-8", r.cols[i].name, v)
+		return ""
+	case strings.ContainsRune(v, 0):
+		r.fail(i, "%s %q contains a NUL character", r.cols[i].name, v)
+		return ""
 	}
 	return v
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -147,7 +148,7 @@ func stage(ctx context.Context, tx pgx.Tx, sp spec, recs recordReader, importID 
 		if len(src.rejected) > 0 {
 			rows := pgx.CopyFromSlice(len(src.rejected), func(i int) ([]any, error) {
 				r := src.rejected[i]
-				return []any{importID, r.Line, r.ExternalID, r.Field, r.Reason}, nil
+				return []any{importID, r.Line, storable(r.ExternalID), storable(r.Field), storable(r.Reason)}, nil
 			})
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rejections"},
 				[]string{"import_id", "line", "external_id", "field", "reason"}, rows); err != nil {
@@ -237,4 +238,10 @@ func journal(ctx context.Context, tx pgx.Tx, res Result, src Source) error {
 	}
 	return store.Journal(ctx, tx, store.Entry{Actor: actor, Action: "import." + string(res.Kind),
 		Target: fmt.Sprintf("import/%d", res.ImportID), After: after, RequestID: src.RequestID})
+}
+
+// storable makes a rejection's text safe to keep: the bad value it quotes may
+// hold what Postgres refuses in text (invalid UTF-8, NUL).
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

@@ -178,6 +178,9 @@ func (j *jsonReader) next() (record, error) {
 			if _, err := j.dec.Token(); err != nil {
 				return record{}, &FileError{Line: j.lines.lineAt(j.dec.InputOffset()), Reason: "JSON: " + err.Error()}
 			}
+			if _, err := j.dec.Token(); !errors.Is(err, io.EOF) {
+				return record{}, &FileError{Line: j.lines.lineAt(j.dec.InputOffset()), Reason: "JSON: unexpected data after the array"}
+			}
 		}
 		return record{}, io.EOF
 	}

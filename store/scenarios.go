@@ -55,17 +55,22 @@ SELECT (SELECT count(*) FROM assignment_rules WHERE scenario_id = $1) + (SELECT 
 	findDefaultScene = `SELECT id FROM scenarios WHERE is_default`
 )
 
+// nameTaken turns a unique-name violation into a conflict the caller can act on.
+func nameTaken(err error, name string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return domain.Errorf(domain.CodeConflict, "a scenario named %q already exists", name)
+	}
+	return err
+}
+
 // CreateScenario adds a scenario with its first version.
 func (s *Store) CreateScenario(ctx context.Context, name string, steps json.RawMessage, isDefault bool, actor string) (ScenarioVersion, error) {
 	var out ScenarioVersion
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, insertScenario, name, isDefault).Scan(&id); err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-				return domain.Errorf(domain.CodeConflict, "a scenario named %q already exists", name)
-			}
-			return err
+			return nameTaken(err, name)
 		}
 		if _, err := tx.Exec(ctx, insertScenarioVersion, id, 1, steps, actor); err != nil {
 			return err
@@ -92,7 +97,7 @@ func (s *Store) UpdateScenario(ctx context.Context, id int64, name *string, step
 		if err := tx.QueryRow(ctx, bumpScenario, id, name).Scan(&version); errors.Is(err, pgx.ErrNoRows) {
 			return domain.Errorf(domain.CodeConflict, "scenario %d is archived: it cannot change", id)
 		} else if err != nil {
-			return err
+			return nameTaken(err, *name)
 		}
 		if _, err := tx.Exec(ctx, insertScenarioVersion, id, version, steps, actor); err != nil {
 			return err
