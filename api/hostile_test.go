@@ -363,7 +363,6 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	return fx
 }
 
-
 func (fx *hostileFixture) templateBody() jobj {
 	return newJObj("subject", jsonString(fx.tmplSubject), "text", jsonString(fx.tmplTx), "html", jsonString(fx.tmplHTML))
 }
@@ -535,7 +534,6 @@ func hostileCases(fx *hostileFixture) []hostileCase {
 		path: "/api/v1/scenarios/" + fx.scenario, contentType: "application/json", body: hostileScenario(fx.scenarioTaken).String()})
 	return cases
 }
-
 
 func hostileEndpointCases(e hostileEndpoint) []hostileCase {
 	route := e.method + " " + e.route
