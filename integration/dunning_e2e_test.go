@@ -123,7 +123,7 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 	// The compliance view of A1: the journal and the workflow's own history, merged.
 	var a1 int64
 	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&a1))
-	h := history(t, info, a1, "")
+	h := readTimeline(t, info, a1, "")
 	require.Equal(t, "complete", h.Workflow)
 	require.Contains(t, h.actions("journal"), "dunning.email.sent")
 	require.Contains(t, h.actions("workflow"), "workflow.started")
@@ -177,7 +177,7 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 			session = c.Value
 		}
 	}
-	h = history(t, info, a1, session)
+	h = readTimeline(t, info, a1, session)
 	require.Contains(t, h.actions("workflow"), "workflow.completed")
 	require.Contains(t, h.actions("journal"), "customer.history.view")
 	var viewers []string
@@ -219,8 +219,8 @@ func (h timeline) summaries(kind string) string {
 	return strings.Join(out, "\n")
 }
 
-// history reads a customer's timeline, with a session cookie when given, else the admin token.
-func history(t *testing.T, info devenv.Info, customerID int64, session string) timeline {
+// readTimeline reads a customer's timeline, with a session cookie when given, else the admin token.
+func readTimeline(t *testing.T, info devenv.Info, customerID int64, session string) timeline {
 	t.Helper()
 	url := fmt.Sprintf("%s/api/v1/customers/%d/history", info.API, customerID)
 	var resp *http.Response
