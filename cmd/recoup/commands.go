@@ -56,6 +56,19 @@ func openLogged(ctx context.Context, cfg *config.Config) (*slog.Logger, *store.S
 	return log, st, err
 }
 
+// withStore is the RunE of a one-shot command that only needs the database:
+// it opens the migrated store, runs fn, and closes it.
+func withStore(cfg *config.Config, fn func(cmd *cobra.Command, st *store.Store, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		_, st, err := openLogged(cmd.Context(), cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return fn(cmd, st, args)
+	}
+}
+
 // openStore connects and brings the schema up to date (a no-op when it is).
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, cfg.DatabaseURL)
@@ -352,14 +365,8 @@ func auditCmd(cfg *config.Config) *cobra.Command {
 		Use:   "verify",
 		Short: "Verify the audit journal's hash chain and name the first broken row (exit status 1 if any)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			_, st, err := openLogged(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			c, err := st.VerifyJournal(ctx)
+		RunE: withStore(cfg, func(cmd *cobra.Command, st *store.Store, _ []string) error {
+			c, err := st.VerifyJournal(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -368,7 +375,7 @@ func auditCmd(cfg *config.Config) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "audit journal intact: %d rows, last hash %s\n", c.Rows, c.LastHash)
 			return nil
-		},
+		}),
 	}
 	audit.AddCommand(bind(verify, cfg, "DATABASE_URL"))
 	return audit

@@ -12,6 +12,7 @@ import (
 
 	"recoup/auth"
 	"recoup/config"
+	"recoup/store"
 )
 
 // cliActor names the person at the terminal in the audit journal.
@@ -34,7 +35,7 @@ func userCmd(cfg *config.Config) *cobra.Command {
 			"--password-stdin reads the password from the first line of standard input (at least 12 characters);\n" +
 			"without it, an existing password is kept and a new user cannot sign in until one is set.",
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(cfg, func(cmd *cobra.Command, st *store.Store, args []string) error {
 			var password string
 			if passwordStdin {
 				line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
@@ -58,22 +59,13 @@ func userCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			_, st, err := openLogged(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			u, err := st.PutUser(ctx, spec, cliActor())
 			if err != nil {
 				return err
 			}
-			perimeter := "all entities"
-			if !u.AllEntities {
-				perimeter = "entities " + strings.Join(u.Entities, ",")
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "user %s: role %s, %s, can sign in: %t\n", u.Email, u.Role, perimeter, u.CanSignIn)
+			fmt.Fprintf(cmd.OutOrStdout(), "user %s: role %s, entities %s, can sign in: %t\n", u.Email, u.Role, entitiesOf(u), u.CanSignIn)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&role, "role", "", "the user's role (required)")
 	add.Flags().StringVar(&entities, "entities", "", "comma-separated entity codes the user works in (default: all)")
@@ -86,13 +78,8 @@ func userCmd(cfg *config.Config) *cobra.Command {
 		Use:   "list",
 		Short: "List users, their roles and perimeters",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withStore(cfg, func(cmd *cobra.Command, st *store.Store, _ []string) error {
 			ctx := cmd.Context()
-			_, st, err := openLogged(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			all, err := st.ListUsers(ctx)
 			if err != nil {
 				return err
@@ -100,20 +87,24 @@ func userCmd(cfg *config.Config) *cobra.Command {
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "EMAIL\tROLE\tENTITIES\tDEPARTMENT\tSIGN-IN")
 			for _, u := range all {
-				ents := strings.Join(u.Entities, ",")
-				switch {
-				case u.AllEntities:
-					ents = "all"
-				case ents == "":
-					ents = "none"
-				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", u.Email, u.Role, ents, u.Department, u.CanSignIn && !u.Disabled)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", u.Email, u.Role, entitiesOf(u), u.Department, u.CanSignIn && !u.Disabled)
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	users.AddCommand(bind(add, cfg, "DATABASE_URL"), bind(list, cfg, "DATABASE_URL"))
 	return users
+}
+
+// entitiesOf says a user's perimeter of entities: all, none, or the codes.
+func entitiesOf(u store.User) string {
+	switch {
+	case u.AllEntities:
+		return "all"
+	case len(u.Entities) == 0:
+		return "none"
+	}
+	return strings.Join(u.Entities, ",")
 }
 
 func tokenCmd(cfg *config.Config) *cobra.Command {
@@ -123,13 +114,8 @@ func tokenCmd(cfg *config.Config) *cobra.Command {
 		Use:   "create EMAIL [--expires 90d] [--scope full|import]",
 		Short: "Create an API token for a user and print it, once (only its hash is kept)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(cfg, func(cmd *cobra.Command, st *store.Store, args []string) error {
 			ctx := cmd.Context()
-			_, st, err := openLogged(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			tok, secret, err := auth.IssueToken(ctx, st, args[0], name, scope, expires, cliActor())
 			if err != nil {
 				return err
@@ -138,7 +124,7 @@ func tokenCmd(cfg *config.Config) *cobra.Command {
 				tok.ID, tok.UserEmail, tok.Scope, tok.ExpiresAt.Format("2006-01-02 15:04 MST"))
 			fmt.Fprintln(cmd.OutOrStdout(), secret)
 			return nil
-		},
+		}),
 	}
 	create.Flags().StringVar(&name, "name", "cli", "what the token is for")
 	create.Flags().StringVar(&scope, "scope", "full", "full (the user's role) or import (ERP imports only)")
@@ -148,34 +134,24 @@ func tokenCmd(cfg *config.Config) *cobra.Command {
 		Use:   "revoke ID",
 		Short: "Revoke a token at once",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(cfg, func(cmd *cobra.Command, st *store.Store, args []string) error {
 			if _, err := fmt.Sscan(args[0], &id); err != nil || id < 1 {
 				return fmt.Errorf("token id %q: want a positive number (see recoup token list)", args[0])
 			}
 			ctx := cmd.Context()
-			_, st, err := openLogged(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			if err := st.RevokeToken(ctx, id, nil, cliActor()); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "token %d revoked\n", id)
 			return nil
-		},
+		}),
 	}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List every token (never the secrets)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: withStore(cfg, func(cmd *cobra.Command, st *store.Store, _ []string) error {
 			ctx := cmd.Context()
-			_, st, err := openLogged(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			all, err := st.ListTokens(ctx, nil)
 			if err != nil {
 				return err
@@ -186,7 +162,7 @@ func tokenCmd(cfg *config.Config) *cobra.Command {
 				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.UserEmail, t.Name, t.Scope, when(t.ExpiresAt), when(t.RevokedAt), when(t.LastUsedAt))
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	tokens.AddCommand(bind(create, cfg, "DATABASE_URL"), bind(revoke, cfg, "DATABASE_URL"), bind(list, cfg, "DATABASE_URL"))
 	return tokens
