@@ -126,11 +126,8 @@ func (s *Server) putUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	spec.Disabled = body.Disabled
 	u, err := s.store.PutUser(c.Request.Context(), spec, actor(c))
-	if err == nil && body.Disabled != nil {
-		err = s.store.SetUserDisabled(c.Request.Context(), u.ID, *body.Disabled, actor(c))
-		u.Disabled = *body.Disabled
-	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -22,6 +22,7 @@ type UserSpec struct {
 	Entities     []string // entity codes; nil: every entity
 	Department   string   // for the department role: the task role routed to it (e.g. legal)
 	PasswordHash string   // "" keeps the current password (none for a new user)
+	Disabled     *bool    // nil keeps the current state; disabling ends the user's sessions (tokens stop with it)
 }
 
 // User is a user as admins list them; never with a password hash.
@@ -48,13 +49,17 @@ func NormalizeEmail(field, email string) (string, error) {
 }
 
 const upsertUser = `
-INSERT INTO users AS u (email, name, role, all_entities, department, password_hash)
-VALUES (@email, CASE WHEN @name = '' THEN @email ELSE @name END, @role, @all_entities, @department, nullif(@password_hash, ''))
+INSERT INTO users AS u (email, name, role, all_entities, department, password_hash, disabled)
+VALUES (@email, CASE WHEN @name = '' THEN @email ELSE @name END, @role, @all_entities, @department, nullif(@password_hash, ''),
+        coalesce(@disabled::boolean, false))
 ON CONFLICT (email) DO UPDATE SET
     name = CASE WHEN @name = '' THEN u.name ELSE @name END,
     role = @role, all_entities = @all_entities, department = @department,
-    password_hash = coalesce(nullif(@password_hash, ''), u.password_hash), updated_at = now()
+    password_hash = coalesce(nullif(@password_hash, ''), u.password_hash),
+    disabled = coalesce(@disabled::boolean, u.disabled), updated_at = now()
 RETURNING id`
+
+const endSessions = `DELETE FROM sessions WHERE user_id = $1`
 
 const clearUserEntities = `DELETE FROM user_entities WHERE user_id = $1`
 
@@ -71,10 +76,8 @@ const selectUsers = `
 SELECT u.id, u.email, u.name, u.role, u.all_entities,
        coalesce(array_agg(e.code ORDER BY e.code) FILTER (WHERE e.id IS NOT NULL), '{}'),
        u.department, u.password_hash IS NOT NULL, u.disabled
-FROM users u
-LEFT JOIN user_entities ue ON ue.user_id = u.id
-LEFT JOIN entities e ON e.id = ue.entity_id
-WHERE ($1::bigint IS NULL OR u.id = $1)
+FROM users u` + principalEntities + `
+WHERE ($1::bigint IS NULL OR u.id = $1) AND ($2::text IS NULL OR u.email = $2)
 GROUP BY u.id
 ORDER BY u.email`
 
@@ -93,11 +96,20 @@ func (s *Store) PutUser(ctx context.Context, u UserSpec, actor string) (User, er
 		return out, domain.FieldError("department", "required for the department role (the task role routed to it, e.g. legal)")
 	}
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		before, _ := userByEmail(ctx, tx, email)
+		before, err := listUsers(ctx, tx, nil, &email)
+		if err != nil {
+			return err
+		}
 		var id int64
 		if err := tx.QueryRow(ctx, upsertUser, pgx.NamedArgs{"email": email, "name": u.Name, "role": string(u.Role),
-			"all_entities": u.Entities == nil, "department": u.Department, "password_hash": u.PasswordHash}).Scan(&id); err != nil {
+			"all_entities": u.Entities == nil, "department": u.Department, "password_hash": u.PasswordHash,
+			"disabled": u.Disabled}).Scan(&id); err != nil {
 			return err
+		}
+		if u.Disabled != nil && *u.Disabled {
+			if _, err := tx.Exec(ctx, endSessions, id); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, clearUserEntities, id); err != nil {
 			return err
@@ -111,7 +123,7 @@ func (s *Store) PutUser(ctx context.Context, u UserSpec, actor string) (User, er
 				return domain.FieldError("entities", "unknown entity %s", strings.Join(unknown, ", "))
 			}
 		}
-		users, err := listUsers(ctx, tx, &id)
+		users, err := listUsers(ctx, tx, &id, nil)
 		if err != nil {
 			return err
 		}
@@ -121,32 +133,21 @@ func (s *Store) PutUser(ctx context.Context, u UserSpec, actor string) (User, er
 			User
 			PasswordChanged bool `json:"password_changed"`
 		}{out, u.PasswordHash != ""})
-		if before != nil {
-			entry.Before, _ = json.Marshal(before)
+		if len(before) > 0 {
+			entry.Before, _ = json.Marshal(before[0])
 		}
 		return Journal(ctx, tx, entry)
 	})
 	return out, err
 }
 
-func userByEmail(ctx context.Context, q pgx.Tx, email string) (*User, error) {
-	var id int64
-	if err := q.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, email).Scan(&id); err != nil {
-		return nil, err
-	}
-	users, err := listUsers(ctx, q, &id)
-	if err != nil || len(users) == 0 {
-		return nil, err
-	}
-	return &users[0], nil
-}
-
 type rowsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func listUsers(ctx context.Context, q rowsQuerier, id *int64) ([]User, error) {
-	rows, err := q.Query(ctx, selectUsers, id)
+// listUsers returns every user, or the one with id or email.
+func listUsers(ctx context.Context, q rowsQuerier, id *int64, email *string) ([]User, error) {
+	rows, err := q.Query(ctx, selectUsers, id, email)
 	if err != nil {
 		return nil, err
 	}
@@ -158,41 +159,31 @@ func listUsers(ctx context.Context, q rowsQuerier, id *int64) ([]User, error) {
 }
 
 // ListUsers returns every user.
-func (s *Store) ListUsers(ctx context.Context) ([]User, error) { return listUsers(ctx, s.Pool, nil) }
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) { return listUsers(ctx, s.Pool, nil, nil) }
 
-// SetUserDisabled blocks (or unblocks) a user's sign-in, sessions and tokens at once.
-func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, actor string) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1`, id, disabled)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.CodeNotFound, "user %d not found", id)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
-			return err
-		}
-		after, _ := json.Marshal(map[string]bool{"disabled": disabled})
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "user.disabled", Target: fmt.Sprintf("user/%d", id), After: after})
-	})
-}
-
-// The principal behind a user id; disabled users have none.
-const selectPrincipal = `
-SELECT u.id, u.email, u.name, u.role, u.all_entities, u.department,
+// A principal is read in one query with the credential it comes from: this
+// runs on every API request. Disabled users have none.
+const principalColumns = `u.id, u.email, u.name, u.role, u.all_entities, u.department,
        coalesce(array_agg(e.id ORDER BY e.code) FILTER (WHERE e.id IS NOT NULL), '{}'),
-       coalesce(array_agg(e.code ORDER BY e.code) FILTER (WHERE e.id IS NOT NULL), '{}')
-FROM users u
+       coalesce(array_agg(e.code ORDER BY e.code) FILTER (WHERE e.id IS NOT NULL), '{}')`
+
+const principalEntities = `
 LEFT JOIN user_entities ue ON ue.user_id = u.id
-LEFT JOIN entities e ON e.id = ue.entity_id
-WHERE u.id = $1 AND NOT u.disabled
+LEFT JOIN entities e ON e.id = ue.entity_id`
+
+const sessionPrincipal = `
+SELECT ` + principalColumns + `
+FROM sessions s
+JOIN users u ON u.id = s.user_id` + principalEntities + `
+WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled
 GROUP BY u.id`
 
-func (s *Store) principal(ctx context.Context, userID int64) (domain.Principal, error) {
+func scanPrincipal(r pgx.Row, more ...any) (domain.Principal, error) {
 	var p domain.Principal
-	err := s.Pool.QueryRow(ctx, selectPrincipal, userID).Scan(&p.UserID, &p.Email, &p.Name, &p.Role, &p.AllEntities,
-		&p.Department, &p.EntityIDs, &p.EntityCodes)
+	err := r.Scan(append([]any{&p.UserID, &p.Email, &p.Name, &p.Role, &p.AllEntities, &p.Department, &p.EntityIDs, &p.EntityCodes}, more...)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, ErrNoCredential
+	}
 	return p, err
 }
 
@@ -227,23 +218,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, hash []byte, ex
 
 // SessionPrincipal returns who holds the session whose secret hashes to hash.
 func (s *Store) SessionPrincipal(ctx context.Context, hash []byte) (domain.Principal, error) {
-	var userID int64
-	err := s.Pool.QueryRow(ctx, `SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now()`, hash).Scan(&userID)
-	return s.credentialPrincipal(ctx, userID, err)
-}
-
-func (s *Store) credentialPrincipal(ctx context.Context, userID int64, lookup error) (domain.Principal, error) {
-	if errors.Is(lookup, pgx.ErrNoRows) {
-		return domain.Principal{}, ErrNoCredential
-	}
-	if lookup != nil {
-		return domain.Principal{}, lookup
-	}
-	p, err := s.principal(ctx, userID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, ErrNoCredential
-	}
-	return p, err
+	return scanPrincipal(s.Pool.QueryRow(ctx, sessionPrincipal, hash))
 }
 
 // DeleteSession ends a session (sign-out).
@@ -327,19 +302,22 @@ WHERE id = $1 AND ($2::bigint IS NULL OR user_id = $2)`, id, ownerID)
 
 // last_used_at is written at most once a minute: a busy token must not turn
 // every read into a write.
-const useToken = `
+const tokenPrincipal = `
 WITH t AS (SELECT id, user_id, scope, last_used_at FROM api_tokens
            WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),
 touch AS (UPDATE api_tokens a SET last_used_at = now() FROM t
           WHERE a.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'))
-SELECT id, user_id, scope FROM t`
+SELECT ` + principalColumns + `, t.id, t.scope
+FROM t
+JOIN users u ON u.id = t.user_id` + principalEntities + `
+WHERE NOT u.disabled
+GROUP BY u.id, t.id, t.scope`
 
 // TokenPrincipal returns who holds the token whose secret hashes to hash.
 func (s *Store) TokenPrincipal(ctx context.Context, hash []byte) (domain.Principal, error) {
-	var tokenID, userID int64
+	var tokenID int64
 	var scope domain.TokenScope
-	err := s.Pool.QueryRow(ctx, useToken, hash).Scan(&tokenID, &userID, &scope)
-	p, err := s.credentialPrincipal(ctx, userID, err)
+	p, err := scanPrincipal(s.Pool.QueryRow(ctx, tokenPrincipal, hash), &tokenID, &scope)
 	p.TokenID, p.Scope = tokenID, scope
 	return p, err
 }
