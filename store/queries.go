@@ -49,14 +49,18 @@ ORDER BY
     CASE WHEN @sort::text = 'id' AND @desc::boolean THEN c.id END DESC,
     c.id ASC`
 
-const listInvoices = `
+// selectInvoices is what scanInvoice reads; days overdue are counted in the
+// customer's own time zone.
+const selectInvoices = `
 SELECT i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.issue_date, i.due_date,
        i.currency, i.amount_minor, i.open_minor, i.status,
        greatest(0, (now() AT TIME ZONE c.timezone)::date - i.due_date) AS days_overdue,
        count(*) OVER () AS total
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
-WHERE (@customer::bigint IS NULL OR i.customer_id = @customer::bigint)
+`
+
+const listInvoices = selectInvoices + `WHERE (@customer::bigint IS NULL OR i.customer_id = @customer::bigint)
   AND (@status::text IS NULL OR i.status = @status::text)
   AND (@overdue::boolean IS NULL OR (i.status IN ('open', 'disputed') AND i.type = 'invoice'
        AND i.due_date < (now() AT TIME ZONE c.timezone)::date) = @overdue::boolean)
@@ -65,14 +69,7 @@ ORDER BY i.due_date, i.id
 LIMIT @limit OFFSET @offset`
 
 // Open items of one customer, oldest due first, bounded.
-const listOpenItems = `
-SELECT i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.issue_date, i.due_date,
-       i.currency, i.amount_minor, i.open_minor, i.status,
-       greatest(0, (now() AT TIME ZONE c.timezone)::date - i.due_date) AS days_overdue,
-       count(*) OVER () AS total
-FROM invoices i
-JOIN customers c ON c.id = i.customer_id
-WHERE i.customer_id = $1 AND i.status IN ('open', 'disputed')
+const listOpenItems = selectInvoices + `WHERE i.customer_id = $1 AND i.status IN ('open', 'disputed')
 ORDER BY i.due_date, i.id
 LIMIT $2`
 
