@@ -146,9 +146,11 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if body.Email == "" || body.Password == "" {
-		s.fail(c, domain.FieldError(map[bool]string{true: "email", false: "password"}[body.Email == ""], "required"))
-		return
+	for _, f := range []struct{ name, value string }{{"email", body.Email}, {"password", body.Password}} {
+		if f.value == "" {
+			s.fail(c, domain.FieldError(f.name, "required"))
+			return
+		}
 	}
 	ctx := c.Request.Context()
 	address := c.ClientIP()

@@ -63,7 +63,7 @@ func ensureDevUsers(ctx context.Context, st *store.Store, dir string) (Credentia
 	for _, u := range devUsers {
 		u.Password = known[u.Email]
 		if u.Password == "" {
-			u.Password = newPassword()
+			u.Password = rand.Text() // 26 base32 characters: 130 random bits
 		}
 		_, hash, err := st.PasswordHash(ctx, u.Email)
 		if err != nil {
@@ -108,17 +108,6 @@ func readCredentials(path string) (Credentials, error) {
 		return Credentials{}, nil // unreadable: start over with new passwords
 	}
 	return c, nil
-}
-
-// newPassword is 16 random letters and digits: ~95 bits.
-func newPassword() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 func printCredentials(out io.Writer, api string, c Credentials, dir string) {
