@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 )
 
@@ -74,4 +75,11 @@ func (p Principal) Actor() string {
 		return fmt.Sprintf("%s (token %d)", p.Email, p.TokenID)
 	}
 	return p.Email
+}
+
+// IsEmail reports whether v is a bare email address, as Recoup stores them
+// (lowercase, no display name).
+func IsEmail(v string) bool {
+	a, err := mail.ParseAddress(v)
+	return err == nil && a.Address == v && v == strings.ToLower(v)
 }

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"recoup/domain"
 	"recoup/money"
 )
 
@@ -169,8 +169,7 @@ func (r *row) email(i int) string {
 	if v == "" {
 		return ""
 	}
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != v {
+	if !domain.IsEmail(v) {
 		r.fail(i, "%s %q: not an email address", r.cols[i].name, v)
 	}
 	return v

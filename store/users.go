@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -41,8 +40,7 @@ type User struct {
 // NormalizeEmail checks an email address and returns it lowercased.
 func NormalizeEmail(field, email string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email {
+	if !domain.IsEmail(email) {
 		return "", domain.FieldError(field, "%q is not an email address", email)
 	}
 	return email, nil
@@ -159,7 +157,9 @@ func listUsers(ctx context.Context, q rowsQuerier, id *int64, email *string) ([]
 }
 
 // ListUsers returns every user.
-func (s *Store) ListUsers(ctx context.Context) ([]User, error) { return listUsers(ctx, s.Pool, nil, nil) }
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	return listUsers(ctx, s.Pool, nil, nil)
+}
 
 // A principal is read in one query with the credential it comes from: this
 // runs on every API request. Disabled users have none.
