@@ -107,18 +107,7 @@ func TestEveryRouteAnswersEveryRoleAsThePermissionTableSays(t *testing.T) {
 // (refusals are checked against the document elsewhere).
 func (b *testBundle) status(t *testing.T, cred, method, path, contentType, body string) int {
 	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	switch {
-	case strings.HasPrefix(cred, auth.SessionPrefix):
-		req.AddCookie(&http.Cookie{Name: "recoup_session", Value: cred})
-	case cred != "":
-		req.Header.Set("Authorization", "Bearer "+cred)
-	}
-	rec := httptest.NewRecorder()
-	b.handler.ServeHTTP(rec, req)
+	_, rec := b.serve(cred, method, path, contentType, body)
 	return rec.Code
 }
 

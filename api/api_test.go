@@ -87,22 +87,29 @@ func (b *testBundle) do(t *testing.T, method, path, contentType, body string, wa
 	return b.doAs(t, b.admin, method, path, contentType, body, wantStatus)
 }
 
-// doAs is do with other credentials: an API token (rcp_…), a session cookie
-// (rcs_…), or "" for none.
-func (b *testBundle) doAs(t *testing.T, token, method, path, contentType, body string, wantStatus int) []byte {
-	t.Helper()
+// serve sends one request with credentials cred: an API token (rcp_…), a
+// session cookie (rcs_…), or "" for none.
+func (b *testBundle) serve(cred, method, path, contentType, body string) (*http.Request, *httptest.ResponseRecorder) {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
 	switch {
-	case strings.HasPrefix(token, auth.SessionPrefix):
-		req.AddCookie(&http.Cookie{Name: "recoup_session", Value: token})
-	case token != "":
-		req.Header.Set("Authorization", "Bearer "+token)
+	case strings.HasPrefix(cred, auth.SessionPrefix):
+		req.AddCookie(&http.Cookie{Name: "recoup_session", Value: cred})
+	case cred != "":
+		req.Header.Set("Authorization", "Bearer "+cred)
 	}
 	rec := httptest.NewRecorder()
 	b.handler.ServeHTTP(rec, req)
+	return req, rec
+}
+
+// doAs is do with other credentials: an API token (rcp_…), a session cookie
+// (rcs_…), or "" for none.
+func (b *testBundle) doAs(t *testing.T, token, method, path, contentType, body string, wantStatus int) []byte {
+	t.Helper()
+	req, rec := b.serve(token, method, path, contentType, body)
 	require.Equal(t, wantStatus, rec.Code, "%s %s: %s", method, path, rec.Body.String())
 
 	route, params, err := b.router.FindRoute(httptest.NewRequest(method, path, strings.NewReader(body)))

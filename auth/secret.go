@@ -23,15 +23,15 @@ const maxPasswordBytes = 72
 
 // HashPassword returns a bcrypt hash of password, refusing weak or unusable ones.
 func HashPassword(password string) (string, error) {
-	if err := CheckPassword(password); err != nil {
+	if err := checkPassword(password); err != nil {
 		return "", err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	return string(h), err
 }
 
-// CheckPassword says what is wrong with a new password, if anything.
-func CheckPassword(password string) error {
+// checkPassword says what is wrong with a new password, if anything.
+func checkPassword(password string) error {
 	switch {
 	case !utf8.ValidString(password):
 		return domain.FieldError("password", "is not valid UTF-8")
