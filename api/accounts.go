@@ -5,112 +5,59 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"recoup/domain"
-	"recoup/store"
+	"recoup/app"
 )
 
-func (s *Server) listCustomers(c *gin.Context) {
-	f, err := customerFilter(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list, total, err := s.store.ListCustomers(c.Request.Context(), perimeter(c), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, pageView[customerView]{Items: mapSlice(list, toCustomer), Total: total, Limit: f.Limit, Offset: f.Offset})
-}
-
-func customerFilter(c *gin.Context) (store.CustomerFilter, error) {
+func (s *Server) listCustomers(c *gin.Context) error {
 	if err := queryParams(c, "entity", "agent", "category", "q", "sort", "limit", "offset"); err != nil {
-		return store.CustomerFilter{}, err
+		return err
 	}
 	p, err := page(c)
 	if err != nil {
-		return store.CustomerFilter{}, err
+		return err
 	}
-	f := store.CustomerFilter{EntityCode: c.Query("entity"), AgentEmail: c.Query("agent"), Category: c.Query("category"),
-		Search: c.Query("q"), Sort: store.SortByName, Page: p}
-	if v := c.Query("sort"); v != "" {
-		if v[0] == '-' {
-			f.Desc, v = true, v[1:]
-		}
-		switch key := store.CustomerSort(v); key {
-		case store.SortByName, store.SortByExternalID, store.SortByID:
-			f.Sort = key
-		default:
-			return f, domain.FieldError("sort", "%q: want name, external_id or id, with a leading - for descending", c.Query("sort"))
-		}
+	list, total, err := s.app.Customers(c.Request.Context(), principal(c), app.CustomerQuery{Entity: c.Query("entity"),
+		Agent: c.Query("agent"), Category: c.Query("category"), Search: c.Query("q"), Sort: c.Query("sort"), Page: p})
+	if err != nil {
+		return err
 	}
-	return f, nil
+	c.JSON(http.StatusOK, pageView[customerView]{Items: mapSlice(list, toCustomer), Total: total, Limit: p.Limit, Offset: p.Offset})
+	return nil
 }
 
-func (s *Server) getCustomer(c *gin.Context) {
+func (s *Server) getCustomer(c *gin.Context) error {
 	id, err := resourceID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	d, err := s.store.GetCustomer(c.Request.Context(), perimeter(c), id)
+	d, err := s.app.Customer(c.Request.Context(), principal(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, customerDetailView{customerView: toCustomer(d.Customer), OpenItems: mapSlice(d.OpenItems, toInvoice),
 		OpenItemsTruncated: d.OpenItemsTruncated})
+	return nil
 }
 
-func (s *Server) listInvoices(c *gin.Context) {
-	f, err := invoiceFilter(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list, total, err := s.store.ListInvoices(c.Request.Context(), perimeter(c), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, pageView[invoiceView]{Items: mapSlice(list, toInvoice), Total: total, Limit: f.Limit, Offset: f.Offset})
-}
-
-func invoiceFilter(c *gin.Context) (store.InvoiceFilter, error) {
-	var f store.InvoiceFilter
+func (s *Server) listInvoices(c *gin.Context) error {
 	if err := queryParams(c, "customer", "status", "overdue", "limit", "offset"); err != nil {
-		return f, err
+		return err
 	}
+	q := app.InvoiceQuery{Status: c.Query("status")}
 	var err error
-	if f.Page, err = page(c); err != nil {
-		return f, err
+	if q.Page, err = page(c); err != nil {
+		return err
 	}
-	if f.CustomerID, err = optionalID(c, "customer"); err != nil {
-		return f, err
+	if q.CustomerID, err = optionalID(c, "customer"); err != nil {
+		return err
 	}
-	if f.Overdue, err = optionalBool(c, "overdue"); err != nil {
-		return f, err
+	if q.Overdue, err = optionalBool(c, "overdue"); err != nil {
+		return err
 	}
-	if v := c.Query("status"); v != "" {
-		st, err := domain.ParseInvoiceStatus(v)
-		if err != nil {
-			return f, err
-		}
-		f.Status = &st
-	}
-	return f, nil
-}
-
-// visibleCustomer reads the {id} of a customer route and answers 404 unless
-// the customer is inside the caller's perimeter.
-func (s *Server) visibleCustomer(c *gin.Context) (int64, bool) {
-	id, err := pathID(c, "id")
-	if err == nil {
-		err = s.store.CheckCustomer(c.Request.Context(), perimeter(c), id)
-	}
+	list, total, err := s.app.Invoices(c.Request.Context(), principal(c), q)
 	if err != nil {
-		s.fail(c, err)
-		return 0, false
+		return err
 	}
-	return id, true
+	c.JSON(http.StatusOK, pageView[invoiceView]{Items: mapSlice(list, toInvoice), Total: total, Limit: q.Limit, Offset: q.Offset})
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recoup/api"
+	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/store"
@@ -40,7 +41,7 @@ func setup(t *testing.T) *testBundle {
 	pool := storetest.NewPool(t)
 	st := &store.Store{Pool: pool}
 	b := &testBundle{store: st, handler: api.NewHandler(api.Options{
-		Store: st, Logger: slog.New(slog.DiscardHandler), MaxImportBytes: 64 << 10,
+		App: app.New(st, nil, nil), Logger: slog.New(slog.DiscardHandler), MaxImportBytes: 64 << 10,
 	})}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(api.OpenAPISpec())

@@ -3,30 +3,20 @@ package api
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/store"
 )
 
 const (
-	sessionCookie   = "recoup_session"
-	sessionLifetime = 12 * time.Hour
-	principalKey    = "recoup.principal"
-
-	// Sign-in limits, over loginWindow: enough for a person who mistypes,
-	// far too few for guessing a password.
-	loginWindow          = 15 * time.Minute
-	maxFailuresPerEmail  = 5
-	maxFailuresPerSource = 20
+	sessionCookie = "recoup_session"
+	principalKey  = "recoup.principal"
 )
-
-var errSignIn = domain.Errorf(domain.CodeUnauthorized, "wrong email or password")
 
 // authenticate finds who is calling: a personal API token (Authorization:
 // Bearer) for machines, the session cookie for browsers. Anything else is 401.
@@ -36,18 +26,14 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		var p domain.Principal
 		var err error
 		if h := c.GetHeader("Authorization"); h != "" {
-			secret, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || auth.CheckSecret(auth.TokenPrefix, secret) != nil {
-				s.unauthorized(c, domain.Errorf(domain.CodeUnauthorized, "Authorization: want \"Bearer rcp_…\" with a personal API token"))
-				return
-			}
-			p, err = s.store.TokenPrincipal(ctx, auth.HashSecret(secret))
-		} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil && auth.CheckSecret(auth.SessionPrefix, cookie) == nil {
+			secret, _ := strings.CutPrefix(h, "Bearer ")
+			p, err = s.app.TokenPrincipal(ctx, secret)
+		} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil && app.IsSessionSecret(cookie) {
 			if !sameOrigin(c) {
 				s.fail(c, domain.Errorf(domain.CodeForbidden, "cross-site request refused"))
 				return
 			}
-			p, err = s.store.SessionPrincipal(ctx, auth.HashSecret(cookie))
+			p, err = s.app.SessionPrincipal(ctx, cookie)
 		} else {
 			err = store.ErrNoCredential
 		}
@@ -82,20 +68,14 @@ func sameOrigin(c *gin.Context) bool {
 // allow lets the request through only if the caller may do action.
 func (s *Server) allow(action auth.Action) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p := principal(c)
-		if action != "" && !auth.Allows(p, action) {
-			s.fail(c, domain.Errorf(domain.CodeForbidden, "%s may not %s", describe(p), action))
-			return
+		if action != "" {
+			if err := auth.Check(principal(c), action); err != nil {
+				s.fail(c, err)
+				return
+			}
 		}
 		c.Next()
 	}
-}
-
-func describe(p domain.Principal) string {
-	if p.Scope == domain.ScopeImport {
-		return "an import-only token"
-	}
-	return "the " + string(p.Role) + " role"
 }
 
 func principal(c *gin.Context) domain.Principal {
@@ -103,12 +83,6 @@ func principal(c *gin.Context) domain.Principal {
 	v, _ := p.(domain.Principal)
 	return v
 }
-
-// perimeter is what the caller may see, for the store's SQL.
-func perimeter(c *gin.Context) store.Perimeter { return store.PerimeterOf(principal(c)) }
-
-// actor names who made a change, for the journal and workflow updates.
-func actor(c *gin.Context) string { return principal(c).Actor() }
 
 type loginBody struct {
 	Email    string `json:"email"`
@@ -138,78 +112,38 @@ func toMe(p domain.Principal) meView {
 	return v
 }
 
-// login checks a password and opens a browser session. Failures are counted
-// per account and per address; past the limit, even a right password waits.
-func (s *Server) login(c *gin.Context) {
+// login checks a password and opens a browser session.
+func (s *Server) login(c *gin.Context) error {
 	var body loginBody
 	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	for _, f := range []struct{ name, value string }{{"email", body.Email}, {"password", body.Password}} {
-		if f.value == "" {
-			s.fail(c, domain.FieldError(f.name, "required"))
-			return
-		}
-	}
-	ctx := c.Request.Context()
-	address := c.ClientIP()
-	byEmail, byAddress, err := s.store.LoginFailures(ctx, body.Email, address, time.Now().Add(-loginWindow))
+	sess, err := s.app.SignIn(c.Request.Context(), body.Email, body.Password, c.ClientIP())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerSource {
-		c.Header("Retry-After", strconv.Itoa(int(loginWindow.Seconds())))
-		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{errorDetail{Code: "too_many_attempts",
-			Message: "too many failed sign-ins for this account or from this address; try again in 15 minutes"}})
-		return
-	}
-	userID, hash, err := s.store.PasswordHash(ctx, body.Email)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ok := auth.VerifyPassword(hash, body.Password)
-	if err := s.store.RecordLogin(ctx, body.Email, address, ok); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !ok {
-		s.fail(c, errSignIn)
-		return
-	}
-	secret, sessionHash := auth.NewSecret(auth.SessionPrefix)
-	if err := s.store.CreateSession(ctx, userID, sessionHash, time.Now().Add(sessionLifetime), address, body.Email); err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.store.SessionPrincipal(ctx, sessionHash)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", MaxAge: int(sessionLifetime.Seconds()),
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: sess.Secret, Path: "/", MaxAge: int(app.SessionLifetime.Seconds()),
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	c.JSON(http.StatusOK, toMe(p))
+	c.JSON(http.StatusOK, toMe(sess.Principal))
+	return nil
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) error {
 	if cookie, err := c.Cookie(sessionCookie); err == nil {
-		if err := s.store.DeleteSession(c.Request.Context(), auth.HashSecret(cookie)); err != nil {
-			s.fail(c, err)
-			return
+		if err := s.app.SignOut(c.Request.Context(), cookie); err != nil {
+			return err
 		}
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) me(c *gin.Context) {
+func (s *Server) me(c *gin.Context) error {
 	if err := queryParams(c); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, toMe(principal(c)))
+	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/app"
 	"recoup/domain"
 	"recoup/importer"
 )
@@ -23,15 +25,17 @@ type errorDetail struct {
 	Line    int64  `json:"line,omitempty"`
 }
 
-// statusOf maps an application error code to its HTTP status, in one place.
+// statusOf maps an application error code to its HTTP status, in one place;
+// a code it does not know is a 500.
 var statusOf = map[domain.Code]int{
-	domain.CodeInvalid:      http.StatusBadRequest,
-	domain.CodeNotFound:     http.StatusNotFound,
-	domain.CodeConflict:     http.StatusConflict,
-	domain.CodeUnauthorized: http.StatusUnauthorized,
-	domain.CodeForbidden:    http.StatusForbidden,
-	domain.CodeUnavailable:  http.StatusServiceUnavailable,
-	domain.CodeInternal:     http.StatusInternalServerError,
+	domain.CodeInvalid:         http.StatusBadRequest,
+	domain.CodeNotFound:        http.StatusNotFound,
+	domain.CodeConflict:        http.StatusConflict,
+	domain.CodeUnauthorized:    http.StatusUnauthorized,
+	domain.CodeForbidden:       http.StatusForbidden,
+	domain.CodeUnavailable:     http.StatusServiceUnavailable,
+	domain.CodeTooManyAttempts: http.StatusTooManyRequests,
+	domain.CodeInternal:        http.StatusInternalServerError,
 }
 
 // fail answers err as JSON; internal errors are logged and not shown.
@@ -41,7 +45,15 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &de):
-		c.AbortWithStatusJSON(statusOf[de.Code], errorBody{errorDetail{Code: string(de.Code), Message: de.Message, Field: de.Field}})
+		status, ok := statusOf[de.Code]
+		if !ok {
+			s.log.ErrorContext(c.Request.Context(), "error code without a status", "code", de.Code, "err", err)
+			status = http.StatusInternalServerError
+		}
+		if de.Code == domain.CodeTooManyAttempts {
+			c.Header("Retry-After", strconv.Itoa(int(app.LoginWindow.Seconds())))
+		}
+		c.AbortWithStatusJSON(status, errorBody{errorDetail{Code: string(de.Code), Message: de.Message, Field: de.Field}})
 	case errors.As(err, &fe):
 		c.AbortWithStatusJSON(http.StatusBadRequest, errorBody{errorDetail{Code: "invalid_file", Message: fe.Error(), Line: fe.Line}})
 	case errors.As(err, &tooBig):
@@ -67,6 +79,3 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{errorDetail{Code: string(domain.CodeInternal), Message: "internal error; it has been logged"}})
 	})
 }
-
-// errNoTemporal answers the endpoints that need Temporal in a process without it.
-var errNoTemporal = domain.Errorf(domain.CodeUnavailable, "this API process has no Temporal connection")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/app"
 	"recoup/domain"
 	"recoup/dunning"
 )
@@ -28,7 +29,7 @@ func FuzzScenarioRequest(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req scenarioRequest
+		var req app.ScenarioRequest
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if dec.Decode(&req) != nil {
@@ -67,10 +68,10 @@ func FuzzWriteBodies(f *testing.F) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	targets := []func() any{
-		func() any { return &loginBody{} }, func() any { return &pauseBody{} }, func() any { return &reassignBody{} },
-		func() any { return &closeTaskBody{} }, func() any { return &tokenBody{} }, func() any { return &userBody{} },
-		func() any { return &windowRequest{} }, func() any { return &pinRequest{} }, func() any { return &ruleRequest{} },
-		func() any { return &templateRequest{} },
+		func() any { return &loginBody{} }, func() any { return &app.PauseRequest{} }, func() any { return &app.ReassignRequest{} },
+		func() any { return &closeTaskBody{} }, func() any { return &app.TokenRequest{} }, func() any { return &app.UserRequest{} },
+		func() any { return &app.WindowRequest{} }, func() any { return &pinRequest{} }, func() any { return &app.RuleRequest{} },
+		func() any { return &app.TemplateRequest{} },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, target := range targets {

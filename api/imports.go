@@ -8,44 +8,37 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/app"
 	"recoup/domain"
 	"recoup/importer"
 )
 
 // createImport takes an ERP file as the raw body (Content-Type text/csv or
 // application/json) or as the "file" part of a multipart form, and streams
-// it into the importer: nothing holds the whole file in memory.
-func (s *Server) createImport(c *gin.Context) {
+// it into the import: nothing holds the whole file in memory.
+func (s *Server) createImport(c *gin.Context) error {
 	if err := queryParams(c, "kind", "format"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	kind, err := importer.ParseKind(c.Query("kind"))
-	if err != nil {
-		s.fail(c, domain.FieldError("kind", "%v", err))
-		return
+	if _, err := importer.ParseKind(c.Query("kind")); err != nil {
+		return domain.FieldError("kind", "%v", err) // before reading a body that cannot be imported
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxFile)
 	body, name, contentType, err := importBody(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	format, err := importFormat(c.Query("format"), contentType)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	res, err := s.importer.Import(c.Request.Context(), kind, format, body, importer.Source{
-		Name: name, Actor: actor(c), RequestID: c.GetString(requestIDHeader),
-	})
+	res, err := s.app.Import(c.Request.Context(), principal(c), app.ImportRequest{Kind: c.Query("kind"), Format: format, Name: name, Body: body})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	view := importView{Result: res}
-	view.AccountsToWake, view.WakeWorkflowID, view.WakeError = s.wakeDunning(c, res)
-	c.JSON(http.StatusOK, view)
+	c.JSON(http.StatusOK, importView{Result: res.Result, AccountsToWake: res.Woken.Accounts, WakeWorkflowID: res.Woken.WorkflowID,
+		WakeError: res.Woken.Error})
+	return nil
 }
 
 // importView is the import's result and the wake-up of the accounts it touched.
@@ -55,33 +48,6 @@ type importView struct {
 	WakeWorkflowID string `json:"wake_workflow_id,omitempty"`
 	// WakeError says why the accounts could not be woken (the import itself is committed).
 	WakeError string `json:"wake_error,omitempty"`
-}
-
-// wakeDunning starts the durable wake-up (WakeAccounts workflow) of every
-// account whose invoices the import changed. The import has committed
-// whatever happens here; an account missed now is woken by the daily sweep.
-func (s *Server) wakeDunning(c *gin.Context, res importer.Result) (int, string, string) {
-	if !res.ChangesDunning() {
-		return 0, "", ""
-	}
-	if s.control == nil {
-		return 0, "", "this API process has no Temporal connection: dunning was not woken"
-	}
-	ctx := c.Request.Context()
-	n, err := s.store.CountTouchedCustomers(ctx, res.ImportID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "accounts touched by import", "import", res.ImportID, "err", err)
-		return 0, "", "could not count the accounts the import touched; the daily sweep wakes them"
-	}
-	if n == 0 {
-		return 0, "", ""
-	}
-	id, err := s.control.WakeImport(ctx, res.ImportID)
-	if err != nil {
-		s.log.ErrorContext(ctx, "wake dunning after import", "import", res.ImportID, "err", err)
-		return n, "", "Temporal did not take the wake-up; the daily sweep wakes these accounts"
-	}
-	return n, id, ""
 }
 
 func importBody(c *gin.Context) (io.Reader, string, string, error) {

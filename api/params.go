@@ -8,9 +8,6 @@ import (
 	"recoup/domain"
 )
 
-// maxOffset bounds deep paging, which costs the database more with each page.
-const maxOffset = 1_000_000
-
 // queryParams rejects parameters a route does not know, so a typo in a filter
 // is an error and not a silently unfiltered list.
 func queryParams(c *gin.Context, known ...string) error {
@@ -27,19 +24,7 @@ func queryParams(c *gin.Context, known ...string) error {
 }
 
 func page(c *gin.Context) (domain.Page, error) {
-	p := domain.Page{Limit: domain.DefaultPageSize}
-	var err error
-	if v := c.Query("limit"); v != "" {
-		if p.Limit, err = strconv.Atoi(v); err != nil || p.Limit < 1 || p.Limit > domain.MaxPageSize {
-			return p, domain.FieldError("limit", "%q: want a number from 1 to %d", v, domain.MaxPageSize)
-		}
-	}
-	if v := c.Query("offset"); v != "" {
-		if p.Offset, err = strconv.Atoi(v); err != nil || p.Offset < 0 || p.Offset > maxOffset {
-			return p, domain.FieldError("offset", "%q: want a number from 0 to %d", v, maxOffset)
-		}
-	}
-	return p, nil
+	return domain.ParsePage(c.Query("limit"), c.Query("offset"))
 }
 
 // resourceID reads the {id} of a route that takes no query parameters.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -9,16 +8,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/app"
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/store"
 )
-
-type scenarioRequest struct {
-	Name    string         `json:"name"`
-	Steps   []dunning.Step `json:"steps"`
-	Default bool           `json:"default"` // only on create: the scenario used when no rule matches
-}
 
 type scenarioView struct {
 	ID             int64          `json:"id"`
@@ -38,146 +32,109 @@ func toScenario(v store.ScenarioVersion) (scenarioView, error) {
 	return out, json.Unmarshal(v.Steps, &out.Steps)
 }
 
-// validScenario checks a request with the planner's own rules, and that each
-// reminder's template exists for its channel, and returns the steps to store.
-func (s *Server) validScenario(ctx context.Context, req scenarioRequest) (json.RawMessage, error) {
-	sc := dunning.Scenario{Name: req.Name, Steps: req.Steps}
-	if err := sc.Validate(); err != nil {
-		return nil, joinedInvalid(err)
-	}
-	if err := s.checkStepTemplates(ctx, req.Steps); err != nil {
-		return nil, err
-	}
-	return json.Marshal(req.Steps)
-}
-
-func (s *Server) listScenarios(c *gin.Context) {
+func (s *Server) listScenarios(c *gin.Context) error {
 	if err := queryParams(c, "archived"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	archived, err := optionalBool(c, "archived")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	list, err := s.store.Scenarios(c.Request.Context(), archived != nil && *archived)
+	list, err := s.app.Scenarios(c.Request.Context(), principal(c), archived != nil && *archived)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.answerScenarios(c, list)
+	return answerScenarios(c, list)
 }
 
-func (s *Server) createScenario(c *gin.Context) {
-	var req scenarioRequest
+func (s *Server) createScenario(c *gin.Context) error {
+	var req app.ScenarioRequest
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	steps, err := s.validScenario(c.Request.Context(), req)
+	sc, err := s.app.CreateScenario(c.Request.Context(), principal(c), req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	sc, err := s.store.CreateScenario(c.Request.Context(), req.Name, steps, req.Default, actor(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.answerScenario(c, http.StatusCreated, sc)
+	return answerScenario(c, http.StatusCreated, sc)
 }
 
-func (s *Server) getScenario(c *gin.Context) {
+func (s *Server) getScenario(c *gin.Context) error {
 	id, err := resourceID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	version := 0
 	if v := c.Param("version"); v != "" {
 		if version, err = strconv.Atoi(v); err != nil || version < 1 {
-			s.fail(c, domain.FieldError("version", "%q: want a positive integer", v))
-			return
+			return domain.FieldError("version", "%q: want a positive integer", v)
 		}
 	}
-	sc, err := s.store.Scenario(c.Request.Context(), id, version)
+	sc, err := s.app.Scenario(c.Request.Context(), principal(c), id, version)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.answerScenario(c, http.StatusOK, sc)
+	return answerScenario(c, http.StatusOK, sc)
 }
 
-func (s *Server) listScenarioVersions(c *gin.Context) {
+func (s *Server) listScenarioVersions(c *gin.Context) error {
 	id, err := resourceID(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	list, err := s.store.ScenarioVersions(c.Request.Context(), id)
+	list, err := s.app.ScenarioVersions(c.Request.Context(), principal(c), id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.answerScenarios(c, list)
+	return answerScenarios(c, list)
 }
 
-func (s *Server) updateScenario(c *gin.Context) {
+func (s *Server) updateScenario(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	var req scenarioRequest
+	var req app.ScenarioRequest
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	steps, err := s.validScenario(c.Request.Context(), req)
+	sc, err := s.app.UpdateScenario(c.Request.Context(), principal(c), id, req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	sc, err := s.store.UpdateScenario(c.Request.Context(), id, &req.Name, steps, actor(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.answerScenario(c, http.StatusOK, sc)
+	return answerScenario(c, http.StatusOK, sc)
 }
 
-func (s *Server) archiveScenario(c *gin.Context) {
+func (s *Server) archiveScenario(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if err := s.store.ArchiveScenario(c.Request.Context(), id, actor(c)); err != nil {
-		s.fail(c, err)
-		return
+	if err := s.app.ArchiveScenario(c.Request.Context(), principal(c), id); err != nil {
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) answerScenario(c *gin.Context, status int, sc store.ScenarioVersion) {
+func answerScenario(c *gin.Context, status int, sc store.ScenarioVersion) error {
 	v, err := toScenario(sc)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(status, v)
+	return nil
 }
 
-func (s *Server) answerScenarios(c *gin.Context, list []store.ScenarioVersion) {
+func answerScenarios(c *gin.Context, list []store.ScenarioVersion) error {
 	out := make([]scenarioView, 0, len(list))
 	for _, sc := range list {
 		v, err := toScenario(sc)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		out = append(out, v)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
+	return nil
 }

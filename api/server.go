@@ -1,5 +1,6 @@
-// Package api is Recoup's HTTP API: a thin Gin layer that validates input,
-// then reads from the store, runs imports or talks to Temporal.
+// Package api is Recoup's JSON API: a thin Gin layer that decodes a request,
+// calls one use case (package app) and encodes its answer or error. Rules,
+// permissions beyond the route's early check, and journaling live in app.
 package api
 
 import (
@@ -12,13 +13,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 
+	"recoup/app"
 	"recoup/auth"
-	"recoup/dunningctl"
-	"recoup/importer"
 	"recoup/notify"
-	"recoup/store"
 )
 
 //go:embed openapi.yaml
@@ -35,19 +33,15 @@ const (
 
 // Server holds what the handlers need.
 type Server struct {
-	store    *store.Store
-	importer *importer.Importer
-	temporal client.Client // nil: endpoints that need Temporal answer 503
-	control  *dunningctl.Control
-	log      *slog.Logger
-	maxFile  int64
+	app     *app.App
+	log     *slog.Logger
+	maxFile int64
 }
 
 // Options configures the handler.
 type Options struct {
-	Store    *store.Store
-	Temporal client.Client
-	Logger   *slog.Logger
+	App    *app.App
+	Logger *slog.Logger
 	// Mount adds routes outside /api/v1 (e.g. /dev/mail in `recoup dev`).
 	Mount func(r *gin.Engine)
 	// MaxImportBytes bounds an import file; 0 means 2 GiB.
@@ -61,12 +55,9 @@ type Options struct {
 // NewHandler builds the HTTP handler.
 func NewHandler(o Options) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{store: o.Store, importer: importer.New(o.Store.Pool), temporal: o.Temporal, log: o.Logger, maxFile: o.MaxImportBytes}
+	s := &Server{app: o.App, log: o.Logger, maxFile: o.MaxImportBytes}
 	if s.maxFile == 0 {
 		s.maxFile = maxImportBody
-	}
-	if o.Temporal != nil {
-		s.control = &dunningctl.Control{Client: o.Temporal}
 	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -77,15 +68,15 @@ func NewHandler(o Options) http.Handler {
 	r.GET("/healthz", s.health)
 	v1 := r.Group("/api/v1")
 	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPISpec) })
-	v1.POST("/auth/login", s.login)
-	v1.POST("/auth/logout", s.logout)
+	v1.POST("/auth/login", s.handle((*Server).login))
+	v1.POST("/auth/logout", s.handle((*Server).logout))
 	signedIn := v1.Group("", s.authenticate(), s.cleanInput())
 	for _, rt := range routes {
-		signedIn.Handle(rt.Method, rt.Path, s.allow(rt.Action), func(c *gin.Context) { rt.handle(s, c) })
+		signedIn.Handle(rt.Method, rt.Path, s.allow(rt.Action), s.handle(rt.handle))
 	}
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
-			s.deliveryReport)))
+			s.app.DeliveryReport)))
 	}
 	if o.Mount != nil {
 		o.Mount(r)
@@ -93,11 +84,24 @@ func NewHandler(o Options) http.Handler {
 	return r
 }
 
-// Route is one authenticated API route and the action it needs.
+// Route is one authenticated API route and the action it needs. The action
+// is checked before the body is read (a refused caller's upload is never
+// taken in); the use case checks it again, for the doors without routes.
 type Route struct {
 	Method, Path string
 	Action       auth.Action // "": any signed-in caller (their own session and tokens)
-	handle       func(*Server, *gin.Context)
+	handle       handler
+}
+
+// handler translates one request onto a use case; its error is answered in one place.
+type handler func(*Server, *gin.Context) error
+
+func (s *Server) handle(h handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(s, c); err != nil {
+			s.fail(c, err)
+		}
+	}
 }
 
 // routes is every route behind sign-in; each names the permission it needs,
@@ -174,7 +178,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 }
 
 func (s *Server) health(c *gin.Context) {
-	if err := s.store.Pool.Ping(c.Request.Context()); err != nil {
+	if err := s.app.Health(c.Request.Context()); err != nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": err.Error()})
 		return
 	}

@@ -2,12 +2,11 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"recoup/domain"
+	"recoup/app"
 	"recoup/store"
 )
 
@@ -42,41 +41,25 @@ func toTask(t store.TaskView) taskView {
 	return v
 }
 
-// listTasks is a work list: an agent's calls and manual emails, a manager's escalations.
-func (s *Server) listTasks(c *gin.Context) {
+// listTasks is a work list: an agent's calls, a manager's escalations.
+func (s *Server) listTasks(c *gin.Context) error {
 	if err := queryParams(c, "assignee", "role", "status", "kind", "customer", "limit", "offset"); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	f := store.TaskFilter{AssigneeEmail: c.Query("assignee"), Role: c.Query("role"), Status: c.Query("status"), Kind: c.Query("kind")}
+	q := app.TaskQuery{Assignee: c.Query("assignee"), Role: c.Query("role"), Status: c.Query("status"), Kind: c.Query("kind")}
 	var err error
-	if f.Page, err = page(c); err != nil {
-		s.fail(c, err)
-		return
+	if q.Page, err = page(c); err != nil {
+		return err
 	}
-	if f.CustomerID, err = optionalID(c, "customer"); err != nil {
-		s.fail(c, err)
-		return
+	if q.CustomerID, err = optionalID(c, "customer"); err != nil {
+		return err
 	}
-	for _, p := range []struct {
-		name, value string
-		allowed     []string
-	}{
-		{"status", f.Status, []string{"open", "done", "cancelled"}},
-		{"kind", f.Kind, []string{"call", "manual_email", "escalation"}},
-		{"role", f.Role, []string{"agent", "credit_manager", "legal", "sales_rep"}},
-	} {
-		if p.value != "" && !slices.Contains(p.allowed, p.value) {
-			s.fail(c, domain.FieldError(p.name, "%q: want one of %v", p.value, p.allowed))
-			return
-		}
-	}
-	list, total, err := s.store.ListTasks(c.Request.Context(), perimeter(c), f)
+	list, total, err := s.app.Tasks(c.Request.Context(), principal(c), q)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, pageView[taskView]{Items: mapSlice(list, toTask), Total: total, Limit: f.Limit, Offset: f.Offset})
+	c.JSON(http.StatusOK, pageView[taskView]{Items: mapSlice(list, toTask), Total: total, Limit: q.Limit, Offset: q.Offset})
+	return nil
 }
 
 type closeTaskBody struct {
@@ -85,31 +68,20 @@ type closeTaskBody struct {
 
 // closeTask records the decision on a task; for an escalation, the account's
 // workflow evaluates again at once and reminders resume for those invoices.
-func (s *Server) closeTask(c *gin.Context) {
+func (s *Server) closeTask(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var body closeTaskBody
 	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if body.Resolution == "" {
-		s.fail(c, domain.FieldError("resolution", "required: say what was decided"))
-		return
-	}
-	customerID, err := s.store.CloseTask(c.Request.Context(), perimeter(c), id, body.Resolution, actor(c))
+	t, err := s.app.CloseTask(c.Request.Context(), principal(c), id, body.Resolution)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	woken := 0
-	if s.control != nil {
-		if woken, err = s.control.Touch(c.Request.Context(), []int64{customerID}); err != nil {
-			s.log.ErrorContext(c.Request.Context(), "wake dunning after a task closed", "task", id, "err", err)
-		}
-	}
-	c.JSON(http.StatusOK, gin.H{"id": id, "status": "done", "customer_id": customerID, "account_woken": woken == 1})
+	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": "done", "customer_id": t.CustomerID,
+		"account_woken": t.Woken.Accounts == 1 && t.Woken.Error == ""})
+	return nil
 }

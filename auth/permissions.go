@@ -77,3 +77,19 @@ func Allows(p domain.Principal, action Action) bool {
 	}
 	return RoleAllows(p.Role, action)
 }
+
+// Check answers a forbidden error unless p may do action: the one refusal
+// every door (API route, use case) gives.
+func Check(p domain.Principal, action Action) error {
+	if Allows(p, action) {
+		return nil
+	}
+	return domain.Errorf(domain.CodeForbidden, "%s may not %s", describe(p), action)
+}
+
+func describe(p domain.Principal) string {
+	if p.Scope == domain.ScopeImport {
+		return "an import-only token"
+	}
+	return "the " + string(p.Role) + " role"
+}

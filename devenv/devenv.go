@@ -18,20 +18,19 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
 
 	"recoup/api"
+	"recoup/app"
 	"recoup/capture"
 	"recoup/config"
 	"recoup/demo"
 	"recoup/devserver"
-	"recoup/dunningctl"
+	"recoup/flow"
 	"recoup/importer"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/worker"
-	"recoup/workflows"
 )
 
 // Options configure Run.
@@ -116,7 +115,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		UIPort:           uiPort,
 		PortSetting:      "TEMPORAL_ADDRESS",
 		UIPortSetting:    "RECOUP_TEMPORAL_UI_ADDR",
-		SearchAttributes: workflows.SearchAttributes,
+		SearchAttributes: flow.SearchAttributes,
 		Logger:           log.With("component", "temporal-server"),
 	})
 	if err != nil {
@@ -134,9 +133,8 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	stops = append(stops, tc.Close)
-	if err := worker.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace, log); err != nil {
-		return err
-	}
+	fc := flow.NewClient(tc)
+	uses := app.New(st, fc, log)
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err
@@ -178,17 +176,18 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := worker.Prepare(ctx, st); err != nil {
+	// The sweep's first run waits a day: every account is woken below.
+	w, err := worker.New(ctx, worker.Options{Client: tc, Namespace: cfg.TemporalNamespace, Store: st, Mailer: mailer,
+		Twilio: twilio, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery, Log: log})
+	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Store: st, Mailer: mailer, Twilio: twilio,
-		StatusCallbackURL: info.API + "/webhooks/twilio", Log: log})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	stops = append(stops, w.Stop)
 
-	handler := api.NewHandler(api.Options{Store: st, Temporal: tc, Logger: log, TwilioAuthToken: tw.token, PublicURL: info.API,
+	handler := api.NewHandler(api.Options{App: uses, Logger: log, TwilioAuthToken: tw.token, PublicURL: info.API,
 		Mount: func(r *gin.Engine) {
 			mail := gin.WrapH(mailbox.Handler("/dev/mail"))
 			r.GET("/dev/mail", mail)
@@ -203,22 +202,13 @@ func Run(ctx context.Context, o Options) (err error) {
 
 	// Every account with open items gets its Dunning workflow (signal-with-start
 	// is idempotent: running ones just evaluate again).
-	open, err := st.CustomersWithOpenItems(ctx)
-	if err != nil {
-		return err
-	}
-	control := &dunningctl.Control{Client: tc}
-	woken, err := control.Touch(ctx, open)
+	woken, err := uses.WakeOpenAccounts(ctx)
 	if err != nil {
 		return fmt.Errorf("start dunning workflows: %w", err)
 	}
 	fmt.Fprintf(o.Out, "Dunning running for %d accounts with open items.\n", woken)
-	// The daily sweep; its first run waits a day, since every account was just woken.
-	if err := control.StartSweep(ctx, workflows.SweepInput{Every: worker.SweepEvery, FirstAfter: worker.SweepEvery}); err != nil {
-		return fmt.Errorf("start the sweep of open accounts: %w", err)
-	}
 
-	check, err := systemCheck(ctx, tc)
+	check, err := systemCheck(ctx, fc)
 	if err != nil {
 		return fmt.Errorf("system check through Temporal and the worker: %w", err)
 	}
@@ -250,17 +240,11 @@ const (
 type twilioSettings struct{ sid, token, from, apiURL string }
 
 // systemCheck runs the SystemCheck workflow once: proof that Temporal, the worker and Postgres answer.
-func systemCheck(ctx context.Context, tc client.Client) (workflows.SystemCheckResult, error) {
+func systemCheck(ctx context.Context, fc *flow.Client) (flow.SystemCheckResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	var res workflows.SystemCheckResult
-	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.SystemCheckWorkflowID("dev-start-" + strconv.FormatInt(time.Now().UnixNano(), 36)), TaskQueue: workflows.TaskQueue,
-	}, workflows.SystemCheck)
-	if err != nil {
-		return res, err
-	}
-	return res, run.Get(ctx, &res)
+	run, err := fc.RunSystemCheck(ctx, "dev-start-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	return run.Result, err
 }
 
 func portOf(addr, name string) (int, error) {
@@ -288,7 +272,7 @@ func localSMTP(smtpURL string) (string, bool) {
 	return "", false
 }
 
-func banner(out io.Writer, info Info, check workflows.SystemCheckResult) {
+func banner(out io.Writer, info Info, check flow.SystemCheckResult) {
 	fmt.Fprintf(out, `
 Recoup is running (stop with Ctrl-C; everything persists).
   API            %[1]s/api/v1/customers    (OpenAPI: %[1]s/api/v1/openapi.yaml)

@@ -83,3 +83,10 @@ func IsEmail(v string) bool {
 	a, err := mail.ParseAddress(v)
 	return err == nil && a.Address == v && v == strings.ToLower(v)
 }
+
+// System is the principal of an operator's command (the CLI, `recoup dev`):
+// whoever runs it already holds the database, so it may do everything; actor
+// names it in the journal.
+func System(actor string) Principal {
+	return Principal{Email: actor, Name: actor, Role: RoleAdmin, AllEntities: true}
+}

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strconv"
 	"time"
 
 	"recoup/money"
@@ -87,11 +88,30 @@ type Page struct {
 	Offset int
 }
 
-// Page sizes every list respects.
+// Page sizes every list respects; MaxOffset bounds deep paging, which costs
+// the database more with each page.
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 500
+	MaxOffset       = 1_000_000
 )
+
+// ParsePage reads a page from its text form ("" for the default).
+func ParsePage(limit, offset string) (Page, error) {
+	p := Page{Limit: DefaultPageSize}
+	var err error
+	if limit != "" {
+		if p.Limit, err = strconv.Atoi(limit); err != nil || p.Limit < 1 || p.Limit > MaxPageSize {
+			return p, FieldError("limit", "%q: want a number from 1 to %d", limit, MaxPageSize)
+		}
+	}
+	if offset != "" {
+		if p.Offset, err = strconv.Atoi(offset); err != nil || p.Offset < 0 || p.Offset > MaxOffset {
+			return p, FieldError("offset", "%q: want a number from 0 to %d", offset, MaxOffset)
+		}
+	}
+	return p, nil
+}
 
 // Counts summarizes what the database holds.
 type Counts struct {

@@ -5,6 +5,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code classifies an error for the caller; the HTTP layer maps it to a status in one place.
@@ -17,7 +18,9 @@ const (
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
 	CodeUnavailable  Code = "unavailable" // a service this needs (Temporal) does not answer
-	CodeInternal     Code = "internal"
+	// CodeTooManyAttempts: a limit on attempts (sign-in) was reached; wait.
+	CodeTooManyAttempts Code = "too_many_attempts"
+	CodeInternal        Code = "internal"
 )
 
 // Error is an error meant for the user: a code and a message that says what is wrong.
@@ -46,4 +49,31 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// Invalid joins several invalid-input errors (domain.FieldError) into one
+// that lists every problem, naming the first field; nil when there are none.
+// An error among them that is not invalid input is returned as the join.
+func Invalid(errs ...error) error {
+	err := errors.Join(errs...)
+	if err == nil {
+		return nil
+	}
+	errs = err.(interface{ Unwrap() []error }).Unwrap() // the non-nil ones
+	var msgs []string
+	first := ""
+	for _, e := range errs {
+		var de *Error
+		if !errors.As(e, &de) || de.Code != CodeInvalid {
+			return err
+		}
+		if first == "" {
+			first = de.Field
+		}
+		msgs = append(msgs, de.Message)
+	}
+	if len(msgs) == 1 {
+		return errs[0]
+	}
+	return &Error{Code: CodeInvalid, Field: first, Message: strings.Join(msgs, "; ")}
 }

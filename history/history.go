@@ -20,7 +20,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"recoup/activities"
-	"recoup/workflows"
+	"recoup/flow"
 )
 
 // Entry is one line of a customer's compliance timeline.
@@ -52,14 +52,6 @@ const (
 	KindActivity = "activity" // other activities, and every activity failure, timeout or retry
 	KindMarker   = "marker"   // version markers and local activities
 	KindJournal  = "journal"  // a row of Recoup's audit journal
-)
-
-// Workflow and activity type names as the worker registers them (function and method names).
-const (
-	dunningType      = "Dunning"
-	activityExecute  = "Execute"
-	activityFallback = "Fallback"
-	activityReassign = "Reassign"
 )
 
 var dataConverter = converter.GetDefaultDataConverter()
@@ -137,7 +129,7 @@ func (d *decoder) event(ev *historypb.HistoryEvent) {
 			map[string]any{"new_run_id": a.GetNewExecutionRunId(), "input": decode(a.GetInput())})
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
 		summary := "Workflow completed"
-		if d.workflowType == dunningType {
+		if d.workflowType == flow.WorkflowDunning {
 			summary = "Dunning ended: the account has no open items"
 		}
 		d.add(ev, KindWorkflow, "workflow.completed", "", summary,
@@ -211,7 +203,7 @@ func (d *decoder) started(ev *historypb.HistoryEvent) {
 	d.workflowType = a.GetWorkflowType().GetName()
 	d.setAttrs(a.GetSearchAttributes())
 	summary := "Workflow " + d.workflowType + " started"
-	if in, ok := decodeAs[workflows.DunningInput](a.GetInput()); ok && d.workflowType == dunningType {
+	if in, ok := decodeAs[flow.DunningInput](a.GetInput()); ok && d.workflowType == flow.WorkflowDunning {
 		summary = fmt.Sprintf("Dunning started for customer %d", in.CustomerID)
 		if in.Pause.Paused {
 			summary += ", paused" + by(in.Pause.By) + suffix(": ", in.Pause.Reason)
@@ -257,12 +249,10 @@ func (d *decoder) signaled(ev *historypb.HistoryEvent) {
 	}
 	what := "Signal " + name + " received" + from(actor)
 	switch name {
-	case workflows.SignalInvoicesChanged:
+	case flow.SignalInvoicesChanged:
 		what += ": the account's invoices changed"
-	case workflows.SignalPaymentPosted:
-		what += ": a payment was posted"
-	case workflows.SignalDeliveryFailed:
-		if f, ok := decodeAs[workflows.DeliveryFailed](a.GetInput()); ok {
+	case flow.SignalDeliveryFailed:
+		if f, ok := decodeAs[flow.DeliveryFailed](a.GetInput()); ok {
 			what += ": the provider reported " + f.Key + " as not delivered"
 		}
 	}
@@ -281,14 +271,14 @@ func (d *decoder) updateAccepted(ev *historypb.HistoryEvent) {
 	d.updates[ev.GetEventId()] = update{name: name, actor: actor}
 	summary := "Update " + name + " requested" + by(actor) + " and accepted"
 	switch name {
-	case workflows.UpdatePause:
-		if p, ok := decodeAs[workflows.PauseRequest](args); ok {
+	case flow.UpdatePause:
+		if p, ok := decodeAs[flow.PauseRequest](args); ok {
 			summary = "Pause requested" + by(actor) + " and accepted (" + reason(p.Reason) + until(p.Until) + ")"
 		}
-	case workflows.UpdateResume:
+	case flow.UpdateResume:
 		summary = "Resume requested" + by(actor) + " and accepted"
-	case workflows.UpdateReassign:
-		if r, ok := decodeAs[workflows.ReassignRequest](args); ok {
+	case flow.UpdateReassign:
+		if r, ok := decodeAs[flow.ReassignRequest](args); ok {
 			summary = "Reassignment to " + r.AgentEmail + " requested" + by(actor) + " and accepted"
 		}
 	}
@@ -313,13 +303,13 @@ func (d *decoder) updateCompleted(ev *historypb.HistoryEvent) {
 	detail["result"] = decode(res)
 	summary := "Update " + u.name + by(u.actor) + " done"
 	switch u.name {
-	case workflows.UpdatePause, workflows.UpdateResume:
-		if p, ok := decodeAs[workflows.PauseState](res); ok && p.Paused {
+	case flow.UpdatePause, flow.UpdateResume:
+		if p, ok := decodeAs[flow.PauseState](res); ok && p.Paused {
 			summary = "Dunning is paused (" + reason(p.Reason) + until(p.Until) + ")"
 		} else if ok {
 			summary = "Dunning runs again"
 		}
-	case workflows.UpdateReassign:
+	case flow.UpdateReassign:
 		if agent, ok := decodeAs[string](res); ok {
 			summary = "The account's agent is now " + agent
 		}
@@ -420,20 +410,22 @@ func (d *decoder) unfinishedSteps() {
 }
 
 // step says whether the activity carries out a dunning action.
-func (a *activity) step() bool { return a.typ == activityExecute || a.typ == activityFallback }
+func (a *activity) step() bool {
+	return a.typ == flow.ActivityExecute || a.typ == flow.ActivityFallback
+}
 
 // what names the activity for a reader, a step by its scenario step.
 func (a *activity) what() string {
 	switch a.typ {
-	case activityExecute:
+	case flow.ActivityExecute:
 		if in, ok := decodeAs[activities.ExecuteInput](a.input); ok {
 			return describeAction(in)
 		}
-	case activityFallback:
+	case flow.ActivityFallback:
 		if in, ok := decodeAs[activities.FallbackInput](a.input); ok {
 			return "Email in place of the undelivered text or call " + in.Key
 		}
-	case activityReassign:
+	case flow.ActivityReassign:
 		if in, ok := decodeAs[activities.ReassignInput](a.input); ok {
 			return "Activity Reassign (to " + in.AgentEmail + by(in.By) + ")"
 		}

@@ -24,8 +24,8 @@ import (
 
 	"recoup/activities"
 	"recoup/dunning"
+	"recoup/flow"
 	"recoup/history"
-	"recoup/workflows"
 )
 
 // Recorded histories of customer 185's Dunning workflow (see workflows/testdata).
@@ -419,11 +419,11 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{WorkflowExecutionStartedEventAttributes: &historypb.WorkflowExecutionStartedEventAttributes{
 							WorkflowType:            &commonpb.WorkflowType{Name: "Dunning"},
 							ContinuedExecutionRunId: "run-0",
-							Input: payloads(t, workflows.DunningInput{CustomerID: 185,
-								Pause: workflows.PauseState{Paused: true, Reason: "dispute", By: "ana@recoup.example"}})}}},
+							Input: payloads(t, flow.DunningInput{CustomerID: 185,
+								Pause: flow.PauseState{Paused: true, Reason: "dispute", By: "ana@recoup.example"}})}}},
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionContinuedAsNewEventAttributes{WorkflowExecutionContinuedAsNewEventAttributes: &historypb.WorkflowExecutionContinuedAsNewEventAttributes{
-							NewExecutionRunId: "run-2", Input: payloads(t, workflows.DunningInput{CustomerID: 185})}}},
+							NewExecutionRunId: "run-2", Input: payloads(t, flow.DunningInput{CustomerID: 185})}}},
 				)
 			},
 			want: []want{
@@ -437,7 +437,7 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 				return run(
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{WorkflowExecutionStartedEventAttributes: &historypb.WorkflowExecutionStartedEventAttributes{
-							WorkflowType: &commonpb.WorkflowType{Name: "Dunning"}, Identity: "worker@host", Input: payloads(t, workflows.DunningInput{CustomerID: 7})}}},
+							WorkflowType: &commonpb.WorkflowType{Name: "Dunning"}, Identity: "worker@host", Input: payloads(t, flow.DunningInput{CustomerID: 7})}}},
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionCompletedEventAttributes{WorkflowExecutionCompletedEventAttributes: &historypb.WorkflowExecutionCompletedEventAttributes{}}},
 				)
@@ -461,7 +461,7 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 			events: func(t *testing.T) []*historypb.HistoryEvent {
 				return run(&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
 					Attributes: &historypb.HistoryEvent_WorkflowExecutionSignaledEventAttributes{WorkflowExecutionSignaledEventAttributes: &historypb.WorkflowExecutionSignaledEventAttributes{
-						SignalName: "delivery-failed", Identity: "api@host", Input: payloads(t, workflows.DeliveryFailed{Key: "185/1/3/2/0"})}}})
+						SignalName: "delivery-failed", Identity: "api@host", Input: payloads(t, flow.DeliveryFailed{Key: "185/1/3/2/0"})}}})
 			},
 			want: []want{{1, history.KindSignal, "signal.delivery-failed", "api@host",
 				"Signal delivery-failed received from api@host: the provider reported 185/1/3/2/0 as not delivered"}},
@@ -472,17 +472,17 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 				return run(
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionUpdateAcceptedEventAttributes{WorkflowExecutionUpdateAcceptedEventAttributes: &historypb.WorkflowExecutionUpdateAcceptedEventAttributes{
-							AcceptedRequest: updateRequest(t, "pause", workflows.PauseRequest{By: "ana@recoup.example",
+							AcceptedRequest: updateRequest(t, "pause", flow.PauseRequest{By: "ana@recoup.example",
 								Until: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})}}},
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionUpdateAcceptedEventAttributes{WorkflowExecutionUpdateAcceptedEventAttributes: &historypb.WorkflowExecutionUpdateAcceptedEventAttributes{
-							AcceptedRequest: updateRequest(t, "reassign", workflows.ReassignRequest{AgentEmail: "nobody@recoup.example", By: "ana@recoup.example"})}}},
+							AcceptedRequest: updateRequest(t, "reassign", flow.ReassignRequest{AgentEmail: "nobody@recoup.example", By: "ana@recoup.example"})}}},
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionUpdateCompletedEventAttributes{WorkflowExecutionUpdateCompletedEventAttributes: &historypb.WorkflowExecutionUpdateCompletedEventAttributes{
 							AcceptedEventId: 2, Outcome: &updatepb.Outcome{Value: &updatepb.Outcome_Failure{Failure: appFailure("unknown agent", true)}}}}},
 					&historypb.HistoryEvent{EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED,
 						Attributes: &historypb.HistoryEvent_WorkflowExecutionUpdateRejectedEventAttributes{WorkflowExecutionUpdateRejectedEventAttributes: &historypb.WorkflowExecutionUpdateRejectedEventAttributes{
-							RejectedRequest: updateRequest(t, "resume", workflows.ResumeRequest{}),
+							RejectedRequest: updateRequest(t, "resume", flow.ResumeRequest{}),
 							Failure:         &failurepb.Failure{Message: "the account is not paused"}}}},
 				)
 			},

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recoup/dunningctl"
+	"recoup/flow"
 	"recoup/worker"
 	"recoup/workflows"
 )
@@ -25,8 +26,8 @@ func TestSweepWakesAccountsAnImportCouldNotWake(t *testing.T) {
 	defer cancel()
 
 	control := &dunningctl.Control{Client: r.tc}
-	require.NoError(t, control.StartSweep(ctx, workflows.SweepInput{Every: time.Hour}))
-	require.NoError(t, control.StartSweep(ctx, workflows.SweepInput{Every: time.Hour}), "a second start keeps the running sweep")
+	require.NoError(t, control.StartSweep(ctx, flow.SweepInput{Every: time.Hour}))
+	require.NoError(t, control.StartSweep(ctx, flow.SweepInput{Every: time.Hour}), "a second start keeps the running sweep")
 
 	msgs, err := r.mailbox.WaitFor(ctx, n)
 	require.NoError(t, err)
@@ -38,7 +39,7 @@ func TestSweepWakesAccountsAnImportCouldNotWake(t *testing.T) {
 	time.Sleep(time.Second)
 	require.Len(t, r.mailbox.Messages(), n, "one reminder per account: %d", len(msgs))
 
-	desc, err := r.tc.DescribeWorkflowExecution(ctx, workflows.SweepWorkflowID, "")
+	desc, err := r.tc.DescribeWorkflowExecution(ctx, flow.SweepWorkflowID, "")
 	require.NoError(t, err)
 	require.Equal(t, "Running", desc.GetWorkflowExecutionInfo().GetStatus().String(), "the sweep sleeps until its next cycle")
 }

@@ -20,6 +20,7 @@ import (
 	"recoup/devserver"
 	"recoup/dunning"
 	"recoup/dunningctl"
+	"recoup/flow"
 	"recoup/importer"
 	"recoup/notify"
 	"recoup/store"
@@ -78,7 +79,7 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	r := &dunningRig{}
 
 	srv, err := devserver.Start(ctx, devserver.Options{DataDir: tb.TempDir(), Namespace: "default",
-		SearchAttributes: workflows.SearchAttributes, Logger: log})
+		SearchAttributes: flow.SearchAttributes, Logger: log})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = srv.Stop() })
 	r.srv = srv

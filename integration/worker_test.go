@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"recoup/devserver"
+	"recoup/flow"
 	"recoup/store"
 	"recoup/store/storetest"
 	"recoup/tclient"
@@ -36,7 +37,7 @@ func TestWorkerRegistersSearchAttributesAndRunsWorkflow(t *testing.T) {
 	require.NoError(t, worker.EnsureSearchAttributes(ctx, tc, "recoup-test", log), "a second worker finds them in place")
 	attrs, err := tc.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "recoup-test"})
 	require.NoError(t, err)
-	for name, typ := range workflows.SearchAttributes {
+	for name, typ := range flow.SearchAttributes {
 		require.Equal(t, typ, attrs.GetCustomAttributes()[name], name)
 	}
 
@@ -45,9 +46,9 @@ func TestWorkerRegistersSearchAttributesAndRunsWorkflow(t *testing.T) {
 	require.NoError(t, w.Start())
 	defer w.Stop()
 
-	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SystemCheckWorkflowID("it"), TaskQueue: workflows.TaskQueue}, workflows.SystemCheck)
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: flow.SystemCheckWorkflowID("it"), TaskQueue: flow.TaskQueue}, workflows.SystemCheck)
 	require.NoError(t, err)
-	var res workflows.SystemCheckResult
+	var res flow.SystemCheckResult
 	require.NoError(t, run.Get(ctx, &res))
 	require.Zero(t, res.Counts.Customers, "a fresh database")
 	require.False(t, res.WorkerAt.IsZero())

@@ -1,5 +1,6 @@
-// Package worker builds the Temporal worker: it registers Recoup's workflows
-// and activities and makes sure the namespace has the search attributes they use.
+// Package worker assembles Recoup's Temporal worker, once for `recoup worker`
+// and `recoup dev`: search attributes, the default scenario, the sweep,
+// and every workflow and activity registered under its name in package flow.
 package worker
 
 import (
@@ -15,60 +16,101 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"recoup/activities"
 	"recoup/config"
 	"recoup/dunning"
-	"recoup/dunningctl"
+	"recoup/flow"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
 	"recoup/workflows"
 )
 
-// Deps are what the activities need.
-type Deps struct {
+// Options are what a worker needs: its Temporal connection and what the activities use.
+type Options struct {
+	Client    client.Client
+	Namespace string
 	Store     *store.Store
 	Mailer    *notify.Mailer // nil: no email
 	Twilio    *notify.Twilio // nil: no SMS or calls
 	Templates *templates.Set // nil: the shipped templates
 	// StatusCallbackURL is the public URL of /webhooks/twilio, for delivery reports; "" for none.
 	StatusCallbackURL string
-	Log               *slog.Logger
+	// SweepFirstAfter delays the first sweep of open accounts (recoup dev
+	// wakes every account itself at start); 0 sweeps at once.
+	SweepFirstAfter time.Duration
+	Log             *slog.Logger
 }
 
 // stopTimeout is how long a stopping worker waits for its running activities.
 const stopTimeout = 30 * time.Second
 
-// New returns a worker on the Recoup task queue with everything registered; Run or Start it.
-func New(c client.Client, deps Deps) sdkworker.Worker {
-	// A stopping worker lets the activities it runs finish (a send and its
-	// record in message_log) rather than cut them between the two.
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
-	w.RegisterWorkflow(workflows.SystemCheck)
-	w.RegisterWorkflow(workflows.Dunning)
-	w.RegisterWorkflow(workflows.WakeAccounts)
-	w.RegisterWorkflow(workflows.SweepOpenAccounts)
-	w.RegisterActivity(&activities.Store{DB: deps.Store})
-	w.RegisterActivity(&activities.Accounts{Store: deps.Store})
-	w.RegisterActivity(&activities.Waker{Store: deps.Store, Control: &dunningctl.Control{Client: c}})
-	if deps.Templates == nil {
-		deps.Templates = templates.DefaultSet()
-	}
-	w.RegisterActivity(&activities.Dunning{Store: deps.Store, Mailer: deps.Mailer, Twilio: deps.Twilio,
-		Templates: deps.Templates, StatusCallbackURL: deps.StatusCallbackURL, Log: deps.Log})
-	return w
-}
-
 // SweepEvery is how often every account with open items is woken, to catch
 // up any an import could not wake.
 const SweepEvery = 24 * time.Hour
 
-// Prepare makes sure what every account's dunning needs exists: the default
+// New prepares what the workflows need (the namespace's search attributes,
+// the default scenario, the sweep of open accounts) and returns a worker on
+// the Recoup task queue with every workflow and activity registered; Run or
+// Start it. `recoup worker` and `recoup dev` both build theirs here.
+func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
+	if err := EnsureSearchAttributes(ctx, o.Client, o.Namespace, o.Log); err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, o.Store); err != nil {
+		return nil, err
+	}
+	fc := flow.NewClient(o.Client)
+	if err := fc.StartSweep(ctx, flow.SweepInput{Every: SweepEvery, FirstAfter: o.SweepFirstAfter}); err != nil {
+		return nil, fmt.Errorf("start the sweep of open accounts: %w", err)
+	}
+	// A stopping worker lets the activities it runs finish (a send and its
+	// record in message_log) rather than cut them between the two.
+	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
+	Register(w, o, fc)
+	return w, nil
+}
+
+// Register registers every workflow and activity under its name in package
+// flow, the names the starters and the compliance timeline use.
+func Register(r sdkworker.Registry, o Options, fc *flow.Client) {
+	for name, wf := range map[string]any{
+		flow.WorkflowDunning:      workflows.Dunning,
+		flow.WorkflowWakeAccounts: workflows.WakeAccounts,
+		flow.WorkflowSweep:        workflows.SweepOpenAccounts,
+		flow.WorkflowSystemCheck:  workflows.SystemCheck,
+	} {
+		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
+	}
+	if o.Templates == nil {
+		o.Templates = templates.DefaultSet()
+	}
+	accounts := &activities.Accounts{Store: o.Store}
+	outbound := &activities.Dunning{Store: o.Store, Mailer: o.Mailer, Twilio: o.Twilio,
+		Templates: o.Templates, StatusCallbackURL: o.StatusCallbackURL, Log: o.Log}
+	waker := &activities.Waker{Store: o.Store, Flow: fc}
+	counts := &activities.Store{DB: o.Store}
+	for name, fn := range map[string]any{
+		flow.ActivityLoadAccount:  accounts.LoadAccount,
+		flow.ActivityReassign:     accounts.Reassign,
+		flow.ActivityExecute:      outbound.Execute,
+		flow.ActivityFallback:     outbound.Fallback,
+		flow.ActivityWakeImported: waker.WakeImported,
+		flow.ActivityWakeOpen:     waker.WakeOpen,
+		flow.ActivityCounts:       counts.Counts,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+}
+
+// prepare makes sure what every account's dunning needs exists: the default
 // scenario, so dunning works right after the first import.
-func Prepare(ctx context.Context, st *store.Store) error {
+func prepare(ctx context.Context, st *store.Store) error {
 	def := dunning.DefaultScenario()
 	steps, err := json.Marshal(def.Steps)
 	if err != nil {
@@ -105,7 +147,7 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
 	}
 	missing := map[string]enums.IndexedValueType{}
-	for name, typ := range workflows.SearchAttributes {
+	for name, typ := range flow.SearchAttributes {
 		if _, ok := have.GetCustomAttributes()[name]; !ok {
 			missing[name] = typ
 		}

@@ -11,87 +11,8 @@ import (
 
 	"recoup/activities"
 	"recoup/dunning"
+	"recoup/flow"
 )
-
-// Messages of the Dunning workflow, declared once for the API and the workflow.
-const (
-	// Signals carry facts from elsewhere: the account's items changed.
-	SignalInvoicesChanged = "invoices-changed"
-	SignalPaymentPosted   = "payment-posted"
-	// SignalDeliveryFailed: the provider reported a text or call as not delivered.
-	SignalDeliveryFailed = "delivery-failed"
-	// Updates are commands a person gives, validated and answered synchronously.
-	UpdatePause    = "pause"
-	UpdateResume   = "resume"
-	UpdateReassign = "reassign"
-	// QueryStatus answers the live state of one account.
-	QueryStatus = "status"
-)
-
-// Typed search attribute keys of the Dunning workflow.
-var (
-	KeyCustomer = temporal.NewSearchAttributeKeyKeyword(AttrCustomer)
-	KeyEntity   = temporal.NewSearchAttributeKeyKeyword(AttrEntity)
-	KeyAgent    = temporal.NewSearchAttributeKeyKeyword(AttrAgent)
-	KeyPaused   = temporal.NewSearchAttributeKeyBool(AttrPaused)
-)
-
-// DunningWorkflowID is the one workflow of a customer account.
-func DunningWorkflowID(customerID int64) string {
-	return "dunning/" + strconv.FormatInt(customerID, 10)
-}
-
-// DunningInput starts an account's workflow, or carries its compact state
-// across continue-as-new.
-type DunningInput struct {
-	CustomerID int64         `json:"customer_id"`
-	State      dunning.State `json:"state"`
-	Pause      PauseState    `json:"pause"`
-	Failed     []string      `json:"failed,omitempty"` // keys of undelivered texts and calls not yet fallen back
-}
-
-// DeliveryFailed is the delivery-failed signal's payload.
-type DeliveryFailed struct {
-	Key string `json:"key"` // the action's idempotency key
-}
-
-// PauseState says whether the account fires nothing, until when and why.
-type PauseState struct {
-	Paused bool      `json:"paused"`
-	Until  time.Time `json:"until,omitzero"` // zero: until resumed
-	Reason string    `json:"reason,omitempty"`
-	By     string    `json:"by,omitempty"`
-}
-
-// PauseRequest is the pause update's argument.
-type PauseRequest struct {
-	Until  time.Time `json:"until,omitzero"`
-	Reason string    `json:"reason,omitempty"`
-	By     string    `json:"by"`
-}
-
-// ResumeRequest is the resume update's argument.
-type ResumeRequest struct {
-	By string `json:"by"`
-}
-
-// ReassignRequest is the reassign update's argument.
-type ReassignRequest struct {
-	AgentEmail string `json:"agent_email"`
-	By         string `json:"by"`
-}
-
-// DunningStatus is what the status query answers.
-type DunningStatus struct {
-	CustomerID    int64                   `json:"customer_id"`
-	Pause         PauseState              `json:"pause"`
-	Agent         string                  `json:"agent"`
-	NextWake      time.Time               `json:"next_wake,omitzero"`
-	LastEvaluated time.Time               `json:"last_evaluated,omitzero"`
-	Stages        map[int64]dunning.Stage `json:"stages"`
-	State         dunning.State           `json:"state"`
-	Warnings      []string                `json:"warnings,omitempty"`
-}
 
 // versionLocalLoad names the change to a local activity for loading the account (workflow.GetVersion).
 const versionLocalLoad = "local-load-account"
@@ -107,7 +28,7 @@ var (
 // Dunning runs one account's scenarios for as long as it has open items:
 // load the account, plan what is due, do it, sleep until the next step or a
 // message, again. It ends when nothing is open; a later import starts it again.
-func Dunning(ctx workflow.Context, in DunningInput) error {
+func Dunning(ctx workflow.Context, in flow.DunningInput) error {
 	d := &dunningRun{in: in, state: in.State, pause: in.Pause, failed: in.Failed}
 	if err := d.setup(ctx); err != nil {
 		return err
@@ -116,9 +37,9 @@ func Dunning(ctx workflow.Context, in DunningInput) error {
 }
 
 type dunningRun struct {
-	in       DunningInput
+	in       flow.DunningInput
 	state    dunning.State
-	pause    PauseState
+	pause    flow.PauseState
 	agent    string
 	entity   string
 	next     time.Time
@@ -139,36 +60,34 @@ type searchAttrs struct {
 }
 
 func (d *dunningRun) setup(ctx workflow.Context) error {
-	for _, name := range []string{SignalInvoicesChanged, SignalPaymentPosted} {
-		ch := workflow.GetSignalChannel(ctx, name)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			for {
-				ch.Receive(ctx, nil)
-				d.dirty = true
-			}
-		})
-	}
-	failedCh := workflow.GetSignalChannel(ctx, SignalDeliveryFailed)
+	changed := workflow.GetSignalChannel(ctx, flow.SignalInvoicesChanged)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var f DeliveryFailed
+			changed.Receive(ctx, nil)
+			d.dirty = true
+		}
+	})
+	failedCh := workflow.GetSignalChannel(ctx, flow.SignalDeliveryFailed)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var f flow.DeliveryFailed
 			failedCh.Receive(ctx, &f)
 			d.failed = append(d.failed, f.Key)
 			d.dirty = true
 		}
 	})
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, d.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, flow.QueryStatus, d.status); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePause, d.onPause,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, flow.UpdatePause, d.onPause,
 		workflow.UpdateHandlerOptions{Validator: d.validatePause}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateResume, d.onResume,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, flow.UpdateResume, d.onResume,
 		workflow.UpdateHandlerOptions{Validator: d.validateResume}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReassign, d.onReassign,
+	return workflow.SetUpdateHandlerWithOptions(ctx, flow.UpdateReassign, d.onReassign,
 		workflow.UpdateHandlerOptions{Validator: d.validateReassign})
 }
 
@@ -211,7 +130,7 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		now := workflow.Now(ctx)
 		d.last, d.agent, d.entity = now, snap.Meta.AgentEmail, snap.Meta.EntityCode
 		if d.pause.Paused && !d.pause.Until.IsZero() && !now.Before(d.pause.Until) {
-			d.pause = PauseState{} // the pause ran out
+			d.pause = flow.PauseState{} // the pause ran out
 		}
 		if err := d.upsertSearchAttributes(ctx); err != nil {
 			return err
@@ -264,7 +183,7 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, Dunning, DunningInput{CustomerID: d.in.CustomerID, State: d.state,
+			return workflow.NewContinueAsNewError(ctx, Dunning, flow.DunningInput{CustomerID: d.in.CustomerID, State: d.state,
 				Pause: d.pause, Failed: d.failed})
 		}
 		if err := d.sleep(ctx); err != nil {
@@ -295,19 +214,19 @@ func (d *dunningRun) upsertSearchAttributes(ctx workflow.Context) error {
 	}
 	d.attrs = now
 	return workflow.UpsertTypedSearchAttributes(ctx,
-		KeyCustomer.ValueSet(strconv.FormatInt(d.in.CustomerID, 10)),
-		KeyEntity.ValueSet(d.entity),
-		KeyAgent.ValueSet(d.agent),
-		KeyPaused.ValueSet(d.pause.Paused),
+		flow.KeyCustomer.ValueSet(strconv.FormatInt(d.in.CustomerID, 10)),
+		flow.KeyEntity.ValueSet(d.entity),
+		flow.KeyAgent.ValueSet(d.agent),
+		flow.KeyPaused.ValueSet(d.pause.Paused),
 	)
 }
 
-func (d *dunningRun) status() (DunningStatus, error) {
-	return DunningStatus{CustomerID: d.in.CustomerID, Pause: d.pause, Agent: d.agent, NextWake: d.next.UTC(),
+func (d *dunningRun) status() (flow.DunningStatus, error) {
+	return flow.DunningStatus{CustomerID: d.in.CustomerID, Pause: d.pause, Agent: d.agent, NextWake: d.next.UTC(),
 		LastEvaluated: d.last, Stages: d.state.Stages, State: d.state, Warnings: d.warnings}, nil
 }
 
-func (d *dunningRun) validatePause(ctx workflow.Context, req PauseRequest) error {
+func (d *dunningRun) validatePause(ctx workflow.Context, req flow.PauseRequest) error {
 	switch {
 	case d.pause.Paused:
 		return errors.New("the account is already paused")
@@ -317,26 +236,26 @@ func (d *dunningRun) validatePause(ctx workflow.Context, req PauseRequest) error
 	return nil
 }
 
-func (d *dunningRun) onPause(ctx workflow.Context, req PauseRequest) (PauseState, error) {
-	d.pause = PauseState{Paused: true, Until: req.Until, Reason: req.Reason, By: req.By}
+func (d *dunningRun) onPause(ctx workflow.Context, req flow.PauseRequest) (flow.PauseState, error) {
+	d.pause = flow.PauseState{Paused: true, Until: req.Until, Reason: req.Reason, By: req.By}
 	d.dirty = true
 	return d.pause, d.upsertSearchAttributes(ctx)
 }
 
-func (d *dunningRun) validateResume(ctx workflow.Context, _ ResumeRequest) error {
+func (d *dunningRun) validateResume(ctx workflow.Context, _ flow.ResumeRequest) error {
 	if !d.pause.Paused {
 		return errors.New("the account is not paused")
 	}
 	return nil
 }
 
-func (d *dunningRun) onResume(ctx workflow.Context, _ ResumeRequest) (PauseState, error) {
-	d.pause = PauseState{}
+func (d *dunningRun) onResume(ctx workflow.Context, _ flow.ResumeRequest) (flow.PauseState, error) {
+	d.pause = flow.PauseState{}
 	d.dirty = true
 	return d.pause, d.upsertSearchAttributes(ctx)
 }
 
-func (d *dunningRun) validateReassign(ctx workflow.Context, req ReassignRequest) error {
+func (d *dunningRun) validateReassign(ctx workflow.Context, req flow.ReassignRequest) error {
 	if req.AgentEmail == "" {
 		return errors.New("agent_email is required")
 	}
@@ -348,7 +267,7 @@ func (d *dunningRun) validateReassign(ctx workflow.Context, req ReassignRequest)
 
 // onReassign records the new agent in Postgres (where lists and tasks read
 // it) and in the search attribute (where handovers find the account).
-func (d *dunningRun) onReassign(ctx workflow.Context, req ReassignRequest) (string, error) {
+func (d *dunningRun) onReassign(ctx workflow.Context, req flow.ReassignRequest) (string, error) {
 	// Bounded: an update must answer; a bad agent is refused at once by the activity.
 	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 5}})

@@ -13,6 +13,7 @@ import (
 	"recoup/activities"
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/flow"
 	"recoup/money"
 	"recoup/store"
 	"recoup/workflows"
@@ -106,9 +107,9 @@ func TestDunningFollowsTheDefaultScenarioFor120Days(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC) // a Monday
 	env, l := setupDunning(t, start, dunning.NewDate(2026, 1, 16))
-	env.RegisterDelayedCallback(func() { l.pay(7); env.SignalWorkflow(workflows.SignalPaymentPosted, nil) }, 120*24*time.Hour)
+	env.RegisterDelayedCallback(func() { l.pay(7); env.SignalWorkflow(flow.SignalInvoicesChanged, nil) }, 120*24*time.Hour)
 
-	env.ExecuteWorkflow(workflows.Dunning, workflows.DunningInput{CustomerID: 42})
+	env.ExecuteWorkflow(workflows.Dunning, flow.DunningInput{CustomerID: 42})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError(), "the account's items are paid: the workflow ends")
 	require.Equal(t, []string{
@@ -143,24 +144,24 @@ func TestDunningPauseResumeAndReassign(t *testing.T) {
 	// Paused before the courtesy reminder (12 Jan), resumed on 20 Jan: the due-date reminder of 16 Jan
 	// is caught up once, then the scenario goes on.
 	env.RegisterDelayedCallback(func() {
-		update(workflows.UpdateResume, workflows.ResumeRequest{By: "bob"}, "not paused")
-		update(workflows.UpdatePause, workflows.PauseRequest{Reason: "customer called", By: "bob"}, "")
-		update(workflows.UpdatePause, workflows.PauseRequest{By: "bob"}, "already paused")
+		update(flow.UpdateResume, flow.ResumeRequest{By: "bob"}, "not paused")
+		update(flow.UpdatePause, flow.PauseRequest{Reason: "customer called", By: "bob"}, "")
+		update(flow.UpdatePause, flow.PauseRequest{By: "bob"}, "already paused")
 	}, 24*time.Hour)
 	env.RegisterDelayedCallback(func() {
-		var st workflows.DunningStatus
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
+		var st flow.DunningStatus
+		v, err := env.QueryWorkflow(flow.QueryStatus)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&st))
 		require.True(t, st.Pause.Paused)
 		require.Empty(t, l.days(start), "nothing fires while paused")
-		update(workflows.UpdateResume, workflows.ResumeRequest{By: "bob"}, "")
-		update(workflows.UpdateReassign, workflows.ReassignRequest{AgentEmail: "carol@recoup.example", By: "bob"}, "")
-		update(workflows.UpdateReassign, workflows.ReassignRequest{AgentEmail: "carol@recoup.example", By: "bob"}, "already assigned")
+		update(flow.UpdateResume, flow.ResumeRequest{By: "bob"}, "")
+		update(flow.UpdateReassign, flow.ReassignRequest{AgentEmail: "carol@recoup.example", By: "bob"}, "")
+		update(flow.UpdateReassign, flow.ReassignRequest{AgentEmail: "carol@recoup.example", By: "bob"}, "already assigned")
 	}, 15*24*time.Hour)
-	env.RegisterDelayedCallback(func() { l.pay(7); env.SignalWorkflow(workflows.SignalPaymentPosted, nil) }, 25*24*time.Hour)
+	env.RegisterDelayedCallback(func() { l.pay(7); env.SignalWorkflow(flow.SignalInvoicesChanged, nil) }, 25*24*time.Hour)
 
-	env.ExecuteWorkflow(workflows.Dunning, workflows.DunningInput{CustomerID: 42})
+	env.ExecuteWorkflow(workflows.Dunning, flow.DunningInput{CustomerID: 42})
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, []string{
 		"2026-01-20 email reminder_due",

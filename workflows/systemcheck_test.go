@@ -12,6 +12,7 @@ import (
 
 	"recoup/activities"
 	"recoup/domain"
+	"recoup/flow"
 	"recoup/workflows"
 )
 
@@ -33,7 +34,7 @@ func TestSystemCheckReturnsWhatTheActivityRead(t *testing.T) {
 	env.ExecuteWorkflow(workflows.SystemCheck)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.SystemCheckResult
+	var res flow.SystemCheckResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, domain.Counts{Customers: 3, Invoices: 7}, res.Counts)
 	require.Equal(t, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), res.WorkerAt)

@@ -1,19 +1,14 @@
 package workflows
 
 import (
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"recoup/activities"
+	"recoup/flow"
 )
-
-// WakeAccountsWorkflowID names the wake-up run of one import.
-func WakeAccountsWorkflowID(importID int64) string {
-	return "wake/import-" + strconv.FormatInt(importID, 10)
-}
 
 var waker *activities.Waker
 
@@ -31,20 +26,11 @@ func WakeAccounts(ctx workflow.Context, importID int64) (int, error) {
 	return woken, err
 }
 
-// SweepWorkflowID names the one sweep of a namespace.
-const SweepWorkflowID = "sweep/open-accounts"
-
-// SweepInput paces the sweep.
-type SweepInput struct {
-	Every      time.Duration `json:"every"`
-	FirstAfter time.Duration `json:"first_after,omitempty"` // 0: sweep at once
-}
-
 // SweepOpenAccounts wakes every account with open items, then again every
 // in.Every, for ever: an account an import could not wake (Temporal was
 // unreachable) is caught up by the next sweep. Waking a running account only
 // makes it evaluate again. Each cycle continues as new, so history stays short.
-func SweepOpenAccounts(ctx workflow.Context, in SweepInput) error {
+func SweepOpenAccounts(ctx workflow.Context, in flow.SweepInput) error {
 	if in.FirstAfter > 0 {
 		if err := workflow.Sleep(ctx, in.FirstAfter); err != nil {
 			return err
@@ -63,5 +49,5 @@ func SweepOpenAccounts(ctx workflow.Context, in SweepInput) error {
 	if err := workflow.Sleep(ctx, in.Every); err != nil {
 		return err
 	}
-	return workflow.NewContinueAsNewError(ctx, SweepOpenAccounts, SweepInput{Every: in.Every})
+	return workflow.NewContinueAsNewError(ctx, SweepOpenAccounts, flow.SweepInput{Every: in.Every})
 }

@@ -15,15 +15,16 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"recoup/api"
+	"recoup/app"
 	"recoup/config"
 	"recoup/demo"
 	"recoup/devenv"
-	"recoup/dunningctl"
+	"recoup/domain"
+	"recoup/flow"
 	"recoup/importer"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/worker"
-	"recoup/workflows"
 )
 
 func devCmd(cfg *config.Config) *cobra.Command {
@@ -129,7 +130,8 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			p.log.Info("HTTP API listening", "addr", ln.Addr().String())
-			return api.Serve(ctx, ln, api.NewHandler(api.Options{Store: p.store, Temporal: p.temporal, Logger: p.log,
+			uses := app.New(p.store, flow.NewClient(p.temporal), p.log)
+			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log,
 				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
 		},
 	}
@@ -149,21 +151,15 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			defer p.close()
-			if err := worker.EnsureSearchAttributes(ctx, p.temporal, cfg.TemporalNamespace, p.log); err != nil {
-				return err
-			}
-			if err := (&dunningctl.Control{Client: p.temporal}).StartSweep(ctx, workflows.SweepInput{Every: worker.SweepEvery}); err != nil {
-				return fmt.Errorf("start the sweep of open accounts: %w", err)
-			}
-			if err := worker.Prepare(ctx, p.store); err != nil {
-				return err
-			}
 			mailer, twilio, err := worker.Senders(cfg)
 			if err != nil {
 				return err
 			}
-			w := worker.New(p.temporal, worker.Deps{Store: p.store, Mailer: mailer, Twilio: twilio,
-				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
+			w, err := worker.New(ctx, worker.Options{Client: p.temporal, Namespace: cfg.TemporalNamespace, Store: p.store,
+				Mailer: mailer, Twilio: twilio, StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
+			if err != nil {
+				return err
+			}
 			p.log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
 			stop := make(chan any)
 			go func() { <-ctx.Done(); close(stop) }()
@@ -238,8 +234,11 @@ func importCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			uses, done := cliApp(ctx, cfg, log, st)
+			defer done()
 			start := time.Now()
-			res, err := importer.New(st.Pool).Import(ctx, kind, format, in, importer.Source{Name: filepath.Base(args[0]), Actor: "cli"})
+			res, err := uses.Import(ctx, domain.System("cli"), app.ImportRequest{Kind: string(kind), Format: format,
+				Name: filepath.Base(args[0]), Body: in})
 			if err != nil {
 				var fe *importer.FileError
 				if errors.As(err, &fe) {
@@ -247,8 +246,8 @@ func importCmd(cfg *config.Config) *cobra.Command {
 				}
 				return err
 			}
-			report(cmd, args[0], res, time.Since(start))
-			wakeImported(ctx, cmd, cfg, log, res)
+			report(cmd, args[0], res.Result, time.Since(start))
+			reportWoken(cmd, res.Woken)
 			if res.Rejected > 0 {
 				return rejectedError{res.Rejected}
 			}
@@ -308,13 +307,17 @@ func demoCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			uses, done := cliApp(ctx, cfg, log, st)
+			defer done()
 			results, err := demo.Load(ctx, importer.New(st.Pool), opts)
 			if err != nil {
 				return err
 			}
 			for _, r := range results {
 				report(cmd, "demo "+string(r.Kind), r, 0)
-				wakeImported(ctx, cmd, cfg, log, r)
+				if r.ChangesDunning() {
+					reportWoken(cmd, uses.AccountsChanged(ctx, r.ImportID))
+				}
 			}
 			return nil
 		},
@@ -337,26 +340,28 @@ func writeDemo(opts demo.Options, dir string, cmd *cobra.Command) error {
 	})
 }
 
-// wakeImported starts the durable wake-up of the accounts an import changed,
-// when Temporal answers; otherwise it says so, and the daily sweep wakes them.
-func wakeImported(ctx context.Context, cmd *cobra.Command, cfg *config.Config, log *slog.Logger, res importer.Result) {
-	if !res.ChangesDunning() {
-		return
-	}
+// cliApp is the use cases for a one-shot command: with Temporal when it
+// answers within a few seconds, else without (what needs it says so, and the
+// daily sweep wakes the accounts an import changed).
+func cliApp(ctx context.Context, cfg *config.Config, log *slog.Logger, st *store.Store) (*app.App, func()) {
 	dialCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	tc, err := tclient.Dial(dialCtx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
 	if err != nil {
-		fmt.Fprintf(cmd.OutOrStdout(), "  dunning not woken: %v\n", err)
-		return
+		log.Debug("no Temporal for this command", "err", err)
+		return app.New(st, nil, log), func() {}
 	}
-	defer tc.Close()
-	id, err := (&dunningctl.Control{Client: tc}).WakeImport(ctx, res.ImportID)
-	if err != nil {
-		fmt.Fprintf(cmd.OutOrStdout(), "  dunning not woken: %v\n", err)
-		return
+	return app.New(st, flow.NewClient(tc), log), tc.Close
+}
+
+// reportWoken says what became of waking the accounts an import changed.
+func reportWoken(cmd *cobra.Command, w app.Woken) {
+	switch {
+	case w.Error != "":
+		fmt.Fprintf(cmd.OutOrStdout(), "  dunning not woken: %s\n", w.Error)
+	case w.WorkflowID != "":
+		fmt.Fprintf(cmd.OutOrStdout(), "  dunning: workflow %s wakes the %d accounts this import changed\n", w.WorkflowID, w.Accounts)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "  dunning: workflow %s wakes the accounts this import changed\n", id)
 }
 
 func auditCmd(cfg *config.Config) *cobra.Command {

@@ -1,8 +1,7 @@
-package api
+package app
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,7 +16,7 @@ import (
 func TestCheckStepTemplatesKnowsDefaultsAndSavedTemplates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := &Server{store: &store.Store{Pool: storetest.NewPool(t)}, log: slog.New(slog.DiscardHandler)}
+	s := New(&store.Store{Pool: storetest.NewPool(t)}, nil, nil)
 
 	ok := []dunning.Step{
 		{OffsetDays: 0, Channel: dunning.ChannelEmail, Template: templates.ReminderDue},
@@ -47,8 +46,4 @@ func TestCheckStepTemplatesKnowsDefaultsAndSavedTemplates(t *testing.T) {
 	bad[0].Channel = dunning.ChannelSMS
 	require.NoError(t, s.checkStepTemplates(ctx, bad))
 
-	set, err := templates.NewSet(templates.Defaults()...)
-	require.NoError(t, err)
-	require.True(t, knownTemplate(set, templates.Reminder2, templates.ChannelVoice))
-	require.False(t, knownTemplate(set, "final_notice", templates.ChannelSMS))
 }

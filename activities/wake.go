@@ -5,19 +5,14 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"recoup/flow"
 	"recoup/store"
 )
 
-// Toucher signal-starts accounts' Dunning workflows (dunningctl.Control; an
-// interface here because the workflows package imports this one).
-type Toucher interface {
-	Touch(ctx context.Context, customerIDs []int64) (int, error)
-}
-
 // Waker wakes the Dunning workflows of accounts whose items changed.
 type Waker struct {
-	Store   *store.Store
-	Control Toucher
+	Store *store.Store
+	Flow  *flow.Client
 }
 
 // wakeBatch is how many accounts are woken between two heartbeats.
@@ -52,7 +47,7 @@ func (w *Waker) wake(ctx context.Context, ids []int64) (int, error) {
 	}
 	for done < len(ids) {
 		end := min(done+wakeBatch, len(ids))
-		if _, err := w.Control.Touch(ctx, ids[done:end]); err != nil {
+		if _, err := w.Flow.Wake(ctx, ids[done:end]); err != nil {
 			return done, err
 		}
 		done = end

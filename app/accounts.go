@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+
+	"recoup/auth"
+	"recoup/domain"
+	"recoup/store"
+)
+
+// CustomerQuery filters and sorts the customer list; sort is name,
+// external_id or id, with a leading - for descending.
+type CustomerQuery struct {
+	Entity, Agent, Category, Search, Sort string
+	domain.Page
+}
+
+// Customers lists the customers inside who's perimeter, with how many match in all.
+func (a *App) Customers(ctx context.Context, who domain.Principal, q CustomerQuery) ([]domain.Customer, int64, error) {
+	if err := allow(who, auth.AccountsRead); err != nil {
+		return nil, 0, err
+	}
+	f := store.CustomerFilter{EntityCode: q.Entity, AgentEmail: q.Agent, Category: q.Category, Search: q.Search,
+		Sort: store.SortByName, Page: q.Page}
+	if v := q.Sort; v != "" {
+		if v[0] == '-' {
+			f.Desc, v = true, v[1:]
+		}
+		switch key := store.CustomerSort(v); key {
+		case store.SortByName, store.SortByExternalID, store.SortByID:
+			f.Sort = key
+		default:
+			return nil, 0, domain.FieldError("sort", "%q: want name, external_id or id, with a leading - for descending", q.Sort)
+		}
+	}
+	return a.store.ListCustomers(ctx, perimeter(who), f)
+}
+
+// Customer is one customer with its open items.
+func (a *App) Customer(ctx context.Context, who domain.Principal, id int64) (domain.CustomerDetail, error) {
+	if err := allow(who, auth.AccountsRead); err != nil {
+		return domain.CustomerDetail{}, err
+	}
+	return a.store.GetCustomer(ctx, perimeter(who), id)
+}
+
+// InvoiceQuery filters the invoice list; status is open, paid, disputed or written_off.
+type InvoiceQuery struct {
+	CustomerID *int64
+	Status     string
+	Overdue    *bool
+	domain.Page
+}
+
+// Invoices lists the invoices of customers inside who's perimeter.
+func (a *App) Invoices(ctx context.Context, who domain.Principal, q InvoiceQuery) ([]domain.Invoice, int64, error) {
+	if err := allow(who, auth.AccountsRead); err != nil {
+		return nil, 0, err
+	}
+	f := store.InvoiceFilter{CustomerID: q.CustomerID, Overdue: q.Overdue, Page: q.Page}
+	if q.Status != "" {
+		st, err := domain.ParseInvoiceStatus(q.Status)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.Status = &st
+	}
+	return a.store.ListInvoices(ctx, perimeter(who), f)
+}
+
+// visibleCustomer checks who may do action on customer id: not found outside the perimeter.
+func (a *App) visibleCustomer(ctx context.Context, who domain.Principal, action auth.Action, id int64) error {
+	if err := allow(who, action); err != nil {
+		return err
+	}
+	return a.store.CheckCustomer(ctx, perimeter(who), id)
+}

@@ -1,0 +1,42 @@
+// Package app holds the use cases: one method per thing a person or a system
+// can do with Recoup. Each checks the caller's permission and perimeter,
+// validates, does the work (Postgres, Temporal), journals, and answers domain
+// values or a *domain.Error. The JSON API, the web pages and the CLI are
+// translations onto these methods; no rule lives in them.
+package app
+
+import (
+	"log/slog"
+
+	"recoup/auth"
+	"recoup/domain"
+	"recoup/flow"
+	"recoup/importer"
+	"recoup/store"
+)
+
+// App is what the use cases work with.
+type App struct {
+	store    *store.Store
+	importer *importer.Importer
+	flow     *flow.Client // nil: what needs Temporal answers CodeUnavailable
+	log      *slog.Logger
+}
+
+// New builds the use cases over a store and, when there is one, a Temporal
+// connection (flow.NewClient(nil) is nil: a process without Temporal).
+func New(st *store.Store, fc *flow.Client, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log}
+}
+
+// allow refuses what who may not do, by the one permission table.
+func allow(who domain.Principal, action auth.Action) error { return auth.Check(who, action) }
+
+// perimeter is what who may see, applied in the store's SQL.
+func perimeter(who domain.Principal) store.Perimeter { return store.PerimeterOf(who) }
+
+// customerTarget names a customer in the journal.
+func customerTarget(id int64) string { return "customer/" + itoa(id) }

@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"strconv"
+)
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// Woken says what became of waking the accounts a change touched.
+type Woken struct {
+	Accounts   int    // accounts to wake
+	WorkflowID string // the durable wake-up of an import; "" for a direct wake
+	// Error says why the accounts could not be woken; the change itself is
+	// committed, and the daily sweep wakes them.
+	Error string
+}
+
+// AccountsChanged is the one way a change that matters to dunning reaches
+// the accounts' workflows: every entry point calls it once its change is
+// committed (imports from the API, the CLI and the demo load, a closed
+// escalation). An import's accounts are woken by a durable WakeAccounts
+// workflow, so a large import neither holds the caller nor depends on this
+// process staying up; a few named accounts are signalled directly. Waking an
+// account twice is harmless: it evaluates again.
+func (a *App) AccountsChanged(ctx context.Context, importID int64, customerIDs ...int64) Woken {
+	if importID != 0 {
+		return a.wakeImport(ctx, importID)
+	}
+	if len(customerIDs) == 0 {
+		return Woken{}
+	}
+	w := Woken{Accounts: len(customerIDs)}
+	if a.flow == nil {
+		w.Error = "this process has no Temporal connection: dunning was not woken; the daily sweep wakes these accounts"
+		return w
+	}
+	if _, err := a.wake(ctx, customerIDs); err != nil {
+		a.log.ErrorContext(ctx, "wake dunning", "customers", customerIDs, "err", err)
+		w.Error = "Temporal did not take the wake-up; the daily sweep wakes these accounts"
+	}
+	return w
+}
+
+func (a *App) wakeImport(ctx context.Context, importID int64) Woken {
+	if a.flow == nil {
+		return Woken{Error: "this process has no Temporal connection: dunning was not woken"}
+	}
+	n, err := a.store.CountTouchedCustomers(ctx, importID)
+	if err != nil {
+		a.log.ErrorContext(ctx, "accounts touched by import", "import", importID, "err", err)
+		return Woken{Error: "could not count the accounts the import touched; the daily sweep wakes them"}
+	}
+	if n == 0 {
+		return Woken{}
+	}
+	id, err := a.flow.StartWakeImport(ctx, importID)
+	if err != nil {
+		a.log.ErrorContext(ctx, "wake dunning after import", "import", importID, "err", err)
+		return Woken{Accounts: n, Error: "Temporal did not take the wake-up; the daily sweep wakes these accounts"}
+	}
+	return Woken{Accounts: n, WorkflowID: id}
+}
+
+// WakeOpenAccounts wakes every account with open items at once, and answers
+// how many it reached: `recoup dev` at start, which waits for its accounts.
+func (a *App) WakeOpenAccounts(ctx context.Context) (int, error) {
+	ids, err := a.store.CustomersWithOpenItems(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return a.wake(ctx, ids)
+}
+
+// wake signals (or starts) each account's workflow: the direct path of AccountsChanged.
+func (a *App) wake(ctx context.Context, ids []int64) (int, error) { return a.flow.Wake(ctx, ids) }

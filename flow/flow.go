@@ -1,0 +1,75 @@
+// Package flow is the contract of Recoup's Temporal workflows, declared once
+// for both sides: the task queue, workflow IDs, the names workflows and
+// activities are registered under, signal, update and query names, their
+// payload types, and the custom search attributes. It also holds the client
+// side of that contract (start, signal, update, query), where Temporal's
+// errors become domain errors.
+//
+// The workflows package implements the workflows; the activities that start
+// workflows (waking accounts), the use cases and the history decoder reach
+// them through this package, so nothing needs to import the workflows'
+// implementation to talk to them.
+package flow
+
+import (
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// TaskQueue is the queue every Recoup worker polls.
+const TaskQueue = "recoup"
+
+// Workflow type names: the worker registers each workflow under its name,
+// starters start it by name, and the compliance timeline decodes histories
+// by it. Changing one breaks running workflows and past histories.
+const (
+	WorkflowDunning      = "Dunning"
+	WorkflowWakeAccounts = "WakeAccounts"
+	WorkflowSweep        = "SweepOpenAccounts"
+	WorkflowSystemCheck  = "SystemCheck"
+)
+
+// Activity type names, under the same rule as the workflow names.
+const (
+	ActivityLoadAccount  = "LoadAccount"
+	ActivityReassign     = "Reassign"
+	ActivityExecute      = "Execute"
+	ActivityFallback     = "Fallback"
+	ActivityWakeImported = "WakeImported"
+	ActivityWakeOpen     = "WakeOpen"
+	ActivityCounts       = "Counts"
+)
+
+// Workflows and Activities list every registered name, for the worker's
+// registration test.
+var (
+	Workflows  = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck}
+	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
+		ActivityWakeImported, ActivityWakeOpen, ActivityCounts}
+)
+
+// Custom search attributes: the worker registers them and workflows set them,
+// so "all running workflows of agent X" is one visibility query and the
+// Temporal UI can filter by them.
+const (
+	AttrCustomer = "RecoupCustomer"
+	AttrEntity   = "RecoupEntity"
+	AttrAgent    = "RecoupAgent"
+	AttrPaused   = "RecoupPaused"
+)
+
+// SearchAttributes maps each custom attribute to its type.
+var SearchAttributes = map[string]enums.IndexedValueType{
+	AttrCustomer: enums.INDEXED_VALUE_TYPE_KEYWORD,
+	AttrEntity:   enums.INDEXED_VALUE_TYPE_KEYWORD,
+	AttrAgent:    enums.INDEXED_VALUE_TYPE_KEYWORD,
+	AttrPaused:   enums.INDEXED_VALUE_TYPE_BOOL,
+}
+
+// Typed keys of the custom search attributes.
+var (
+	KeyCustomer = temporal.NewSearchAttributeKeyKeyword(AttrCustomer)
+	KeyEntity   = temporal.NewSearchAttributeKeyKeyword(AttrEntity)
+	KeyAgent    = temporal.NewSearchAttributeKeyKeyword(AttrAgent)
+	KeyPaused   = temporal.NewSearchAttributeKeyBool(AttrPaused)
+)
