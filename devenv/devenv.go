@@ -27,7 +27,6 @@ import (
 	"recoup/devserver"
 	"recoup/flow"
 	"recoup/importer"
-	"recoup/notify"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/worker"
@@ -157,28 +156,21 @@ func Run(ctx context.Context, o Options) (err error) {
 	// Texts and calls go to an in-process stand-in for Twilio's API unless a
 	// real account is configured; /dev/mail shows them beside the emails.
 	info.API = browsable(httpLn.Addr())
-	tw := twilioSettings{sid: cfg.TwilioAccountSID, token: cfg.TwilioAuthToken, from: cfg.TwilioFromNumber, apiURL: cfg.TwilioAPIURL}
+	tw := worker.TwilioSettings{AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken, FromNumber: cfg.TwilioFromNumber,
+		APIURL: cfg.TwilioAPIURL}
 	var standIn *capture.TwilioAPI
-	if tw.sid == "" {
-		tw = twilioSettings{sid: devTwilioSID, token: devTwilioToken, from: devTwilioFrom, apiURL: info.API + "/dev/twilio"}
-		if standIn, err = capture.NewTwilioAPI(mailbox, tw.sid, tw.token, log); err != nil {
+	if tw.AccountSID == "" {
+		tw = worker.TwilioSettings{AccountSID: devTwilioSID, AuthToken: devTwilioToken, FromNumber: devTwilioFrom, APIURL: info.API + "/dev/twilio"}
+		if standIn, err = capture.NewTwilioAPI(mailbox, tw.AccountSID, tw.AuthToken, log); err != nil {
 			return err
 		}
 		standIn.SetStatusCallbacks(true)
 		stops = append(stops, standIn.Close)
 		info.Twilio = standIn
 	}
-	mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
-	if err != nil {
-		return fmt.Errorf("SMTP_URL: %w", err)
-	}
-	twilio, err := notify.NewTwilio(tw.sid, tw.token, tw.from, tw.apiURL)
-	if err != nil {
-		return err
-	}
 	// The sweep's first run waits a day: every account is woken below.
-	w, err := worker.New(ctx, worker.Options{Client: tc, Namespace: cfg.TemporalNamespace, Store: st, Mailer: mailer,
-		Twilio: twilio, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery, Log: log})
+	w, err := worker.New(ctx, worker.Options{Client: tc, Namespace: cfg.TemporalNamespace, Store: st,
+		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: tw, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery, Log: log})
 	if err != nil {
 		return err
 	}
@@ -187,7 +179,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	stops = append(stops, w.Stop)
 
-	handler := api.NewHandler(api.Options{App: uses, Logger: log, TwilioAuthToken: tw.token, PublicURL: info.API,
+	handler := api.NewHandler(api.Options{App: uses, Logger: log, TwilioAuthToken: tw.AuthToken, PublicURL: info.API,
 		Mount: func(r *gin.Engine) {
 			mail := gin.WrapH(mailbox.Handler("/dev/mail"))
 			r.GET("/dev/mail", mail)
@@ -236,8 +228,6 @@ const (
 	devTwilioToken = "devtwilioauthtoken0000000000000"
 	devTwilioFrom  = "+15005550006"
 )
-
-type twilioSettings struct{ sid, token, from, apiURL string }
 
 // systemCheck runs the SystemCheck workflow once: proof that Temporal, the worker and Postgres answer.
 func systemCheck(ctx context.Context, fc *flow.Client) (flow.SystemCheckResult, error) {

@@ -55,7 +55,8 @@ func BenchmarkDunningThroughput(b *testing.B) {
 	nw.RegisterWorkflow(benchNoopWorkflow)
 	require.NoError(b, nw.Start())
 	defer nw.Stop()
-	w := worker.New(r.tc, r.deps)
+	w, err := worker.New(ctx, r.deps)
+	require.NoError(b, err)
 	require.NoError(b, w.Start())
 	defer w.Stop()
 

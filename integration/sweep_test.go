@@ -7,10 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"recoup/dunningctl"
 	"recoup/flow"
 	"recoup/worker"
-	"recoup/workflows"
 )
 
 // Accounts imported while nothing woke them (as when Temporal was unreachable
@@ -19,15 +17,14 @@ import (
 func TestSweepWakesAccountsAnImportCouldNotWake(t *testing.T) {
 	const n = 5
 	r := newDunningRig(t, n, 0)
-	w := worker.New(r.tc, r.deps)
-	require.NoError(t, w.Start())
-	defer w.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-
-	control := &dunningctl.Control{Client: r.tc}
-	require.NoError(t, control.StartSweep(ctx, flow.SweepInput{Every: time.Hour}))
-	require.NoError(t, control.StartSweep(ctx, flow.SweepInput{Every: time.Hour}), "a second start keeps the running sweep")
+	r.deps.SweepFirstAfter = 0 // as `recoup worker` starts it: a sweep at once
+	w, err := worker.New(ctx, r.deps)
+	require.NoError(t, err)
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	require.NoError(t, flow.NewClient(r.tc).StartSweep(ctx, flow.SweepInput{Every: time.Hour}), "a second start keeps the running sweep")
 
 	msgs, err := r.mailbox.WaitFor(ctx, n)
 	require.NoError(t, err)

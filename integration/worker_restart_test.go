@@ -19,15 +19,12 @@ import (
 	"recoup/capture"
 	"recoup/devserver"
 	"recoup/dunning"
-	"recoup/dunningctl"
 	"recoup/flow"
 	"recoup/importer"
-	"recoup/notify"
 	"recoup/store"
 	"recoup/store/storetest"
 	"recoup/tclient"
 	"recoup/worker"
-	"recoup/workflows"
 )
 
 // dueZone picks a (country, time zone) whose local date today is a business
@@ -63,7 +60,7 @@ type dunningRig struct {
 	tc       client.Client
 	st       *store.Store
 	mailbox  *capture.Mailbox
-	deps     worker.Deps
+	deps     worker.Options
 	ids      []int64
 	zone     string
 	smtpAddr string
@@ -97,7 +94,6 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	require.NoError(tb, err)
 	tb.Cleanup(pool.Close)
 	r.st = &store.Store{Pool: pool}
-	require.NoError(tb, worker.Prepare(ctx, r.st))
 
 	country, zone, today := dueZone(tb, 15*time.Minute)
 	r.zone = zone
@@ -137,9 +133,9 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = smtpSrv.Close() })
 	r.smtpAddr = smtpSrv.Addr()
-	mailer, err := notify.NewMailer("smtp://"+smtpSrv.Addr(), "ar@recoup.test")
-	require.NoError(tb, err)
-	r.deps = worker.Deps{Store: r.st, Mailer: mailer, Log: log}
+	// The sweep waits: the tests wake the accounts themselves.
+	r.deps = worker.Options{Client: r.tc, Namespace: "default", Store: r.st, SMTPURL: "smtp://" + smtpSrv.Addr(),
+		MailFrom: "ar@recoup.test", SweepFirstAfter: time.Hour, Log: log}
 	return r
 }
 
@@ -196,7 +192,7 @@ func rigAddress(i int) string { return fmt.Sprintf("c%06d@example.test", i) }
 // touchAll signal-with-starts every account's Dunning workflow.
 func (r *dunningRig) touchAll(tb testing.TB, ctx context.Context) {
 	tb.Helper()
-	reached, err := (&dunningctl.Control{Client: r.tc}).Touch(ctx, r.ids)
+	reached, err := flow.NewClient(r.tc).Wake(ctx, r.ids)
 	require.NoError(tb, err)
 	require.Equal(tb, len(r.ids), reached)
 }
@@ -244,11 +240,10 @@ func testWorkerRestart(t *testing.T, smtpDelay time.Duration, strict bool) {
 		}
 	}()
 	if smtpDelay > 0 {
-		var err error
-		deps1.Mailer, err = notify.NewMailer("smtp://"+slowSMTP(t, r.smtpAddr, smtpDelay), "ar@recoup.test")
-		require.NoError(t, err)
+		deps1.SMTPURL = "smtp://" + slowSMTP(t, r.smtpAddr, smtpDelay)
 	}
-	w1 := worker.New(r.tc, deps1)
+	w1, err := worker.New(ctx, deps1)
+	require.NoError(t, err)
 	require.NoError(t, w1.Start())
 	stopped := false
 	defer func() {
@@ -259,7 +254,7 @@ func testWorkerRestart(t *testing.T, smtpDelay time.Duration, strict bool) {
 	r.touchAll(t, ctx)
 
 	waitCtx, waitCancel := context.WithTimeout(ctx, 60*time.Second)
-	_, err := r.mailbox.WaitFor(waitCtx, 3)
+	_, err = r.mailbox.WaitFor(waitCtx, 3)
 	waitCancel()
 	require.NoError(t, err, "the first worker sends")
 	w1.Stop()
@@ -278,7 +273,8 @@ func testWorkerRestart(t *testing.T, smtpDelay time.Duration, strict bool) {
 	}
 	require.NoError(t, rows.Err())
 
-	w2 := worker.New(r.tc, r.deps)
+	w2, err := worker.New(ctx, r.deps)
+	require.NoError(t, err)
 	require.NoError(t, w2.Start())
 	defer w2.Stop()
 	restarted := time.Now()

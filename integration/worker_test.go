@@ -42,7 +42,8 @@ func TestWorkerRegistersSearchAttributesAndRunsWorkflow(t *testing.T) {
 	}
 
 	st := &store.Store{Pool: storetest.NewPool(t)}
-	w := worker.New(tc, worker.Deps{Store: st})
+	w, err := worker.New(ctx, worker.Options{Client: tc, Namespace: "recoup-test", Store: st})
+	require.NoError(t, err)
 	require.NoError(t, w.Start())
 	defer w.Stop()
 

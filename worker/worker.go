@@ -22,7 +22,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"recoup/activities"
-	"recoup/config"
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/notify"
@@ -36,15 +35,22 @@ type Options struct {
 	Client    client.Client
 	Namespace string
 	Store     *store.Store
-	Mailer    *notify.Mailer // nil: no email
-	Twilio    *notify.Twilio // nil: no SMS or calls
-	Templates *templates.Set // nil: the shipped templates
+	// SMTPURL (smtp://user:pass@host:port) and MailFrom send email; "" SMTPURL: no email.
+	SMTPURL, MailFrom string
+	Twilio            TwilioSettings // no account: no texts or calls
+	Templates         *templates.Set // nil: the shipped templates
 	// StatusCallbackURL is the public URL of /webhooks/twilio, for delivery reports; "" for none.
 	StatusCallbackURL string
 	// SweepFirstAfter delays the first sweep of open accounts (recoup dev
 	// wakes every account itself at start); 0 sweeps at once.
 	SweepFirstAfter time.Duration
 	Log             *slog.Logger
+}
+
+// TwilioSettings are the Twilio account texts and calls go through.
+type TwilioSettings struct {
+	AccountSID, AuthToken, FromNumber string
+	APIURL                            string // "" for Twilio's; a local endpoint in tests and dev
 }
 
 // stopTimeout is how long a stopping worker waits for its running activities.
@@ -59,6 +65,10 @@ const SweepEvery = 24 * time.Hour
 // the Recoup task queue with every workflow and activity registered; Run or
 // Start it. `recoup worker` and `recoup dev` both build theirs here.
 func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
+	mailer, twilio, err := senders(o)
+	if err != nil {
+		return nil, err
+	}
 	if err := EnsureSearchAttributes(ctx, o.Client, o.Namespace, o.Log); err != nil {
 		return nil, err
 	}
@@ -72,13 +82,25 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	// A stopping worker lets the activities it runs finish (a send and its
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
-	Register(w, o, fc)
+	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
+		StatusCallbackURL: o.StatusCallbackURL, Log: o.Log})
 	return w, nil
+}
+
+// Activities are what the activities work with.
+type Activities struct {
+	Store             *store.Store
+	Flow              *flow.Client
+	Mailer            *notify.Mailer // nil: no email
+	Twilio            *notify.Twilio // nil: no texts or calls
+	Templates         *templates.Set // nil: the shipped templates
+	StatusCallbackURL string
+	Log               *slog.Logger
 }
 
 // Register registers every workflow and activity under its name in package
 // flow, the names the starters and the compliance timeline use.
-func Register(r sdkworker.Registry, o Options, fc *flow.Client) {
+func Register(r sdkworker.Registry, o Activities) {
 	for name, wf := range map[string]any{
 		flow.WorkflowDunning:      workflows.Dunning,
 		flow.WorkflowWakeAccounts: workflows.WakeAccounts,
@@ -93,7 +115,7 @@ func Register(r sdkworker.Registry, o Options, fc *flow.Client) {
 	accounts := &activities.Accounts{Store: o.Store}
 	outbound := &activities.Dunning{Store: o.Store, Mailer: o.Mailer, Twilio: o.Twilio,
 		Templates: o.Templates, StatusCallbackURL: o.StatusCallbackURL, Log: o.Log}
-	waker := &activities.Waker{Store: o.Store, Flow: fc}
+	waker := &activities.Waker{Store: o.Store, Flow: o.Flow}
 	counts := &activities.Store{DB: o.Store}
 	for name, fn := range map[string]any{
 		flow.ActivityLoadAccount:  accounts.LoadAccount,
@@ -120,19 +142,20 @@ func prepare(ctx context.Context, st *store.Store) error {
 	return err
 }
 
-// Senders builds the email and Twilio senders from the configuration; Twilio
-// stays nil when no account is configured.
-func Senders(cfg *config.Config) (*notify.Mailer, *notify.Twilio, error) {
-	mailer, err := notify.NewMailer(cfg.SMTPURL, cfg.MailFrom)
-	if err != nil {
-		return nil, nil, fmt.Errorf("SMTP_URL: %w", err)
+// senders builds the email and Twilio senders; each stays nil when not configured.
+func senders(o Options) (*notify.Mailer, *notify.Twilio, error) {
+	var mailer *notify.Mailer
+	var tw *notify.Twilio
+	var err error
+	if o.SMTPURL != "" {
+		if mailer, err = notify.NewMailer(o.SMTPURL, o.MailFrom); err != nil {
+			return nil, nil, fmt.Errorf("SMTP_URL: %w", err)
+		}
 	}
-	if cfg.TwilioAccountSID == "" {
-		return mailer, nil, nil
-	}
-	tw, err := notify.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL)
-	if err != nil {
-		return nil, nil, fmt.Errorf("Twilio settings: %w", err)
+	if t := o.Twilio; t.AccountSID != "" {
+		if tw, err = notify.NewTwilio(t.AccountSID, t.AuthToken, t.FromNumber, t.APIURL); err != nil {
+			return nil, nil, fmt.Errorf("Twilio settings: %w", err)
+		}
 	}
 	return mailer, tw, nil
 }

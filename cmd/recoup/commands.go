@@ -151,12 +151,10 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			defer p.close()
-			mailer, twilio, err := worker.Senders(cfg)
-			if err != nil {
-				return err
-			}
 			w, err := worker.New(ctx, worker.Options{Client: p.temporal, Namespace: cfg.TemporalNamespace, Store: p.store,
-				Mailer: mailer, Twilio: twilio, StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
+				SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: worker.TwilioSettings{AccountSID: cfg.TwilioAccountSID,
+					AuthToken: cfg.TwilioAuthToken, FromNumber: cfg.TwilioFromNumber, APIURL: cfg.TwilioAPIURL},
+				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
 			if err != nil {
 				return err
 			}
