@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -53,5 +55,36 @@ func TestReadme_ConfigurationTableListsEveryProductionSetting(t *testing.T) {
 	for _, v := range productionSettings() {
 		require.Regexpf(t, `(^|[^A-Z0-9_])`+v+`([^A-Z0-9_]|$)`, table,
 			"README.md's configuration table has a row for %s", v)
+	}
+}
+
+// The Layout section names every package directory of the repository, and
+// only those: a package added, moved or removed shows here.
+func TestReadme_LayoutNamesEveryPackage(t *testing.T) {
+	t.Parallel()
+	section := readmeSection(t, "Layout")
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^([a-z]+(?:/[a-z]+)?)/ `).FindAllStringSubmatch(section, -1) {
+		listed[m[1]] = true
+		top, _, _ := strings.Cut(m[1], "/")
+		listed[top] = true
+	}
+	entries, err := os.ReadDir("..")
+	require.NoError(t, err)
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join("..", e.Name(), "*.go"))
+		require.NoError(t, err)
+		sub, err := filepath.Glob(filepath.Join("..", e.Name(), "*", "*.go"))
+		require.NoError(t, err)
+		if len(files)+len(sub) > 0 {
+			require.Truef(t, listed[e.Name()], "the README's Layout section names %s/", e.Name())
+		}
+	}
+	for name := range listed {
+		_, err := os.Stat(filepath.Join("..", name))
+		require.NoErrorf(t, err, "the README's Layout section names %s/, which does not exist", name)
 	}
 }

@@ -1,0 +1,60 @@
+package worker_test
+
+import (
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"recoup/flow"
+	"recoup/worker"
+)
+
+// recorder keeps what the worker registers; the rest of the registry is not used.
+type recorder struct {
+	sdkworker.Registry
+	workflows, activities map[string]any
+}
+
+func (r *recorder) RegisterWorkflowWithOptions(fn any, o workflow.RegisterOptions) { r.workflows[o.Name] = fn }
+func (r *recorder) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) { r.activities[o.Name] = fn }
+
+// sdkName is the name the SDK gives a function or method value when code
+// refers to it directly (workflows call activities by method value).
+func sdkName(fn any) string {
+	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	name = strings.TrimSuffix(name, "-fm")
+	return name[strings.LastIndex(name, ".")+1:]
+}
+
+// The registered names are the contract with running workflows and recorded
+// histories: the compliance timeline decodes them, Temporal resumes by them.
+// Renaming one is a breaking change, so this list is written out here.
+func TestRegisteredNamesAreTheContract(t *testing.T) {
+	r := &recorder{workflows: map[string]any{}, activities: map[string]any{}}
+	worker.Register(r, worker.Activities{})
+
+	require.ElementsMatch(t, []string{"Dunning", "WakeAccounts", "SweepOpenAccounts", "SystemCheck"}, keys(r.workflows))
+	require.ElementsMatch(t, flow.Workflows, keys(r.workflows))
+	require.ElementsMatch(t, []string{"LoadAccount", "Reassign", "Execute", "Fallback", "WakeImported", "WakeOpen", "Counts"},
+		keys(r.activities))
+	require.ElementsMatch(t, flow.Activities, keys(r.activities))
+	for _, registered := range []map[string]any{r.workflows, r.activities} {
+		for name, fn := range registered {
+			require.Equal(t, name, sdkName(fn), "a workflow calling %s by method value reaches the name it is registered under", name)
+		}
+	}
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
