@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"errors"
-	"sort"
+	"slices"
 	"time"
 
 	"recoup/auth"
@@ -137,16 +137,7 @@ func (a *App) effectiveTemplates(ctx context.Context) ([]Template, error) {
 	for _, v := range byKey {
 		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Name != b.Name {
-			return a.Name < b.Name
-		}
-		if a.Channel != b.Channel {
-			return a.Channel < b.Channel
-		}
-		return a.Language < b.Language
-	})
+	slices.SortFunc(out, func(a, b Template) int { return templates.Compare(a.Template, b.Template) })
 	return out, nil
 }
 

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -125,18 +126,12 @@ func (s *Set) sortedNames() []string {
 	return out
 }
 
-func sortTemplates(ts []Template) {
-	sort.Slice(ts, func(i, j int) bool {
-		a, b := ts[i], ts[j]
-		if a.Name != b.Name {
-			return a.Name < b.Name
-		}
-		if a.Channel != b.Channel {
-			return a.Channel < b.Channel
-		}
-		return a.Language < b.Language
-	})
+// Compare orders templates by name, channel and language, the order lists show them in.
+func Compare(a, b Template) int {
+	return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Language, b.Language))
 }
+
+func sortTemplates(ts []Template) { slices.SortFunc(ts, Compare) }
 
 // DefaultSet is the shipped templates as a Set. They are checked by this
 // package's tests, so an error here is a build defect, not an input problem.
