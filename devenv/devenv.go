@@ -29,6 +29,7 @@ import (
 	"recoup/importer"
 	"recoup/store"
 	"recoup/tclient"
+	"recoup/web"
 	"recoup/worker"
 )
 
@@ -179,6 +180,10 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	stops = append(stops, w.Stop)
 
+	pages, err := web.New(web.Options{App: uses, Logger: log, DevLinks: true})
+	if err != nil {
+		return err
+	}
 	handler := api.NewHandler(api.Options{App: uses, Logger: log, TwilioAuthToken: tw.AuthToken, PublicURL: info.API,
 		Mount: func(r *gin.Engine) {
 			mail := gin.WrapH(mailbox.Handler("/dev/mail"))
@@ -187,7 +192,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			if standIn != nil {
 				r.POST("/dev/twilio/*rest", gin.WrapH(standIn))
 			}
-			r.GET("/", gin.WrapH(landing(info)))
+			pages.Mount(r)
 		}})
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(ctx, httpLn, handler, log) }()

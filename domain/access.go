@@ -65,7 +65,8 @@ type Principal struct {
 	EntityIDs   []int64
 	EntityCodes []string
 	Department  string
-	TokenID     int64 // 0: a browser session
+	Language    string // the web app's language the user chose; "" follows the browser
+	TokenID     int64  // 0: a browser session
 	Scope       TokenScope
 }
 

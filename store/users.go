@@ -163,7 +163,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 
 // A principal is read in one query with the credential it comes from: this
 // runs on every API request. Disabled users have none.
-const principalColumns = `u.id, u.email, u.name, u.role, u.all_entities, u.department,
+const principalColumns = `u.id, u.email, u.name, u.role, u.all_entities, u.department, u.language,
        coalesce(array_agg(e.id ORDER BY e.code) FILTER (WHERE e.id IS NOT NULL), '{}'),
        coalesce(array_agg(e.code ORDER BY e.code) FILTER (WHERE e.id IS NOT NULL), '{}')`
 
@@ -180,11 +180,24 @@ GROUP BY u.id`
 
 func scanPrincipal(r pgx.Row, more ...any) (domain.Principal, error) {
 	var p domain.Principal
-	err := r.Scan(append([]any{&p.UserID, &p.Email, &p.Name, &p.Role, &p.AllEntities, &p.Department, &p.EntityIDs, &p.EntityCodes}, more...)...)
+	err := r.Scan(append([]any{&p.UserID, &p.Email, &p.Name, &p.Role, &p.AllEntities, &p.Department, &p.Language, &p.EntityIDs, &p.EntityCodes}, more...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrNoCredential
 	}
 	return p, err
+}
+
+const setLanguage = `UPDATE users SET language = $2 WHERE id = $1`
+
+// SetLanguage records the language a user chose for the web app ("" follows the browser).
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang, actor string) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, setLanguage, userID, lang); err != nil {
+			return err
+		}
+		after, _ := json.Marshal(map[string]string{"language": lang})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "user.language", Target: fmt.Sprintf("user/%d", userID), After: after})
+	})
 }
 
 // ErrNoCredential: the session or token is unknown, expired, revoked, or its user disabled.

@@ -24,6 +24,7 @@ import (
 	"recoup/importer"
 	"recoup/store"
 	"recoup/tclient"
+	"recoup/web"
 	"recoup/worker"
 )
 
@@ -131,7 +132,11 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			}
 			p.log.Info("HTTP API listening", "addr", ln.Addr().String())
 			uses := app.New(p.store, flow.NewClient(p.temporal), p.log)
-			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log,
+			pages, err := web.New(web.Options{App: uses, Logger: p.log})
+			if err != nil {
+				return err
+			}
+			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log, Mount: pages.Mount,
 				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
 		},
 	}

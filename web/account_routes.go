@@ -1,0 +1,4 @@
+package web
+
+// accountRoutes are the account pages (filled in by their area).
+var accountRoutes = []route{}

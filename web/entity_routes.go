@@ -1,0 +1,4 @@
+package web
+
+// entityRoutes are the entity pages (filled in by their area).
+var entityRoutes = []route{}

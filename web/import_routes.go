@@ -1,0 +1,4 @@
+package web
+
+// importRoutes are the import pages (filled in by their area).
+var importRoutes = []route{}

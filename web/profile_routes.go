@@ -1,0 +1,4 @@
+package web
+
+// profileRoutes are the profile pages (filled in by their area).
+var profileRoutes = []route{}

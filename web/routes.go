@@ -1,0 +1,153 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"recoup/app"
+	"recoup/auth"
+	"recoup/domain"
+)
+
+// route is one page or action: who may reach it (an action of the permission
+// table; "" any signed-in person) and its handler.
+type route struct {
+	method, path string
+	action       auth.Action
+	public       bool // reachable signed out (sign-in)
+	handle       func(*Handler, *request) error
+}
+
+// routes lists every area's routes; each area declares its own beside its handlers.
+func (h *Handler) routes() []route {
+	var all []route
+	for _, area := range [][]route{sessionRoutes, homeRoutes, accountRoutes, worklistRoutes, scenarioRoutes, ruleRoutes,
+		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes} {
+		all = append(all, area...)
+	}
+	return all
+}
+
+// request is one request to a page, with who makes it.
+type request struct {
+	c        *gin.Context
+	who      domain.Principal
+	signedIn bool
+	lang     string
+	csrf     string
+}
+
+const sessionCookie = "recoup_session" // the API's cookie: one sign-in for both
+
+// page wraps a route: it finds who is signed in, sends others to the sign-in
+// page, refuses what the role may not do, checks the form token of every
+// post, and answers an error as a page.
+func (h *Handler) page(rt route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := &request{c: c}
+		ctx := c.Request.Context()
+		if secret, err := c.Cookie(sessionCookie); err == nil && app.IsSessionSecret(secret) {
+			if p, err := h.app.SessionPrincipal(ctx, secret); err == nil {
+				r.who, r.signedIn, r.csrf = p, true, csrfToken(secret)
+			}
+		}
+		r.lang = h.catalog.choose(r.who.Language, c.GetHeader("Accept-Language"))
+		switch {
+		case !r.signedIn && !rt.public:
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			return
+		case c.Request.Method == http.MethodPost && !sameOrigin(c.Request):
+			h.fail(r, domain.Errorf(domain.CodeForbidden, "cross-site request refused"))
+			return
+		case c.Request.Method == http.MethodPost && r.signedIn && !validToken(c.PostForm("csrf"), r.csrf):
+			h.fail(r, errBadToken)
+			return
+		case rt.action != "":
+			if err := auth.Check(r.who, rt.action); err != nil {
+				h.fail(r, err)
+				return
+			}
+		}
+		if err := rt.handle(h, r); err != nil {
+			h.fail(r, err)
+		}
+	}
+}
+
+var errBadToken = domain.Errorf(domain.CodeForbidden, "the form expired or came from another site: reload the page and try again")
+
+// newPage starts the page data for r.
+func (h *Handler) newPage(r *request, title, active string, data any) *Page {
+	p := &Page{Lang: r.lang, Title: title, Who: r.who, SignedIn: r.signedIn, Active: active, CSRF: r.csrf,
+		DevLinks: h.devLinks, Path: r.c.Request.URL.Path, Query: r.c.Request.URL.Query(), Data: data, cat: h.catalog}
+	if r.signedIn {
+		p.Nav = navFor(r.who)
+	}
+	p.Flash = h.takeFlash(r)
+	return p
+}
+
+// statusOf maps a use case's error code to the page's status.
+var statusOf = map[domain.Code]int{
+	domain.CodeInvalid:         http.StatusBadRequest,
+	domain.CodeNotFound:        http.StatusNotFound,
+	domain.CodeConflict:        http.StatusConflict,
+	domain.CodeUnauthorized:    http.StatusUnauthorized,
+	domain.CodeForbidden:       http.StatusForbidden,
+	domain.CodeUnavailable:     http.StatusServiceUnavailable,
+	domain.CodeTooManyAttempts: http.StatusTooManyRequests,
+}
+
+type errorData struct {
+	Status  int
+	Message string
+}
+
+// fail answers an error as a page: what went wrong in words the user can act
+// on; internal errors are logged and not shown.
+func (h *Handler) fail(r *request, err error) {
+	var de *domain.Error
+	d := errorData{Status: http.StatusInternalServerError}
+	if errors.As(err, &de) {
+		if s, ok := statusOf[de.Code]; ok {
+			d.Status, d.Message = s, de.Message
+		}
+	}
+	if d.Message == "" {
+		h.log.ErrorContext(r.c.Request.Context(), "page failed", "path", r.c.Request.URL.Path, "err", err)
+		d.Message = h.catalog.text(r.lang, "error.internal")
+	}
+	h.render(r.c, d.Status, "error", h.newPage(r, "error.title", "", d))
+}
+
+// flashCookie carries a confirmation across the redirect after a post.
+const flashCookie = "recoup_flash"
+
+// done redirects after a successful post, with a confirmation to show (already translated).
+func (h *Handler) done(r *request, to, message string) error {
+	http.SetCookie(r.c.Writer, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(message), Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+	r.c.Redirect(http.StatusSeeOther, to)
+	return nil
+}
+
+func (h *Handler) takeFlash(r *request) string {
+	v, err := r.c.Cookie(flashCookie)
+	if err != nil || v == "" {
+		return ""
+	}
+	http.SetCookie(r.c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true,
+		SameSite: http.SameSiteStrictMode})
+	msg, err := url.QueryUnescape(v)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(msg)
+}
+
+// t is the catalogue text for r's language.
+func (h *Handler) t(r *request, key string, args ...any) string { return h.catalog.text(r.lang, key, args...) }

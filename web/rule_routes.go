@@ -1,0 +1,4 @@
+package web
+
+// ruleRoutes are the rule pages (filled in by their area).
+var ruleRoutes = []route{}

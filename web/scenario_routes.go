@@ -1,0 +1,4 @@
+package web
+
+// scenarioRoutes are the scenario pages (filled in by their area).
+var scenarioRoutes = []route{}

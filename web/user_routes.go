@@ -1,0 +1,4 @@
+package web
+
+// userRoutes are the user pages (filled in by their area).
+var userRoutes = []route{}
