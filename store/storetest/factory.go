@@ -23,9 +23,11 @@ type DB interface {
 // back. Fields left zero take the defaults each type documents; ids and
 // numbers it makes up are unique within the factory.
 //
-// It is the importer's twin for tests that need rows, not imports: it writes
-// no audit journal entry and does not check what the importer would reject
-// beyond what the tests need (it fails the test instead).
+// It is the importer's twin for tests that need rows, not imports (a test
+// compares the two): each invoice and payment is recorded as its own import
+// run, as the import that brought it, but nothing is journaled. What the
+// importer would reject (a due date before the issue date, an amount in
+// another currency than the customer's, more open than invoiced) fails the test.
 //
 // A Factory is for one test's goroutine, not for concurrent use.
 type Factory struct {
