@@ -17,8 +17,9 @@ import (
 
 	"recoup/activities"
 	"recoup/capture"
+	"recoup/domain"
 	"recoup/dunning"
-	"recoup/importer"
+	"recoup/money"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/store/storetest"
@@ -45,46 +46,38 @@ type fixture struct {
 // overdue invoices, a real SMTP server and the Twilio stand-in.
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	pool := storetest.NewPool(t)
 	f := &fixture{st: &store.Store{Pool: pool}, ids: map[string]int64{}}
-	im := importer.New(pool)
-	load := func(kind importer.Kind, body string) {
-		res, err := im.Import(ctx, kind, importer.CSV, strings.NewReader(body), importer.Source{Name: "test", Actor: "test"})
-		require.NoError(t, err)
-		require.Zero(t, res.Rejected, res.Rejections)
+	rows := storetest.NewFactory(pool)
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France SAS"})
+	gb := rows.Entity(t, storetest.Entity{Code: "GB01", Name: "Recoup UK Ltd", Country: "GB", Currency: money.MustCurrency("GBP"),
+		TimeZone: "Europe/London", Language: "en"})
+	agent := rows.User(t, storetest.User{Email: "agent@example.com", Name: "Alice Agent", Role: domain.RoleAgent})
+	for _, c := range []storetest.Customer{
+		{ExternalID: "C1", Entity: gb, Name: "Acme Widgets Ltd", Email: "ap@acme.example", Phone: "+447700900001"},
+		{ExternalID: "C2", Entity: gb, Name: "Phone Only Ltd", Phone: "+447700900002"},
+		{ExternalID: "C3", Entity: fr, Name: "Dupont SARL", Email: "compta@dupont.example"},
+		{ExternalID: "C4", Entity: gb, Name: "Unreachable Ltd"},
+	} {
+		c.Category, c.Agent = "retail", agent // all retail, all Alice's
+		f.ids[c.ExternalID] = rows.Customer(t, c)
 	}
-	load(importer.Entities, `code,name,country,currency,timezone,language
-FR01,Recoup France SAS,FR,EUR,Europe/Paris,fr
-GB01,Recoup UK Ltd,GB,GBP,Europe/London,en
-`)
-	load(importer.Users, `email,name,role
-agent@example.com,Alice Agent,agent
-`)
-	load(importer.Customers, `external_id,entity,name,category,country,language,currency,email,phone,timezone,credit_limit,agent_email,sales_rep_email
-C1,GB01,Acme Widgets Ltd,retail,GB,en,GBP,ap@acme.example,+447700900001,,,agent@example.com,
-C2,GB01,Phone Only Ltd,retail,GB,en,GBP,,+447700900002,,,agent@example.com,
-C3,FR01,Dupont SARL,retail,FR,fr,EUR,compta@dupont.example,,,,agent@example.com,
-C4,GB01,Unreachable Ltd,retail,GB,en,GBP,,,,,agent@example.com,
-`)
-	load(importer.Invoices, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
-I1,C1,INV-1001,invoice,2026-08-01,2026-09-01,GBP,1200.00,1200.00
-I2,C1,INV-1002,invoice,2026-08-15,2026-09-15,GBP,300.50,300.50
-I3,C2,INV-2001,invoice,2026-08-01,2026-09-01,GBP,99.00,99.00
-I4,C3,F-3001,invoice,2026-08-01,2026-09-01,EUR,450.00,450.00
-I5,C4,INV-4001,invoice,2026-08-01,2026-09-01,GBP,10.00,10.00
-`)
-	rows, err := pool.Query(ctx, `SELECT external_id, id FROM customers UNION ALL SELECT external_id, id FROM invoices`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var ext string
-		var id int64
-		require.NoError(t, rows.Scan(&ext, &id))
-		f.ids[ext] = id
+	gbp := func(minor int64) money.Money { return money.Money{Minor: minor, Currency: money.MustCurrency("GBP")} }
+	aug1, aug15 := dunning.NewDate(2026, time.August, 1), dunning.NewDate(2026, time.August, 15)
+	sep1, sep15 := dunning.NewDate(2026, time.September, 1), dunning.NewDate(2026, time.September, 15)
+	for _, in := range []storetest.Invoice{
+		{ExternalID: "I1", Customer: f.ids["C1"], Number: "INV-1001", IssueDate: aug1, DueDate: sep1, Amount: gbp(120000)},
+		{ExternalID: "I2", Customer: f.ids["C1"], Number: "INV-1002", IssueDate: aug15, DueDate: sep15, Amount: gbp(30050)},
+		{ExternalID: "I3", Customer: f.ids["C2"], Number: "INV-2001", IssueDate: aug1, DueDate: sep1, Amount: gbp(9900)},
+		{ExternalID: "I4", Customer: f.ids["C3"], Number: "F-3001", IssueDate: aug1, DueDate: sep1,
+			Amount: money.Money{Minor: 45000, Currency: money.MustCurrency("EUR")}},
+		{ExternalID: "I5", Customer: f.ids["C4"], Number: "INV-4001", IssueDate: aug1, DueDate: sep1, Amount: gbp(1000)},
+	} {
+		f.ids[in.ExternalID] = rows.Invoice(t, in)
 	}
-	require.NoError(t, rows.Err())
 
 	log := slog.New(slog.DiscardHandler)
+	var err error
 	f.mail, err = capture.NewMailbox("")
 	require.NoError(t, err)
 	smtpSrv, err := capture.ListenSMTP("127.0.0.1:0", f.mail, log)

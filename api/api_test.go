@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -23,6 +24,8 @@ import (
 	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
 )
@@ -34,7 +37,8 @@ type testBundle struct {
 	admin   string // an admin's API token, which do sends
 }
 
-// setup serves the API on a fresh database holding a small ERP feed, and
+// setup serves the API on a fresh database holding a small ERP feed (two
+// entities, two agents, three customers, four invoices and a credit note), and
 // loads the OpenAPI document every exchange is checked against.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
@@ -52,21 +56,28 @@ func setup(t *testing.T) *testBundle {
 	require.NoError(t, err)
 	b.admin = b.tokenFor(t, store.UserSpec{Email: "root@recoup.example", Role: domain.RoleAdmin})
 
-	for _, f := range []struct{ kind, body string }{
-		{"entities", "code,name,country,currency,timezone,language\nFR01,Recoup France,FR,EUR,Europe/Paris,fr\nJP01,Recoup Japan,JP,JPY,Asia/Tokyo,ja\n"},
-		{"users", "email,name,role\nalice@recoup.example,Alice,agent\nbob@recoup.example,Bob,agent\n"},
-		{"customers", "external_id,entity,name,category,currency,agent_email,credit_limit\n" +
-			"C1,FR01,Boulangerie Martin,retail,EUR,alice@recoup.example,5000\n" +
-			"C2,FR01,Atelier Durand,wholesale,EUR,bob@recoup.example,\n" +
-			"C3,JP01,Yamada Shoji,wholesale,JPY,alice@recoup.example,1000000\n"},
-		{"invoices", "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
-			"I1,C1,F-1,invoice,2020-01-01,2020-02-01,EUR,100.00,100.00\n" +
-			"I2,C1,F-2,invoice,2020-01-01,2099-02-01,EUR,50.25,50.25\n" +
-			"I3,C1,F-3,invoice,2020-01-01,2020-02-01,EUR,10.00,0\n" +
-			"CN1,C1,A-1,credit_note,2020-01-01,2020-01-01,EUR,20.00,20.00\n" +
-			"I4,C3,J-1,invoice,2020-01-01,2020-02-01,JPY,120000,120000\n"},
+	rows := storetest.NewFactory(pool)
+	eur, jpy := money.MustCurrency("EUR"), money.MustCurrency("JPY")
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	jp := rows.Entity(t, storetest.Entity{Code: "JP01", Name: "Recoup Japan", Country: "JP", Currency: jpy, TimeZone: "Asia/Tokyo", Language: "ja"})
+	alice := rows.User(t, storetest.User{Email: "alice@recoup.example", Name: "Alice", Role: domain.RoleAgent})
+	bob := rows.User(t, storetest.User{Email: "bob@recoup.example", Name: "Bob", Role: domain.RoleAgent})
+	c1 := rows.Customer(t, storetest.Customer{ExternalID: "C1", Entity: fr, Name: "Boulangerie Martin", Category: "retail",
+		Agent: alice, CreditLimit: &money.Money{Minor: 500000, Currency: eur}})
+	rows.Customer(t, storetest.Customer{ExternalID: "C2", Entity: fr, Name: "Atelier Durand", Category: "wholesale", Agent: bob})
+	c3 := rows.Customer(t, storetest.Customer{ExternalID: "C3", Entity: jp, Name: "Yamada Shoji", Category: "wholesale",
+		Agent: alice, CreditLimit: &money.Money{Minor: 1000000, Currency: jpy}})
+	issued, due := dunning.NewDate(2020, time.January, 1), dunning.NewDate(2020, time.February, 1)
+	euros := func(minor int64) money.Money { return money.Money{Minor: minor, Currency: eur} }
+	for _, in := range []storetest.Invoice{
+		{ExternalID: "I1", Customer: c1, Number: "F-1", DueDate: due, Amount: euros(10000)},
+		{ExternalID: "I2", Customer: c1, Number: "F-2", DueDate: dunning.NewDate(2099, time.February, 1), Amount: euros(5025)},
+		{ExternalID: "I3", Customer: c1, Number: "F-3", DueDate: due, Amount: euros(1000), Open: euros(0)},
+		{ExternalID: "CN1", Customer: c1, Number: "A-1", Type: domain.TypeCreditNote, DueDate: issued, Amount: euros(2000)},
+		{ExternalID: "I4", Customer: c3, Number: "J-1", DueDate: due, Amount: money.Money{Minor: 120000, Currency: jpy}},
 	} {
-		b.do(t, http.MethodPost, "/api/v1/imports?kind="+f.kind, "text/csv", f.body, http.StatusOK)
+		in.IssueDate = issued
+		rows.Invoice(t, in)
 	}
 	return b
 }

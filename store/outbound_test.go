@@ -3,68 +3,56 @@ package store_test
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"recoup/domain"
-	"recoup/importer"
+	"recoup/dunning"
 	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
 )
 
 type outboundFixture struct {
-	st  *store.Store
-	ctx context.Context
-	ids map[string]int64 // external ids and user emails → ids
+	st      *store.Store
+	ctx     context.Context
+	factory *storetest.Factory
+	ids     map[string]int64 // external ids and user emails → ids
 }
 
-// setupOutbound loads one entity, an agent, a sales rep, a credit manager and
+// setupOutbound makes one entity, an agent, a sales rep, a credit manager and
 // two customers with invoices.
 func setupOutbound(t *testing.T) *outboundFixture {
 	t.Helper()
-	ctx := context.Background()
 	pool := storetest.NewPool(t)
-	f := &outboundFixture{st: &store.Store{Pool: pool}, ctx: ctx, ids: map[string]int64{}}
-	im := importer.New(pool)
-	load := func(kind importer.Kind, body string) {
-		res, err := im.Import(ctx, kind, importer.CSV, strings.NewReader(body), importer.Source{Name: "test", Actor: "test"})
-		require.NoError(t, err)
-		require.Zero(t, res.Rejected, res.Rejections)
+	rows := storetest.NewFactory(pool)
+	f := &outboundFixture{st: &store.Store{Pool: pool}, ctx: context.Background(), factory: rows, ids: map[string]int64{}}
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France SAS"})
+	for _, u := range []storetest.User{
+		{Email: "agent@example.com", Name: "Alice Agent", Role: domain.RoleAgent},
+		{Email: "rep@example.com", Name: "Sam Rep", Role: domain.RoleSalesRep},
+		{Email: "cm@example.com", Name: "Carla Manager", Role: domain.RoleCreditManager},
+	} {
+		f.ids[u.Email] = rows.User(t, u)
 	}
-	load(importer.Entities, `code,name,country,currency,timezone,language
-FR01,Recoup France SAS,FR,EUR,Europe/Paris,fr
-`)
-	load(importer.Users, `email,name,role
-agent@example.com,Alice Agent,agent
-rep@example.com,Sam Rep,sales_rep
-cm@example.com,Carla Manager,credit_manager
-`)
-	load(importer.Customers, `external_id,entity,name,category,country,language,currency,email,phone,timezone,credit_limit,agent_email,sales_rep_email
-C1,FR01,Dupont SARL,retail,FR,,EUR,compta@dupont.example,+33612345678,Pacific/Auckland,,agent@example.com,rep@example.com
-C2,FR01,Martin SA,retail,FR,de,EUR,,,,,,
-`)
-	due := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
-	future := time.Now().UTC().AddDate(0, 0, 20).Format(time.DateOnly)
-	load(importer.Invoices, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
-I1,C1,F-001,invoice,2026-01-01,`+due+`,EUR,1200.00,1000.00
-I2,C1,F-002,invoice,2026-01-01,`+future+`,EUR,50.00,50.00
-I3,C1,F-003,invoice,2026-01-01,`+due+`,EUR,70.00,0
-I4,C2,F-004,invoice,2026-01-01,`+due+`,EUR,80.00,80.00
-`)
-	rows, err := pool.Query(ctx, `SELECT external_id, id FROM customers UNION ALL SELECT external_id, id FROM invoices
-		UNION ALL SELECT email, id FROM users`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var k string
-		var id int64
-		require.NoError(t, rows.Scan(&k, &id))
-		f.ids[k] = id
+	f.ids["C1"] = rows.Customer(t, storetest.Customer{Entity: fr, ExternalID: "C1", Name: "Dupont SARL", Category: "retail",
+		Email: "compta@dupont.example", Phone: "+33612345678", TimeZone: "Pacific/Auckland",
+		Agent: f.ids["agent@example.com"], SalesRep: f.ids["rep@example.com"]})
+	f.ids["C2"] = rows.Customer(t, storetest.Customer{Entity: fr, ExternalID: "C2", Name: "Martin SA", Category: "retail", Language: "de"})
+
+	eur := func(minor int64) money.Money { return money.Money{Minor: minor, Currency: money.MustCurrency("EUR")} }
+	today := dunning.DateOf(time.Now().UTC())
+	issued, due, future := dunning.NewDate(2026, time.January, 1), today.AddDays(-10), today.AddDays(20)
+	for _, in := range []storetest.Invoice{
+		{ExternalID: "I1", Customer: f.ids["C1"], Number: "F-001", IssueDate: issued, DueDate: due, Amount: eur(120000), Open: eur(100000)},
+		{ExternalID: "I2", Customer: f.ids["C1"], Number: "F-002", IssueDate: issued, DueDate: future, Amount: eur(5000)},
+		{ExternalID: "I3", Customer: f.ids["C1"], Number: "F-003", IssueDate: issued, DueDate: due, Amount: eur(7000), Open: eur(0)},
+		{ExternalID: "I4", Customer: f.ids["C2"], Number: "F-004", IssueDate: issued, DueDate: due, Amount: eur(8000)},
+	} {
+		f.ids[in.ExternalID] = rows.Invoice(t, in)
 	}
-	require.NoError(t, rows.Err())
 	return f
 }
 
@@ -173,8 +161,7 @@ func TestCreateTaskResolvesAssigneeAndIsIdempotent(t *testing.T) {
 	require.Len(t, f.journal(t, "task.create"), len(cases))
 
 	// A second credit manager: no obvious one, the task waits in the role's queue.
-	_, err := f.st.Pool.Exec(f.ctx, `INSERT INTO users (email, name, role) VALUES ('cm2@example.com', 'Other', 'credit_manager')`)
-	require.NoError(t, err)
+	f.factory.User(t, storetest.User{Email: "cm2@example.com", Name: "Other", Role: domain.RoleCreditManager})
 	id, _, err := f.st.CreateTask(f.ctx, store.Task{Key: "t-cm2", CustomerID: f.ids["C1"], Kind: store.TaskEscalation,
 		AssigneeRole: "credit_manager", DueAt: due})
 	require.NoError(t, err)

@@ -3,11 +3,15 @@ package store_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
 	"recoup/store"
+	"recoup/store/storetest"
 )
 
 func TestAssignmentRulesAndPinChooseTheScenario(t *testing.T) {
@@ -20,16 +24,14 @@ func TestAssignmentRulesAndPinChooseTheScenario(t *testing.T) {
 	require.NoError(t, err)
 	gentle, err := st.CreateScenario(ctx, "Gentle", steps, false, "alice")
 	require.NoError(t, err)
-	var customer int64
-	require.NoError(t, st.Pool.QueryRow(ctx, `
-WITH e AS (INSERT INTO entities (code, name, country, currency, timezone, language) VALUES ('FR01', 'Recoup France', 'FR', 'EUR', 'Europe/Paris', 'fr') RETURNING id)
-INSERT INTO customers (external_id, entity_id, name, country, language, currency, timezone)
-SELECT 'C1', id, 'Martin', 'FR', 'fr', 'EUR', 'Europe/Paris' FROM e RETURNING id`).Scan(&customer))
-	_, err = st.Pool.Exec(ctx, `
-INSERT INTO invoices (external_id, customer_id, number, type, issue_date, due_date, currency, amount_minor, erp_open_minor, erp_import_id, open_minor, status)
-VALUES ('I1', $1, 'F-1', 'invoice', '2026-01-01', '2026-02-01', 'EUR', 5000, 5000, 1, 5000, 'open'),
-       ('I2', $1, 'F-2', 'invoice', '2026-01-01', '2026-02-01', 'EUR', 500000, 500000, 1, 500000, 'open')`, customer)
-	require.NoError(t, err)
+	rows := storetest.NewFactory(st.Pool)
+	france := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	customer := rows.Customer(t, storetest.Customer{Entity: france, ExternalID: "C1", Name: "Martin"})
+	issued, due := dunning.NewDate(2026, time.January, 1), dunning.NewDate(2026, time.February, 1)
+	rows.Invoice(t, storetest.Invoice{Customer: customer, ExternalID: "I1", Number: "F-1", IssueDate: issued, DueDate: due,
+		Amount: money.Money{Minor: 5000, Currency: money.MustCurrency("EUR")}})
+	rows.Invoice(t, storetest.Invoice{Customer: customer, ExternalID: "I2", Number: "F-2", IssueDate: issued, DueDate: due,
+		Amount: money.Money{Minor: 500000, Currency: money.MustCurrency("EUR")}})
 	scenarios := func() map[string]int64 {
 		a, _, err := st.AccountSnapshot(ctx, customer)
 		require.NoError(t, err)

@@ -7,14 +7,15 @@ import (
 
 	"recoup/domain"
 	"recoup/store"
+	"recoup/store/storetest"
 )
 
 func TestEntityContactWindow(t *testing.T) {
 	t.Parallel()
 	st, ctx := setupScenarios(t)
-	_, err := st.Pool.Exec(ctx, `INSERT INTO entities (code, name, country, currency, timezone, language) VALUES
-		('FR01', 'Recoup France', 'FR', 'EUR', 'Europe/Paris', 'fr'), ('DE01', 'Recoup Deutschland', 'DE', 'EUR', 'Europe/Berlin', 'de')`)
-	require.NoError(t, err)
+	rows := storetest.NewFactory(st.Pool)
+	rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	rows.Entity(t, storetest.Entity{Code: "DE01", Name: "Recoup Deutschland", Country: "DE", TimeZone: "Europe/Berlin", Language: "de"})
 
 	list, err := st.Entities(ctx)
 	require.NoError(t, err)

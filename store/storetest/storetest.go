@@ -1,6 +1,7 @@
 // Package storetest gives each test its own migrated Postgres database, cloned
 // from a template that is built once per migration set (CREATE DATABASE … TEMPLATE),
 // so tests run in parallel on the real thing and never see each other's rows.
+// Its Factory fills such a database with the rows a test needs.
 package storetest
 
 import (
