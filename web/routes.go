@@ -150,4 +150,6 @@ func (h *Handler) takeFlash(r *request) string {
 }
 
 // t is the catalogue text for r's language.
-func (h *Handler) t(r *request, key string, args ...any) string { return h.catalog.text(r.lang, key, args...) }
+func (h *Handler) t(r *request, key string, args ...any) string {
+	return h.catalog.text(r.lang, key, args...)
+}
