@@ -1,0 +1,189 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"recoup/config"
+	"recoup/devenv"
+	"recoup/domain"
+	"recoup/store/storetest"
+)
+
+// chromiumPath is Debian's Chromium; `make test` installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+// screenshots is where each main page's picture goes (ignored by git): look at them.
+const screenshots = "screenshots"
+
+// stack is one `recoup dev` under test, and the password of each role's user.
+type stack struct {
+	url   string
+	users map[domain.Role]devenv.DevUser
+}
+
+// startStack runs `recoup dev` with a small demo data set on free ports until the test ends.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		t.Fatalf("the browser tests need Chromium at %s: run `make test` (it installs it) or `apt-get install -y chromium`", chromiumPath)
+	}
+	cfg := config.Load()
+	cfg.DatabaseURL = storetest.NewURL(t)
+	cfg.DataDir = t.TempDir()
+	cfg.HTTPAddr = freeAddr(t)
+	cfg.TemporalAddress = freeAddr(t)
+	cfg.TemporalUIAddr = freeAddr(t)
+	cfg.SMTPURL = "smtp://" + freeAddr(t)
+	cfg.TemporalNamespace = "default"
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan devenv.Info, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- devenv.Run(ctx, devenv.Options{Config: cfg, DemoCustomers: 40, Logger: slog.New(slog.DiscardHandler),
+			Out: io.Discard, Started: func(i devenv.Info) { started <- i }})
+	}()
+	var info devenv.Info
+	select {
+	case info = <-started:
+	case err := <-done:
+		cancel()
+		t.Fatalf("recoup dev stopped before it was ready: %v", err)
+	case <-time.After(3 * time.Minute):
+		cancel()
+		t.Fatal("recoup dev not ready within 3 minutes")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("recoup dev did not stop within 30s")
+		}
+	})
+	s := &stack{url: info.API, users: map[domain.Role]devenv.DevUser{}}
+	for _, u := range info.Credentials.Users {
+		s.users[u.Role] = u
+	}
+	return s
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// newBrowser is a fresh headless Chromium (its own profile: no shared
+// cookies) with a window of width × height CSS pixels.
+func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox, // tests run as root here
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(width, height),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelTimeout)
+	require.NoError(t, chromedp.Do(ctx), "start Chromium")
+	return ctx
+}
+
+// byLabel finds the form field whose <label> reads text.
+func byLabel(text string) chromedp.Search {
+	return chromedp.Search(fmt.Sprintf(`//*[@id=//label[normalize-space()=%q]/@for]`, text))
+}
+
+// fill types value into the field labelled text.
+func fill(text, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(byLabel(text), value)
+}
+
+// signIn signs role's dev user in through the sign-in form, in English.
+func (s *stack) signIn(t *testing.T, ctx context.Context, role domain.Role) {
+	t.Helper()
+	u, ok := s.users[role]
+	require.True(t, ok, "recoup dev has a %s user", role)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(s.url+"/login"),
+		fill("Email", u.Email),
+		fill("Password", u.Password),
+		chromedp.Click(`//button[normalize-space()="Sign in"]`),
+		chromedp.WaitVisible(chromedp.CSS(`nav.main`)),
+	), "sign in as %s", role)
+}
+
+// screenshot saves the whole page as screenshots/<name>.png.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(screenshots, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(screenshots, name+".png"), png, 0o644))
+}
+
+// text is the visible text of the first element matching sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	require.NoError(t, err)
+	return s
+}
+
+// TestBrowser runs every flow against one `recoup dev` (starting one costs seconds).
+func TestBrowser(t *testing.T) {
+	s := startStack(t)
+
+	t.Run("each role sees its navigation and nothing else", func(t *testing.T) {
+		for _, tc := range []struct {
+			role     domain.Role
+			shown    []string
+			notShown []string
+		}{
+			{domain.RoleAdmin, []string{"Accounts", "Worklist", "Scenarios", "Imports", "Users"}, nil},
+			{domain.RoleCreditManager, []string{"Accounts", "Worklist", "Scenarios", "Rules", "Templates", "Imports"}, []string{"Users"}},
+			{domain.RoleAgent, []string{"Accounts", "Worklist", "Scenarios"}, []string{"Imports", "Users", "Entities"}},
+			{domain.RoleSalesRep, []string{"Accounts", "Worklist"}, []string{"Scenarios", "Templates", "Imports", "Users"}},
+			{domain.RoleAuditor, []string{"Accounts", "Scenarios", "Templates"}, []string{"Imports", "Users", "Entities"}},
+		} {
+			ctx := newBrowser(t, 1280, 900)
+			s.signIn(t, ctx, tc.role)
+			nav := text(t, ctx, "nav.main")
+			for _, item := range tc.shown {
+				require.Contains(t, nav, item, "%s's navigation", tc.role)
+			}
+			for _, item := range tc.notShown {
+				require.NotContains(t, nav, item, "%s's navigation", tc.role)
+			}
+			screenshot(t, ctx, "home-"+strings.ReplaceAll(string(tc.role), "_", "-"))
+		}
+	})
+
+	t.Run("an agent closes a task from the worklist", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleCreditManager)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.url+"/worklist?scope=team")))
+		screenshot(t, ctx, "worklist")
+	})
+}
