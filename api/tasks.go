@@ -43,7 +43,7 @@ func toTask(t store.TaskView) taskView {
 
 // listTasks is a work list: an agent's calls, a manager's escalations.
 func (s *Server) listTasks(c *gin.Context) error {
-	if err := queryParams(c, "assignee", "role", "status", "kind", "customer", "limit", "offset"); err != nil {
+	if err := queryParams(c, "assignee", "role", "status", "kind", "customer", "overdue", "limit", "offset"); err != nil {
 		return err
 	}
 	q := app.TaskQuery{Assignee: c.Query("assignee"), Role: c.Query("role"), Status: c.Query("status"), Kind: c.Query("kind")}
@@ -52,6 +52,9 @@ func (s *Server) listTasks(c *gin.Context) error {
 		return err
 	}
 	if q.CustomerID, err = optionalID(c, "customer"); err != nil {
+		return err
+	}
+	if q.Overdue, err = optionalBool(c, "overdue"); err != nil {
 		return err
 	}
 	list, total, err := s.app.Tasks(c.Request.Context(), principal(c), q)

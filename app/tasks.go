@@ -13,6 +13,7 @@ import (
 type TaskQuery struct {
 	Assignee, Role, Status, Kind string
 	CustomerID                   *int64
+	Overdue                      *bool // past its due time
 	domain.Page
 }
 
@@ -34,7 +35,7 @@ func (a *App) Tasks(ctx context.Context, who domain.Principal, q TaskQuery) ([]s
 		}
 	}
 	return a.store.ListTasks(ctx, perimeter(who), store.TaskFilter{AssigneeEmail: q.Assignee, Role: q.Role, Status: q.Status,
-		Kind: q.Kind, CustomerID: q.CustomerID, Page: q.Page})
+		Kind: q.Kind, CustomerID: q.CustomerID, Overdue: q.Overdue, Page: q.Page})
 }
 
 // ClosedTask is a task just closed, and whether its account was woken.

@@ -37,6 +37,7 @@ type TaskFilter struct {
 	Status        string
 	Kind          string
 	CustomerID    *int64
+	Overdue       *bool // past its due time
 	domain.Page
 }
 
@@ -54,6 +55,7 @@ WHERE (@assignee::text IS NULL OR u.email = @assignee::text)
   AND (@status::text IS NULL OR t.status = @status::text)
   AND (@kind::text IS NULL OR t.kind = @kind::text)
   AND (@customer::bigint IS NULL OR t.customer_id = @customer::bigint)
+  AND (@overdue::boolean IS NULL OR (t.due_at < now()) = @overdue::boolean)
   AND ` + perimeterClause + `
 ORDER BY t.due_at, t.id
 LIMIT @limit OFFSET @offset`
@@ -74,7 +76,7 @@ const taskExists = `SELECT t.status FROM tasks t WHERE t.id = @id AND ` + taskIn
 func (s *Store) ListTasks(ctx context.Context, per Perimeter, f TaskFilter) ([]TaskView, int64, error) {
 	rows, err := s.Pool.Query(ctx, listTasks, per.args(pgx.NamedArgs{
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(f.Role), "status": nullable(f.Status), "kind": nullable(f.Kind),
-		"customer": f.CustomerID, "limit": f.Limit, "offset": f.Offset,
+		"customer": f.CustomerID, "overdue": f.Overdue, "limit": f.Limit, "offset": f.Offset,
 	}))
 	if err != nil {
 		return nil, 0, err

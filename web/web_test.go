@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -141,3 +142,13 @@ func (br *browser) loginToken() string {
 
 // osDir reads this package's source files, for the tests that check them.
 func osDir(dir string) fs.FS { return os.DirFS(dir) }
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// userID is the id of the user with email.
+func userID(t *testing.T, b *testBundle, email string) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, b.store.Pool.QueryRow(context.Background(), `SELECT id FROM users WHERE email = $1`, email).Scan(&id))
+	return id
+}

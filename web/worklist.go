@@ -24,6 +24,7 @@ type worklistData struct {
 	Status  string
 	Kinds   []string
 	Kind    string
+	Overdue bool
 	Pages   int
 	Current int
 }
@@ -43,12 +44,16 @@ func (h *Handler) worklist(r *request) error {
 	if q.Status == "all" {
 		q.Status = ""
 	}
+	overdue := r.c.Query("overdue") == "1"
+	if overdue {
+		q.Overdue = &overdue
+	}
 	list, total, err := h.app.Tasks(r.c.Request.Context(), r.who, q)
 	if err != nil {
 		return err
 	}
 	d := worklistData{Tasks: list, Total: total, Page: q.Page, Scope: scope, Status: r.c.DefaultQuery("status", "open"),
-		Kinds: []string{"call", "escalation"}, Kind: q.Kind, Current: q.Offset/worklistRows + 1,
+		Kinds: []string{"call", "escalation"}, Kind: q.Kind, Overdue: overdue, Current: q.Offset/worklistRows + 1,
 		Pages: int((total + worklistRows - 1) / worklistRows)}
 	h.render(r.c, http.StatusOK, "worklist", h.newPage(r, "worklist.title", "nav.worklist", d))
 	return nil
