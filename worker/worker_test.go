@@ -21,8 +21,12 @@ type recorder struct {
 	workflows, activities map[string]any
 }
 
-func (r *recorder) RegisterWorkflowWithOptions(fn any, o workflow.RegisterOptions) { r.workflows[o.Name] = fn }
-func (r *recorder) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) { r.activities[o.Name] = fn }
+func (r *recorder) RegisterWorkflowWithOptions(fn any, o workflow.RegisterOptions) {
+	r.workflows[o.Name] = fn
+}
+func (r *recorder) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) {
+	r.activities[o.Name] = fn
+}
 
 // sdkName is the name the SDK gives a function or method value when code
 // refers to it directly (workflows call activities by method value).
