@@ -270,6 +270,7 @@ func localSMTP(smtpURL string) (string, bool) {
 func banner(out io.Writer, info Info, check flow.SystemCheckResult) {
 	fmt.Fprintf(out, `
 Recoup is running (stop with Ctrl-C; everything persists).
+  Web app        %[1]s/    (sign in with a user below)
   API            %[1]s/api/v1/customers    (OpenAPI: %[1]s/api/v1/openapi.yaml)
   Captured mail, texts and calls  %[1]s/dev/mail
   Temporal UI    %[2]s

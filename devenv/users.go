@@ -111,7 +111,7 @@ func readCredentials(path string) (Credentials, error) {
 }
 
 func printCredentials(out io.Writer, api string, c Credentials, dir string) {
-	fmt.Fprintf(out, "\nSign in (POST %s/api/v1/auth/login) as any role; kept in %s:\n", api, filepath.Join(dir, credentialsFile))
+	fmt.Fprintf(out, "\nSign in at %s/login (or POST %s/api/v1/auth/login) as any role; kept in %s:\n", api, api, filepath.Join(dir, credentialsFile))
 	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	for _, u := range c.Users {
 		fmt.Fprintf(w, "  %s\t%s\t%s\n", u.Role, u.Email, u.Password)
