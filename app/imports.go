@@ -40,7 +40,7 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 	}
 	out := Imported{Result: res}
 	if res.ChangesDunning() {
-		out.Woken = a.AccountsChanged(ctx, res.ImportID)
+		out.Woken = a.AccountsChanged(ctx, Change{ImportID: res.ImportID})
 	}
 	return out, nil
 }

@@ -58,5 +58,5 @@ func (a *App) CloseTask(ctx context.Context, who domain.Principal, id int64, res
 	if err != nil {
 		return ClosedTask{}, err
 	}
-	return ClosedTask{ID: id, CustomerID: customerID, Woken: a.AccountsChanged(ctx, 0, customerID)}, nil
+	return ClosedTask{ID: id, CustomerID: customerID, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})}, nil
 }

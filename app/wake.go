@@ -7,6 +7,13 @@ import (
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
+// Change names accounts whose data changed in a way that matters to dunning.
+type Change struct {
+	ImportID    int64   // the accounts an import touched
+	CustomerIDs []int64 // these accounts (a decision on a task, later payments, promises, disputes)
+	AllOpen     bool    // every account with open items (`recoup dev` at start)
+}
+
 // Woken says what became of waking the accounts a change touched.
 type Woken struct {
 	Accounts   int    // accounts to wake
@@ -19,25 +26,33 @@ type Woken struct {
 // AccountsChanged is the one way a change that matters to dunning reaches
 // the accounts' workflows: every entry point calls it once its change is
 // committed (imports from the API, the CLI and the demo load, a closed
-// escalation). An import's accounts are woken by a durable WakeAccounts
-// workflow, so a large import neither holds the caller nor depends on this
-// process staying up; a few named accounts are signalled directly. Waking an
-// account twice is harmless: it evaluates again.
-func (a *App) AccountsChanged(ctx context.Context, importID int64, customerIDs ...int64) Woken {
-	if importID != 0 {
-		return a.wakeImport(ctx, importID)
+// escalation, `recoup dev` at start). An import's accounts are woken by a
+// durable WakeAccounts workflow, so a large import neither holds the caller
+// nor depends on this process staying up; named accounts are signalled
+// directly. Waking an account twice is harmless: it evaluates again.
+func (a *App) AccountsChanged(ctx context.Context, ch Change) Woken {
+	if ch.ImportID != 0 {
+		return a.wakeImport(ctx, ch.ImportID)
 	}
-	if len(customerIDs) == 0 {
+	ids := ch.CustomerIDs
+	if ch.AllOpen {
+		var err error
+		if ids, err = a.store.CustomersWithOpenItems(ctx); err != nil {
+			a.log.ErrorContext(ctx, "accounts with open items", "err", err)
+			return Woken{Error: "could not list the accounts with open items: " + err.Error()}
+		}
+	}
+	if len(ids) == 0 {
 		return Woken{}
 	}
-	w := Woken{Accounts: len(customerIDs)}
+	w := Woken{Accounts: len(ids)}
 	if a.flow == nil {
 		w.Error = "this process has no Temporal connection: dunning was not woken; the daily sweep wakes these accounts"
 		return w
 	}
-	if _, err := a.wake(ctx, customerIDs); err != nil {
-		a.log.ErrorContext(ctx, "wake dunning", "customers", customerIDs, "err", err)
-		w.Error = "Temporal did not take the wake-up; the daily sweep wakes these accounts"
+	if _, err := a.flow.Wake(ctx, ids); err != nil {
+		a.log.ErrorContext(ctx, "wake dunning", "accounts", len(ids), "err", err)
+		w.Error = "Temporal did not take the wake-up (" + err.Error() + "); the daily sweep wakes these accounts"
 	}
 	return w
 }
@@ -61,16 +76,3 @@ func (a *App) wakeImport(ctx context.Context, importID int64) Woken {
 	}
 	return Woken{Accounts: n, WorkflowID: id}
 }
-
-// WakeOpenAccounts wakes every account with open items at once, and answers
-// how many it reached: `recoup dev` at start, which waits for its accounts.
-func (a *App) WakeOpenAccounts(ctx context.Context) (int, error) {
-	ids, err := a.store.CustomersWithOpenItems(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return a.wake(ctx, ids)
-}
-
-// wake signals (or starts) each account's workflow: the direct path of AccountsChanged.
-func (a *App) wake(ctx context.Context, ids []int64) (int, error) { return a.flow.Wake(ctx, ids) }

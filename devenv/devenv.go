@@ -199,11 +199,11 @@ func Run(ctx context.Context, o Options) (err error) {
 
 	// Every account with open items gets its Dunning workflow (signal-with-start
 	// is idempotent: running ones just evaluate again).
-	woken, err := uses.WakeOpenAccounts(ctx)
-	if err != nil {
-		return fmt.Errorf("start dunning workflows: %w", err)
+	woken := uses.AccountsChanged(ctx, app.Change{AllOpen: true})
+	if woken.Error != "" {
+		return fmt.Errorf("start dunning workflows: %s", woken.Error)
 	}
-	fmt.Fprintf(o.Out, "Dunning running for %d accounts with open items.\n", woken)
+	fmt.Fprintf(o.Out, "Dunning running for %d accounts with open items.\n", woken.Accounts)
 
 	check, err := systemCheck(ctx, fc)
 	if err != nil {

@@ -319,7 +319,7 @@ func demoCmd(cfg *config.Config) *cobra.Command {
 			for _, r := range results {
 				report(cmd, "demo "+string(r.Kind), r, 0)
 				if r.ChangesDunning() {
-					reportWoken(cmd, uses.AccountsChanged(ctx, r.ImportID))
+					reportWoken(cmd, uses.AccountsChanged(ctx, app.Change{ImportID: r.ImportID}))
 				}
 			}
 			return nil
