@@ -10,6 +10,7 @@ import (
 var sessionRoutes = []route{
 	{method: "GET", path: "/login", public: true, handle: (*Handler).loginForm},
 	{method: "POST", path: "/login", public: true, handle: (*Handler).login},
+	{method: "GET", path: "/logout", handle: (*Handler).logoutForm},
 	{method: "POST", path: "/logout", handle: (*Handler).logout},
 }
 
@@ -56,6 +57,12 @@ func (h *Handler) login(r *request) error {
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	http.SetCookie(c.Writer, &http.Cookie{Name: preSessionCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: true})
 	c.Redirect(http.StatusSeeOther, safeNext(d.Next))
+	return nil
+}
+
+// logoutForm asks before signing out: a link (or another site) cannot sign anyone out.
+func (h *Handler) logoutForm(r *request) error {
+	h.render(r.c, http.StatusOK, "logout", h.newPage(r, "logout.title", "", nil))
 	return nil
 }
 
