@@ -12,20 +12,20 @@ import (
 )
 
 type taskView struct {
-	ID            int64      `json:"id"`
-	CustomerID    int64      `json:"customer_id"`
-	CustomerName  string     `json:"customer_name"`
-	Kind          string     `json:"kind"`
-	AssigneeRole  string     `json:"assignee_role"`
-	AssigneeEmail string     `json:"assignee_email"`
-	InvoiceIDs    []int64    `json:"invoice_ids"`
-	DueAt         time.Time  `json:"due_at"`
-	Note          string     `json:"note"`
-	Status        string     `json:"status"`
-	Resolution    string     `json:"resolution"`
-	ClosedBy      string     `json:"closed_by"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ClosedAt      *time.Time `json:"closed_at"`
+	ID            int64             `json:"id"`
+	CustomerID    int64             `json:"customer_id"`
+	CustomerName  string            `json:"customer_name"`
+	Kind          domain.TaskKind   `json:"kind"`
+	AssigneeRole  domain.Assignee   `json:"assignee_role"`
+	AssigneeEmail string            `json:"assignee_email"`
+	InvoiceIDs    []int64           `json:"invoice_ids"`
+	DueAt         time.Time         `json:"due_at"`
+	Note          string            `json:"note"`
+	Status        domain.TaskStatus `json:"status"`
+	Resolution    string            `json:"resolution"`
+	ClosedBy      string            `json:"closed_by"`
+	CreatedAt     time.Time         `json:"created_at"`
+	ClosedAt      *time.Time        `json:"closed_at"`
 }
 
 func toTask(t store.TaskView) taskView {
@@ -42,13 +42,14 @@ func toTask(t store.TaskView) taskView {
 	return v
 }
 
-// listTasks is a work list: an agent's calls and manual emails, a manager's escalations.
+// listTasks is a work list: an agent's calls, a manager's escalations.
 func (s *Server) listTasks(c *gin.Context) {
 	if err := queryParams(c, "assignee", "role", "status", "kind", "customer", "limit", "offset"); err != nil {
 		s.fail(c, err)
 		return
 	}
-	f := store.TaskFilter{AssigneeEmail: c.Query("assignee"), Role: c.Query("role"), Status: c.Query("status"), Kind: c.Query("kind")}
+	f := store.TaskFilter{AssigneeEmail: c.Query("assignee"), Role: domain.Assignee(c.Query("role")),
+		Status: domain.TaskStatus(c.Query("status")), Kind: domain.TaskKind(c.Query("kind"))}
 	var err error
 	if f.Page, err = page(c); err != nil {
 		s.fail(c, err)
@@ -58,16 +59,13 @@ func (s *Server) listTasks(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	for _, p := range []struct {
-		name, value string
-		allowed     []string
-	}{
-		{"status", f.Status, []string{"open", "done", "cancelled"}},
-		{"kind", f.Kind, []string{"call", "manual_email", "escalation"}},
-		{"role", f.Role, []string{"agent", "credit_manager", "legal", "sales_rep"}},
+	for _, err := range []error{
+		filterOneOf("status", f.Status, domain.TaskStatuses),
+		filterOneOf("kind", f.Kind, domain.TaskKinds),
+		filterOneOf("role", f.Role, domain.Assignees),
 	} {
-		if p.value != "" && !slices.Contains(p.allowed, p.value) {
-			s.fail(c, domain.FieldError(p.name, "%q: want one of %v", p.value, p.allowed))
+		if err != nil {
+			s.fail(c, err)
 			return
 		}
 	}
@@ -77,6 +75,14 @@ func (s *Server) listTasks(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, pageView[taskView]{Items: mapSlice(list, toTask), Total: total, Limit: f.Limit, Offset: f.Offset})
+}
+
+// filterOneOf checks an optional filter: empty, or one of the values it may take.
+func filterOneOf[T ~string](name string, v T, allowed []T) error {
+	if v != "" && !slices.Contains(allowed, v) {
+		return domain.FieldError(name, "%q: want one of %v", v, allowed)
+	}
+	return nil
 }
 
 type closeTaskBody struct {
@@ -111,5 +117,5 @@ func (s *Server) closeTask(c *gin.Context) {
 			s.log.ErrorContext(c.Request.Context(), "wake dunning after a task closed", "task", id, "err", err)
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"id": id, "status": "done", "customer_id": customerID, "account_woken": woken == 1})
+	c.JSON(http.StatusOK, gin.H{"id": id, "status": domain.TaskDone, "customer_id": customerID, "account_woken": woken == 1})
 }

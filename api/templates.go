@@ -122,7 +122,7 @@ func (s *Server) checkStepTemplates(ctx context.Context, steps []dunning.Step) e
 }
 
 // knownTemplate reports whether set has a template called name for channel ch, in any language.
-func knownTemplate(set *templates.Set, name string, ch templates.Channel) bool {
+func knownTemplate(set *templates.Set, name string, ch domain.Channel) bool {
 	for _, t := range set.Templates() {
 		if t.Name == name && t.Channel == ch {
 			return true
@@ -194,7 +194,7 @@ func (s *Server) putTemplate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	t := templates.Template{Name: k.name, Channel: templates.Channel(k.channel), Language: k.language, Subject: req.Subject, Text: req.Text, HTML: req.HTML}
+	t := templates.Template{Name: k.name, Channel: domain.Channel(k.channel), Language: k.language, Subject: req.Subject, Text: req.Text, HTML: req.HTML}
 	if err := t.Validate(); err != nil {
 		s.fail(c, templateInvalid(err))
 		return
@@ -213,7 +213,7 @@ func (s *Server) deleteTemplate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.store.DeleteTemplate(c.Request.Context(), k.name, templates.Channel(k.channel), k.language, actor(c)); err != nil {
+	if err := s.store.DeleteTemplate(c.Request.Context(), k.name, domain.Channel(k.channel), k.language, actor(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -227,8 +227,8 @@ func templatePath(c *gin.Context) (templateKey, error) {
 	if !isTemplateChannel(k.channel) {
 		return k, domain.FieldError("channel", "%q: want email, sms or voice", k.channel)
 	}
-	probe := templates.Template{Name: k.name, Channel: templates.Channel(k.channel), Language: k.language, Text: "x"}
-	if k.channel == string(templates.ChannelEmail) {
+	probe := templates.Template{Name: k.name, Channel: domain.Channel(k.channel), Language: k.language, Text: "x"}
+	if k.channel == string(domain.ChannelEmail) {
 		probe.Subject, probe.HTML = "x", "x"
 	}
 	set, err := templates.NewSet(probe) // checks name and language, and gives the language as stored
@@ -251,11 +251,4 @@ func templateInvalid(err error) error {
 	return err
 }
 
-func isTemplateChannel(ch string) bool {
-	for _, c := range templates.Channels {
-		if string(c) == ch {
-			return true
-		}
-	}
-	return false
-}
+func isTemplateChannel(ch string) bool { return domain.Channel(ch).IsReminder() }

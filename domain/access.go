@@ -64,8 +64,8 @@ type Principal struct {
 	AllEntities bool
 	EntityIDs   []int64
 	EntityCodes []string
-	Department  string
-	TokenID     int64 // 0: a browser session
+	Department  Department // for RoleDepartment
+	TokenID     int64      // 0: a browser session
 	Scope       TokenScope
 }
 
