@@ -14,7 +14,7 @@ const (
 	RoleCreditManager   Role = "credit_manager"
 	RoleAgent           Role = "agent"
 	RoleSalesRep        Role = "sales_rep"
-	RoleDepartment      Role = "department" // sales admin, logistics, legal…: cases routed to their department
+	RoleDepartment      Role = "department" // legal…: the tasks routed to their Department
 	RoleDivisionManager Role = "division_manager"
 	RoleAuditor         Role = "auditor"
 )

@@ -45,8 +45,10 @@ type Item struct {
 	// PromiseUntil holds the invoice through this date (the promise date plus
 	// the grace days, computed by the caller).
 	PromiseUntil *Date `json:"promise_until,omitempty"`
-	// Escalated: an escalation step fired and nobody has decided yet; no
-	// automatic reminder (email, sms, voice) fires. The workflow sets it
-	// when it executes an escalation action (see ApplyEscalations).
+	// Escalated: an escalation task for the invoice is still open (an
+	// escalation step fired and nobody has decided yet); no automatic
+	// reminder (email, sms, voice) fires. The account snapshot reads it from
+	// the tasks at each evaluation; closing the task clears it. Preview, which
+	// reads nothing, sets it with ApplyEscalations.
 	Escalated bool `json:"escalated,omitempty"`
 }

@@ -31,8 +31,8 @@ type Action struct {
 }
 
 // ApplyEscalations returns a with Escalated set on the invoices of the
-// escalation actions in due: what the workflow records once it has executed
-// them, so the next evaluation sends them no more reminders.
+// escalation actions in due: what the next account snapshot shows once they
+// are executed (their tasks are open), for Preview, which loads no snapshot.
 func ApplyEscalations(a Account, due []Action) Account {
 	var ids []int64
 	for _, ac := range due {

@@ -5,7 +5,7 @@ import "time"
 // Preview lists the actions the workflow would take from `from` for `days`
 // days, if nothing changed meanwhile (no payment, no new invoice): it runs
 // PlanAt at from, then at each Next, exactly as the workflow does, and marks
-// escalated invoices as the workflow would (ApplyEscalations).
+// escalated invoices as the next snapshot would (ApplyEscalations).
 func Preview(a Account, s State, from time.Time, days int) []Action {
 	if days <= 0 {
 		return nil
