@@ -139,10 +139,10 @@ func TestEachRoleSeesOnlyItsPerimeter(t *testing.T) {
 	sam := b.tokenFor(t, store.UserSpec{Email: "sam@recoup.example", Role: domain.RoleSalesRep})
 	_, err = b.store.Pool.Exec(ctx, `UPDATE customers SET sales_rep_id = (SELECT id FROM users WHERE email = 'sam@recoup.example') WHERE external_id = 'C2'`)
 	require.NoError(t, err)
-	_, _, err = b.store.CreateTask(ctx, store.Task{Key: "legal-c3", CustomerID: ids["C3"], Kind: store.TaskEscalation,
+	_, _, err = b.store.CreateTask(ctx, store.Task{Key: "legal-c3", CustomerID: ids["C3"], Kind: domain.TaskEscalation,
 		AssigneeRole: "legal", DueAt: time.Now().Add(time.Hour), Note: "disputed delivery"})
 	require.NoError(t, err)
-	_, _, err = b.store.CreateTask(ctx, store.Task{Key: "call-c1", CustomerID: ids["C1"], Kind: store.TaskCall,
+	_, _, err = b.store.CreateTask(ctx, store.Task{Key: "call-c1", CustomerID: ids["C1"], Kind: domain.TaskCall,
 		AssigneeRole: "agent", DueAt: time.Now().Add(time.Hour), Note: "call"})
 	require.NoError(t, err)
 
@@ -413,7 +413,7 @@ func TestCustomerHistoryMergesTheJournalAndJournalsWhoLooked(t *testing.T) {
 	ctx := context.Background()
 	var c1 int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'C1'`).Scan(&c1))
-	_, _, err := b.store.CreateTask(ctx, store.Task{Key: "call-c1", CustomerID: c1, Kind: store.TaskCall,
+	_, _, err := b.store.CreateTask(ctx, store.Task{Key: "call-c1", CustomerID: c1, Kind: domain.TaskCall,
 		AssigneeRole: "agent", DueAt: time.Now().Add(time.Hour), Note: "call", Actor: "dunning/1"})
 	require.NoError(t, err)
 	auditor := b.tokenFor(t, store.UserSpec{Email: "kim@recoup.example", Role: domain.RoleAuditor})

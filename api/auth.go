@@ -95,7 +95,7 @@ type meView struct {
 	Role        domain.Role       `json:"role"`
 	AllEntities bool              `json:"all_entities"`
 	Entities    []string          `json:"entities"`
-	Department  string            `json:"department"`
+	Department  domain.Department `json:"department"`
 	TokenID     int64             `json:"token_id,omitempty"`
 	Scope       domain.TokenScope `json:"scope,omitempty"`
 	Permissions []auth.Action     `json:"permissions"`

@@ -339,7 +339,7 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	fx.rule = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/scenario-rules", "application/json",
 		fmt.Sprintf(`{"position": 10, "scenario_id": %s}`, fx.scenario), http.StatusCreated)).ID)
 
-	_, created, err := b.store.CreateTask(ctx, store.Task{Key: "hostile-call", CustomerID: c1, Kind: store.TaskCall,
+	_, created, err := b.store.CreateTask(ctx, store.Task{Key: "hostile-call", CustomerID: c1, Kind: domain.TaskCall,
 		AssigneeRole: "agent", DueAt: time.Now().Add(48 * time.Hour), Note: "call"})
 	require.NoError(t, err)
 	require.True(t, created)

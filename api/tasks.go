@@ -7,24 +7,25 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recoup/app"
+	"recoup/domain"
 	"recoup/store"
 )
 
 type taskView struct {
-	ID            int64      `json:"id"`
-	CustomerID    int64      `json:"customer_id"`
-	CustomerName  string     `json:"customer_name"`
-	Kind          string     `json:"kind"`
-	AssigneeRole  string     `json:"assignee_role"`
-	AssigneeEmail string     `json:"assignee_email"`
-	InvoiceIDs    []int64    `json:"invoice_ids"`
-	DueAt         time.Time  `json:"due_at"`
-	Note          string     `json:"note"`
-	Status        string     `json:"status"`
-	Resolution    string     `json:"resolution"`
-	ClosedBy      string     `json:"closed_by"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ClosedAt      *time.Time `json:"closed_at"`
+	ID            int64             `json:"id"`
+	CustomerID    int64             `json:"customer_id"`
+	CustomerName  string            `json:"customer_name"`
+	Kind          domain.TaskKind   `json:"kind"`
+	AssigneeRole  domain.Assignee   `json:"assignee_role"`
+	AssigneeEmail string            `json:"assignee_email"`
+	InvoiceIDs    []int64           `json:"invoice_ids"`
+	DueAt         time.Time         `json:"due_at"`
+	Note          string            `json:"note"`
+	Status        domain.TaskStatus `json:"status"`
+	Resolution    string            `json:"resolution"`
+	ClosedBy      string            `json:"closed_by"`
+	CreatedAt     time.Time         `json:"created_at"`
+	ClosedAt      *time.Time        `json:"closed_at"`
 }
 
 func toTask(t store.TaskView) taskView {
@@ -84,7 +85,7 @@ func (s *Server) closeTask(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": "done", "customer_id": t.CustomerID,
+	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": domain.TaskDone, "customer_id": t.CustomerID,
 		"account_woken": t.Woken.Accounts == 1 && t.Woken.Error == ""})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"recoup/domain"
 	"recoup/store"
 )
 
@@ -18,8 +19,8 @@ func TestTasksAreListedAndClosed(t *testing.T) {
 	var c1 int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'C1'`).Scan(&c1))
 	for _, tk := range []store.Task{
-		{Key: "k-call", CustomerID: c1, Kind: store.TaskCall, AssigneeRole: "agent", DueAt: time.Now().Add(48 * time.Hour), Note: "call the customer"},
-		{Key: "k-esc", CustomerID: c1, Kind: store.TaskEscalation, AssigneeRole: "credit_manager", DueAt: time.Now().Add(24 * time.Hour), Note: "escalation"},
+		{Key: "k-call", CustomerID: c1, Kind: domain.TaskCall, AssigneeRole: "agent", DueAt: time.Now().Add(48 * time.Hour), Note: "call the customer"},
+		{Key: "k-esc", CustomerID: c1, Kind: domain.TaskEscalation, AssigneeRole: "credit_manager", DueAt: time.Now().Add(24 * time.Hour), Note: "escalation"},
 	} {
 		_, created, err := b.store.CreateTask(ctx, tk)
 		require.NoError(t, err)

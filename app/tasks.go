@@ -22,20 +22,16 @@ func (a *App) Tasks(ctx context.Context, who domain.Principal, q TaskQuery) ([]s
 	if err := allow(who, auth.TasksRead); err != nil {
 		return nil, 0, err
 	}
-	for _, p := range []struct {
-		name, value string
-		allowed     []string
-	}{
-		{"status", q.Status, []string{"open", "done", "cancelled"}},
-		{"kind", q.Kind, []string{"call", "manual_email", "escalation"}},
-		{"role", q.Role, []string{"agent", "credit_manager", "legal", "sales_rep"}},
-	} {
-		if p.value != "" && !slices.Contains(p.allowed, p.value) {
-			return nil, 0, domain.FieldError(p.name, "%q: want one of %v", p.value, p.allowed)
-		}
+	f := store.TaskFilter{AssigneeEmail: q.Assignee, Role: domain.Assignee(q.Role), Status: domain.TaskStatus(q.Status),
+		Kind: domain.TaskKind(q.Kind), CustomerID: q.CustomerID, Overdue: q.Overdue, Page: q.Page}
+	if err := domain.Invalid(
+		oneOf("status", f.Status, domain.TaskStatuses),
+		oneOf("kind", f.Kind, domain.TaskKinds),
+		oneOf("role", f.Role, domain.Assignees),
+	); err != nil {
+		return nil, 0, err
 	}
-	return a.store.ListTasks(ctx, perimeter(who), store.TaskFilter{AssigneeEmail: q.Assignee, Role: q.Role, Status: q.Status,
-		Kind: q.Kind, CustomerID: q.CustomerID, Overdue: q.Overdue, Page: q.Page})
+	return a.store.ListTasks(ctx, perimeter(who), f)
 }
 
 // ClosedTask is a task just closed, and whether its account was woken.
@@ -59,4 +55,12 @@ func (a *App) CloseTask(ctx context.Context, who domain.Principal, id int64, res
 		return ClosedTask{}, err
 	}
 	return ClosedTask{ID: id, CustomerID: customerID, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})}, nil
+}
+
+// oneOf checks an optional filter: empty, or one of the values it may take.
+func oneOf[T ~string](name string, v T, allowed []T) error {
+	if v != "" && !slices.Contains(allowed, v) {
+		return domain.FieldError(name, "%q: want one of %v", v, allowed)
+	}
+	return nil
 }

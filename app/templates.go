@@ -92,7 +92,7 @@ func (a *App) PutTemplate(ctx context.Context, who domain.Principal, k TemplateK
 	if err := checkTemplateKey(k); err != nil {
 		return Template{}, err
 	}
-	t := templates.Template{Name: k.Name, Channel: templates.Channel(k.Channel), Language: k.Language, Subject: req.Subject, Text: req.Text, HTML: req.HTML}
+	t := templates.Template{Name: k.Name, Channel: domain.Channel(k.Channel), Language: k.Language, Subject: req.Subject, Text: req.Text, HTML: req.HTML}
 	if err := t.Validate(); err != nil {
 		return Template{}, templateInvalid(err)
 	}
@@ -111,7 +111,7 @@ func (a *App) DeleteTemplate(ctx context.Context, who domain.Principal, k Templa
 	if err := checkTemplateKey(k); err != nil {
 		return err
 	}
-	return a.store.DeleteTemplate(ctx, k.Name, templates.Channel(k.Channel), k.Language, who.Actor())
+	return a.store.DeleteTemplate(ctx, k.Name, domain.Channel(k.Channel), k.Language, who.Actor())
 }
 
 func custom(o store.TemplateOverride) Template {
@@ -147,8 +147,8 @@ func checkTemplateKey(k TemplateKey) error {
 	if !isTemplateChannel(k.Channel) {
 		return domain.FieldError("channel", "%q: want email, sms or voice", k.Channel)
 	}
-	probe := templates.Template{Name: k.Name, Channel: templates.Channel(k.Channel), Language: k.Language, Text: "x"}
-	if k.Channel == string(templates.ChannelEmail) {
+	probe := templates.Template{Name: k.Name, Channel: domain.Channel(k.Channel), Language: k.Language, Text: "x"}
+	if k.Channel == string(domain.ChannelEmail) {
 		probe.Subject, probe.HTML = "x", "x"
 	}
 	set, err := templates.NewSet(probe) // checks name and language, and gives the language as stored
@@ -172,7 +172,7 @@ func templateInvalid(err error) error {
 }
 
 func isTemplateChannel(ch string) bool {
-	for _, c := range templates.Channels {
+	for _, c := range domain.ReminderChannels {
 		if string(c) == ch {
 			return true
 		}

@@ -15,7 +15,7 @@ func UserSpec(email, name, role, department, password string, entities *[]string
 	if err != nil {
 		return store.UserSpec{}, err
 	}
-	spec := store.UserSpec{Email: email, Name: name, Role: r, Department: department}
+	spec := store.UserSpec{Email: email, Name: name, Role: r, Department: domain.Department(department)}
 	if entities != nil {
 		spec.Entities = append([]string{}, *entities...)
 	}

@@ -14,7 +14,7 @@ const (
 	RoleCreditManager   Role = "credit_manager"
 	RoleAgent           Role = "agent"
 	RoleSalesRep        Role = "sales_rep"
-	RoleDepartment      Role = "department" // sales admin, logistics, legal…: cases routed to their department
+	RoleDepartment      Role = "department" // legal…: the tasks routed to their Department
 	RoleDivisionManager Role = "division_manager"
 	RoleAuditor         Role = "auditor"
 )
@@ -64,9 +64,9 @@ type Principal struct {
 	AllEntities bool
 	EntityIDs   []int64
 	EntityCodes []string
-	Department  string
-	Language    string // the web app's language the user chose; "" follows the browser
-	TokenID     int64  // 0: a browser session
+	Department  Department // for RoleDepartment
+	Language    string     // the web app's language the user chose; "" follows the browser
+	TokenID     int64      // 0: a browser session
 	Scope       TokenScope
 }
 

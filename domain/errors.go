@@ -1,5 +1,6 @@
 // Package domain holds Recoup's business types and the errors every layer
-// shares. It imports nothing of the project.
+// shares. Of the project it imports only money, which imports nothing of it,
+// so every other package can import domain.
 package domain
 
 import (

@@ -36,8 +36,8 @@
 // whose conditions fail is passed without firing and never retried. A
 // repeating step repeats RepeatEveryDays after the day it last fired, up to
 // MaxRepeats, until a later step on the same channel fires. Escalated invoices
-// get no email, sms or voice reminders (and no wake-up for one) until the
-// flag is cleared; their tasks, escalations and credit holds still fire.
+// get no email, sms or voice reminders (and no wake-up for one) until a person
+// closes the escalation task; their tasks, escalations and credit holds still fire.
 //
 // # Actions
 //

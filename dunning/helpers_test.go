@@ -59,7 +59,7 @@ func scenario(steps ...Step) Scenario {
 }
 
 func email(offset int, tmpl string) Step {
-	return Step{OffsetDays: offset, Channel: ChannelEmail, Template: tmpl}
+	return Step{OffsetDays: offset, Channel: domain.ChannelEmail, Template: tmpl}
 }
 
 // line renders an action the way the expectations read:
@@ -67,7 +67,7 @@ func email(offset int, tmpl string) Step {
 // and "(r1 0)" per invoice when repeats differ.
 func line(a Action, loc *time.Location) string {
 	name := a.Step.Template
-	if a.Channel == ChannelTask || a.Channel == ChannelEscalation {
+	if a.Channel == domain.ChannelTask || a.Channel == domain.ChannelEscalation {
 		name = string(a.Step.AssigneeRole)
 	}
 	s := fmt.Sprintf("%s %s %s %v", a.At.In(loc).Format("Mon 2006-01-02 15:04"), a.Channel, name, a.InvoiceIDs)

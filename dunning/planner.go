@@ -9,31 +9,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"recoup/domain"
-	"recoup/money"
 )
-
-// Item is one invoice of the account as the planner sees it.
-type Item struct {
-	InvoiceID int64  `json:"invoice_id"`
-	Number    string `json:"number,omitempty"`
-	DueDate   Date   `json:"due_date"`
-	OpenMinor int64  `json:"open_minor"`
-	// Status: only open invoices with OpenMinor > 0 are dunned; disputed ones
-	// are held (their stage is kept); any other status leaves the scenario.
-	Status     domain.InvoiceStatus `json:"status"`
-	ScenarioID int64                `json:"scenario_id"`
-	// PromiseUntil holds the invoice through this date (the promise date plus
-	// the grace days, computed by the caller).
-	PromiseUntil *Date `json:"promise_until,omitempty"`
-	// Escalated: an escalation step fired and nobody has decided yet; no
-	// automatic reminder (email, sms, voice) fires. The workflow sets it
-	// when it executes an escalation action (see ApplyEscalations).
-	Escalated bool `json:"escalated,omitempty"`
-}
 
 // Window is the time of day steps may fire, in the account's time zone,
 // [Start, End). The zero Window is DefaultWindow. AnyTime allows every hour of
@@ -46,81 +25,6 @@ type Window struct {
 
 // DefaultWindow is 09:00–18:00.
 var DefaultWindow = Window{Start: 9 * time.Hour, End: 18 * time.Hour}
-
-// Account is the snapshot the workflow loads at each evaluation.
-type Account struct {
-	CustomerID int64 `json:"customer_id"`
-	// Country is an ISO 3166-1 alpha-2 code: it picks weekends and holidays.
-	Country string `json:"country"`
-	// TimeZone is an IANA name ("Europe/Paris"): due dates, contact windows
-	// and business days are all in it. Unknown or empty: UTC, with a warning.
-	TimeZone  string `json:"time_zone"`
-	RiskClass string `json:"risk_class,omitempty"`
-	// Currency is the currency of the items and of steps' MinOverdueMinor;
-	// the planner compares minor units and converts nothing.
-	Currency  money.Currency     `json:"currency"`
-	Items     []Item             `json:"items"`
-	Scenarios map[int64]Scenario `json:"scenarios"`
-	Window    Window             `json:"window"`
-	// Paused fires nothing until the workflow clears it or PausedUntil (when
-	// set) has come.
-	Paused      bool      `json:"paused,omitempty"`
-	PausedUntil time.Time `json:"paused_until,omitzero"`
-	// HasEmail and HasPhone only mark actions whose channel the activity will
-	// have to fall back from (Action.Fallback).
-	HasEmail bool `json:"has_email,omitempty"`
-	HasPhone bool `json:"has_phone,omitempty"`
-}
-
-// State is what the workflow carries between evaluations and across
-// continue-as-new: one Stage per invoice that has passed a step. It is small
-// and JSON-friendly; its map is only ever looked up, never ranged over in an
-// order that could reach the output.
-type State struct {
-	Stages map[int64]Stage `json:"stages,omitempty"`
-}
-
-// Stage is where one invoice stands in its scenario.
-type Stage struct {
-	ScenarioID int64 `json:"scenario_id"`
-	// Through is the OffsetDays of the last step passed (fired or skipped):
-	// steps at or before it never fire again. An offset rather than an index,
-	// so a scenario edit that inserts or removes steps keeps its meaning.
-	Through int `json:"through"`
-	// Cycles are the repeating steps that fired and have repeats left.
-	Cycles []Cycle `json:"cycles,omitempty"`
-}
-
-// Cycle is the repeat count of one fired step, named by (Offset, Channel).
-type Cycle struct {
-	Offset  int     `json:"offset"`
-	Channel Channel `json:"channel"`
-	Done    int     `json:"done"` // repeats passed (fired or skipped by a condition)
-	Last    Date    `json:"last"` // local date it last fired; the next repeat counts from it
-}
-
-// Action is one thing to do now: a message, a task, an escalation, a credit
-// hold, for one or several invoices of the account.
-type Action struct {
-	At              time.Time `json:"at"`
-	ScenarioID      int64     `json:"scenario_id"`
-	ScenarioVersion int       `json:"scenario_version"`
-	StepIndex       int       `json:"step_index"` // in that version's Steps
-	Step            Step      `json:"step"`
-	Channel         Channel   `json:"channel"`
-	InvoiceIDs      []int64   `json:"invoice_ids"` // sorted
-	// Repeats[i] is the repeat number for InvoiceIDs[i] (0: the step's first
-	// firing); Repeat is the largest of them.
-	Repeats []int `json:"repeats"`
-	Repeat  int   `json:"repeat"`
-	// Key is the idempotency key the message log uses as a unique key.
-	Key string `json:"key"`
-	// TaskDue is At + Step.TaskDueHours for tasks and escalations.
-	TaskDue time.Time `json:"task_due,omitzero"`
-	// Fallback: the account has no email address (email step) or no phone
-	// (sms, voice step); the activity will pick another channel.
-	Fallback bool `json:"fallback,omitempty"`
-}
 
 // Plan is the outcome of one evaluation.
 type Plan struct {
@@ -245,56 +149,6 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 		}
 	}
 	return Plan{Due: e.actions(fires), Next: next, State: out, Warnings: e.warnings()}
-}
-
-// Preview lists the actions the workflow would take from `from` for `days`
-// days, if nothing changed meanwhile (no payment, no new invoice): it runs
-// PlanAt at from, then at each Next, exactly as the workflow does, and marks
-// escalated invoices as the workflow would (ApplyEscalations).
-func Preview(a Account, s State, from time.Time, days int) []Action {
-	if days <= 0 {
-		return nil
-	}
-	loc, _ := location(a.TimeZone)
-	end := from.In(loc).AddDate(0, 0, days)
-	var out []Action
-	t := from
-	// The bound is a safety net: each evaluation moves time forward, and a
-	// day has at most a handful of evaluations.
-	for range 64 * (days + 1) {
-		p := PlanAt(a, s, t)
-		out = append(out, p.Due...)
-		s = p.State
-		a = ApplyEscalations(a, p.Due)
-		if p.Next.IsZero() || !p.Next.Before(end) || !p.Next.After(t) {
-			break
-		}
-		t = p.Next
-	}
-	return out
-}
-
-// ApplyEscalations returns a with Escalated set on the invoices of the
-// escalation actions in due: what the workflow records once it has executed
-// them, so the next evaluation sends them no more reminders.
-func ApplyEscalations(a Account, due []Action) Account {
-	var ids []int64
-	for _, ac := range due {
-		if ac.Channel == ChannelEscalation {
-			ids = append(ids, ac.InvoiceIDs...)
-		}
-	}
-	if len(ids) == 0 {
-		return a
-	}
-	items := slices.Clone(a.Items)
-	for i := range items {
-		if slices.Contains(ids, items[i].InvoiceID) {
-			items[i].Escalated = true
-		}
-	}
-	a.Items = items
-	return a
 }
 
 // firing is one invoice's share of an action.
@@ -441,7 +295,7 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 			}
 			escHere := false
 			for j := lo; j < hi; j++ {
-				if steps[j].Channel == ChannelEscalation && e.conditionsHold(&steps[j]) {
+				if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
 					escHere = true
 				}
 			}
@@ -659,9 +513,9 @@ func (e *eval) actions(fires []firing) []Action {
 			ac.TaskDue = e.now.Add(time.Duration(step.TaskDueHours) * time.Hour)
 		}
 		switch step.Channel {
-		case ChannelEmail:
+		case domain.ChannelEmail:
 			ac.Fallback = !e.a.HasEmail
-		case ChannelSMS, ChannelVoice:
+		case domain.ChannelSMS, domain.ChannelVoice:
 			ac.Fallback = !e.a.HasPhone
 		}
 		out = append(out, ac)
@@ -693,56 +547,4 @@ func actionKey(customerID, scenarioID int64, s *Step, invoices []int64, repeats 
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
-}
-
-func (st Stage) clone() Stage {
-	st.Cycles = slices.Clone(st.Cycles)
-	return st
-}
-
-func (st *Stage) dropCycles(ch Channel) {
-	st.Cycles = slices.DeleteFunc(st.Cycles, func(c Cycle) bool { return c.Channel == ch })
-}
-
-func (s *Scenario) find(offset int, ch Channel) *Step {
-	for i := range s.Steps {
-		if s.Steps[i].OffsetDays == offset && s.Steps[i].Channel == ch {
-			return &s.Steps[i]
-		}
-	}
-	return nil
-}
-
-func (s *Scenario) indexOf(step *Step) int {
-	for i := range s.Steps {
-		if &s.Steps[i] == step {
-			return i
-		}
-	}
-	return -1
-}
-
-var locations sync.Map // IANA name → *time.Location (nil: unknown)
-
-// location loads a time zone once per process. "Local" is refused: it would
-// make the plan depend on the host.
-func location(name string) (*time.Location, bool) {
-	if name == "" || name == "Local" {
-		return time.UTC, false
-	}
-	if v, ok := locations.Load(name); ok {
-		if l := v.(*time.Location); l != nil {
-			return l, true
-		}
-		return time.UTC, false
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		l = nil
-	}
-	v, _ := locations.LoadOrStore(name, l)
-	if l = v.(*time.Location); l != nil {
-		return l, true
-	}
-	return time.UTC, false
 }

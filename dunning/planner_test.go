@@ -39,8 +39,8 @@ func TestStepsFireAtTheirOffsets(t *testing.T) {
 		email(-3, "before"),
 		email(0, "due"),
 		email(10, "after"),
-		Step{OffsetDays: 12, Channel: ChannelSMS, Template: "sms"},
-		Step{OffsetDays: 20, Channel: ChannelTask, AssigneeRole: RoleAgent, TaskDueHours: 24},
+		Step{OffsetDays: 12, Channel: domain.ChannelSMS, Template: "sms"},
+		Step{OffsetDays: 20, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent, TaskDueHours: 24},
 	)
 	a := account(sc, inv(1, d(3, 2), 50_000)) // due Monday 2026-03-02
 	got, st := run(a, State{}, at(paris, 2, 1, 12, 0), at(paris, 6, 1, 0, 0))
@@ -59,9 +59,9 @@ func TestStepsMovedToTheSameMomentFireOncePerChannel(t *testing.T) {
 	t.Parallel()
 	sc := scenario(
 		email(5, "plus5"), // Saturday Mar 7 → Monday Mar 9
-		Step{OffsetDays: 6, Channel: ChannelSMS, Template: "sms6"}, // Sunday → Monday
+		Step{OffsetDays: 6, Channel: domain.ChannelSMS, Template: "sms6"}, // Sunday → Monday
 		email(7, "plus7"), // Monday Mar 9
-		Step{OffsetDays: 7, Channel: ChannelTask, AssigneeRole: RoleAgent},
+		Step{OffsetDays: 7, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent},
 	)
 	a := account(sc, inv(1, d(3, 2), 100))
 	got, _ := run(a, State{Stages: map[int64]Stage{1: {ScenarioID: testScenarioID, Through: 0}}},
@@ -83,7 +83,7 @@ func TestRepeats(t *testing.T) {
 	}{
 		{
 			name:  "every 14 days up to 3 times",
-			steps: []Step{{OffsetDays: 0, Channel: ChannelEmail, Template: "due", RepeatEveryDays: 14, MaxRepeats: 3}},
+			steps: []Step{{OffsetDays: 0, Channel: domain.ChannelEmail, Template: "due", RepeatEveryDays: 14, MaxRepeats: 3}},
 			due:   d(3, 2),
 			want: []string{
 				"Mon 2026-03-02 09:00 email due [1]",
@@ -94,7 +94,7 @@ func TestRepeats(t *testing.T) {
 		},
 		{
 			name:  "repeats count from the day the step actually fired",
-			steps: []Step{{OffsetDays: 0, Channel: ChannelEmail, Template: "due", RepeatEveryDays: 7, MaxRepeats: 2}},
+			steps: []Step{{OffsetDays: 0, Channel: domain.ChannelEmail, Template: "due", RepeatEveryDays: 7, MaxRepeats: 2}},
 			due:   d(3, 7), // Saturday: fires Monday the 9th
 			want: []string{
 				"Mon 2026-03-09 09:00 email due [1]",
@@ -105,8 +105,8 @@ func TestRepeats(t *testing.T) {
 		{
 			name: "a later step on the same channel takes over; a task does not",
 			steps: []Step{
-				{OffsetDays: 0, Channel: ChannelEmail, Template: "due", RepeatEveryDays: 7, MaxRepeats: 10},
-				{OffsetDays: 10, Channel: ChannelTask, AssigneeRole: RoleAgent},
+				{OffsetDays: 0, Channel: domain.ChannelEmail, Template: "due", RepeatEveryDays: 7, MaxRepeats: 10},
+				{OffsetDays: 10, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent},
 				email(20, "final"), // Sunday the 22nd → Monday the 23rd, the day repeat 3 was due
 			},
 			due: d(3, 2),
@@ -134,23 +134,23 @@ func TestRepeats(t *testing.T) {
 
 func TestRepeatStateIsCarried(t *testing.T) {
 	t.Parallel()
-	sc := scenario(Step{OffsetDays: 0, Channel: ChannelEmail, Template: "due", RepeatEveryDays: 14, MaxRepeats: 3})
+	sc := scenario(Step{OffsetDays: 0, Channel: domain.ChannelEmail, Template: "due", RepeatEveryDays: 14, MaxRepeats: 3})
 	a := account(sc, inv(1, d(3, 2), 50_000))
 	p := PlanAt(a, State{}, at(paris, 3, 16, 9, 30))
 	require.Equal(t, []string{"Mon 2026-03-16 09:30 email due [1]"}, lines(p.Due, paris), "first seen late: the step fires once, now")
 	require.Equal(t, Stage{ScenarioID: testScenarioID, Through: 0,
-		Cycles: []Cycle{{Offset: 0, Channel: ChannelEmail, Done: 0, Last: d(3, 16)}}}, p.State.Stages[1])
+		Cycles: []Cycle{{Offset: 0, Channel: domain.ChannelEmail, Done: 0, Last: d(3, 16)}}}, p.State.Stages[1])
 	requireTime(t, at(paris, 3, 30, 9, 0), p.Next)
 
 	p = PlanAt(a, p.State, p.Next)
 	require.Equal(t, []string{"Mon 2026-03-30 09:00 email due [1] r1"}, lines(p.Due, paris))
-	require.Equal(t, []Cycle{{Offset: 0, Channel: ChannelEmail, Done: 1, Last: d(3, 30)}}, p.State.Stages[1].Cycles)
+	require.Equal(t, []Cycle{{Offset: 0, Channel: domain.ChannelEmail, Done: 1, Last: d(3, 30)}}, p.State.Stages[1].Cycles)
 }
 
 func TestConditions(t *testing.T) {
 	t.Parallel()
-	big := Step{OffsetDays: 10, Channel: ChannelEmail, Template: "big", MinOverdueMinor: 100_000}
-	risky := Step{OffsetDays: 10, Channel: ChannelSMS, Template: "risky", RiskClasses: []string{"high", "critical"}}
+	big := Step{OffsetDays: 10, Channel: domain.ChannelEmail, Template: "big", MinOverdueMinor: 100_000}
+	risky := Step{OffsetDays: 10, Channel: domain.ChannelSMS, Template: "risky", RiskClasses: []string{"high", "critical"}}
 	tests := []struct {
 		name  string
 		step  Step
@@ -189,7 +189,7 @@ func TestConditions(t *testing.T) {
 
 func TestSkippedStepIsNotRetriedWhenItsConditionLaterHolds(t *testing.T) {
 	t.Parallel()
-	sc := scenario(email(0, "due"), Step{OffsetDays: 10, Channel: ChannelEmail, Template: "big", MinOverdueMinor: 100_000}, email(20, "last"))
+	sc := scenario(email(0, "due"), Step{OffsetDays: 10, Channel: domain.ChannelEmail, Template: "big", MinOverdueMinor: 100_000}, email(20, "last"))
 	a := account(sc, inv(1, d(3, 2), 60_000))
 	p := PlanAt(a, State{Stages: map[int64]Stage{1: {ScenarioID: testScenarioID, Through: 0}}}, at(paris, 3, 12, 9, 0))
 	require.Empty(t, p.Due)
@@ -229,10 +229,10 @@ func TestGrouping(t *testing.T) {
 
 	t.Run("a first firing and a repeat of the same step share one action", func(t *testing.T) {
 		t.Parallel()
-		sc := scenario(Step{OffsetDays: 0, Channel: ChannelEmail, Template: "due", RepeatEveryDays: 14, MaxRepeats: 3})
+		sc := scenario(Step{OffsetDays: 0, Channel: domain.ChannelEmail, Template: "due", RepeatEveryDays: 14, MaxRepeats: 3})
 		a := account(sc, inv(1, d(3, 2), 1), inv(2, d(3, 16), 2))
 		p := PlanAt(a, State{Stages: map[int64]Stage{
-			1: {ScenarioID: testScenarioID, Through: 0, Cycles: []Cycle{{Offset: 0, Channel: ChannelEmail, Last: d(3, 2)}}},
+			1: {ScenarioID: testScenarioID, Through: 0, Cycles: []Cycle{{Offset: 0, Channel: domain.ChannelEmail, Last: d(3, 2)}}},
 		}}, at(paris, 3, 16, 9, 0))
 		require.Equal(t, []string{"Mon 2026-03-16 09:00 email due [1 2] r[1 0]"}, lines(p.Due, paris))
 		require.Equal(t, 1, p.Due[0].Repeat)
@@ -292,7 +292,7 @@ func TestCatchUp(t *testing.T) {
 	t.Run("the latest passed step that applies, when the latest does not", func(t *testing.T) {
 		t.Parallel()
 		sc := scenario(email(0, "due"), email(10, "late"),
-			Step{OffsetDays: 20, Channel: ChannelSMS, Template: "vip", RiskClasses: []string{"high"}})
+			Step{OffsetDays: 20, Channel: domain.ChannelSMS, Template: "vip", RiskClasses: []string{"high"}})
 		a := account(sc, inv(1, d(3, 2), 100_000))
 		p := PlanAt(a, State{}, at(paris, 3, 27, 10, 0))
 		require.Equal(t, []string{"Fri 2026-03-27 10:00 email late [1]"}, lines(p.Due, paris))
@@ -361,7 +361,7 @@ func TestHolds(t *testing.T) {
 		until := d(4, 20)
 		it.PromiseUntil = &until
 		st := State{Stages: map[int64]Stage{1: {ScenarioID: testScenarioID, Through: 30,
-			Cycles: []Cycle{{Offset: 29, Channel: ChannelEmail, Last: d(3, 31)}}}}}
+			Cycles: []Cycle{{Offset: 29, Channel: domain.ChannelEmail, Last: d(3, 31)}}}}}
 		p := PlanAt(account(DefaultScenario(), it), st, at(paris, 4, 14, 9, 0))
 		require.Empty(t, p.Due)
 		requireTime(t, at(paris, 4, 21, 9, 0), p.Next)
@@ -394,7 +394,7 @@ func TestEscalationStopsReminders(t *testing.T) {
 		it := inv(1, d(3, 2), 100_000)
 		it.Escalated = true
 		st := State{Stages: map[int64]Stage{1: {ScenarioID: testScenarioID, Through: 45,
-			Cycles: []Cycle{{Offset: 29, Channel: ChannelEmail, Done: 1, Last: d(4, 14)}}}}}
+			Cycles: []Cycle{{Offset: 29, Channel: domain.ChannelEmail, Done: 1, Last: d(4, 14)}}}}}
 		a := account(DefaultScenario(), it)
 		p := PlanAt(a, st, at(paris, 4, 28, 9, 0))
 		require.Empty(t, p.Due, "the repeat due on Apr 28 does not fire")
@@ -409,9 +409,9 @@ func TestEscalationStopsReminders(t *testing.T) {
 
 	t.Run("tasks and further escalations still fire for an escalated invoice", func(t *testing.T) {
 		t.Parallel()
-		sc := scenario(email(30, "r"), Step{OffsetDays: 40, Channel: ChannelEmail, Template: "r2"},
-			Step{OffsetDays: 40, Channel: ChannelEscalation, AssigneeRole: RoleLegal}, email(50, "r3"),
-			Step{OffsetDays: 60, Channel: ChannelTask, AssigneeRole: RoleAgent})
+		sc := scenario(email(30, "r"), Step{OffsetDays: 40, Channel: domain.ChannelEmail, Template: "r2"},
+			Step{OffsetDays: 40, Channel: domain.ChannelEscalation, AssigneeRole: domain.AssigneeLegal}, email(50, "r3"),
+			Step{OffsetDays: 60, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent})
 		it := inv(1, d(3, 2), 100_000)
 		it.Escalated = true
 		a := account(sc, it)
@@ -425,8 +425,8 @@ func TestEscalationStopsReminders(t *testing.T) {
 
 	t.Run("an escalation firing stops reminders at once, same offset included", func(t *testing.T) {
 		t.Parallel()
-		sc := scenario(email(45, "final"), Step{OffsetDays: 45, Channel: ChannelEscalation, AssigneeRole: RoleCreditManager},
-			email(50, "after"), Step{OffsetDays: 60, Channel: ChannelTask, AssigneeRole: RoleAgent})
+		sc := scenario(email(45, "final"), Step{OffsetDays: 45, Channel: domain.ChannelEscalation, AssigneeRole: domain.AssigneeCreditManager},
+			email(50, "after"), Step{OffsetDays: 60, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent})
 		a := account(sc, inv(1, d(3, 2), 100_000))
 		p := PlanAt(a, State{Stages: map[int64]Stage{1: {ScenarioID: testScenarioID, Through: 30}}}, at(paris, 4, 16, 9, 0))
 		require.Equal(t, []string{"Thu 2026-04-16 09:00 escalation credit_manager [1]"}, lines(p.Due, paris))
@@ -684,8 +684,8 @@ func TestMonthEndDueDate(t *testing.T) {
 
 func TestFallbackMarksChannelsWithoutContact(t *testing.T) {
 	t.Parallel()
-	sc := scenario(email(0, "e"), Step{OffsetDays: 0, Channel: ChannelSMS, Template: "s"},
-		Step{OffsetDays: 0, Channel: ChannelTask, AssigneeRole: RoleAgent})
+	sc := scenario(email(0, "e"), Step{OffsetDays: 0, Channel: domain.ChannelSMS, Template: "s"},
+		Step{OffsetDays: 0, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent})
 	a := account(sc, inv(1, d(3, 2), 100))
 	a.HasEmail, a.HasPhone = false, true
 	p := PlanAt(a, State{}, at(paris, 3, 2, 9, 0))

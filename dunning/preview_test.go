@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
 )
 
 // previewAccount has four invoices on the default scenario: 1 and 4 due
@@ -91,7 +93,7 @@ func TestIdempotencyKeys(t *testing.T) {
 	require.Equal(t, key, actionKey(42, 7, &edited, []int64{1, 4}, []int{0, 0}), "a template edit keeps the step's identity")
 
 	sms := step
-	sms.Channel = ChannelSMS
+	sms.Channel = domain.ChannelSMS
 	later := step
 	later.OffsetDays = 16
 	others := map[string]string{

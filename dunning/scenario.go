@@ -11,52 +11,6 @@ import (
 // maxTaskDueHours bounds a task deadline (and keeps hours × time.Hour from overflowing).
 const maxTaskDueHours = 24 * 366
 
-// Channel is how a step reaches the customer or the team.
-type Channel string
-
-const (
-	ChannelEmail      Channel = "email"
-	ChannelSMS        Channel = "sms"
-	ChannelVoice      Channel = "voice"
-	ChannelTask       Channel = "task"        // a task for a person (call, manual email)
-	ChannelEscalation Channel = "escalation"  // hands the invoice to a person; stops reminders
-	ChannelCreditHold Channel = "credit_hold" // blocks new orders for the account
-)
-
-// Valid reports whether c is one of the channels.
-func (c Channel) Valid() bool {
-	switch c {
-	case ChannelEmail, ChannelSMS, ChannelVoice, ChannelTask, ChannelEscalation, ChannelCreditHold:
-		return true
-	}
-	return false
-}
-
-// IsReminder reports whether c sends an automatic message to the customer:
-// those are the steps an escalation stops.
-func (c Channel) IsReminder() bool {
-	return c == ChannelEmail || c == ChannelSMS || c == ChannelVoice
-}
-
-// Role is who a task or an escalation is assigned to.
-type Role string
-
-const (
-	RoleAgent         Role = "agent"
-	RoleCreditManager Role = "credit_manager"
-	RoleLegal         Role = "legal"
-	RoleSalesRep      Role = "sales_rep"
-)
-
-// Valid reports whether r is one of the roles.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleAgent, RoleCreditManager, RoleLegal, RoleSalesRep:
-		return true
-	}
-	return false
-}
-
 // Step is one action of a scenario. Within a scenario a step is identified by
 // (OffsetDays, Channel): that pair names it in idempotency keys and repeat
 // state, so a credit manager can edit a template or insert a step without
@@ -64,8 +18,8 @@ func (r Role) Valid() bool {
 type Step struct {
 	// OffsetDays from the invoice's due date, in calendar days of the
 	// account's time zone; negative is before the due date.
-	OffsetDays int     `json:"offset_days"`
-	Channel    Channel `json:"channel"`
+	OffsetDays int            `json:"offset_days"`
+	Channel    domain.Channel `json:"channel"`
 	// Template names the message (required for email, sms and voice; for a
 	// task or an escalation it may name the task's description).
 	Template string `json:"template,omitempty"`
@@ -80,8 +34,8 @@ type Step struct {
 	// insensitive). Empty: no condition.
 	RiskClasses []string `json:"risk_classes,omitempty"`
 	// AssigneeRole and TaskDueHours are for task and escalation steps.
-	AssigneeRole Role `json:"assignee_role,omitempty"`
-	TaskDueHours int  `json:"task_due_hours,omitempty"`
+	AssigneeRole domain.Assignee `json:"assignee_role,omitempty"`
+	TaskDueHours int             `json:"task_due_hours,omitempty"`
 }
 
 // Scenario is an ordered list of steps applied to each invoice assigned to it.
@@ -118,7 +72,7 @@ func (s Scenario) Validate() error {
 	}
 	type ident struct {
 		offset int
-		ch     Channel
+		ch     domain.Channel
 	}
 	seen := make(map[ident]int, len(s.Steps))
 	for i, st := range s.Steps {
@@ -131,19 +85,20 @@ func (s Scenario) Validate() error {
 		}
 		switch {
 		case st.Channel == "":
-			add(f("channel"), "required (email, sms, voice, task, escalation or credit_hold)")
+			add(f("channel"), "required (%s)", domain.Choices(domain.Channels))
 		case !st.Channel.Valid():
-			add(f("channel"), "%q is unknown: want email, sms, voice, task, escalation or credit_hold", st.Channel)
+			add(f("channel"), "%q is unknown: want %s", st.Channel, domain.Choices(domain.Channels))
 		}
 		if st.Channel.IsReminder() && strings.TrimSpace(st.Template) == "" {
 			add(f("template"), "required for %s steps", st.Channel)
 		}
-		needsAssignee := st.Channel == ChannelTask || st.Channel == ChannelEscalation
+		needsAssignee := st.Channel == domain.ChannelTask || st.Channel == domain.ChannelEscalation
 		switch {
 		case needsAssignee && st.AssigneeRole == "":
-			add(f("assignee_role"), "required for %s steps (agent, credit_manager, legal or sales_rep)", st.Channel)
+			add(f("assignee_role"), "required for %s steps (%s)", st.Channel, domain.Choices(domain.Assignees))
 		case st.AssigneeRole != "" && !st.AssigneeRole.Valid():
-			add(f("assignee_role"), "%q is unknown: want agent, credit_manager, legal or sales_rep", st.AssigneeRole)
+			_, err := domain.ParseAssignee(f("assignee_role"), string(st.AssigneeRole))
+			errs = append(errs, err)
 		case st.AssigneeRole != "" && !needsAssignee && st.Channel.Valid():
 			add(f("assignee_role"), "only task and escalation steps have an assignee, not %s", st.Channel)
 		}
@@ -204,13 +159,31 @@ func DefaultScenario() Scenario {
 		Version: 1,
 		Name:    "Default",
 		Steps: []Step{
-			{OffsetDays: -5, Channel: ChannelEmail, Template: "reminder_courtesy"},
-			{OffsetDays: 0, Channel: ChannelEmail, Template: "reminder_due"},
-			{OffsetDays: 7, Channel: ChannelEmail, Template: "reminder_1"},
-			{OffsetDays: 15, Channel: ChannelEmail, Template: "reminder_2"},
-			{OffsetDays: 29, Channel: ChannelEmail, Template: "reminder_repeat", RepeatEveryDays: 14, MaxRepeats: 5},
-			{OffsetDays: 30, Channel: ChannelTask, Template: "call_customer", AssigneeRole: RoleAgent, TaskDueHours: 48},
-			{OffsetDays: 45, Channel: ChannelEscalation, Template: "escalation_review", AssigneeRole: RoleCreditManager, TaskDueHours: 72},
+			{OffsetDays: -5, Channel: domain.ChannelEmail, Template: "reminder_courtesy"},
+			{OffsetDays: 0, Channel: domain.ChannelEmail, Template: "reminder_due"},
+			{OffsetDays: 7, Channel: domain.ChannelEmail, Template: "reminder_1"},
+			{OffsetDays: 15, Channel: domain.ChannelEmail, Template: "reminder_2"},
+			{OffsetDays: 29, Channel: domain.ChannelEmail, Template: "reminder_repeat", RepeatEveryDays: 14, MaxRepeats: 5},
+			{OffsetDays: 30, Channel: domain.ChannelTask, Template: "call_customer", AssigneeRole: domain.AssigneeAgent, TaskDueHours: 48},
+			{OffsetDays: 45, Channel: domain.ChannelEscalation, Template: "escalation_review", AssigneeRole: domain.AssigneeCreditManager, TaskDueHours: 72},
 		},
 	}
+}
+
+func (s *Scenario) find(offset int, ch domain.Channel) *Step {
+	for i := range s.Steps {
+		if s.Steps[i].OffsetDays == offset && s.Steps[i].Channel == ch {
+			return &s.Steps[i]
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) indexOf(step *Step) int {
+	for i := range s.Steps {
+		if &s.Steps[i] == step {
+			return i
+		}
+	}
+	return -1
 }

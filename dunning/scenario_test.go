@@ -17,7 +17,7 @@ func TestDefaultScenario(t *testing.T) {
 
 	type row struct {
 		offset  int
-		channel Channel
+		channel domain.Channel
 		name    string
 	}
 	var got []row
@@ -29,13 +29,13 @@ func TestDefaultScenario(t *testing.T) {
 		got = append(got, row{s.OffsetDays, s.Channel, name})
 	}
 	require.Equal(t, []row{
-		{-5, ChannelEmail, "reminder_courtesy"},
-		{0, ChannelEmail, "reminder_due"},
-		{7, ChannelEmail, "reminder_1"},
-		{15, ChannelEmail, "reminder_2"},
-		{29, ChannelEmail, "reminder_repeat"},
-		{30, ChannelTask, "agent"},
-		{45, ChannelEscalation, "credit_manager"},
+		{-5, domain.ChannelEmail, "reminder_courtesy"},
+		{0, domain.ChannelEmail, "reminder_due"},
+		{7, domain.ChannelEmail, "reminder_1"},
+		{15, domain.ChannelEmail, "reminder_2"},
+		{29, domain.ChannelEmail, "reminder_repeat"},
+		{30, domain.ChannelTask, "agent"},
+		{45, domain.ChannelEscalation, "credit_manager"},
 	}, got)
 	require.Equal(t, 14, sc.Steps[4].RepeatEveryDays)
 	require.Equal(t, 5, sc.Steps[4].MaxRepeats)
@@ -64,8 +64,8 @@ func TestValidateSaysWhatIsWrongAndWhere(t *testing.T) {
 		},
 		{
 			name: "template missing for email, sms and voice",
-			sc: ok(Step{Channel: ChannelEmail}, Step{OffsetDays: 1, Channel: ChannelSMS, Template: " "},
-				Step{OffsetDays: 2, Channel: ChannelVoice}),
+			sc: ok(Step{Channel: domain.ChannelEmail}, Step{OffsetDays: 1, Channel: domain.ChannelSMS, Template: " "},
+				Step{OffsetDays: 2, Channel: domain.ChannelVoice}),
 			want: []string{
 				"steps[0].template: required for email steps",
 				"steps[1].template: required for sms steps",
@@ -74,8 +74,8 @@ func TestValidateSaysWhatIsWrongAndWhere(t *testing.T) {
 		},
 		{
 			name: "assignee missing, unknown, or on a reminder",
-			sc: ok(Step{Channel: ChannelTask}, Step{OffsetDays: 1, Channel: ChannelEscalation, AssigneeRole: "boss"},
-				Step{OffsetDays: 2, Channel: ChannelEmail, Template: "t", AssigneeRole: RoleAgent, TaskDueHours: 4}),
+			sc: ok(Step{Channel: domain.ChannelTask}, Step{OffsetDays: 1, Channel: domain.ChannelEscalation, AssigneeRole: "boss"},
+				Step{OffsetDays: 2, Channel: domain.ChannelEmail, Template: "t", AssigneeRole: domain.AssigneeAgent, TaskDueHours: 4}),
 			want: []string{
 				"steps[0].assignee_role: required for task steps (agent, credit_manager, legal or sales_rep)",
 				`steps[1].assignee_role: "boss" is unknown: want agent, credit_manager, legal or sales_rep`,
@@ -85,10 +85,10 @@ func TestValidateSaysWhatIsWrongAndWhere(t *testing.T) {
 		},
 		{
 			name: "repeat without max, max without repeat, negatives",
-			sc: ok(Step{Channel: ChannelEmail, Template: "a", RepeatEveryDays: 14},
-				Step{OffsetDays: 1, Channel: ChannelEmail, Template: "b", MaxRepeats: 3},
-				Step{OffsetDays: 2, Channel: ChannelEmail, Template: "c", RepeatEveryDays: -1, MinOverdueMinor: -5},
-				Step{OffsetDays: 3, Channel: ChannelTask, AssigneeRole: RoleAgent, MaxRepeats: -2, TaskDueHours: -1}),
+			sc: ok(Step{Channel: domain.ChannelEmail, Template: "a", RepeatEveryDays: 14},
+				Step{OffsetDays: 1, Channel: domain.ChannelEmail, Template: "b", MaxRepeats: 3},
+				Step{OffsetDays: 2, Channel: domain.ChannelEmail, Template: "c", RepeatEveryDays: -1, MinOverdueMinor: -5},
+				Step{OffsetDays: 3, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent, MaxRepeats: -2, TaskDueHours: -1}),
 			want: []string{
 				"steps[0].max_repeats: required when repeat_every_days is set: repeats must end",
 				"steps[1].repeat_every_days: required when max_repeats is set",
@@ -100,7 +100,7 @@ func TestValidateSaysWhatIsWrongAndWhere(t *testing.T) {
 		},
 		{
 			name: "offset out of range, empty risk class",
-			sc:   ok(Step{OffsetDays: -400, Channel: ChannelEmail, Template: "a", RiskClasses: []string{"high", ""}}),
+			sc:   ok(Step{OffsetDays: -400, Channel: domain.ChannelEmail, Template: "a", RiskClasses: []string{"high", ""}}),
 			want: []string{
 				"steps[0].offset_days: -400 is out of range (-365 to 3650)",
 				"steps[0].risk_classes[1]: empty",
@@ -108,7 +108,7 @@ func TestValidateSaysWhatIsWrongAndWhere(t *testing.T) {
 		},
 		{
 			name: "two steps with the same offset and channel",
-			sc:   ok(email(7, "a"), Step{OffsetDays: 7, Channel: ChannelSMS, Template: "s"}, email(7, "b")),
+			sc:   ok(email(7, "a"), Step{OffsetDays: 7, Channel: domain.ChannelSMS, Template: "s"}, email(7, "b")),
 			want: []string{"steps[2]: same offset_days (7) and channel (email) as steps[0]: a step is identified by both"},
 		},
 		{
@@ -140,8 +140,8 @@ func TestValidateAcceptsSameOffsetOnDifferentChannels(t *testing.T) {
 	t.Parallel()
 	sc := Scenario{Name: "x", Steps: []Step{
 		email(30, "final"),
-		{OffsetDays: 30, Channel: ChannelTask, AssigneeRole: RoleAgent, TaskDueHours: 24},
-		{OffsetDays: 30, Channel: ChannelCreditHold, MinOverdueMinor: 100_000, RiskClasses: []string{"high"}},
+		{OffsetDays: 30, Channel: domain.ChannelTask, AssigneeRole: domain.AssigneeAgent, TaskDueHours: 24},
+		{OffsetDays: 30, Channel: domain.ChannelCreditHold, MinOverdueMinor: 100_000, RiskClasses: []string{"high"}},
 	}}
 	require.NoError(t, sc.Validate())
 }

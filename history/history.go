@@ -462,7 +462,7 @@ func describeAction(in activities.ExecuteInput) string {
 
 // outcome words an action's result: "sent", "fallback by sms (email: no email address; sent by sms)".
 func outcome(r activities.ExecuteResult) string {
-	s := r.Status
+	s := string(r.Status)
 	if r.Channel != "" {
 		s += " by " + string(r.Channel)
 	}

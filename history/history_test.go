@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"recoup/activities"
+	"recoup/domain"
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/history"
@@ -260,8 +261,8 @@ func updateRequest(t *testing.T, name string, arg any) *updatepb.Request {
 
 // reminder2 is step 4 of the Default scenario, version 3, for two invoices.
 var reminder2 = activities.ExecuteInput{CustomerID: 185, WorkflowID: "dunning/185", Action: dunning.Action{
-	ScenarioID: 1, ScenarioVersion: 3, StepIndex: 3, Channel: dunning.ChannelEmail,
-	Step:       dunning.Step{OffsetDays: 15, Channel: dunning.ChannelEmail, Template: "reminder_2"},
+	ScenarioID: 1, ScenarioVersion: 3, StepIndex: 3, Channel: domain.ChannelEmail,
+	Step:       dunning.Step{OffsetDays: 15, Channel: domain.ChannelEmail, Template: "reminder_2"},
 	InvoiceIDs: []int64{1057, 1058}, Key: "185/1/3/3/0",
 }}
 
@@ -288,7 +289,7 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 				return run(
 					scheduled(t, "Execute", reminder2),
 					activityStarted(1, 1, nil),
-					activityCompleted(t, 1, activities.ExecuteResult{Key: "185/1/3/3/0", Status: "sent", Channel: dunning.ChannelEmail}),
+					activityCompleted(t, 1, activities.ExecuteResult{Key: "185/1/3/3/0", Status: "sent", Channel: domain.ChannelEmail}),
 				)
 			},
 			want: []want{{3, history.KindStep, "step.executed", "", reminder2Words + " executed: sent by email"}},
@@ -298,7 +299,7 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 			events: func(t *testing.T) []*historypb.HistoryEvent {
 				return run(
 					scheduled(t, "Execute", reminder2),
-					activityCompleted(t, 1, activities.ExecuteResult{Status: "fallback", Channel: dunning.ChannelSMS,
+					activityCompleted(t, 1, activities.ExecuteResult{Status: "fallback", Channel: domain.ChannelSMS,
 						Detail: "email: no email address; sent by sms"}),
 				)
 			},
@@ -311,7 +312,7 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 				return run(
 					scheduled(t, "Execute", reminder2),
 					activityStarted(1, 3, &failurepb.Failure{Message: "dial tcp: connection refused"}),
-					activityCompleted(t, 1, activities.ExecuteResult{Status: "sent", Channel: dunning.ChannelEmail}),
+					activityCompleted(t, 1, activities.ExecuteResult{Status: "sent", Channel: domain.ChannelEmail}),
 				)
 			},
 			want: []want{
@@ -349,7 +350,7 @@ func TestFromEventsWordsEachKindOfEvent(t *testing.T) {
 			events: func(t *testing.T) []*historypb.HistoryEvent {
 				return run(
 					scheduled(t, "Fallback", activities.FallbackInput{CustomerID: 185, WorkflowID: "dunning/185", Key: "185/1/3/2/0"}),
-					activityCompleted(t, 1, activities.ExecuteResult{Status: "sent", Channel: dunning.ChannelEmail}),
+					activityCompleted(t, 1, activities.ExecuteResult{Status: "sent", Channel: domain.ChannelEmail}),
 				)
 			},
 			want: []want{{2, history.KindStep, "step.executed", "",
@@ -536,7 +537,7 @@ func TestFromEventsStepDetailKeepsInputAndResult(t *testing.T) {
 	t.Parallel()
 	entries := history.FromEvents("run-1", run(
 		scheduled(t, "Execute", reminder2),
-		activityCompleted(t, 1, activities.ExecuteResult{Key: "185/1/3/3/0", Status: "sent", Channel: dunning.ChannelEmail}),
+		activityCompleted(t, 1, activities.ExecuteResult{Key: "185/1/3/3/0", Status: "sent", Channel: domain.ChannelEmail}),
 	))
 	require.Len(t, entries, 1)
 	step := entries[0]

@@ -5,7 +5,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones must not depend on the host's tz database
+	// Embedded zones are a fallback for hosts without a tz database (Go still
+	// prefers the host's): every binary that links the importer, recoup
+	// included, can check and load zones anywhere.
+	_ "time/tzdata"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -199,3 +202,12 @@ func (r *row) oneOf(i int, allowed ...string) string {
 	r.fail(i, "%s %q: want one of %s", r.cols[i].name, v, strings.Join(allowed, ", "))
 	return v
 }
+
+// roleNames are the roles a users file may give, as oneOf takes them.
+var roleNames = func() []string {
+	out := make([]string, len(domain.Roles))
+	for i, r := range domain.Roles {
+		out[i] = string(r)
+	}
+	return out
+}()

@@ -72,7 +72,7 @@ var specs = map[Kind]spec{
 		stageCols: []string{"line", "email", "name", "role"},
 		parse: func(r *row) []any {
 			return []any{r.rec.line, r.email(0), r.text(1, 200),
-				r.oneOf(2, "admin", "credit_manager", "agent", "sales_rep", "department", "division_manager", "auditor")}
+				r.oneOf(2, roleNames...)}
 		},
 		checks: []string{checkDuplicateEmail, checkManagedRoles},
 		upsert: upsertUsers,

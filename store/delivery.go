@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
 )
 
 // Twilio reports what became of a text or call: queued, sent, ringing... then
@@ -35,7 +37,7 @@ type SentMessage struct {
 	ScenarioVersion int
 	StepIndex       int
 	Repeat          int
-	Channel         string // the channel actually used
+	Channel         domain.Channel // the channel actually used
 	InvoiceIDs      []int64
 }
 

@@ -1,8 +1,8 @@
 package store
 
 // Outbound dunning actions: the message log that makes every reminder go out
-// once, the tasks dunning creates for people, credit holds, and what a
-// reminder needs to be written.
+// once, credit holds, and what a reminder needs to be written. The tasks
+// dunning creates for people are in tasks.go.
 //
 // Exactly once, and its one narrow window: an action first claims its
 // idempotency key (ClaimMessage inserts it with status 'sending'), then sends,
@@ -28,23 +28,7 @@ import (
 
 	"recoup/domain"
 	"recoup/money"
-)
-
-// Message log statuses.
-const (
-	MessageSending   = "sending"
-	MessageSent      = "sent"
-	MessageDelivered = "delivered"
-	MessageFailed    = "failed"
-	MessageFallback  = "fallback"
-	MessageSkipped   = "skipped"
-)
-
-// Task kinds.
-const (
-	TaskCall        = "call"
-	TaskManualEmail = "manual_email"
-	TaskEscalation  = "escalation"
+	"recoup/templates"
 )
 
 // MessageClaim is the row an action claims in the message log before it acts.
@@ -56,7 +40,7 @@ type MessageClaim struct {
 	ScenarioVersion int
 	StepIndex       int
 	Repeat          int
-	Channel         string // the planned channel; FinishMessage records the one used
+	Channel         domain.Channel // the planned channel; FinishMessage records the one used
 	InvoiceIDs      []int64
 }
 
@@ -74,7 +58,7 @@ const selectMessageStatus = `SELECT status FROM message_log WHERE key = $1`
 // be repeated; "sending" means an earlier attempt died mid-send and the caller
 // sends again (see the package comment above on this at-least-once window).
 // An unknown customer is a domain CodeNotFound error.
-func (s *Store) ClaimMessage(ctx context.Context, m MessageClaim) (claimed bool, status string, err error) {
+func (s *Store) ClaimMessage(ctx context.Context, m MessageClaim) (claimed bool, status domain.MessageStatus, err error) {
 	if m.Key == "" {
 		return false, "", domain.FieldError("key", "required")
 	}
@@ -83,7 +67,7 @@ func (s *Store) ClaimMessage(ctx context.Context, m MessageClaim) (claimed bool,
 		ids = []int64{}
 	}
 	err = s.Pool.QueryRow(ctx, insertMessageClaim, m.Key, m.CustomerID, m.WorkflowID, m.ScenarioID, m.ScenarioVersion,
-		m.StepIndex, m.Repeat, m.Channel, ids).Scan(&status)
+		m.StepIndex, m.Repeat, string(m.Channel), ids).Scan(&status)
 	if err == nil {
 		return true, status, nil
 	}
@@ -109,16 +93,16 @@ RETURNING customer_id, scenario_id, scenario_version, step_index, repeat, channe
 
 // messageJournal is the audit journal's record of a finished action.
 type messageJournal struct {
-	Key             string  `json:"key"`
-	ScenarioID      int64   `json:"scenario_id"`
-	ScenarioVersion int     `json:"scenario_version"`
-	StepIndex       int     `json:"step_index"`
-	Repeat          int     `json:"repeat"`
-	Channel         string  `json:"channel"`
-	Status          string  `json:"status"`
-	InvoiceIDs      []int64 `json:"invoice_ids"`
-	ProviderRef     string  `json:"provider_ref"`
-	Detail          string  `json:"detail"`
+	Key             string               `json:"key"`
+	ScenarioID      int64                `json:"scenario_id"`
+	ScenarioVersion int                  `json:"scenario_version"`
+	StepIndex       int                  `json:"step_index"`
+	Repeat          int                  `json:"repeat"`
+	Channel         domain.Channel       `json:"channel"`
+	Status          domain.MessageStatus `json:"status"`
+	InvoiceIDs      []int64              `json:"invoice_ids"`
+	ProviderRef     string               `json:"provider_ref"`
+	Detail          string               `json:"detail"`
 }
 
 // FinishMessage records the outcome of the claimed action key and appends
@@ -131,16 +115,14 @@ type messageJournal struct {
 // Only a key still "sending" is updated: if another attempt finished it
 // meanwhile, FinishMessage changes nothing and journals nothing. A key never
 // claimed is a domain CodeNotFound error.
-func (s *Store) FinishMessage(ctx context.Context, key, status, channelUsed, providerRef, detail string, entry Entry) error {
-	switch status {
-	case MessageSent, MessageDelivered, MessageFailed, MessageFallback, MessageSkipped:
-	default:
+func (s *Store) FinishMessage(ctx context.Context, key string, status domain.MessageStatus, channelUsed domain.Channel, providerRef, detail string, entry Entry) error {
+	if !status.Final() {
 		return domain.FieldError("status", "%q is not a final status", status)
 	}
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var customerID int64
 		j := messageJournal{Key: key, Status: status, ProviderRef: providerRef, Detail: detail}
-		err := tx.QueryRow(ctx, finishMessage, key, status, channelUsed, providerRef, detail).
+		err := tx.QueryRow(ctx, finishMessage, key, string(status), string(channelUsed), providerRef, detail).
 			Scan(&customerID, &j.ScenarioID, &j.ScenarioVersion, &j.StepIndex, &j.Repeat, &j.Channel, &j.InvoiceIDs)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var cur string
@@ -157,7 +139,7 @@ func (s *Store) FinishMessage(ctx context.Context, key, status, channelUsed, pro
 			entry.Actor = "system"
 		}
 		if entry.Action == "" {
-			entry.Action = "dunning." + j.Channel + "." + status
+			entry.Action = "dunning." + string(j.Channel) + "." + string(status)
 		}
 		if entry.Target == "" {
 			entry.Target = customerTarget(customerID)
@@ -173,94 +155,13 @@ func (s *Store) FinishMessage(ctx context.Context, key, status, channelUsed, pro
 
 // MessageStatus returns the status, channel and provider reference of the
 // action key; domain CodeNotFound if it was never claimed.
-func (s *Store) MessageStatus(ctx context.Context, key string) (status, channel, providerRef string, err error) {
+func (s *Store) MessageStatus(ctx context.Context, key string) (status domain.MessageStatus, channel domain.Channel, providerRef string, err error) {
 	err = s.Pool.QueryRow(ctx, `SELECT status, channel, provider_ref FROM message_log WHERE key = $1`, key).
 		Scan(&status, &channel, &providerRef)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = domain.Errorf(domain.CodeNotFound, "message %s not found", key)
 	}
 	return status, channel, providerRef, err
-}
-
-// Task is work for a person that a dunning action creates.
-type Task struct {
-	Key          string // the action's idempotency key: one task per key
-	CustomerID   int64
-	Kind         string // TaskCall, TaskManualEmail or TaskEscalation
-	AssigneeRole string // agent, sales_rep, credit_manager or legal
-	InvoiceIDs   []int64
-	DueAt        time.Time
-	Note         string // why the task exists; journaled
-	Actor        string // for the journal; "" is "system"
-}
-
-// The assignee follows the role: the customer's agent or sales rep; for a
-// credit manager the only user with that role if there is exactly one;
-// otherwise NULL, and the task waits in the role's queue.
-const insertTask = `
-INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at, note)
-SELECT $1, c.id, $3, $4,
-       CASE $4
-           WHEN 'agent' THEN c.agent_id
-           WHEN 'sales_rep' THEN c.sales_rep_id
-           WHEN 'credit_manager' THEN (SELECT min(u.id) FROM users u WHERE u.role = 'credit_manager' HAVING count(*) = 1)
-       END,
-       $5, $6, $7
-FROM customers c
-WHERE c.id = $2
-ON CONFLICT (key) DO NOTHING
-RETURNING id, assignee_id`
-
-// CreateTask creates the task t.Key unless it exists, and journals the
-// creation ("task.create", target "customer/<id>"). created is false, with
-// the existing task's id, when the key already had a task. An unknown
-// customer is a domain CodeNotFound error.
-func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool, err error) {
-	switch {
-	case t.Key == "":
-		return 0, false, domain.FieldError("key", "required")
-	case t.Kind != TaskCall && t.Kind != TaskManualEmail && t.Kind != TaskEscalation:
-		return 0, false, domain.FieldError("kind", "%q is unknown: want call, manual_email or escalation", t.Kind)
-	case t.AssigneeRole == "":
-		return 0, false, domain.FieldError("assignee_role", "required")
-	case t.DueAt.IsZero():
-		return 0, false, domain.FieldError("due_at", "required")
-	}
-	ids := t.InvoiceIDs
-	if ids == nil {
-		ids = []int64{}
-	}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var assignee *int64
-		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, t.Kind, t.AssigneeRole, ids, t.DueAt, t.Note).Scan(&id, &assignee)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
-			}
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		created = true
-		after, err := json.Marshal(map[string]any{
-			"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
-			"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
-		})
-		if err != nil {
-			return err
-		}
-		actor := t.Actor
-		if actor == "" {
-			actor = "system"
-		}
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
-	})
-	if err != nil {
-		return 0, false, err
-	}
-	return id, created, nil
 }
 
 const putOnHold = `
@@ -318,7 +219,6 @@ type MessageCustomer struct {
 	Phone      string // E.164; "" when unknown
 	Language   string
 	TimeZone   string
-	OnHold     bool
 }
 
 // MessageEntity is the selling company.
@@ -328,19 +228,16 @@ type MessageEntity struct {
 	Language string
 }
 
-// MessageInvoice is one open invoice a reminder is about.
+// MessageInvoice is one open invoice a reminder is about: what its template
+// shows (dates at midnight UTC; DaysOverdue in the customer's time zone,
+// negative before the due date), and its id for the tasks it may lead to.
 type MessageInvoice struct {
-	ID                 int64
-	Number             string
-	IssueDate, DueDate time.Time // dates, at midnight UTC
-	Amount, Open       money.Money
-	// DaysOverdue counts from the due date to today in the customer's time
-	// zone: 0 on the due date, negative before it.
-	DaysOverdue int
+	ID int64
+	templates.Invoice
 }
 
 const selectMessageCustomer = `
-SELECT c.id, c.external_id, c.name, c.email, c.phone, c.language, c.timezone, c.on_hold,
+SELECT c.id, c.external_id, c.name, c.email, c.phone, c.language, c.timezone,
        e.name, e.country, e.language, coalesce(a.name, ''), coalesce(a.email, '')
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
@@ -362,7 +259,7 @@ func (s *Store) MessageContext(ctx context.Context, customerID int64, invoiceIDs
 	var mc MessageContext
 	c := &mc.Customer
 	err := s.Pool.QueryRow(ctx, selectMessageCustomer, customerID).Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone,
-		&c.Language, &c.TimeZone, &c.OnHold, &mc.Entity.Name, &mc.Entity.Country, &mc.Entity.Language, &mc.AgentName, &mc.AgentEmail)
+		&c.Language, &c.TimeZone, &mc.Entity.Name, &mc.Entity.Country, &mc.Entity.Language, &mc.AgentName, &mc.AgentEmail)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return mc, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}

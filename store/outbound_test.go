@@ -81,22 +81,22 @@ func TestClaimMessageIsExactlyOnce(t *testing.T) {
 	claimed, status, err := f.st.ClaimMessage(f.ctx, m)
 	require.NoError(t, err)
 	require.True(t, claimed)
-	require.Equal(t, "sending", status)
+	require.Equal(t, domain.MessageSending, status)
 
 	claimed, status, err = f.st.ClaimMessage(f.ctx, m)
 	require.NoError(t, err)
 	require.False(t, claimed)
-	require.Equal(t, "sending", status, "an attempt that died mid-send: send again")
+	require.Equal(t, domain.MessageSending, status, "an attempt that died mid-send: send again")
 
-	require.NoError(t, f.st.FinishMessage(f.ctx, "k1", store.MessageFallback, "sms", "SM123", "email: no address", store.Entry{Actor: "wf"}))
+	require.NoError(t, f.st.FinishMessage(f.ctx, "k1", domain.MessageFallback, "sms", "SM123", "email: no address", store.Entry{Actor: "wf"}))
 	claimed, status, err = f.st.ClaimMessage(f.ctx, m)
 	require.NoError(t, err)
 	require.False(t, claimed)
-	require.Equal(t, "fallback", status)
+	require.Equal(t, domain.MessageFallback, status)
 
 	status, ch, ref, err := f.st.MessageStatus(f.ctx, "k1")
 	require.NoError(t, err)
-	require.Equal(t, []string{"fallback", "sms", "SM123"}, []string{status, ch, ref})
+	require.Equal(t, []string{"fallback", "sms", "SM123"}, []string{string(status), string(ch), ref})
 
 	j := f.journal(t, "dunning.sms.fallback")
 	require.Len(t, j, 1)
@@ -110,10 +110,10 @@ func TestClaimMessageIsExactlyOnce(t *testing.T) {
 	require.Equal(t, "customer/"+jsonNum(f.ids["C1"]), target)
 
 	// A second finish (a concurrent attempt) changes nothing and journals nothing.
-	require.NoError(t, f.st.FinishMessage(f.ctx, "k1", store.MessageSent, "email", "x", "", store.Entry{}))
+	require.NoError(t, f.st.FinishMessage(f.ctx, "k1", domain.MessageSent, "email", "x", "", store.Entry{}))
 	status, _, _, err = f.st.MessageStatus(f.ctx, "k1")
 	require.NoError(t, err)
-	require.Equal(t, "fallback", status)
+	require.Equal(t, domain.MessageFallback, status)
 	require.Empty(t, f.journal(t, "dunning.email.sent"))
 }
 
@@ -122,9 +122,9 @@ func TestClaimAndFinishErrors(t *testing.T) {
 	f := setupOutbound(t)
 	_, _, err := f.st.ClaimMessage(f.ctx, store.MessageClaim{Key: "k", CustomerID: 999999, Channel: "email"})
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
-	err = f.st.FinishMessage(f.ctx, "never", store.MessageSent, "", "", "", store.Entry{})
+	err = f.st.FinishMessage(f.ctx, "never", domain.MessageSent, "", "", "", store.Entry{})
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
-	err = f.st.FinishMessage(f.ctx, "never", store.MessageSending, "", "", "", store.Entry{})
+	err = f.st.FinishMessage(f.ctx, "never", domain.MessageSending, "", "", "", store.Entry{})
 	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err))
 }
 
@@ -133,8 +133,9 @@ func TestCreateTaskResolvesAssigneeAndIsIdempotent(t *testing.T) {
 	f := setupOutbound(t)
 	due := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	cases := []struct {
-		key, customer, role string
-		want                *int64
+		key, customer string
+		role          domain.Assignee
+		want          *int64
 	}{
 		{"t-agent", "C1", "agent", ptr(f.ids["agent@example.com"])},
 		{"t-rep", "C1", "sales_rep", ptr(f.ids["rep@example.com"])},
@@ -143,7 +144,7 @@ func TestCreateTaskResolvesAssigneeAndIsIdempotent(t *testing.T) {
 		{"t-noagent", "C2", "agent", nil},
 	}
 	for _, c := range cases {
-		task := store.Task{Key: c.key, CustomerID: f.ids[c.customer], Kind: store.TaskEscalation, AssigneeRole: c.role,
+		task := store.Task{Key: c.key, CustomerID: f.ids[c.customer], Kind: domain.TaskEscalation, AssigneeRole: c.role,
 			InvoiceIDs: []int64{f.ids["I1"]}, DueAt: due, Note: "n"}
 		id, created, err := f.st.CreateTask(f.ctx, task)
 		require.NoError(t, err)
@@ -162,14 +163,14 @@ func TestCreateTaskResolvesAssigneeAndIsIdempotent(t *testing.T) {
 
 	// A second credit manager: no obvious one, the task waits in the role's queue.
 	f.factory.User(t, storetest.User{Email: "cm2@example.com", Name: "Other", Role: domain.RoleCreditManager})
-	id, _, err := f.st.CreateTask(f.ctx, store.Task{Key: "t-cm2", CustomerID: f.ids["C1"], Kind: store.TaskEscalation,
+	id, _, err := f.st.CreateTask(f.ctx, store.Task{Key: "t-cm2", CustomerID: f.ids["C1"], Kind: domain.TaskEscalation,
 		AssigneeRole: "credit_manager", DueAt: due})
 	require.NoError(t, err)
 	var assignee *int64
 	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT assignee_id FROM tasks WHERE id = $1`, id).Scan(&assignee))
 	require.Nil(t, assignee)
 
-	_, _, err = f.st.CreateTask(f.ctx, store.Task{Key: "t-x", CustomerID: 999999, Kind: store.TaskCall, AssigneeRole: "agent", DueAt: due})
+	_, _, err = f.st.CreateTask(f.ctx, store.Task{Key: "t-x", CustomerID: 999999, Kind: domain.TaskCall, AssigneeRole: "agent", DueAt: due})
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
 	_, _, err = f.st.CreateTask(f.ctx, store.Task{Key: "t-y", CustomerID: f.ids["C1"], Kind: "dance", AssigneeRole: "agent", DueAt: due})
 	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err))

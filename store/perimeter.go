@@ -13,7 +13,7 @@ type Perimeter struct {
 	Entities   []int64 // nil: every entity
 	Agent      *int64  // an agent's portfolio
 	SalesRep   *int64  // a sales rep's own customers
-	Department *string // a department's routed cases
+	Department *string // a department's routed cases: the domain.Assignee its tasks carry
 }
 
 // Everything is the perimeter of the system and of admins.
@@ -35,8 +35,8 @@ func PerimeterOf(p domain.Principal) Perimeter {
 	case domain.RoleSalesRep:
 		per.SalesRep = &id
 	case domain.RoleDepartment:
-		dept := p.Department
-		per.Department = &dept
+		routed := string(p.Department.Assignee())
+		per.Department = &routed
 	}
 	return per
 }

@@ -18,12 +18,11 @@ import (
 type AccountMeta struct {
 	EntityCode string `json:"entity_code"`
 	AgentEmail string `json:"agent_email"`
-	OnHold     bool   `json:"on_hold"`
 }
 
 const snapshotCustomer = `
 SELECT c.id, c.country, c.timezone, c.risk_class, c.currency, c.email <> '', c.phone <> '',
-       e.code, coalesce(a.email, ''), c.on_hold,
+       e.code, coalesce(a.email, ''),
        extract(epoch FROM e.contact_window_start)::bigint, extract(epoch FROM e.contact_window_end)::bigint, e.contact_any_time
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
@@ -68,7 +67,7 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	var cur string
 	var winStart, winEnd int64
 	err := s.Pool.QueryRow(ctx, snapshotCustomer, customerID).Scan(&a.CustomerID, &a.Country, &a.TimeZone, &a.RiskClass, &cur,
-		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &meta.OnHold, &winStart, &winEnd, &a.Window.AnyTime)
+		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &winStart, &winEnd, &a.Window.AnyTime)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, meta, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}

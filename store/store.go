@@ -1,5 +1,9 @@
 // Package store is Recoup's Postgres: the pool, the embedded migrations and
-// the queries behind the API's reads. Rows become domain types here, at one boundary.
+// every query: the API's reads and writes (customers, scenarios, rules,
+// templates, tasks, users, settings), the account snapshots the Dunning
+// workflow plans from, the message log that sends each reminder once, and the
+// audit journal. Rows become Go types here, at one boundary: domain types
+// where one exists, else the store's own (TaskView, MessageContext...).
 package store
 
 import (

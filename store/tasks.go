@@ -17,13 +17,13 @@ type TaskView struct {
 	ID            int64
 	CustomerID    int64
 	CustomerName  string
-	Kind          string
-	AssigneeRole  string
+	Kind          domain.TaskKind
+	AssigneeRole  domain.Assignee
 	AssigneeEmail string
 	InvoiceIDs    []int64
 	DueAt         time.Time
 	Note          string
-	Status        string
+	Status        domain.TaskStatus
 	Resolution    string
 	ClosedBy      string
 	CreatedAt     time.Time
@@ -33,9 +33,9 @@ type TaskView struct {
 // TaskFilter narrows the work list; empty fields do not filter.
 type TaskFilter struct {
 	AssigneeEmail string
-	Role          string
-	Status        string
-	Kind          string
+	Role          domain.Assignee
+	Status        domain.TaskStatus
+	Kind          domain.TaskKind
 	CustomerID    *int64
 	Overdue       *bool // past its due time
 	domain.Page
@@ -75,7 +75,7 @@ const taskExists = `SELECT t.status FROM tasks t WHERE t.id = @id AND ` + taskIn
 // ListTasks returns one page of the tasks of customers inside per and how many match in all.
 func (s *Store) ListTasks(ctx context.Context, per Perimeter, f TaskFilter) ([]TaskView, int64, error) {
 	rows, err := s.Pool.Query(ctx, listTasks, per.args(pgx.NamedArgs{
-		"assignee": nullable(f.AssigneeEmail), "role": nullable(f.Role), "status": nullable(f.Status), "kind": nullable(f.Kind),
+		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "status": nullable(string(f.Status)), "kind": nullable(string(f.Kind)),
 		"customer": f.CustomerID, "overdue": f.Overdue, "limit": f.Limit, "offset": f.Offset,
 	}))
 	if err != nil {
@@ -115,4 +115,86 @@ func (s *Store) CloseTask(ctx context.Context, per Perimeter, id int64, resoluti
 		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.close", Target: fmt.Sprintf("customer/%d", customerID), After: after})
 	})
 	return customerID, err
+}
+
+// Task is work for a person that a dunning action creates.
+type Task struct {
+	Key          string // the action's idempotency key: one task per key
+	CustomerID   int64
+	Kind         domain.TaskKind
+	AssigneeRole domain.Assignee
+	InvoiceIDs   []int64
+	DueAt        time.Time
+	Note         string // why the task exists; journaled
+	Actor        string // for the journal; "" is "system"
+}
+
+// The assignee_id follows the assignee (domain.Assignee): the customer's
+// agent or sales rep; for the credit managers the only user with that role if
+// there is exactly one; otherwise (and for a department) NULL, and the task
+// waits in the queue of that role or department.
+const insertTask = `
+INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at, note)
+SELECT $1, c.id, $3, $4,
+       CASE $4
+           WHEN 'agent' THEN c.agent_id
+           WHEN 'sales_rep' THEN c.sales_rep_id
+           WHEN 'credit_manager' THEN (SELECT min(u.id) FROM users u WHERE u.role = 'credit_manager' HAVING count(*) = 1)
+       END,
+       $5, $6, $7
+FROM customers c
+WHERE c.id = $2
+ON CONFLICT (key) DO NOTHING
+RETURNING id, assignee_id`
+
+// CreateTask creates the task t.Key unless it exists, and journals the
+// creation ("task.create", target "customer/<id>"). created is false, with
+// the existing task's id, when the key already had a task. An unknown
+// customer is a domain CodeNotFound error.
+func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool, err error) {
+	switch {
+	case t.Key == "":
+		return 0, false, domain.FieldError("key", "required")
+	case !t.Kind.Valid():
+		return 0, false, domain.FieldError("kind", "%q is unknown: want %s", t.Kind, domain.Choices(domain.TaskKinds))
+	case t.AssigneeRole == "":
+		return 0, false, domain.FieldError("assignee_role", "required")
+	case t.DueAt.IsZero():
+		return 0, false, domain.FieldError("due_at", "required")
+	}
+	ids := t.InvoiceIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var assignee *int64
+		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, string(t.Kind), string(t.AssigneeRole), ids, t.DueAt, t.Note).Scan(&id, &assignee)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		after, err := json.Marshal(map[string]any{
+			"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
+			"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
+		})
+		if err != nil {
+			return err
+		}
+		actor := t.Actor
+		if actor == "" {
+			actor = "system"
+		}
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, created, nil
 }

@@ -61,7 +61,7 @@ func (s *Store) TemplateOverrideList(ctx context.Context) ([]TemplateOverride, e
 }
 
 // TemplateOverride returns one saved template; not found when there is none.
-func (s *Store) TemplateOverride(ctx context.Context, name string, ch templates.Channel, lang string) (TemplateOverride, error) {
+func (s *Store) TemplateOverride(ctx context.Context, name string, ch domain.Channel, lang string) (TemplateOverride, error) {
 	o, err := scanTemplate(s.Pool.QueryRow(ctx, getTemplateOverride, name, ch, lang))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, domain.Errorf(domain.CodeNotFound, "no custom template %s", templateTarget(name, ch, lang))
@@ -98,7 +98,7 @@ func (s *Store) PutTemplate(ctx context.Context, t templates.Template, actor str
 
 // DeleteTemplate removes a saved template, so the shipped default (if any)
 // applies again; not found when none is saved.
-func (s *Store) DeleteTemplate(ctx context.Context, name string, ch templates.Channel, lang, actor string) error {
+func (s *Store) DeleteTemplate(ctx context.Context, name string, ch domain.Channel, lang, actor string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		old, err := scanTemplate(tx.QueryRow(ctx, lockTemplateOverride, name, ch, lang))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -118,10 +118,10 @@ func scanTemplate(r pgx.Row) (TemplateOverride, error) {
 	var o TemplateOverride
 	var ch string
 	err := r.Scan(&o.Name, &ch, &o.Language, &o.Subject, &o.Text, &o.HTML, &o.UpdatedAt, &o.UpdatedBy)
-	o.Channel = templates.Channel(ch)
+	o.Channel = domain.Channel(ch)
 	return o, err
 }
 
-func templateTarget(name string, ch templates.Channel, lang string) string {
+func templateTarget(name string, ch domain.Channel, lang string) string {
 	return fmt.Sprintf("template/%s/%s/%s", name, ch, lang)
 }

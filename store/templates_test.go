@@ -12,7 +12,7 @@ import (
 func TestTemplateOverridesArePutListedAndDeleted(t *testing.T) {
 	t.Parallel()
 	st, ctx := setupScenarios(t)
-	sms := templates.Template{Name: templates.Reminder1, Channel: templates.ChannelSMS, Language: "fr", Text: "Merci de régler, {{.Customer.Name}}."}
+	sms := templates.Template{Name: templates.Reminder1, Channel: domain.ChannelSMS, Language: "fr", Text: "Merci de régler, {{.Customer.Name}}."}
 	saved, err := st.PutTemplate(ctx, sms, "alice@recoup.example")
 	require.NoError(t, err)
 	require.Equal(t, sms, saved.Template)
@@ -26,7 +26,7 @@ func TestTemplateOverridesArePutListedAndDeleted(t *testing.T) {
 	require.Equal(t, []templates.Template{sms}, list, "a second put replaces the first")
 	set, err := templates.NewSet(append(templates.Defaults(), list...)...)
 	require.NoError(t, err, "overrides lay over the defaults")
-	got, ok := set.Lookup(templates.Reminder1, templates.ChannelSMS, "fr")
+	got, ok := set.Lookup(templates.Reminder1, domain.ChannelSMS, "fr")
 	require.True(t, ok)
 	require.Equal(t, sms.Text, got.Text)
 

@@ -18,23 +18,23 @@ type UserSpec struct {
 	Email        string
 	Name         string // "" keeps the current name (or uses the email for a new user)
 	Role         domain.Role
-	Entities     []string // entity codes; nil: every entity
-	Department   string   // for the department role: the task role routed to it (e.g. legal)
-	PasswordHash string   // "" keeps the current password (none for a new user)
-	Disabled     *bool    // nil keeps the current state; disabling ends the user's sessions (tokens stop with it)
+	Entities     []string          // entity codes; nil: every entity
+	Department   domain.Department // for the department role: the task assignee routed to it (e.g. legal)
+	PasswordHash string            // "" keeps the current password (none for a new user)
+	Disabled     *bool             // nil keeps the current state; disabling ends the user's sessions (tokens stop with it)
 }
 
 // User is a user as admins list them; never with a password hash.
 type User struct {
-	ID          int64       `json:"id"`
-	Email       string      `json:"email"`
-	Name        string      `json:"name"`
-	Role        domain.Role `json:"role"`
-	AllEntities bool        `json:"all_entities"`
-	Entities    []string    `json:"entities"`
-	Department  string      `json:"department"`
-	CanSignIn   bool        `json:"can_sign_in"`
-	Disabled    bool        `json:"disabled"`
+	ID          int64             `json:"id"`
+	Email       string            `json:"email"`
+	Name        string            `json:"name"`
+	Role        domain.Role       `json:"role"`
+	AllEntities bool              `json:"all_entities"`
+	Entities    []string          `json:"entities"`
+	Department  domain.Department `json:"department"`
+	CanSignIn   bool              `json:"can_sign_in"`
+	Disabled    bool              `json:"disabled"`
 }
 
 // NormalizeEmail checks an email address and returns it lowercased.
@@ -100,7 +100,7 @@ func (s *Store) PutUser(ctx context.Context, u UserSpec, actor string) (User, er
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, upsertUser, pgx.NamedArgs{"email": email, "name": u.Name, "role": string(u.Role),
-			"all_entities": u.Entities == nil, "department": u.Department, "password_hash": u.PasswordHash,
+			"all_entities": u.Entities == nil, "department": string(u.Department), "password_hash": u.PasswordHash,
 			"disabled": u.Disabled}).Scan(&id); err != nil {
 			return err
 		}

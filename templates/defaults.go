@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"recoup/domain"
 )
 
 // The shipped templates live in defaults/:
@@ -112,10 +114,10 @@ func assembleDefaults(fsys fs.FS, root string) ([]Template, error) {
 				return nil, fmt.Errorf("%s html: %w", p, err)
 			}
 			out = append(out, Template{
-				Name: name, Channel: ChannelEmail, Language: lang,
+				Name: name, Channel: domain.ChannelEmail, Language: lang,
 				Subject: strings.TrimSpace(subject), Text: text, HTML: html,
 			})
-			for _, ch := range []Channel{ChannelSMS, ChannelVoice} {
+			for _, ch := range []domain.Channel{domain.ChannelSMS, domain.ChannelVoice} {
 				src, err := read(path.Join(dir, name+"."+string(ch)+".txt"))
 				if err != nil {
 					return nil, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
 )
 
 var stepNames = []string{ReminderCourtesy, ReminderDue, Reminder1, Reminder2, ReminderRepeat}
@@ -64,19 +66,19 @@ func TestDefaultsComplete(t *testing.T) {
 		require.False(t, seen[id], "duplicate %s", id)
 		seen[id] = true
 		require.NotContains(t, d.Text+d.HTML+d.Subject, "[[", id)
-		if d.Channel == ChannelEmail {
+		if d.Channel == domain.ChannelEmail {
 			require.Contains(t, d.HTML, `<html lang="`+d.Language+`">`, id)
 		}
 	}
 	for _, name := range stepNames {
-		for _, ch := range Channels {
+		for _, ch := range domain.ReminderChannels {
 			for _, lang := range DefaultLanguages() {
 				id := name + "/" + string(ch) + "/" + lang
 				require.True(t, seen[id], "missing %s", id)
 			}
 		}
 	}
-	require.Len(t, ds, len(stepNames)*len(Channels)*len(DefaultLanguages()))
+	require.Len(t, ds, len(stepNames)*len(domain.ReminderChannels)*len(DefaultLanguages()))
 	for _, lang := range DefaultLanguages() {
 		require.Contains(t, expected, lang, "every shipped language needs its expectations")
 	}
@@ -99,7 +101,7 @@ func TestDefaultsRender(t *testing.T) {
 			require.NotContains(t, r.Text, "<no value>")
 
 			switch tmpl.Channel {
-			case ChannelEmail:
+			case domain.ChannelEmail:
 				require.NotEmpty(t, r.Subject)
 				require.Contains(t, r.Subject, d.Entity.Name)
 				// The text part mirrors the HTML statement.
@@ -115,13 +117,13 @@ func TestDefaultsRender(t *testing.T) {
 				require.Contains(t, r.HTML, "Boulangerie Martin &amp; Fils SARL")
 				require.Contains(t, r.Text, "Boulangerie Martin & Fils SARL")
 				require.True(t, strings.HasSuffix(r.Text, "\n") && !strings.HasSuffix(r.Text, "\n\n"))
-			case ChannelSMS:
+			case domain.ChannelSMS:
 				require.Empty(t, r.Subject)
 				require.Empty(t, r.HTML)
 				require.Contains(t, r.Text, strings.ReplaceAll(want.totalKWD, "_", " "))
 				require.Contains(t, r.Text, strings.ReplaceAll(want.totalJPY, "_", " "))
 				require.Contains(t, r.Text, d.PortalURL)
-			case ChannelVoice:
+			case domain.ChannelVoice:
 				require.Empty(t, r.Subject)
 				require.Empty(t, r.HTML)
 				require.Contains(t, r.Text, want.spokenKWD)
@@ -154,7 +156,7 @@ func TestDefaultSMSAreShortAndGSM7(t *testing.T) {
 		for _, name := range stepNames {
 			t.Run(lang+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				r, _, err := set.Render(name, ChannelSMS, lang, "", d)
+				r, _, err := set.Render(name, domain.ChannelSMS, lang, "", d)
 				require.NoError(t, err)
 				require.Less(t, len([]rune(r.Text)), 300, r.Text)
 				for _, c := range r.Text {
@@ -176,7 +178,7 @@ func TestDefaultSMSExact(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			r, _, err := set.Render(Reminder1, ChannelSMS, tt.lang, "", testData())
+			r, _, err := set.Render(Reminder1, domain.ChannelSMS, tt.lang, "", testData())
 			require.NoError(t, err)
 			require.Equal(t, tt.want, r.Text)
 		})
@@ -201,7 +203,7 @@ func TestDefaultsSingleInvoice(t *testing.T) {
 			require.NotContains(t, r.Text, "http")
 			require.NotContains(t, r.HTML, "<a href")
 			require.NotContains(t, r.Text, "Claire")
-			if tmpl.Channel != ChannelEmail {
+			if tmpl.Channel != domain.ChannelEmail {
 				require.NotRegexp(t, plural, r.Text) // singular throughout
 			} else {
 				require.NotRegexp(t, plural, r.Subject)

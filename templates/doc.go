@@ -3,8 +3,9 @@
 // invoices concerned), SMS, and the text a voice call reads out.
 //
 // A Template is identified by a name (the dunning step, such as "reminder_1"),
-// a Channel and a language. Defaults returns the shipped set; credit managers
-// add or replace templates through the API, where Template.Validate refuses a
+// a reminder channel (email, sms or voice: domain.ReminderChannels) and a
+// language. Defaults returns the shipped set; credit managers add or replace
+// templates through the API, where Template.Validate refuses a
 // template that does not parse or does not render with sample data. A Set
 // holds validated templates and renders one for a customer, choosing the
 // language: the customer's, else the selling entity's, else English.

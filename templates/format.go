@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"recoup/domain"
 	"recoup/money"
 )
 
@@ -373,11 +374,11 @@ func plainSpaces(s string) string {
 
 // funcMap returns the template functions, bound to the template's language and
 // channel. The names and behaviour are documented in the package comment.
-func funcMap(lang string, ch Channel) map[string]any {
+func funcMap(lang string, ch domain.Channel) map[string]any {
 	l := localeFor(lang)
 	fmtMoney := func(m money.Money) (string, error) {
 		s, err := FormatMoney(lang, m)
-		if ch != ChannelEmail {
+		if ch != domain.ChannelEmail {
 			s = plainSpaces(s)
 		}
 		return s, err

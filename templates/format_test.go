@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"recoup/domain"
 	"recoup/money"
 )
 
@@ -165,9 +166,9 @@ func TestPlural(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			t.Parallel()
-			s, err := NewSet(Template{Name: "x", Channel: ChannelSMS, Language: tt.lang, Text: tt.src})
+			s, err := NewSet(Template{Name: "x", Channel: domain.ChannelSMS, Language: tt.lang, Text: tt.src})
 			require.NoError(t, err)
-			r, lang, err := s.Render("x", ChannelSMS, tt.lang, "", SampleData())
+			r, lang, err := s.Render("x", domain.ChannelSMS, tt.lang, "", SampleData())
 			require.NoError(t, err)
 			require.Equal(t, tt.lang, lang)
 			require.Equal(t, tt.want, r.Text)
@@ -180,19 +181,19 @@ func TestMoneyLists(t *testing.T) {
 	eur, jpy, kwd := Total{Open: m(123456, "EUR")}, Total{Open: m(120000, "JPY")}, Total{Open: m(12345, "KWD")}
 	tests := []struct {
 		lang   string
-		ch     Channel
+		ch     domain.Channel
 		fn     string
 		totals []Total
 		want   string
 	}{
-		{"en", ChannelEmail, "moneyList", []Total{eur, jpy, kwd}, nb("€1,234.56, ¥120,000 and KWD_12.345")},
-		{"fr", ChannelEmail, "moneyList", []Total{eur, jpy}, nb("1_234,56_€ et 120_000_JPY")},
-		{"fr", ChannelSMS, "moneyList", []Total{eur, jpy}, "1 234,56 € et 120 000 JPY"},
-		{"de", ChannelEmail, "moneyList", []Total{eur}, nb("1.234,56_€")},
-		{"en", ChannelEmail, "moneyList", nil, ""},
-		{"en", ChannelVoice, "spokenMoneyList", []Total{eur, jpy}, "1234 euros and 56 cents, plus 120000 yen"},
-		{"de", ChannelVoice, "spokenMoneyList", []Total{eur, jpy}, "1234 Euro und 56 Cent sowie 120000 Yen"},
-		{"es", ChannelVoice, "spokenMoneyList", []Total{eur, kwd}, "1234 euros con 56 céntimos, más 12 dinares kuwaitíes con 345 fils"},
+		{"en", domain.ChannelEmail, "moneyList", []Total{eur, jpy, kwd}, nb("€1,234.56, ¥120,000 and KWD_12.345")},
+		{"fr", domain.ChannelEmail, "moneyList", []Total{eur, jpy}, nb("1_234,56_€ et 120_000_JPY")},
+		{"fr", domain.ChannelSMS, "moneyList", []Total{eur, jpy}, "1 234,56 € et 120 000 JPY"},
+		{"de", domain.ChannelEmail, "moneyList", []Total{eur}, nb("1.234,56_€")},
+		{"en", domain.ChannelEmail, "moneyList", nil, ""},
+		{"en", domain.ChannelVoice, "spokenMoneyList", []Total{eur, jpy}, "1234 euros and 56 cents, plus 120000 yen"},
+		{"de", domain.ChannelVoice, "spokenMoneyList", []Total{eur, jpy}, "1234 Euro und 56 Cent sowie 120000 Yen"},
+		{"es", domain.ChannelVoice, "spokenMoneyList", []Total{eur, kwd}, "1234 euros con 56 céntimos, más 12 dinares kuwaitíes con 345 fils"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+string(tt.ch)+"/"+tt.fn, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"recoup/domain"
 )
 
 // The names of the shipped templates: the steps of the default dunning scenario.
@@ -31,7 +33,7 @@ var ErrNoTemplate = errors.New("no template")
 
 type key struct {
 	name string
-	ch   Channel
+	ch   domain.Channel
 	lang string
 }
 
@@ -60,7 +62,7 @@ func NewSet(ts ...Template) (*Set, error) {
 
 // Lookup returns the template for name and channel in exactly the (base)
 // language lang, with Language normalized to the base language.
-func (s *Set) Lookup(name string, ch Channel, lang string) (Template, bool) {
+func (s *Set) Lookup(name string, ch domain.Channel, lang string) (Template, bool) {
 	c, ok := s.byKey[key{name, ch, baseOrEmpty(lang)}]
 	if !ok {
 		return Template{}, false
@@ -85,7 +87,7 @@ func (s *Set) Templates() []Template {
 // the text (the voice of a call must speak it). An unknown name, or a name
 // with no template for the channel in any of these languages, is an error
 // wrapping ErrUnknownTemplate or ErrNoTemplate.
-func (s *Set) Render(name string, ch Channel, lang, entityLang string, d Data) (Rendered, string, error) {
+func (s *Set) Render(name string, ch domain.Channel, lang, entityLang string, d Data) (Rendered, string, error) {
 	if !s.names[name] {
 		return Rendered{}, "", fmt.Errorf("%w %q (known: %s)", ErrUnknownTemplate, name, strings.Join(s.sortedNames(), ", "))
 	}

@@ -11,24 +11,9 @@ import (
 	ttemplate "text/template"
 
 	"golang.org/x/text/language"
+
+	"recoup/domain"
 )
-
-// Channel is how a reminder reaches the customer.
-type Channel string
-
-// The channels.
-const (
-	ChannelEmail Channel = "email" // multipart text + HTML mail
-	ChannelSMS   Channel = "sms"   // text message
-	ChannelVoice Channel = "voice" // phone call reading Text with text-to-speech (Twilio <Say>)
-)
-
-// Channels lists the channels in a stable order.
-var Channels = []Channel{ChannelEmail, ChannelSMS, ChannelVoice}
-
-func (c Channel) valid() bool {
-	return c == ChannelEmail || c == ChannelSMS || c == ChannelVoice
-}
 
 // Limits on what a template may produce. Twilio refuses message bodies over 1600
 // characters and <Say> texts over 4096.
@@ -46,12 +31,12 @@ const (
 // escaped); all three see a Data as "." and the functions listed in the
 // package documentation.
 type Template struct {
-	Name     string  `json:"name"`
-	Channel  Channel `json:"channel"`
-	Language string  `json:"language"` // BCP 47; only the base language is used: "fr-CA" is "fr"
-	Subject  string  `json:"subject,omitempty"`
-	Text     string  `json:"text"`
-	HTML     string  `json:"html,omitempty"`
+	Name     string         `json:"name"`
+	Channel  domain.Channel `json:"channel"`
+	Language string         `json:"language"` // BCP 47; only the base language is used: "fr-CA" is "fr"
+	Subject  string         `json:"subject,omitempty"`
+	Text     string         `json:"text"`
+	HTML     string         `json:"html,omitempty"`
 }
 
 // Rendered is a template filled with a Data. Subject and HTML are empty
@@ -120,7 +105,7 @@ func compile(t Template) (*compiled, error) {
 	if !nameRE.MatchString(t.Name) {
 		return nil, fail("name", fmt.Sprintf("%q: use 1 to 64 lower-case letters, digits, '_' or '-', starting with a letter or digit", t.Name))
 	}
-	if !t.Channel.valid() {
+	if !t.Channel.IsReminder() {
 		return nil, fail("channel", fmt.Sprintf("%q: want email, sms or voice", t.Channel))
 	}
 	lang, err := baseLanguage(t.Language)
@@ -133,7 +118,7 @@ func compile(t Template) (*compiled, error) {
 
 	type part struct{ name, src string }
 	parts := []part{{"text", t.Text}}
-	if t.Channel == ChannelEmail {
+	if t.Channel == domain.ChannelEmail {
 		parts = append([]part{{"subject", t.Subject}}, append(parts, part{"html", t.HTML})...)
 	} else {
 		if strings.TrimSpace(t.Subject) != "" {
@@ -174,15 +159,15 @@ func compile(t Template) (*compiled, error) {
 			return nil, err
 		}
 		switch {
-		case t.Channel == ChannelEmail && r.Subject == "":
+		case t.Channel == domain.ChannelEmail && r.Subject == "":
 			return nil, fail("subject", "renders empty with sample data: "+sample.desc)
 		case r.Text == "":
 			return nil, fail("text", "renders empty with sample data: "+sample.desc)
-		case t.Channel == ChannelEmail && strings.TrimSpace(r.HTML) == "":
+		case t.Channel == domain.ChannelEmail && strings.TrimSpace(r.HTML) == "":
 			return nil, fail("html", "renders empty with sample data: "+sample.desc)
-		case t.Channel == ChannelSMS && len([]rune(r.Text)) > MaxSMSChars:
+		case t.Channel == domain.ChannelSMS && len([]rune(r.Text)) > MaxSMSChars:
 			return nil, fail("text", fmt.Sprintf("an SMS may not exceed %d characters; this one has %d with sample data: %s", MaxSMSChars, len([]rune(r.Text)), sample.desc))
-		case t.Channel == ChannelVoice && len([]rune(r.Text)) > MaxVoiceChars:
+		case t.Channel == domain.ChannelVoice && len([]rune(r.Text)) > MaxVoiceChars:
 			return nil, fail("text", fmt.Sprintf("a voice message may not exceed %d characters; this one has %d with sample data: %s", MaxVoiceChars, len([]rune(r.Text)), sample.desc))
 		}
 	}
@@ -204,11 +189,11 @@ func (c *compiled) render(d Data) (Rendered, error) {
 		return Rendered{}, err
 	}
 	switch c.t.Channel {
-	case ChannelEmail:
+	case domain.ChannelEmail:
 		r.Text = tidyText(r.Text)
-	case ChannelSMS:
+	case domain.ChannelSMS:
 		r.Text = tidySMS(r.Text)
-	case ChannelVoice:
+	case domain.ChannelVoice:
 		r.Text = tidyVoice(r.Text)
 	}
 	if c.html != nil {

@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
 )
 
 func emailTemplate(subject, text, html string) Template {
-	return Template{Name: "custom", Channel: ChannelEmail, Language: "en", Subject: subject, Text: text, HTML: html}
+	return Template{Name: "custom", Channel: domain.ChannelEmail, Language: "en", Subject: subject, Text: text, HTML: html}
 }
 
 func TestValidateRejects(t *testing.T) {
@@ -44,18 +46,18 @@ func TestValidateRejects(t *testing.T) {
 		{"empty subject", emailTemplate("  ", okText, okHTML), "subject", 0, "is empty"},
 		{"subject rendering empty", emailTemplate("{{if false}}x{{end}}", okText, okHTML), "subject", 0, "renders empty"},
 		{"email without html", emailTemplate(okSubject, okText, ""), "html", 0, "is empty"},
-		{"sms with a subject", Template{Name: "x", Channel: ChannelSMS, Language: "en", Subject: "s", Text: "t"},
+		{"sms with a subject", Template{Name: "x", Channel: domain.ChannelSMS, Language: "en", Subject: "s", Text: "t"},
 			"subject", 0, "only email"},
-		{"voice with html", Template{Name: "x", Channel: ChannelVoice, Language: "en", Text: "t", HTML: "<p>"},
+		{"voice with html", Template{Name: "x", Channel: domain.ChannelVoice, Language: "en", Text: "t", HTML: "<p>"},
 			"html", 0, "only email"},
-		{"sms too long", Template{Name: "x", Channel: ChannelSMS, Language: "en", Text: "{{range 1700}}x{{end}}"},
+		{"sms too long", Template{Name: "x", Channel: domain.ChannelSMS, Language: "en", Text: "{{range 1700}}x{{end}}"},
 			"text", 0, "may not exceed 1600 characters"},
-		{"runaway output", Template{Name: "x", Channel: ChannelVoice, Language: "en", Text: "{{range 2000000}}x{{end}}"},
+		{"runaway output", Template{Name: "x", Channel: domain.ChannelVoice, Language: "en", Text: "{{range 2000000}}x{{end}}"},
 			"text", 0, "renders to more than"},
 		{"bad channel", Template{Name: "x", Channel: "fax", Language: "en", Text: "t"}, "channel", 0, "want email, sms or voice"},
-		{"bad language", Template{Name: "x", Channel: ChannelSMS, Language: "english!", Text: "t"}, "language", 0, "not a BCP 47"},
-		{"no language", Template{Name: "x", Channel: ChannelSMS, Text: "t"}, "language", 0, "is empty"},
-		{"bad name", Template{Name: "Reminder 1", Channel: ChannelSMS, Language: "en", Text: "t"}, "name", 0, "lower-case"},
+		{"bad language", Template{Name: "x", Channel: domain.ChannelSMS, Language: "english!", Text: "t"}, "language", 0, "not a BCP 47"},
+		{"no language", Template{Name: "x", Channel: domain.ChannelSMS, Text: "t"}, "language", 0, "is empty"},
+		{"bad name", Template{Name: "Reminder 1", Channel: domain.ChannelSMS, Language: "en", Text: "t"}, "name", 0, "lower-case"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,16 +87,16 @@ func TestValidateRejects(t *testing.T) {
 
 func TestValidateErrorMessage(t *testing.T) {
 	t.Parallel()
-	err := Template{Name: "reminder_1", Channel: ChannelSMS, Language: "fr", Text: "Bonjour\n{{.Nope}}"}.Validate()
+	err := Template{Name: "reminder_1", Channel: domain.ChannelSMS, Language: "fr", Text: "Bonjour\n{{.Nope}}"}.Validate()
 	require.EqualError(t, err, `template reminder_1/sms/fr: text part, line 2: <.Nope>: can't evaluate field Nope in type templates.Data (with sample data: 3 invoices in EUR and JPY)`)
 }
 
 func TestValidateAccepts(t *testing.T) {
 	t.Parallel()
 	for _, tmpl := range []Template{
-		{Name: "reminder_1", Channel: ChannelSMS, Language: "pt-BR", Text: "{{.Entity.Name}}: {{len .Invoices}} {{plural (len .Invoices) \"fatura\" \"faturas\"}}, {{moneyList .Totals}}. {{date (index .Invoices 0).DueDate}}"},
-		{Name: "my-step_2", Channel: ChannelVoice, Language: "EN", Text: "Hello {{.Customer.Name}}. {{spokenMoneyList .Totals}}."},
-		{Name: "x", Channel: ChannelEmail, Language: "de-CH", Subject: "{{.Entity.Name}}", Text: "{{.Today}}",
+		{Name: "reminder_1", Channel: domain.ChannelSMS, Language: "pt-BR", Text: "{{.Entity.Name}}: {{len .Invoices}} {{plural (len .Invoices) \"fatura\" \"faturas\"}}, {{moneyList .Totals}}. {{date (index .Invoices 0).DueDate}}"},
+		{Name: "my-step_2", Channel: domain.ChannelVoice, Language: "EN", Text: "Hello {{.Customer.Name}}. {{spokenMoneyList .Totals}}."},
+		{Name: "x", Channel: domain.ChannelEmail, Language: "de-CH", Subject: "{{.Entity.Name}}", Text: "{{.Today}}",
 			HTML: `{{range .Invoices}}<p>{{.Number}} {{shortDate .DueDate}} {{money .Amount}}</p>{{end}}{{with .PortalURL}}<a href="{{.}}">pay</a>{{end}}`},
 	} {
 		require.NoError(t, tmpl.Validate(), tmpl.id())
@@ -114,7 +116,7 @@ func TestRenderEscapesHTML(t *testing.T) {
 	for _, lang := range DefaultLanguages() {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
-			r, used, err := s.Render(Reminder1, ChannelEmail, lang, "", d)
+			r, used, err := s.Render(Reminder1, domain.ChannelEmail, lang, "", d)
 			require.NoError(t, err)
 			require.Equal(t, lang, used)
 			require.NotContains(t, r.HTML, "<script>")
@@ -136,7 +138,7 @@ func TestSubjectIsOneLine(t *testing.T) {
 	require.NoError(t, err)
 	d := testData()
 	d.Entity.Name = "Acme\r\nBcc: victim@example.com"
-	r, _, err := s.Render(Reminder1, ChannelEmail, "en", "", d)
+	r, _, err := s.Render(Reminder1, domain.ChannelEmail, "en", "", d)
 	require.NoError(t, err)
 	require.NotContains(t, r.Subject, "\n")
 	require.NotContains(t, r.Subject, "\r")
@@ -147,7 +149,7 @@ func TestRenderLanguageFallback(t *testing.T) {
 	t.Parallel()
 	defaults, err := NewSet(Defaults()...)
 	require.NoError(t, err)
-	frOnly, err := NewSet(Template{Name: Reminder1, Channel: ChannelSMS, Language: "fr", Text: "fr {{.Entity.Name}}"})
+	frOnly, err := NewSet(Template{Name: Reminder1, Channel: domain.ChannelSMS, Language: "fr", Text: "fr {{.Entity.Name}}"})
 	require.NoError(t, err)
 	tests := []struct {
 		name               string
@@ -170,7 +172,7 @@ func TestRenderLanguageFallback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, lang, err := tt.set.Render(Reminder1, ChannelSMS, tt.customer, tt.entity, testData())
+			r, lang, err := tt.set.Render(Reminder1, domain.ChannelSMS, tt.customer, tt.entity, testData())
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 				require.Contains(t, err.Error(), tt.wantErrMsgContains)
@@ -178,7 +180,7 @@ func TestRenderLanguageFallback(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.want, lang)
-			want, ok := tt.set.Lookup(Reminder1, ChannelSMS, tt.want)
+			want, ok := tt.set.Lookup(Reminder1, domain.ChannelSMS, tt.want)
 			require.True(t, ok)
 			require.NotEmpty(t, r.Text)
 			require.Equal(t, tt.want, want.Language)
@@ -188,25 +190,25 @@ func TestRenderLanguageFallback(t *testing.T) {
 
 func TestRenderUnknown(t *testing.T) {
 	t.Parallel()
-	s, err := NewSet(Template{Name: "only_sms", Channel: ChannelSMS, Language: "en", Text: "hi"})
+	s, err := NewSet(Template{Name: "only_sms", Channel: domain.ChannelSMS, Language: "en", Text: "hi"})
 	require.NoError(t, err)
 
-	_, _, err = s.Render("reminder_9", ChannelSMS, "en", "en", testData())
+	_, _, err = s.Render("reminder_9", domain.ChannelSMS, "en", "en", testData())
 	require.ErrorIs(t, err, ErrUnknownTemplate)
 	require.EqualError(t, err, `unknown template "reminder_9" (known: only_sms)`)
 
-	_, _, err = s.Render("only_sms", ChannelEmail, "en", "en", testData())
+	_, _, err = s.Render("only_sms", domain.ChannelEmail, "en", "en", testData())
 	require.ErrorIs(t, err, ErrNoTemplate)
 	require.Contains(t, err.Error(), `template "only_sms" has no email version`)
 }
 
 func TestRenderRuntimeError(t *testing.T) {
 	t.Parallel()
-	s, err := NewSet(Template{Name: "x", Channel: ChannelSMS, Language: "en", Text: "{{(index .Invoices 0).Number}}"})
+	s, err := NewSet(Template{Name: "x", Channel: domain.ChannelSMS, Language: "en", Text: "{{(index .Invoices 0).Number}}"})
 	require.NoError(t, err)
 	d := testData()
 	d.Invoices = nil
-	_, _, err = s.Render("x", ChannelSMS, "en", "", d)
+	_, _, err = s.Render("x", domain.ChannelSMS, "en", "", d)
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "text", ve.Part)
@@ -215,15 +217,15 @@ func TestRenderRuntimeError(t *testing.T) {
 
 func TestSetOverlay(t *testing.T) {
 	t.Parallel()
-	custom := Template{Name: Reminder1, Channel: ChannelSMS, Language: "fr-FR", Text: "Custom {{.Entity.Name}}"}
+	custom := Template{Name: Reminder1, Channel: domain.ChannelSMS, Language: "fr-FR", Text: "Custom {{.Entity.Name}}"}
 	s, err := NewSet(append(Defaults(), custom)...)
 	require.NoError(t, err)
-	r, lang, err := s.Render(Reminder1, ChannelSMS, "fr", "", testData())
+	r, lang, err := s.Render(Reminder1, domain.ChannelSMS, "fr", "", testData())
 	require.NoError(t, err)
 	require.Equal(t, "fr", lang)
 	require.Equal(t, "Custom Acme Distribution SAS", r.Text)
 	// Other languages keep the defaults.
-	r, _, err = s.Render(Reminder1, ChannelSMS, "de", "", testData())
+	r, _, err = s.Render(Reminder1, domain.ChannelSMS, "de", "", testData())
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(r.Text, "Acme Distribution SAS: 3 Rechnungen"), r.Text)
 	require.Len(t, s.Templates(), len(Defaults()))

@@ -27,7 +27,7 @@ func (h *Handler) home(r *request) error {
 	ctx := r.c.Request.Context()
 	var d homeData
 	if auth.Allows(r.who, auth.TasksClose) {
-		q := app.TaskQuery{Status: "open", Page: domain.Page{Limit: homeRows}}
+		q := app.TaskQuery{Status: string(domain.TaskOpen), Page: domain.Page{Limit: homeRows}}
 		if r.who.Role == domain.RoleAgent {
 			q.Assignee = r.who.Email
 		}

@@ -22,7 +22,7 @@ type worklistData struct {
 	Page    domain.Page
 	Scope   string // mine, team
 	Status  string
-	Kinds   []string
+	Kinds   []domain.TaskKind
 	Kind    string
 	Overdue bool
 	Pages   int
@@ -33,7 +33,7 @@ const worklistRows = 50
 
 // worklist is the tasks of the person (mine) or the team they may see, open by default, oldest due first.
 func (h *Handler) worklist(r *request) error {
-	q := app.TaskQuery{Status: r.c.DefaultQuery("status", "open"), Kind: r.c.Query("kind"), Page: queryPage(r, worklistRows)}
+	q := app.TaskQuery{Status: r.c.DefaultQuery("status", string(domain.TaskOpen)), Kind: r.c.Query("kind"), Page: queryPage(r, worklistRows)}
 	scope := r.c.DefaultQuery("scope", "mine")
 	if r.who.Role != domain.RoleAgent && r.c.Query("scope") == "" {
 		scope = "team"
@@ -52,8 +52,8 @@ func (h *Handler) worklist(r *request) error {
 	if err != nil {
 		return err
 	}
-	d := worklistData{Tasks: list, Total: total, Page: q.Page, Scope: scope, Status: r.c.DefaultQuery("status", "open"),
-		Kinds: []string{"call", "escalation"}, Kind: q.Kind, Overdue: overdue, Current: q.Offset/worklistRows + 1,
+	d := worklistData{Tasks: list, Total: total, Page: q.Page, Scope: scope, Status: r.c.DefaultQuery("status", string(domain.TaskOpen)),
+		Kinds: domain.TaskKinds, Kind: q.Kind, Overdue: overdue, Current: q.Offset/worklistRows + 1,
 		Pages: int((total + worklistRows - 1) / worklistRows)}
 	h.render(r.c, http.StatusOK, "worklist", h.newPage(r, "worklist.title", "nav.worklist", d))
 	return nil

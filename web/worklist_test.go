@@ -20,10 +20,10 @@ func TestWorklistShowsTasksAndClosesThem(t *testing.T) {
 	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
 	customer := b.rows.Customer(t, storetest.Customer{Name: "<script>alert(1)</script> SARL", Agent: userID(t, b, "alice@example.com")})
 	ctx := context.Background()
-	late, _, err := b.store.CreateTask(ctx, store.Task{Key: "late", CustomerID: customer, Kind: store.TaskCall, AssigneeRole: "agent",
+	late, _, err := b.store.CreateTask(ctx, store.Task{Key: "late", CustomerID: customer, Kind: domain.TaskCall, AssigneeRole: "agent",
 		DueAt: time.Now().Add(-time.Hour), Note: "call <b>them</b>", Actor: "test"})
 	require.NoError(t, err)
-	_, _, err = b.store.CreateTask(ctx, store.Task{Key: "later", CustomerID: customer, Kind: store.TaskCall, AssigneeRole: "agent",
+	_, _, err = b.store.CreateTask(ctx, store.Task{Key: "later", CustomerID: customer, Kind: domain.TaskCall, AssigneeRole: "agent",
 		DueAt: time.Now().Add(48 * time.Hour), Note: "call again", Actor: "test"})
 	require.NoError(t, err)
 
@@ -56,7 +56,7 @@ func TestWorklistRefusesWhatTheRoleMayNotDo(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	customer := b.rows.Customer(t, storetest.Customer{})
-	id, _, err := b.store.CreateTask(context.Background(), store.Task{Key: "k", CustomerID: customer, Kind: store.TaskCall,
+	id, _, err := b.store.CreateTask(context.Background(), store.Task{Key: "k", CustomerID: customer, Kind: domain.TaskCall,
 		AssigneeRole: "agent", DueAt: time.Now(), Note: "n", Actor: "test"})
 	require.NoError(t, err)
 	auditor := b.signIn(t, "ingrid@example.com", domain.RoleAuditor)

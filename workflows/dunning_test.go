@@ -39,7 +39,7 @@ func (l *ledger) execute(_ context.Context, in activities.ExecuteInput) (activit
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sent = append(l.sent, in.Action)
-	if in.Action.Channel == dunning.ChannelEscalation { // the escalation task holds reminders, as the store does
+	if in.Action.Channel == domain.ChannelEscalation { // the escalation task holds reminders, as the store does
 		for i := range l.acct.Items {
 			for _, id := range in.Action.InvoiceIDs {
 				if l.acct.Items[i].InvoiceID == id {

@@ -111,15 +111,15 @@ func newEnv(d *activities.Dunning) *testsuite.TestActivityEnvironment {
 }
 
 // action is a planned action of scenario 7 version 3 for customer's invoices.
-func (f *fixture) action(key string, ch dunning.Channel, customer string, invoices ...string) activities.ExecuteInput {
+func (f *fixture) action(key string, ch domain.Channel, customer string, invoices ...string) activities.ExecuteInput {
 	step := dunning.Step{OffsetDays: 7, Channel: ch}
 	switch {
 	case ch.IsReminder():
 		step.Template = templates.Reminder1
-	case ch == dunning.ChannelTask:
-		step.AssigneeRole, step.TaskDueHours = dunning.RoleAgent, 48
-	case ch == dunning.ChannelEscalation:
-		step.AssigneeRole, step.TaskDueHours = dunning.RoleCreditManager, 72
+	case ch == domain.ChannelTask:
+		step.AssigneeRole, step.TaskDueHours = domain.AssigneeAgent, 48
+	case ch == domain.ChannelEscalation:
+		step.AssigneeRole, step.TaskDueHours = domain.AssigneeCreditManager, 72
 	}
 	a := dunning.Action{At: time.Now(), ScenarioID: 7, ScenarioVersion: 3, StepIndex: 2, Step: step, Channel: ch, Key: key}
 	for _, inv := range invoices {
@@ -190,10 +190,10 @@ func (f *fixture) taskCount(t *testing.T, key string) int {
 func TestEmailSendsOneStatementOnceAndJournalsIt(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	in := f.action("k-email", dunning.ChannelEmail, "C1", "I1", "I2")
+	in := f.action("k-email", domain.ChannelEmail, "C1", "I1", "I2")
 
 	res := f.run(t, in)
-	require.Equal(t, activities.ExecuteResult{Key: "k-email", Status: "sent", Channel: dunning.ChannelEmail}, res)
+	require.Equal(t, activities.ExecuteResult{Key: "k-email", Status: "sent", Channel: domain.ChannelEmail}, res)
 	msgs := f.mail.Messages()
 	require.Len(t, msgs, 1)
 	m := msgs[0]
@@ -210,7 +210,7 @@ func TestEmailSendsOneStatementOnceAndJournalsIt(t *testing.T) {
 
 	again := f.run(t, in)
 	require.True(t, again.AlreadyDone)
-	require.Equal(t, "sent", again.Status)
+	require.Equal(t, domain.MessageSent, again.Status)
 	require.Len(t, f.mail.Messages(), 1, "a second run sends nothing")
 
 	status, ch, ref, _ := f.logRow(t, "k-email")
@@ -229,7 +229,7 @@ func TestEmailSendsOneStatementOnceAndJournalsIt(t *testing.T) {
 func TestEmailInCustomerLanguage(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	f.run(t, f.action("k-fr", dunning.ChannelEmail, "C3", "I4"))
+	f.run(t, f.action("k-fr", domain.ChannelEmail, "C3", "I4"))
 	msgs := f.mail.Messages()
 	require.Len(t, msgs, 1)
 	require.Contains(t, msgs[0].Text, "F-3001")
@@ -240,9 +240,9 @@ func TestEmailInCustomerLanguage(t *testing.T) {
 func TestSMSThroughTwilio(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	res := f.run(t, f.action("k-sms", dunning.ChannelSMS, "C2", "I3"))
-	require.Equal(t, "sent", res.Status)
-	require.Equal(t, dunning.ChannelSMS, res.Channel)
+	res := f.run(t, f.action("k-sms", domain.ChannelSMS, "C2", "I3"))
+	require.Equal(t, domain.MessageSent, res.Status)
+	require.Equal(t, domain.ChannelSMS, res.Channel)
 	msgs := f.phone.Messages()
 	require.Len(t, msgs, 1)
 	require.Equal(t, capture.KindSMS, msgs[0].Kind)
@@ -251,15 +251,15 @@ func TestSMSThroughTwilio(t *testing.T) {
 	_, _, ref, _ := f.logRow(t, "k-sms")
 	require.Equal(t, msgs[0].SID, ref)
 
-	require.True(t, f.run(t, f.action("k-sms", dunning.ChannelSMS, "C2", "I3")).AlreadyDone)
+	require.True(t, f.run(t, f.action("k-sms", domain.ChannelSMS, "C2", "I3")).AlreadyDone)
 	require.Len(t, f.phone.Messages(), 1)
 }
 
 func TestVoiceCallSpeaks(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	res := f.run(t, f.action("k-voice", dunning.ChannelVoice, "C1", "I1"))
-	require.Equal(t, []any{"sent", dunning.ChannelVoice}, []any{res.Status, res.Channel})
+	res := f.run(t, f.action("k-voice", domain.ChannelVoice, "C1", "I1"))
+	require.Equal(t, []any{domain.MessageSent, domain.ChannelVoice}, []any{res.Status, res.Channel})
 	msgs := f.phone.Messages()
 	require.Len(t, msgs, 1)
 	require.Equal(t, capture.KindCall, msgs[0].Kind)
@@ -269,9 +269,9 @@ func TestVoiceCallSpeaks(t *testing.T) {
 func TestEmailWithoutAddressFallsBackToSMS(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	res := f.run(t, f.action("k-noemail", dunning.ChannelEmail, "C2", "I3"))
-	require.Equal(t, "fallback", res.Status)
-	require.Equal(t, dunning.ChannelSMS, res.Channel)
+	res := f.run(t, f.action("k-noemail", domain.ChannelEmail, "C2", "I3"))
+	require.Equal(t, domain.MessageFallback, res.Status)
+	require.Equal(t, domain.ChannelSMS, res.Channel)
 	require.Contains(t, res.Detail, "no email address")
 	require.Empty(t, f.mail.Messages())
 	require.Len(t, f.phone.Messages(), 1)
@@ -282,8 +282,8 @@ func TestEmailWithoutAddressFallsBackToSMS(t *testing.T) {
 	require.Len(t, j, 1)
 	require.Equal(t, "dunning.sms.fallback", j[0].Action)
 
-	again := f.run(t, f.action("k-noemail", dunning.ChannelEmail, "C2", "I3"))
-	require.Equal(t, activities.ExecuteResult{Key: "k-noemail", Status: "fallback", Channel: dunning.ChannelSMS, AlreadyDone: true}, again)
+	again := f.run(t, f.action("k-noemail", domain.ChannelEmail, "C2", "I3"))
+	require.Equal(t, activities.ExecuteResult{Key: "k-noemail", Status: "fallback", Channel: domain.ChannelSMS, AlreadyDone: true}, again)
 	require.Len(t, f.phone.Messages(), 1)
 }
 
@@ -292,8 +292,8 @@ func TestInvalidEmailAddressIsPermanentAndFallsBack(t *testing.T) {
 	f := setup(t)
 	_, err := f.st.Pool.Exec(context.Background(), `UPDATE customers SET email = 'not an address' WHERE id = $1`, f.ids["C1"])
 	require.NoError(t, err)
-	res := f.run(t, f.action("k-bademail", dunning.ChannelEmail, "C1", "I1"))
-	require.Equal(t, []any{"fallback", dunning.ChannelSMS}, []any{res.Status, res.Channel})
+	res := f.run(t, f.action("k-bademail", domain.ChannelEmail, "C1", "I1"))
+	require.Equal(t, []any{domain.MessageFallback, domain.ChannelSMS}, []any{res.Status, res.Channel})
 	require.Contains(t, res.Detail, "email:")
 	require.Empty(t, f.mail.Messages())
 	require.Len(t, f.phone.Messages(), 1)
@@ -303,8 +303,8 @@ func TestRejectedNumberFallsBackToEmail(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	f.tw.RejectNumber("+447700900001", 21211)
-	res := f.run(t, f.action("k-badphone", dunning.ChannelSMS, "C1", "I1"))
-	require.Equal(t, []any{"fallback", dunning.ChannelEmail}, []any{res.Status, res.Channel})
+	res := f.run(t, f.action("k-badphone", domain.ChannelSMS, "C1", "I1"))
+	require.Equal(t, []any{domain.MessageFallback, domain.ChannelEmail}, []any{res.Status, res.Channel})
 	require.Len(t, f.mail.Messages(), 1)
 	require.Empty(t, f.phone.Messages())
 }
@@ -312,8 +312,8 @@ func TestRejectedNumberFallsBackToEmail(t *testing.T) {
 func TestNoChannelCreatesManualContactTask(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	res := f.run(t, f.action("k-none", dunning.ChannelEmail, "C4", "I5"))
-	require.Equal(t, []any{"fallback", dunning.ChannelTask}, []any{res.Status, res.Channel})
+	res := f.run(t, f.action("k-none", domain.ChannelEmail, "C4", "I5"))
+	require.Equal(t, []any{domain.MessageFallback, domain.ChannelTask}, []any{res.Status, res.Channel})
 	require.Contains(t, res.Detail, "manual contact")
 	require.Equal(t, 1, f.taskCount(t, "k-none"))
 	var kind, role string
@@ -338,7 +338,7 @@ func TestSMTPDownIsRetryableAndSucceedsOnRetry(t *testing.T) {
 	down := activities.Dunning{Store: f.d.Store, Mailer: deadMailer, Twilio: f.d.Twilio, Templates: f.d.Templates,
 		StatusCallbackURL: f.d.StatusCallbackURL, Log: f.d.Log}
 
-	in := f.action("k-down", dunning.ChannelEmail, "C1", "I1")
+	in := f.action("k-down", domain.ChannelEmail, "C1", "I1")
 	_, err = execute(t, newEnv(&down), &down, in)
 	require.Error(t, err)
 	var appErr *temporal.ApplicationError
@@ -351,7 +351,7 @@ func TestSMTPDownIsRetryableAndSucceedsOnRetry(t *testing.T) {
 	require.Empty(t, f.phone.Messages(), "a temporary failure does not fall back")
 
 	res := f.run(t, in)
-	require.Equal(t, []any{"sent", dunning.ChannelEmail, false}, []any{res.Status, res.Channel, res.AlreadyDone})
+	require.Equal(t, []any{domain.MessageSent, domain.ChannelEmail, false}, []any{res.Status, res.Channel, res.AlreadyDone})
 	require.Len(t, f.mail.Messages(), 1)
 	status, _, _, _ = f.logRow(t, "k-down")
 	require.Equal(t, "sent", status)
@@ -361,26 +361,26 @@ func TestTwilioDownIsRetryable(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	f.tw.FailNext(10)
-	in := f.action("k-twdown", dunning.ChannelSMS, "C2", "I3")
+	in := f.action("k-twdown", domain.ChannelSMS, "C2", "I3")
 	_, err := execute(t, f.env, f.d, in)
 	require.Error(t, err)
 	status, _, _, _ := f.logRow(t, "k-twdown")
 	require.Equal(t, "sending", status)
 	f.tw.FailNext(0)
-	require.Equal(t, "sent", f.run(t, in).Status)
+	require.Equal(t, domain.MessageSent, f.run(t, in).Status)
 	require.Len(t, f.phone.Messages(), 1)
 }
 
 func TestTaskAndEscalationCreateOneTaskEach(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	task := f.action("k-task", dunning.ChannelTask, "C1", "I1", "I2")
-	esc := f.action("k-esc", dunning.ChannelEscalation, "C1", "I1", "I2")
+	task := f.action("k-task", domain.ChannelTask, "C1", "I1", "I2")
+	esc := f.action("k-esc", domain.ChannelEscalation, "C1", "I1", "I2")
 	for range 2 {
 		res := f.run(t, task)
-		require.Equal(t, "sent", res.Status)
-		require.Equal(t, dunning.ChannelTask, res.Channel)
-		require.Equal(t, "sent", f.run(t, esc).Status)
+		require.Equal(t, domain.MessageSent, res.Status)
+		require.Equal(t, domain.ChannelTask, res.Channel)
+		require.Equal(t, domain.MessageSent, f.run(t, esc).Status)
 	}
 	require.Equal(t, 1, f.taskCount(t, "k-task"))
 	require.Equal(t, 1, f.taskCount(t, "k-esc"))
@@ -407,8 +407,8 @@ func TestTaskAndEscalationCreateOneTaskEach(t *testing.T) {
 func TestCreditHoldPutsAccountOnHold(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	res := f.run(t, f.action("k-hold", dunning.ChannelCreditHold, "C1", "I1"))
-	require.Equal(t, []any{"sent", dunning.ChannelCreditHold}, []any{res.Status, res.Channel})
+	res := f.run(t, f.action("k-hold", domain.ChannelCreditHold, "C1", "I1"))
+	require.Equal(t, []any{domain.MessageSent, domain.ChannelCreditHold}, []any{res.Status, res.Channel})
 	var onHold bool
 	var since *time.Time
 	require.NoError(t, f.st.Pool.QueryRow(context.Background(),
@@ -428,14 +428,14 @@ func TestPaidInBetweenIsSkipped(t *testing.T) {
 	_, err := f.st.Pool.Exec(context.Background(),
 		`UPDATE invoices SET open_minor = 0, status = 'paid' WHERE id = ANY($1)`, []int64{f.ids["I1"], f.ids["I2"]})
 	require.NoError(t, err)
-	res := f.run(t, f.action("k-paid", dunning.ChannelEmail, "C1", "I1", "I2"))
-	require.Equal(t, "skipped", res.Status)
+	res := f.run(t, f.action("k-paid", domain.ChannelEmail, "C1", "I1", "I2"))
+	require.Equal(t, domain.MessageSkipped, res.Status)
 	require.Empty(t, f.mail.Messages())
 	j := f.journal(t, "dunning.")
 	require.Len(t, j, 1)
 	require.Equal(t, "dunning.email.skipped", j[0].Action)
 	require.EqualValues(t, 3, j[0].After["scenario_version"])
-	require.True(t, f.run(t, f.action("k-paid", dunning.ChannelEmail, "C1", "I1", "I2")).AlreadyDone)
+	require.True(t, f.run(t, f.action("k-paid", domain.ChannelEmail, "C1", "I1", "I2")).AlreadyDone)
 }
 
 func TestPartlyPaidListsOnlyOpenInvoices(t *testing.T) {
@@ -443,7 +443,7 @@ func TestPartlyPaidListsOnlyOpenInvoices(t *testing.T) {
 	f := setup(t)
 	_, err := f.st.Pool.Exec(context.Background(), `UPDATE invoices SET open_minor = 0, status = 'paid' WHERE id = $1`, f.ids["I1"])
 	require.NoError(t, err)
-	f.run(t, f.action("k-part", dunning.ChannelEmail, "C1", "I1", "I2"))
+	f.run(t, f.action("k-part", domain.ChannelEmail, "C1", "I1", "I2"))
 	msgs := f.mail.Messages()
 	require.Len(t, msgs, 1)
 	require.NotContains(t, msgs[0].Text, "INV-1001")
@@ -453,7 +453,7 @@ func TestPartlyPaidListsOnlyOpenInvoices(t *testing.T) {
 func TestUnknownCustomerIsNonRetryable(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	in := f.action("k-ghost", dunning.ChannelEmail, "C1", "I1")
+	in := f.action("k-ghost", domain.ChannelEmail, "C1", "I1")
 	in.CustomerID = 999999
 	_, err := execute(t, f.env, f.d, in)
 	require.Error(t, err)

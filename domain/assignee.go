@@ -1,0 +1,49 @@
+package domain
+
+// Department is a team outside credit management (legal…) that tasks are
+// routed to. A user with RoleDepartment belongs to one (Principal.Department)
+// and sees the customers with a task whose Assignee is that department. A
+// user's department is not checked against Departments: one that names no
+// assignee simply sees nothing.
+type Department string
+
+const DepartmentLegal Department = "legal"
+
+// Departments lists the departments tasks can be routed to today.
+var Departments = []Department{DepartmentLegal}
+
+// Assignee is who a task or an escalation is for: a staff role (the
+// customer's agent or sales rep, the credit managers) or a department.
+// It is stored as tasks.assignee_role and in scenario steps as
+// "assignee_role", with the role's or the department's own name.
+type Assignee string
+
+const (
+	AssigneeAgent         = Assignee(RoleAgent)
+	AssigneeCreditManager = Assignee(RoleCreditManager)
+	AssigneeLegal         = Assignee(DepartmentLegal)
+	AssigneeSalesRep      = Assignee(RoleSalesRep)
+)
+
+// Assignees lists every assignee, in the order error messages show them.
+var Assignees = []Assignee{AssigneeAgent, AssigneeCreditManager, AssigneeLegal, AssigneeSalesRep}
+
+// Valid reports whether a is one of the assignees.
+func (a Assignee) Valid() bool {
+	switch a {
+	case AssigneeAgent, AssigneeCreditManager, AssigneeLegal, AssigneeSalesRep:
+		return true
+	}
+	return false
+}
+
+// ParseAssignee checks s is an assignee; field names the input in the error.
+func ParseAssignee(field, s string) (Assignee, error) {
+	if a := Assignee(s); a.Valid() {
+		return a, nil
+	}
+	return "", FieldError(field, "%q is unknown: want %s", s, Choices(Assignees))
+}
+
+// Assignee is the assignee a department's tasks carry.
+func (d Department) Assignee() Assignee { return Assignee(d) }
