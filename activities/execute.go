@@ -33,23 +33,26 @@ type Dunning struct {
 }
 
 // ExecuteInput is one planned action for one account.
+//
+// Its JSON names are recorded in every Dunning history (the compliance
+// timeline decodes them): they keep the Go field names they always had.
 type ExecuteInput struct {
-	CustomerID int64
-	WorkflowID string
-	Action     dunning.Action
+	CustomerID int64          `json:"CustomerID"`
+	WorkflowID string         `json:"WorkflowID"`
+	Action     dunning.Action `json:"Action"`
 	// Channels, when set, are the only channels to try, in order, instead of
 	// the action channel's fallback chain.
-	Channels []domain.Channel
+	Channels []domain.Channel `json:"Channels"`
 }
 
-// ExecuteResult is what became of the action.
+// ExecuteResult is what became of the action (JSON names kept as recorded, like ExecuteInput's).
 type ExecuteResult struct {
-	Key     string
-	Status  domain.MessageStatus // the message log status: sent, fallback, skipped or failed
-	Channel domain.Channel       // the channel actually used ("task" when only a manual contact task was left)
-	Detail  string
+	Key     string               `json:"Key"`
+	Status  domain.MessageStatus `json:"Status"`  // the message log status: sent, fallback, skipped or failed
+	Channel domain.Channel       `json:"Channel"` // the channel actually used ("task" when only a manual contact task was left)
+	Detail  string               `json:"Detail"`
 	// AlreadyDone: the key was finished by an earlier run; nothing was done now.
-	AlreadyDone bool
+	AlreadyDone bool `json:"AlreadyDone"`
 }
 
 // ErrTypeBadInput is the type of the non-retryable error Execute returns for
