@@ -25,19 +25,6 @@ type errorDetail struct {
 	Line    int64  `json:"line,omitempty"`
 }
 
-// statusOf maps an application error code to its HTTP status, in one place;
-// a code it does not know is a 500.
-var statusOf = map[domain.Code]int{
-	domain.CodeInvalid:         http.StatusBadRequest,
-	domain.CodeNotFound:        http.StatusNotFound,
-	domain.CodeConflict:        http.StatusConflict,
-	domain.CodeUnauthorized:    http.StatusUnauthorized,
-	domain.CodeForbidden:       http.StatusForbidden,
-	domain.CodeUnavailable:     http.StatusServiceUnavailable,
-	domain.CodeTooManyAttempts: http.StatusTooManyRequests,
-	domain.CodeInternal:        http.StatusInternalServerError,
-}
-
 // fail answers err as JSON; internal errors are logged and not shown.
 func (s *Server) fail(c *gin.Context, err error) {
 	var de *domain.Error
@@ -45,10 +32,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &de):
-		status, ok := statusOf[de.Code]
-		if !ok {
-			s.log.ErrorContext(c.Request.Context(), "error code without a status", "code", de.Code, "err", err)
-			status = http.StatusInternalServerError
+		status := de.Code.HTTPStatus()
+		if status == http.StatusInternalServerError {
+			s.log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), "code", de.Code, "err", err)
 		}
 		if de.Code == domain.CodeTooManyAttempts {
 			c.Header("Retry-After", strconv.Itoa(int(app.LoginWindow.Seconds())))

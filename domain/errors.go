@@ -6,6 +6,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -23,6 +24,28 @@ const (
 	CodeTooManyAttempts Code = "too_many_attempts"
 	CodeInternal        Code = "internal"
 )
+
+// HTTPStatus is the status an HTTP answer (the API's and the web pages')
+// gives an error with this code, in one place; an unknown code is a 500.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeInvalid:
+		return http.StatusBadRequest
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeConflict:
+		return http.StatusConflict
+	case CodeUnauthorized:
+		return http.StatusUnauthorized
+	case CodeForbidden:
+		return http.StatusForbidden
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	case CodeTooManyAttempts:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is an error meant for the user: a code and a message that says what is wrong.
 type Error struct {

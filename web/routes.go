@@ -91,17 +91,6 @@ func (h *Handler) newPage(r *request, title, active string, data any) *Page {
 	return p
 }
 
-// statusOf maps a use case's error code to the page's status.
-var statusOf = map[domain.Code]int{
-	domain.CodeInvalid:         http.StatusBadRequest,
-	domain.CodeNotFound:        http.StatusNotFound,
-	domain.CodeConflict:        http.StatusConflict,
-	domain.CodeUnauthorized:    http.StatusUnauthorized,
-	domain.CodeForbidden:       http.StatusForbidden,
-	domain.CodeUnavailable:     http.StatusServiceUnavailable,
-	domain.CodeTooManyAttempts: http.StatusTooManyRequests,
-}
-
 type errorData struct {
 	Status  int
 	Message string
@@ -112,10 +101,8 @@ type errorData struct {
 func (h *Handler) fail(r *request, err error) {
 	var de *domain.Error
 	d := errorData{Status: http.StatusInternalServerError}
-	if errors.As(err, &de) {
-		if s, ok := statusOf[de.Code]; ok {
-			d.Status, d.Message = s, de.Message
-		}
+	if errors.As(err, &de) && de.Code.HTTPStatus() != http.StatusInternalServerError {
+		d.Status, d.Message = de.Code.HTTPStatus(), de.Message
 	}
 	if d.Message == "" {
 		h.log.ErrorContext(r.c.Request.Context(), "page failed", "path", r.c.Request.URL.Path, "err", err)
