@@ -45,7 +45,13 @@ RETURNING ` + ruleColumns
 UPDATE assignment_rules SET position = coalesce($2, position), scenario_id = $3, entity_code = $4, country = $5, category = $6,
     risk_class = $7, currency = $8, min_amount_minor = $9, max_amount_minor = $10
 WHERE id = $1 RETURNING ` + ruleColumns
-	deleteRule          = `DELETE FROM assignment_rules WHERE id = $1`
+	deleteRule = `DELETE FROM assignment_rules WHERE id = $1`
+	// neighbourRule is the rule just before ($2 = true) or just after rule $1's position.
+	neighbourRule = `
+SELECT ` + ruleColumns + ` FROM assignment_rules
+WHERE CASE WHEN $2 THEN position < $1 ELSE position > $1 END
+ORDER BY CASE WHEN $2 THEN -position ELSE position END LIMIT 1 FOR UPDATE`
+	setRulePosition     = `UPDATE assignment_rules SET position = $2 WHERE id = $1`
 	scenarioUsable      = `SELECT archived_at IS NOT NULL FROM scenarios WHERE id = $1 FOR SHARE`
 	entityExists        = `SELECT EXISTS (SELECT 1 FROM entities WHERE code = $1)`
 	customerScenario    = `SELECT scenario_id FROM customers WHERE id = $1 FOR UPDATE`
@@ -131,6 +137,43 @@ func (s *Store) DeleteAssignmentRule(ctx context.Context, id int64, actor string
 		before, _ := json.Marshal(old)
 		return Journal(ctx, tx, Entry{Actor: actor, Action: "assignment_rule.delete", Target: ruleTarget(id), Before: before})
 	})
+}
+
+// MoveAssignmentRule swaps rule id with the rule just before it (up) or just
+// after it (down) in the order rules are tried. Moving the first rule up or
+// the last one down changes nothing and is not an error.
+func (s *Store) MoveAssignmentRule(ctx context.Context, id int64, up bool, actor string) (AssignmentRule, error) {
+	var out AssignmentRule
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		r, err := scanRule(tx.QueryRow(ctx, lockRule, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeNotFound, "assignment rule %d not found", id)
+		} else if err != nil {
+			return err
+		}
+		out = r
+		other, err := scanRule(tx.QueryRow(ctx, neighbourRule, r.Position, up))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // already first (or last)
+		} else if err != nil {
+			return err
+		}
+		// position is UNIQUE and checked row by row: park r on a position no
+		// rule uses (positions are positive), then swap.
+		for _, step := range []struct {
+			id  int64
+			pos int
+		}{{r.ID, -r.Position}, {other.ID, r.Position}, {r.ID, other.Position}} {
+			if _, err := tx.Exec(ctx, setRulePosition, step.id, step.pos); err != nil {
+				return err
+			}
+		}
+		out.Position = other.Position
+		before, _ := json.Marshal(map[string]int{"position": r.Position})
+		after, _ := json.Marshal(map[string]int{"position": other.Position})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "assignment_rule.move", Target: ruleTarget(id), Before: before, After: after})
+	})
+	return out, err
 }
 
 // PinCustomerScenario makes every invoice of the customer use scenarioID,

@@ -78,3 +78,39 @@ func TestAssignmentRulesAndPinChooseTheScenario(t *testing.T) {
 	require.NoError(t, st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_journal WHERE target LIKE 'assignment_rule/%' OR action = 'customer.scenario'`).Scan(&journaled))
 	require.Equal(t, 2+1+1+2, journaled, "two creates, an update, a delete, two pins")
 }
+
+func TestMoveAssignmentRuleSwapsWithItsNeighbour(t *testing.T) {
+	t.Parallel()
+	st, ctx := setupScenarios(t)
+	steps := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
+	sc, err := st.CreateScenario(ctx, "Firm", steps, false, "alice")
+	require.NoError(t, err)
+	var ids []int64
+	for _, pos := range []int{10, 20, 30} {
+		r, err := st.CreateAssignmentRule(ctx, store.AssignmentRule{Position: pos, ScenarioID: sc.ScenarioID}, "alice")
+		require.NoError(t, err)
+		ids = append(ids, r.ID)
+	}
+	order := func() (out []int64) {
+		list, err := st.AssignmentRules(ctx)
+		require.NoError(t, err)
+		for _, r := range list {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	moved, err := st.MoveAssignmentRule(ctx, ids[2], true, "alice")
+	require.NoError(t, err)
+	require.Equal(t, 20, moved.Position, "takes its neighbour's position")
+	require.Equal(t, []int64{ids[0], ids[2], ids[1]}, order())
+	_, err = st.MoveAssignmentRule(ctx, ids[0], false, "alice")
+	require.NoError(t, err)
+	require.Equal(t, []int64{ids[2], ids[0], ids[1]}, order())
+	_, err = st.MoveAssignmentRule(ctx, ids[2], true, "alice")
+	require.NoError(t, err, "the first rule moved up stays first")
+	_, err = st.MoveAssignmentRule(ctx, ids[1], false, "alice")
+	require.NoError(t, err, "the last rule moved down stays last")
+	require.Equal(t, []int64{ids[2], ids[0], ids[1]}, order())
+	_, err = st.MoveAssignmentRule(ctx, 999, true, "alice")
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+}

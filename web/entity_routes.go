@@ -1,4 +1,10 @@
 package web
 
-// entityRoutes are the entity pages (filled in by their area).
-var entityRoutes = []route{}
+import "recoup/auth"
+
+// entityRoutes are the entity pages: the list with contact windows, and each entity's window form.
+var entityRoutes = []route{
+	{method: "GET", path: "/entities", action: auth.EntitiesRead, handle: (*Handler).entityList},
+	{method: "GET", path: "/entities/:code", action: auth.EntitiesWrite, handle: (*Handler).entityEdit},
+	{method: "POST", path: "/entities/:code", action: auth.EntitiesWrite, handle: (*Handler).entityWindowSave},
+}

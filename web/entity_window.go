@@ -1,0 +1,83 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"recoup/app"
+	"recoup/domain"
+	"recoup/store"
+)
+
+// windowForm is the contact window form as typed; its input names are the API's.
+type windowForm struct {
+	Start, End string
+	AnyTime    bool
+}
+
+type entityWindowData struct {
+	Entity store.Entity
+	Form   windowForm
+	Errors fieldErrors
+}
+
+// entityEdit shows an entity's contact window form.
+func (h *Handler) entityEdit(r *request) error {
+	e, err := h.entity(r.c.Request.Context(), r)
+	if err != nil {
+		return err
+	}
+	f := windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime}
+	return h.entityWindowForm(r, http.StatusOK, e, f, fieldErrors{})
+}
+
+// entityWindowSave changes an entity's contact window.
+func (h *Handler) entityWindowSave(r *request) error {
+	ctx := r.c.Request.Context()
+	e, err := h.entity(ctx, r)
+	if err != nil {
+		return err
+	}
+	f := windowForm{Start: strings.TrimSpace(r.c.PostForm("start")), End: strings.TrimSpace(r.c.PostForm("end")),
+		AnyTime: r.c.PostForm("any_time") == "on"}
+	req := app.WindowRequest{AnyTime: f.AnyTime}
+	if f.Start != "" {
+		req.Start = &f.Start
+	}
+	if f.End != "" {
+		req.End = &f.End
+	}
+	w, err := h.app.SetContactWindow(ctx, r.who, e.Code, req)
+	if fe, ok := formError(err); ok {
+		return h.entityWindowForm(r, http.StatusBadRequest, e, f, fe)
+	}
+	if err != nil {
+		return err
+	}
+	msg := h.t(r, "entity.saved", e.Name, w.Start, w.End)
+	if w.AnyTime {
+		msg = h.t(r, "entity.saved_any_time", e.Name)
+	}
+	return h.done(r, "/entities", msg)
+}
+
+// entity is the entity the route names.
+func (h *Handler) entity(ctx context.Context, r *request) (store.Entity, error) {
+	list, err := h.app.Entities(ctx, r.who)
+	if err != nil {
+		return store.Entity{}, err
+	}
+	code := r.c.Param("code")
+	for _, e := range list {
+		if e.Code == code {
+			return e, nil
+		}
+	}
+	return store.Entity{}, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
+}
+
+func (h *Handler) entityWindowForm(r *request, status int, e store.Entity, f windowForm, fe fieldErrors) error {
+	h.render(r.c, status, "entity_window", h.newPage(r, "entity.window.title", "nav.entities", entityWindowData{Entity: e, Form: f, Errors: fe}))
+	return nil
+}
