@@ -51,9 +51,9 @@ func TestCreditManagerOrdersTheAssignmentRules(t *testing.T) {
 	require.Contains(t, body, `<option value="FR01">FR01 · Recoup &lt;b&gt;France&lt;/b&gt;</option>`)
 
 	for _, form := range []url.Values{
-		{"scenario_id": {itoa(int(firm))}, "entity": {"FR01"}, "country": {"fr"}},
-		{"scenario_id": {itoa(int(gentle))}, "currency": {"eur"}, "min_amount": {"1000"}, "max_amount": {"5000.50"}},
-		{"scenario_id": {itoa(int(firm))}, "category": {"retail"}, "risk_class": {"high"}},
+		{"scenario_id": {itoa(firm)}, "entity": {"FR01"}, "country": {"fr"}},
+		{"scenario_id": {itoa(gentle)}, "currency": {"eur"}, "min_amount": {"1000"}, "max_amount": {"5000.50"}},
+		{"scenario_id": {itoa(firm)}, "category": {"retail"}, "risk_class": {"high"}},
 	} {
 		res := cm.post("/rules/new", form)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode, "%v: %s", form, readBody(t, res))
@@ -67,21 +67,21 @@ func TestCreditManagerOrdersTheAssignmentRules(t *testing.T) {
 	require.Contains(t, body, "from €1,000.00 to below €5,000.50")
 	require.Contains(t, body, `data-confirm="Delete the rule at position 1?`)
 
-	res := cm.post("/rules/"+itoa(int(ids[2]))+"/move", url.Values{"dir": {"up"}})
+	res := cm.post("/rules/"+itoa(ids[2])+"/move", url.Values{"dir": {"up"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	require.Equal(t, []int64{ids[0], ids[2], ids[1]}, ruleOrder(t, b))
-	res = cm.post("/rules/"+itoa(int(ids[0]))+"/move", url.Values{"dir": {"up"}})
+	res = cm.post("/rules/"+itoa(ids[0])+"/move", url.Values{"dir": {"up"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, "the first rule moved up stays first")
-	res = cm.post("/rules/"+itoa(int(ids[0]))+"/move", url.Values{"dir": {"down"}})
+	res = cm.post("/rules/"+itoa(ids[0])+"/move", url.Values{"dir": {"down"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	require.Equal(t, []int64{ids[2], ids[0], ids[1]}, ruleOrder(t, b))
-	res = cm.post("/rules/"+itoa(int(ids[0]))+"/move", url.Values{"dir": {"sideways"}})
+	res = cm.post("/rules/"+itoa(ids[0])+"/move", url.Values{"dir": {"sideways"}})
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
 
-	status, body = cm.get("/rules/" + itoa(int(ids[1])))
+	status, body = cm.get("/rules/" + itoa(ids[1]))
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, `name="min_amount" value="1000.00"`, "the band as decimals")
-	res = cm.post("/rules/"+itoa(int(ids[1])), url.Values{"scenario_id": {itoa(int(firm))}, "position": {"3"}, "currency": {"EUR"},
+	res = cm.post("/rules/"+itoa(ids[1]), url.Values{"scenario_id": {itoa(firm)}, "position": {"3"}, "currency": {"EUR"},
 		"min_amount": {"2000"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	rule, err := b.store.AssignmentRule(context.Background(), ids[1])
@@ -90,10 +90,10 @@ func TestCreditManagerOrdersTheAssignmentRules(t *testing.T) {
 	require.Equal(t, int64(200000), *rule.MinAmountMinor)
 	require.Nil(t, rule.MaxAmountMinor)
 
-	res = cm.post("/rules/"+itoa(int(ids[1]))+"/delete", nil)
+	res = cm.post("/rules/"+itoa(ids[1])+"/delete", nil)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	require.Equal(t, []int64{ids[2], ids[0]}, ruleOrder(t, b))
-	status, _ = cm.get("/rules/" + itoa(int(ids[1])))
+	status, _ = cm.get("/rules/" + itoa(ids[1]))
 	require.Equal(t, http.StatusNotFound, status)
 }
 
@@ -102,7 +102,7 @@ func TestRuleFormShowsErrorsNextToTheirField(t *testing.T) {
 	b := setup(t)
 	firm := createScenario(t, b, "Firm", false)
 	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
-	res := cm.post("/rules/new", url.Values{"scenario_id": {itoa(int(firm))}, "position": {"5"}})
+	res := cm.post("/rules/new", url.Values{"scenario_id": {itoa(firm)}, "position": {"5"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	for _, tc := range []struct {
 		name    string
@@ -112,15 +112,15 @@ func TestRuleFormShowsErrorsNextToTheirField(t *testing.T) {
 		message string
 	}{
 		{"no scenario", url.Values{"country": {"FR"}}, 400, "scenario_id", "scenario_id: required"},
-		{"a country that is not a code", url.Values{"scenario_id": {itoa(int(firm))}, "country": {"France"}}, 400, "country",
+		{"a country that is not a code", url.Values{"scenario_id": {itoa(firm)}, "country": {"France"}}, 400, "country",
 			"country: &#34;FRANCE&#34;: want an ISO 3166 code"},
-		{"a band without currency", url.Values{"scenario_id": {itoa(int(firm))}, "min_amount": {"100"}}, 400, "min_amount",
+		{"a band without currency", url.Values{"scenario_id": {itoa(firm)}, "min_amount": {"100"}}, 400, "min_amount",
 			"min_amount: an amount band needs a currency"},
-		{"a band upside down", url.Values{"scenario_id": {itoa(int(firm))}, "currency": {"EUR"}, "min_amount": {"100"}, "max_amount": {"50"}},
+		{"a band upside down", url.Values{"scenario_id": {itoa(firm)}, "currency": {"EUR"}, "min_amount": {"100"}, "max_amount": {"50"}},
 			400, "max_amount", "max_amount: must be above min_amount"},
-		{"a position that is not a number", url.Values{"scenario_id": {itoa(int(firm))}, "position": {"first"}}, 400, "position",
+		{"a position that is not a number", url.Values{"scenario_id": {itoa(firm)}, "position": {"first"}}, 400, "position",
 			"position: &#34;first&#34; is not a whole number"},
-		{"a position taken", url.Values{"scenario_id": {itoa(int(firm))}, "position": {"5"}}, 409, "position",
+		{"a position taken", url.Values{"scenario_id": {itoa(firm)}, "position": {"5"}}, 409, "position",
 			"position: another rule already has position 5"},
 	} {
 		tc.form.Set("category", "<script>alert(1)</script>")
@@ -143,7 +143,7 @@ func TestRulesByRole(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, rule)
 	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
-	require.Equal(t, http.StatusSeeOther, cm.post("/rules/new", url.Values{"scenario_id": {itoa(int(firm))}}).StatusCode)
+	require.Equal(t, http.StatusSeeOther, cm.post("/rules/new", url.Values{"scenario_id": {itoa(firm)}}).StatusCode)
 	id := strconv.FormatInt(ruleOrder(t, b)[0], 10)
 	for _, tc := range []struct {
 		role        domain.Role
@@ -173,7 +173,7 @@ func TestRulesByRole(t *testing.T) {
 			require.Equal(t, http.StatusForbidden, status, "%s GET %s", tc.role, p)
 		}
 		for _, p := range []string{"/rules/new", "/rules/" + id, "/rules/" + id + "/move", "/rules/" + id + "/delete"} {
-			res := br.post(p, url.Values{"scenario_id": {itoa(int(firm))}, "dir": {"down"}})
+			res := br.post(p, url.Values{"scenario_id": {itoa(firm)}, "dir": {"down"}})
 			require.Equal(t, http.StatusForbidden, res.StatusCode, "%s POST %s", tc.role, p)
 		}
 	}

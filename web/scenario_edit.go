@@ -18,9 +18,8 @@ import (
 
 // The editor's choices, in the order the selects show them.
 var (
-	stepChannels = []dunning.Channel{dunning.ChannelEmail, dunning.ChannelSMS, dunning.ChannelVoice, dunning.ChannelTask,
-		dunning.ChannelEscalation, dunning.ChannelCreditHold}
-	stepRoles = []dunning.Role{dunning.RoleAgent, dunning.RoleCreditManager, dunning.RoleLegal, dunning.RoleSalesRep}
+	stepChannels = domain.Channels
+	stepRoles = domain.Assignees
 )
 
 // templateChoice is a template name of the effective set and its channels.
@@ -46,8 +45,8 @@ type scenarioEditData struct {
 	Errors    fieldErrors
 	Editable  bool // the editor, not the read-only view
 	Action    string
-	Channels  []dunning.Channel
-	Roles     []dunning.Role
+	Channels  []domain.Channel
+	Roles     []domain.Assignee
 	Templates []templateChoice
 }
 

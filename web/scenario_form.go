@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"recoup/app"
+	"recoup/domain"
 	"recoup/dunning"
 )
 
@@ -92,7 +93,7 @@ func (f *scenarioForm) edit(do string) bool {
 		if len(f.Steps) >= maxFormSteps {
 			return true
 		}
-		next := stepForm{Channel: string(dunning.ChannelEmail), OffsetDays: "0"}
+		next := stepForm{Channel: string(domain.ChannelEmail), OffsetDays: "0"}
 		if n := len(f.Steps); n > 0 {
 			if last, err := strconv.Atoi(f.Steps[n-1].OffsetDays); err == nil {
 				next.OffsetDays = strconv.Itoa(last + 7)
@@ -145,7 +146,7 @@ func (f scenarioForm) request() (app.ScenarioRequest, []numberError) {
 			}
 			return n
 		}
-		st := dunning.Step{Channel: dunning.Channel(sf.Channel), Template: sf.Template, AssigneeRole: dunning.Role(sf.AssigneeRole),
+		st := dunning.Step{Channel: domain.Channel(sf.Channel), Template: sf.Template, AssigneeRole: domain.Assignee(sf.AssigneeRole),
 			OffsetDays: atoi("offset_days", sf.OffsetDays), TaskDueHours: atoi("task_due_hours", sf.TaskDueHours),
 			RepeatEveryDays: atoi("repeat_every_days", sf.RepeatEveryDays), MaxRepeats: atoi("max_repeats", sf.MaxRepeats)}
 		if sf.MinOverdueMinor != "" {

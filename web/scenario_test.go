@@ -43,13 +43,12 @@ func TestDiffLines(t *testing.T) {
 // stepRowHTML is the HTML of the editor's row i (from its <tr> to the next).
 func stepRowHTML(t *testing.T, body string, i int) string {
 	t.Helper()
-	_, row, ok := strings.Cut(body, `<tr id="step-`+itoa(i)+`">`)
+	_, row, ok := strings.Cut(body, `<tr id="step-`+strconv.Itoa(i)+`">`)
 	require.True(t, ok, "row %d is shown", i)
 	row, _, _ = strings.Cut(row, "</tr>")
 	return row
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // A credit manager builds a scenario with the editor's buttons (nothing is
 // saved until Save), saves it, saves a second version, and reads the diff.
@@ -168,7 +167,7 @@ func TestScenarioEditorShowsErrorsNextToTheirStep(t *testing.T) {
 		body := readBody(t, res)
 		require.Contains(t, stepRowHTML(t, body, tc.row), tc.message, tc.name)
 		for i := range len(tc.form)/3 + 1 {
-			if i != tc.row && strings.Contains(body, `<tr id="step-`+itoa(i)+`">`) {
+			if i != tc.row && strings.Contains(body, `<tr id="step-`+strconv.Itoa(i)+`">`) {
 				require.NotContains(t, stepRowHTML(t, body, i), tc.message, "%s: not next to row %d", tc.name, i)
 			}
 		}
@@ -196,7 +195,7 @@ func TestScenariosByRole(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	id := createScenario(t, b, "Gentle <script>alert(1)</script>", false)
-	path := "/scenarios/" + itoa(int(id))
+	path := "/scenarios/" + itoa(id)
 	for _, tc := range []struct {
 		role  domain.Role
 		read  bool
@@ -254,20 +253,20 @@ func TestArchiveAScenario(t *testing.T) {
 	def := createScenario(t, b, "Default", true)
 	id := createScenario(t, b, "Old", false)
 	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
-	_, body := cm.get("/scenarios/" + itoa(int(id)))
+	_, body := cm.get("/scenarios/" + itoa(id))
 	require.Contains(t, body, `data-confirm="Archive scenario Old?`)
-	_, body = cm.get("/scenarios/" + itoa(int(def)))
+	_, body = cm.get("/scenarios/" + itoa(def))
 	require.NotContains(t, body, "/archive", "the default scenario cannot be archived")
 
-	res := cm.post("/scenarios/"+itoa(int(id))+"/archive", nil)
+	res := cm.post("/scenarios/"+itoa(id)+"/archive", nil)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	_, body = cm.get("/scenarios")
 	require.Contains(t, body, "Scenario Old archived.")
 	require.NotContains(t, body, ">Old</a>")
 	_, body = cm.get("/scenarios?archived=1")
 	require.Contains(t, body, ">Old</a>")
-	_, body = cm.get("/scenarios/" + itoa(int(id)))
+	_, body = cm.get("/scenarios/" + itoa(id))
 	require.NotContains(t, body, `name="do"`, "an archived scenario is read-only")
-	res = cm.post("/scenarios/"+itoa(int(def))+"/archive", nil)
+	res = cm.post("/scenarios/"+itoa(def)+"/archive", nil)
 	require.Equal(t, http.StatusConflict, res.StatusCode)
 }
