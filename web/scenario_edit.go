@@ -19,7 +19,7 @@ import (
 // The editor's choices, in the order the selects show them.
 var (
 	stepChannels = domain.Channels
-	stepRoles = domain.Assignees
+	stepRoles    = domain.Assignees
 )
 
 // templateChoice is a template name of the effective set and its channels.

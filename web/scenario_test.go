@@ -49,7 +49,6 @@ func stepRowHTML(t *testing.T, body string, i int) string {
 	return row
 }
 
-
 // A credit manager builds a scenario with the editor's buttons (nothing is
 // saved until Save), saves it, saves a second version, and reads the diff.
 func TestCreditManagerEditsAScenarioWithTheStepEditor(t *testing.T) {
