@@ -39,11 +39,10 @@ func fuzzKind(t *testing.T, k Kind, f Format, data string) {
 			}
 			continue
 		}
-		r := row{rec: rec, cols: sp.columns}
-		vals := sp.parse(&r)
-		if r.bad != nil {
-			if r.bad.Line < 1 || r.bad.Reason == "" {
-				t.Fatalf("rejection without line or reason: %+v", r.bad)
+		vals, bad := sp.parse(rec)
+		if bad != nil {
+			if bad.Line < 1 || bad.Reason == "" {
+				t.Fatalf("rejection without line or reason: %+v", bad)
 			}
 			continue
 		}

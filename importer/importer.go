@@ -129,7 +129,7 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 
 // stage copies the good rows into the staging table and the bad ones into
 // import_rejections, chunk by chunk. It returns how many rows the file had.
-func stage(ctx context.Context, tx pgx.Tx, sp spec, recs recordReader, importID int64) (int64, error) {
+func stage(ctx context.Context, tx pgx.Tx, sp *spec, recs recordReader, importID int64) (int64, error) {
 	src := &chunkSource{recs: recs, spec: sp}
 	var total int64
 	for !src.eof {
@@ -164,7 +164,7 @@ func stage(ctx context.Context, tx pgx.Tx, sp spec, recs recordReader, importID 
 // ones aside.
 type chunkSource struct {
 	recs     recordReader
-	spec     spec
+	spec     *spec
 	n        int
 	values   []any
 	rejected []Rejection
@@ -187,13 +187,9 @@ func (c *chunkSource) Next() bool {
 			c.rejected = append(c.rejected, *rec.bad)
 			continue
 		}
-		r := row{rec: rec, cols: c.spec.columns}
-		values := c.spec.parse(&r)
-		if r.bad != nil {
-			if len(values) > 1 {
-				r.bad.ExternalID, _ = values[1].(string)
-			}
-			c.rejected = append(c.rejected, *r.bad)
+		values, bad := c.spec.parse(rec)
+		if bad != nil {
+			c.rejected = append(c.rejected, *bad)
 			continue
 		}
 		c.values = values

@@ -1,7 +1,10 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -30,72 +33,75 @@ func ParseKind(s string) (Kind, error) {
 
 // Columns lists a kind's field names and whether each is required, for documentation and errors.
 func Columns(k Kind) (names []string, required []bool) {
-	for _, c := range specs[k].columns {
+	sp, ok := specs[k]
+	if !ok {
+		return nil, nil
+	}
+	for _, c := range sp.columns {
 		names = append(names, c.name)
 		required = append(required, c.required)
 	}
 	return names, required
 }
 
-// spec says how one kind goes from file to tables: the columns it reads, the
-// temporary staging table the rows are copied into, the checks that need the
-// database (each moves bad staged rows to the rejections), and the upsert.
+// spec says how one kind goes from file to tables: its columns, declared
+// once, from which the header check, the staging table and the parsing
+// follow; the checks that need the database (each moves bad staged rows to
+// the rejections); and the upsert.
 type spec struct {
-	columns   []column
-	stageDDL  string
-	stageCols []string
-	// parse turns a record into staging values (line first); r.bad is set for a bad row.
-	parse  func(r *row) []any
-	checks []string
+	// columns in the order rows are parsed; the first names the row in its
+	// rejections (its external id or code).
+	columns []column
+	checks  []string
 	// upsert writes the staged rows and answers (inserted, updated); when
 	// upsertByImport is set, $1 is the import id the rows are recorded under.
 	upsert         string
 	upsertByImport bool
+
+	// Derived from columns once, at package init.
+	stageDDL  string         // CREATE TEMP TABLE stage (line, then one column per field)
+	stageCols []string       // the COPY column list, in the same order
+	index     map[string]int // column name -> position
 }
 
-var specs = map[Kind]spec{
+var specs = build(map[Kind]*spec{
 	Entities: {
 		columns: []column{
-			{"code", true}, {"name", true}, {"country", true}, {"currency", true}, {"timezone", true}, {"language", true},
-		},
-		stageDDL:  `CREATE TEMP TABLE stage (line bigint PRIMARY KEY, code text, name text, country text, currency text, timezone text, language text) ON COMMIT DROP`,
-		stageCols: []string{"line", "code", "name", "country", "currency", "timezone", "language"},
-		parse: func(r *row) []any {
-			return []any{r.rec.line, r.id(0), r.text(1, 200), r.country(2), r.currency(3).Code(), r.timezone(4), r.language(5)}
+			{name: "code", required: true, parse: identifier},
+			{name: "name", required: true, parse: text(200)},
+			{name: "country", required: true, parse: countryCode},
+			{name: "currency", required: true, parse: currencyCode},
+			{name: "timezone", required: true, parse: timeZone},
+			{name: "language", required: true, parse: languageTag},
 		},
 		checks: []string{checkDuplicateCode},
 		upsert: upsertEntities,
 	},
 	Users: {
-		columns:   []column{{"email", true}, {"name", true}, {"role", true}},
-		stageDDL:  `CREATE TEMP TABLE stage (line bigint PRIMARY KEY, email text, name text, role text) ON COMMIT DROP`,
-		stageCols: []string{"line", "email", "name", "role"},
-		parse: func(r *row) []any {
-			return []any{r.rec.line, r.email(0), r.text(1, 200),
-				r.oneOf(2, roleNames...)}
+		columns: []column{
+			{name: "email", required: true, parse: emailAddress},
+			{name: "name", required: true, parse: text(200)},
+			{name: "role", required: true, parse: oneOf(roleNames()...)},
 		},
 		checks: []string{checkDuplicateEmail, checkManagedRoles},
 		upsert: upsertUsers,
 	},
 	Customers: {
 		columns: []column{
-			{"external_id", true}, {"entity", true}, {"name", true}, {"category", false}, {"country", false},
-			{"language", false}, {"currency", true}, {"email", false}, {"phone", false}, {"timezone", false},
-			{"credit_limit", false}, {"agent_email", false}, {"sales_rep_email", false}, {"risk_class", false},
-		},
-		stageDDL: `CREATE TEMP TABLE stage (line bigint PRIMARY KEY, external_id text, entity text, name text, category text,
-			country text, language text, currency text, email text, phone text, timezone text, credit_limit bigint,
-			agent_email text, sales_rep_email text, risk_class text) ON COMMIT DROP`,
-		stageCols: []string{"line", "external_id", "entity", "name", "category", "country", "language", "currency",
-			"email", "phone", "timezone", "credit_limit", "agent_email", "sales_rep_email", "risk_class"},
-		parse: func(r *row) []any {
-			cur := r.currency(6)
-			var limit any // NULL: no credit limit
-			if r.rec.vals[10] != "" {
-				limit = r.amount(10, cur)
-			}
-			return []any{r.rec.line, r.id(0), r.id(1), r.text(2, 300), r.text(3, 100), r.country(4), r.language(5),
-				cur.Code(), r.email(7), r.phone(8), r.timezone(9), limit, r.email(11), r.email(12), r.text(13, 50)}
+			{name: "external_id", required: true, parse: identifier},
+			{name: "entity", required: true, parse: identifier},
+			{name: "name", required: true, parse: text(300)},
+			{name: "category", parse: text(100)},
+			{name: "country", parse: countryCode},
+			{name: "language", parse: languageTag},
+			{name: "currency", required: true, parse: currencyCode},
+			{name: "email", parse: emailAddress},
+			{name: "phone", parse: phoneNumber},
+			{name: "timezone", parse: timeZone},
+			{name: "credit_limit", parse: amountIn("currency")}, // empty: no credit limit
+			{name: "agent_email", parse: emailAddress},
+			{name: "sales_rep_email", parse: emailAddress},
+			{name: "risk_class", parse: text(50)},
 		},
 		checks: []string{
 			checkDuplicateExternalID,
@@ -107,29 +113,18 @@ var specs = map[Kind]spec{
 	},
 	Invoices: {
 		columns: []column{
-			{"external_id", true}, {"customer_external_id", true}, {"number", true}, {"type", true},
-			{"issue_date", true}, {"due_date", true}, {"currency", true}, {"amount", true}, {"open_amount", true},
-			{"status", false},
-		},
-		stageDDL: `CREATE TEMP TABLE stage (line bigint PRIMARY KEY, external_id text, customer_external_id text, number text,
-			type text, issue_date date, due_date date, currency text, amount bigint, open_amount bigint, written_off boolean) ON COMMIT DROP`,
-		stageCols: []string{"line", "external_id", "customer_external_id", "number", "type", "issue_date", "due_date",
-			"currency", "amount", "open_amount", "written_off"},
-		parse: func(r *row) []any {
-			cur := r.currency(6)
-			issue, due := r.date(4), r.date(5)
-			amount, open := r.amount(7, cur), r.amount(8, cur)
-			if r.bad == nil && due.Before(issue) {
-				r.fail(5, "due_date %s is before issue_date %s", r.rec.vals[5], r.rec.vals[4])
-			}
-			if r.bad == nil && open > amount {
-				r.fail(8, "open_amount %s is more than amount %s", r.rec.vals[8], r.rec.vals[7])
-			}
+			{name: "external_id", required: true, parse: identifier},
+			{name: "customer_external_id", required: true, parse: identifier},
+			{name: "number", required: true, parse: text(100)},
+			{name: "type", required: true, parse: oneOf("invoice", "credit_note")},
+			{name: "issue_date", required: true, parse: date},
+			{name: "due_date", required: true, parse: dateNotBefore("issue_date")},
+			{name: "currency", required: true, parse: currencyCode},
+			{name: "amount", required: true, parse: amountIn("currency")},
+			{name: "open_amount", required: true, parse: amountAtMost("currency", "amount")},
 			// The ERP may only say an invoice is written off; paid/open follow from the open amount,
 			// disputed is Recoup's own state.
-			status := r.oneOf(9, "open", "paid", "written_off")
-			return []any{r.rec.line, r.id(0), r.id(1), r.text(2, 100), r.oneOf(3, "invoice", "credit_note"),
-				issue, due, cur.Code(), amount, open, status == "written_off"}
+			{name: "status", parse: flag("written_off", "open", "paid", "written_off"), stage: "written_off"},
 		},
 		checks:         []string{checkInvoices},
 		upsert:         upsertInvoices,
@@ -137,19 +132,12 @@ var specs = map[Kind]spec{
 	},
 	Payments: {
 		columns: []column{
-			{"external_id", true}, {"customer_external_id", true}, {"invoice_number", false}, {"date", true},
-			{"currency", true}, {"amount", true},
-		},
-		stageDDL: `CREATE TEMP TABLE stage (line bigint PRIMARY KEY, external_id text, customer_external_id text,
-			invoice_number text, received_on date, currency text, amount bigint) ON COMMIT DROP`,
-		stageCols: []string{"line", "external_id", "customer_external_id", "invoice_number", "received_on", "currency", "amount"},
-		parse: func(r *row) []any {
-			cur := r.currency(4)
-			amount := r.amount(5, cur)
-			if r.bad == nil && amount == 0 {
-				r.fail(5, "amount must be more than zero")
-			}
-			return []any{r.rec.line, r.id(0), r.id(1), r.text(2, 100), r.date(3), cur.Code(), amount}
+			{name: "external_id", required: true, parse: identifier},
+			{name: "customer_external_id", required: true, parse: identifier},
+			{name: "invoice_number", parse: text(100)},
+			{name: "date", required: true, parse: date, stage: "received_on"},
+			{name: "currency", required: true, parse: currencyCode},
+			{name: "amount", required: true, parse: positiveAmountIn("currency")},
 		},
 		checks: []string{
 			checkDuplicateExternalID,
@@ -161,4 +149,70 @@ var specs = map[Kind]spec{
 		upsert:         upsertPayments,
 		upsertByImport: true,
 	},
+})
+
+// identPattern is what a declared field or staging column name must look
+// like: headers are matched lower-cased, and staging names go into SQL as is.
+var identPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// build checks every kind's declarations and derives from them the staging
+// table and the index by name. A bad declaration is a programming error, so it
+// panics when the package loads: every test and binary catches it.
+func build(specs map[Kind]*spec) map[Kind]*spec {
+	for k, sp := range specs {
+		if err := sp.derive(); err != nil {
+			panic(fmt.Sprintf("importer: kind %s: %v", k, err))
+		}
+	}
+	return specs
+}
+
+func (sp *spec) derive() error {
+	sp.index = make(map[string]int, len(sp.columns))
+	sp.stageCols = []string{"line"}
+	defs := []string{"line bigint PRIMARY KEY"}
+	for i, c := range sp.columns {
+		switch {
+		case !identPattern.MatchString(c.name):
+			return fmt.Errorf("column %q: want a lower-case name", c.name)
+		case c.parse.parse == nil || c.parse.sqlType == "":
+			return fmt.Errorf("column %s: no parser", c.name)
+		case slices.Contains(sp.stageCols, c.stageName()):
+			return fmt.Errorf("column %s: staging column %s is taken", c.name, c.stageName())
+		case !identPattern.MatchString(c.stageName()):
+			return fmt.Errorf("column %s: bad staging column %q", c.name, c.stageName())
+		}
+		if _, dup := sp.index[c.name]; dup {
+			return fmt.Errorf("column %s is declared twice", c.name)
+		}
+		for _, s := range c.parse.siblings {
+			if _, ok := sp.index[s]; !ok {
+				return fmt.Errorf("column %s reads %s, which is not declared before it", c.name, s)
+			}
+		}
+		sp.index[c.name] = i
+		sp.stageCols = append(sp.stageCols, c.stageName())
+		defs = append(defs, c.stageName()+" "+c.parse.sqlType)
+	}
+	if len(sp.columns) == 0 {
+		return errors.New("no columns")
+	}
+	sp.stageDDL = "CREATE TEMP TABLE stage (" + strings.Join(defs, ", ") + ") ON COMMIT DROP"
+	return nil
+}
+
+// parse turns a record into its staged values, line first. The cells are
+// parsed in declaration order and the first bad one rejects the row; the
+// rejection carries the value of the row's first column.
+func (sp *spec) parse(rec record) ([]any, *Rejection) {
+	r := row{rec: rec, sp: sp, vals: make([]any, 1+len(sp.columns))}
+	r.vals[0] = rec.line
+	for i := range sp.columns {
+		r.vals[1+i] = sp.columns[i].parse.parse(cell{r: &r, col: &sp.columns[i], i: i})
+		if r.bad != nil {
+			r.bad.ExternalID, _ = r.vals[1].(string)
+			return nil, r.bad
+		}
+	}
+	return r.vals, nil
 }
