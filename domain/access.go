@@ -29,11 +29,16 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
+	return "", FieldError("role", "%q is unknown: want one of %s", s, strings.Join(RoleNames(), ", "))
+}
+
+// RoleNames lists the roles as they are spelled in files and requests.
+func RoleNames() []string {
 	names := make([]string, len(Roles))
 	for i, r := range Roles {
 		names[i] = string(r)
 	}
-	return "", FieldError("role", "%q is unknown: want one of %s", s, strings.Join(names, ", "))
+	return names
 }
 
 // TokenScope limits what a personal API token may do beyond its owner's role.

@@ -86,15 +86,6 @@ func flag(set string, allowed ...string) parser {
 	return parser{sqlType: sqlBoolean, parse: func(c cell) any { return c.oneOf(allowed) == set }}
 }
 
-// roleNames are the roles a users file may give, as the domain spells them.
-func roleNames() []string {
-	names := make([]string, len(domain.Roles))
-	for i, r := range domain.Roles {
-		names[i] = string(r)
-	}
-	return names
-}
-
 // dateNotBefore is a date no earlier than the sibling date column earlier.
 func dateNotBefore(earlier string) parser {
 	return parser{sqlType: sqlDate, siblings: []string{earlier}, parse: func(c cell) any {

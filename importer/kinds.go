@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"recoup/domain"
 )
 
 // Kind is what a file holds.
@@ -81,7 +83,7 @@ var specs = build(map[Kind]*spec{
 		columns: []column{
 			{name: "email", required: true, parse: emailAddress},
 			{name: "name", required: true, parse: text(200)},
-			{name: "role", required: true, parse: oneOf(roleNames()...)},
+			{name: "role", required: true, parse: oneOf(domain.RoleNames()...)},
 		},
 		checks: []string{checkDuplicateEmail, checkManagedRoles},
 		upsert: upsertUsers,
