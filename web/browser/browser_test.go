@@ -151,6 +151,14 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// count is how many elements match the CSS selector sel.
+func count(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	require.NoError(t, err)
+	return n
+}
+
 // TestBrowser runs every flow against one `recoup dev` (starting one costs seconds).
 func TestBrowser(t *testing.T) {
 	s := startStack(t)
@@ -178,6 +186,37 @@ func TestBrowser(t *testing.T) {
 			}
 			screenshot(t, ctx, "home-"+strings.ReplaceAll(string(tc.role), "_", "-"))
 		}
+	})
+
+	t.Run("a credit manager adds a step to a scenario and sees version 2 and the diff", func(t *testing.T) {
+		ctx := newBrowser(t, 1400, 900)
+		s.signIn(t, ctx, domain.RoleCreditManager)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+"/scenarios"),
+			chromedp.Click(chromedp.CSS(`table.list a`)),
+			chromedp.WaitVisible(chromedp.CSS(`form.scenario-editor`)),
+		))
+		screenshot(t, ctx, "scenario-edit")
+		rows := count(t, ctx, `tr[id^="step-"]`)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Click(`//button[@value="add"]`),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#step-%d`, rows))),
+		))
+		require.Equal(t, rows+1, count(t, ctx, `tr[id^="step-"]`), "a row added, nothing saved yet")
+		row := fmt.Sprintf("#s%d-", rows)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.CSS(row+"offset_days"), "60"),
+			chromedp.SetValue(chromedp.CSS(row+"channel"), "email"),
+			chromedp.SetValue(chromedp.CSS(row+"template"), "reminder_1"),
+			chromedp.Click(`//button[@value="save" and not(@tabindex)]`),
+			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		))
+		require.Contains(t, text(t, ctx, "main"), "version 2")
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Click(`//a[contains(@href, "/diff")]`),
+			chromedp.WaitVisible(chromedp.CSS(`.ins`)),
+		))
+		screenshot(t, ctx, "scenario-diff")
 	})
 
 	t.Run("an agent closes a task from the worklist", func(t *testing.T) {
