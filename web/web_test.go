@@ -86,10 +86,10 @@ func departmentOf(role domain.Role) string {
 func (b *testBundle) anonymous(t *testing.T) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	c := b.srv.Client()
+	c := *b.srv.Client() // a copy: the server's client is shared, and each browser has its own cookies
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{t: t, b: b, client: c}
+	return &browser{t: t, b: b, client: &c}
 }
 
 // get fetches path and returns the status and the body.
