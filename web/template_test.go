@@ -95,6 +95,7 @@ func TestTemplatePermissions(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, `value="preview"`)
 	require.NotContains(t, body, `value="save"`, "no save button for a reader")
+	require.Contains(t, body, "Rendered with sample data", "an agent with no account of their own previews with the sample")
 	res := agent.post("/templates/reminder_1/email/fr", url.Values{"do": {"save"}, "subject": {"x"}, "text": {"x"}, "html": {"x"}})
 	require.Equal(t, http.StatusForbidden, res.StatusCode, "the server refuses anyway")
 	res = agent.post("/templates/reminder_1/email/fr/revert", nil)
