@@ -13,31 +13,20 @@ import (
 // render fills the template for the customer's language (else the entity's,
 // else English), with Today written in the language the template has.
 func (d *Dunning) render(set *templates.Set, name string, ch domain.Channel, mc store.MessageContext) (templates.Rendered, string, error) {
-	data := templates.Data{
-		Customer: templates.Customer{Name: mc.Customer.Name, ExternalID: mc.Customer.ExternalID,
-			Email: mc.Customer.Email, Phone: mc.Customer.Phone, Language: mc.Customer.Language},
-		Entity:    templates.Entity{Name: mc.Entity.Name, Country: mc.Entity.Country},
-		AgentName: mc.AgentName, AgentEmail: mc.AgentEmail,
-	}
-	for _, inv := range mc.Invoices {
-		data.Invoices = append(data.Invoices, inv.Invoice)
-	}
-	var err error
-	if data.Totals, err = templates.ComputeTotals(data.Invoices); err != nil {
+	now := time.Now()
+	data, err := mc.TemplateData(now, mc.Customer.Language)
+	if err != nil {
 		return templates.Rendered{}, "", err
 	}
-	now := time.Now()
-	if loc, err := time.LoadLocation(mc.Customer.TimeZone); err == nil {
-		now = now.In(loc)
-	}
-	today := func(lang string) string { return templates.FormatDate(lang, now) }
-	data.Today = today(mc.Customer.Language)
 	r, lang, err := set.Render(name, ch, mc.Customer.Language, mc.Entity.Language, data)
-	if err == nil && today(lang) != data.Today {
-		data.Today = today(lang)
-		r, lang, err = set.Render(name, ch, mc.Customer.Language, mc.Entity.Language, data)
+	if err != nil {
+		return r, lang, err
 	}
-	return r, lang, err
+	// The template found may be in another language than the customer's: its Today too.
+	if inLang, err := mc.TemplateData(now, lang); err == nil && inLang.Today != data.Today {
+		return set.Render(name, ch, mc.Customer.Language, mc.Entity.Language, inLang)
+	}
+	return r, lang, nil
 }
 
 // templateTTL bounds how stale the saved templates a worker uses can be.

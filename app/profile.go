@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"time"
 
 	"recoup/auth"
 	"recoup/domain"
@@ -22,4 +25,51 @@ func (a *App) SetLanguage(ctx context.Context, who domain.Principal, lang string
 		return domain.Errorf(domain.CodeInvalid, "%s has no profile", who.Actor())
 	}
 	return a.store.SetLanguage(ctx, who.UserID, lang, who.Actor())
+}
+
+// ChangePassword replaces who's password after checking the current one,
+// with the password rule of auth (MinPasswordLength characters to bcrypt's
+// 72 bytes). Wrong current passwords count as failed sign-ins, so the form
+// cannot be used to guess. The other sessions of who end; keepSession (the
+// secret of the session the change is made from, "" for none) stays.
+func (a *App) ChangePassword(ctx context.Context, who domain.Principal, current, next, keepSession, address string) error {
+	if err := allow(who, auth.TokensOwn); err != nil { // one's own profile: every signed-in person
+		return err
+	}
+	if who.UserID == 0 || who.TokenID != 0 {
+		return domain.Errorf(domain.CodeForbidden, "sign in with a password to change it")
+	}
+	if current == "" {
+		return domain.FieldError("current_password", "required")
+	}
+	byEmail, byAddress, err := a.store.LoginFailures(ctx, who.Email, address, time.Now().Add(-LoginWindow))
+	if err != nil {
+		return err
+	}
+	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerSource {
+		return ErrTooManyAttempts
+	}
+	hash, err := a.store.PasswordHashByID(ctx, who.UserID)
+	if err != nil {
+		return err
+	}
+	if !auth.VerifyPassword(hash, current) {
+		if err := a.store.RecordLogin(ctx, who.Email, address, false); err != nil {
+			return err
+		}
+		return domain.FieldError("current_password", "is not your current password")
+	}
+	newHash, err := auth.HashPassword(next)
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Field == "password" {
+			return domain.FieldError("new_password", "%s", strings.TrimPrefix(de.Message, "password: "))
+		}
+		return err
+	}
+	var keep []byte
+	if keepSession != "" {
+		keep = auth.HashSecret(keepSession)
+	}
+	return a.store.SetPassword(ctx, who.UserID, newHash, keep, who.Actor())
 }

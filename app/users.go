@@ -103,3 +103,19 @@ func (a *App) RevokeToken(ctx context.Context, who domain.Principal, id int64) e
 	}
 	return a.store.RevokeToken(ctx, id, owner, who.Actor())
 }
+
+// User is one user, for an admin.
+func (a *App) User(ctx context.Context, who domain.Principal, id int64) (store.User, error) {
+	if err := allow(who, auth.UsersManage); err != nil {
+		return store.User{}, err
+	}
+	return a.store.User(ctx, id)
+}
+
+// UserTokens lists the tokens of one user, for an admin (never their secrets).
+func (a *App) UserTokens(ctx context.Context, who domain.Principal, userID int64) ([]store.Token, error) {
+	if err := allow(who, auth.UsersManage); err != nil {
+		return nil, err
+	}
+	return a.store.ListTokens(ctx, &userID)
+}

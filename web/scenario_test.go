@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -123,13 +122,6 @@ func TestCreditManagerEditsAScenarioWithTheStepEditor(t *testing.T) {
 	require.Contains(t, body, `class="ins"`)
 	status, _ = cm.get(where + "/diff?a=9&b=2")
 	require.Equal(t, http.StatusNotFound, status)
-}
-
-func readBody(t *testing.T, res *http.Response) string {
-	t.Helper()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return string(b)
 }
 
 // Invalid input comes back with each message next to its field, in its row,

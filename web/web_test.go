@@ -87,10 +87,10 @@ func departmentOf(role domain.Role) string {
 func (b *testBundle) anonymous(t *testing.T) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	c := b.srv.Client()
+	c := *b.srv.Client() // a copy: the server's client is shared, and each browser has its own cookies
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{t: t, b: b, client: c}
+	return &browser{t: t, b: b, client: &c}
 }
 
 // get fetches path and returns the status and the body.
@@ -151,4 +151,12 @@ func userID(t *testing.T, b *testBundle, email string) int64 {
 	var id int64
 	require.NoError(t, b.store.Pool.QueryRow(context.Background(), `SELECT id FROM users WHERE email = $1`, email).Scan(&id))
 	return id
+}
+
+// readBody is the whole body of res.
+func readBody(t *testing.T, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(b)
 }
