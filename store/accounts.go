@@ -19,7 +19,14 @@ const (
 	SortByName       CustomerSort = "name"
 	SortByExternalID CustomerSort = "external_id"
 	SortByID         CustomerSort = "id"
+	SortByBalance    CustomerSort = "balance"
+	SortByOverdue    CustomerSort = "overdue"      // the amount past due
+	SortByDays       CustomerSort = "days_overdue" // how late the oldest open invoice is
+	SortByContact    CustomerSort = "last_contact" // the last message sent; never contacted sorts as oldest
 )
+
+// CustomerSorts lists the keys customers can be sorted by.
+var CustomerSorts = []CustomerSort{SortByName, SortByExternalID, SortByID, SortByBalance, SortByOverdue, SortByDays, SortByContact}
 
 // CustomerFilter narrows a customer list; empty fields do not filter.
 type CustomerFilter struct {
@@ -27,6 +34,8 @@ type CustomerFilter struct {
 	AgentEmail string
 	Category   string
 	Search     string // part of the name, or an exact external id
+	Overdue    *bool  // has an open invoice past due (in the customer's time zone)
+	OnHold     *bool
 	Sort       CustomerSort
 	Desc       bool
 	domain.Page
@@ -47,7 +56,7 @@ const MaxOpenItems = 200
 func (s *Store) ListCustomers(ctx context.Context, per Perimeter, f CustomerFilter) ([]domain.Customer, int64, error) {
 	rows, err := s.Pool.Query(ctx, listCustomers, per.args(pgx.NamedArgs{
 		"entity": nullable(f.EntityCode), "agent": nullable(f.AgentEmail), "category": nullable(f.Category),
-		"search": nullable(f.Search), "sort": string(f.Sort), "desc": f.Desc, "limit": f.Limit, "offset": f.Offset, "id": nil,
+		"search": nullable(f.Search), "overdue": f.Overdue, "on_hold": f.OnHold, "sort": string(f.Sort), "desc": f.Desc, "limit": f.Limit, "offset": f.Offset, "id": nil,
 	}))
 	if err != nil {
 		return nil, 0, err
@@ -65,7 +74,7 @@ func (s *Store) GetCustomer(ctx context.Context, per Perimeter, id int64) (domai
 	var d domain.CustomerDetail
 	var one int64
 	c, err := scanCustomer(s.Pool.QueryRow(ctx, listCustomers, per.args(pgx.NamedArgs{
-		"entity": nil, "agent": nil, "category": nil, "search": nil, "sort": string(SortByID), "desc": false,
+		"entity": nil, "agent": nil, "category": nil, "search": nil, "overdue": nil, "on_hold": nil, "sort": string(SortByID), "desc": false,
 		"limit": 1, "offset": 0, "id": id,
 	})), &one)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -136,7 +145,7 @@ func scanCustomer(r pgx.Row, total *int64) (domain.Customer, error) {
 	var limit *int64
 	var balance, overdue int64
 	err := r.Scan(&c.ID, &c.ExternalID, &c.EntityCode, &c.Name, &c.Category, &c.Country, &c.Language, &cur, &c.TimeZone,
-		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, &c.OnHold, total)
+		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, &c.OnHold, &c.DaysOverdue, &c.LastContact, total)
 	if err != nil {
 		return c, err
 	}
