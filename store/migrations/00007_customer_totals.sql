@@ -19,7 +19,17 @@ CREATE TABLE customer_totals (
     next_due      date,
     last_contact  timestamptz -- the last message sent to the customer (message_log)
 );
+-- Every customer has a row (see customer_totals_customers_added), so a list
+-- sorted by a total walks one of these indexes and stops after a page.
 CREATE INDEX customer_totals_next_due_idx ON customer_totals (next_due);
+CREATE INDEX customer_totals_balance_idx ON customer_totals (balance_minor, customer_id);
+CREATE INDEX customer_totals_overdue_idx ON customer_totals (overdue_minor, customer_id);
+CREATE INDEX customer_totals_oldest_due_idx ON customer_totals (oldest_due, customer_id);
+CREATE INDEX customer_totals_last_contact_idx ON customer_totals (last_contact NULLS FIRST, customer_id);
+CREATE INDEX customers_name_idx ON customers (name, id);
+-- The list's search is a part of the name (ILIKE '%...%'): trigrams serve it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX customers_name_trgm_idx ON customers USING gin (name gin_trgm_ops);
 CREATE INDEX message_log_sent_idx ON message_log (customer_id, updated_at) WHERE status IN ('sent', 'delivered');
 
 -- customer_totals_refresh recomputes the invoice totals of the customers ids.
@@ -84,6 +94,17 @@ END;
 $$;
 -- +goose StatementEnd
 
+-- +goose StatementBegin
+CREATE FUNCTION customer_totals_customers_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO customer_totals (customer_id) SELECT id FROM new_rows ORDER BY id ON CONFLICT (customer_id) DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER customer_totals_customers_insert AFTER INSERT ON customers
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION customer_totals_customers_added();
 CREATE TRIGGER customer_totals_customers_update AFTER UPDATE ON customers
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION customer_totals_customers_changed();
 
@@ -106,7 +127,7 @@ CREATE TRIGGER customer_totals_messages_update AFTER UPDATE ON message_log
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION customer_totals_messages_changed();
 
 -- What is there already.
-SELECT customer_totals_refresh(ARRAY(SELECT DISTINCT customer_id FROM invoices));
+SELECT customer_totals_refresh(ARRAY(SELECT id FROM customers));
 INSERT INTO customer_totals AS t (customer_id, last_contact)
 SELECT customer_id, max(updated_at) FROM message_log WHERE status IN ('sent', 'delivered') GROUP BY customer_id
 ON CONFLICT (customer_id) DO UPDATE SET last_contact = excluded.last_contact;
@@ -117,6 +138,10 @@ DROP TRIGGER customer_totals_messages_insert ON message_log;
 DROP FUNCTION customer_totals_messages_changed();
 DROP TRIGGER customer_totals_customers_update ON customers;
 DROP FUNCTION customer_totals_customers_changed();
+DROP TRIGGER customer_totals_customers_insert ON customers;
+DROP FUNCTION customer_totals_customers_added();
+DROP INDEX customers_name_idx;
+DROP INDEX customers_name_trgm_idx;
 DROP TRIGGER customer_totals_invoices_delete ON invoices;
 DROP TRIGGER customer_totals_invoices_update ON invoices;
 DROP TRIGGER customer_totals_invoices_insert ON invoices;
