@@ -59,7 +59,7 @@ func (b *testBundle) signInOwn(t *testing.T, email string, role domain.Role) *br
 }
 
 // names are the customer names of the list page, in order.
-var nameCell = regexp.MustCompile(`<td data-label="Customer"><a href="/accounts/\d+">([^<]*)</a>`)
+var nameCell = regexp.MustCompile(`<td data-label="Customer"><span><a href="/accounts/\d+">([^<]*)</a>`)
 
 func listedNames(body string) []string {
 	var out []string
