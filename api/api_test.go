@@ -165,8 +165,8 @@ func TestListCustomersFiltersSortsAndPages(t *testing.T) {
 		{"?limit=1&offset=1", []string{"Boulangerie Martin"}, 3},
 		{"?sort=balance", []string{"Atelier Durand", "Boulangerie Martin", "Yamada Shoji"}, 3},
 		{"?sort=-overdue", []string{"Yamada Shoji", "Boulangerie Martin", "Atelier Durand"}, 3},
-		{"?sort=days_overdue", []string{"Atelier Durand", "Boulangerie Martin", "Yamada Shoji"}, 3},
-		{"?sort=-last_contact", []string{"Boulangerie Martin", "Atelier Durand", "Yamada Shoji"}, 3}, // none contacted: by id
+		{"?sort=-days_overdue", []string{"Boulangerie Martin", "Yamada Shoji", "Atelier Durand"}, 3}, // same due date: by id
+		{"?sort=-last_contact", []string{"Yamada Shoji", "Atelier Durand", "Boulangerie Martin"}, 3}, // none contacted: by id, descending
 		{"?overdue=true", []string{"Boulangerie Martin", "Yamada Shoji"}, 2},
 		{"?overdue=false", []string{"Atelier Durand"}, 1},
 		{"?on_hold=true", nil, 0},
