@@ -9,15 +9,22 @@ import (
 )
 
 func (s *Server) listCustomers(c *gin.Context) error {
-	if err := queryParams(c, "entity", "agent", "category", "q", "sort", "limit", "offset"); err != nil {
+	if err := queryParams(c, "entity", "agent", "category", "q", "overdue", "on_hold", "sort", "limit", "offset"); err != nil {
 		return err
 	}
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	list, total, err := s.app.Customers(c.Request.Context(), principal(c), app.CustomerQuery{Entity: c.Query("entity"),
-		Agent: c.Query("agent"), Category: c.Query("category"), Search: c.Query("q"), Sort: c.Query("sort"), Page: p})
+	q := app.CustomerQuery{Entity: c.Query("entity"), Agent: c.Query("agent"), Category: c.Query("category"),
+		Search: c.Query("q"), Sort: c.Query("sort"), Page: p}
+	if q.Overdue, err = optionalBool(c, "overdue"); err != nil {
+		return err
+	}
+	if q.OnHold, err = optionalBool(c, "on_hold"); err != nil {
+		return err
+	}
+	list, total, err := s.app.Customers(c.Request.Context(), principal(c), q)
 	if err != nil {
 		return err
 	}

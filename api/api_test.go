@@ -163,6 +163,14 @@ func TestListCustomersFiltersSortsAndPages(t *testing.T) {
 		{"?category=wholesale&sort=external_id", []string{"Atelier Durand", "Yamada Shoji"}, 2},
 		{"?q=martin", []string{"Boulangerie Martin"}, 1},
 		{"?limit=1&offset=1", []string{"Boulangerie Martin"}, 3},
+		{"?sort=balance", []string{"Atelier Durand", "Boulangerie Martin", "Yamada Shoji"}, 3},
+		{"?sort=-overdue", []string{"Yamada Shoji", "Boulangerie Martin", "Atelier Durand"}, 3},
+		{"?sort=-days_overdue", []string{"Boulangerie Martin", "Yamada Shoji", "Atelier Durand"}, 3}, // same due date: by id
+		{"?sort=-last_contact", []string{"Yamada Shoji", "Atelier Durand", "Boulangerie Martin"}, 3}, // none contacted: by id, descending
+		{"?overdue=true", []string{"Boulangerie Martin", "Yamada Shoji"}, 2},
+		{"?overdue=false", []string{"Atelier Durand"}, 1},
+		{"?on_hold=true", nil, 0},
+		{"?on_hold=false&sort=-balance", []string{"Yamada Shoji", "Boulangerie Martin", "Atelier Durand"}, 3},
 	}
 	for _, tt := range tests {
 		p := decode[page](t, b.do(t, http.MethodGet, "/api/v1/customers"+tt.query, "", "", http.StatusOK))
@@ -178,7 +186,7 @@ func TestListCustomersFiltersSortsAndPages(t *testing.T) {
 func TestListCustomersRejectsBadParameters(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	for _, q := range []string{"?limit=0", "?limit=501", "?offset=-1", "?sort=balance", "?entitty=FR01", "?limit=abc"} {
+	for _, q := range []string{"?limit=0", "?limit=501", "?offset=-1", "?sort=amount", "?sort=-", "?overdue=maybe", "?on_hold=2", "?entitty=FR01", "?limit=abc"} {
 		body := b.do(t, http.MethodGet, "/api/v1/customers"+q, "", "", http.StatusBadRequest)
 		e := decode[struct {
 			Error struct{ Code, Message, Field string }

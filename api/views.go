@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"recoup/domain"
 	"recoup/money"
 )
@@ -38,6 +40,8 @@ type customerView struct {
 	Overdue       moneyView  `json:"overdue"`
 	OpenInvoices  int        `json:"open_invoices"`
 	OnHold        bool       `json:"on_hold"`
+	DaysOverdue   int        `json:"days_overdue"`
+	LastContact   *time.Time `json:"last_contact"`
 }
 
 func toCustomer(c domain.Customer) customerView {
@@ -46,6 +50,11 @@ func toCustomer(c domain.Customer) customerView {
 		Country: c.Country, Language: c.Language, Currency: c.Currency.Code(), TimeZone: c.TimeZone,
 		Email: c.Email, Phone: c.Phone, RiskClass: c.RiskClass, AgentEmail: c.AgentEmail, SalesRepEmail: c.SalesRep,
 		Balance: toMoney(c.Balance), Overdue: toMoney(c.Overdue), OpenInvoices: c.OpenInvoices, OnHold: c.OnHold,
+		DaysOverdue: c.DaysOverdue,
+	}
+	if c.LastContact != nil {
+		t := c.LastContact.UTC()
+		v.LastContact = &t
 	}
 	if c.CreditLimit != nil {
 		m := toMoney(*c.CreditLimit)

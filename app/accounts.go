@@ -2,16 +2,21 @@ package app
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/store"
 )
 
-// CustomerQuery filters and sorts the customer list; sort is name,
-// external_id or id, with a leading - for descending.
+// CustomerQuery filters and sorts the customer list; sort is one of
+// store.CustomerSorts (name, external_id, id, balance, overdue, days_overdue,
+// last_contact), with a leading - for descending. Overdue and OnHold, when
+// set, keep the customers that are (true) or are not (false).
 type CustomerQuery struct {
 	Entity, Agent, Category, Search, Sort string
+	Overdue, OnHold                       *bool
 	domain.Page
 }
 
@@ -21,19 +26,26 @@ func (a *App) Customers(ctx context.Context, who domain.Principal, q CustomerQue
 		return nil, 0, err
 	}
 	f := store.CustomerFilter{EntityCode: q.Entity, AgentEmail: q.Agent, Category: q.Category, Search: q.Search,
-		Sort: store.SortByName, Page: q.Page}
+		Overdue: q.Overdue, OnHold: q.OnHold, Sort: store.SortByName, Page: q.Page}
 	if v := q.Sort; v != "" {
 		if v[0] == '-' {
 			f.Desc, v = true, v[1:]
 		}
-		switch key := store.CustomerSort(v); key {
-		case store.SortByName, store.SortByExternalID, store.SortByID:
-			f.Sort = key
-		default:
-			return nil, 0, domain.FieldError("sort", "%q: want name, external_id or id, with a leading - for descending", q.Sort)
+		key := store.CustomerSort(v)
+		if !slices.Contains(store.CustomerSorts, key) {
+			return nil, 0, domain.FieldError("sort", "%q: want one of %s, with a leading - for descending", q.Sort, sortNames())
 		}
+		f.Sort = key
 	}
 	return a.store.ListCustomers(ctx, perimeter(who), f)
+}
+
+func sortNames() string {
+	names := make([]string, len(store.CustomerSorts))
+	for i, k := range store.CustomerSorts {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // Customer is one customer with its open items.

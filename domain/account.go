@@ -28,6 +28,10 @@ type Customer struct {
 	Balance      money.Money
 	Overdue      money.Money
 	OpenInvoices int
+	// DaysOverdue is how many days the oldest open invoice is past due (0: none).
+	DaysOverdue int
+	// LastContact is when the last message was sent to the customer; nil: never.
+	LastContact *time.Time
 	// OnHold: a credit-hold step fired; new deliveries on credit should stop.
 	OnHold bool
 }

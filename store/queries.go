@@ -1,53 +1,112 @@
 package store
 
+import (
+	"fmt"
+	"strings"
+)
+
 // The queries behind the API's reads. Optional filters are NULL parameters;
 // the sort key is a parameter chosen from a fixed list, so no SQL is built.
 
-// listCustomers also serves one customer, with @id its id.
-// Balances count invoices positive and credit notes negative; overdue is
-// judged by the date in the customer's own time zone.
-const listCustomers = `
-SELECT c.id, c.external_id, e.code, c.name, c.category, c.country, c.language, c.currency, c.timezone,
-       c.email, c.phone, c.credit_limit_minor, c.risk_class, coalesce(a.email, ''), coalesce(r.email, ''),
-       coalesce(b.balance, 0), coalesce(b.overdue, 0), coalesce(b.open_invoices, 0), c.on_hold, c.total
-FROM (
-    SELECT c.*, count(*) OVER () AS total
-    FROM customers c
-    JOIN entities e ON e.id = c.entity_id
-    LEFT JOIN users a ON a.id = c.agent_id
-    WHERE (@entity::text IS NULL OR e.code = @entity::text)
-      AND (@agent::text IS NULL OR a.email = @agent::text)
+// customerToday is the customer's (alias c) own date: overdue is judged by it.
+const customerToday = `(now() AT TIME ZONE c.timezone)::date`
+
+// customerOverdue is the overdue amount of customer c from its totals t (see
+// migration 00007): the stored sum while the customer's date has not passed
+// its next due date, else the invoices added up again (few customers a day).
+const customerOverdue = `(CASE WHEN t.next_due IS NULL OR t.next_due >= ` + customerToday + `
+    THEN coalesce(t.overdue_minor, 0)
+    ELSE (SELECT coalesce(sum(i.open_minor), 0) FROM invoices i
+          WHERE i.customer_id = c.id AND i.status IN ('open', 'disputed') AND i.type = 'invoice'
+            AND i.due_date < ` + customerToday + `) END)`
+
+// customerDaysOverdue is how many days the oldest open invoice is past due (0: none).
+const customerDaysOverdue = `greatest(0, coalesce(` + customerToday + ` - t.oldest_due, 0))`
+
+// customerWhere keeps the customers (alias c) that the list's filters, but
+// overdue, and the perimeter let through. It reads c alone (a set entity or
+// agent filter is one lookup), so counting them is one pass over customers.
+const customerWhere = `
+    WHERE (@entity::text IS NULL OR c.entity_id = (SELECT id FROM entities WHERE code = @entity::text))
+      AND (@agent::text IS NULL OR c.agent_id = (SELECT id FROM users WHERE email = @agent::text))
       AND (@category::text IS NULL OR c.category = @category::text)
       AND (@search::text IS NULL OR c.name ILIKE '%' || @search::text || '%' OR c.external_id = @search::text)
       AND (@id::bigint IS NULL OR c.id = @id::bigint)
-      AND ` + perimeterClause + `
-    ORDER BY
-        CASE WHEN @sort::text = 'name' AND NOT @desc::boolean THEN c.name END ASC,
-        CASE WHEN @sort::text = 'name' AND @desc::boolean THEN c.name END DESC,
-        CASE WHEN @sort::text = 'external_id' AND NOT @desc::boolean THEN c.external_id END ASC,
-        CASE WHEN @sort::text = 'external_id' AND @desc::boolean THEN c.external_id END DESC,
-        CASE WHEN @sort::text = 'id' AND @desc::boolean THEN c.id END DESC,
-        c.id ASC
-    LIMIT @limit OFFSET @offset
-) c
+      AND (@on_hold::boolean IS NULL OR c.on_hold = @on_hold::boolean)
+      AND ` + perimeterClause
+
+// overdueWhere is the overdue filter, on the totals t: an overdue customer
+// has an open invoice past due in its own time zone.
+const overdueWhere = `
+      AND (@overdue::boolean IS NULL OR coalesce(t.oldest_due < ` + customerToday + `, false) = @overdue::boolean)`
+
+// customerRows are the filtered customers with their totals t (every customer has a row).
+const customerRows = `
+    FROM customers c
+    JOIN customer_totals t ON t.customer_id = c.id` + customerWhere + overdueWhere
+
+// customerOrders are the orders the list can take, each one that an index
+// serves (migration 00007), so a page stops after its rows instead of sorting
+// every customer. Ties go by id in the same direction. Overdue sorts by the
+// stored sum, which ListCustomers brings up to date first; days overdue by
+// the oldest open due date (customers with nothing open count as 0 days).
+var customerOrders = []struct {
+	sort  CustomerSort
+	desc  bool
+	order string
+}{
+	{SortByName, false, "c.name, c.id"}, {SortByName, true, "c.name DESC, c.id DESC"},
+	{SortByExternalID, false, "c.external_id"}, {SortByExternalID, true, "c.external_id DESC"},
+	{SortByID, false, "c.id"}, {SortByID, true, "c.id DESC"},
+	{SortByBalance, false, "t.balance_minor, t.customer_id"}, {SortByBalance, true, "t.balance_minor DESC, t.customer_id DESC"},
+	{SortByOverdue, false, "t.overdue_minor, t.customer_id"}, {SortByOverdue, true, "t.overdue_minor DESC, t.customer_id DESC"},
+	{SortByDays, false, "t.oldest_due DESC, t.customer_id DESC"}, {SortByDays, true, "t.oldest_due, t.customer_id"},
+	{SortByContact, false, "t.last_contact NULLS FIRST, t.customer_id"}, {SortByContact, true, "t.last_contact DESC NULLS LAST, t.customer_id DESC"},
+}
+
+// listCustomers also serves one customer, with @id its id. It is one branch
+// per order of customerOrders, each guarded by its @sort and @desc, so the
+// planner keeps only the asked one (its ORDER BY on an index) and no SQL is
+// built per request. Balances count invoices positive and credit notes
+// negative; overdue is judged by the date in the customer's own time zone.
+var listCustomers = func() string {
+	var branches []string
+	for _, o := range customerOrders {
+		branches = append(branches, fmt.Sprintf(`(SELECT c.id, row_number() OVER (ORDER BY %[1]s) AS ord %[2]s
+      AND @sort::text = '%[3]s' AND @desc::boolean = %[4]t
+    ORDER BY %[1]s LIMIT @limit OFFSET @offset)`, o.order, customerRows, o.sort, o.desc))
+	}
+	return `
+WITH page AS (
+    ` + strings.Join(branches, "\n    UNION ALL\n    ") + `
+)
+SELECT c.id, c.external_id, e.code, c.name, c.category, c.country, c.language, c.currency, c.timezone,
+       c.email, c.phone, c.credit_limit_minor, c.risk_class, coalesce(a.email, ''), coalesce(r.email, ''),
+       t.balance_minor, ` + customerOverdue + `, t.open_invoices, c.on_hold,
+       ` + customerDaysOverdue + `, t.last_contact
+FROM page
+JOIN customers c ON c.id = page.id
+JOIN customer_totals t ON t.customer_id = c.id
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
 LEFT JOIN users r ON r.id = c.sales_rep_id
-LEFT JOIN LATERAL (
-    SELECT sum(CASE WHEN i.type = 'invoice' THEN i.open_minor ELSE -i.open_minor END) AS balance,
-           sum(i.open_minor) FILTER (WHERE i.type = 'invoice'
-               AND i.due_date < (now() AT TIME ZONE c.timezone)::date) AS overdue,
-           count(*) FILTER (WHERE i.type = 'invoice') AS open_invoices
-    FROM invoices i
-    WHERE i.customer_id = c.id AND i.status IN ('open', 'disputed')
-) b ON true
-ORDER BY
-    CASE WHEN @sort::text = 'name' AND NOT @desc::boolean THEN c.name END ASC,
-    CASE WHEN @sort::text = 'name' AND @desc::boolean THEN c.name END DESC,
-    CASE WHEN @sort::text = 'external_id' AND NOT @desc::boolean THEN c.external_id END ASC,
-    CASE WHEN @sort::text = 'external_id' AND @desc::boolean THEN c.external_id END DESC,
-    CASE WHEN @sort::text = 'id' AND @desc::boolean THEN c.id END DESC,
-    c.id ASC`
+ORDER BY page.ord`
+}()
+
+// countCustomers is how many customers the list's filters keep when overdue
+// is not one of them; countCustomersRows when it is.
+const (
+	countCustomers     = `SELECT count(*) FROM customers c` + customerWhere
+	countCustomersRows = `SELECT count(*)` + customerRows
+)
+
+// refreshStaleTotals brings the stored overdue sums up to date for the
+// customers whose date has passed their next due date since (few a day;
+// next_due is indexed, and no zone is more than a day ahead of UTC).
+const refreshStaleTotals = `
+SELECT customer_totals_refresh(ARRAY(
+    SELECT t.customer_id FROM customer_totals t JOIN customers c ON c.id = t.customer_id
+    WHERE t.next_due <= (now() AT TIME ZONE 'UTC')::date + 1 AND t.next_due < ` + customerToday + `))`
 
 // selectInvoices is what scanInvoice reads; days overdue are counted in the
 // customer's own time zone.

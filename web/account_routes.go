@@ -1,4 +1,14 @@
 package web
 
-// accountRoutes are the account pages (filled in by their area).
-var accountRoutes = []route{}
+import "recoup/auth"
+
+// accountRoutes are the customer list, one account's page and what may be done to it.
+var accountRoutes = []route{
+	{method: "GET", path: "/accounts", action: auth.AccountsRead, handle: (*Handler).accountList},
+	{method: "GET", path: "/accounts/:id", action: auth.AccountsRead, handle: (*Handler).accountShow},
+	{method: "GET", path: "/accounts/:id/history.csv", action: auth.HistoryRead, handle: (*Handler).accountHistoryCSV},
+	{method: "POST", path: "/accounts/:id/pause", action: auth.DunningControl, handle: (*Handler).accountPause},
+	{method: "POST", path: "/accounts/:id/resume", action: auth.DunningControl, handle: (*Handler).accountResume},
+	{method: "POST", path: "/accounts/:id/reassign", action: auth.DunningReassign, handle: (*Handler).accountReassign},
+	{method: "POST", path: "/accounts/:id/scenario", action: auth.ScenariosWrite, handle: (*Handler).accountScenario},
+}

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"recoup/app"
+	"recoup/auth"
+	"recoup/domain"
+	"recoup/dunning"
+	"recoup/flow"
+	"recoup/history"
+	"recoup/store"
+)
+
+// accountData is the account page: the customer, its open items, the live
+// dunning state (when Temporal answers), the calendar ahead, the timeline and
+// the forms of the actions the person may take.
+type accountData struct {
+	domain.CustomerDetail
+	LimitUse    int // balance as a percentage of the credit limit
+	HasLimit    bool
+	Status      *flow.DunningStatus
+	Stages      map[int64]*dunning.Stage // where each open invoice stands in its scenario
+	StatusNote  string                   // catalogue key: why there is no live state
+	NextAction  *dunning.Action
+	Calendar    []calendarDay
+	Numbers     map[int64]string // invoice numbers by id, for the calendar
+	Timeline    *app.History
+	HistoryForm historyForm
+	Kinds       []string
+	CSVHref     string
+	Scenarios   []store.ScenarioVersion
+	Form        accountForm
+}
+
+// calendarDay is the actions planned for one date.
+type calendarDay struct {
+	Date    time.Time
+	Actions []dunning.Action
+}
+
+type historyForm struct {
+	From, To, Kind string
+	Errors         fieldErrors
+}
+
+// accountForm is what was posted to one of the account's forms, with its
+// errors, to show it again when it was refused.
+type accountForm struct {
+	Name   string // pause, reassign or scenario: the form that failed
+	Values url.Values
+	Errors fieldErrors
+}
+
+var historyKinds = []string{history.KindJournal, history.KindWorkflow, history.KindStep, history.KindSignal,
+	history.KindUpdate, history.KindTimer, history.KindActivity, history.KindMarker}
+
+// accountShow is the account page.
+func (h *Handler) accountShow(r *request) error {
+	return h.renderAccount(r, http.StatusOK, accountForm{})
+}
+
+// renderAccount renders the account page with status; form is a refused form to show again.
+func (h *Handler) renderAccount(r *request, status int, form accountForm) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.c.Request.Context()
+	c, err := h.app.Customer(ctx, r.who, id)
+	if err != nil {
+		return err
+	}
+	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}}
+	if c.CreditLimit != nil && c.CreditLimit.Minor > 0 {
+		d.HasLimit, d.LimitUse = true, int(max(c.Balance.Minor, 0)*100/c.CreditLimit.Minor)
+	}
+	for _, inv := range c.OpenItems {
+		d.Numbers[inv.ID] = inv.Number
+	}
+	h.dunningState(ctx, r, id, &d)
+	if auth.Allows(r.who, auth.HistoryRead) {
+		if err := h.timeline(ctx, r, id, &d); err != nil {
+			return err
+		}
+		if len(d.HistoryForm.Errors.Summary) > 0 && status == http.StatusOK {
+			status = http.StatusBadRequest
+		}
+	}
+	if auth.Allows(r.who, auth.ScenariosWrite) {
+		if d.Scenarios, err = h.app.Scenarios(ctx, r.who, false); err != nil {
+			return err
+		}
+	}
+	h.render(r.c, status, "account_show", h.newPage(r, "account.title", "nav.accounts", d))
+	return nil
+}
+
+// dunningState reads the live state and the calendar from Temporal; when it
+// does not answer, the page says so and shows what Postgres knows.
+func (h *Handler) dunningState(ctx context.Context, r *request, id int64, d *accountData) {
+	st, err := h.app.DunningStatus(ctx, r.who, id)
+	switch {
+	case err == nil:
+		d.Status = &st
+		d.Stages = map[int64]*dunning.Stage{}
+		for id, s := range st.Stages {
+			d.Stages[id] = &s
+		}
+	case domain.ErrorCode(err) == domain.CodeNotFound:
+		d.StatusNote = "account.dunning_none"
+	case domain.ErrorCode(err) == domain.CodeUnavailable:
+		d.StatusNote = "account.dunning_unavailable"
+	default:
+		h.log.WarnContext(ctx, "dunning status", "customer", id, "err", err)
+		d.StatusNote = "account.dunning_unavailable"
+	}
+	if d.StatusNote == "account.dunning_unavailable" {
+		return // the calendar needs Temporal too
+	}
+	p, err := h.app.PreviewDunning(ctx, r.who, id, "")
+	if err != nil {
+		h.log.WarnContext(ctx, "dunning preview", "customer", id, "err", err)
+		return
+	}
+	for _, a := range p.Actions {
+		day := time.Date(a.At.Year(), a.At.Month(), a.At.Day(), 0, 0, 0, 0, time.UTC)
+		if n := len(d.Calendar); n == 0 || !d.Calendar[n-1].Date.Equal(day) {
+			d.Calendar = append(d.Calendar, calendarDay{Date: day})
+		}
+		d.Calendar[len(d.Calendar)-1].Actions = append(d.Calendar[len(d.Calendar)-1].Actions, a)
+	}
+	if len(p.Actions) > 0 {
+		d.NextAction = &p.Actions[0]
+	}
+}
+
+// timeline reads the compliance history with the page's filters; filters it
+// refuses are shown next to their field.
+func (h *Handler) timeline(ctx context.Context, r *request, id int64, d *accountData) error {
+	f := historyForm{From: r.c.Query("from"), To: r.c.Query("to"), Kind: r.c.Query("kind")}
+	hist, err := h.app.CustomerHistory(ctx, r.who, id, app.HistoryQuery{From: f.From, To: f.To, Kinds: f.Kind,
+		Raw: r.c.Request.URL.RawQuery})
+	if fe, ok := formError(err); ok {
+		f.Errors = fe
+		d.HistoryForm = f
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.Timeline, d.HistoryForm = &hist, f
+	q := url.Values{}
+	for k, v := range map[string]string{"from": f.From, "to": f.To, "kind": f.Kind} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	d.CSVHref = "/accounts/" + strconv.FormatInt(id, 10) + "/history.csv"
+	if len(q) > 0 {
+		d.CSVHref += "?" + q.Encode()
+	}
+	return nil
+}
+
+// accountHistoryCSV downloads the timeline with the page's filters.
+func (h *Handler) accountHistoryCSV(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	hist, err := h.app.CustomerHistory(r.c.Request.Context(), r.who, id, app.HistoryQuery{From: r.c.Query("from"),
+		To: r.c.Query("to"), Kinds: r.c.Query("kind"), Raw: r.c.Request.URL.RawQuery})
+	if err != nil {
+		return err
+	}
+	r.c.Header("Content-Type", "text/csv; charset=utf-8")
+	r.c.Header("Content-Disposition", `attachment; filename="customer-`+strconv.FormatInt(id, 10)+`-history.csv"`)
+	r.c.Header("Cache-Control", "no-store")
+	r.c.Status(http.StatusOK)
+	if err := history.WriteCSV(r.c.Writer, hist.Entries); err != nil {
+		h.log.ErrorContext(r.c.Request.Context(), "history CSV", "customer", id, "err", err)
+	}
+	return nil
+}
