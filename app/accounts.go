@@ -87,3 +87,12 @@ func (a *App) visibleCustomer(ctx context.Context, who domain.Principal, action 
 	}
 	return a.store.CheckCustomer(ctx, perimeter(who), id)
 }
+
+// TotalsByEntity is what the customers inside who's perimeter owe, by entity
+// and currency: the home page's panel (an agent's portfolio, a manager's entities).
+func (a *App) TotalsByEntity(ctx context.Context, who domain.Principal) ([]store.EntityTotals, error) {
+	if err := allow(who, auth.AccountsRead); err != nil {
+		return nil, err
+	}
+	return a.store.TotalsByEntity(ctx, perimeter(who))
+}

@@ -16,7 +16,9 @@ type homeData struct {
 	Tasks      []store.TaskView // the person's (agent) or the team's (manager) open tasks, oldest due first
 	TasksTotal int64
 	Customers  []domain.Customer // most overdue first (agent, sales rep: their own)
-	Search     bool              // a search box (auditor, division manager)
+	Totals     []store.EntityTotals
+	ByEntity   bool // the totals as a table by entity (managers), else the portfolio's
+	Search     bool // a search box (auditor, division manager)
 }
 
 const homeRows = 10
@@ -37,14 +39,22 @@ func (h *Handler) home(r *request) error {
 		}
 	}
 	switch r.who.Role {
-	case domain.RoleAgent, domain.RoleSalesRep, domain.RoleCreditManager:
-		list, _, err := h.app.Customers(ctx, r.who, app.CustomerQuery{Page: domain.Page{Limit: homeRows}})
+	case domain.RoleAgent, domain.RoleSalesRep:
+		list, _, err := h.app.Customers(ctx, r.who, app.CustomerQuery{Sort: "-overdue", Page: domain.Page{Limit: homeRows}})
 		if err != nil {
 			return err
 		}
 		d.Customers = list
-	default:
+	case domain.RoleAuditor:
 		d.Search = true
+	default:
+		d.ByEntity = true
+	}
+	if r.who.Role != domain.RoleAuditor {
+		var err error
+		if d.Totals, err = h.app.TotalsByEntity(ctx, r.who); err != nil {
+			return err
+		}
 	}
 	h.render(r.c, 200, "home", h.newPage(r, "home.title", "nav.home", d))
 	return nil
