@@ -54,4 +54,3 @@ func (s *Store) TotalsByEntity(ctx context.Context, per Perimeter) ([]EntityTota
 		return t, nil
 	})
 }
-
