@@ -151,6 +151,12 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// acceptConfirmations answers yes to the page's confirmation dialogs (our
+// script asks before destructive actions; the forms work without it too).
+func acceptConfirmations() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`)
+}
+
 // count is how many elements match the CSS selector sel.
 func count(t *testing.T, ctx context.Context, sel string) int {
 	t.Helper()
@@ -188,14 +194,48 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("a credit manager adds a step to a scenario and sees version 2 and the diff", func(t *testing.T) {
+	var account string // the account the flows below work on: the most overdue one
+	t.Run("a credit manager gives the most overdue account to an agent", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleCreditManager)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+"/accounts?sort=-overdue"),
+			chromedp.Click(chromedp.CSS(`table.list tbody a[href^="/accounts/"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#actions-h`)),
+		))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		require.NoError(t, err)
+		account = strings.TrimPrefix(loc, s.url)
+		require.NoError(t, chromedp.Do(ctx,
+			fill("Give the account to (agent's email)", s.users[domain.RoleAgent].Email),
+			chromedp.Click(`//button[normalize-space()="Reassign"]`),
+			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		))
+		require.Contains(t, text(t, ctx, "main"), s.users[domain.RoleAgent].Email, "the account shows its new agent")
+		screenshot(t, ctx, "account")
+	})
+
+	t.Run("a credit manager adds a step to a scenario, sees version 2 and the diff, and the account's calendar changes", func(t *testing.T) {
 		ctx := newBrowser(t, 1400, 900)
 		s.signIn(t, ctx, domain.RoleCreditManager)
+		// The account follows the scenario to be edited (pinned), and its calendar ahead is read before the edit.
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Navigate(s.url+"/scenarios"),
 			chromedp.Click(chromedp.CSS(`table.list a`)),
 			chromedp.WaitVisible(chromedp.CSS(`form.scenario-editor`)),
 		))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		require.NoError(t, err)
+		scenarioID := loc[strings.LastIndex(loc, "/")+1:]
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+account),
+			chromedp.SetValue(chromedp.CSS(`#pin-scenario`), scenarioID),
+			chromedp.Click(`//button[normalize-space()="Pin"]`),
+			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		))
+		before := text(t, ctx, `section[aria-labelledby="dunning-h"]`)
+
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(loc), chromedp.WaitVisible(chromedp.CSS(`form.scenario-editor`))))
 		screenshot(t, ctx, "scenario-edit")
 		rows := count(t, ctx, `tr[id^="step-"]`)
 		require.NoError(t, chromedp.Do(ctx,
@@ -206,8 +246,8 @@ func TestBrowser(t *testing.T) {
 		row := fmt.Sprintf("#s%d-", rows)
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.SetValue(chromedp.CSS(row+"offset_days"), "60"),
-			chromedp.SetValue(chromedp.CSS(row+"channel"), "email"),
-			chromedp.SetValue(chromedp.CSS(row+"template"), "reminder_1"),
+			chromedp.SetValue(chromedp.CSS(row+"channel"), "sms"),
+			chromedp.SetValue(chromedp.CSS(row+"template"), "reminder_2"),
 			chromedp.Click(`//button[@value="save" and not(@tabindex)]`),
 			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 		))
@@ -217,6 +257,93 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`.ins`)),
 		))
 		screenshot(t, ctx, "scenario-diff")
+
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.url+account), chromedp.WaitVisible(chromedp.CSS(`#dunning-h`))))
+		after := text(t, ctx, `section[aria-labelledby="dunning-h"]`)
+		require.NotEqual(t, before, after, "the calendar ahead follows the new version")
+		require.Contains(t, after, "reminder_2")
+	})
+
+	t.Run("an agent pauses the account with a reason and sees it on the account and in its timeline", func(t *testing.T) {
+		require.NotEmpty(t, account)
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleAgent)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+account),
+			chromedp.WaitVisible(chromedp.CSS(`#actions-h`)),
+			acceptConfirmations(),
+			fill("Reason", "customer called: pays on Friday"),
+			chromedp.Click(`//button[normalize-space()="Pause reminders"]`),
+			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		))
+		require.Contains(t, text(t, ctx, "#dunning-h + dl"), "customer called: pays on Friday", "the pause and its reason on the account")
+		require.Contains(t, text(t, ctx, `section[aria-labelledby="history-h"]`), "dunning.pause", "and in its timeline")
+		screenshot(t, ctx, "account-paused")
+	})
+
+	t.Run("an auditor sees the timeline and no action buttons", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleAuditor)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+account),
+			chromedp.WaitVisible(chromedp.CSS(`#history-h`)),
+		))
+		require.Zero(t, count(t, ctx, `#actions-h`), "no actions section")
+		require.Zero(t, count(t, ctx, `main form[method="post"]`), "no form that changes anything")
+		require.Contains(t, text(t, ctx, `section[aria-labelledby="history-h"]`), "dunning.pause")
+	})
+
+	t.Run("a phone shows the account page without scrolling sideways", func(t *testing.T) {
+		ctx := newBrowser(t, 390, 844)
+		s.signIn(t, ctx, domain.RoleAgent)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+account),
+			chromedp.WaitVisible(chromedp.CSS(`#items-h`)),
+		))
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		require.NoError(t, err)
+		require.False(t, wide, "nothing wider than the 390 px screen")
+		screenshot(t, ctx, "account-phone")
+	})
+
+	t.Run("a credit manager edits a French template and sees the preview", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleCreditManager)
+		subject := "Relance : facture impayée de {{.Customer.Name}}"
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+"/templates/reminder_1/email/fr"),
+			chromedp.WaitVisible(chromedp.CSS(`#subject`)),
+			chromedp.SetValue(chromedp.CSS(`#subject`), subject),
+			chromedp.Click(`//button[@value="preview"]`),
+			chromedp.WaitVisible(chromedp.CSS(`.preview-subject`)),
+		))
+		got := text(t, ctx, ".preview-subject")
+		require.True(t, strings.HasPrefix(got, "Relance : facture impayée de "), got)
+		require.NotContains(t, got, "{{", "rendered for a real account")
+		screenshot(t, ctx, "template-preview")
+	})
+
+	t.Run("an admin uploads an invoices file with bad rows and downloads the rejections", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleAdmin)
+		file := filepath.Join(t.TempDir(), "invoices.csv")
+		require.NoError(t, os.WriteFile(file, []byte("external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n"+
+			"BAD-1,NO-SUCH-CUSTOMER,X-1,invoice,2026-01-01,2026-02-01,EUR,10.00,10.00\n"+
+			"BAD-2,NO-SUCH-CUSTOMER,X-2,invoice,2026-13-01,2026-02-01,EUR,10.00,10.00\n"), 0o644))
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+"/imports"),
+			chromedp.SetValue(chromedp.CSS(`#kind`), "invoices"),
+			chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{file}),
+			chromedp.Submit(chromedp.CSS(`#file`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href$="rejections.csv"]`)),
+		))
+		screenshot(t, ctx, "import-report")
+		csv, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+			`fetch(document.querySelector('a[href$="rejections.csv"]').href).then(r => r.text())`,
+			chromedp.EvalAwaitPromise))
+		require.NoError(t, err)
+		require.Contains(t, csv, "NO-SUCH-CUSTOMER")
+		require.Equal(t, 3, strings.Count(strings.TrimSpace(csv), "\n")+1, "a header and the two rejected rows:\n%s", csv)
 	})
 
 	t.Run("an agent closes a task from the worklist", func(t *testing.T) {
