@@ -16,6 +16,15 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// previewPolicy is the editor's policy: reminder emails carry inline styles
+// (mail clients ignore stylesheets), and the sandboxed frame that shows one
+// inherits the page's policy. Scripts stay our own only.
+const previewPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// allowPreviewStyles lets the template editor's preview frame show an email's inline styles.
+func allowPreviewStyles(r *request) { r.c.Header("Content-Security-Policy", previewPolicy) }
+
 // secure sets the headers every page and asset carries.
 func secure() gin.HandlerFunc {
 	return func(c *gin.Context) {

@@ -119,3 +119,22 @@ func TestLanguageFollowsTheBrowserThenTheProfile(t *testing.T) {
 	require.Contains(t, buf.String(), `<html lang="fr">`)
 	require.Contains(t, buf.String(), "Connexion")
 }
+
+// Only the template editor lets inline styles through (the email preview's
+// own, in a sandboxed frame); no page allows an inline script.
+func TestTheTemplateEditorAllowsInlineStylesOnly(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	cm := b.signIn(t, "claire@example.com", domain.RoleCreditManager)
+	res, err := cm.client.Get(b.srv.URL + "/templates/reminder_1/email/en")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	csp := res.Header.Get("Content-Security-Policy")
+	require.Contains(t, csp, "style-src 'self' 'unsafe-inline'")
+	require.Contains(t, csp, "script-src 'self';")
+	res, err = cm.client.Get(b.srv.URL + "/templates")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.NotContains(t, res.Header.Get("Content-Security-Policy"), "unsafe-inline")
+}

@@ -55,6 +55,7 @@ func (h *Handler) templateEdit(r *request) error {
 			d.Preview = &p
 		}
 	}
+	allowPreviewStyles(r)
 	h.render(r.c, status, "template_edit", h.newPage(r, "template.edit_title", "nav.templates", d))
 	return nil
 }
@@ -92,6 +93,7 @@ func (h *Handler) templateSave(r *request) error {
 	} else if err != nil {
 		return err
 	}
+	allowPreviewStyles(r)
 	h.render(r.c, status, "template_edit", h.newPage(r, "template.edit_title", "nav.templates", d))
 	return nil
 }
