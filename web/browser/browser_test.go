@@ -157,6 +157,20 @@ func acceptConfirmations() chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`)
 }
 
+// waitText waits until the first element matching the CSS selector sel
+// contains want (a page that was already showing one is replaced by the
+// answer to a post), and returns its text.
+func waitText(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
+	var got string
+	require.Eventually(t, func() bool {
+		got, _ = chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(
+			`(document.querySelector(%q) || {}).textContent || ""`, sel)))
+		return strings.Contains(got, want)
+	}, 30*time.Second, 100*time.Millisecond, "%s never showed %q (last: %q)", sel, want, got)
+	return got
+}
+
 // count is how many elements match the CSS selector sel.
 func count(t *testing.T, ctx context.Context, sel string) int {
 	t.Helper()
@@ -315,12 +329,16 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`#subject`)),
 			chromedp.SetValue(chromedp.CSS(`#subject`), subject),
 			chromedp.Click(`//button[@value="preview"]`),
-			chromedp.WaitVisible(chromedp.CSS(`.preview-subject`)),
 		))
-		got := text(t, ctx, ".preview-subject")
+		got := waitText(t, ctx, ".preview-subject", "Relance")
 		require.True(t, strings.HasPrefix(got, "Relance : facture impayée de "), got)
 		require.NotContains(t, got, "{{", "rendered for a real account")
+		// The frame's document loads on its own once in view.
+		require.NoError(t, chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`iframe.preview-html`)), chromedp.Sleep(time.Second)))
 		screenshot(t, ctx, "template-preview")
+		frame, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`iframe.preview-html`)))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(screenshots, "template-preview-html.png"), frame, 0o644))
 	})
 
 	t.Run("an admin uploads an invoices file with bad rows and downloads the rejections", func(t *testing.T) {
