@@ -18,7 +18,8 @@ import (
 type route struct {
 	method, path string
 	action       auth.Action
-	public       bool // reachable signed out (sign-in)
+	public       bool  // reachable signed out (sign-in)
+	maxBody      int64 // the largest body a post may send; 0: maxFormBody
 	handle       func(*Handler, *request) error
 }
 
@@ -50,6 +51,13 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := &request{c: c}
 		ctx := c.Request.Context()
+		if c.Request.Method == http.MethodPost {
+			limit := rt.maxBody
+			if limit == 0 {
+				limit = maxFormBody
+			}
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
 		if secret, err := c.Cookie(sessionCookie); err == nil && app.IsSessionSecret(secret) {
 			if p, err := h.app.SessionPrincipal(ctx, secret); err == nil {
 				r.who, r.signedIn, r.csrf = p, true, csrfToken(secret)
@@ -77,6 +85,13 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 		}
 	}
 }
+
+// Bounds on what a post may send: a form is small; an ERP file may be large
+// but not unbounded (the API's limit).
+const (
+	maxFormBody   = 1 << 20
+	maxUploadBody = 2 << 30
+)
 
 var errBadToken = domain.Errorf(domain.CodeForbidden, "the form expired or came from another site: reload the page and try again")
 

@@ -138,3 +138,14 @@ func TestTheTemplateEditorAllowsInlineStylesOnly(t *testing.T) {
 	res.Body.Close()
 	require.NotContains(t, res.Header.Get("Content-Security-Policy"), "unsafe-inline")
 }
+
+// A form post is bounded: a body past the limit is refused, not read.
+func TestAFormPostIsBounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
+	res := agent.post("/logout", url.Values{"padding": {strings.Repeat("x", maxFormBody+1)}})
+	require.GreaterOrEqual(t, res.StatusCode, 400)
+	status, _ := agent.get("/")
+	require.Equal(t, http.StatusOK, status, "still signed in: the post did nothing")
+}
