@@ -364,6 +364,26 @@ func TestBrowser(t *testing.T) {
 		require.Equal(t, 3, strings.Count(strings.TrimSpace(csv), "\n")+1, "a header and the two rejected rows:\n%s", csv)
 	})
 
+	t.Run("a sales rep chooses French and sees the app and amounts in French", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		s.signIn(t, ctx, domain.RoleSalesRep)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+"/profile"),
+			chromedp.SetValue(chromedp.CSS(`#language`), "fr"),
+			chromedp.Submit(chromedp.CSS(`#language`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+			chromedp.Navigate(s.url+"/accounts?sort=-balance"),
+		))
+		lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+		require.NoError(t, err)
+		require.Equal(t, "fr", lang)
+		require.Contains(t, text(t, ctx, "nav.main"), "Comptes")
+		require.Regexp(t, `\d,\d\d`, text(t, ctx, "table.list td.num"), "amounts with a decimal comma")
+		screenshot(t, ctx, "accounts-fr")
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS(`main h1`))))
+		screenshot(t, ctx, "home-sales-rep-fr")
+	})
+
 	t.Run("an agent closes a task from the worklist", func(t *testing.T) {
 		ctx := newBrowser(t, 1280, 900)
 		s.signIn(t, ctx, domain.RoleCreditManager)
