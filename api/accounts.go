@@ -61,10 +61,11 @@ func (s *Server) listInvoices(c *gin.Context) error {
 	if q.Overdue, err = optionalBool(c, "overdue"); err != nil {
 		return err
 	}
-	list, total, err := s.app.Invoices(c.Request.Context(), principal(c), q)
+	res, err := s.app.Invoices(c.Request.Context(), principal(c), q)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, pageView[invoiceView]{Items: mapSlice(list, toInvoice), Total: total, Limit: q.Limit, Offset: q.Offset})
+	c.JSON(http.StatusOK, invoicePageView{pageView: pageView[invoiceView]{Items: mapSlice(res.Items, toInvoice), Total: res.Total,
+		Limit: q.Limit, Offset: q.Offset}, TotalExact: res.TotalExact})
 	return nil
 }

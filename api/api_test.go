@@ -241,7 +241,14 @@ func TestListInvoicesFilters(t *testing.T) {
 			numbers = append(numbers, it["number"].(string))
 		}
 		require.ElementsMatch(t, tt.want, numbers, tt.query)
+		require.EqualValues(t, len(tt.want), p.Total, tt.query)
 	}
+	p := decode[struct {
+		Total      int64 `json:"total"`
+		TotalExact bool  `json:"total_exact"`
+	}](t, b.do(t, http.MethodGet, "/api/v1/invoices?limit=1&offset=1", "", "", http.StatusOK))
+	require.Equal(t, int64(5), p.Total, "every invoice, counted past the page")
+	require.True(t, p.TotalExact, "well under the counting cap")
 	b.do(t, http.MethodGet, "/api/v1/invoices?status=late", "", "", http.StatusBadRequest)
 	b.do(t, http.MethodGet, "/api/v1/invoices?customer=0", "", "", http.StatusBadRequest)
 }

@@ -101,6 +101,13 @@ func mapSlice[T, V any](in []T, f func(T) V) []V {
 	return out
 }
 
+// invoicePageView is the invoice list: its total may be a lower bound
+// (counting a million matches for every page costs more than the page).
+type invoicePageView struct {
+	pageView[invoiceView]
+	TotalExact bool `json:"total_exact"`
+}
+
 // pageView wraps every list.
 type pageView[T any] struct {
 	Items  []T   `json:"items"`

@@ -65,15 +65,15 @@ type InvoiceQuery struct {
 }
 
 // Invoices lists the invoices of customers inside who's perimeter.
-func (a *App) Invoices(ctx context.Context, who domain.Principal, q InvoiceQuery) ([]domain.Invoice, int64, error) {
+func (a *App) Invoices(ctx context.Context, who domain.Principal, q InvoiceQuery) (store.InvoicePage, error) {
 	if err := allow(who, auth.AccountsRead); err != nil {
-		return nil, 0, err
+		return store.InvoicePage{}, err
 	}
 	f := store.InvoiceFilter{CustomerID: q.CustomerID, Overdue: q.Overdue, Page: q.Page}
 	if q.Status != "" {
 		st, err := domain.ParseInvoiceStatus(q.Status)
 		if err != nil {
-			return nil, 0, err
+			return store.InvoicePage{}, err
 		}
 		f.Status = &st
 	}

@@ -108,24 +108,80 @@ SELECT customer_totals_refresh(ARRAY(
     SELECT t.customer_id FROM customer_totals t JOIN customers c ON c.id = t.customer_id
     WHERE t.next_due <= (now() AT TIME ZONE 'UTC')::date + 1 AND t.next_due < ` + customerToday + `))`
 
-// selectInvoices is what scanInvoice reads; days overdue are counted in the
+// invoiceColumns are what scanInvoice reads; days overdue are counted in the
 // customer's own time zone.
-const selectInvoices = `
-SELECT i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.issue_date, i.due_date,
+const invoiceColumns = `i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.issue_date, i.due_date,
        i.currency, i.amount_minor, i.open_minor, i.status,
-       greatest(0, (now() AT TIME ZONE c.timezone)::date - i.due_date) AS days_overdue,
-       count(*) OVER () AS total
+       greatest(0, (now() AT TIME ZONE c.timezone)::date - i.due_date) AS days_overdue`
+
+// selectInvoices reads invoices with how many match in all: for lists bounded
+// by one customer, where counting every match is cheap.
+const selectInvoices = `
+SELECT ` + invoiceColumns + `, count(*) OVER () AS total
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
 `
 
-const listInvoices = selectInvoices + `WHERE (@customer::bigint IS NULL OR i.customer_id = @customer::bigint)
+// invoiceFilter keeps the invoices (alias i) a list asks for, when no
+// overdue filter is asked and the perimeter keeps every customer: no customer
+// row is read at all (the foreign key guarantees the customer). At a million
+// invoices, joining every one to its customer for the time zone costs seconds.
+const invoiceFilter = `WHERE (@customer::bigint IS NULL OR i.customer_id = @customer::bigint)
   AND (@status::text IS NULL OR i.status = @status::text)
-  AND (@overdue::boolean IS NULL OR (i.status IN ('open', 'disputed') AND i.type = 'invoice'
-       AND i.due_date < (now() AT TIME ZONE c.timezone)::date) = @overdue::boolean)
-  AND ` + perimeterClause + `
-ORDER BY i.due_date, i.id
-LIMIT @limit OFFSET @offset`
+`
+
+// invoiceFilterChecked is invoiceFilter plus the customer's perimeter and
+// the overdue test, in the customer's time zone, as a semi-join on the primary
+// key made only for the rows the index walk reaches. A separate constant, not
+// "@skip OR EXISTS": Postgres turns an EXISTS into a semi-join only when it is
+// not under an OR, and otherwise runs it as a subplan per row (3.5 s for an
+// agent's overdue count at 1,000,000 invoices). The status and type test of
+// "overdue" is repeated outside so that, planned with @overdue true, the walk
+// can use invoices_overdue_idx.
+const invoiceFilterChecked = invoiceFilter + `  AND (@overdue::boolean IS NOT TRUE OR (i.status IN ('open', 'disputed') AND i.type = 'invoice'))
+  AND EXISTS (
+      SELECT 1 FROM customers c
+      WHERE c.id = i.customer_id
+        AND (@overdue::boolean IS NULL OR (i.status IN ('open', 'disputed') AND i.type = 'invoice'
+             AND i.due_date < (now() AT TIME ZONE c.timezone)::date) = @overdue::boolean)
+        AND ` + perimeterClause + `)
+`
+
+// The invoice list finds the page's ids first, walking invoices_due_idx in
+// order (an index-only scan: the filter's columns are in the index, so a deep
+// OFFSET skips index entries, not table rows), then reads those rows alone.
+const (
+	listInvoicesHead = `
+WITH page AS (
+    SELECT i.id FROM invoices i
+    `
+	listInvoicesTail = `
+    ORDER BY i.due_date, i.id
+    LIMIT @limit OFFSET @offset
+)
+SELECT ` + invoiceColumns + `
+FROM page
+JOIN invoices i ON i.id = page.id
+JOIN customers c ON c.id = i.customer_id
+ORDER BY i.due_date, i.id`
+	listInvoices        = listInvoicesHead + invoiceFilter + listInvoicesTail
+	listInvoicesChecked = listInvoicesHead + invoiceFilterChecked + listInvoicesTail
+)
+
+// The count of an invoice list stops at @cap: counting every one of a
+// million matches takes longer than the page (0.6 s measured at 1,000,000
+// invoices). Reaching the cap means "at least".
+const (
+	countInvoicesHead = `
+SELECT count(*) FROM (
+    SELECT 1 FROM invoices i
+    `
+	countInvoicesTail = `
+    LIMIT @cap
+) matches`
+	countInvoices        = countInvoicesHead + invoiceFilter + countInvoicesTail
+	countInvoicesChecked = countInvoicesHead + invoiceFilterChecked + countInvoicesTail
+)
 
 // Open items of one customer, oldest due first, bounded.
 const listOpenItems = selectInvoices + `WHERE i.customer_id = $1 AND i.status IN ('open', 'disputed')
