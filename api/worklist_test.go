@@ -49,7 +49,7 @@ func TestWorklistClaimAndComplete(t *testing.T) {
 	require.Equal(t, "732.00", list.Items[0].OverdueReporting.Amount)
 	require.Contains(t, list.Items[0].Reason, "120000 JPY overdue (732.00 EUR at the rate of")
 	list.Items = list.Items[1:]
-	b.doAs(t, alice, http.MethodGet, "/api/v1/worklist?team=true", "", "", http.StatusBadRequest)
+	b.doAs(t, alice, http.MethodGet, "/api/v1/worklist?agent=bob@recoup.example", "", "", http.StatusBadRequest)
 	team := decode[worklistPage](t, b.do(t, http.MethodGet, "/api/v1/worklist?team=true&kind=call", "", "", http.StatusOK))
 	require.EqualValues(t, 2, team.Total)
 

@@ -49,8 +49,10 @@ type Option func(*App)
 // WithDesk sets the desk settings (DefaultDesk otherwise).
 func WithDesk(d Desk) Option { return func(a *App) { a.desk = d } }
 
-// WorklistQuery is whose open tasks to rank: the caller's by default; Agent
-// (an email) or Team are for those who may see other people's work.
+// WorklistQuery is whose open tasks to rank: the caller's by default; Team
+// is every open task inside the caller's perimeter (a credit manager's team,
+// an agent's portfolio); Agent (an email) is someone else's, for the roles
+// that oversee others (not agents, sales reps or departments).
 type WorklistQuery struct {
 	Agent      string
 	Team       bool
@@ -74,14 +76,14 @@ func (a *App) Worklist(ctx context.Context, who domain.Principal, q WorklistQuer
 	}
 	f := store.WorklistFilter{AssigneeEmail: who.Email, Role: domain.Assignee(q.Role), Kind: domain.TaskKind(q.Kind),
 		CustomerID: q.CustomerID, Overdue: q.Overdue, Reporting: a.desk.ReportingCurrency, Now: time.Now().UTC(), Page: q.Page}
-	if q.Agent != "" || q.Team {
-		if who.Role != domain.RoleCreditManager && who.Role != domain.RoleAdmin {
-			return nil, 0, domain.FieldError("agent", "only a credit manager sees another person's or the team's worklist")
+	switch {
+	case q.Team:
+		f.AssigneeEmail = ""
+	case q.Agent != "" && q.Agent != who.Email:
+		if who.Role == domain.RoleAgent || who.Role == domain.RoleSalesRep || who.Role == domain.RoleDepartment {
+			return nil, 0, domain.FieldError("agent", "you see your own worklist, not another person's")
 		}
 		f.AssigneeEmail = q.Agent
-		if q.Team {
-			f.AssigneeEmail = ""
-		}
 	}
 	if err := domain.Invalid(oneOf("kind", f.Kind, domain.TaskKinds), oneOf("role", f.Role, domain.Assignees)); err != nil {
 		return nil, 0, err

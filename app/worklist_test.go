@@ -133,6 +133,10 @@ func TestWorklistRanksByScoreAndSaysWhy(t *testing.T) {
 
 	_, _, err = b.app.Worklist(b.ctx, b.agent, app.WorklistQuery{Agent: "other@example.com", Page: domain.Page{Limit: 50}})
 	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err), "an agent sees only their own")
+	portfolio, total, err := b.app.Worklist(b.ctx, b.agent, app.WorklistQuery{Team: true, Page: domain.Page{Limit: 50}})
+	require.NoError(t, err)
+	require.Equal(t, int64(4), total, "an agent's team view is their portfolio")
+	require.Equal(t, risky, portfolio[0].ID)
 }
 
 func TestExchangeRateIsTheLatestOnOrBeforeAndNeverGuessed(t *testing.T) {

@@ -90,6 +90,7 @@ type WorklistRow struct {
 	RateOn           *dunning.Date
 	DaysOverdue      int
 	RiskClass        string
+	TimeZone         string // the customer's: a callback time is read in it
 	BrokenPromises   int
 	// The points of each part of the score, and the score (their sum).
 	AmountPoints, DaysPoints, RiskPoints, PromisePoints, DuePoints, Score float64
@@ -112,7 +113,7 @@ WITH rates AS (
 ),
 open AS (
     SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, '') AS assignee_email,
-           tk.invoice_ids, tk.due_at, tk.note, tk.created_at, tk.attempts, c.currency, c.risk_class,
+           tk.invoice_ids, tk.due_at, tk.note, tk.created_at, tk.attempts, c.currency, c.risk_class, c.timezone,
            ` + customerOverdue + ` AS overdue, ` + customerDaysOverdue + ` AS days,
            r.rate, r.shift, r.on_date
     FROM tasks tk
@@ -143,7 +144,7 @@ points AS (
     FROM converted v
 )
 SELECT id, customer_id, name, kind, assignee_role, assignee_email, invoice_ids, due_at, note, created_at, attempts,
-       currency, overdue, reporting, on_date, days, risk_class, broken_promises,
+       currency, overdue, reporting, on_date, days, risk_class, timezone, broken_promises,
        amount_points::float8, days_points::float8, risk_points::float8, 15 * broken_promises::float8, due_points::float8,
        (amount_points + days_points + risk_points + 15 * broken_promises + due_points)::float8 AS score,
        count(*) OVER ()
@@ -181,7 +182,7 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 		var reporting *int64
 		var rateOn *time.Time
 		err := r.Scan(&w.ID, &w.CustomerID, &w.CustomerName, &w.Kind, &w.AssigneeRole, &w.AssigneeEmail, &w.InvoiceIDs, &w.DueAt,
-			&w.Note, &w.CreatedAt, &w.Attempts, &cur, &overdue, &reporting, &rateOn, &w.DaysOverdue, &w.RiskClass, &w.BrokenPromises,
+			&w.Note, &w.CreatedAt, &w.Attempts, &cur, &overdue, &reporting, &rateOn, &w.DaysOverdue, &w.RiskClass, &w.TimeZone, &w.BrokenPromises,
 			&w.AmountPoints, &w.DaysPoints, &w.RiskPoints, &w.PromisePoints, &w.DuePoints, &w.Score, &total)
 		if err != nil {
 			return w, err
