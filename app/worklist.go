@@ -104,7 +104,7 @@ func (a *App) Worklist(ctx context.Context, who domain.Principal, q WorklistQuer
 }
 
 // Reason says in a line why a task ranks where it does: each part of its
-// score with the fact behind it, largest first in the formula's order.
+// score with the fact behind it, in the formula's order (README, "Worklist").
 func Reason(r store.WorklistRow) string {
 	var parts []string
 	switch {

@@ -106,21 +106,36 @@ type WorklistRow struct {
 //	due      days since the task's due time, between -10 and 10
 //
 // Every part is rounded to two decimals, so the sum is exact in the reason.
+// worklistParts computes the parts as lateral joins on the task tk, its
+// customer c, the customer's totals t and its rate r (NULL: none); the
+// points are float8 (a ranking, never money) rounded to cents. Broken
+// promises are a 0 until promises are recorded: their part feeds it here.
+const worklistParts = `
+    CROSS JOIN LATERAL (SELECT ` + customerOverdue + ` AS overdue, ` + customerDaysOverdue + ` AS days) o
+    CROSS JOIN LATERAL (SELECT CASE WHEN r.rate IS NOT NULL THEN round(o.overdue * r.rate * power(10::numeric, r.shift))::bigint END AS reporting,
+                               0 AS broken_promises) x
+    CROSS JOIN LATERAL (SELECT
+        round((10 * log(1 + greatest(coalesce(x.reporting, o.overdue), 0)::float8 / (10 ^ @reporting_exp::int)::float8))::numeric, 2) AS amount_points,
+        round(least(o.days, 180) / 6.0, 2) AS days_points,
+        CASE lower(c.risk_class) WHEN 'high' THEN 20 WHEN 'medium' THEN 10 ELSE 0 END AS risk_points,
+        15 * x.broken_promises AS promise_points,
+        round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2) AS due_points) p`
+
+const worklistScore = `(p.amount_points + p.days_points + p.risk_points + p.promise_points + p.due_points)`
+
+// worklistQuery ranks the open tasks on narrow rows (id, score, due time),
+// then reads the page's rows in full: sorting 200,000 tasks stays cheap.
 const worklistQuery = `
 WITH rates AS (
     SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
         AS r(currency, rate, shift, on_date)
 ),
-open AS (
-    SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, '') AS assignee_email,
-           tk.invoice_ids, tk.due_at, tk.note, tk.created_at, tk.attempts, c.currency, c.risk_class, c.timezone,
-           ` + customerOverdue + ` AS overdue, ` + customerDaysOverdue + ` AS days,
-           r.rate, r.shift, r.on_date
+ranked AS (
+    SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at, count(*) OVER () AS total
     FROM tasks tk
     JOIN customers c ON c.id = tk.customer_id
     JOIN customer_totals t ON t.customer_id = c.id
-    LEFT JOIN users u ON u.id = tk.assignee_id
-    LEFT JOIN rates r ON r.currency = c.currency
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
     WHERE tk.status = 'open'
       AND (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
       AND (@role::text IS NULL OR tk.assignee_role = @role::text)
@@ -129,28 +144,20 @@ open AS (
       AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
       AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)
       AND ` + perimeterClause + `
-),
-converted AS (
-    SELECT o.*, CASE WHEN o.rate IS NOT NULL THEN round(o.overdue * o.rate * power(10::numeric, o.shift))::bigint END AS reporting
-    FROM open o
-),
-points AS (
-    SELECT v.*,
-           round(10 * log(1 + greatest(coalesce(v.reporting, v.overdue), 0) / power(10::numeric, @reporting_exp::int)), 2) AS amount_points,
-           round(least(v.days, 180) / 6.0, 2) AS days_points,
-           CASE lower(v.risk_class) WHEN 'high' THEN 20 WHEN 'medium' THEN 10 ELSE 0 END AS risk_points,
-           0 AS broken_promises,
-           round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - v.due_at)) / 86400))::numeric, 2) AS due_points
-    FROM converted v
+    ORDER BY score DESC, tk.due_at, tk.id
+    LIMIT @limit OFFSET @offset
 )
-SELECT id, customer_id, name, kind, assignee_role, assignee_email, invoice_ids, due_at, note, created_at, attempts,
-       currency, overdue, reporting, on_date, days, risk_class, timezone, broken_promises,
-       amount_points::float8, days_points::float8, risk_points::float8, 15 * broken_promises::float8, due_points::float8,
-       (amount_points + days_points + risk_points + 15 * broken_promises + due_points)::float8 AS score,
-       count(*) OVER ()
-FROM points
-ORDER BY score DESC, due_at, id
-LIMIT @limit OFFSET @offset`
+SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
+       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
+       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
+       p.due_points::float8, ` + worklistScore + `::float8, ranked.total
+FROM ranked
+JOIN tasks tk ON tk.id = ranked.id
+JOIN customers c ON c.id = tk.customer_id
+JOIN customer_totals t ON t.customer_id = c.id
+LEFT JOIN users u ON u.id = tk.assignee_id
+LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
 
 // Worklist returns one page of the open tasks inside per, highest priority
 // score first, and how many match in all.
@@ -166,7 +173,17 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 		from, value, on = append(from, r.From), append(value, r.Value), append(on, r.On.String())
 		shift = append(shift, int32(f.Reporting.Exponent()-c.Exponent()))
 	}
-	rows, err := s.Pool.Query(ctx, worklistQuery, per.args(pgx.NamedArgs{
+	// JIT compiling costs more than this query takes: the planner's estimate
+	// of the score's arithmetic over every open task would switch it on.
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }() // read-only
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.Query(ctx, worklistQuery, per.args(pgx.NamedArgs{
 		"rate_from": from, "rate_value": value, "rate_shift": shift, "rate_on": on, "reporting_exp": f.Reporting.Exponent(),
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "kind": nullable(string(f.Kind)),
 		"customer": f.CustomerID, "overdue": f.Overdue, "now": f.Now, "limit": f.Limit, "offset": f.Offset,
