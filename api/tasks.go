@@ -89,3 +89,155 @@ func (s *Server) closeTask(c *gin.Context) error {
 		"account_woken": t.Woken.Accounts == 1 && t.Woken.Error == ""})
 	return nil
 }
+
+type worklistRowView struct {
+	taskView
+	Attempts         int        `json:"attempts"`
+	Overdue          moneyView  `json:"overdue"`
+	OverdueReporting *moneyView `json:"overdue_reporting"`
+	RateDate         *string    `json:"rate_date"`
+	DaysOverdue      int        `json:"days_overdue"`
+	RiskClass        string     `json:"risk_class"`
+	BrokenPromises   int        `json:"broken_promises"`
+	Points           pointsView `json:"points"`
+	Score            float64    `json:"score"`
+	Reason           string     `json:"reason"`
+}
+
+type pointsView struct {
+	Amount   float64 `json:"amount"`
+	Days     float64 `json:"days"`
+	Risk     float64 `json:"risk"`
+	Promises float64 `json:"promises"`
+	Due      float64 `json:"due"`
+}
+
+func toWorklistRow(r app.WorklistRow) worklistRowView {
+	v := worklistRowView{taskView: toTask(r.TaskView), Attempts: r.Attempts, Overdue: toMoney(r.Overdue), DaysOverdue: r.DaysOverdue,
+		RiskClass: r.RiskClass, BrokenPromises: r.BrokenPromises, Score: r.Score, Reason: r.Reason,
+		Points: pointsView{Amount: r.AmountPoints, Days: r.DaysPoints, Risk: r.RiskPoints, Promises: r.PromisePoints, Due: r.DuePoints}}
+	if r.OverdueReporting != nil {
+		m := toMoney(*r.OverdueReporting)
+		v.OverdueReporting = &m
+	}
+	if r.RateOn != nil {
+		d := r.RateOn.String()
+		v.RateDate = &d
+	}
+	return v
+}
+
+// worklist is the caller's open tasks (or, for a credit manager, an agent's
+// or the team's), highest priority first, each with why.
+func (s *Server) worklist(c *gin.Context) error {
+	if err := queryParams(c, "agent", "team", "role", "kind", "customer", "overdue", "limit", "offset"); err != nil {
+		return err
+	}
+	q := app.WorklistQuery{Agent: c.Query("agent"), Role: c.Query("role"), Kind: c.Query("kind")}
+	var err error
+	if q.Page, err = page(c); err != nil {
+		return err
+	}
+	if q.CustomerID, err = optionalID(c, "customer"); err != nil {
+		return err
+	}
+	if q.Overdue, err = optionalBool(c, "overdue"); err != nil {
+		return err
+	}
+	team, err := optionalBool(c, "team")
+	if err != nil {
+		return err
+	}
+	q.Team = team != nil && *team
+	list, total, err := s.app.Worklist(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, pageView[worklistRowView]{Items: mapSlice(list, toWorklistRow), Total: total, Limit: q.Limit, Offset: q.Offset})
+	return nil
+}
+
+// claimTask makes the caller the task's assignee.
+func (s *Server) claimTask(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := queryParams(c); err != nil {
+		return err
+	}
+	p := principal(c)
+	customerID, err := s.app.ClaimTask(c.Request.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "customer_id": customerID, "assignee_email": p.Email})
+	return nil
+}
+
+type completeTaskBody struct {
+	Outcome    string     `json:"outcome"`
+	Note       string     `json:"note"`
+	Channel    string     `json:"channel"`
+	PaidOn     string     `json:"paid_on"`
+	Reference  string     `json:"reference"`
+	CallbackAt *time.Time `json:"callback_at"`
+}
+
+// completeTask records a task's outcome and what follows from it.
+func (s *Server) completeTask(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var body completeTaskBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	in := app.Completion{Outcome: body.Outcome, Note: body.Note, Channel: body.Channel, PaidOn: body.PaidOn, Reference: body.Reference}
+	if body.CallbackAt != nil {
+		in.CallbackAt = *body.CallbackAt
+	}
+	t, err := s.app.CompleteTask(c.Request.Context(), principal(c), id, in)
+	if err != nil {
+		return err
+	}
+	followUps, disputed := t.FollowUps, t.Disputed
+	if followUps == nil {
+		followUps = []int64{}
+	}
+	if disputed == nil {
+		disputed = []int64{}
+	}
+	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": domain.TaskDone, "outcome": t.Outcome, "customer_id": t.CustomerID,
+		"follow_up_task_ids": followUps, "disputed_invoice_ids": disputed,
+		"account_woken": t.Woken.Accounts == 1 && t.Woken.Error == ""})
+	return nil
+}
+
+type createTaskBody struct {
+	CustomerID    int64      `json:"customer_id"`
+	Kind          string     `json:"kind"`
+	AssigneeEmail string     `json:"assignee_email"`
+	AssigneeRole  string     `json:"assignee_role"`
+	DueAt         *time.Time `json:"due_at"`
+	Note          string     `json:"note"`
+}
+
+// createTask asks someone to do something for a customer.
+func (s *Server) createTask(c *gin.Context) error {
+	var body createTaskBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	in := app.NewTask{CustomerID: body.CustomerID, Kind: body.Kind, AssigneeEmail: body.AssigneeEmail, AssigneeRole: body.AssigneeRole, Note: body.Note}
+	if body.DueAt != nil {
+		in.DueAt = *body.DueAt
+	}
+	id, err := s.app.CreateTask(c.Request.Context(), principal(c), in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": id, "customer_id": body.CustomerID})
+	return nil
+}

@@ -21,15 +21,20 @@ type App struct {
 	importer *importer.Importer
 	flow     *flow.Client // nil: what needs Temporal answers CodeUnavailable
 	log      *slog.Logger
+	desk     Desk
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
 // connection (flow.NewClient(nil) is nil: a process without Temporal).
-func New(st *store.Store, fc *flow.Client, log *slog.Logger) *App {
+func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log}
+	a := &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log, desk: DefaultDesk}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // allow refuses what who may not do, by the one permission table.

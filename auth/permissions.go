@@ -12,7 +12,8 @@ const (
 	ScenariosRead   Action = "scenarios.read"   // scenarios and assignment rules
 	ScenariosWrite  Action = "scenarios.write"  // create, change, archive; pin a customer's scenario
 	TasksRead       Action = "tasks.read"       // work lists
-	TasksClose      Action = "tasks.close"      // close a task with its outcome
+	TasksClose      Action = "tasks.close"      // claim a task, complete or close it with its outcome
+	TasksCreate     Action = "tasks.create"     // ask someone to do something for a customer (a call, a purchase order)
 	DunningRead     Action = "dunning.read"     // a workflow's status and preview
 	DunningControl  Action = "dunning.control"  // pause, resume
 	DunningReassign Action = "dunning.reassign" // move an account to another agent
@@ -42,6 +43,7 @@ var permissions = map[Action][]domain.Role{
 	ScenariosWrite:  managers,
 	TasksRead:       {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment, domain.RoleDivisionManager, domain.RoleAuditor},
 	TasksClose:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
+	TasksCreate:     {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep},
 	DunningRead:     everyone,
 	DunningControl:  {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
 	DunningReassign: managers,
@@ -56,7 +58,7 @@ var permissions = map[Action][]domain.Role{
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
-	DunningRead, DunningControl, DunningReassign, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
+	TasksCreate, DunningRead, DunningControl, DunningReassign, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn}
 
 // RoleAllows reports whether role may do action.

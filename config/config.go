@@ -27,6 +27,8 @@ type Config struct {
 	DataDir           string
 	TemporalUIAddr    string
 	LogLevel          string
+	ReportingCurrency string
+	PaidClaimCheck    string
 }
 
 // Setting describes one variable: where it comes from, its default, and what it is for.
@@ -54,6 +56,8 @@ var Settings = []Setting{
 	{Env: "TWILIO_API_URL", Flag: "twilio-api-url", Usage: "base URL of the Twilio API (a local endpoint in tests and staging)", field: func(c *Config) *string { return &c.TwilioAPIURL }},
 	{Env: "RECOUP_DATA_DIR", Default: ".recoup", Flag: "data-dir", Usage: "dev only: where the embedded Temporal server and captured mail persist", field: func(c *Config) *string { return &c.DataDir }},
 	{Env: "RECOUP_TEMPORAL_UI_ADDR", Default: "127.0.0.1:8233", Flag: "temporal-ui-addr", Usage: "dev only: address of the embedded Temporal Web UI", field: func(c *Config) *string { return &c.TemporalUIAddr }},
+	{Env: "RECOUP_REPORTING_CURRENCY", Default: "EUR", Flag: "reporting-currency", Usage: "ISO 4217 currency the worklist converts overdue amounts into (dated rates of the exchange_rates import)", field: func(c *Config) *string { return &c.ReportingCurrency }},
+	{Env: "RECOUP_PAID_CLAIM_CHECK_DAYS", Default: "3", Flag: "paid-claim-check-days", Usage: "days after a customer says they paid before a task checks for the payment", field: func(c *Config) *string { return &c.PaidClaimCheck }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
 }
 

@@ -125,7 +125,8 @@ var headers = map[importer.Kind][]string{
 		"phone", "timezone", "credit_limit", "agent_email", "sales_rep_email", "risk_class"},
 	importer.Invoices: {"external_id", "customer_external_id", "number", "type", "issue_date", "due_date",
 		"currency", "amount", "open_amount"},
-	importer.Payments: {"external_id", "customer_external_id", "invoice_number", "date", "currency", "amount"},
+	importer.Payments:      {"external_id", "customer_external_id", "invoice_number", "date", "currency", "amount"},
+	importer.ExchangeRates: {"date", "from", "to", "rate"},
 }
 
 func (g *generator) write(kind importer.Kind, w io.Writer) error {
@@ -149,6 +150,8 @@ func (g *generator) write(kind importer.Kind, w io.Writer) error {
 		err = g.writeInvoices(cw)
 	case importer.Payments:
 		err = g.writePayments(cw)
+	case importer.ExchangeRates:
+		err = g.writeExchangeRates(cw)
 	}
 	if err != nil {
 		return err
@@ -161,6 +164,22 @@ func (g *generator) writeEntities(cw *csv.Writer) error {
 	for _, e := range entities {
 		l := e.home
 		if err := cw.Write([]string{e.code, e.name, l.country, l.currency, l.tz, l.language}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoRates are the rates to EUR of the demo's currencies (illustrative, not market data).
+var demoRates = [][2]string{{"CHF", "1.0650"}, {"GBP", "1.1700"}, {"USD", "0.9200"}, {"CAD", "0.6700"},
+	{"JPY", "0.0061"}, {"KWD", "2.9900"}, {"SAR", "0.2450"}, {"BHD", "2.4400"}}
+
+// writeExchangeRates dates the rates to EUR a month before today, so every
+// overdue amount converts on or after that date.
+func (g *generator) writeExchangeRates(cw *csv.Writer) error {
+	on := g.today.AddDate(0, -1, 0).Format(time.DateOnly)
+	for _, r := range demoRates {
+		if err := cw.Write([]string{on, r[0], "EUR", r[1]}); err != nil {
 			return err
 		}
 	}

@@ -134,7 +134,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	stops = append(stops, tc.Close)
 	fc := flow.NewClient(tc)
-	uses := app.New(st, fc, log)
+	desk, err := app.ParseDesk(cfg.ReportingCurrency, cfg.PaidClaimCheck)
+	if err != nil {
+		return err
+	}
+	uses := app.New(st, fc, log, app.WithDesk(desk))
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err

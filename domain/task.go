@@ -4,16 +4,46 @@ package domain
 type TaskKind string
 
 const (
-	TaskCall       TaskKind = "call"       // call the customer: a task step, or no channel reached them
-	TaskEscalation TaskKind = "escalation" // decide on escalated invoices; reminders wait for it
+	TaskCall          TaskKind = "call"           // call the customer: a task step, or no channel reached them
+	TaskEscalation    TaskKind = "escalation"     // decide on escalated invoices; reminders wait for it
+	TaskPurchaseOrder TaskKind = "purchase_order" // ask the customer for a purchase order (often a sales rep)
+	TaskPaymentPlan   TaskKind = "payment_plan"   // negotiate a payment plan with the customer
+	TaskFixContact    TaskKind = "fix_contact"    // a channel failed on a call: correct the contact data
+	TaskCheckPayment  TaskKind = "check_payment"  // the customer said they paid: look for the payment
 )
 
-// TaskKinds lists the kinds dunning creates. (The tasks table also accepts
-// "manual_email", which nothing creates.)
-var TaskKinds = []TaskKind{TaskCall, TaskEscalation}
+// TaskKinds lists the kinds of tasks Recoup creates. (The tasks table also
+// accepts "manual_email", which nothing creates.)
+var TaskKinds = []TaskKind{TaskCall, TaskEscalation, TaskPurchaseOrder, TaskPaymentPlan, TaskFixContact, TaskCheckPayment}
+
+// ManualTaskKinds are the kinds a person may create (POST /tasks).
+var ManualTaskKinds = []TaskKind{TaskCall, TaskPurchaseOrder, TaskPaymentPlan}
 
 // Valid reports whether k is one of TaskKinds.
-func (k TaskKind) Valid() bool { return k == TaskCall || k == TaskEscalation }
+func (k TaskKind) Valid() bool {
+	for _, v := range TaskKinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Outcome is what completing a task found. Stored in tasks.outcome.
+type Outcome string
+
+const (
+	OutcomeNoAnswer     Outcome = "no_answer"     // nobody answered: the task comes back later
+	OutcomeWrongContact Outcome = "wrong_contact" // the contact data is wrong: a task to fix it
+	OutcomeDispute      Outcome = "dispute"       // the customer disputes: the invoices are held
+	OutcomePaidClaimed  Outcome = "paid_claimed"  // the customer says they paid: checked a few days later
+	OutcomeCallback     Outcome = "callback"      // call back at a time the customer gave
+	OutcomeOther        Outcome = "other"         // anything else, in a note
+)
+
+// Outcomes lists every outcome, in the order forms show them. (A promise to
+// pay is recorded by its own use case, not as a task outcome yet.)
+var Outcomes = []Outcome{OutcomeNoAnswer, OutcomeWrongContact, OutcomeDispute, OutcomePaidClaimed, OutcomeCallback, OutcomeOther}
 
 // TaskStatus is where a task stands. Stored in tasks.status.
 type TaskStatus string

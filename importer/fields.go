@@ -70,6 +70,11 @@ var (
 	date         = parser{sqlType: sqlDate, parse: func(c cell) any { return c.date() }}
 )
 
+// decimalRate is an exchange rate: a positive decimal with at most 12 digits
+// before and 12 after the point (numeric(24, 12)), staged as its text so no
+// float ever holds it.
+var decimalRate = textual(cell.rate)
+
 // text is free text of at most max bytes.
 func text(max int) parser {
 	return textual(func(c cell) string { return c.text(max) })
@@ -258,6 +263,19 @@ func (c cell) amount(cur money.Currency) any {
 		c.fail("%s %q: must not be negative", c.col.name, v)
 	}
 	return m
+}
+
+var ratePattern = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,12})?$`)
+
+func (c cell) rate() string {
+	v := strings.TrimSpace(c.str())
+	if v == "" {
+		return ""
+	}
+	if !ratePattern.MatchString(v) || strings.Trim(v, "0.") == "" {
+		c.fail("%s %q: want a positive decimal such as 1.0842 (at most 12 digits before and after the point)", c.col.name, v)
+	}
+	return v
 }
 
 func (c cell) country() string {

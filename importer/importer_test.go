@@ -293,3 +293,34 @@ K5,FR01,Bad email,EUR,not-an-email,
 		{Line: 6, ExternalID: "K5", Field: "agent_email", Reason: `agent_email "not-an-email": not an email address`},
 	}, res.Rejections)
 }
+
+// Exchange rates are exact decimals, dated, upserted by date and pair; a bad
+// rate, a duplicate in the file or a pair to itself is rejected with its line.
+func TestImportExchangeRates(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	res := b.load(t, importer.ExchangeRates, importer.CSV, `date,from,to,rate
+2026-01-02,USD,EUR,0.912345678901
+2026-01-02,GBP,EUR,1.17
+2026-01-02,gbp,EUR,1.18
+2026-01-03,EUR,EUR,1
+2026-01-03,JPY,EUR,-0.006
+2026-01-03,JPY,EUR,1e-3
+2026-01-03,JPY,EUR,0.0
+2026-01-03,XXY,EUR,2
+`)
+	require.Equal(t, int64(2), res.Inserted, res.Rejections)
+	got := map[int64]string{}
+	for _, r := range res.Rejections {
+		got[r.Line] = r.Field
+	}
+	require.Equal(t, map[int64]string{4: "date", 5: "to", 6: "rate", 7: "rate", 8: "rate", 9: "from"}, got)
+
+	var rate string
+	require.NoError(t, b.pool.QueryRow(context.Background(),
+		`SELECT rate::text FROM exchange_rates WHERE rate_date = '2026-01-02' AND from_currency = 'USD' AND to_currency = 'EUR'`).Scan(&rate))
+	require.Equal(t, "0.912345678901", rate, "no float in between")
+
+	again := b.load(t, importer.ExchangeRates, importer.CSV, "date,from,to,rate\n2026-01-02,USD,EUR,0.92\n2026-01-02,GBP,EUR,1.170\n")
+	require.Equal(t, [3]int64{0, 1, 1}, [3]int64{again.Inserted, again.Updated, again.Unchanged})
+}

@@ -19,10 +19,12 @@ const (
 	Customers Kind = "customers"
 	Invoices  Kind = "invoices"
 	Payments  Kind = "payments"
+	// ExchangeRates are dated rates between two currencies, for reporting in one currency.
+	ExchangeRates Kind = "exchange_rates"
 )
 
 // Kinds lists the kinds in the order a first load must follow (each refers to the ones before).
-var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments}
+var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates}
 
 // ParseKind accepts one of Kinds.
 func ParseKind(s string) (Kind, error) {
@@ -30,7 +32,11 @@ func ParseKind(s string) (Kind, error) {
 	if _, ok := specs[k]; ok {
 		return k, nil
 	}
-	return "", fmt.Errorf("kind %q: want one of entities, users, customers, invoices, payments", s)
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return "", fmt.Errorf("kind %q: want one of %s", s, strings.Join(names, ", "))
 }
 
 // Columns lists a kind's field names and whether each is required, for documentation and errors.
@@ -150,6 +156,18 @@ var specs = build(map[Kind]*spec{
 		},
 		upsert:         upsertPayments,
 		upsertByImport: true,
+	},
+	// One rate per date and pair: 1 from = rate to. The rate is an exact
+	// decimal, staged as its text and stored as numeric, never a float.
+	ExchangeRates: {
+		columns: []column{
+			{name: "date", required: true, parse: date, stage: "rate_date"},
+			{name: "from", required: true, parse: currencyCode, stage: "from_currency"},
+			{name: "to", required: true, parse: currencyCode, stage: "to_currency"},
+			{name: "rate", required: true, parse: decimalRate},
+		},
+		checks: []string{checkDuplicateRate, checkSameCurrency},
+		upsert: upsertExchangeRates,
 	},
 })
 

@@ -28,6 +28,7 @@ func TestStageTableFollowsDeclarations(t *testing.T) {
 			"issue_date date", "due_date date", "currency text", "amount bigint", "open_amount bigint", "written_off boolean"},
 		Payments: {"line bigint", "external_id text", "customer_external_id text", "invoice_number text",
 			"received_on date", "currency text", "amount bigint"},
+		ExchangeRates: {"line bigint", "rate_date date", "from_currency text", "to_currency text", "rate text"},
 	}
 	require.Len(t, specs, len(Kinds))
 	for _, k := range Kinds {

@@ -290,3 +290,25 @@ paid AS (
 touched AS (
     INSERT INTO import_accounts (import_id, customer_id) SELECT DISTINCT $1::bigint, customer_id FROM ins)
 SELECT count(*), 0 FROM ins`
+
+const checkDuplicateRate = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY rate_date, from_currency, to_currency ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first
+        RETURNING s.line, s.rate_date, s.from_currency, s.to_currency, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, '', 'date', format('duplicate rate %s to %s on %s in this file (first at line %s)', from_currency, to_currency, rate_date, first) FROM bad`
+
+const checkSameCurrency = `
+WITH bad AS (DELETE FROM stage s WHERE s.from_currency = s.to_currency RETURNING line, from_currency)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, '', 'to', format('a rate from %s to itself is always 1', from_currency) FROM bad`
+
+// Upsert by date and pair: a rate the ERP corrects replaces the old one.
+const upsertExchangeRates = `
+WITH up AS (
+    INSERT INTO exchange_rates AS x (rate_date, from_currency, to_currency, rate)
+    SELECT rate_date, from_currency, to_currency, rate::numeric FROM stage
+    ON CONFLICT (rate_date, from_currency, to_currency) DO UPDATE SET rate = excluded.rate
+    WHERE x.rate <> excluded.rate
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`

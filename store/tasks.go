@@ -117,41 +117,77 @@ func (s *Store) CloseTask(ctx context.Context, per Perimeter, id int64, resoluti
 	return customerID, err
 }
 
-// Task is work for a person that a dunning action creates.
+// Task is work for a person: one a dunning action creates, one that a task's
+// outcome makes follow, or one a person asks for.
 type Task struct {
 	Key          string // the action's idempotency key: one task per key
 	CustomerID   int64
 	Kind         domain.TaskKind
 	AssigneeRole domain.Assignee
-	InvoiceIDs   []int64
-	DueAt        time.Time
-	Note         string // why the task exists; journaled
-	Actor        string // for the journal; "" is "system"
+	// AssigneeID or AssigneeEmail name the person; when both are empty the
+	// role decides (below).
+	AssigneeID    *int64
+	AssigneeEmail string
+	InvoiceIDs    []int64
+	DueAt         time.Time
+	Note          string // why the task exists; journaled
+	Attempts      int    // calls in a row nobody answered, before this task
+	Actor         string // for the journal; "" is "system"
 }
 
-// The assignee_id follows the assignee (domain.Assignee): the customer's
-// agent or sales rep; for the credit managers the only user with that role if
-// there is exactly one; otherwise (and for a department) NULL, and the task
-// waits in the queue of that role or department.
+// The assignee_id is the one given, else follows the assignee
+// (domain.Assignee): the customer's agent or sales rep; for the credit
+// managers the only user with that role if there is exactly one; otherwise
+// (and for a department) NULL, and the task waits in the queue of that role
+// or department.
 const insertTask = `
-INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at, note)
+INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at, note, attempts)
 SELECT $1, c.id, $3, $4,
-       CASE $4
+       CASE WHEN $8::bigint IS NOT NULL THEN $8::bigint ELSE CASE $4
            WHEN 'agent' THEN c.agent_id
            WHEN 'sales_rep' THEN c.sales_rep_id
            WHEN 'credit_manager' THEN (SELECT min(u.id) FROM users u WHERE u.role = 'credit_manager' HAVING count(*) = 1)
-       END,
-       $5, $6, $7
+       END END,
+       $5, $6, $7, $9
 FROM customers c
 WHERE c.id = $2
 ON CONFLICT (key) DO NOTHING
 RETURNING id, assignee_id`
+
+// userByEmail: a department user's tasks carry their department.
+const userByEmail = `SELECT id, CASE WHEN role = 'department' THEN coalesce(nullif(department, ''), role) ELSE role END FROM users WHERE email = $1`
 
 // CreateTask creates the task t.Key unless it exists, and journals the
 // creation ("task.create", target "customer/<id>"). created is false, with
 // the existing task's id, when the key already had a task. An unknown
 // customer is a domain CodeNotFound error.
 func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool, err error) {
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		id, created, err = createTask(ctx, tx, t)
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, created, nil
+}
+
+func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool, err error) {
+	assigneeID := t.AssigneeID
+	if assigneeID == nil && t.AssigneeEmail != "" {
+		var u int64
+		var role string
+		err := tx.QueryRow(ctx, userByEmail, t.AssigneeEmail).Scan(&u, &role)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, false, domain.FieldError("assignee_email", "no user %s", t.AssigneeEmail)
+		} else if err != nil {
+			return 0, false, err
+		}
+		assigneeID = &u
+		if t.AssigneeRole == "" {
+			t.AssigneeRole = domain.Assignee(role)
+		}
+	}
 	switch {
 	case t.Key == "":
 		return 0, false, domain.FieldError("key", "required")
@@ -166,35 +202,29 @@ func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool,
 	if ids == nil {
 		ids = []int64{}
 	}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var assignee *int64
-		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, string(t.Kind), string(t.AssigneeRole), ids, t.DueAt, t.Note).Scan(&id, &assignee)
+	var assignee *int64
+	err = tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, string(t.Kind), string(t.AssigneeRole), ids, t.DueAt, t.Note, assigneeID, t.Attempts).
+		Scan(&id, &assignee)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
-			}
-			return err
+			return 0, false, domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
 		}
-		if err != nil {
-			return err
-		}
-		created = true
-		after, err := json.Marshal(map[string]any{
-			"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
-			"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
-		})
-		if err != nil {
-			return err
-		}
-		actor := t.Actor
-		if actor == "" {
-			actor = "system"
-		}
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
+		return id, false, err
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	after, err := json.Marshal(map[string]any{
+		"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
+		"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
 	})
 	if err != nil {
 		return 0, false, err
 	}
-	return id, created, nil
+	actor := t.Actor
+	if actor == "" {
+		actor = "system"
+	}
+	return id, true, Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
 )
@@ -69,4 +72,88 @@ func TestWorklistRefusesWhatTheRoleMayNotDo(t *testing.T) {
 	rep := b.signIn(t, "marc@example.com", domain.RoleSalesRep)
 	res = rep.post("/tasks/"+itoa(id)+"/close", url.Values{"resolution": {"x"}})
 	require.Equal(t, http.StatusNotFound, res.StatusCode, "a task outside the sales rep's customers is not found")
+}
+
+// The open tasks come by priority, each with why; an agent takes one and
+// records an outcome with the form, whose errors show next to the field.
+func TestWorklistRanksAndCompletes(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
+	alice := userID(t, b, "alice@example.com")
+	ctx := context.Background()
+	today := dunning.DateOf(time.Now().UTC())
+	small := b.rows.Customer(t, storetest.Customer{Name: "Small debts", Agent: alice})
+	big := b.rows.Customer(t, storetest.Customer{Name: "Big debts", Agent: alice, RiskClass: "high"})
+	eur := money.MustCurrency("EUR")
+	b.rows.Invoice(t, storetest.Invoice{Customer: small, IssueDate: today.AddDays(-30), DueDate: today.AddDays(-5), Amount: money.Money{Minor: 1000, Currency: eur}})
+	b.rows.Invoice(t, storetest.Invoice{Customer: big, IssueDate: today.AddDays(-90), DueDate: today.AddDays(-60), Amount: money.Money{Minor: 5000000, Currency: eur}})
+	task := func(key string, customer int64) int64 {
+		id, _, err := b.store.CreateTask(ctx, store.Task{Key: key, CustomerID: customer, Kind: domain.TaskCall, AssigneeRole: "agent",
+			DueAt: time.Now().Add(-time.Hour), Note: "call " + key, Actor: "test"})
+		require.NoError(t, err)
+		return id
+	}
+	smallTask, bigTask := task("small", small), task("big", big)
+	_, err := b.store.Pool.Exec(ctx, `UPDATE tasks SET assignee_id = NULL WHERE id = $1`, smallTask)
+	require.NoError(t, err)
+
+	status, body := agent.get("/worklist?scope=team")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "highest priority first")
+	require.Less(t, strings.Index(body, "Big debts"), strings.Index(body, "Small debts"), "the larger, older, riskier debt first")
+	require.Contains(t, body, "60 days overdue")
+	require.Contains(t, body, "risk high")
+	require.Contains(t, body, `action="/tasks/`+itoa(smallTask)+`/claim"`, "an unassigned task can be taken")
+	require.NotContains(t, body, `action="/tasks/`+itoa(bigTask)+`/claim"`, "one's own task needs no taking")
+
+	res := agent.post("/tasks/"+itoa(smallTask)+"/claim", url.Values{"back": {"/worklist?scope=team"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	require.Equal(t, "/worklist?scope=team", res.Header.Get("Location"))
+	_, body = agent.get("/worklist")
+	require.Contains(t, body, "Task "+itoa(smallTask)+" is yours.")
+	require.Contains(t, body, "2 tasks", "both are the agent's now")
+
+	tests := []struct {
+		name  string
+		form  url.Values
+		field string // the field whose message shows; "" for a success
+	}{
+		{"no outcome", url.Values{}, "Choose an outcome."},
+		{"a callback without a time", url.Values{"outcome": {"callback"}}, "Give a time to come, within a year, to call back."},
+		{"a callback at a nonsense time", url.Values{"outcome": {"callback"}, "callback_at": {"tomorrow"}}, "Give a time to come, within a year, to call back."},
+		{"a paid claim without a reference", url.Values{"outcome": {"paid_claimed"}, "paid_on": {today.String()}}, "Give the payment&#39;s reference"},
+		{"a dispute without a note", url.Values{"outcome": {"dispute"}, "note": {"  "}}, "Write what the customer said"},
+	}
+	for _, tt := range tests {
+		tt.form.Set("back", "/worklist?kind=call")
+		res := agent.post("/tasks/"+itoa(bigTask)+"/complete", tt.form)
+		require.Equal(t, http.StatusBadRequest, res.StatusCode, tt.name)
+		page := readBody(t, res)
+		require.Contains(t, page, `<p class="field-error">`+tt.field, tt.name)
+		require.Contains(t, page, "Task "+itoa(bigTask)+" was not completed", tt.name)
+	}
+
+	res = agent.post("/tasks/"+itoa(bigTask)+"/complete", url.Values{"outcome": {"other"}, "note": {"<script>alert(1)</script> will pay"}, "back": {"/worklist"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = agent.get("/worklist?status=done")
+	require.Contains(t, body, "other: &lt;script&gt;alert(1)&lt;/script&gt; will pay")
+
+	res = agent.post("/tasks/"+itoa(smallTask)+"/complete", url.Values{"outcome": {"callback"}, "callback_at": {time.Now().Add(72 * time.Hour).Format("2006-01-02T15:04")},
+		"tz": {"Europe/Paris"}, "back": {"/worklist"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = agent.get("/worklist")
+	require.Contains(t, body, "completed: Call back.")
+	require.Contains(t, body, "call back as agreed", "the new call task")
+
+	auditor := b.signIn(t, "ingrid@example.com", domain.RoleAuditor)
+	_, body = auditor.get("/worklist?scope=team")
+	require.NotContains(t, body, `/complete"`, "an auditor sees no completion form")
+	res = auditor.post("/tasks/"+itoa(smallTask)+"/complete", url.Values{"outcome": {"other"}, "note": {"x"}})
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+	res = auditor.post("/tasks/"+itoa(smallTask)+"/claim", url.Values{})
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+	rep := b.signIn(t, "marc@example.com", domain.RoleSalesRep)
+	res = rep.post("/tasks/"+itoa(smallTask)+"/claim", url.Values{})
+	require.Equal(t, http.StatusNotFound, res.StatusCode, "outside the sales rep's customers")
 }

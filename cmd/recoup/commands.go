@@ -45,7 +45,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
-		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR")
+		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS")
 }
 
 // openLogged is newLogger then openStore: what the one-shot commands need.
@@ -131,7 +131,11 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			p.log.Info("HTTP API listening", "addr", ln.Addr().String())
-			uses := app.New(p.store, flow.NewClient(p.temporal), p.log)
+			desk, err := app.ParseDesk(cfg.ReportingCurrency, cfg.PaidClaimCheck)
+			if err != nil {
+				return err
+			}
+			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, app.WithDesk(desk))
 			pages, err := web.New(web.Options{App: uses, Logger: p.log})
 			if err != nil {
 				return err
@@ -141,7 +145,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
-		"TWILIO_AUTH_TOKEN")
+		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS")
 }
 
 func workerCmd(cfg *config.Config) *cobra.Command {

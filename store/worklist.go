@@ -1,0 +1,377 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
+)
+
+// Rate is the exchange rate of one currency pair on a date: 1 From is Value
+// To. Value is the exact decimal the rates import stored, never a float.
+type Rate struct {
+	From, To string
+	On       dunning.Date
+	Value    string
+}
+
+const rateOnOrBefore = `
+SELECT rate_date, rate::text FROM exchange_rates
+WHERE from_currency = $1 AND to_currency = $2 AND rate_date <= $3::date
+ORDER BY rate_date DESC LIMIT 1`
+
+// ExchangeRate is the rate of from to to on the latest date on or before on.
+// A pair with no such rate is a CodeNotFound error: a rate is never guessed
+// (no inverse, no cross rate). A currency to itself is 1.
+func (s *Store) ExchangeRate(ctx context.Context, from, to string, on dunning.Date) (Rate, error) {
+	if from == to {
+		return Rate{From: from, To: to, On: on, Value: "1"}, nil
+	}
+	r := Rate{From: from, To: to}
+	var d time.Time
+	err := s.Pool.QueryRow(ctx, rateOnOrBefore, from, to, on.String()).Scan(&d, &r.Value)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Rate{}, domain.Errorf(domain.CodeNotFound, "no exchange rate from %s to %s on or before %s", from, to, on)
+	}
+	r.On = dunning.DateOf(d)
+	return r, err
+}
+
+// ratesTo is the latest rate on or before a date of every currency to one.
+const ratesTo = `
+SELECT DISTINCT ON (from_currency) from_currency, rate::text, rate_date FROM exchange_rates
+WHERE to_currency = $1 AND rate_date <= $2::date
+ORDER BY from_currency, rate_date DESC`
+
+// RatesTo lists the latest rate on or before on of every currency that has
+// one to the currency to, and to itself at 1.
+func (s *Store) RatesTo(ctx context.Context, to string, on dunning.Date) ([]Rate, error) {
+	rows, err := s.Pool.Query(ctx, ratesTo, to, on.String())
+	if err != nil {
+		return nil, err
+	}
+	rates, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rate, error) {
+		x := Rate{To: to}
+		var d time.Time
+		err := r.Scan(&x.From, &x.Value, &d)
+		x.On = dunning.DateOf(d)
+		return x, err
+	})
+	return append(rates, Rate{From: to, To: to, On: on, Value: "1"}), err
+}
+
+// WorklistFilter narrows the worklist: the open tasks of one assignee
+// (AssigneeEmail) or of everyone inside the perimeter; empty fields do not filter.
+type WorklistFilter struct {
+	AssigneeEmail string
+	Role          domain.Assignee
+	Kind          domain.TaskKind
+	CustomerID    *int64
+	Overdue       *bool // past its due time
+	Reporting     money.Currency
+	Rates         []Rate // RatesTo(Reporting, today)
+	Now           time.Time
+	domain.Page
+}
+
+// WorklistRow is an open task with what its priority score is made of.
+type WorklistRow struct {
+	TaskView
+	Attempts         int
+	Overdue          money.Money  // the customer's overdue amount, in its own currency
+	OverdueReporting *money.Money // the same in the reporting currency; nil: no rate
+	RateOn           *dunning.Date
+	DaysOverdue      int
+	RiskClass        string
+	TimeZone         string // the customer's: a callback time is read in it
+	BrokenPromises   int
+	// The points of each part of the score, and the score (their sum).
+	AmountPoints, DaysPoints, RiskPoints, PromisePoints, DuePoints, Score float64
+}
+
+// The priority score of an open task (README, "Worklist"): the sum of
+//
+//	amount   10 × log10(1 + overdue amount of the customer in reporting-currency units)
+//	         (no rate: the unconverted amount's minor units taken as the reporting currency's)
+//	days     min(days overdue, 180) / 6                    (0–30)
+//	risk     20 for risk class "high", 10 for "medium", else 0
+//	promises 15 per broken promise (0: promises are not recorded yet)
+//	due      days since the task's due time, between -10 and 10
+//
+// Every part is rounded to two decimals, so the sum is exact in the reason.
+// worklistParts computes the parts as lateral joins on the task tk, its
+// customer c, the customer's totals t and its rate r (NULL: none); the
+// points are float8 (a ranking, never money) rounded to cents. Broken
+// promises are a 0 until promises are recorded: their part feeds it here.
+const worklistParts = `
+    CROSS JOIN LATERAL (SELECT ` + customerOverdue + ` AS overdue, ` + customerDaysOverdue + ` AS days) o
+    CROSS JOIN LATERAL (SELECT CASE WHEN r.rate IS NOT NULL THEN round(o.overdue * r.rate * power(10::numeric, r.shift))::bigint END AS reporting,
+                               0 AS broken_promises) x
+    CROSS JOIN LATERAL (SELECT
+        round((10 * log(1 + greatest(coalesce(x.reporting, o.overdue), 0)::float8 / (10 ^ @reporting_exp::int)::float8))::numeric, 2) AS amount_points,
+        round(least(o.days, 180) / 6.0, 2) AS days_points,
+        CASE lower(c.risk_class) WHEN 'high' THEN 20 WHEN 'medium' THEN 10 ELSE 0 END AS risk_points,
+        15 * x.broken_promises AS promise_points,
+        round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2) AS due_points) p`
+
+const worklistScore = `(p.amount_points + p.days_points + p.risk_points + p.promise_points + p.due_points)`
+
+// worklistQuery ranks the open tasks on narrow rows (id, score, due time),
+// then reads the page's rows in full: sorting 200,000 tasks stays cheap.
+const worklistQuery = `
+WITH rates AS (
+    SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
+        AS r(currency, rate, shift, on_date)
+),
+ranked AS (
+    SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at, count(*) OVER () AS total
+    FROM tasks tk
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+    WHERE tk.status = 'open'
+      AND (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
+      AND (@role::text IS NULL OR tk.assignee_role = @role::text)
+      AND (@kind::text IS NULL OR tk.kind = @kind::text)
+      AND (@customer::bigint IS NULL OR tk.customer_id = @customer::bigint)
+      AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
+      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)
+      AND ` + perimeterClause + `
+    ORDER BY score DESC, tk.due_at, tk.id
+    LIMIT @limit OFFSET @offset
+)
+SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
+       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
+       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
+       p.due_points::float8, ` + worklistScore + `::float8, ranked.total
+FROM ranked
+JOIN tasks tk ON tk.id = ranked.id
+JOIN customers c ON c.id = tk.customer_id
+JOIN customer_totals t ON t.customer_id = c.id
+LEFT JOIN users u ON u.id = tk.assignee_id
+LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+
+// Worklist returns one page of the open tasks inside per, highest priority
+// score first, and how many match in all.
+func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) ([]WorklistRow, int64, error) {
+	var from, value []string
+	var shift []int32
+	var on []string
+	for _, r := range f.Rates {
+		c, err := money.ParseCurrency(r.From)
+		if err != nil {
+			continue // a rate of a currency no customer can have
+		}
+		from, value, on = append(from, r.From), append(value, r.Value), append(on, r.On.String())
+		shift = append(shift, int32(f.Reporting.Exponent()-c.Exponent()))
+	}
+	// JIT compiling costs more than this query takes: the planner's estimate
+	// of the score's arithmetic over every open task would switch it on.
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }() // read-only
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.Query(ctx, worklistQuery, per.args(pgx.NamedArgs{
+		"rate_from": from, "rate_value": value, "rate_shift": shift, "rate_on": on, "reporting_exp": f.Reporting.Exponent(),
+		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "kind": nullable(string(f.Kind)),
+		"customer": f.CustomerID, "overdue": f.Overdue, "now": f.Now, "limit": f.Limit, "offset": f.Offset,
+	}))
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (WorklistRow, error) {
+		var w WorklistRow
+		var cur string
+		var overdue int64
+		var reporting *int64
+		var rateOn *time.Time
+		err := r.Scan(&w.ID, &w.CustomerID, &w.CustomerName, &w.Kind, &w.AssigneeRole, &w.AssigneeEmail, &w.InvoiceIDs, &w.DueAt,
+			&w.Note, &w.CreatedAt, &w.Attempts, &cur, &overdue, &reporting, &rateOn, &w.DaysOverdue, &w.RiskClass, &w.TimeZone, &w.BrokenPromises,
+			&w.AmountPoints, &w.DaysPoints, &w.RiskPoints, &w.PromisePoints, &w.DuePoints, &w.Score, &total)
+		if err != nil {
+			return w, err
+		}
+		w.Status = domain.TaskOpen
+		c, err := money.ParseCurrency(cur)
+		if err != nil {
+			return w, fmt.Errorf("task %d: %w", w.ID, err)
+		}
+		w.Overdue = money.Money{Minor: overdue, Currency: c}
+		if reporting != nil {
+			w.OverdueReporting = &money.Money{Minor: *reporting, Currency: f.Reporting}
+		}
+		if rateOn != nil {
+			d := dunning.DateOf(*rateOn)
+			w.RateOn = &d
+		}
+		return w, nil
+	})
+	return list, total, err
+}
+
+// The claim takes a task inside the perimeter for user; anyRole lets a
+// manager take any task, others only the tasks of their own role.
+const claimTask = `
+WITH old AS (
+    SELECT t.id, t.assignee_id FROM tasks t
+    WHERE t.id = @id AND t.status = 'open' AND (@any_role::boolean OR t.assignee_role = @role::text) AND ` + taskInPerimeter + `
+    FOR UPDATE)
+UPDATE tasks SET assignee_id = @user FROM old WHERE tasks.id = old.id
+RETURNING tasks.customer_id, old.assignee_id`
+
+// ClaimTask makes user the assignee of task id and journals it
+// ("task.claim"). It returns the task's customer. A task outside per is not
+// found; a closed one, or one for another role, is a conflict.
+func (s *Store) ClaimTask(ctx context.Context, per Perimeter, id, user int64, role domain.Role, anyRole bool, actor string) (int64, error) {
+	var customerID int64
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var before *int64
+		err := tx.QueryRow(ctx, claimTask, per.args(pgx.NamedArgs{"id": id, "user": user, "role": string(role), "any_role": anyRole})).
+			Scan(&customerID, &before)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var status, assignee string
+			err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &assignee)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
+			case err != nil:
+				return err
+			case status != string(domain.TaskOpen):
+				return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+			}
+			return domain.Errorf(domain.CodeConflict, "task %d is for the %s role", id, assignee)
+		}
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(map[string]any{"task_id": id, "assignee_id": before})
+		a, _ := json.Marshal(map[string]any{"task_id": id, "assignee_id": user})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.claim", Target: customerTarget(customerID), Before: b, After: a})
+	})
+	return customerID, err
+}
+
+const taskState = `SELECT t.status, t.assignee_role FROM tasks t WHERE t.id = @id AND ` + taskInPerimeter
+
+// OpenTask is a task being completed, as the decision on it needs it.
+type OpenTask struct {
+	ID, CustomerID int64
+	Kind           domain.TaskKind
+	AssigneeRole   domain.Assignee
+	AssigneeID     *int64
+	InvoiceIDs     []int64
+	Attempts       int
+	Country        string // the customer's: its business days
+	TimeZone       string
+}
+
+// Completion is what completing a task does: the outcome recorded on it,
+// the tasks that follow, and whether its invoices go on hold (a dispute).
+type Completion struct {
+	Outcome    domain.Outcome
+	Detail     map[string]any // the outcome's fields, journaled
+	Resolution string         // shown in the task list
+	FollowUps  []Task
+	Dispute    bool
+}
+
+// Completed is what completing a task did.
+type Completed struct {
+	CustomerID int64
+	FollowUps  []int64 // the tasks created
+	Disputed   []int64 // the invoices put on hold
+}
+
+const lockOpenTask = `
+SELECT t.customer_id, t.kind, t.assignee_role, t.assignee_id, t.invoice_ids, t.attempts, c.country, c.timezone
+FROM tasks t JOIN customers c ON c.id = t.customer_id
+WHERE t.id = @id AND t.status = 'open' AND ` + taskInPerimeter + `
+FOR UPDATE OF t`
+
+const completeTask = `
+UPDATE tasks SET status = 'done', outcome = $2, outcome_detail = $3, resolution = $4, closed_by = $5, closed_at = now()
+WHERE id = $1`
+
+// disputeInvoices holds the open invoices among ids of the customer: the
+// planner holds disputed invoices, and the totals count them as open.
+const disputeInvoices = `
+UPDATE invoices SET status = 'disputed', updated_at = now()
+WHERE customer_id = $1 AND id = ANY ($2::bigint[]) AND status = 'open'
+RETURNING id`
+
+// CompleteTask closes the open task id with what decide makes of it, in one
+// transaction: the outcome on the task, the follow-up tasks, the invoices on
+// hold for a dispute, each journaled. A task outside per is not found; one
+// already closed is a conflict. decide's error (a validation) aborts it all.
+func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor string, decide func(OpenTask) (Completion, error)) (Completed, error) {
+	var done Completed
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		ot := OpenTask{ID: id}
+		err := tx.QueryRow(ctx, lockOpenTask, per.args(pgx.NamedArgs{"id": id})).
+			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var status, role string
+			if err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role); errors.Is(err, pgx.ErrNoRows) {
+				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
+			} else if err != nil {
+				return err
+			}
+			return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+		}
+		if err != nil {
+			return err
+		}
+		done.CustomerID = ot.CustomerID
+		c, err := decide(ot)
+		if err != nil {
+			return err
+		}
+		detail, err := json.Marshal(c.Detail)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, completeTask, id, string(c.Outcome), detail, c.Resolution, actor); err != nil {
+			return err
+		}
+		after, _ := json.Marshal(map[string]any{"task_id": id, "kind": ot.Kind, "outcome": c.Outcome, "detail": c.Detail})
+		if err := Journal(ctx, tx, Entry{Actor: actor, Action: "task.complete", Target: customerTarget(ot.CustomerID), After: after}); err != nil {
+			return err
+		}
+		if c.Dispute {
+			rows, err := tx.Query(ctx, disputeInvoices, ot.CustomerID, ot.InvoiceIDs)
+			if err != nil {
+				return err
+			}
+			if done.Disputed, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+				return err
+			}
+			after, _ := json.Marshal(map[string]any{"task_id": id, "invoice_ids": done.Disputed, "detail": c.Detail})
+			if err := Journal(ctx, tx, Entry{Actor: actor, Action: "dispute.request", Target: customerTarget(ot.CustomerID), After: after}); err != nil {
+				return err
+			}
+		}
+		for _, f := range c.FollowUps {
+			f.CustomerID, f.Actor = ot.CustomerID, actor
+			fid, _, err := createTask(ctx, tx, f)
+			if err != nil {
+				return err
+			}
+			done.FollowUps = append(done.FollowUps, fid)
+		}
+		return nil
+	})
+	return done, err
+}
