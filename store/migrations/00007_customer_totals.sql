@@ -38,14 +38,18 @@ CREATE INDEX message_log_sent_idx ON message_log (customer_id, updated_at) WHERE
 -- +goose StatementBegin
 CREATE FUNCTION customer_totals_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    -- ids is joined as a set (unnest), never tested with = ANY row by row:
+    -- an import touches 100,000 customers in one statement.
     INSERT INTO customer_totals (customer_id)
-    SELECT c.id FROM customers c WHERE c.id = ANY (ids) ORDER BY c.id
+    SELECT c.id FROM (SELECT DISTINCT id FROM unnest(ids) AS u(id)) u JOIN customers c ON c.id = u.id ORDER BY c.id
     ON CONFLICT (customer_id) DO NOTHING;
-    PERFORM 1 FROM customer_totals t WHERE t.customer_id = ANY (ids) ORDER BY t.customer_id FOR UPDATE;
+    PERFORM 1 FROM customer_totals t JOIN (SELECT DISTINCT id FROM unnest(ids) AS u(id)) u ON u.id = t.customer_id
+    ORDER BY t.customer_id FOR UPDATE OF t;
     UPDATE customer_totals t SET
         balance_minor = coalesce(o.balance, 0), open_invoices = coalesce(o.open_invoices, 0),
         overdue_minor = coalesce(o.overdue, 0), overdue_on = d.today, oldest_due = o.oldest_due, next_due = o.next_due
-    FROM customers c
+    FROM (SELECT DISTINCT id FROM unnest(ids) AS u(id)) u
+    JOIN customers c ON c.id = u.id
     CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE c.timezone)::date AS today) d
     CROSS JOIN LATERAL (
         SELECT sum(CASE WHEN i.type = 'invoice' THEN i.open_minor ELSE -i.open_minor END) AS balance,
@@ -55,7 +59,7 @@ BEGIN
                min(i.due_date) FILTER (WHERE i.type = 'invoice' AND i.due_date >= d.today) AS next_due
         FROM invoices i
         WHERE i.customer_id = c.id AND i.status IN ('open', 'disputed')) o
-    WHERE c.id = t.customer_id AND t.customer_id = ANY (ids);
+    WHERE t.customer_id = u.id;
 END;
 $$;
 -- +goose StatementEnd
