@@ -6,16 +6,17 @@ import "recoup/domain"
 type Action string
 
 const (
-	AccountsRead    Action = "accounts.read"    // customers, invoices
-	ImportsCreate   Action = "imports.create"   // load ERP files
-	SystemCheck     Action = "system.check"     // run the system-check workflow
-	ScenariosRead   Action = "scenarios.read"   // scenarios and assignment rules
-	ScenariosWrite  Action = "scenarios.write"  // create, change, archive; pin a customer's scenario
-	TasksRead       Action = "tasks.read"       // work lists
-	TasksClose      Action = "tasks.close"      // close a task with its outcome
-	DunningRead     Action = "dunning.read"     // a workflow's status and preview
-	DunningControl  Action = "dunning.control"  // pause, resume
-	DunningReassign Action = "dunning.reassign" // move an account to another agent
+	AccountsRead    Action = "accounts.read"     // customers, invoices
+	ImportsCreate   Action = "imports.create"    // load ERP files
+	SystemCheck     Action = "system.check"      // run the system-check workflow
+	ScenariosRead   Action = "scenarios.read"    // scenarios and assignment rules
+	ScenariosWrite  Action = "scenarios.write"   // create, change, archive; pin a customer's scenario
+	TasksRead       Action = "tasks.read"        // work lists
+	TasksClose      Action = "tasks.close"       // close a task with its outcome
+	DunningRead     Action = "dunning.read"      // a workflow's status and preview
+	DunningControl  Action = "dunning.control"   // pause, resume
+	DunningReassign Action = "dunning.reassign"  // move an account to another agent: one, in bulk, or for an absence
+	AgentRulesWrite Action = "agent_rules.write" // the rules giving an agent to customers the ERP sends without one
 	TemplatesRead   Action = "templates.read"
 	TemplatesWrite  Action = "templates.write"
 	EntitiesRead    Action = "entities.read"
@@ -45,6 +46,7 @@ var permissions = map[Action][]domain.Role{
 	DunningRead:     everyone,
 	DunningControl:  {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
 	DunningReassign: managers,
+	AgentRulesWrite: managers,
 	TemplatesRead:   readers,
 	TemplatesWrite:  managers,
 	EntitiesRead:    everyone,
@@ -56,7 +58,7 @@ var permissions = map[Action][]domain.Role{
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
-	DunningRead, DunningControl, DunningReassign, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
+	DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn}
 
 // RoleAllows reports whether role may do action.
