@@ -69,6 +69,14 @@ func (a *App) CreateAbsence(ctx context.Context, who domain.Principal, req Absen
 	if err := domain.Invalid(errs...); err != nil {
 		return store.Absence{}, err
 	}
+	if err := a.checkUser(ctx, "agent_email", ab.AgentEmail); err != nil {
+		return store.Absence{}, err
+	}
+	for _, d := range ab.Delegates {
+		if err := a.checkUser(ctx, "delegates", d); err != nil {
+			return store.Absence{}, err
+		}
+	}
 	if a.flow == nil { // an absence without its handover would move nothing
 		return store.Absence{}, flow.ErrUnavailable
 	}

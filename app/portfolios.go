@@ -83,10 +83,23 @@ func (a *App) AssignPortfolio(ctx context.Context, who domain.Principal, req Ass
 	if email == "" {
 		return out, domain.FieldError("agent_email", "required")
 	}
-	if ok, err := a.store.UserExists(ctx, email); err != nil {
+	if err := a.checkUser(ctx, "agent_email", email); err != nil {
 		return out, err
-	} else if !ok {
-		return out, domain.FieldError("agent_email", "no user %s", email)
+	}
+	if f.AgentEmail != "" && f.AgentEmail != "-" {
+		if err := a.checkUser(ctx, "current_agent", f.AgentEmail); err != nil {
+			return out, err
+		}
+	}
+	if f.EntityCode != "" {
+		if ok, err := a.store.EntityExists(ctx, f.EntityCode); err != nil {
+			return out, err
+		} else if !ok {
+			return out, domain.FieldError("entity", "no entity %s", f.EntityCode)
+		}
+	}
+	if f.Country != "" && !isCountry(f.Country) {
+		return out, domain.FieldError("country", "%q: want a two-letter ISO country code", req.Country)
 	}
 	if req.CustomerIDs != nil && len(req.CustomerIDs) == 0 {
 		return out, domain.FieldError("customer_ids", "empty: list customers, or leave it out and filter")
@@ -149,7 +162,7 @@ func (a *App) ReplaceAgentRules(ctx context.Context, who domain.Principal, rules
 		if r.AgentEmail == "" {
 			return nil, domain.FieldError("rules["+itoa(int64(i))+"].agent_email", "required")
 		}
-		if r.Country != "" && len(r.Country) != 2 {
+		if r.Country != "" && !isCountry(r.Country) {
 			return nil, domain.FieldError("rules["+itoa(int64(i))+"].country", "%q: want a two-letter ISO country code", r.Country)
 		}
 	}
@@ -168,4 +181,18 @@ func (a *App) ReplaceAgentRules(ctx context.Context, who domain.Principal, rules
 // rule they match (after an import of customers, after the rules change).
 func (a *App) applyAgentRules(ctx context.Context, actor string) ([]int64, error) {
 	return a.store.ApplyAgentRules(ctx, actor)
+}
+
+// checkUser refuses an email no user has, naming the field.
+func (a *App) checkUser(ctx context.Context, field, email string) error {
+	ok, err := a.store.UserExists(ctx, email)
+	if err == nil && !ok {
+		err = domain.FieldError(field, "no user %s", email)
+	}
+	return err
+}
+
+// isCountry says whether c looks like an ISO 3166 alpha-2 code (upper case).
+func isCountry(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }

@@ -201,3 +201,10 @@ func (s *Store) ApplyAgentRules(ctx context.Context, actor string) ([]int64, err
 	})
 	return ids, err
 }
+
+// EntityExists says whether an entity has this code.
+func (s *Store) EntityExists(ctx context.Context, code string) (bool, error) {
+	var ok bool
+	err := s.Pool.QueryRow(ctx, entityExists, code).Scan(&ok)
+	return ok, err
+}
