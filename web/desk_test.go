@@ -134,6 +134,15 @@ func TestAbsencesListStartAndEnd(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, res.StatusCode, tc.want)
 		require.Contains(t, readBody(t, res), tc.want)
 	}
+	_, err = f.b.store.RecordMove(context.Background(), ab.ID, store.MoveAccount, f.c1, "alice@example.com")
+	require.NoError(t, err)
+	require.NoError(t, f.b.store.ReassignAgent(context.Background(), f.c1, "bob@example.com", "test"))
+	require.NoError(t, f.b.store.MarkMoved(context.Background(), ab.ID, store.MoveAccount, f.c1))
+	_, body = f.manager.get("/accounts/" + itoa(f.c1))
+	require.Contains(t, body, "covering for alice@example.com", "the delegate sees whom the account is covered for")
+	_, body = f.manager.get("/accounts/" + itoa(f.c2))
+	require.NotContains(t, body, `id="covering-for"`)
+
 	res := f.manager.post("/absences", url.Values{"agent_email": {"bob@example.com"}, "delegates": {"alice@example.com"},
 		"from": {"2099-01-01"}, "until": {"2099-01-15"}})
 	require.Equal(t, http.StatusServiceUnavailable, res.StatusCode, "a valid absence needs Temporal for its handover")
