@@ -150,3 +150,21 @@ func (s *Server) endAbsence(c *gin.Context) error {
 	c.JSON(http.StatusOK, toAbsence(a))
 	return nil
 }
+
+// changeAbsence changes an absence's dates; its handover waits for the new ones.
+func (s *Server) changeAbsence(c *gin.Context) error {
+	id, err := resourceID(c)
+	if err != nil {
+		return err
+	}
+	var req app.AbsenceDates
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := s.app.ChangeAbsence(c.Request.Context(), principal(c), id, req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toAbsence(a))
+	return nil
+}

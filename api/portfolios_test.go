@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/store"
 )
 
 type assigned struct {
@@ -108,4 +111,20 @@ func TestAbsencesNeedTemporalAfterTheirInputIsChecked(t *testing.T) {
 	list := decode[page](t, b.do(t, http.MethodGet, path, "", "", http.StatusOK))
 	require.Empty(t, list.Items, "no absence without its handover")
 	b.do(t, http.MethodDelete, path+"/999", "", "", http.StatusNotFound)
+
+	ctx := context.Background()
+	later := time.Now().Add(72 * time.Hour).UTC()
+	future, err := b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "alice@recoup.example", Delegates: []string{"bob@recoup.example"},
+		StartsAt: later}, "test")
+	require.NoError(t, err)
+	leaver, err := b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "bob@recoup.example", Delegates: []string{"alice@recoup.example"},
+		StartsAt: time.Now().UTC()}, "test")
+	require.NoError(t, err)
+	e := decode[apiError](t, b.do(t, http.MethodPut, path+"/"+itoa64(future.ID), "application/json",
+		`{"until": "2001-01-01T00:00:00Z"}`, http.StatusBadRequest))
+	require.Equal(t, "until", e.Error.Field)
+	b.do(t, http.MethodPut, path+"/"+itoa64(leaver.ID), "application/json", `{"until": "2099-01-01T00:00:00Z"}`, http.StatusConflict)
+	b.do(t, http.MethodPut, path+"/"+itoa64(future.ID), "application/json", `{"until": "2099-01-01T00:00:00Z"}`, http.StatusServiceUnavailable)
+	got := decode[map[string]any](t, b.do(t, http.MethodGet, path+"/"+itoa64(future.ID), "", "", http.StatusOK))
+	require.Nil(t, got["until"], "unchanged without Temporal")
 }

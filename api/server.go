@@ -150,6 +150,7 @@ var routes = []Route{
 	{"GET", "/absences", auth.DunningReassign, (*Server).listAbsences},
 	{"POST", "/absences", auth.DunningReassign, (*Server).createAbsence},
 	{"GET", "/absences/:id", auth.DunningReassign, (*Server).getAbsence},
+	{"PUT", "/absences/:id", auth.DunningReassign, (*Server).changeAbsence},
 	{"DELETE", "/absences/:id", auth.DunningReassign, (*Server).endAbsence},
 	{"GET", "/entities", auth.EntitiesRead, (*Server).listEntities},
 	{"GET", "/entities/:code/contact-window", auth.EntitiesRead, (*Server).getContactWindow},

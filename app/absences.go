@@ -150,6 +150,62 @@ func (a *App) EndAbsence(ctx context.Context, who domain.Principal, id int64) (s
 	return ab, a.flow.EndHandover(ctx, id, who.Actor())
 }
 
+// AbsenceDates are an absence's new dates: from (ignored once it has begun;
+// nil keeps it) and until (nil: for good, only while it has not begun).
+type AbsenceDates struct {
+	From  *time.Time `json:"from"`
+	Until *time.Time `json:"until"`
+}
+
+// ChangeAbsence changes an absence's dates: its handover waits for the new
+// ones (an end moved into the past ends it at once).
+func (a *App) ChangeAbsence(ctx context.Context, who domain.Principal, id int64, req AbsenceDates) (store.Absence, error) {
+	if err := allow(who, auth.DunningReassign); err != nil {
+		return store.Absence{}, err
+	}
+	ab, err := a.store.GetAbsence(ctx, id)
+	if err != nil {
+		return ab, err
+	}
+	now := time.Now().UTC()
+	begun := !ab.StartsAt.After(now)
+	if ab.EndedEarlyAt != nil || (ab.EndsAt != nil && !ab.EndsAt.After(now)) {
+		return ab, domain.Errorf(domain.CodeConflict, "absence %d has ended", id)
+	}
+	if begun && ab.EndsAt == nil {
+		return ab, domain.Errorf(domain.CodeConflict, "absence %d: %s left for good and the accounts have moved; give them back by bulk assignment", id, ab.AgentEmail)
+	}
+	from := ab.StartsAt
+	if req.From != nil && !begun {
+		from = req.From.UTC()
+		if from.Before(now) {
+			from = now
+		}
+	}
+	var until *time.Time
+	switch {
+	case req.Until != nil:
+		u := req.Until.UTC()
+		if !u.After(from) || !u.After(now) {
+			return ab, domain.FieldError("until", "%s is not after the start and now", u.Format(time.RFC3339))
+		}
+		until = &u
+	case begun:
+		return ab, domain.FieldError("until", "required once the absence has begun (to hand the accounts over for good, use a bulk assignment)")
+	}
+	if a.flow == nil {
+		return ab, flow.ErrUnavailable
+	}
+	if ab, err = a.store.ChangeAbsenceDates(ctx, id, from, until, who.Actor()); err != nil {
+		return ab, err
+	}
+	d := flow.HandoverDates{From: ab.StartsAt}
+	if ab.EndsAt != nil {
+		d.Until = *ab.EndsAt
+	}
+	return ab, a.flow.ChangeHandoverDates(ctx, id, d)
+}
+
 // CoveringFor is the absent agent whose account this is for the time of
 // their absence ("" when none): the account page's "covering for" mark.
 func (a *App) CoveringFor(ctx context.Context, who domain.Principal, customerID int64) (string, error) {

@@ -12,11 +12,17 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	"recoup/domain"
 )
 
 // SignalHandoverEnd ends an absence early: the Handover workflow moves the
 // accounts back at once (or moves nothing, when the absence has not begun).
 const SignalHandoverEnd = "handover-end"
+
+// SignalHandoverDates changes an absence's dates: the start (while it has not
+// begun) and the end (zero: the agent leaves for good).
+const SignalHandoverDates = "handover-dates"
 
 // HandoverWorkflowID is the one Handover workflow of an absence.
 func HandoverWorkflowID(absenceID int64) string {
@@ -39,6 +45,12 @@ type HandoverInput struct {
 // HandoverEnd is the handover-end signal's payload.
 type HandoverEnd struct {
 	By string `json:"by"`
+}
+
+// HandoverDates is the handover-dates signal's payload.
+type HandoverDates struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until,omitzero"`
 }
 
 // HandoverResult is what one side of a handover did.
@@ -68,6 +80,18 @@ func (f *Client) EndHandover(ctx context.Context, absenceID int64, by string) er
 	err := f.c.SignalWorkflow(ctx, HandoverWorkflowID(absenceID), "", SignalHandoverEnd, HandoverEnd{By: by})
 	if isNotFound(err) {
 		return nil
+	}
+	return err
+}
+
+// ChangeHandoverDates tells an absence's Handover workflow its new dates.
+func (f *Client) ChangeHandoverDates(ctx context.Context, absenceID int64, d HandoverDates) error {
+	if err := f.ready(); err != nil {
+		return err
+	}
+	err := f.c.SignalWorkflow(ctx, HandoverWorkflowID(absenceID), "", SignalHandoverDates, d)
+	if isNotFound(err) {
+		return domain.Errorf(domain.CodeConflict, "the handover of absence %d has finished: its dates no longer matter", absenceID)
 	}
 	return err
 }

@@ -53,11 +53,12 @@ RETURNING id`
 	listAbsences = absenceColumns + `
 WHERE (@agent::text IS NULL OR u.email = @agent::text)
 ORDER BY b.starts_at DESC, b.id DESC LIMIT @limit OFFSET @offset`
-	countAbsences = `SELECT count(*) FROM absences b JOIN users u ON u.id = b.agent_id WHERE (@agent::text IS NULL OR u.email = @agent::text)`
-	endAbsence    = `UPDATE absences SET ended_early_at = @at, ended_by = @actor WHERE id = @id AND ended_early_at IS NULL`
-	overlapping   = `
+	countAbsences   = `SELECT count(*) FROM absences b JOIN users u ON u.id = b.agent_id WHERE (@agent::text IS NULL OR u.email = @agent::text)`
+	endAbsence      = `UPDATE absences SET ended_early_at = @at, ended_by = @actor WHERE id = @id AND ended_early_at IS NULL`
+	setAbsenceDates = `UPDATE absences SET starts_at = @from, ends_at = @until WHERE id = @id AND ended_early_at IS NULL`
+	overlapping     = `
 SELECT EXISTS (SELECT 1 FROM absences b JOIN users u ON u.id = b.agent_id
-WHERE u.email = @agent::text AND b.ended_early_at IS NULL
+WHERE u.email = @agent::text AND b.ended_early_at IS NULL AND b.id <> @self
   AND (b.ends_at IS NULL OR b.ends_at > @from) AND (@until::timestamptz IS NULL OR b.starts_at < @until::timestamptz))`
 )
 
@@ -86,7 +87,7 @@ func (s *Store) CreateAbsence(ctx context.Context, a Absence, actor string) (Abs
 			}
 		}
 		var busy bool
-		if err := tx.QueryRow(ctx, overlapping, pgx.NamedArgs{"agent": a.AgentEmail, "from": a.StartsAt, "until": a.EndsAt}).Scan(&busy); err != nil {
+		if err := tx.QueryRow(ctx, overlapping, pgx.NamedArgs{"agent": a.AgentEmail, "from": a.StartsAt, "until": a.EndsAt, "self": 0}).Scan(&busy); err != nil {
 			return err
 		} else if busy {
 			return domain.FieldError("from", "%s already has an absence in this period", a.AgentEmail)
@@ -148,6 +149,40 @@ func (s *Store) EndAbsence(ctx context.Context, id int64, at time.Time, actor st
 		}
 		after, _ := json.Marshal(map[string]any{"ended_early_at": at})
 		return Journal(ctx, tx, Entry{Actor: actor, Action: "absence.end", Target: absenceTarget(id), After: after})
+	})
+	return a, err
+}
+
+// ChangeAbsenceDates sets an absence's start and end (nil: for good), which
+// must not overlap another absence of the agent, and journals it.
+func (s *Store) ChangeAbsenceDates(ctx context.Context, id int64, from time.Time, until *time.Time, actor string) (Absence, error) {
+	var a Absence
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		before, err := scanAbsence(tx.QueryRow(ctx, getAbsence+` FOR UPDATE OF b`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeNotFound, "absence %d not found", id)
+		} else if err != nil {
+			return err
+		}
+		var busy bool
+		if err := tx.QueryRow(ctx, overlapping, pgx.NamedArgs{"agent": before.AgentEmail, "from": from, "until": until, "self": id}).Scan(&busy); err != nil {
+			return err
+		} else if busy {
+			return domain.FieldError("from", "%s already has another absence in this period", before.AgentEmail)
+		}
+		tag, err := tx.Exec(ctx, setAbsenceDates, pgx.NamedArgs{"id": id, "from": from, "until": until})
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.CodeConflict, "absence %d has ended", id)
+		}
+		if a, err = scanAbsence(tx.QueryRow(ctx, getAbsence, id)); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(map[string]any{"from": before.StartsAt, "until": before.EndsAt})
+		af, _ := json.Marshal(map[string]any{"from": a.StartsAt, "until": a.EndsAt})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "absence.dates", Target: absenceTarget(id), Before: b, After: af})
 	})
 	return a, err
 }

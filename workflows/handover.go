@@ -28,11 +28,23 @@ func Handover(ctx workflow.Context, in flow.HandoverInput) (flow.HandoverResult,
 			h.in.Ended, h.in.EndedBy = true, e.By
 		}
 	})
+	dates := workflow.GetSignalChannel(ctx, flow.SignalHandoverDates)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var d flow.HandoverDates
+			dates.Receive(ctx, &d)
+			if !h.in.MovedOut { // once begun, its start is history
+				h.in.From = d.From
+			}
+			h.in.Until, h.changed = d.Until, true
+		}
+	})
 	return h.run(ctx)
 }
 
 type handoverRun struct {
-	in flow.HandoverInput
+	in      flow.HandoverInput
+	changed bool // new dates arrived: the wait starts again with them
 }
 
 func (h *handoverRun) run(ctx workflow.Context) (flow.HandoverResult, error) {
@@ -46,7 +58,7 @@ func (h *handoverRun) run(ctx workflow.Context) (flow.HandoverResult, error) {
 	arg := activities.HandoverInput{AbsenceID: h.in.AbsenceID, Agent: h.in.Agent, By: h.in.By}
 	var res flow.HandoverResult
 	if !h.in.MovedOut {
-		if err := h.waitUntil(ctx, h.in.From); err != nil {
+		if err := h.waitUntil(ctx, &h.in.From); err != nil {
 			return res, err
 		}
 		if h.in.Ended { // ended before it began: nothing to move
@@ -58,10 +70,10 @@ func (h *handoverRun) run(ctx workflow.Context) (flow.HandoverResult, error) {
 		h.in.MovedOut = true
 		workflow.GetLogger(ctx).Info("handover: moved out", "accounts", res.Accounts, "tasks", res.Tasks, "failed", res.Failed)
 	}
-	if h.in.Until.IsZero() && !h.in.Ended { // leaving for good
+	if h.in.Until.IsZero() && !h.in.Ended { // leaving for good: nothing comes back
 		return res, nil
 	}
-	if err := h.waitUntil(ctx, h.in.Until); err != nil {
+	if err := h.waitUntil(ctx, &h.in.Until); err != nil {
 		return res, err
 	}
 	if h.in.EndedBy != "" {
@@ -71,17 +83,26 @@ func (h *handoverRun) run(ctx workflow.Context) (flow.HandoverResult, error) {
 	return res, err
 }
 
-// waitUntil sleeps until t or an early end. When the history has grown long
-// enough for the SDK to suggest it, it answers a continue-as-new error that
-// carries the state instead.
-func (h *handoverRun) waitUntil(ctx workflow.Context, t time.Time) error {
+// waitUntil sleeps until the time *t names (zero: for ever), an early end,
+// or new dates (then it waits again for the new *t). When the history has
+// grown long enough for the SDK to suggest it, it answers a continue-as-new
+// error that carries the state instead.
+func (h *handoverRun) waitUntil(ctx workflow.Context, t *time.Time) error {
 	for !h.in.Ended {
-		d := t.Sub(workflow.Now(ctx))
-		if d <= 0 {
-			return nil
-		}
-		if _, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return h.in.Ended }); err != nil {
-			return err
+		h.changed = false
+		wake := func() bool { return h.in.Ended || h.changed }
+		if t.IsZero() {
+			if err := workflow.Await(ctx, wake); err != nil {
+				return err
+			}
+		} else {
+			d := t.Sub(workflow.Now(ctx))
+			if d <= 0 {
+				return nil
+			}
+			if _, err := workflow.AwaitWithTimeout(ctx, d, wake); err != nil {
+				return err
+			}
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			return workflow.NewContinueAsNewError(ctx, Handover, h.in)

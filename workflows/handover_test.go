@@ -140,3 +140,27 @@ func TestAgentLeavingForGoodKeepsNothing(t *testing.T) {
 	require.Equal(t, []string{"bob@example.com", "bob@example.com", "bob@example.com"}, a.agents(t))
 	require.Equal(t, a.start.Add(2*day), a.env.Now().UTC(), "the handover ends once the accounts moved")
 }
+
+func TestAbsenceDatesChangedBeforeAndDuringIt(t *testing.T) {
+	t.Parallel()
+	a := setupAbsence(t, day, 8*day)
+	a.at(12*time.Hour, func() { // before it begins: it starts later, and ends later
+		a.env.SignalWorkflow(flow.SignalHandoverDates, flow.HandoverDates{From: a.start.Add(3 * day), Until: a.start.Add(8 * day)})
+	})
+	a.at(2*day, func() {
+		require.Equal(t, "alice@example.com", a.agents(t)[0], "the new start is not there yet")
+	})
+	a.at(4*day, func() {
+		require.Equal(t, "bob@example.com", a.agents(t)[0])
+		// Once begun, only the end changes: a start sent again is ignored.
+		a.env.SignalWorkflow(flow.SignalHandoverDates, flow.HandoverDates{From: a.start.Add(6 * day), Until: a.start.Add(10 * day)})
+	})
+	a.at(9*day, func() {
+		require.Equal(t, "bob@example.com", a.agents(t)[0], "extended until day 10")
+	})
+
+	a.env.ExecuteWorkflow(workflows.Handover, a.in)
+	require.Equal(t, flow.HandoverResult{Accounts: 3}, a.result(t))
+	require.Equal(t, []string{"alice@example.com", "alice@example.com", "alice@example.com"}, a.agents(t))
+	require.Equal(t, a.start.Add(10*day), a.env.Now().UTC())
+}
