@@ -1,8 +1,11 @@
 package activities
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"go.temporal.io/sdk/activity"
 
@@ -130,32 +133,64 @@ func (h *Handover) outFromPostgres(ctx context.Context, in HandoverInput, p *han
 	}
 }
 
+// moveConcurrency bounds the moves in flight: each is an update of one
+// account's workflow, a round trip through the server and an activity.
+const moveConcurrency = 16
+
+// parallel runs fn for each index below n, moveConcurrency at a time, and
+// answers the errors by index.
+func parallel(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, moveConcurrency)
+	for i := range n {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// accountsOut records each account's move (one after the other: the round
+// robin's turns), then makes the moves, several at a time.
 func (h *Handover) accountsOut(ctx context.Context, in HandoverInput, ids []int64, res *flow.HandoverResult) error {
+	var todo []store.Move
 	for _, id := range ids {
 		m, err := h.Store.RecordMove(ctx, in.AbsenceID, store.MoveAccount, id, in.Agent)
 		if err != nil {
 			return err
 		}
-		if m.Moved {
-			continue
+		if !m.Moved {
+			todo = append(todo, m)
 		}
-		if _, err := h.Mover.MoveAccount(ctx, id, m.ToAgent, in.actor()); err != nil {
-			if retryable(err) {
-				return err
-			}
-			activity.GetLogger(ctx).Warn("handover: account not moved", "customer", id, "err", err)
-			res.Failed++
-			if err := h.Store.SettleMove(ctx, in.AbsenceID, store.MoveAccount, id, store.MoveFailed); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := h.Store.MarkMoved(ctx, in.AbsenceID, store.MoveAccount, id); err != nil {
-			return err
-		}
-		res.Accounts++
 	}
-	return nil
+	errs := parallel(len(todo), func(i int) error {
+		_, err := h.Mover.MoveAccount(ctx, todo[i].ObjectID, todo[i].ToAgent, in.actor())
+		return err
+	})
+	var retry error
+	for i, m := range todo {
+		switch err := errs[i]; {
+		case err != nil && retryable(err):
+			retry = cmp.Or(retry, err) // the others' outcomes are recorded first
+		case err != nil:
+			activity.GetLogger(ctx).Warn("handover: account not moved", "customer", m.ObjectID, "err", err)
+			res.Failed++
+			if err := h.Store.SettleMove(ctx, in.AbsenceID, store.MoveAccount, m.ObjectID, store.MoveFailed); err != nil {
+				return err
+			}
+		default:
+			if err := h.Store.MarkMoved(ctx, in.AbsenceID, store.MoveAccount, m.ObjectID); err != nil {
+				return err
+			}
+			res.Accounts++
+		}
+	}
+	return retry
 }
 
 func (h *Handover) tasksOut(ctx context.Context, in HandoverInput, p *handoverProgress) error {
@@ -202,10 +237,18 @@ func (h *Handover) HandBack(ctx context.Context, in HandoverInput) (flow.Handove
 			if len(moves) == 0 {
 				break
 			}
-			for _, m := range moves {
-				if err := h.back(ctx, in, kind, m, &p.Result); err != nil {
-					return p.Result, err
-				}
+			var mu sync.Mutex
+			errs := parallel(len(moves), func(i int) error {
+				var r flow.HandoverResult
+				err := h.back(ctx, in, kind, moves[i], &r)
+				mu.Lock()
+				defer mu.Unlock()
+				p.Result.Accounts, p.Result.Tasks = p.Result.Accounts+r.Accounts, p.Result.Tasks+r.Tasks
+				p.Result.Kept, p.Result.Failed = p.Result.Kept+r.Kept, p.Result.Failed+r.Failed
+				return err
+			})
+			if err := errors.Join(errs...); err != nil {
+				return p.Result, err
 			}
 			p.After = moves[len(moves)-1].ObjectID
 			activity.RecordHeartbeat(ctx, p)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"recoup/auth"
 	"recoup/domain"
@@ -68,6 +69,8 @@ const (
 	// maxBulk bounds one bulk assignment done within a request; larger
 	// portfolios move by absences (a workflow) or in several requests.
 	maxBulk = 20000
+	// bulkConcurrency bounds the moves in flight.
+	bulkConcurrency = 16
 )
 
 // AssignPortfolio moves the accounts inside who's perimeter that the request
@@ -125,16 +128,30 @@ func (a *App) AssignPortfolio(ctx context.Context, who domain.Principal, req Ass
 	if err != nil {
 		return out, err
 	}
-	for _, acct := range all {
-		moved, err := a.MoveAccount(ctx, acct.ID, email, who.Actor())
-		switch {
-		case err != nil && domain.ErrorCode(err) == domain.CodeUnavailable:
-			return out, err
+	// Several at a time: each move through a workflow is a round trip to the server and an activity.
+	moved := make([]bool, len(all))
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, bulkConcurrency)
+	for i, acct := range all {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			moved[i], errs[i] = a.MoveAccount(ctx, acct.ID, email, who.Actor())
+		}()
+	}
+	wg.Wait()
+	for i, acct := range all {
+		switch err := errs[i]; {
 		case err != nil:
 			out.Failed = append(out.Failed, AssignFailure{CustomerID: acct.ID, Error: err.Error()})
-		case moved:
+		case moved[i]:
 			out.Moved++
 		}
+	}
+	if out.Moved == 0 && len(out.Failed) > 0 && domain.ErrorCode(errs[0]) == domain.CodeUnavailable {
+		return out, errs[0] // Temporal or Postgres is down: nothing moved
 	}
 	after, _ := json.Marshal(map[string]any{"request": req, "matched": out.Matched, "moved": out.Moved, "failed": len(out.Failed)})
 	return out, a.store.Append(ctx, store.Entry{Actor: who.Actor(), Action: "portfolio.assign", Target: "agent/" + email, After: after})
