@@ -64,8 +64,9 @@ func setupHandover(t *testing.T) *handoverFixture {
 		f.tasks = append(f.tasks, id)
 	}
 	var err error
+	back := time.Now().Add(14 * 24 * time.Hour).UTC()
 	f.absence, err = f.st.CreateAbsence(context.Background(), store.Absence{AgentEmail: "alice@example.com",
-		Delegates: []string{"bob@example.com", "carol@example.com"}, StartsAt: time.Now().UTC(), Reason: "holiday"}, "manager@example.com")
+		Delegates: []string{"bob@example.com", "carol@example.com"}, StartsAt: time.Now().UTC(), EndsAt: &back, Reason: "holiday"}, "manager@example.com")
 	require.NoError(t, err)
 	f.h = &activities.Handover{Store: f.st, Mover: app.New(f.st, nil, nil),
 		Workflows: visibility{"alice@example.com": {f.other, f.customers[2]}}}

@@ -28,7 +28,17 @@ func (a *App) MoveAccount(ctx context.Context, customerID int64, agentEmail, act
 	}
 	if a.flow != nil {
 		_, running, err := a.flow.ReassignIfRunning(ctx, customerID, flow.ReassignRequest{AgentEmail: agentEmail, By: actor})
-		if running || err != nil {
+		switch {
+		case running && domain.ErrorCode(err) == domain.CodeConflict:
+			// The workflow refused: its agent is stale (Postgres changed under
+			// it, e.g. by an import). Postgres decides; the workflow, woken,
+			// reads the agent again and sets its search attribute.
+			if err := a.store.ReassignAgent(ctx, customerID, agentEmail, actor); err != nil {
+				return false, err
+			}
+			a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})
+			return true, nil
+		case running || err != nil:
 			return err == nil, err
 		}
 	}

@@ -255,6 +255,7 @@ JOIN absences b ON b.id = m.absence_id
 JOIN customers c ON c.id = m.object_id AND c.agent_id = m.to_agent
 JOIN users f ON f.id = m.from_agent
 WHERE m.kind = 'account' AND m.object_id = $1 AND m.moved_at IS NOT NULL AND m.settled_at IS NULL
+  AND b.ends_at IS NOT NULL -- a leaver's accounts are the delegate's own
 ORDER BY b.starts_at DESC LIMIT 1`
 )
 
