@@ -140,6 +140,8 @@ func (a *App) EndAbsence(ctx context.Context, who domain.Principal, id int64) (s
 		return ab, domain.Errorf(domain.CodeConflict, "absence %d already ended on %s", id, ab.EndedEarlyAt.UTC().Format(time.RFC3339))
 	case ab.EndsAt != nil && !ab.EndsAt.After(now):
 		return ab, domain.Errorf(domain.CodeConflict, "absence %d already ended on %s", id, ab.EndsAt.UTC().Format(time.RFC3339))
+	case ab.EndsAt == nil && !ab.StartsAt.After(now):
+		return ab, domain.Errorf(domain.CodeConflict, "absence %d: %s left for good and the accounts have moved; give them back by bulk assignment", id, ab.AgentEmail)
 	}
 	if a.flow == nil {
 		return ab, flow.ErrUnavailable

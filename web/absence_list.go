@@ -29,7 +29,8 @@ func absenceRowOf(a store.Absence, now time.Time) absenceRow {
 	if a.EndedEarlyAt != nil {
 		row.EndedAt = *a.EndedEarlyAt
 	}
-	row.Current = row.EndedAt.IsZero() && (row.Until.IsZero() || row.Until.After(now))
+	// An absence may still be ended unless it is over, or the agent has left for good and the accounts moved.
+	row.Current = row.EndedAt.IsZero() && (row.Until.After(now) || (row.Until.IsZero() && row.From.After(now)))
 	return row
 }
 
