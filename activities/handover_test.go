@@ -162,3 +162,46 @@ func TestHandBackLeavesWhatWasReassignedMeanwhile(t *testing.T) {
 
 	require.Equal(t, flow.HandoverResult{}, f.run(t, f.h.HandBack), "a retry moves nothing back twice")
 }
+
+// flaky is the real mover, with Temporal unreachable for one account the first time.
+type flaky struct {
+	activities.AccountMover
+	down  int64
+	tries int
+}
+
+func (f *flaky) MoveAccount(ctx context.Context, id int64, agent, actor string) (bool, error) {
+	if id == f.down {
+		f.tries++
+		if f.tries == 1 {
+			return false, domain.Errorf(domain.CodeUnavailable, "Temporal unreachable")
+		}
+	}
+	return f.AccountMover.MoveAccount(ctx, id, agent, actor)
+}
+
+type brokenVisibility struct{}
+
+func (brokenVisibility) AgentAccounts(context.Context, string, []byte) ([]int64, []byte, error) {
+	return nil, nil, domain.Errorf(domain.CodeInvalid, "unknown search attribute RecoupAgent")
+}
+
+func TestHandOverRetriedAfterAnOutageMovesEachAccountOnce(t *testing.T) {
+	t.Parallel()
+	f := setupHandover(t)
+	f.h.Mover = &flaky{AccountMover: f.h.Mover, down: f.customers[1]}
+	f.h.Workflows = brokenVisibility{}
+
+	_, err := f.env.ExecuteActivity(f.h.HandOver, f.input())
+	require.ErrorContains(t, err, "Temporal unreachable", "an outage fails the attempt: Temporal retries it")
+	require.Equal(t, []string{"bob@example.com", "alice@example.com", "bob@example.com", "carol@example.com", "dan@example.com"}, f.agents(t),
+		"the others moved; a failed visibility query is skipped")
+
+	res := f.run(t, f.h.HandOver)
+	require.Equal(t, flow.HandoverResult{Accounts: 1, Tasks: 2}, res, "the retry moves only what was left")
+	require.Equal(t, []string{"bob@example.com", "carol@example.com", "bob@example.com", "carol@example.com", "dan@example.com"}, f.agents(t),
+		"each account kept its turn in the round robin")
+	ab, err := f.st.GetAbsence(context.Background(), f.absence.ID)
+	require.NoError(t, err)
+	require.EqualValues(t, 4, ab.Moved)
+}
