@@ -308,6 +308,7 @@ type hostileFixture struct {
 	task, token         string
 	tmplSubject, tmplTx string
 	tmplHTML            string
+	absence             string // an absence of Alice's, covered by Bob
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -346,6 +347,11 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	var task int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM tasks WHERE key = 'hostile-call'`).Scan(&task))
 	fx.task = itoa64(task)
+
+	ab, err := b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "alice@recoup.example", Delegates: []string{"bob@recoup.example"},
+		StartsAt: time.Now().UTC()}, "test")
+	require.NoError(t, err)
+	fx.absence = itoa64(ab.ID)
 
 	tok, _, err := auth.IssueToken(ctx, b.store, "alice@recoup.example", "spare", "", "", "test")
 	require.NoError(t, err)
@@ -487,6 +493,25 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{method: "PUT", route: "/scenario-rules/:id", args: map[string]string{"id": fx.rule}, body: ruleBody, fields: ruleFields,
 			dupKey: "currency", dupRaw: jsonString(sqlQuote)},
 		{method: "DELETE", route: "/scenario-rules/:id", args: map[string]string{"id": fx.rule}, queryArgs: map[string]string{"id": "999999"}},
+		{method: "POST", route: "/portfolios/assign",
+			body: newJObj("agent_email", jsonString("bob@recoup.example"), "entity", jsonString("FR01"), "country", jsonString("FR"),
+				"category", jsonString("retail"), "current_agent", jsonString("alice@recoup.example"), "dry_run", "true"),
+			fields: []hostileField{{key: "agent_email", kind: kindFormatted}, {key: "entity", kind: kindFormatted},
+				{key: "country", kind: kindFormatted}, {key: "category", kind: kindFreeText}, {key: "current_agent", kind: kindFormatted},
+				{key: "dry_run", kind: kindBool}, {key: "customer_ids", kind: kindStringList}},
+			dupKey: "agent_email", dupRaw: jsonString(sqlDrop)},
+		{method: "PUT", route: "/agent-rules", body: newJObj("items", `[{"agent_email": "bob@recoup.example", "country": "FR"}]`),
+			fields: []hostileField{{key: "items", kind: kindStringList}}, dupKey: "items", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/absences",
+			body: newJObj("agent_email", jsonString("alice@recoup.example"), "delegates", `["bob@recoup.example"]`,
+				"until", jsonString("2099-01-01T00:00:00Z"), "reason", jsonString("holiday")),
+			fields: []hostileField{{key: "agent_email", kind: kindFormatted}, {key: "delegates", kind: kindStringList},
+				{key: "until", kind: kindFormatted}, {key: "reason", kind: kindFreeText}},
+			dupKey: "until", dupRaw: jsonString(sqlDrop)},
+		{method: "PUT", route: "/absences/:id", args: map[string]string{"id": fx.absence},
+			body: newJObj("until", jsonString("2099-01-01T00:00:00Z")), fields: []hostileField{{key: "until", kind: kindFormatted}},
+			dupKey: "until", dupRaw: jsonString(sqlDrop)},
+		{method: "DELETE", route: "/absences/:id", args: map[string]string{"id": fx.absence}, checksQuery: true},
 		{method: "PUT", route: "/entities/:code/contact-window", args: map[string]string{"code": "FR01"},
 			body: newJObj("start", jsonString("08:00"), "end", jsonString("17:00"), "any_time", "false"),
 			fields: []hostileField{{key: "start", kind: kindFormatted, extra: []namedRaw{{"25h", jsonString("25:00")}}},

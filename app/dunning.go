@@ -72,8 +72,8 @@ type ReassignRequest struct {
 	AgentEmail string `json:"agent_email"`
 }
 
-// ReassignDunning gives the account to another agent, through its workflow
-// (which records it in Postgres and in its search attribute), and answers the agent.
+// ReassignDunning gives the account to another agent (MoveAccount: through
+// its workflow when one runs, else in Postgres), and answers the agent.
 func (a *App) ReassignDunning(ctx context.Context, who domain.Principal, customerID int64, req ReassignRequest) (string, error) {
 	if err := a.visibleCustomer(ctx, who, auth.DunningReassign, customerID); err != nil {
 		return "", err
@@ -87,7 +87,8 @@ func (a *App) ReassignDunning(ctx context.Context, who domain.Principal, custome
 	} else if !ok {
 		return "", domain.FieldError("agent_email", "no user %s", email)
 	}
-	return a.flow.Reassign(ctx, customerID, flow.ReassignRequest{AgentEmail: email, By: who.Actor()})
+	_, err := a.MoveAccount(ctx, customerID, email, who.Actor())
+	return email, err
 }
 
 // Preview is the calendar of actions the planner would take if nothing changes.

@@ -39,6 +39,12 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 		return Imported{}, err
 	}
 	out := Imported{Result: res}
+	if kind == importer.Customers {
+		// Customers the ERP sent without an agent get one from the agent rules.
+		if _, err := a.applyAgentRules(ctx, who.Actor()); err != nil {
+			return out, err
+		}
+	}
 	if res.ChangesDunning() {
 		out.Woken = a.AccountsChanged(ctx, Change{ImportID: res.ImportID})
 	}

@@ -6,17 +6,18 @@ import "recoup/domain"
 type Action string
 
 const (
-	AccountsRead    Action = "accounts.read"    // customers, invoices
-	ImportsCreate   Action = "imports.create"   // load ERP files
-	SystemCheck     Action = "system.check"     // run the system-check workflow
-	ScenariosRead   Action = "scenarios.read"   // scenarios and assignment rules
-	ScenariosWrite  Action = "scenarios.write"  // create, change, archive; pin a customer's scenario
-	TasksRead       Action = "tasks.read"       // work lists
-	TasksClose      Action = "tasks.close"      // claim a task, complete or close it with its outcome
-	TasksCreate     Action = "tasks.create"     // ask someone to do something for a customer (a call, a purchase order)
-	DunningRead     Action = "dunning.read"     // a workflow's status and preview
-	DunningControl  Action = "dunning.control"  // pause, resume
-	DunningReassign Action = "dunning.reassign" // move an account to another agent
+	AccountsRead    Action = "accounts.read"     // customers, invoices
+	ImportsCreate   Action = "imports.create"    // load ERP files
+	SystemCheck     Action = "system.check"      // run the system-check workflow
+	ScenariosRead   Action = "scenarios.read"    // scenarios and assignment rules
+	ScenariosWrite  Action = "scenarios.write"   // create, change, archive; pin a customer's scenario
+	TasksRead       Action = "tasks.read"        // work lists
+	TasksClose      Action = "tasks.close"       // claim a task, complete or close it with its outcome
+	TasksCreate     Action = "tasks.create"      // ask someone to do something for a customer (a call, a purchase order)
+	DunningRead     Action = "dunning.read"      // a workflow's status and preview
+	DunningControl  Action = "dunning.control"   // pause, resume
+	DunningReassign Action = "dunning.reassign"  // move an account to another agent: one, in bulk, or for an absence
+	AgentRulesWrite Action = "agent_rules.write" // the rules giving an agent to customers the ERP sends without one
 	TemplatesRead   Action = "templates.read"
 	TemplatesWrite  Action = "templates.write"
 	EntitiesRead    Action = "entities.read"
@@ -47,6 +48,7 @@ var permissions = map[Action][]domain.Role{
 	DunningRead:     everyone,
 	DunningControl:  {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
 	DunningReassign: managers,
+	AgentRulesWrite: managers,
 	TemplatesRead:   readers,
 	TemplatesWrite:  managers,
 	EntitiesRead:    everyone,
@@ -58,7 +60,7 @@ var permissions = map[Action][]domain.Role{
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
-	TasksCreate, DunningRead, DunningControl, DunningReassign, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
+	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn}
 
 // RoleAllows reports whether role may do action.

@@ -149,6 +149,19 @@ func (f *Client) Reassign(ctx context.Context, customerID int64, req ReassignReq
 	return out, f.update(ctx, customerID, UpdateReassign, req, &out)
 }
 
+// ReassignIfRunning gives the account to another agent through its running
+// workflow; running is false (and nothing happened) when none runs.
+func (f *Client) ReassignIfRunning(ctx context.Context, customerID int64, req ReassignRequest) (agent string, running bool, err error) {
+	if err := f.ready(); err != nil {
+		return "", false, err
+	}
+	err = f.rawUpdate(ctx, customerID, UpdateReassign, req, &agent)
+	if isNotFound(err) {
+		return "", false, nil
+	}
+	return agent, true, updateError(err, customerID)
+}
+
 // Status answers the live state of one account's workflow.
 func (f *Client) Status(ctx context.Context, customerID int64) (DunningStatus, error) {
 	var st DunningStatus
@@ -188,6 +201,11 @@ func (f *Client) update(ctx context.Context, customerID int64, name string, arg,
 	if err := f.ready(); err != nil {
 		return err
 	}
+	return updateError(f.rawUpdate(ctx, customerID, name, arg, out), customerID)
+}
+
+// rawUpdate runs an update of the account's workflow and answers Temporal's error as it is.
+func (f *Client) rawUpdate(ctx context.Context, customerID int64, name string, arg, out any) error {
 	h, err := f.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: DunningWorkflowID(customerID), UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -195,6 +213,11 @@ func (f *Client) update(ctx context.Context, customerID int64, name string, arg,
 	if err == nil {
 		err = h.Get(ctx, out)
 	}
+	return err
+}
+
+// updateError makes an update's error a domain error.
+func updateError(err error, customerID int64) error {
 	if err == nil {
 		return nil
 	}

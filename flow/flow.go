@@ -27,6 +27,7 @@ const (
 	WorkflowWakeAccounts = "WakeAccounts"
 	WorkflowSweep        = "SweepOpenAccounts"
 	WorkflowSystemCheck  = "SystemCheck"
+	WorkflowHandover     = "Handover"
 )
 
 // Activity type names, under the same rule as the workflow names.
@@ -38,14 +39,16 @@ const (
 	ActivityWakeImported = "WakeImported"
 	ActivityWakeOpen     = "WakeOpen"
 	ActivityCounts       = "Counts"
+	ActivityHandOver     = "HandOver" // an absence begins: the agent's accounts and tasks go to the delegates
+	ActivityHandBack     = "HandBack" // it ends: those nobody reassigned meanwhile come back
 )
 
 // Workflows and Activities list every registered name, for the worker's
 // registration test.
 var (
-	Workflows  = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck}
+	Workflows  = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
-		ActivityWakeImported, ActivityWakeOpen, ActivityCounts}
+		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

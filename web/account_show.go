@@ -35,6 +35,7 @@ type accountData struct {
 	CSVHref     string
 	Scenarios   []store.ScenarioVersion
 	Form        accountForm
+	CoveringFor string // the absent agent whose account this is while their absence lasts
 }
 
 // calendarDay is the actions planned for one date.
@@ -83,6 +84,9 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 		d.Numbers[inv.ID] = inv.Number
 	}
 	h.dunningState(ctx, r, id, &d)
+	if d.CoveringFor, err = h.app.CoveringFor(ctx, r.who, id); err != nil {
+		return err
+	}
 	if auth.Allows(r.who, auth.HistoryRead) {
 		if err := h.timeline(ctx, r, id, &d); err != nil {
 			return err

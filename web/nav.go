@@ -17,6 +17,8 @@ var navigation = []NavItem{
 	{"nav.home", "/", ""},
 	{"nav.accounts", "/accounts", auth.AccountsRead},
 	{"nav.worklist", "/worklist", auth.TasksRead},
+	{"nav.portfolios", "/portfolios", auth.DunningReassign},
+	{"nav.absences", "/absences", auth.DunningReassign},
 	{"nav.scenarios", "/scenarios", auth.ScenariosRead},
 	{"nav.rules", "/rules", auth.ScenariosRead},
 	{"nav.templates", "/templates", auth.TemplatesRead},

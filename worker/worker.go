@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"recoup/activities"
+	"recoup/app"
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/notify"
@@ -96,6 +97,9 @@ type Activities struct {
 	Templates         *templates.Set // nil: the shipped templates
 	StatusCallbackURL string
 	Log               *slog.Logger
+	// Mover reassigns one account (the handover's moves); nil: the use
+	// cases' app.App.MoveAccount over Store and Flow.
+	Mover activities.AccountMover
 }
 
 // Register registers every workflow and activity under its name in package
@@ -106,6 +110,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowWakeAccounts: workflows.WakeAccounts,
 		flow.WorkflowSweep:        workflows.SweepOpenAccounts,
 		flow.WorkflowSystemCheck:  workflows.SystemCheck,
+		flow.WorkflowHandover:     workflows.Handover,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -117,6 +122,13 @@ func Register(r sdkworker.Registry, o Activities) {
 		Templates: o.Templates, StatusCallbackURL: o.StatusCallbackURL, Log: o.Log}
 	waker := &activities.Waker{Store: o.Store, Flow: o.Flow}
 	counts := &activities.Store{DB: o.Store}
+	if o.Mover == nil && o.Store != nil {
+		o.Mover = app.New(o.Store, o.Flow, o.Log)
+	}
+	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
+	if o.Flow != nil {
+		handover.Workflows = o.Flow
+	}
 	for name, fn := range map[string]any{
 		flow.ActivityLoadAccount:  accounts.LoadAccount,
 		flow.ActivityReassign:     accounts.Reassign,
@@ -125,6 +137,8 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityWakeImported: waker.WakeImported,
 		flow.ActivityWakeOpen:     waker.WakeOpen,
 		flow.ActivityCounts:       counts.Counts,
+		flow.ActivityHandOver:     handover.HandOver,
+		flow.ActivityHandBack:     handover.HandBack,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
