@@ -38,6 +38,7 @@ const (
 	ActivityWakeImported = "WakeImported"
 	ActivityWakeOpen     = "WakeOpen"
 	ActivityCounts       = "Counts"
+	ActivityCheckPromise = "CheckPromise"
 )
 
 // Workflows and Activities list every registered name, for the worker's
@@ -45,7 +46,7 @@ const (
 var (
 	Workflows  = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
-		ActivityWakeImported, ActivityWakeOpen, ActivityCounts}
+		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityCheckPromise}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

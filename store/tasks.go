@@ -162,39 +162,45 @@ func (s *Store) CreateTask(ctx context.Context, t Task) (id int64, created bool,
 	case t.DueAt.IsZero():
 		return 0, false, domain.FieldError("due_at", "required")
 	}
-	ids := t.InvoiceIDs
-	if ids == nil {
-		ids = []int64{}
-	}
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var assignee *int64
-		err := tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, string(t.Kind), string(t.AssigneeRole), ids, t.DueAt, t.Note).Scan(&id, &assignee)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
-			}
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		created = true
-		after, err := json.Marshal(map[string]any{
-			"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
-			"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
-		})
-		if err != nil {
-			return err
-		}
-		actor := t.Actor
-		if actor == "" {
-			actor = "system"
-		}
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
+		id, created, err = createTask(ctx, tx, t)
+		return err
 	})
 	if err != nil {
 		return 0, false, err
 	}
 	return id, created, nil
+}
+
+// createTask is CreateTask inside tx (the escalation of a broken promise
+// commits with the promise's outcome).
+func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool, err error) {
+	ids := t.InvoiceIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	var assignee *int64
+	err = tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, string(t.Kind), string(t.AssigneeRole), ids, t.DueAt, t.Note).Scan(&id, &assignee)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err := tx.QueryRow(ctx, `SELECT id FROM tasks WHERE key = $1`, t.Key).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, false, domain.Errorf(domain.CodeNotFound, "customer %d not found", t.CustomerID)
+		}
+		return id, false, err
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	after, err := json.Marshal(map[string]any{
+		"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
+		"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	actor := t.Actor
+	if actor == "" {
+		actor = "system"
+	}
+	return id, true, Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
 }

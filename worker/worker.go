@@ -125,6 +125,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityWakeImported: waker.WakeImported,
 		flow.ActivityWakeOpen:     waker.WakeOpen,
 		flow.ActivityCounts:       counts.Counts,
+		flow.ActivityCheckPromise: accounts.CheckPromise,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
