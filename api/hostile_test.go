@@ -23,6 +23,8 @@ import (
 	"recoup/api"
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
 	"recoup/store"
 )
 
@@ -306,6 +308,7 @@ type hostileFixture struct {
 	customer            string
 	scenario, rule      string
 	task, token         string
+	promise             string
 	tmplSubject, tmplTx string
 	tmplHTML            string
 }
@@ -346,6 +349,10 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	var task int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM tasks WHERE key = 'hostile-call'`).Scan(&task))
 	fx.task = itoa64(task)
+	promise, err := b.store.CreatePromise(ctx, store.NewPromise{CustomerID: c1, Amount: money.Money{Minor: 1000, Currency: money.MustCurrency("EUR")},
+		Date: dunning.DateOf(time.Now()).AddDays(7), Source: "call", Actor: "test"})
+	require.NoError(t, err)
+	fx.promise = itoa64(promise.ID)
 
 	tok, _, err := auth.IssueToken(ctx, b.store, "alice@recoup.example", "spare", "", "", "test")
 	require.NoError(t, err)
@@ -456,6 +463,15 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{method: "DELETE", route: "/scenarios/:id", args: map[string]string{"id": fx.scenario}, queryArgs: map[string]string{"id": "999999"}},
 		{method: "POST", route: "/tasks/:id/close", args: map[string]string{"id": fx.task}, body: newJObj("resolution", jsonString("paid")),
 			fields: []hostileField{{key: "resolution", kind: kindFreeText}}, dupKey: "resolution", dupRaw: "1"},
+		{method: "POST", route: "/customers/:id/promises", args: map[string]string{"id": fx.customer},
+			body: newJObj("amount_minor", "100", "currency", jsonString("EUR"), "date", jsonString("2099-01-01"), "oldest_first", "true",
+				"note", jsonString("will pay"), "source", jsonString("call")),
+			fields: []hostileField{{key: "amount_minor", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"negative", "-1"}}},
+				{key: "currency", kind: kindFormatted}, {key: "date", kind: kindFormatted, extra: []namedRaw{{"past", jsonString("2001-01-01")}}},
+				{key: "oldest_first", kind: kindBool}, {key: "note", kind: kindFreeText}, {key: "source", kind: kindFormatted}},
+			dupKey: "amount_minor", dupRaw: "-1"},
+		{method: "POST", route: "/promises/:id/cancel", args: map[string]string{"id": fx.promise}, body: newJObj("reason", jsonString("paid")),
+			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/customers/:id/dunning/pause", args: map[string]string{"id": fx.customer},
 			body:   newJObj("until", jsonString("2099-01-01T00:00:00Z"), "reason", jsonString("holiday")),
 			fields: []hostileField{{key: "until", kind: kindFormatted}, {key: "reason", kind: kindFreeText}}, dupKey: "until", dupRaw: jsonString(sqlDrop)},

@@ -93,7 +93,7 @@ RETURNING id, created_at`
 // CreatePromise checks the promise against the customer's invoices and
 // records it with its journal entry ("promise.create"), in one transaction.
 // Invoices not of the customer, not open, or already promised are refused
-// (field invoice_ids), as is an amount above their open total (field amount)
+// (field invoice_ids), as is an amount above their open total (field amount_minor)
 // or a date before the customer's today (field date).
 func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, error) {
 	p := Promise{CustomerID: np.CustomerID, Amount: np.Amount, Date: np.Date, Note: np.Note, Source: np.Source,
@@ -157,7 +157,7 @@ func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, erro
 			}
 		}
 		if np.Amount.Minor > p.CoveredOpen {
-			return domain.FieldError("amount", "%s is more than the invoices' open total %s", np.Amount,
+			return domain.FieldError("amount_minor", "%s is more than the invoices' open total %s", np.Amount,
 				money.Money{Minor: p.CoveredOpen, Currency: np.Amount.Currency})
 		}
 		err = tx.QueryRow(ctx, insertPromise, pgx.NamedArgs{"customer": np.CustomerID, "invoices": p.InvoiceIDs,
