@@ -13,6 +13,7 @@ import (
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/history"
+	"recoup/money"
 	"recoup/store"
 )
 
@@ -34,7 +35,24 @@ type accountData struct {
 	Kinds       []string
 	CSVHref     string
 	Scenarios   []store.ScenarioVersion
+	Promises    []promiseRow
+	Ticked      map[int64]bool // invoices ticked in a refused promise form
 	Form        accountForm
+}
+
+// promiseRow is a promise to pay as the account page lists it.
+type promiseRow struct {
+	store.Promise
+	On, Until time.Time    // the promise date and the last day held, for .Date
+	Paid      *money.Money // what was paid when it was checked
+}
+
+func toPromiseRow(p store.Promise) promiseRow {
+	row := promiseRow{Promise: p, On: p.Date.In(time.UTC), Until: p.Until().In(time.UTC)}
+	if p.PaidMinor != nil {
+		row.Paid = &money.Money{Minor: *p.PaidMinor, Currency: p.Amount.Currency}
+	}
+	return row
 }
 
 // calendarDay is the actions planned for one date.
@@ -51,7 +69,7 @@ type historyForm struct {
 // accountForm is what was posted to one of the account's forms, with its
 // errors, to show it again when it was refused.
 type accountForm struct {
-	Name   string // pause, reassign or scenario: the form that failed
+	Name   string // pause, reassign, scenario, promise or cancel-<promise id>: the form that failed
 	Values url.Values
 	Errors fieldErrors
 }
@@ -83,6 +101,21 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 		d.Numbers[inv.ID] = inv.Number
 	}
 	h.dunningState(ctx, r, id, &d)
+	promises, err := h.app.Promises(ctx, r.who, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range promises {
+		d.Promises = append(d.Promises, toPromiseRow(p))
+	}
+	if form.Name == "promise" {
+		d.Ticked = map[int64]bool{}
+		for _, v := range form.Values["invoice_ids"] {
+			if inv, err := strconv.ParseInt(v, 10, 64); err == nil {
+				d.Ticked[inv] = true
+			}
+		}
+	}
 	if auth.Allows(r.who, auth.HistoryRead) {
 		if err := h.timeline(ctx, r, id, &d); err != nil {
 			return err
