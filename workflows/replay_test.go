@@ -11,7 +11,9 @@ import (
 )
 
 // Histories recorded from real runs (testdata/dunning_*.json, exported from
-// `recoup dev` with the SDK's GetWorkflowHistory as protojson) must replay
+// `recoup dev` or an embedded server with the SDK's GetWorkflowHistory as
+// protojson; dunning_v2_promises_checked.json: a broken promise whose hold had
+// ended, then a kept one, on the check-promises version) must replay
 // with today's code: a change that would break running workflows fails here
 // and needs workflow.GetVersion.
 func TestDunningReplaysRecordedHistories(t *testing.T) {
