@@ -64,7 +64,8 @@ type NewPromise struct {
 }
 
 // The customer's invoices a promise may cover: open, in the promise's
-// currency, with something left to pay, and not held by another open promise.
+// currency, with something left to pay, and not held by another open promise
+// or an open payment plan.
 // Locked, so two promises made at once cannot cover the same invoice.
 const promisableInvoices = `
 SELECT i.id, i.open_minor
@@ -73,6 +74,8 @@ WHERE i.customer_id = @customer AND i.type = 'invoice' AND i.status = 'open' AND
   AND i.currency = @currency
   AND NOT EXISTS (SELECT 1 FROM promises p WHERE p.customer_id = i.customer_id AND p.status = 'open'
                   AND i.id = ANY (p.invoice_ids))
+  AND NOT EXISTS (SELECT 1 FROM payment_plans pp WHERE pp.customer_id = i.customer_id AND pp.status = 'open'
+                  AND i.id = ANY (pp.invoice_ids))
 ORDER BY i.due_date, i.id
 FOR UPDATE OF i`
 
@@ -252,7 +255,10 @@ func (s *Store) CancelPromise(ctx context.Context, id int64, reason, actor strin
 // PromiseHold is an open promise as the Dunning workflow sees it at each
 // evaluation: when its hold ends, and whether it is kept already.
 type PromiseHold struct {
-	ID    int64        `json:"id"`
+	ID int64 `json:"id"`
+	// Kind is "" for a promise, HoldPlan for a payment plan (its next
+	// instalment: Until is its due date plus the tolerance days).
+	Kind  string       `json:"kind,omitempty"`
 	Until dunning.Date `json:"until"` // the promise date plus the grace days: held through this day
 	// Kept: nothing is left open of the covered invoices, or what was paid
 	// reaches the promised amount; it is checked at once.
@@ -264,11 +270,21 @@ type PromiseHold struct {
 const promiseOpenNow = `(SELECT coalesce(sum(i.open_minor), 0) FROM invoices i
      WHERE i.id = ANY (p.invoice_ids) AND i.status IN ('open', 'disputed'))`
 
+// HoldPlan marks a payment plan among the holds.
+const HoldPlan = "plan"
+
+// The open promises, then the open payment plans (a plan: promised the whole
+// total, held through its next instalment's due date plus tolerance).
 const openPromises = `
-SELECT p.id, p.promised_date + p.grace_days, ` + promiseOpenNow + ` AS open_now, p.amount_minor, p.covered_open_minor
+SELECT p.id, '', p.promised_date + p.grace_days, ` + promiseOpenNow + ` AS open_now, p.amount_minor, p.covered_open_minor
 FROM promises p
 WHERE p.customer_id = @customer AND p.status = 'open'
-ORDER BY p.id`
+UNION ALL
+SELECT p.id, 'plan', coalesce(n.due + p.tolerance_days, 'infinity'::date), ` + promiseOpenNow + `, p.total_minor, p.total_minor
+FROM payment_plans p
+LEFT JOIN LATERAL (SELECT min(i.due_date) AS due FROM plan_instalments i WHERE i.plan_id = p.id AND i.status = 'pending') n ON true
+WHERE p.customer_id = @customer AND p.status = 'open'
+ORDER BY 2, 1`
 
 // OpenPromises lists the customer's open promises for the Dunning workflow.
 func (s *Store) OpenPromises(ctx context.Context, customerID int64) ([]PromiseHold, error) {
@@ -280,7 +296,7 @@ func (s *Store) OpenPromises(ctx context.Context, customerID int64) ([]PromiseHo
 		var h PromiseHold
 		var until time.Time
 		var openNow, amount, covered int64
-		if err := r.Scan(&h.ID, &until, &openNow, &amount, &covered); err != nil {
+		if err := r.Scan(&h.ID, &h.Kind, &until, &openNow, &amount, &covered); err != nil {
 			return h, err
 		}
 		h.Until, h.Kept = dunning.DateOf(until), kept(openNow, amount, covered)

@@ -36,8 +36,13 @@ SELECT i.id, i.number, i.due_date, i.open_minor, i.status,
        coalesce(c.scenario_id, rule.scenario_id, (SELECT id FROM scenarios WHERE is_default)) AS scenario_id,
        EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id AND t.kind = 'escalation' AND t.status = 'open'
                AND i.id = ANY (t.invoice_ids)) AS escalated,
-       (SELECT max(p.promised_date + p.grace_days) FROM promises p
-        WHERE p.customer_id = c.id AND p.status = 'open' AND i.id = ANY (p.invoice_ids)) AS promise_until
+       greatest((SELECT max(p.promised_date + p.grace_days) FROM promises p
+                 WHERE p.customer_id = c.id AND p.status = 'open' AND i.id = ANY (p.invoice_ids)),
+                -- a plan holds through its next instalment's check; when that
+                -- one is met the hold moves on to the following one
+                (SELECT min(n.due_date + pp.tolerance_days) FROM payment_plans pp
+                 JOIN plan_instalments n ON n.plan_id = pp.id AND n.status = 'pending'
+                 WHERE pp.customer_id = c.id AND pp.status = 'open' AND i.id = ANY (pp.invoice_ids))) AS promise_until
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
 JOIN entities e ON e.id = c.entity_id

@@ -208,7 +208,9 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 }
 
 // checkPromises settles the open promises that are kept or whose hold has
-// ended, and says whether any was settled.
+// ended, and says whether any was settled. A payment plan is one such hold
+// per instalment: its hold ends after the next instalment's due date plus
+// the tolerance, and a met instalment moves it on to the next one.
 //
 // Promises live in Postgres, not in the workflow's state: the snapshot
 // carries them and holds their invoices (Item.PromiseUntil), so recording or
@@ -224,14 +226,14 @@ func (d *dunningRun) checkPromises(ctx, actCtx workflow.Context, snap activities
 		if !p.Kept && !today.After(p.Until) {
 			continue
 		}
-		in := activities.CheckPromiseInput{CustomerID: d.in.CustomerID, PromiseID: p.ID, Today: today,
+		in := activities.CheckPromiseInput{CustomerID: d.in.CustomerID, PromiseID: p.ID, Kind: p.Kind, Today: today,
 			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}
 		var res activities.CheckPromiseResult
 		if err := workflow.ExecuteActivity(actCtx, accounts.CheckPromise, in).Get(ctx, &res); err != nil {
 			return false, err
 		}
 		if res.Settled {
-			workflow.GetLogger(ctx).Info("promise checked", "customer", d.in.CustomerID, "promise", p.ID,
+			workflow.GetLogger(ctx).Info("promise checked", "customer", d.in.CustomerID, "promise", p.ID, "kind", p.Kind,
 				"status", res.Outcome.Status)
 			settled = true
 		}
