@@ -95,3 +95,53 @@ func TestPromisesAreRecordedListedAndCancelled(t *testing.T) {
 		`SELECT count(*) FROM audit_journal WHERE action IN ('promise.create', 'promise.cancel')`).Scan(&journaled))
 	require.Equal(t, 2, journaled)
 }
+
+func TestPaymentPlansAreRecordedAndListed(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	var c1, c2 int64
+	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'C1'`).Scan(&c1))
+	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'C2'`).Scan(&c2))
+	alice := b.tokenFor(t, store.UserSpec{Email: "alice@recoup.example", Role: domain.RoleAgent})
+	rep := b.tokenFor(t, store.UserSpec{Email: "rep@recoup.example", Role: domain.RoleSalesRep})
+	path := "/api/v1/customers/" + itoa64(c1) + "/payment-plans"
+	d1, d2 := time.Now().AddDate(0, 0, 10).Format(time.DateOnly), time.Now().AddDate(0, 1, 10).Format(time.DateOnly)
+	// C1 owes 100.00 (I1) + 50.25 (I2) = 150.25 EUR.
+	valid := `{"currency": "EUR", "instalments": [{"date": "` + d1 + `", "amount_minor": 10000}, {"date": "` + d2 + `", "amount_minor": 5025}], "note": "two parts"}`
+
+	for _, tt := range []struct{ name, body string }{
+		{"no instalments", `{"currency": "EUR", "instalments": []}`},
+		{"one minor unit short", `{"currency": "EUR", "instalments": [{"date": "` + d1 + `", "amount_minor": 15024}]}`},
+		{"dates not increasing", `{"currency": "EUR", "instalments": [{"date": "` + d2 + `", "amount_minor": 10000}, {"date": "` + d1 + `", "amount_minor": 5025}]}`},
+		{"a zero instalment", `{"currency": "EUR", "instalments": [{"date": "` + d1 + `", "amount_minor": 15025}, {"date": "` + d2 + `", "amount_minor": 0}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) { b.doAs(t, alice, http.MethodPost, path, "application/json", tt.body, http.StatusBadRequest) })
+	}
+	b.doAs(t, rep, http.MethodPost, path, "application/json", valid, http.StatusForbidden)
+	b.doAs(t, alice, http.MethodPost, "/api/v1/customers/"+itoa64(c2)+"/payment-plans", "application/json", valid, http.StatusNotFound)
+
+	created := decode[struct {
+		Plan struct {
+			ID          int64
+			Status      string
+			InvoiceIDs  []int64 `json:"invoice_ids"`
+			Total       struct{ Minor int64 }
+			Instalments []struct {
+				Seq    int
+				Date   string
+				Status string
+			}
+		}
+	}](t, b.doAs(t, alice, http.MethodPost, path, "application/json", valid, http.StatusCreated))
+	require.Equal(t, "open", created.Plan.Status)
+	require.Equal(t, int64(15025), created.Plan.Total.Minor)
+	require.Len(t, created.Plan.InvoiceIDs, 2, "every open invoice")
+	require.Equal(t, d2, created.Plan.Instalments[1].Date)
+
+	b.doAs(t, alice, http.MethodPost, path, "application/json", valid, http.StatusBadRequest) // nothing left to plan
+	list := decode[struct{ Items []struct{ ID int64 } }](t, b.doAs(t, rep, http.MethodGet, path, "", "", http.StatusNotFound))
+	require.Empty(t, list.Items, "outside a sales rep's perimeter")
+	list = decode[struct{ Items []struct{ ID int64 } }](t, b.doAs(t, alice, http.MethodGet, path, "", "", http.StatusOK))
+	require.Len(t, list.Items, 1)
+}

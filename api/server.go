@@ -138,6 +138,8 @@ var routes = []Route{
 	{"GET", "/customers/:id/promises", auth.AccountsRead, (*Server).listPromises},
 	{"POST", "/customers/:id/promises", auth.DunningControl, (*Server).createPromise},
 	{"POST", "/promises/:id/cancel", auth.DunningControl, (*Server).cancelPromise},
+	{"GET", "/customers/:id/payment-plans", auth.AccountsRead, (*Server).listPlans},
+	{"POST", "/customers/:id/payment-plans", auth.DunningControl, (*Server).createPlan},
 	{"GET", "/templates", auth.TemplatesRead, (*Server).listTemplates},
 	{"GET", "/templates/:name/:channel/:language", auth.TemplatesRead, (*Server).getTemplate},
 	{"PUT", "/templates/:name/:channel/:language", auth.TemplatesWrite, (*Server).putTemplate},
