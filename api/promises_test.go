@@ -116,7 +116,9 @@ func TestPaymentPlansAreRecordedAndListed(t *testing.T) {
 		{"dates not increasing", `{"currency": "EUR", "instalments": [{"date": "` + d2 + `", "amount_minor": 10000}, {"date": "` + d1 + `", "amount_minor": 5025}]}`},
 		{"a zero instalment", `{"currency": "EUR", "instalments": [{"date": "` + d1 + `", "amount_minor": 15025}, {"date": "` + d2 + `", "amount_minor": 0}]}`},
 	} {
-		t.Run(tt.name, func(t *testing.T) { b.doAs(t, alice, http.MethodPost, path, "application/json", tt.body, http.StatusBadRequest) })
+		t.Run(tt.name, func(t *testing.T) {
+			b.doAs(t, alice, http.MethodPost, path, "application/json", tt.body, http.StatusBadRequest)
+		})
 	}
 	b.doAs(t, rep, http.MethodPost, path, "application/json", valid, http.StatusForbidden)
 	b.doAs(t, alice, http.MethodPost, "/api/v1/customers/"+itoa64(c2)+"/payment-plans", "application/json", valid, http.StatusNotFound)

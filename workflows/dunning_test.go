@@ -26,6 +26,7 @@ type ledger struct {
 	agent    string
 	sent     []dunning.Action
 	promises []*ledgerPromise
+	plans    []*ledgerPlan
 }
 
 func (l *ledger) load(context.Context, int64) (activities.AccountSnapshot, error) {
@@ -34,7 +35,7 @@ func (l *ledger) load(context.Context, int64) (activities.AccountSnapshot, error
 	a := l.acct
 	a.Items = append([]dunning.Item(nil), l.acct.Items...)
 	return activities.AccountSnapshot{Account: a, Meta: store.AccountMeta{EntityCode: "FR01", AgentEmail: l.agent},
-		Promises: l.openPromises()}, nil
+		Promises: append(l.openPromises(), l.planHolds()...)}, nil
 }
 
 func (l *ledger) execute(_ context.Context, in activities.ExecuteInput) (activities.ExecuteResult, error) {

@@ -62,6 +62,12 @@ func (l *ledger) openNow(invoice int64) int64 {
 	return 0
 }
 
+func (l *ledger) openNowLocked(invoice int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.openNow(invoice)
+}
+
 func (l *ledger) openPromises() []store.PromiseHold {
 	var out []store.PromiseHold
 	for _, p := range l.promises {
@@ -76,6 +82,9 @@ func (l *ledger) openPromises() []store.PromiseHold {
 func (l *ledger) checkPromise(_ context.Context, in activities.CheckPromiseInput) (activities.CheckPromiseResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if in.Kind == store.HoldPlan {
+		return l.checkPlan(in), nil
+	}
 	p := l.promises[in.PromiseID-1]
 	open := l.openNow(p.invoice)
 	kept := open == 0 || p.cover-open >= p.amount
