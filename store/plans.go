@@ -227,7 +227,7 @@ UPDATE payment_plans SET status = @status, paid_minor = @paid, closed_by = @acto
 // pending instalment whose due date plus the tolerance days is before today
 // is met when what was paid since the plan reaches the instalments due so far
 // less the tolerance amount, else it is missed: the plan is broken and the
-// account's agent gets an escalation task. Everything is journaled in one
+// account's agent gets an escalation task. The last instalment met completes it. Everything is journaled in one
 // transaction. ok is false when nothing changed (not yet due, already closed,
 // another customer's): running it twice is harmless.
 func (s *Store) CheckPlan(ctx context.Context, customerID, id int64, today dunning.Date, actor string) (PlanOutcome, bool, error) {
@@ -283,7 +283,9 @@ func (s *Store) CheckPlan(ctx context.Context, customerID, id int64, today dunni
 				break
 			}
 		}
-		if out.Missed == 0 && len(out.Met) == len(list) && len(list) > 0 && (openNow == 0 || out.PaidMinor >= total) {
+		if out.Missed == 0 && len(out.Met) == len(list) && len(list) > 0 {
+			// Every instalment met (the last perhaps inside the tolerance
+			// amount): the plan is done; anything still open is dunned again.
 			out.Status = PlanCompleted
 		}
 		if out.Missed == 0 && len(out.Met) == 0 {

@@ -131,3 +131,22 @@ func TestCheckPlan(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckPlanCompletesWithTheLastInstalmentInsideTheToleranceAmount(t *testing.T) {
+	t.Parallel()
+	b := promiseSetup(t)
+	ctx := context.Background()
+	_, err := b.st.Pool.Exec(ctx, `UPDATE entities SET plan_tolerance_minor = 500`)
+	require.NoError(t, err)
+	p := b.plan(t)
+	b.rows.Payment(t, storetest.Payment{Invoice: b.old})                   // 100
+	b.rows.Payment(t, storetest.Payment{Invoice: b.mid, Amount: eur(196)}) // 296 of 300: 4 short, inside 5
+	out, ok, err := b.st.CheckPlan(ctx, b.customer, p.ID, b.today.AddDays(44), "dunning/1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, store.PlanCompleted, out.Status)
+	require.Equal(t, []int{1, 2}, out.Met)
+	holds, err := b.st.OpenPromises(ctx, b.customer)
+	require.NoError(t, err)
+	require.Empty(t, holds, "what is left (4 EUR) is dunned again")
+}

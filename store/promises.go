@@ -280,9 +280,10 @@ SELECT p.id, '', p.promised_date + p.grace_days, ` + promiseOpenNow + ` AS open_
 FROM promises p
 WHERE p.customer_id = @customer AND p.status = 'open'
 UNION ALL
-SELECT p.id, 'plan', coalesce(n.due + p.tolerance_days, 'infinity'::date), ` + promiseOpenNow + `, p.total_minor, p.total_minor
+SELECT p.id, 'plan', n.due + p.tolerance_days, ` + promiseOpenNow + `, p.total_minor, p.total_minor
 FROM payment_plans p
-LEFT JOIN LATERAL (SELECT min(i.due_date) AS due FROM plan_instalments i WHERE i.plan_id = p.id AND i.status = 'pending') n ON true
+JOIN LATERAL (SELECT min(i.due_date) AS due FROM plan_instalments i WHERE i.plan_id = p.id AND i.status = 'pending') n
+  ON n.due IS NOT NULL
 WHERE p.customer_id = @customer AND p.status = 'open'
 ORDER BY 2, 1`
 
