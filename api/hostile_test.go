@@ -308,7 +308,7 @@ type hostileFixture struct {
 	customer            string
 	scenario, rule      string
 	task, token         string
-	promise             string
+	promise, plan       string
 	tmplSubject, tmplTx string
 	tmplHTML            string
 }
@@ -353,6 +353,10 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 		Date: dunning.DateOf(time.Now()).AddDays(7), Source: "call", Actor: "test"})
 	require.NoError(t, err)
 	fx.promise = itoa64(promise.ID)
+	plan, err := b.store.CreatePlan(ctx, store.NewPlan{CustomerID: c1, Currency: money.MustCurrency("EUR"), Actor: "test",
+		Instalments: []store.Instalment{{Date: dunning.DateOf(time.Now()).AddDays(30), Amount: 5025}}})
+	require.NoError(t, err)
+	fx.plan = itoa64(plan.ID)
 
 	tok, _, err := auth.IssueToken(ctx, b.store, "alice@recoup.example", "spare", "", "", "test")
 	require.NoError(t, err)
@@ -479,6 +483,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 					{"dates-backwards", `[{"date": "2099-01-02", "amount_minor": 25}, {"date": "2099-01-01", "amount_minor": 5000}]`},
 					{"unknown-member", `[{"date": "2099-01-01", "amount_minor": 5025, "zzz": 1}]`}}}},
 			dupKey: "currency", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/payment-plans/:id/cancel", args: map[string]string{"id": fx.plan}, body: newJObj("reason", jsonString("paid")),
+			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/promises/:id/cancel", args: map[string]string{"id": fx.promise}, body: newJObj("reason", jsonString("paid")),
 			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/customers/:id/dunning/pause", args: map[string]string{"id": fx.customer},

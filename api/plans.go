@@ -88,3 +88,22 @@ func (s *Server) listPlans(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"items": mapSlice(list, toPlan)})
 	return nil
 }
+
+// cancelPlan ends an open payment plan: its invoices are dunned again at once.
+func (s *Server) cancelPlan(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var body cancelPromiseBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	p, err := s.app.CancelPlan(c.Request.Context(), principal(c), id, body.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"id": p.ID, "status": store.PlanCancelled, "customer_id": p.CustomerID,
+		"account_woken": p.Woken.Accounts == 1 && p.Woken.Error == ""})
+	return nil
+}

@@ -146,4 +146,13 @@ func TestPaymentPlansAreRecordedAndListed(t *testing.T) {
 	require.Empty(t, list.Items, "outside a sales rep's perimeter")
 	list = decode[struct{ Items []struct{ ID int64 } }](t, b.doAs(t, alice, http.MethodGet, path, "", "", http.StatusOK))
 	require.Len(t, list.Items, 1)
+
+	cancel := "/api/v1/payment-plans/" + itoa64(created.Plan.ID) + "/cancel"
+	b.doAs(t, rep, http.MethodPost, cancel, "application/json", `{"reason": "x"}`, http.StatusForbidden)
+	b.doAs(t, alice, http.MethodPost, cancel, "application/json", `{"reason": " "}`, http.StatusBadRequest)
+	bob := b.tokenFor(t, store.UserSpec{Email: "bob@recoup.example", Role: domain.RoleAgent})
+	b.doAs(t, bob, http.MethodPost, cancel, "application/json", `{"reason": "not mine"}`, http.StatusNotFound)
+	b.doAs(t, alice, http.MethodPost, cancel, "application/json", `{"reason": "renegotiated"}`, http.StatusOK)
+	b.doAs(t, alice, http.MethodPost, cancel, "application/json", `{"reason": "again"}`, http.StatusConflict)
+	b.doAs(t, alice, http.MethodPost, path, "application/json", valid, http.StatusCreated) // the invoices are free again
 }

@@ -140,6 +140,7 @@ var routes = []Route{
 	{"POST", "/promises/:id/cancel", auth.DunningControl, (*Server).cancelPromise},
 	{"GET", "/customers/:id/payment-plans", auth.AccountsRead, (*Server).listPlans},
 	{"POST", "/customers/:id/payment-plans", auth.DunningControl, (*Server).createPlan},
+	{"POST", "/payment-plans/:id/cancel", auth.DunningControl, (*Server).cancelPlan},
 	{"GET", "/templates", auth.TemplatesRead, (*Server).listTemplates},
 	{"GET", "/templates/:name/:channel/:language", auth.TemplatesRead, (*Server).getTemplate},
 	{"PUT", "/templates/:name/:channel/:language", auth.TemplatesWrite, (*Server).putTemplate},

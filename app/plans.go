@@ -95,3 +95,29 @@ func (a *App) Plans(ctx context.Context, who domain.Principal, customerID int64)
 	}
 	return a.store.Plans(ctx, customerID)
 }
+
+// CancelPlan ends an open payment plan, saying why: its invoices are dunned
+// again at once.
+func (a *App) CancelPlan(ctx context.Context, who domain.Principal, id int64, reason string) (CancelledPromise, error) {
+	if err := allow(who, auth.DunningControl); err != nil {
+		return CancelledPromise{}, err
+	}
+	customerID, err := a.store.PlanCustomer(ctx, id)
+	if err != nil {
+		return CancelledPromise{}, err
+	}
+	if err := a.store.CheckCustomer(ctx, perimeter(who), customerID); err != nil {
+		return CancelledPromise{}, domain.Errorf(domain.CodeNotFound, "payment plan %d not found", id)
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return CancelledPromise{}, domain.FieldError("reason", "required: say why the plan is cancelled")
+	case utf8.RuneCountInString(reason) > maxPromiseNote:
+		return CancelledPromise{}, domain.FieldError("reason", "at most %d characters", maxPromiseNote)
+	}
+	if _, err := a.store.CancelPlan(ctx, id, reason, who.Actor()); err != nil {
+		return CancelledPromise{}, err
+	}
+	return CancelledPromise{ID: id, CustomerID: customerID, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})}, nil
+}

@@ -100,7 +100,7 @@ func (a *App) Promises(ctx context.Context, who domain.Principal, customerID int
 	return a.store.Promises(ctx, customerID)
 }
 
-// CancelledPromise is a promise just cancelled, and whether its account was woken.
+// CancelledPromise is a promise (or a payment plan) just cancelled, and whether its account was woken.
 type CancelledPromise struct {
 	ID         int64
 	CustomerID int64

@@ -23,6 +23,7 @@ const (
 	PlanOpen      PlanStatus = "open"
 	PlanCompleted PlanStatus = "completed"
 	PlanBroken    PlanStatus = "broken"
+	PlanCancelled PlanStatus = "cancelled"
 )
 
 // Instalment is one dated part of a payment plan.
@@ -318,4 +319,47 @@ func (s *Store) CheckPlan(ctx context.Context, customerID, id int64, today dunni
 		return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: customerTarget(customerID), After: after})
 	})
 	return out, ok, err
+}
+
+const cancelPlan = `
+UPDATE payment_plans SET status = 'cancelled', closed_by = @actor, closed_at = now()
+WHERE id = @id AND status = 'open'
+RETURNING customer_id`
+
+const planStatus = `SELECT customer_id, status FROM payment_plans WHERE id = @id`
+
+// PlanCustomer answers the customer of a plan; an unknown plan is not found.
+func (s *Store) PlanCustomer(ctx context.Context, id int64) (int64, error) {
+	var customerID int64
+	var status string
+	err := s.Pool.QueryRow(ctx, planStatus, pgx.NamedArgs{"id": id}).Scan(&customerID, &status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, domain.Errorf(domain.CodeNotFound, "payment plan %d not found", id)
+	}
+	return customerID, err
+}
+
+// CancelPlan ends an open plan, journaled ("plan.cancel") with the reason;
+// its invoices are no longer held. A plan already closed is a conflict.
+func (s *Store) CancelPlan(ctx context.Context, id int64, reason, actor string) (int64, error) {
+	var customerID int64
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, cancelPlan, pgx.NamedArgs{"id": id, "actor": actor}).Scan(&customerID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var status string
+			err := tx.QueryRow(ctx, planStatus, pgx.NamedArgs{"id": id}).Scan(&customerID, &status)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return domain.Errorf(domain.CodeNotFound, "payment plan %d not found", id)
+			} else if err != nil {
+				return err
+			}
+			return domain.Errorf(domain.CodeConflict, "payment plan %d is already %s", id, status)
+		}
+		if err != nil {
+			return err
+		}
+		after, _ := json.Marshal(map[string]any{"plan_id": id, "status": PlanCancelled, "reason": reason})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "plan.cancel", Target: customerTarget(customerID), After: after})
+	})
+	return customerID, err
 }
