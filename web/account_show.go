@@ -36,6 +36,7 @@ type accountData struct {
 	CSVHref     string
 	Scenarios   []store.ScenarioVersion
 	Promises    []promiseRow
+	Plans       []planRow
 	Ticked      map[int64]bool // invoices ticked in a refused promise form
 	Form        accountForm
 }
@@ -45,6 +46,28 @@ type promiseRow struct {
 	store.Promise
 	On, Until time.Time    // the promise date and the last day held, for .Date
 	Paid      *money.Money // what was paid when it was checked
+}
+
+// planRow is a payment plan as the account page lists it.
+type planRow struct {
+	store.Plan
+	Instalments []instalmentRow
+}
+
+type instalmentRow struct {
+	Seq    int
+	On     time.Time
+	Amount money.Money
+	Status string
+}
+
+func toPlanRow(p store.Plan) planRow {
+	row := planRow{Plan: p}
+	for _, in := range p.Instalments {
+		row.Instalments = append(row.Instalments, instalmentRow{Seq: in.Seq, On: in.Date.In(time.UTC),
+			Amount: money.Money{Minor: in.Amount, Currency: p.Total.Currency}, Status: in.Status})
+	}
+	return row
 }
 
 func toPromiseRow(p store.Promise) promiseRow {
@@ -108,7 +131,14 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	for _, p := range promises {
 		d.Promises = append(d.Promises, toPromiseRow(p))
 	}
-	if form.Name == "promise" {
+	plans, err := h.app.Plans(ctx, r.who, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		d.Plans = append(d.Plans, toPlanRow(p))
+	}
+	if form.Name == "promise" || form.Name == "plan" {
 		d.Ticked = map[int64]bool{}
 		for _, v := range form.Values["invoice_ids"] {
 			if inv, err := strconv.ParseInt(v, 10, 64); err == nil {
