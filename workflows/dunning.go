@@ -233,8 +233,12 @@ func (d *dunningRun) checkPromises(ctx, actCtx workflow.Context, snap activities
 			return false, err
 		}
 		if res.Settled {
+			status := string(res.Outcome.Status)
+			if res.Plan != nil {
+				status = string(res.Plan.Status)
+			}
 			workflow.GetLogger(ctx).Info("promise checked", "customer", d.in.CustomerID, "promise", p.ID, "kind", p.Kind,
-				"status", res.Outcome.Status)
+				"status", status)
 			settled = true
 		}
 	}
