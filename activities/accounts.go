@@ -19,12 +19,53 @@ type Accounts struct {
 type AccountSnapshot struct {
 	Account dunning.Account   `json:"account"`
 	Meta    store.AccountMeta `json:"meta"`
+	// Promises are the account's open promises to pay; their invoices carry
+	// the hold (Item.PromiseUntil). Absent from histories recorded before promises.
+	Promises []store.PromiseHold `json:"promises,omitempty"`
 }
 
-// LoadAccount reads the account's open items, scenarios and settings.
+// LoadAccount reads the account's open items, scenarios and settings, and its open promises.
 func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSnapshot, error) {
 	acct, meta, err := a.Store.AccountSnapshot(ctx, customerID)
-	return AccountSnapshot{Account: acct, Meta: meta}, err
+	if err != nil {
+		return AccountSnapshot{Account: acct, Meta: meta}, err
+	}
+	promises, err := a.Store.OpenPromises(ctx, customerID)
+	return AccountSnapshot{Account: acct, Meta: meta, Promises: promises}, err
+}
+
+// CheckPromiseInput names an open promise whose hold ended (or that is kept)
+// and the account's local date the workflow checks it on.
+type CheckPromiseInput struct {
+	CustomerID int64        `json:"customer_id"`
+	PromiseID  int64        `json:"promise_id"`     // a promise's id, or a plan's
+	Kind       string       `json:"kind,omitempty"` // "" a promise, store.HoldPlan a payment plan
+	Today      dunning.Date `json:"today"`
+	WorkflowID string       `json:"workflow_id"`
+}
+
+// CheckPromiseResult says what became of the promise; Settled is false when
+// it was not due, or already settled (a retry, a cancel meanwhile).
+type CheckPromiseResult struct {
+	Settled bool                 `json:"settled"`
+	Outcome store.PromiseOutcome `json:"outcome"`
+	Plan    *store.PlanOutcome   `json:"plan,omitempty"` // a plan's outcome
+}
+
+// CheckPromise settles a promise: kept, partly kept, or broken with an
+// escalation task for the agent (store.CheckPromise). Running it twice is
+// harmless: a settled promise is left as it is.
+//
+// A payment plan is followed the same way, instalment by instalment
+// (store.CheckPlan): Settled then says that something changed (an
+// instalment met, the plan completed or broken).
+func (a *Accounts) CheckPromise(ctx context.Context, in CheckPromiseInput) (CheckPromiseResult, error) {
+	if in.Kind == store.HoldPlan {
+		out, ok, err := a.Store.CheckPlan(ctx, in.CustomerID, in.PromiseID, in.Today, in.WorkflowID)
+		return CheckPromiseResult{Settled: ok, Plan: &out}, err
+	}
+	out, ok, err := a.Store.CheckPromise(ctx, in.CustomerID, in.PromiseID, in.Today, in.WorkflowID)
+	return CheckPromiseResult{Settled: ok, Outcome: out}, err
 }
 
 // ReassignInput names the account's new agent.

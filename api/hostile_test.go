@@ -23,6 +23,8 @@ import (
 	"recoup/api"
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
 	"recoup/store"
 )
 
@@ -306,6 +308,7 @@ type hostileFixture struct {
 	customer            string
 	scenario, rule      string
 	task, token         string
+	promise, plan       string
 	tmplSubject, tmplTx string
 	tmplHTML            string
 	absence             string // an absence of Alice's, covered by Bob
@@ -347,6 +350,14 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	var task int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM tasks WHERE key = 'hostile-call'`).Scan(&task))
 	fx.task = itoa64(task)
+	promise, err := b.store.CreatePromise(ctx, store.NewPromise{CustomerID: c1, Amount: money.Money{Minor: 1000, Currency: money.MustCurrency("EUR")},
+		Date: dunning.DateOf(time.Now()).AddDays(7), Source: "call", Actor: "test"})
+	require.NoError(t, err)
+	fx.promise = itoa64(promise.ID)
+	plan, err := b.store.CreatePlan(ctx, store.NewPlan{CustomerID: c1, Currency: money.MustCurrency("EUR"), Actor: "test",
+		Instalments: []store.Instalment{{Date: dunning.DateOf(time.Now()).AddDays(30), Amount: 5025}}})
+	require.NoError(t, err)
+	fx.plan = itoa64(plan.ID)
 
 	ab, err := b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "alice@recoup.example", Delegates: []string{"bob@recoup.example"},
 		StartsAt: time.Now().UTC()}, "test")
@@ -474,6 +485,26 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 				{key: "kind", kind: kindFormatted}, {key: "assignee_role", kind: kindFormatted}, {key: "due_at", kind: kindFormatted},
 				{key: "note", kind: kindFreeText}},
 			dupKey: "kind", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/customers/:id/promises", args: map[string]string{"id": fx.customer},
+			body: newJObj("amount_minor", "100", "currency", jsonString("EUR"), "date", jsonString("2099-01-01"), "oldest_first", "true",
+				"note", jsonString("will pay"), "source", jsonString("call")),
+			fields: []hostileField{{key: "amount_minor", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"negative", "-1"}}},
+				{key: "currency", kind: kindFormatted}, {key: "date", kind: kindFormatted, extra: []namedRaw{{"past", jsonString("2001-01-01")}}},
+				{key: "oldest_first", kind: kindBool}, {key: "note", kind: kindFreeText}, {key: "source", kind: kindFormatted}},
+			dupKey: "amount_minor", dupRaw: "-1"},
+		{method: "POST", route: "/customers/:id/payment-plans", args: map[string]string{"id": fx.customer},
+			body: newJObj("currency", jsonString("EUR"), "instalments", `[{"date": "2099-01-01", "amount_minor": 5025}]`,
+				"note", jsonString("in two parts")),
+			fields: []hostileField{{key: "currency", kind: kindFormatted}, {key: "note", kind: kindFreeText},
+				{key: "instalments", kind: kindFormatted, extra: []namedRaw{{"past", `[{"date": "2001-01-01", "amount_minor": 5025}]`},
+					{"zero", `[{"date": "2099-01-01", "amount_minor": 0}]`}, {"sum-short", `[{"date": "2099-01-01", "amount_minor": 1}]`},
+					{"dates-backwards", `[{"date": "2099-01-02", "amount_minor": 25}, {"date": "2099-01-01", "amount_minor": 5000}]`},
+					{"unknown-member", `[{"date": "2099-01-01", "amount_minor": 5025, "zzz": 1}]`}}}},
+			dupKey: "currency", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/payment-plans/:id/cancel", args: map[string]string{"id": fx.plan}, body: newJObj("reason", jsonString("paid")),
+			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
+		{method: "POST", route: "/promises/:id/cancel", args: map[string]string{"id": fx.promise}, body: newJObj("reason", jsonString("paid")),
+			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/customers/:id/dunning/pause", args: map[string]string{"id": fx.customer},
 			body:   newJObj("until", jsonString("2099-01-01T00:00:00Z"), "reason", jsonString("holiday")),
 			fields: []hostileField{{key: "until", kind: kindFormatted}, {key: "reason", kind: kindFreeText}}, dupKey: "until", dupRaw: jsonString(sqlDrop)},

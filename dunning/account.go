@@ -52,3 +52,10 @@ type Item struct {
 	// reads nothing, sets it with ApplyEscalations.
 	Escalated bool `json:"escalated,omitempty"`
 }
+
+// Today is the account's local date at now (in its time zone; UTC when the
+// zone is unknown): promise dates and holds are dates of it.
+func (a Account) Today(now time.Time) Date {
+	loc, _ := location(a.TimeZone)
+	return DateOf(now.In(loc))
+}

@@ -23,7 +23,8 @@
 //
 // Only open invoices with an open amount take part. Disputed invoices are held
 // (their stage is kept); an invoice with PromiseUntil is held through that
-// date; paid, written-off or vanished invoices leave the scenario and their
+// date, and the day after it is a wake-up of its own (the workflow checks the
+// promise or payment plan then); paid, written-off or vanished invoices leave the scenario and their
 // stage is dropped. The stage records the offset through which steps are
 // passed and the repeat count of repeating steps; steps are named by
 // (offset, channel), so scenario edits apply at the next step.

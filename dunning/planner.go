@@ -116,10 +116,10 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 			fires, esc = e.advance(it, sc, &st, &had, esc, fires)
 		}
 		ev := e.nextEvent(it, sc, &st, had, esc)
-		if held && !ev.IsZero() {
-			if end := it.PromiseUntil.AddDays(1).In(e.loc); ev.Before(end) {
-				ev = end
-			}
+		if held {
+			// The hold's end is a wake-up of its own, even when no step
+			// follows: the workflow checks the promise then.
+			ev = it.PromiseUntil.AddDays(1).In(e.loc)
 		}
 		if !ev.IsZero() && (next.IsZero() || ev.Before(next)) {
 			next = ev

@@ -368,6 +368,20 @@ func TestHolds(t *testing.T) {
 		require.Equal(t, st, p.State)
 	})
 
+	t.Run("a promise's end is a wake-up even when no step follows (the workflow checks the promise then)", func(t *testing.T) {
+		t.Parallel()
+		it := inv(1, d(1, 2), 100_000)
+		until := d(4, 20) // a Monday
+		it.PromiseUntil = &until
+		st := State{Stages: map[int64]Stage{1: {ScenarioID: testScenarioID, Through: 45}}} // every step passed
+		p := PlanAt(account(DefaultScenario(), it), st, at(paris, 4, 14, 9, 0))
+		require.Empty(t, p.Due)
+		requireTime(t, at(paris, 4, 21, 9, 0), p.Next, "the day after the hold, at the window's opening")
+
+		p = PlanAt(account(DefaultScenario(), inv(1, d(1, 2), 100_000)), st, at(paris, 4, 14, 9, 0))
+		require.True(t, p.Next.IsZero(), "without the promise nothing is left to wake for")
+	})
+
 	t.Run("paid, written off, fully credited or gone: the stage is dropped", func(t *testing.T) {
 		t.Parallel()
 		paid := inv(1, d(3, 2), 0)

@@ -41,6 +41,7 @@ const (
 	ActivityCounts       = "Counts"
 	ActivityHandOver     = "HandOver" // an absence begins: the agent's accounts and tasks go to the delegates
 	ActivityHandBack     = "HandBack" // it ends: those nobody reassigned meanwhile come back
+	ActivityCheckPromise = "CheckPromise"
 )
 
 // Workflows and Activities list every registered name, for the worker's
@@ -48,7 +49,7 @@ const (
 var (
 	Workflows  = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
-		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack}
+		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack, ActivityCheckPromise}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

@@ -429,6 +429,10 @@ func (a *activity) what() string {
 		if in, ok := decodeAs[activities.ReassignInput](a.input); ok {
 			return "Activity Reassign (to " + in.AgentEmail + by(in.By) + ")"
 		}
+	case flow.ActivityCheckPromise:
+		if in, ok := decodeAs[activities.CheckPromiseInput](a.input); ok {
+			return fmt.Sprintf("Activity CheckPromise (promise %d, on %s)", in.PromiseID, in.Today)
+		}
 	}
 	return "Activity " + a.typ
 }

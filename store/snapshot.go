@@ -35,7 +35,14 @@ const snapshotItems = `
 SELECT i.id, i.number, i.due_date, i.open_minor, i.status,
        coalesce(c.scenario_id, rule.scenario_id, (SELECT id FROM scenarios WHERE is_default)) AS scenario_id,
        EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id AND t.kind = 'escalation' AND t.status = 'open'
-               AND i.id = ANY (t.invoice_ids)) AS escalated
+               AND i.id = ANY (t.invoice_ids)) AS escalated,
+       greatest((SELECT max(p.promised_date + p.grace_days) FROM promises p
+                 WHERE p.customer_id = c.id AND p.status = 'open' AND i.id = ANY (p.invoice_ids)),
+                -- a plan holds through its next instalment's check; when that
+                -- one is met the hold moves on to the following one
+                (SELECT min(n.due_date + pp.tolerance_days) FROM payment_plans pp
+                 JOIN plan_instalments n ON n.plan_id = pp.id AND n.status = 'pending'
+                 WHERE pp.customer_id = c.id AND pp.status = 'open' AND i.id = ANY (pp.invoice_ids))) AS promise_until
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
 JOIN entities e ON e.id = c.entity_id
@@ -60,7 +67,8 @@ WHERE s.id = ANY ($1)`
 
 // AccountSnapshot reads what the planner needs about one account: its open
 // items with their scenarios (current versions: an edit applies at the next
-// evaluation), contact window, calendar country and time zone.
+// evaluation), contact window, calendar country and time zone, and the hold
+// of open promises (PromiseUntil).
 func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.Account, AccountMeta, error) {
 	var a dunning.Account
 	var meta AccountMeta
@@ -90,8 +98,13 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 		var due time.Time
 		var status string
 		var scenario *int64
-		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &scenario, &it.Escalated); err != nil {
+		var promised *time.Time
+		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &scenario, &it.Escalated, &promised); err != nil {
 			return it, err
+		}
+		if promised != nil { // an open promise holds the invoice through its date + grace
+			until := dunning.DateOf(*promised)
+			it.PromiseUntil = &until
 		}
 		if scenario == nil {
 			return it, errors.New("no default scenario: the worker creates it at start")

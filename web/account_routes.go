@@ -11,4 +11,8 @@ var accountRoutes = []route{
 	{method: "POST", path: "/accounts/:id/resume", action: auth.DunningControl, handle: (*Handler).accountResume},
 	{method: "POST", path: "/accounts/:id/reassign", action: auth.DunningReassign, handle: (*Handler).accountReassign},
 	{method: "POST", path: "/accounts/:id/scenario", action: auth.ScenariosWrite, handle: (*Handler).accountScenario},
+	{method: "POST", path: "/accounts/:id/promises", action: auth.DunningControl, handle: (*Handler).accountPromise},
+	{method: "POST", path: "/accounts/:id/promises/:promise/cancel", action: auth.DunningControl, handle: (*Handler).accountPromiseCancel},
+	{method: "POST", path: "/accounts/:id/plans", action: auth.DunningControl, handle: (*Handler).accountPlan},
+	{method: "POST", path: "/accounts/:id/plans/:plan/cancel", action: auth.DunningControl, handle: (*Handler).accountPlanCancel},
 }

@@ -13,6 +13,7 @@ import (
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/history"
+	"recoup/money"
 	"recoup/store"
 )
 
@@ -34,8 +35,48 @@ type accountData struct {
 	Kinds       []string
 	CSVHref     string
 	Scenarios   []store.ScenarioVersion
+	Promises    []promiseRow
+	Plans       []planRow
+	Ticked      map[int64]bool // invoices ticked in a refused promise form
 	Form        accountForm
 	CoveringFor string // the absent agent whose account this is while their absence lasts
+}
+
+// promiseRow is a promise to pay as the account page lists it.
+type promiseRow struct {
+	store.Promise
+	On, Until time.Time    // the promise date and the last day held, for .Date
+	Paid      *money.Money // what was paid when it was checked
+}
+
+// planRow is a payment plan as the account page lists it.
+type planRow struct {
+	store.Plan
+	Instalments []instalmentRow
+}
+
+type instalmentRow struct {
+	Seq    int
+	On     time.Time
+	Amount money.Money
+	Status string
+}
+
+func toPlanRow(p store.Plan) planRow {
+	row := planRow{Plan: p}
+	for _, in := range p.Instalments {
+		row.Instalments = append(row.Instalments, instalmentRow{Seq: in.Seq, On: in.Date.In(time.UTC),
+			Amount: money.Money{Minor: in.Amount, Currency: p.Total.Currency}, Status: in.Status})
+	}
+	return row
+}
+
+func toPromiseRow(p store.Promise) promiseRow {
+	row := promiseRow{Promise: p, On: p.Date.In(time.UTC), Until: p.Until().In(time.UTC)}
+	if p.PaidMinor != nil {
+		row.Paid = &money.Money{Minor: *p.PaidMinor, Currency: p.Amount.Currency}
+	}
+	return row
 }
 
 // calendarDay is the actions planned for one date.
@@ -52,7 +93,7 @@ type historyForm struct {
 // accountForm is what was posted to one of the account's forms, with its
 // errors, to show it again when it was refused.
 type accountForm struct {
-	Name   string // pause, reassign or scenario: the form that failed
+	Name   string // pause, reassign, scenario, promise or cancel-<promise id>: the form that failed
 	Values url.Values
 	Errors fieldErrors
 }
@@ -86,6 +127,28 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	h.dunningState(ctx, r, id, &d)
 	if d.CoveringFor, err = h.app.CoveringFor(ctx, r.who, id); err != nil {
 		return err
+	}
+	promises, err := h.app.Promises(ctx, r.who, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range promises {
+		d.Promises = append(d.Promises, toPromiseRow(p))
+	}
+	plans, err := h.app.Plans(ctx, r.who, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		d.Plans = append(d.Plans, toPlanRow(p))
+	}
+	if form.Name == "promise" || form.Name == "plan" {
+		d.Ticked = map[int64]bool{}
+		for _, v := range form.Values["invoice_ids"] {
+			if inv, err := strconv.ParseInt(v, 10, 64); err == nil {
+				d.Ticked[inv] = true
+			}
+		}
 	}
 	if auth.Allows(r.who, auth.HistoryRead) {
 		if err := h.timeline(ctx, r, id, &d); err != nil {

@@ -139,6 +139,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityCounts:       counts.Counts,
 		flow.ActivityHandOver:     handover.HandOver,
 		flow.ActivityHandBack:     handover.HandBack,
+		flow.ActivityCheckPromise: accounts.CheckPromise,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -20,6 +20,10 @@ const versionLocalLoad = "local-load-account"
 // versionQuietAttributes names the change to upserting search attributes only when they change.
 const versionQuietAttributes = "upsert-attributes-on-change"
 
+// versionPromises names the change that checks promises to pay (the
+// CheckPromise activity) when their hold ends.
+const versionPromises = "check-promises"
+
 var (
 	accounts *activities.Accounts // activity method values, checked by the compiler
 	outbound *activities.Dunning
@@ -109,6 +113,8 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 	localLoad := workflow.GetVersion(ctx, versionLocalLoad, workflow.DefaultVersion, 1) >= 1
 	// Version 1 upserts the search attributes only when they change: fewer events per evaluation.
 	d.quietAttrs = workflow.GetVersion(ctx, versionQuietAttributes, workflow.DefaultVersion, 1) >= 1
+	// Version 1 checks the account's promises to pay when their hold ends.
+	checkPromises := workflow.GetVersion(ctx, versionPromises, workflow.DefaultVersion, 1) >= 1
 	localCtx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
@@ -134,6 +140,15 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		}
 		if err := d.upsertSearchAttributes(ctx); err != nil {
 			return err
+		}
+		if checkPromises {
+			settled, err := d.checkPromises(ctx, loadCtx, snap, now)
+			if err != nil {
+				return err
+			}
+			if settled {
+				continue // load again: the settled promises' invoices are held no longer
+			}
 		}
 		if len(snap.Account.Items) == 0 {
 			if d.dirty {
@@ -190,6 +205,44 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// checkPromises settles the open promises that are kept or whose hold has
+// ended, and says whether any was settled. A payment plan is one such hold
+// per instalment: its hold ends after the next instalment's due date plus
+// the tolerance, and a met instalment moves it on to the next one.
+//
+// Promises live in Postgres, not in the workflow's state: the snapshot
+// carries them and holds their invoices (Item.PromiseUntil), so recording or
+// cancelling one is an ordinary wake-up (app.AccountsChanged), nothing is
+// carried across continue-as-new, and the planner's next wake-up already
+// includes each hold's end. The workflow only decides when to check, from
+// the snapshot and workflow time (deterministic); the activity decides the
+// outcome from the ledger and records it.
+func (d *dunningRun) checkPromises(ctx, actCtx workflow.Context, snap activities.AccountSnapshot, now time.Time) (bool, error) {
+	today := snap.Account.Today(now)
+	settled := false
+	for _, p := range snap.Promises {
+		if !p.Kept && !today.After(p.Until) {
+			continue
+		}
+		in := activities.CheckPromiseInput{CustomerID: d.in.CustomerID, PromiseID: p.ID, Kind: p.Kind, Today: today,
+			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}
+		var res activities.CheckPromiseResult
+		if err := workflow.ExecuteActivity(actCtx, accounts.CheckPromise, in).Get(ctx, &res); err != nil {
+			return false, err
+		}
+		if res.Settled {
+			status := string(res.Outcome.Status)
+			if res.Plan != nil {
+				status = string(res.Plan.Status)
+			}
+			workflow.GetLogger(ctx).Info("promise checked", "customer", d.in.CustomerID, "promise", p.ID, "kind", p.Kind,
+				"status", status)
+			settled = true
+		}
+	}
+	return settled, nil
 }
 
 // sleep waits until the next planned step, the end of a pause, or a message

@@ -21,10 +21,12 @@ import (
 
 // ledger stands in for Postgres: the account the activities load, and what was sent.
 type ledger struct {
-	mu    sync.Mutex
-	acct  dunning.Account
-	agent string
-	sent  []dunning.Action
+	mu       sync.Mutex
+	acct     dunning.Account
+	agent    string
+	sent     []dunning.Action
+	promises []*ledgerPromise
+	plans    []*ledgerPlan
 }
 
 func (l *ledger) load(context.Context, int64) (activities.AccountSnapshot, error) {
@@ -32,7 +34,8 @@ func (l *ledger) load(context.Context, int64) (activities.AccountSnapshot, error
 	defer l.mu.Unlock()
 	a := l.acct
 	a.Items = append([]dunning.Item(nil), l.acct.Items...)
-	return activities.AccountSnapshot{Account: a, Meta: store.AccountMeta{EntityCode: "FR01", AgentEmail: l.agent}}, nil
+	return activities.AccountSnapshot{Account: a, Meta: store.AccountMeta{EntityCode: "FR01", AgentEmail: l.agent},
+		Promises: append(l.openPromises(), l.planHolds()...)}, nil
 }
 
 func (l *ledger) execute(_ context.Context, in activities.ExecuteInput) (activities.ExecuteResult, error) {
@@ -94,6 +97,7 @@ func setupDunning(t *testing.T, start time.Time, due dunning.Date) (*testsuite.T
 	env.RegisterActivity(out)
 	env.OnActivity(acts.LoadAccount, mock.Anything, mock.Anything).Return(l.load)
 	env.OnActivity(out.Execute, mock.Anything, mock.Anything).Return(l.execute)
+	env.OnActivity(acts.CheckPromise, mock.Anything, mock.Anything).Return(l.checkPromise)
 	env.OnActivity(acts.Reassign, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ReassignInput) error {
 		l.mu.Lock()
 		defer l.mu.Unlock()

@@ -11,9 +11,12 @@ import (
 )
 
 // Histories recorded from real runs (testdata/dunning_*.json, exported from
-// `recoup dev` with the SDK's GetWorkflowHistory as protojson) must replay
-// with today's code: a change that would break running workflows fails here
-// and needs workflow.GetVersion.
+// `recoup dev` or an embedded server with the SDK's GetWorkflowHistory as
+// protojson; dunning_v2_promises_checked.json: a broken promise whose hold had
+// ended, then a kept one, on the check-promises version;
+// dunning_v2_plan_instalments.json: a plan whose first instalment is met, then
+// completed) must replay with today's code: a change that would break running
+// workflows fails here and needs workflow.GetVersion.
 func TestDunningReplaysRecordedHistories(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("testdata/dunning_*.json")
