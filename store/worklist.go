@@ -102,18 +102,17 @@ type WorklistRow struct {
 //	         (no rate: the unconverted amount's minor units taken as the reporting currency's)
 //	days     min(days overdue, 180) / 6                    (0–30)
 //	risk     20 for risk class "high", 10 for "medium", else 0
-//	promises 15 per broken promise (0: promises are not recorded yet)
+//	promises 15 per broken promise of the customer
 //	due      days since the task's due time, between -10 and 10
 //
 // Every part is rounded to two decimals, so the sum is exact in the reason.
 // worklistParts computes the parts as lateral joins on the task tk, its
 // customer c, the customer's totals t and its rate r (NULL: none); the
-// points are float8 (a ranking, never money) rounded to cents. Broken
-// promises are a 0 until promises are recorded: their part feeds it here.
+// points are float8 (a ranking, never money) rounded to cents.
 const worklistParts = `
     CROSS JOIN LATERAL (SELECT ` + customerOverdue + ` AS overdue, ` + customerDaysOverdue + ` AS days) o
     CROSS JOIN LATERAL (SELECT CASE WHEN r.rate IS NOT NULL THEN round(o.overdue * r.rate * power(10::numeric, r.shift))::bigint END AS reporting,
-                               0 AS broken_promises) x
+                               (SELECT count(*) FROM promises pr WHERE pr.customer_id = c.id AND pr.status = 'broken') AS broken_promises) x
     CROSS JOIN LATERAL (SELECT
         round((10 * log(1 + greatest(coalesce(x.reporting, o.overdue), 0)::float8 / (10 ^ @reporting_exp::int)::float8))::numeric, 2) AS amount_points,
         round(least(o.days, 180) / 6.0, 2) AS days_points,

@@ -32,6 +32,8 @@ CREATE TABLE promises (
 );
 CREATE INDEX promises_customer_idx ON promises (customer_id, id DESC);
 CREATE INDEX promises_open_idx ON promises (customer_id) WHERE status = 'open';
+-- The worklist's priority counts a customer's broken promises.
+CREATE INDEX promises_broken_idx ON promises (customer_id) WHERE status = 'broken';
 
 -- +goose Down
 DROP TABLE promises;
