@@ -95,21 +95,8 @@ func (s *Store) CreatePlan(ctx context.Context, np NewPlan) (Plan, error) {
 		if first := np.Instalments[0].Date; first.Before(dunning.DateOf(today)) {
 			return domain.FieldError("instalments", "the first instalment %s is in the past (the customer's today is %s)", first, dunning.DateOf(today))
 		}
-		open := map[int64]int64{}
-		var order []int64
-		rows, err := tx.Query(ctx, promisableInvoices, pgx.NamedArgs{"customer": np.CustomerID, "currency": np.Currency.Code()})
+		open, order, err := promisable(ctx, tx, np.CustomerID, np.Currency)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id, minor int64
-			if err := rows.Scan(&id, &minor); err != nil {
-				return err
-			}
-			open[id] = minor
-			order = append(order, id)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		ids := np.InvoiceIDs
@@ -119,19 +106,9 @@ func (s *Store) CreatePlan(ctx context.Context, np NewPlan) (Plan, error) {
 		if len(ids) == 0 {
 			return domain.FieldError("invoice_ids", "no open %s invoice left to plan (open promises and plans hold the others)", np.Currency.Code())
 		}
-		seen := map[int64]bool{}
-		var total int64
-		for _, id := range ids {
-			minor, ok := open[id]
-			switch {
-			case seen[id]:
-				return domain.FieldError("invoice_ids", "invoice %d is listed twice", id)
-			case !ok:
-				return domain.FieldError("invoice_ids",
-					"invoice %d is not an open %s invoice of this customer, or an open promise or plan holds it", id, np.Currency.Code())
-			}
-			seen[id] = true
-			total += minor
+		total, err := coverListed(open, ids, np.Currency, "an open promise or plan")
+		if err != nil {
+			return err
 		}
 		var sum int64
 		for _, in := range np.Instalments {

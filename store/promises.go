@@ -113,21 +113,8 @@ func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, erro
 		if np.Date.Before(dunning.DateOf(today)) {
 			return domain.FieldError("date", "%s is in the past (the customer's today is %s)", np.Date, dunning.DateOf(today))
 		}
-		open := map[int64]int64{}
-		var order []int64
-		rows, err := tx.Query(ctx, promisableInvoices, pgx.NamedArgs{"customer": np.CustomerID, "currency": np.Amount.Currency.Code()})
+		open, order, err := promisable(ctx, tx, np.CustomerID, np.Amount.Currency)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id, minor int64
-			if err := rows.Scan(&id, &minor); err != nil {
-				return err
-			}
-			open[id] = minor
-			order = append(order, id)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(np.InvoiceIDs) == 0 { // oldest first, until the amount is covered
@@ -143,21 +130,11 @@ func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, erro
 					np.Amount.Currency.Code())
 			}
 		} else {
-			seen := map[int64]bool{}
-			for _, id := range np.InvoiceIDs {
-				minor, ok := open[id]
-				switch {
-				case seen[id]:
-					return domain.FieldError("invoice_ids", "invoice %d is listed twice", id)
-				case !ok:
-					return domain.FieldError("invoice_ids",
-						"invoice %d is not an open %s invoice of this customer, or another open promise holds it", id,
-						np.Amount.Currency.Code())
-				}
-				seen[id] = true
-				p.InvoiceIDs = append(p.InvoiceIDs, id)
-				p.CoveredOpen += minor
+			covered, err := coverListed(open, np.InvoiceIDs, np.Amount.Currency, "another open promise")
+			if err != nil {
+				return err
 			}
+			p.InvoiceIDs, p.CoveredOpen = np.InvoiceIDs, covered
 		}
 		if np.Amount.Minor > p.CoveredOpen {
 			return domain.FieldError("amount_minor", "%s is more than the invoices' open total %s", np.Amount,
@@ -379,4 +356,44 @@ func (s *Store) CheckPromise(ctx context.Context, customerID, id int64, today du
 		return Journal(ctx, tx, Entry{Actor: actor, Action: "promise." + string(out.Status), Target: customerTarget(customerID), After: after})
 	})
 	return out, ok, err
+}
+
+// promisable reads the customer's open invoices in currency that no open
+// promise or plan holds, oldest due first: what a new promise or plan may
+// cover, with each one's open amount.
+func promisable(ctx context.Context, tx pgx.Tx, customerID int64, currency money.Currency) (open map[int64]int64, order []int64, err error) {
+	rows, err := tx.Query(ctx, promisableInvoices, pgx.NamedArgs{"customer": customerID, "currency": currency.Code()})
+	if err != nil {
+		return nil, nil, err
+	}
+	open = map[int64]int64{}
+	for rows.Next() {
+		var id, minor int64
+		if err := rows.Scan(&id, &minor); err != nil {
+			return nil, nil, err
+		}
+		open[id] = minor
+		order = append(order, id)
+	}
+	return open, order, rows.Err()
+}
+
+// coverListed checks that every listed invoice is promisable and listed once,
+// and answers their open total; holder names what may hold the others.
+func coverListed(open map[int64]int64, ids []int64, currency money.Currency, holder string) (int64, error) {
+	seen := map[int64]bool{}
+	var total int64
+	for _, id := range ids {
+		minor, ok := open[id]
+		switch {
+		case seen[id]:
+			return 0, domain.FieldError("invoice_ids", "invoice %d is listed twice", id)
+		case !ok:
+			return 0, domain.FieldError("invoice_ids", "invoice %d is not an open %s invoice of this customer, or %s holds it",
+				id, currency.Code(), holder)
+		}
+		seen[id] = true
+		total += minor
+	}
+	return total, nil
 }
