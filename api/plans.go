@@ -68,7 +68,7 @@ func (s *Server) createPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, gin.H{"plan": toPlan(p.Plan), "account_woken": p.Woken.Accounts == 1 && p.Woken.Error == ""})
+	c.JSON(http.StatusCreated, gin.H{"plan": toPlan(p.Plan), "account_woken": p.Woken.Reached()})
 	return nil
 }
 
@@ -104,6 +104,6 @@ func (s *Server) cancelPlan(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"id": p.ID, "status": store.PlanCancelled, "customer_id": p.CustomerID,
-		"account_woken": p.Woken.Accounts == 1 && p.Woken.Error == ""})
+		"account_woken": p.Woken.Reached()})
 	return nil
 }

@@ -61,7 +61,7 @@ func (s *Server) createPromise(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, gin.H{"promise": toPromise(p.Promise), "account_woken": p.Woken.Accounts == 1 && p.Woken.Error == ""})
+	c.JSON(http.StatusCreated, gin.H{"promise": toPromise(p.Promise), "account_woken": p.Woken.Reached()})
 	return nil
 }
 
@@ -101,6 +101,6 @@ func (s *Server) cancelPromise(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"id": p.ID, "status": store.PromiseCancelled, "customer_id": p.CustomerID,
-		"account_woken": p.Woken.Accounts == 1 && p.Woken.Error == ""})
+		"account_woken": p.Woken.Reached()})
 	return nil
 }

@@ -86,7 +86,7 @@ func (s *Server) closeTask(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": domain.TaskDone, "customer_id": t.CustomerID,
-		"account_woken": t.Woken.Accounts == 1 && t.Woken.Error == ""})
+		"account_woken": t.Woken.Reached()})
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (s *Server) completeTask(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": domain.TaskDone, "outcome": t.Outcome, "customer_id": t.CustomerID,
 		"follow_up_task_ids": followUps, "disputed_invoice_ids": disputed,
-		"account_woken": t.Woken.Accounts == 1 && t.Woken.Error == ""})
+		"account_woken": t.Woken.Reached()})
 	return nil
 }
 

@@ -23,6 +23,9 @@ type Woken struct {
 	Error string
 }
 
+// Reached reports whether the one account a command changed was woken.
+func (w Woken) Reached() bool { return w.Accounts == 1 && w.Error == "" }
+
 // AccountsChanged is the one way a change that matters to dunning reaches
 // the accounts' workflows: every entry point calls it once its change is
 // committed (imports from the API, the CLI and the demo load, a closed
