@@ -220,12 +220,13 @@ func TestBrowser(t *testing.T) {
 		loc, err := chromedp.Run(ctx, chromedp.Location())
 		require.NoError(t, err)
 		account = strings.TrimPrefix(loc, s.url)
+		require.NotContains(t, text(t, ctx, "dl.facts"), s.users[domain.RoleAgent].Email, "another agent's account")
 		require.NoError(t, chromedp.Do(ctx,
 			fill("Give the account to (agent's email)", s.users[domain.RoleAgent].Email),
 			chromedp.Click(`//button[normalize-space()="Reassign"]`),
 			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 		))
-		require.Contains(t, text(t, ctx, "main"), s.users[domain.RoleAgent].Email, "the account shows its new agent")
+		require.Contains(t, text(t, ctx, "dl.facts"), s.users[domain.RoleAgent].Email, "the account shows its new agent")
 		screenshot(t, ctx, "account")
 	})
 
@@ -274,8 +275,9 @@ func TestBrowser(t *testing.T) {
 
 		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.url+account), chromedp.WaitVisible(chromedp.CSS(`#dunning-h`))))
 		after := text(t, ctx, `section[aria-labelledby="dunning-h"]`)
-		require.NotEqual(t, before, after, "the calendar ahead follows the new version")
-		require.Contains(t, after, "reminder_2")
+		newStep := fmt.Sprintf("step %d (day 60) · reminder_2", rows+1)
+		require.NotContains(t, before, newStep)
+		require.Contains(t, after, newStep, "the calendar ahead follows the new version")
 	})
 
 	t.Run("an agent pauses the account with a reason and sees it on the account and in its timeline", func(t *testing.T) {
@@ -331,10 +333,13 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(`//button[@value="preview"]`),
 		))
 		got := waitText(t, ctx, ".preview-subject", "Relance")
-		require.True(t, strings.HasPrefix(got, "Relance : facture impayée de "), got)
+		name, ok := strings.CutPrefix(strings.TrimSpace(got), "Relance : facture impayée de ")
+		require.True(t, ok, got)
+		require.NotEmpty(t, name, "the account's name filled in")
 		require.NotContains(t, got, "{{", "rendered for a real account")
 		// The frame's document loads on its own once in view.
-		require.NoError(t, chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`iframe.preview-html`)), chromedp.Sleep(time.Second)))
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`iframe.preview-html`)),
+			chromedp.ScrollIntoView(chromedp.CSS(`iframe.preview-html`)), chromedp.Sleep(time.Second)))
 		screenshot(t, ctx, "template-preview")
 		frame, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`iframe.preview-html`)))
 		require.NoError(t, err)
@@ -378,16 +383,31 @@ func TestBrowser(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "fr", lang)
 		require.Contains(t, text(t, ctx, "nav.main"), "Comptes")
-		require.Regexp(t, `\d,\d\d`, text(t, ctx, "table.list td.num"), "amounts with a decimal comma")
+		require.Regexp(t, `\d,\d{2}\D*€`, text(t, ctx, "table.list td.num"), "amounts with a decimal comma and the euro sign after")
 		screenshot(t, ctx, "accounts-fr")
 		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS(`main h1`))))
 		screenshot(t, ctx, "home-sales-rep-fr")
 	})
 
-	t.Run("an agent closes a task from the worklist", func(t *testing.T) {
+	t.Run("a credit manager completes the top task of the team's worklist", func(t *testing.T) {
 		ctx := newBrowser(t, 1280, 900)
 		s.signIn(t, ctx, domain.RoleCreditManager)
-		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.url+"/worklist?scope=team")))
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(s.url+"/worklist?scope=team"),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/complete"]`)),
+		))
 		screenshot(t, ctx, "worklist")
+		before := count(t, ctx, `form[action$="/complete"]`)
+		action, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('form[action$="/complete"]').getAttribute("action")`))
+		require.NoError(t, err)
+		sel := `form[action="` + action + `"]`
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.CSS(sel+` select[name="outcome"]`), "other"),
+			chromedp.SetValue(chromedp.CSS(sel+` input[name="note"]`), "decided to wait for the dispute"),
+			chromedp.Submit(chromedp.CSS(sel+` select[name="outcome"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		))
+		require.Zero(t, count(t, ctx, sel), "the completed task left the open list")
+		require.Equal(t, before-1, count(t, ctx, `form[action$="/complete"]`))
 	})
 }
