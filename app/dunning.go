@@ -82,10 +82,8 @@ func (a *App) ReassignDunning(ctx context.Context, who domain.Principal, custome
 	if email == "" {
 		return "", domain.FieldError("agent_email", "required")
 	}
-	if ok, err := a.store.UserExists(ctx, email); err != nil {
+	if err := a.checkUser(ctx, "agent_email", email); err != nil {
 		return "", err
-	} else if !ok {
-		return "", domain.FieldError("agent_email", "no user %s", email)
 	}
 	_, err := a.MoveAccount(ctx, customerID, email, who.Actor())
 	return email, err

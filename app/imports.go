@@ -41,7 +41,7 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 	out := Imported{Result: res}
 	if kind == importer.Customers {
 		// Customers the ERP sent without an agent get one from the agent rules.
-		if _, err := a.applyAgentRules(ctx, who.Actor()); err != nil {
+		if _, err := a.store.ApplyAgentRules(ctx, who.Actor()); err != nil {
 			return out, err
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/dunning"
-	"recoup/money"
 	"recoup/store"
 )
 
@@ -47,13 +46,8 @@ func (a *App) RecordPlan(ctx context.Context, who domain.Principal, customerID i
 	}
 	np := store.NewPlan{CustomerID: customerID, InvoiceIDs: req.InvoiceIDs, Note: strings.TrimSpace(req.Note), Actor: who.Actor()}
 	var errs []error
-	cur, err := money.ParseCurrency(strings.ToUpper(strings.TrimSpace(req.Currency)))
-	switch {
-	case req.Currency == "":
-		errs = append(errs, domain.FieldError("currency", "required: the invoices' currency (ISO 4217)"))
-	case err != nil:
-		errs = append(errs, domain.FieldError("currency", "%q: %v", req.Currency, err))
-	}
+	cur, err := currencyField(req.Currency)
+	errs = append(errs, err)
 	np.Currency = cur
 	switch n := len(req.Instalments); {
 	case n == 0:
@@ -109,12 +103,9 @@ func (a *App) CancelPlan(ctx context.Context, who domain.Principal, id int64, re
 	if err := a.store.CheckCustomer(ctx, perimeter(who), customerID); err != nil {
 		return CancelledPromise{}, domain.Errorf(domain.CodeNotFound, "payment plan %d not found", id)
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return CancelledPromise{}, domain.FieldError("reason", "required: say why the plan is cancelled")
-	case utf8.RuneCountInString(reason) > maxPromiseNote:
-		return CancelledPromise{}, domain.FieldError("reason", "at most %d characters", maxPromiseNote)
+	reason, err = cancelReason(reason, "plan")
+	if err != nil {
+		return CancelledPromise{}, err
 	}
 	if _, err := a.store.CancelPlan(ctx, id, reason, who.Actor()); err != nil {
 		return CancelledPromise{}, err

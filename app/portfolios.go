@@ -123,20 +123,20 @@ func (a *App) AssignPortfolio(ctx context.Context, who domain.Principal, req Ass
 	if req.CustomerIDs == nil && f.EntityCode == "" && f.Country == "" && f.Category == "" && f.AgentEmail == "" {
 		return out, domain.FieldError("customer_ids", "say which accounts: customer_ids, or at least one of entity, country, category, current_agent")
 	}
-	list, total, err := a.store.Portfolio(ctx, perimeter(who), f, previewLimit)
+	limit := maxBulk
+	if req.DryRun {
+		limit = previewLimit
+	}
+	all, total, err := a.store.Portfolio(ctx, perimeter(who), f, limit)
 	if err != nil {
 		return out, err
 	}
-	out.Matched, out.Accounts = total, list
+	out.Matched, out.Accounts = total, all[:min(previewLimit, len(all))]
 	if req.DryRun || total == 0 {
 		return out, nil
 	}
 	if total > maxBulk {
 		return out, domain.FieldError("customer_ids", "%d accounts match: at most %d at once; narrow the filter", total, maxBulk)
-	}
-	all, _, err := a.store.Portfolio(ctx, perimeter(who), f, maxBulk)
-	if err != nil {
-		return out, err
 	}
 	// Several at a time: each move through a workflow is a round trip to the server and an activity.
 	moved := make([]bool, len(all))
@@ -200,14 +200,8 @@ func (a *App) ReplaceAgentRules(ctx context.Context, who domain.Principal, rules
 	if out == nil {
 		out = []store.AgentRule{}
 	}
-	_, err = a.applyAgentRules(ctx, who.Actor())
+	_, err = a.store.ApplyAgentRules(ctx, who.Actor())
 	return out, err
-}
-
-// applyAgentRules gives customers without an agent the agent of the first
-// rule they match (after an import of customers, after the rules change).
-func (a *App) applyAgentRules(ctx context.Context, actor string) ([]int64, error) {
-	return a.store.ApplyAgentRules(ctx, actor)
 }
 
 // checkUser refuses an email no user has, naming the field.

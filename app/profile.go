@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
-	"time"
 
 	"recoup/auth"
 	"recoup/domain"
@@ -18,7 +18,7 @@ func (a *App) SetLanguage(ctx context.Context, who domain.Principal, lang string
 	if err := allow(who, auth.TokensOwn); err != nil { // one's own profile: every signed-in person
 		return err
 	}
-	if lang != "" && lang != "en" && lang != "fr" {
+	if lang != "" && !slices.Contains(Languages, lang) {
 		return domain.FieldError("language", "%q: want en or fr", lang)
 	}
 	if who.UserID == 0 {
@@ -42,12 +42,8 @@ func (a *App) ChangePassword(ctx context.Context, who domain.Principal, current,
 	if current == "" {
 		return domain.FieldError("current_password", "required")
 	}
-	byEmail, byAddress, err := a.store.LoginFailures(ctx, who.Email, address, time.Now().Add(-LoginWindow))
-	if err != nil {
+	if err := a.throttled(ctx, who.Email, address); err != nil {
 		return err
-	}
-	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerSource {
-		return ErrTooManyAttempts
 	}
 	hash, err := a.store.PasswordHashByID(ctx, who.UserID)
 	if err != nil {

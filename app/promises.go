@@ -59,13 +59,8 @@ func newPromise(who domain.Principal, customerID int64, req PromiseRequest) (sto
 	np := store.NewPromise{CustomerID: customerID, InvoiceIDs: req.InvoiceIDs, Note: strings.TrimSpace(req.Note),
 		Source: req.Source, Actor: who.Actor()}
 	var errs []error
-	cur, err := money.ParseCurrency(strings.ToUpper(strings.TrimSpace(req.Currency)))
-	switch {
-	case req.Currency == "":
-		errs = append(errs, domain.FieldError("currency", "required: the invoices' currency (ISO 4217)"))
-	case err != nil:
-		errs = append(errs, domain.FieldError("currency", "%q: %v", req.Currency, err))
-	}
+	cur, err := currencyField(req.Currency)
+	errs = append(errs, err)
 	np.Amount = money.Money{Minor: req.AmountMinor, Currency: cur}
 	if req.AmountMinor <= 0 {
 		errs = append(errs, domain.FieldError("amount_minor", "must be more than 0"))
@@ -121,16 +116,37 @@ func (a *App) CancelPromise(ctx context.Context, who domain.Principal, id int64,
 		// Outside the perimeter the promise does not exist.
 		return CancelledPromise{}, domain.Errorf(domain.CodeNotFound, "promise %d not found", id)
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return CancelledPromise{}, domain.FieldError("reason", "required: say why the promise is cancelled")
-	case utf8.RuneCountInString(reason) > maxPromiseNote:
-		return CancelledPromise{}, domain.FieldError("reason", "at most %d characters", maxPromiseNote)
+	reason, err = cancelReason(reason, "promise")
+	if err != nil {
+		return CancelledPromise{}, err
 	}
 	customerID, err := a.store.CancelPromise(ctx, id, reason, who.Actor())
 	if err != nil {
 		return CancelledPromise{}, err
 	}
 	return CancelledPromise{ID: id, CustomerID: customerID, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})}, nil
+}
+
+// currencyField reads the currency of a promise or plan (field currency).
+func currencyField(v string) (money.Currency, error) {
+	if v == "" {
+		return money.Currency{}, domain.FieldError("currency", "required: the invoices' currency (ISO 4217)")
+	}
+	cur, err := money.ParseCurrency(strings.ToUpper(strings.TrimSpace(v)))
+	if err != nil {
+		return cur, domain.FieldError("currency", "%q: %v", v, err)
+	}
+	return cur, nil
+}
+
+// cancelReason checks why a promise or plan (what) is cancelled (field reason).
+func cancelReason(reason, what string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", domain.FieldError("reason", "required: say why the %s is cancelled", what)
+	case utf8.RuneCountInString(reason) > maxPromiseNote:
+		return "", domain.FieldError("reason", "at most %d characters", maxPromiseNote)
+	}
+	return reason, nil
 }

@@ -40,12 +40,8 @@ func (a *App) SignIn(ctx context.Context, email, password, address string) (Sess
 			return Session{}, domain.FieldError(f.name, "required")
 		}
 	}
-	byEmail, byAddress, err := a.store.LoginFailures(ctx, email, address, time.Now().Add(-LoginWindow))
-	if err != nil {
+	if err := a.throttled(ctx, email, address); err != nil {
 		return Session{}, err
-	}
-	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerSource {
-		return Session{}, ErrTooManyAttempts
 	}
 	userID, hash, err := a.store.PasswordHash(ctx, email)
 	if err != nil {
@@ -89,3 +85,16 @@ func (a *App) TokenPrincipal(ctx context.Context, secret string) (domain.Princip
 
 // IsSessionSecret reports whether v looks like a session secret (before any database lookup).
 func IsSessionSecret(v string) bool { return auth.CheckSecret(auth.SessionPrefix, v) == nil }
+
+// throttled refuses a password check past the limits of failures for the
+// account or from the address within LoginWindow, even a right one.
+func (a *App) throttled(ctx context.Context, email, address string) error {
+	byEmail, byAddress, err := a.store.LoginFailures(ctx, email, address, time.Now().Add(-LoginWindow))
+	if err != nil {
+		return err
+	}
+	if byEmail >= maxFailuresPerEmail || byAddress >= maxFailuresPerSource {
+		return ErrTooManyAttempts
+	}
+	return nil
+}
