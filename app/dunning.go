@@ -94,7 +94,8 @@ type Preview struct {
 	CustomerID      int64
 	Days            int
 	WorkflowRunning bool
-	Actions         []dunning.Action // times in UTC
+	Status          *flow.DunningStatus // the live state the preview started from; nil when no workflow runs
+	Actions         []dunning.Action    // times in UTC
 }
 
 // maxPreviewDays bounds the preview calendar; defaultPreviewDays is its default.
@@ -129,7 +130,7 @@ func (a *App) PreviewDunning(ctx context.Context, who domain.Principal, customer
 	st, err := a.flow.Status(ctx, customerID)
 	switch {
 	case err == nil:
-		state = st.State
+		state, p.Status = st.State, &st
 		acct.Paused, acct.PausedUntil = st.Pause.Paused, st.Pause.Until
 	case domain.ErrorCode(err) == domain.CodeNotFound:
 		p.WorkflowRunning = false

@@ -167,32 +167,26 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	return nil
 }
 
-// dunningState reads the live state and the calendar from Temporal; when it
-// does not answer, the page says so and shows what Postgres knows.
+// dunningState reads the live state and the calendar from Temporal in one
+// preview (it starts from the live state); when Temporal does not answer, the
+// page says so and shows what Postgres knows.
 func (h *Handler) dunningState(ctx context.Context, r *request, id int64, d *accountData) {
-	st, err := h.app.DunningStatus(ctx, r.who, id)
-	switch {
-	case err == nil:
-		d.Status = &st
+	p, err := h.app.PreviewDunning(ctx, r.who, id, "")
+	if err != nil {
+		if domain.ErrorCode(err) != domain.CodeUnavailable {
+			h.log.WarnContext(ctx, "dunning preview", "customer", id, "err", err)
+		}
+		d.StatusNote = "account.dunning_unavailable"
+		return
+	}
+	if st := p.Status; st != nil {
+		d.Status = st
 		d.Stages = map[int64]*dunning.Stage{}
 		for id, s := range st.Stages {
 			d.Stages[id] = &s
 		}
-	case domain.ErrorCode(err) == domain.CodeNotFound:
+	} else {
 		d.StatusNote = "account.dunning_none"
-	case domain.ErrorCode(err) == domain.CodeUnavailable:
-		d.StatusNote = "account.dunning_unavailable"
-	default:
-		h.log.WarnContext(ctx, "dunning status", "customer", id, "err", err)
-		d.StatusNote = "account.dunning_unavailable"
-	}
-	if d.StatusNote == "account.dunning_unavailable" {
-		return // the calendar needs Temporal too
-	}
-	p, err := h.app.PreviewDunning(ctx, r.who, id, "")
-	if err != nil {
-		h.log.WarnContext(ctx, "dunning preview", "customer", id, "err", err)
-		return
 	}
 	for _, a := range p.Actions {
 		day := time.Date(a.At.Year(), a.At.Month(), a.At.Day(), 0, 0, 0, 0, time.UTC)
