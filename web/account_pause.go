@@ -74,14 +74,3 @@ func formatIn(t time.Time, zone string) string {
 }
 
 func accountPath(id int64) string { return "/accounts/" + strconv.FormatInt(id, 10) }
-
-// add files a message under a field and in the summary.
-func (fe *fieldErrors) add(field, msg string) {
-	if fe.ByField == nil {
-		fe.ByField = map[string]string{}
-	}
-	if _, seen := fe.ByField[field]; !seen {
-		fe.ByField[field] = msg
-	}
-	fe.Summary = append(fe.Summary, msg)
-}

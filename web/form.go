@@ -23,6 +23,17 @@ type fieldErrors struct {
 	Summary []string
 }
 
+// add files a message under a field and in the summary.
+func (fe *fieldErrors) add(field, msg string) {
+	if fe.ByField == nil {
+		fe.ByField = map[string]string{}
+	}
+	if _, seen := fe.ByField[field]; !seen {
+		fe.ByField[field] = msg
+	}
+	fe.Summary = append(fe.Summary, msg)
+}
+
 // formError files a use case's invalid-input error under its field (the
 // field names are the API's, which the forms use as input names).
 func formError(err error) (fieldErrors, bool) {
@@ -52,8 +63,11 @@ func pathID(r *request, name string) (int64, error) {
 }
 
 // queryPage reads ?page=N (from 1) into a page of size rows.
-func queryPage(r *request, size int) domain.Page {
-	n, err := strconv.Atoi(r.c.Query("page"))
+func queryPage(r *request, size int) domain.Page { return pageOf(r.c.Query("page"), size) }
+
+// pageOf reads a page number (from 1; anything else is the first page).
+func pageOf(v string, size int) domain.Page {
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > domain.MaxOffset/size {
 		n = 1
 	}

@@ -56,7 +56,7 @@ func (h *Handler) completeTask(r *request) error {
 			form.Errors = fe
 		}
 	}
-	query, _ := url.ParseQuery(strings.TrimPrefix(backQuery(backTo(r)), "?"))
+	query, _ := url.ParseQuery(backQuery(backTo(r)))
 	return h.renderWorklist(r, http.StatusBadRequest, query, form)
 }
 

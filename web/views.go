@@ -73,12 +73,3 @@ func (h *Handler) render(c *gin.Context, status int, name string, p *Page) {
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
-
-// pageNames lists the page templates, for tests.
-func (v *views) pageNames() []string {
-	var out []string
-	for n := range v.pages {
-		out = append(out, n)
-	}
-	return out
-}

@@ -104,17 +104,11 @@ func (h *Handler) renderWorklist(r *request, status int, query url.Values, form 
 	}
 	d.Current = d.Page.Offset/worklistRows + 1
 	d.Pages = int((d.Total + worklistRows - 1) / worklistRows)
-	h.render(r.c, status, "worklist", h.newPage(r, "worklist.title", "nav.worklist", d))
+	p := h.newPage(r, "worklist.title", "nav.worklist", d)
+	// A refused completion is shown from its post's path: links are the list's.
+	p.Path, p.Query = "/worklist", query
+	h.render(r.c, status, "worklist", p)
 	return nil
-}
-
-// pageOf reads a page number (from 1) into a page of size rows.
-func pageOf(v string, size int) domain.Page {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > domain.MaxOffset/size {
-		n = 1
-	}
-	return domain.Page{Limit: size, Offset: (n - 1) * size}
 }
 
 // backTo is the list a form came from: a local path, else the worklist.
