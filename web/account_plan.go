@@ -40,13 +40,9 @@ func (h *Handler) accountPlan(r *request) error {
 		}
 		req.Instalments = append(req.Instalments, app.InstalmentRequest{Date: date, AmountMinor: minor})
 	}
-	for _, v := range r.c.PostFormArray("invoice_ids") {
-		inv, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			form.Errors.add("invoice_ids", h.t(r, "account.promise.invoices_invalid"))
-			break
-		}
-		req.InvoiceIDs = append(req.InvoiceIDs, inv)
+	ticked := r.c.PostFormArray("invoice_ids")
+	if req.InvoiceIDs = formIDs(ticked); req.InvoiceIDs == nil && len(ticked) > 0 {
+		form.Errors.add("invoice_ids", h.t(r, "account.promise.invoices_invalid"))
 	}
 	if len(form.Errors.Summary) > 0 {
 		return h.renderAccount(r, http.StatusBadRequest, form)

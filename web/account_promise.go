@@ -31,13 +31,9 @@ func (h *Handler) accountPromise(r *request) error {
 	if req.AmountMinor, err = money.ParseMinor(amount, c.Currency); err != nil || amount == "" {
 		form.Errors.add("amount_minor", h.t(r, "account.promise.amount_invalid", c.Currency.Code()))
 	}
-	for _, v := range r.c.PostFormArray("invoice_ids") {
-		inv, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			form.Errors.add("invoice_ids", h.t(r, "account.promise.invoices_invalid"))
-			break
-		}
-		req.InvoiceIDs = append(req.InvoiceIDs, inv)
+	ticked := r.c.PostFormArray("invoice_ids")
+	if req.InvoiceIDs = formIDs(ticked); req.InvoiceIDs == nil && len(ticked) > 0 {
+		form.Errors.add("invoice_ids", h.t(r, "account.promise.invoices_invalid"))
 	}
 	req.OldestFirst = len(req.InvoiceIDs) == 0
 	if len(form.Errors.Summary) > 0 {

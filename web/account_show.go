@@ -144,10 +144,8 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	}
 	if form.Name == "promise" || form.Name == "plan" {
 		d.Ticked = map[int64]bool{}
-		for _, v := range form.Values["invoice_ids"] {
-			if inv, err := strconv.ParseInt(v, 10, 64); err == nil {
-				d.Ticked[inv] = true
-			}
+		for _, inv := range formIDs(form.Values["invoice_ids"]) {
+			d.Ticked[inv] = true
 		}
 	}
 	if auth.Allows(r.who, auth.HistoryRead) {

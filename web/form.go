@@ -73,3 +73,16 @@ func pageOf(v string, size int) domain.Page {
 	}
 	return domain.Page{Limit: size, Offset: (n - 1) * size}
 }
+
+// formIDs reads the ids a form's checkboxes sent; nil when one is not an id.
+func formIDs(vs []string) []int64 {
+	var ids []int64
+	for _, v := range vs {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
