@@ -30,6 +30,53 @@ type Account struct {
 	// have to fall back from (Action.Fallback).
 	HasEmail bool `json:"has_email,omitempty"`
 	HasPhone bool `json:"has_phone,omitempty"`
+
+	// Rules selects the dunning rules: 0 as before statements (one action per
+	// step); RulesStatement for one message per channel, contact pressure,
+	// netting of credits, the chase threshold and invoice holds. The workflow
+	// sets it behind workflow.GetVersion; previews use the latest.
+	Rules int `json:"rules,omitempty"`
+	// Credits are the account's open credit notes and unallocated payments:
+	// they reduce what is chased (RulesStatement).
+	Credits []Credit `json:"credits,omitempty"`
+	// MinChaseMinor is the entity's min_amount_to_chase in minor units of the
+	// account's currency: a net amount due below it is not chased. 0: no threshold.
+	MinChaseMinor int64 `json:"min_chase_minor,omitempty"`
+	// MessagesWait, when set, says why customer-facing messages (email, SMS,
+	// voice) wait (e.g. the entity's data is stale): they neither fire nor
+	// pass; tasks and escalations go on.
+	MessagesWait string `json:"messages_wait,omitempty"`
+	// Holidays are dates loaded for the account's country or entity, added to
+	// the built-in calendar.
+	Holidays []Date `json:"holidays,omitempty"`
+}
+
+// RulesStatement is the Rules value of one message per account and channel.
+const RulesStatement = 1
+
+// Credit is an open credit note or an unallocated payment of the account.
+type Credit struct {
+	Kind     CreditKind     `json:"kind"`
+	ID       int64          `json:"id"`
+	Number   string         `json:"number,omitempty"` // credit note number or payment reference
+	Date     Date           `json:"date"`             // issue date or date received
+	Currency money.Currency `json:"currency"`
+	Minor    int64          `json:"minor"` // what is left to use, > 0
+}
+
+// CreditKind tells a credit note from an unallocated payment.
+type CreditKind string
+
+const (
+	CreditNote        CreditKind = "credit_note"
+	CreditUnallocated CreditKind = "unallocated_payment"
+)
+
+// Hold takes one invoice out of the reminders (the rest of the account goes
+// on): through Until when set, else until released.
+type Hold struct {
+	Until  *Date  `json:"until,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // Item is one invoice of the account as the planner sees it.
@@ -51,6 +98,10 @@ type Item struct {
 	// the tasks at each evaluation; closing the task clears it. Preview, which
 	// reads nothing, sets it with ApplyEscalations.
 	Escalated bool `json:"escalated,omitempty"`
+	// Currency of the invoice; empty: the account's.
+	Currency money.Currency `json:"currency,omitempty"`
+	// Hold, when set, holds this invoice (RulesStatement).
+	Hold *Hold `json:"hold,omitempty"`
 }
 
 // Today is the account's local date at now (in its time zone; UTC when the

@@ -44,7 +44,25 @@ type Scenario struct {
 	Version int    `json:"version"`
 	Name    string `json:"name"`
 	Steps   []Step `json:"steps"`
+	// Settings are the version's rules beyond its steps.
+	Settings Settings `json:"settings,omitzero"`
 }
+
+// Settings are a scenario's rules beyond its steps, stored with each version.
+type Settings struct {
+	// MinDaysBetween is the contact pressure: per reminder channel, the least
+	// number of days between two messages to the account. Absent: the
+	// default (DefaultMinDaysBetween); 0 means no gap.
+	MinDaysBetween map[domain.Channel]int `json:"min_days_between,omitempty"`
+	// ReleaseCreditHold lifts a credit hold put by a step once nothing is overdue.
+	ReleaseCreditHold bool `json:"release_credit_hold,omitempty"`
+	// RemindBeforePromise sends the customer a reminder the day before a
+	// promised date or a plan's instalment.
+	RemindBeforePromise bool `json:"remind_before_promise,omitempty"`
+}
+
+// DefaultMinDaysBetween is the contact pressure when a scenario sets none for a channel.
+var DefaultMinDaysBetween = map[domain.Channel]int{domain.ChannelEmail: 3, domain.ChannelSMS: 7, domain.ChannelVoice: 7}
 
 // Offsets are bounded so date arithmetic stays meaningful and a typo (3000
 // instead of 30) is caught.
