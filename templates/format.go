@@ -238,7 +238,7 @@ func init() {
 		longDate:  dayMonthYear(arMonths, " "),
 		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "/" + pad2(int(m)) + "/" + strconv.Itoa(y) },
 		and:       " و", spokenPlus: "، بالإضافة إلى ", spokenAnd: " و", minus: "سالب ",
-		one:       oneIsOne,
+		one: oneIsOne,
 		names: map[string][4]string{
 			"KWD": {"دينار كويتي", "دينار كويتي", "فلس", "فلس"},
 			"BHD": {"دينار بحريني", "دينار بحريني", "فلس", "فلس"},
@@ -258,7 +258,7 @@ func init() {
 		},
 		shortDate: func(d int, m time.Month, y int) string { return strconv.Itoa(y) + "/" + pad2(int(m)) + "/" + pad2(d) },
 		and:       "、", spokenPlus: "、および ", spokenAnd: " ", minus: "マイナス ",
-		one:       func(int64) bool { return false },
+		one: func(int64) bool { return false },
 		names: map[string][4]string{
 			"JPY": {"円", "円", "", ""},
 			"EUR": {"ユーロ", "ユーロ", "セント", "セント"},

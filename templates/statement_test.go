@@ -11,8 +11,12 @@ import (
 	"recoup/money"
 )
 
-func eur(minor int64) money.Money { return money.Money{Minor: minor, Currency: money.MustCurrency("EUR")} }
-func jpy(minor int64) money.Money { return money.Money{Minor: minor, Currency: money.MustCurrency("JPY")} }
+func eur(minor int64) money.Money {
+	return money.Money{Minor: minor, Currency: money.MustCurrency("EUR")}
+}
+func jpy(minor int64) money.Money {
+	return money.Money{Minor: minor, Currency: money.MustCurrency("JPY")}
+}
 
 // statementData is the worked example of the README: three invoices at three
 // stages of one account and a credit note, plus a yen invoice and an
