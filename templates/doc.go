@@ -35,6 +35,7 @@
 //	                     "2 de enero de 2026", "2 gennaio 2026", "2 januari 2026",
 //	                     "2 stycznia 2026", "2 يناير 2026", "2026年1月2日"
 //	shortDate t          "2 Jan 2026", "2 janv. 2026", "02.01.2026", "2 ene 2026"
+//	dir                  "rtl" for Arabic, "ltr" otherwise: <html dir="{{dir}}">
 //	plural n one other   one or other by the language's rule for n
 //	                     (French and Portuguese treat 0 as singular)
 //

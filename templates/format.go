@@ -477,6 +477,14 @@ func funcMap(lang string, ch domain.Channel) map[string]any {
 			}
 			return strings.Join(parts, l.spokenPlus), nil
 		},
+		// dir is "rtl" for languages written right to left, for <html dir="{{dir}}">
+		// in a credit manager's own HTML.
+		"dir": func() string {
+			if rightToLeft[lang] {
+				return "rtl"
+			}
+			return "ltr"
+		},
 		"date":      func(t time.Time) string { return FormatDate(lang, t) },
 		"shortDate": func(t time.Time) string { return FormatShortDate(lang, t) },
 		"plural": func(n int, one, other string) string {

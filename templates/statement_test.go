@@ -184,3 +184,16 @@ func TestEveryTemplateEveryLanguageRendersTheStatement(t *testing.T) {
 		}
 	}
 }
+
+// A credit manager's own Arabic HTML can ask for its direction.
+func TestDirFunction(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[string]string{"ar": "rtl", "ar-KW": "rtl", "en": "ltr", "ja": "ltr"} {
+		set, err := NewSet(Template{Name: "custom", Channel: domain.ChannelEmail, Language: lang,
+			Subject: "s", Text: "t", HTML: `<html dir="{{dir}}">{{moneyList .NetDue}}</html>`})
+		require.NoError(t, err)
+		r, _, err := set.Render("custom", domain.ChannelEmail, lang, "", statementData())
+		require.NoError(t, err)
+		require.Contains(t, r.HTML, `dir="`+want+`"`, lang)
+	}
+}
