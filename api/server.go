@@ -77,6 +77,9 @@ func NewHandler(o Options) http.Handler {
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
 			s.app.DeliveryReport)))
+		// Texts customers send to the number (STOP, START): set as the number's incoming-message URL.
+		r.POST("/webhooks/twilio/inbound", gin.WrapH(notify.InboundHandler(o.TwilioAuthToken, o.PublicURL,
+			s.app.InboundText)))
 	}
 	if o.Mount != nil {
 		o.Mount(r)

@@ -11,6 +11,7 @@ import (
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/money"
+	"recoup/notify"
 	"recoup/store"
 )
 
@@ -228,4 +229,25 @@ func (a *App) setContactInvalid(ctx context.Context, who domain.Principal, custo
 		return domain.FieldError("reason", "at most 500 characters")
 	}
 	return a.store.SetContactInvalid(ctx, customerID, strings.ToLower(strings.TrimSpace(channel)), invalid, reason, who.Actor())
+}
+
+// InboundText handles a text a customer sent (Twilio's inbound webhook): a
+// STOP marks the number opted out of texts, a START lifts that; both are
+// journaled. Other texts are only logged: replies are read by people in Twilio.
+func (a *App) InboundText(ctx context.Context, m notify.InboundSMS) error {
+	var ids []int64
+	var err error
+	switch m.Keyword {
+	case notify.KeywordStop:
+		ids, err = a.store.OptOutSMS(ctx, m.From, "inbound "+strings.ToUpper(strings.TrimSpace(m.Body))+" ("+m.SID+")", "twilio")
+	case notify.KeywordStart:
+		ids, err = a.store.OptInSMS(ctx, m.From, "inbound "+strings.ToUpper(strings.TrimSpace(m.Body))+" ("+m.SID+")", "twilio")
+	default:
+		a.log.Info("incoming text", "sid", m.SID)
+		return nil
+	}
+	if err == nil {
+		a.log.Info("incoming opt keyword", "sid", m.SID, "keyword", m.Keyword, "customers", len(ids))
+	}
+	return err
 }

@@ -184,6 +184,10 @@ func (s *Store) SetContactInvalid(ctx context.Context, customerID int64, channel
 	})
 }
 
+const optInSMS = `
+UPDATE customers SET sms_opted_out_at = NULL
+WHERE phone = $1 AND phone <> '' AND sms_opted_out_at IS NOT NULL RETURNING id`
+
 const optOutSMS = `
 UPDATE customers SET sms_opted_out_at = now()
 WHERE phone = $1 AND phone <> '' AND sms_opted_out_at IS NULL RETURNING id`
@@ -192,9 +196,18 @@ WHERE phone = $1 AND phone <> '' AND sms_opted_out_at IS NULL RETURNING id`
 // send, or an inbound STOP): every customer with that number, journaled per
 // customer. It answers the customers newly marked.
 func (s *Store) OptOutSMS(ctx context.Context, phone, why, actor string) ([]int64, error) {
+	return s.smsOpt(ctx, optOutSMS, "customer.sms_opt_out", phone, why, actor)
+}
+
+// OptInSMS lifts the number's opt-out (an inbound START), journaled per customer.
+func (s *Store) OptInSMS(ctx context.Context, phone, why, actor string) ([]int64, error) {
+	return s.smsOpt(ctx, optInSMS, "customer.sms_opt_in", phone, why, actor)
+}
+
+func (s *Store) smsOpt(ctx context.Context, q, action, phone, why, actor string) ([]int64, error) {
 	var ids []int64
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, optOutSMS, phone)
+		rows, err := tx.Query(ctx, q, phone)
 		if err != nil {
 			return err
 		}
@@ -203,7 +216,7 @@ func (s *Store) OptOutSMS(ctx context.Context, phone, why, actor string) ([]int6
 		}
 		after, _ := json.Marshal(map[string]string{"phone": phone, "why": why})
 		for _, id := range ids {
-			if err := Journal(ctx, tx, Entry{Actor: actor, Action: "customer.sms_opt_out",
+			if err := Journal(ctx, tx, Entry{Actor: actor, Action: action,
 				Target: fmt.Sprintf("customer/%d", id), After: after}); err != nil {
 				return err
 			}
