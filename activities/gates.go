@@ -17,9 +17,14 @@ import (
 // and contacts marked invalid. A channel a gate closes is "unavailable", so
 // the reminder falls back along the usual chain (texts and calls to email).
 
-// sendingOff is the outcome of a reminder while the entity's sending is off:
-// recorded as skipped (the step counts as done, nothing is caught up later).
+// sendingOff is the outcome of a reminder while the entity's sending is off
+// (or in test mode without a test address yet): recorded as skipped (the
+// step counts as done, nothing is caught up later).
 func sendingOff(g store.Gate, ch domain.Channel) outcome {
+	if g.Sending == store.SendingTest {
+		return outcome{status: domain.MessageSkipped, channel: ch,
+			detail: "entity " + g.EntityCode + " sends in test mode but has no test address: not sent"}
+	}
 	return outcome{status: domain.MessageSkipped, channel: ch,
 		detail: "sending is off for entity " + g.EntityCode + ": not sent"}
 }

@@ -35,7 +35,7 @@ func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel
 	if err != nil {
 		return outcome{}, err
 	}
-	if g.Sending == store.SendingOff {
+	if g.Sending == store.SendingOff || (g.Sending == store.SendingTest && g.TestAddress == "") {
 		return sendingOff(g, ch), nil
 	}
 	var why []string

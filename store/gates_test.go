@@ -123,9 +123,6 @@ func TestEntitySettingsRoundTripAndJournal(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, s, got)
 
-	s.TestAddress = ""
-	_, err = b.st.SetEntitySettings(b.ctx, s, "alice")
-	require.Error(t, err, "the database refuses test mode without an address")
 	_, err = b.st.EntitySettings(b.ctx, "XX01")
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
 

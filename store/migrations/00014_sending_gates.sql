@@ -11,8 +11,11 @@ ALTER TABLE entities
     ADD COLUMN max_data_age          interval NOT NULL DEFAULT '24 hours' CHECK (max_data_age > interval '0'),
     ADD COLUMN min_amount_to_chase_minor bigint NOT NULL DEFAULT 0 CHECK (min_amount_to_chase_minor >= 0),
     ADD COLUMN sms_consent_default   boolean  NOT NULL DEFAULT false,
-    ADD COLUMN voice_consent_default boolean  NOT NULL DEFAULT false,
-    ADD CONSTRAINT entities_test_address CHECK (sending <> 'test' OR test_address <> '');
+    ADD COLUMN voice_consent_default boolean  NOT NULL DEFAULT false;
+-- No constraint ties test mode to an address: an import may create entities
+-- in test mode (RECOUP_NEW_ENTITY_SENDING) before anyone set one; until then
+-- their customer messages are skipped, as when off. The settings use case
+-- requires the address.
 
 -- Consent as the ERP states it: NULL is unknown (the entity's default
 -- decides). An opt-out (STOP) belongs to the number: it is cleared when an
@@ -48,6 +51,5 @@ ALTER TABLE customers
     DROP COLUMN sms_consent, DROP COLUMN voice_consent, DROP COLUMN sms_opted_out_at, DROP COLUMN voice_opted_out_at,
     DROP COLUMN email_invalid_at, DROP COLUMN email_invalid_reason, DROP COLUMN phone_invalid_at, DROP COLUMN phone_invalid_reason;
 ALTER TABLE entities
-    DROP CONSTRAINT entities_test_address,
     DROP COLUMN sending, DROP COLUMN test_address, DROP COLUMN max_data_age, DROP COLUMN min_amount_to_chase_minor,
     DROP COLUMN sms_consent_default, DROP COLUMN voice_consent_default;
