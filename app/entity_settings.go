@@ -205,7 +205,8 @@ func settingsView(s store.EntitySettings) (EntitySettings, error) {
 }
 
 // MarkContactInvalid records that the customer's email or phone (channel
-// "email" or "phone") does not reach them (the desk's wrong_contact outcome):
+// "email", or "phone" — "sms" and "voice" name the phone too, as the desk's
+// outcome form does) does not reach them (the desk's wrong_contact outcome):
 // reminders skip it, falling back to the other channels, until
 // ClearContactInvalid or an import that changes that contact. Journaled.
 func (a *App) MarkContactInvalid(ctx context.Context, who domain.Principal, customerID int64, channel, reason string) error {
@@ -228,7 +229,11 @@ func (a *App) setContactInvalid(ctx context.Context, who domain.Principal, custo
 	if len(reason) > 500 {
 		return domain.FieldError("reason", "at most 500 characters")
 	}
-	return a.store.SetContactInvalid(ctx, customerID, strings.ToLower(strings.TrimSpace(channel)), invalid, reason, who.Actor())
+	channel = strings.ToLower(strings.TrimSpace(channel))
+	if channel == string(domain.ChannelSMS) || channel == string(domain.ChannelVoice) {
+		channel = store.ContactPhone // one number carries texts and calls
+	}
+	return a.store.SetContactInvalid(ctx, customerID, channel, invalid, reason, who.Actor())
 }
 
 // InboundText handles a text a customer sent (Twilio's inbound webhook): a

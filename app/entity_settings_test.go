@@ -52,7 +52,7 @@ func TestMarkContactInvalidStaysInThePerimeter(t *testing.T) {
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(a.MarkContactInvalid(ctx, manager, theirs, "phone", "x")),
 		"outside the manager's perimeter")
 	require.Equal(t, domain.CodeForbidden, domain.ErrorCode(a.MarkContactInvalid(ctx, auditor, mine, "email", "x")))
-	require.NoError(t, a.ClearContactInvalid(ctx, manager, mine, "phone"))
+	require.NoError(t, a.ClearContactInvalid(ctx, manager, mine, "sms"), "sms names the phone")
 	g, err = st.SendGate(ctx, mine)
 	require.NoError(t, err)
 	require.Empty(t, g.PhoneInvalid)
