@@ -40,7 +40,6 @@ func (b gatesBundle) exec(t *testing.T, q string, args ...any) {
 	require.NoError(t, err)
 }
 
-
 func TestSnapshotCarriesCreditsThresholdAndCurrency(t *testing.T) {
 	t.Parallel()
 	b := setupGates(t)
