@@ -170,6 +170,7 @@ var routes = []Route{
 	{"PUT", "/entities/:code/contact-window", auth.EntitiesWrite, (*Server).putContactWindow},
 	{"GET", "/entities/:code/settings", auth.EntitiesRead, (*Server).getEntitySettings},
 	{"PUT", "/entities/:code/settings", auth.EntitiesWrite, (*Server).putEntitySettings},
+	{"GET", "/digest", auth.DunningRead, (*Server).dailyDigest},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

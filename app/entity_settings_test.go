@@ -9,6 +9,7 @@ import (
 
 	"recoup/app"
 	"recoup/domain"
+	"recoup/money"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/store/storetest"
@@ -68,4 +69,44 @@ func TestMarkContactInvalidStaysInThePerimeter(t *testing.T) {
 	require.NoError(t, a.InboundText(ctx, notify.InboundSMS{SID: "SM3", From: "+33600000001", Body: "START", Keyword: notify.KeywordStart}))
 	g, _ = st.SendGate(ctx, mine)
 	require.NotContains(t, g.SMSWhy, "opted out")
+}
+
+func TestDailyDigestListsTheAccountsThatCannotBeChased(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := storetest.NewPool(t)
+	rows := storetest.NewFactory(pool)
+	st := &store.Store{Pool: pool}
+	a := app.New(st, nil, nil)
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "France"})
+	de := rows.Entity(t, storetest.Entity{Code: "DE01", Name: "Deutschland", Country: "DE", TimeZone: "Europe/Berlin", Language: "de"})
+	eur := func(n int64) money.Money { return money.Money{Minor: n * 100, Currency: money.MustCurrency("EUR")} }
+	owing := func(entity int64, c storetest.Customer) int64 {
+		c.Entity = entity
+		id := rows.Customer(t, c)
+		rows.Invoice(t, storetest.Invoice{Customer: id, DueDate: storetest.DefaultDueDate, Amount: eur(10)})
+		return id
+	}
+	owing(fr, storetest.Customer{Name: "Emailed", Email: "a@emailed.example"})
+	mute := owing(fr, storetest.Customer{Name: "Mute", Phone: "+33600000009"})
+	owing(de, storetest.Customer{Name: "Off", Email: "a@off.example"})
+	rows.Customer(t, storetest.Customer{Entity: fr, Name: "Owes nothing"})
+	_, err := pool.Exec(ctx, `UPDATE entities SET sending = 'off' WHERE code = 'DE01'`)
+	require.NoError(t, err)
+
+	admin := domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}
+	d, err := a.DailyDigest(ctx, admin)
+	require.NoError(t, err)
+	require.False(t, d.SendsKnown, "no Temporal: tomorrow's sends are unknown")
+	require.Equal(t, 3, d.Accounts)
+	require.Equal(t, []store.Unchaseable{
+		{CustomerID: d.CannotChase[0].CustomerID, Name: "Off", Entity: "DE01", Reasons: []string{"sending is off for entity DE01"}},
+		{CustomerID: mute, Name: "Mute", Entity: "FR01", Reasons: []string{"no usable contact: no email, no consent to texts or calls"}},
+	}, d.CannotChase)
+
+	manager := domain.Principal{Role: domain.RoleCreditManager, Email: "cm@example.com", EntityIDs: []int64{fr}, EntityCodes: []string{"FR01"}}
+	d, err = a.DailyDigest(ctx, manager)
+	require.NoError(t, err)
+	require.Equal(t, 2, d.Accounts, "the manager's perimeter")
+	require.Len(t, d.CannotChase, 1)
 }
