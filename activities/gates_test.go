@@ -137,3 +137,15 @@ func TestTwilioOptOutMarksTheNumberAndFallsBackToEmail(t *testing.T) {
 	require.Empty(t, f.phone.Messages())
 	require.Len(t, f.journal(t, "customer.sms_opt_out"), 1, "journaled once")
 }
+
+func TestTestModeWithoutAnAddressSendsNothing(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.exec(t, `UPDATE entities SET sending = 'test', test_address = '' WHERE code = 'GB01'`) // as an import may create it
+
+	res := f.run(t, f.action("k-test-noaddr", domain.ChannelEmail, "C1", "I1"))
+	require.Equal(t, domain.MessageSkipped, res.Status)
+	require.Contains(t, res.Detail, "test mode but has no test address")
+	require.Empty(t, f.mail.Messages())
+	require.Empty(t, f.phone.Messages())
+}
