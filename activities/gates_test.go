@@ -149,3 +149,26 @@ func TestTestModeWithoutAnAddressSendsNothing(t *testing.T) {
 	require.Empty(t, f.mail.Messages())
 	require.Empty(t, f.phone.Messages())
 }
+
+func TestLoadAccountOnStaleDataAlertsOncePerEntity(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	_, err := f.st.EnsureDefaultScenario(ctx, "Default", []byte(`[{"offset_days": 7, "channel": "email", "template": "reminder_1"}]`))
+	require.NoError(t, err)
+	accounts := &activities.Accounts{Store: f.st}
+
+	snap, err := accounts.LoadAccount(ctx, f.ids["C1"])
+	require.NoError(t, err)
+	require.Empty(t, snap.Account.MessagesWait, "fresh data")
+
+	f.exec(t, `UPDATE imports SET finished_at = now() - interval '2 days'`)
+	for _, c := range []string{"C1", "C2", "C1"} {
+		snap, err = accounts.LoadAccount(ctx, f.ids[c])
+		require.NoError(t, err)
+		require.Contains(t, snap.Account.MessagesWait, "stale data: entity GB01")
+	}
+	var n int
+	require.NoError(t, f.st.Pool.QueryRow(ctx, `SELECT count(*) FROM tasks WHERE key LIKE 'stale-data/%'`).Scan(&n))
+	require.Equal(t, 1, n, "one alert for the entity, not one per account")
+}
