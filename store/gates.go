@@ -26,14 +26,14 @@ func (s Sending) Valid() bool { return s == SendingLive || s == SendingTest || s
 
 // EntitySettings are an entity's sending gates (migration 00014).
 type EntitySettings struct {
-	Code                string
-	Currency            string
-	Sending             Sending
-	TestAddress         string
-	MaxDataAge          time.Duration
-	MinChaseMinor       int64
-	SMSConsentDefault   bool
-	VoiceConsentDefault bool
+	Code                string        `json:"code"`
+	Currency            string        `json:"currency"`
+	Sending             Sending       `json:"sending"`
+	TestAddress         string        `json:"test_address"`
+	MaxDataAge          time.Duration `json:"max_data_age_ns"` // journaled in nanoseconds, as Go writes a Duration
+	MinChaseMinor       int64         `json:"min_amount_to_chase_minor"`
+	SMSConsentDefault   bool          `json:"sms_consent_default"`
+	VoiceConsentDefault bool          `json:"voice_consent_default"`
 }
 
 const entitySettingsColumns = `code, currency, sending, test_address, extract(epoch FROM max_data_age)::bigint,
