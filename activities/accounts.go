@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -29,6 +30,11 @@ func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSn
 	acct, meta, err := a.Store.AccountSnapshot(ctx, customerID)
 	if err != nil {
 		return AccountSnapshot{Account: acct, Meta: meta}, err
+	}
+	if acct.MessagesWait != "" { // stale data: one alert per entity and day, whichever account sees it first
+		if _, err := a.Store.AlertStaleData(ctx, meta.EntityCode, customerID, acct.MessagesWait, time.Now()); err != nil {
+			return AccountSnapshot{Account: acct, Meta: meta}, err
+		}
 	}
 	promises, err := a.Store.OpenPromises(ctx, customerID)
 	return AccountSnapshot{Account: acct, Meta: meta, Promises: promises}, err

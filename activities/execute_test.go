@@ -62,6 +62,9 @@ func setup(t *testing.T) *fixture {
 		c.Category, c.Agent = "retail", agent // all retail, all Alice's
 		f.ids[c.ExternalID] = rows.Customer(t, c)
 	}
+	// They all consented to texts and calls (the gates' tests take it back).
+	_, err := pool.Exec(context.Background(), `UPDATE customers SET sms_consent = true, voice_consent = true`)
+	require.NoError(t, err)
 	gbp := func(minor int64) money.Money { return money.Money{Minor: minor, Currency: money.MustCurrency("GBP")} }
 	aug1, aug15 := dunning.NewDate(2026, time.August, 1), dunning.NewDate(2026, time.August, 15)
 	sep1, sep15 := dunning.NewDate(2026, time.September, 1), dunning.NewDate(2026, time.September, 15)
@@ -77,7 +80,6 @@ func setup(t *testing.T) *fixture {
 	}
 
 	log := slog.New(slog.DiscardHandler)
-	var err error
 	f.mail, err = capture.NewMailbox("")
 	require.NoError(t, err)
 	smtpSrv, err := capture.ListenSMTP("127.0.0.1:0", f.mail, log)

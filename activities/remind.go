@@ -31,18 +31,34 @@ var fallbacks = map[domain.Channel][]domain.Channel{
 // remind sends the reminder on ch or the first fallback channel that works.
 // The error is temporary only; permanent failures become the outcome.
 func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel, mc store.MessageContext) (outcome, error) {
+	g, err := d.Store.SendGate(ctx, in.CustomerID)
+	if err != nil {
+		return outcome{}, err
+	}
+	if g.Sending == store.SendingOff || (g.Sending == store.SendingTest && g.TestAddress == "") {
+		return sendingOff(g, ch), nil
+	}
 	var why []string
 	chain := fallbacks[ch]
 	if len(in.Channels) > 0 {
 		chain = in.Channels
 	}
 	for _, try := range chain {
-		ref, err := d.send(ctx, in, try, mc)
+		ref, err := d.send(ctx, in, try, mc, g)
+		if try == domain.ChannelSMS && notify.OptedOut(err) {
+			// The number answered STOP: never text it again (until an import changes it).
+			if _, err := d.Store.OptOutSMS(ctx, mc.Customer.Phone, "Twilio refused the text (error 21610: the number opted out)", actor(in)); err != nil {
+				return outcome{}, err
+			}
+		}
 		if err == nil {
 			out := outcome{status: domain.MessageSent, channel: try, ref: ref}
 			if try != ch {
 				out.status = domain.MessageFallback
 				out.detail = strings.Join(why, "; ") + "; sent by " + string(try)
+			}
+			if g.Sending == store.SendingTest {
+				out.detail = strings.TrimPrefix(out.detail+"; test mode: sent to "+g.TestAddress+" instead of the customer", "; ")
 			}
 			return out, nil
 		}
@@ -75,8 +91,11 @@ func (u *unavailable) Error() string { return u.reason }
 // send renders and sends the reminder on one channel and returns the
 // provider's reference. An *unavailable error or a permanent notify error
 // means the channel cannot work for this customer.
-func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, mc store.MessageContext) (string, error) {
+func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, mc store.MessageContext, g store.Gate) (string, error) {
 	c := mc.Customer
+	if why := gated(g, ch); why != "" {
+		return "", &unavailable{why}
+	}
 	switch {
 	case ch == domain.ChannelEmail && d.Mailer == nil:
 		return "", &unavailable{"email is not configured"}
@@ -99,6 +118,13 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, 
 		return "", &unavailable{err.Error()}
 	}
 	key := in.Action.Key
+	if g.Sending == store.SendingTest {
+		to := c.Phone
+		if ch == domain.ChannelEmail {
+			to = c.Email
+		}
+		return d.sendTest(ctx, key, g, ch, to, r, lang)
+	}
 	switch ch {
 	case domain.ChannelEmail:
 		msgID := notify.MessageID(key)

@@ -556,6 +556,14 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 				{key: "reply_to", kind: kindFormatted}, {key: "signature_name", kind: kindFreeText},
 				{key: "signature_phone", kind: kindFormatted}},
 			dupKey: "reply_to", dupRaw: jsonString(sqlOr)},
+		{method: "PUT", route: "/entities/:code/settings", args: map[string]string{"code": "FR01"},
+			body: newJObj("sending", jsonString("test"), "test_address", jsonString("ar@recoup.example"),
+				"max_data_age", jsonString("24h"), "min_amount_to_chase", jsonString("25.00"),
+				"sms_consent_default", "false", "voice_consent_default", "false"),
+			fields: []hostileField{{key: "sending", kind: kindFormatted}, {key: "test_address", kind: kindFormatted},
+				{key: "max_data_age", kind: kindFormatted}, {key: "min_amount_to_chase", kind: kindFormatted},
+				{key: "sms_consent_default", kind: kindBool}, {key: "voice_consent_default", kind: kindBool}},
+			dupKey: "sending", dupRaw: jsonString(sqlOr)},
 	}
 }
 

@@ -77,6 +77,9 @@ func NewHandler(o Options) http.Handler {
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
 			s.app.DeliveryReport)))
+		// Texts customers send to the number (STOP, START): set as the number's incoming-message URL.
+		r.POST("/webhooks/twilio/inbound", gin.WrapH(notify.InboundHandler(o.TwilioAuthToken, o.PublicURL,
+			s.app.InboundText)))
 	}
 	if o.Mount != nil {
 		o.Mount(r)
@@ -167,6 +170,9 @@ var routes = []Route{
 	{"PUT", "/entities/:code/contact-window", auth.EntitiesWrite, (*Server).putContactWindow},
 	{"GET", "/entities/:code/sender", auth.EntitiesRead, (*Server).getEntitySender},
 	{"PUT", "/entities/:code/sender", auth.EntitiesWrite, (*Server).putEntitySender},
+	{"GET", "/entities/:code/settings", auth.EntitiesRead, (*Server).getEntitySettings},
+	{"PUT", "/entities/:code/settings", auth.EntitiesWrite, (*Server).putEntitySettings},
+	{"GET", "/digest", auth.DunningRead, (*Server).dailyDigest},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

@@ -37,6 +37,12 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 	return a
 }
 
+// WithNewEntitySending sets the sending mode of entities an import creates
+// (RECOUP_NEW_ENTITY_SENDING, checked by ParseSending).
+func WithNewEntitySending(s store.Sending) Option {
+	return func(a *App) { a.importer.NewEntitySending = string(s) }
+}
+
 // allow refuses what who may not do, by the one permission table.
 func allow(who domain.Principal, action auth.Action) error { return auth.Check(who, action) }
 

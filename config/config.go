@@ -29,6 +29,7 @@ type Config struct {
 	LogLevel          string
 	ReportingCurrency string
 	PaidClaimCheck    string
+	NewEntitySending  string
 }
 
 // Setting describes one variable: where it comes from, its default, and what it is for.
@@ -58,6 +59,7 @@ var Settings = []Setting{
 	{Env: "RECOUP_TEMPORAL_UI_ADDR", Default: "127.0.0.1:8233", Flag: "temporal-ui-addr", Usage: "dev only: address of the embedded Temporal Web UI", field: func(c *Config) *string { return &c.TemporalUIAddr }},
 	{Env: "RECOUP_REPORTING_CURRENCY", Default: "EUR", Flag: "reporting-currency", Usage: "ISO 4217 currency the worklist converts overdue amounts into (dated rates of the exchange_rates import)", field: func(c *Config) *string { return &c.ReportingCurrency }},
 	{Env: "RECOUP_PAID_CLAIM_CHECK_DAYS", Default: "3", Flag: "paid-claim-check-days", Usage: "days after a customer says they paid before a task checks for the payment", field: func(c *Config) *string { return &c.PaidClaimCheck }},
+	{Env: "RECOUP_NEW_ENTITY_SENDING", Default: "live", Flag: "new-entity-sending", Usage: "sending mode of entities an import creates: live, test (every customer message to the entity's test address) or off", field: func(c *Config) *string { return &c.NewEntitySending }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
 }
 

@@ -122,7 +122,7 @@ var headers = map[importer.Kind][]string{
 	importer.Entities: {"code", "name", "country", "currency", "timezone", "language"},
 	importer.Users:    {"email", "name", "role"},
 	importer.Customers: {"external_id", "entity", "name", "category", "country", "language", "currency", "email",
-		"phone", "timezone", "credit_limit", "agent_email", "sales_rep_email", "risk_class"},
+		"phone", "timezone", "credit_limit", "agent_email", "sales_rep_email", "risk_class", "sms_consent", "voice_consent"},
 	importer.Invoices: {"external_id", "customer_external_id", "number", "type", "issue_date", "due_date",
 		"currency", "amount", "open_amount"},
 	importer.Payments:      {"external_id", "customer_external_id", "invoice_number", "date", "currency", "amount"},
@@ -203,8 +203,12 @@ func (g *generator) writeCustomers(cw *csv.Writer) error {
 		if c.limit >= 0 {
 			limit = money.FormatMinor(c.limit, c.cur)
 		}
+		consent := "" // unknown: the entity's default (no) decides
+		if c.phone != "" {
+			consent = "true" // the demo's customers with a phone agreed to texts and calls
+		}
 		rec = append(rec[:0], c.externalID, c.entity.code, c.name, c.category, c.loc.country, c.loc.language,
-			c.cur.Code(), c.email, c.phone, c.timezone, limit, c.agent, c.rep, c.risk)
+			c.cur.Code(), c.email, c.phone, c.timezone, limit, c.agent, c.rep, c.risk, consent, consent)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -138,7 +138,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
-	uses := app.New(st, fc, log, app.WithDesk(desk))
+	sending, err := app.ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending)
+	if err != nil {
+		return err
+	}
+	uses := app.New(st, fc, log, app.WithDesk(desk), app.WithNewEntitySending(sending))
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err

@@ -70,6 +70,18 @@ var (
 	date         = parser{sqlType: sqlDate, parse: func(c cell) any { return c.date() }}
 )
 
+// consent is true, false or empty (unknown: staged NULL, the entity's
+// default decides).
+var consent = parser{sqlType: sqlBoolean, parse: func(c cell) any {
+	switch c.oneOf([]string{"true", "false"}) {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return nil
+}}
+
 // decimalRate is an exchange rate: a positive decimal with at most 12 digits
 // before and 12 after the point (numeric(24, 12)), staged as its text so no
 // float ever holds it.

@@ -57,9 +57,19 @@ const chunkRows = 20_000
 // Importer runs imports against one database.
 type Importer struct {
 	pool *pgxpool.Pool
+	// NewEntitySending is the sending mode (live, test, off) of entities an
+	// import creates (RECOUP_NEW_ENTITY_SENDING); "" is live.
+	NewEntitySending string
 }
 
 func New(pool *pgxpool.Pool) *Importer { return &Importer{pool: pool} }
+
+func (im *Importer) newEntitySending() string {
+	if im.NewEntitySending == "" {
+		return "live"
+	}
+	return im.NewEntitySending
+}
 
 // Source says where a file came from and who sent it, for the imports table and the audit journal.
 type Source struct {
@@ -103,8 +113,11 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 			}
 		}
 		var args []any
-		if sp.upsertByImport {
+		switch {
+		case sp.upsertByImport:
 			args = append(args, res.ImportID)
+		case kind == Entities:
+			args = append(args, im.newEntitySending())
 		}
 		if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
 			return fmt.Errorf("write %s: %w", kind, err)

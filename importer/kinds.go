@@ -110,6 +110,10 @@ var specs = build(map[Kind]*spec{
 			{name: "agent_email", parse: emailAddress},
 			{name: "sales_rep_email", parse: emailAddress},
 			{name: "risk_class", parse: text(50)},
+			// Consent to texts and calls: true, false or empty (unknown). An
+			// empty cell keeps what an earlier import recorded.
+			{name: "sms_consent", parse: consent},
+			{name: "voice_consent", parse: consent},
 		},
 		checks: []string{
 			checkDuplicateExternalID,
@@ -134,7 +138,7 @@ var specs = build(map[Kind]*spec{
 			// disputed is Recoup's own state.
 			{name: "status", parse: flag("written_off", "open", "paid", "written_off"), stage: "written_off"},
 		},
-		checks:         []string{checkInvoices},
+		checks:         []string{recordImportEntities, checkInvoices},
 		upsert:         upsertInvoices,
 		upsertByImport: true,
 	},
@@ -148,6 +152,7 @@ var specs = build(map[Kind]*spec{
 			{name: "amount", required: true, parse: positiveAmountIn("currency")},
 		},
 		checks: []string{
+			recordImportEntities,
 			checkDuplicateExternalID,
 			checkUnknownCustomer,
 			checkCurrencyMatchesCustomer,

@@ -23,7 +23,7 @@ func TestStageTableFollowsDeclarations(t *testing.T) {
 		Users:    {"line bigint", "email text", "name text", "role text"},
 		Customers: {"line bigint", "external_id text", "entity text", "name text", "category text", "country text",
 			"language text", "currency text", "email text", "phone text", "timezone text", "credit_limit bigint",
-			"agent_email text", "sales_rep_email text", "risk_class text"},
+			"agent_email text", "sales_rep_email text", "risk_class text", "sms_consent boolean", "voice_consent boolean"},
 		Invoices: {"line bigint", "external_id text", "customer_external_id text", "number text", "type text",
 			"issue_date date", "due_date date", "currency text", "amount bigint", "open_amount bigint", "written_off boolean"},
 		Payments: {"line bigint", "external_id text", "customer_external_id text", "invoice_number text",
@@ -142,7 +142,7 @@ func TestParseFollowsDeclarations(t *testing.T) {
 			name: "empty credit limit is NULL", kind: Customers,
 			header: "external_id,entity,name,currency,credit_limit",
 			row:    "C1,FR01,Dupont,JPY,",
-			want:   []any{"C1", "FR01", "Dupont", "", "", "", "JPY", "", "", "", nil, "", "", ""},
+			want:   []any{"C1", "FR01", "Dupont", "", "", "", "JPY", "", "", "", nil, "", "", "", nil, nil},
 		},
 		{
 			name: "credit limit in the customer's currency", kind: Customers,

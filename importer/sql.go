@@ -40,10 +40,12 @@ bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first 
 INSERT INTO import_rejections (import_id, line, external_id, field, reason)
 SELECT $1, line, external_id, 'external_id', format('duplicate external_id %s in this file (first at line %s)', external_id, first) FROM bad`
 
+// A new entity starts in the sending mode $1 (RECOUP_NEW_ENTITY_SENDING);
+// an import never changes an existing entity's mode.
 const upsertEntities = `
 WITH up AS (
-    INSERT INTO entities AS e (code, name, country, currency, timezone, language)
-    SELECT code, name, country, currency, timezone, language FROM stage
+    INSERT INTO entities AS e (code, name, country, currency, timezone, language, sending)
+    SELECT code, name, country, currency, timezone, language, $1 FROM stage
     ON CONFLICT (code) DO UPDATE SET
         name = excluded.name, country = excluded.country, currency = excluded.currency,
         timezone = excluded.timezone, language = excluded.language, updated_at = now()
@@ -106,13 +108,17 @@ INSERT INTO import_rejections (import_id, line, external_id, field, reason)
 SELECT $1, line, external_id, 'currency',
        format('currency %s: the customer already has invoices in %s', currency, old) FROM bad`
 
+// A changed email or phone is a new contact: its invalid mark goes, and a
+// new number carries no opt-out (a STOP belongs to the number that sent it).
+// An empty consent cell keeps the consent recorded.
 const upsertCustomers = `
 WITH up AS (
     INSERT INTO customers AS c (external_id, entity_id, name, category, country, language, currency, timezone,
-                                email, phone, credit_limit_minor, risk_class, agent_id, sales_rep_id)
+                                email, phone, credit_limit_minor, risk_class, agent_id, sales_rep_id,
+                                sms_consent, voice_consent)
     SELECT s.external_id, e.id, s.name, s.category, coalesce(nullif(s.country, ''), e.country),
            coalesce(nullif(s.language, ''), e.language), s.currency, coalesce(nullif(s.timezone, ''), e.timezone),
-           s.email, s.phone, s.credit_limit, s.risk_class, a.id, r.id
+           s.email, s.phone, s.credit_limit, s.risk_class, a.id, r.id, s.sms_consent, s.voice_consent
     FROM stage s
     JOIN entities e ON e.code = s.entity
     LEFT JOIN users a ON a.email = nullif(s.agent_email, '')
@@ -122,15 +128,35 @@ WITH up AS (
         country = excluded.country, language = excluded.language, currency = excluded.currency,
         timezone = excluded.timezone, email = excluded.email, phone = excluded.phone,
         credit_limit_minor = excluded.credit_limit_minor, risk_class = excluded.risk_class,
-        agent_id = excluded.agent_id, sales_rep_id = excluded.sales_rep_id, updated_at = now()
+        agent_id = excluded.agent_id, sales_rep_id = excluded.sales_rep_id, updated_at = now(),
+        sms_consent = coalesce(excluded.sms_consent, c.sms_consent),
+        voice_consent = coalesce(excluded.voice_consent, c.voice_consent),
+        email_invalid_at = CASE WHEN c.email = excluded.email THEN c.email_invalid_at END,
+        email_invalid_reason = CASE WHEN c.email = excluded.email THEN c.email_invalid_reason ELSE '' END,
+        phone_invalid_at = CASE WHEN c.phone = excluded.phone THEN c.phone_invalid_at END,
+        phone_invalid_reason = CASE WHEN c.phone = excluded.phone THEN c.phone_invalid_reason ELSE '' END,
+        sms_opted_out_at = CASE WHEN c.phone = excluded.phone THEN c.sms_opted_out_at END,
+        voice_opted_out_at = CASE WHEN c.phone = excluded.phone THEN c.voice_opted_out_at END
     WHERE (c.entity_id, c.name, c.category, c.country, c.language, c.currency, c.timezone, c.email, c.phone,
-           c.credit_limit_minor, c.risk_class, c.agent_id, c.sales_rep_id)
+           c.credit_limit_minor, c.risk_class, c.agent_id, c.sales_rep_id, c.sms_consent, c.voice_consent)
         IS DISTINCT FROM
           (excluded.entity_id, excluded.name, excluded.category, excluded.country, excluded.language,
            excluded.currency, excluded.timezone, excluded.email, excluded.phone, excluded.credit_limit_minor,
-           excluded.risk_class, excluded.agent_id, excluded.sales_rep_id)
+           excluded.risk_class, excluded.agent_id, excluded.sales_rep_id,
+           coalesce(excluded.sms_consent, c.sms_consent), coalesce(excluded.voice_consent, c.voice_consent))
     RETURNING (xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+// recordImportEntities ties an invoices or payments import to the entities
+// whose customers its rows name, changed or not (an unchanged ledger is
+// fresh data too); a file without rows (none rejected either) speaks for
+// every entity: the ERP had nothing new. Read by the stale-data gate (store.StaleData).
+const recordImportEntities = `
+INSERT INTO import_entities (import_id, entity_id)
+SELECT DISTINCT $1::bigint, c.entity_id FROM stage s JOIN customers c ON c.external_id = s.customer_external_id
+UNION
+SELECT $1::bigint, e.id FROM entities e
+WHERE NOT EXISTS (SELECT 1 FROM stage) AND NOT EXISTS (SELECT 1 FROM import_rejections r WHERE r.import_id = $1)`
 
 const checkUnknownCustomer = `
 WITH bad AS (

@@ -85,10 +85,10 @@ func TestImportedAccountsReceiveExactlyTheExpectedReminders(t *testing.T) {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, `UPDATE entities SET contact_any_time = true`) // the window must not depend on the hour the test runs
 	require.NoError(t, err)
-	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\n"+
-		"A1,E1,Grouped Ltd,"+currency+",ap@grouped.example,,en\n"+
-		"A2,E1,Phone Only Ltd,"+currency+",,+15005550006,en\n"+
-		"A3,E1,Not Yet Due Ltd,"+currency+",ap@notyet.example,,en\n")
+	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language,sms_consent\n"+
+		"A1,E1,Grouped Ltd,"+currency+",ap@grouped.example,,en,\n"+
+		"A2,E1,Phone Only Ltd,"+currency+",,+15005550006,en,true\n"+
+		"A3,E1,Not Yet Due Ltd,"+currency+",ap@notyet.example,,en,\n")
 	invoices := "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
 		fmt.Sprintf("I1,A1,INV-1,invoice,%s,%s,%s,100,100\n", late.AddDays(-30), late, currency) +
 		fmt.Sprintf("I2,A1,INV-2,invoice,%s,%s,%s,250,250\n", late.AddDays(-30), late, currency) +
@@ -266,7 +266,7 @@ func TestUndeliveredTextFallsBackToEmail(t *testing.T) {
 
 	postCSV(t, info.API, "entities", fmt.Sprintf("code,name,country,currency,timezone,language\nE1,Recoup Test,%s,%s,%s,en\n", country, currency, zone))
 	postJSON(t, http.MethodPut, info.API+"/api/v1/entities/E1/contact-window", `{"start": "09:00", "end": "18:00", "any_time": true}`, http.StatusOK)
-	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\nB1,E1,Texted Ltd,"+currency+",ap@texted.example,+15005550010,en\n")
+	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language,sms_consent\nB1,E1,Texted Ltd,"+currency+",ap@texted.example,+15005550010,en,true\n")
 	sc := postJSON(t, http.MethodPost, info.API+"/api/v1/scenarios",
 		`{"name": "Text first", "steps": [{"offset_days": 7, "channel": "sms", "template": "reminder_1"}]}`, http.StatusCreated)
 	ctx := context.Background()

@@ -44,33 +44,8 @@ func WebhookHandler(authToken string, publicBaseURL string, onStatus func(ctx co
 	validator := twclient.NewRequestValidator(authToken)
 	base := strings.TrimSuffix(publicBaseURL, "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		sig := r.Header.Get("X-Twilio-Signature")
-		if authToken == "" || sig == "" {
-			http.Error(w, "missing signature", http.StatusForbidden)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "reading body failed", http.StatusBadRequest)
-			return
-		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			http.Error(w, "body is not a form", http.StatusBadRequest)
-			return
-		}
-		if !validator.ValidateBody(base+requestURI(r), body, sig) {
-			http.Error(w, "invalid signature", http.StatusForbidden)
+		form, ok := signedForm(w, r, validator, base, authToken)
+		if !ok {
 			return
 		}
 		u, ok := statusUpdate(form)
@@ -86,6 +61,42 @@ func WebhookHandler(authToken string, publicBaseURL string, onStatus func(ctx co
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// signedForm reads the POSTed form of a Twilio webhook and checks its
+// X-Twilio-Signature (see WebhookHandler); on failure it has answered and
+// says false.
+func signedForm(w http.ResponseWriter, r *http.Request, validator twclient.RequestValidator, base, authToken string) (url.Values, bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	sig := r.Header.Get("X-Twilio-Signature")
+	if authToken == "" || sig == "" {
+		http.Error(w, "missing signature", http.StatusForbidden)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		http.Error(w, "reading body failed", http.StatusBadRequest)
+		return nil, false
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "body is not a form", http.StatusBadRequest)
+		return nil, false
+	}
+	if !validator.ValidateBody(base+requestURI(r), body, sig) {
+		http.Error(w, "invalid signature", http.StatusForbidden)
+		return nil, false
+	}
+	return form, true
 }
 
 // requestURI is the path and query as the client sent them. r.RequestURI is untouched by

@@ -23,7 +23,8 @@ type AccountMeta struct {
 const snapshotCustomer = `
 SELECT c.id, c.country, c.timezone, c.risk_class, c.currency, c.email <> '', c.phone <> '',
        e.code, coalesce(a.email, ''),
-       extract(epoch FROM e.contact_window_start)::bigint, extract(epoch FROM e.contact_window_end)::bigint, e.contact_any_time
+       extract(epoch FROM e.contact_window_start)::bigint, extract(epoch FROM e.contact_window_end)::bigint, e.contact_any_time,
+       e.id, CASE WHEN e.currency = c.currency THEN e.min_amount_to_chase_minor ELSE 0 END
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
@@ -32,7 +33,7 @@ WHERE c.id = $1`
 // Each open invoice gets its scenario: the customer's pinned one, else the
 // first assignment rule (lowest position) that matches, else the default.
 const snapshotItems = `
-SELECT i.id, i.number, i.due_date, i.open_minor, i.status,
+SELECT i.id, i.number, i.due_date, i.open_minor, i.status, i.currency,
        coalesce(c.scenario_id, rule.scenario_id, (SELECT id FROM scenarios WHERE is_default)) AS scenario_id,
        EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id AND t.kind = 'escalation' AND t.status = 'open'
                AND i.id = ANY (t.invoice_ids)) AS escalated,
@@ -60,6 +61,39 @@ LEFT JOIN LATERAL (
 WHERE i.customer_id = $1 AND i.type = 'invoice' AND i.status IN ('open', 'disputed') AND i.open_minor > 0
 ORDER BY i.due_date, i.id`
 
+// snapshotCredits are what the account may net against what it owes: open
+// credit notes and payments not allocated to an invoice.
+const snapshotCredits = `
+SELECT 'credit_note', i.id, i.number, i.issue_date, i.currency, i.open_minor
+FROM invoices i WHERE i.customer_id = $1 AND i.type = 'credit_note' AND i.status = 'open' AND i.open_minor > 0
+UNION ALL
+SELECT 'unallocated_payment', p.id, p.external_id, p.received_on, p.currency, p.unallocated_minor
+FROM payments p WHERE p.customer_id = $1 AND p.unallocated_minor > 0
+ORDER BY 4, 2`
+
+func (s *Store) accountCredits(ctx context.Context, customerID int64) ([]dunning.Credit, error) {
+	rows, err := s.Pool.Query(ctx, snapshotCredits, customerID)
+	if err != nil {
+		return nil, err
+	}
+	credits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dunning.Credit, error) {
+		var c dunning.Credit
+		var on time.Time
+		var currency string
+		if err := r.Scan(&c.Kind, &c.ID, &c.Number, &on, &currency, &c.Minor); err != nil {
+			return c, err
+		}
+		c.Date = dunning.DateOf(on)
+		var err error
+		c.Currency, err = money.ParseCurrency(currency)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("credits of customer %d: %w", customerID, err)
+	}
+	return credits, nil
+}
+
 const snapshotScenarios = `
 SELECT s.id, s.name, v.version, v.steps
 FROM scenarios s JOIN scenario_versions v ON v.scenario_id = s.id AND v.version = s.current_version
@@ -73,9 +107,10 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	var a dunning.Account
 	var meta AccountMeta
 	var cur string
-	var winStart, winEnd int64
+	var winStart, winEnd, entityID int64
 	err := s.Pool.QueryRow(ctx, snapshotCustomer, customerID).Scan(&a.CustomerID, &a.Country, &a.TimeZone, &a.RiskClass, &cur,
-		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &winStart, &winEnd, &a.Window.AnyTime)
+		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &winStart, &winEnd, &a.Window.AnyTime,
+		&entityID, &a.MinChaseMinor)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, meta, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}
@@ -86,6 +121,12 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 		return a, meta, err
 	}
 	a.Window.Start, a.Window.End = time.Duration(winStart)*time.Second, time.Duration(winEnd)*time.Second
+	if a.MessagesWait, err = s.StaleData(ctx, entityID, time.Now()); err != nil {
+		return a, meta, err
+	}
+	if a.Credits, err = s.accountCredits(ctx, customerID); err != nil {
+		return a, meta, err
+	}
 
 	rows, err := s.Pool.Query(ctx, snapshotItems, customerID)
 	if err != nil {
@@ -99,9 +140,15 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 		var status string
 		var scenario *int64
 		var promised *time.Time
-		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &scenario, &it.Escalated, &promised); err != nil {
+		var currency string
+		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &currency, &scenario, &it.Escalated, &promised); err != nil {
 			return it, err
 		}
+		c, err := money.ParseCurrency(currency)
+		if err != nil {
+			return it, err
+		}
+		it.Currency = c
 		if promised != nil { // an open promise holds the invoice through its date + grace
 			until := dunning.DateOf(*promised)
 			it.PromiseUntil = &until

@@ -94,3 +94,33 @@ func TestEntitiesByRole(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, "00:00", w.Start, "no reader changed it")
 }
+
+func TestEntitySendingSettings(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
+	status, body := cm.get("/entities/FR01")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `action="/entities/FR01/settings"`)
+	require.Contains(t, body, `<option value="live" selected>`)
+	require.Contains(t, body, `value="1d"`)
+
+	res := cm.post("/entities/FR01/settings", url.Values{"sending": {"test"}, "max_data_age": {"1d"}, "min_amount_to_chase": {"0"}})
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, fieldHTML(t, readBody(t, res), "test_address"), "required when sending is test")
+
+	res = cm.post("/entities/FR01/settings", url.Values{"sending": {"test"}, "test_address": {"ar@recoup.example"},
+		"max_data_age": {"36h"}, "min_amount_to_chase": {"25.00"}, "sms_consent_default": {"on"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	s, err := b.store.EntitySettings(context.Background(), "FR01")
+	require.NoError(t, err)
+	require.Equal(t, []any{"test", "ar@recoup.example", int64(2500), true, false},
+		[]any{string(s.Sending), s.TestAddress, s.MinChaseMinor, s.SMSConsentDefault, s.VoiceConsentDefault})
+	status, body = cm.get("/entities")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "Sending settings of Recoup France saved: Test: to the test address.")
+
+	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
+	require.Equal(t, http.StatusForbidden, agent.post("/entities/FR01/settings", url.Values{"sending": {"off"}}).StatusCode)
+}

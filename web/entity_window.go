@@ -23,6 +23,9 @@ type entityWindowData struct {
 	// Sender is the sender identity section (entity_sender.go).
 	Sender       store.EntitySender
 	SenderErrors fieldErrors
+	// The sending gates' form (entity_settings.go), on the same page.
+	Settings       settingsForm
+	SettingsErrors fieldErrors
 }
 
 // entityEdit shows an entity's contact window form.
@@ -32,11 +35,7 @@ func (h *Handler) entityEdit(r *request) error {
 		return err
 	}
 	f := windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime}
-	d := entityWindowData{Entity: e, Form: f}
-	if d.Sender, err = h.app.EntitySender(r.c.Request.Context(), r.who, e.Code); err != nil {
-		return err
-	}
-	return h.entityPage(r, http.StatusOK, d)
+	return h.entityPage(r, http.StatusOK, entityWindowData{Entity: e, Form: f})
 }
 
 // entityWindowSave changes an entity's contact window.
@@ -57,11 +56,7 @@ func (h *Handler) entityWindowSave(r *request) error {
 	}
 	w, err := h.app.SetContactWindow(ctx, r.who, e.Code, req)
 	if fe, ok := formError(err); ok {
-		d := entityWindowData{Entity: e, Form: f, Errors: fe}
-		if d.Sender, err = h.app.EntitySender(ctx, r.who, e.Code); err != nil {
-			return err
-		}
-		return h.entityPage(r, http.StatusBadRequest, d)
+		return h.entityPage(r, http.StatusBadRequest, entityWindowData{Entity: e, Form: f, Errors: fe})
 	}
 	if err != nil {
 		return err
@@ -88,7 +83,21 @@ func (h *Handler) entity(ctx context.Context, r *request) (store.Entity, error) 
 	return store.Entity{}, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
 }
 
+// entityPage shows the entity's three forms (contact window, sender, sending
+// gates). A section re-shown with its errors keeps what was typed; the others
+// are read afresh.
 func (h *Handler) entityPage(r *request, status int, d entityWindowData) error {
+	var err error
+	if len(d.SenderErrors.Summary) == 0 {
+		if d.Sender, err = h.app.EntitySender(r.c.Request.Context(), r.who, d.Entity.Code); err != nil {
+			return err
+		}
+	}
+	if len(d.SettingsErrors.Summary) == 0 {
+		if d.Settings, err = h.settingsForm(r, d.Entity.Code); err != nil {
+			return err
+		}
+	}
 	h.render(r.c, status, "entity_window", h.newPage(r, "entity.window.title", "nav.entities", d))
 	return nil
 }

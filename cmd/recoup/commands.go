@@ -45,7 +45,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
-		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS")
+		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING")
 }
 
 // openLogged is newLogger then openStore: what the one-shot commands need.
@@ -135,7 +135,11 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, app.WithDesk(desk))
+			sending, err := app.ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending)
+			if err != nil {
+				return err
+			}
+			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, app.WithDesk(desk), app.WithNewEntitySending(sending))
 			pages, err := web.New(web.Options{App: uses, Logger: p.log})
 			if err != nil {
 				return err
@@ -145,7 +149,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
-		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS")
+		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING")
 }
 
 func workerCmd(cfg *config.Config) *cobra.Command {
@@ -229,6 +233,9 @@ func importCmd(cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if _, err := app.ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending); err != nil {
+				return err
+			}
 			in := os.Stdin
 			if args[0] != "-" {
 				if in, err = os.Open(args[0]); err != nil {
@@ -264,7 +271,7 @@ func importCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().StringVar(&kindFlag, "kind", "", "entities, users, customers, invoices or payments (required)")
 	cmd.Flags().StringVar(&formatFlag, "format", "", "csv or json (default: from the file extension, else csv)")
 	_ = cmd.MarkFlagRequired("kind")
-	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE")
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_NEW_ENTITY_SENDING")
 }
 
 func fileFormat(flag, path string) (importer.Format, error) {
@@ -354,11 +361,13 @@ func cliApp(ctx context.Context, cfg *config.Config, log *slog.Logger, st *store
 	dialCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	tc, err := tclient.Dial(dialCtx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	// Checked before the import starts (ParseSending); a bad value there is refused by the command.
+	sending, _ := app.ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending)
 	if err != nil {
 		log.Debug("no Temporal for this command", "err", err)
-		return app.New(st, nil, log), func() {}
+		return app.New(st, nil, log, app.WithNewEntitySending(sending)), func() {}
 	}
-	return app.New(st, flow.NewClient(tc), log), tc.Close
+	return app.New(st, flow.NewClient(tc), log, app.WithNewEntitySending(sending)), tc.Close
 }
 
 // reportWoken says what became of waking the accounts an import changed.
