@@ -185,7 +185,7 @@ func TestPutOnHoldKeepsFirstSince(t *testing.T) {
 	var on bool
 	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT on_hold, on_hold_since FROM customers WHERE id = $1`, id).Scan(&on, &first))
 	require.True(t, on)
-	require.NoError(t, f.st.PutOnHold(f.ctx, id, "k-hold-2", "wf"))
+	require.NoError(t, f.st.PutOnHold(f.ctx, id, 0, "k-hold-2", "wf"))
 	var second time.Time
 	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT on_hold_since FROM customers WHERE id = $1`, id).Scan(&second))
 	require.True(t, first.Equal(second), "on_hold_since keeps the first time")
