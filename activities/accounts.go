@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -24,14 +25,20 @@ type AccountSnapshot struct {
 	Promises []store.PromiseHold `json:"promises,omitempty"`
 }
 
-// LoadAccount reads the account's open items, scenarios and settings, and its open promises.
+// LoadAccount reads the account's open items, scenarios and settings, and its open promises;
+// it also lifts a credit hold its scenario releases once nothing is overdue
+// (releaseSettledCreditHold), the one write here: every evaluation passes by.
 func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSnapshot, error) {
 	acct, meta, err := a.Store.AccountSnapshot(ctx, customerID)
 	if err != nil {
 		return AccountSnapshot{Account: acct, Meta: meta}, err
 	}
 	promises, err := a.Store.OpenPromises(ctx, customerID)
-	return AccountSnapshot{Account: acct, Meta: meta, Promises: promises}, err
+	snap := AccountSnapshot{Account: acct, Meta: meta, Promises: promises}
+	if err != nil {
+		return snap, err
+	}
+	return snap, a.releaseSettledCreditHold(ctx, &snap, time.Now())
 }
 
 // CheckPromiseInput names an open promise whose hold ended (or that is kept)
