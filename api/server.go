@@ -165,6 +165,12 @@ var routes = []Route{
 	{"GET", "/entities", auth.EntitiesRead, (*Server).listEntities},
 	{"GET", "/entities/:code/contact-window", auth.EntitiesRead, (*Server).getContactWindow},
 	{"PUT", "/entities/:code/contact-window", auth.EntitiesWrite, (*Server).putContactWindow},
+	{"POST", "/invoices/:id/hold", auth.DunningControl, (*Server).holdInvoice},
+	{"DELETE", "/invoices/:id/hold", auth.DunningControl, (*Server).releaseInvoice},
+	{"POST", "/customers/:id/credit-hold/release", auth.DunningControl, (*Server).releaseCreditHold},
+	{"GET", "/entities/:code/holidays", auth.EntitiesRead, (*Server).getEntityHolidays},
+	{"PUT", "/entities/:code/holidays", auth.EntitiesWrite, (*Server).putEntityHolidays},
+	{"POST", "/scenarios/:id/impact", auth.ScenariosWrite, (*Server).scenarioImpact},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.
