@@ -179,4 +179,3 @@ func (a *App) ReleaseCreditHold(ctx context.Context, who domain.Principal, custo
 	a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})
 	return nil
 }
-

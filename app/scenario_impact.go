@@ -216,4 +216,3 @@ func sortedCounts(m map[ImpactCount]int) []ImpactCount {
 	})
 	return out
 }
-

@@ -39,7 +39,7 @@ type accountData struct {
 	Plans       []planRow
 	Ticked      map[int64]bool // invoices ticked in a refused promise form
 	Form        accountForm
-	CoveringFor string // the absent agent whose account this is while their absence lasts
+	CoveringFor string                      // the absent agent whose account this is while their absence lasts
 	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
 }
 
