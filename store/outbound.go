@@ -167,7 +167,7 @@ func (s *Store) MessageStatus(ctx context.Context, key string) (status domain.Me
 const putOnHold = `
 UPDATE customers c
 SET on_hold = true, on_hold_since = coalesce(c.on_hold_since, now()),
-    on_hold_scenario_id = coalesce(c.on_hold_scenario_id, nullif($2, 0)), updated_at = now()
+    on_hold_scenario_id = coalesce(c.on_hold_scenario_id, (SELECT id FROM scenarios WHERE id = $2)), updated_at = now()
 FROM (SELECT id, on_hold FROM customers WHERE id = $1 FOR UPDATE) old
 WHERE c.id = old.id
 RETURNING old.on_hold, c.on_hold_since`
