@@ -65,4 +65,3 @@ func TestReleaseSettledCreditHold(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
