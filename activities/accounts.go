@@ -25,7 +25,9 @@ type AccountSnapshot struct {
 	Promises []store.PromiseHold `json:"promises,omitempty"`
 }
 
-// LoadAccount reads the account's open items, scenarios and settings, and its open promises.
+// LoadAccount reads the account's open items, scenarios and settings, and its open promises;
+// it also lifts a credit hold its scenario releases once nothing is overdue
+// (releaseSettledCreditHold), the one write here: every evaluation passes by.
 func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSnapshot, error) {
 	acct, meta, err := a.Store.AccountSnapshot(ctx, customerID)
 	if err != nil {
@@ -37,7 +39,11 @@ func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSn
 		}
 	}
 	promises, err := a.Store.OpenPromises(ctx, customerID)
-	return AccountSnapshot{Account: acct, Meta: meta, Promises: promises}, err
+	snap := AccountSnapshot{Account: acct, Meta: meta, Promises: promises}
+	if err != nil {
+		return snap, err
+	}
+	return snap, a.releaseSettledCreditHold(ctx, &snap, time.Now())
 }
 
 // CheckPromiseInput names an open promise whose hold ended (or that is kept)

@@ -132,7 +132,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 	case ch == domain.ChannelTask || ch == domain.ChannelEscalation:
 		out, err = d.task(ctx, in, ch, mc)
 	case ch == domain.ChannelCreditHold:
-		err = d.Store.PutOnHold(ctx, in.CustomerID, a.Key, actor(in))
+		err = d.Store.PutOnHold(ctx, in.CustomerID, a.ScenarioID, a.Key, actor(in))
 		out = outcome{status: domain.MessageSent, channel: ch, detail: "account put on credit hold"}
 	}
 	if err != nil {

@@ -312,6 +312,7 @@ type hostileFixture struct {
 	tmplSubject, tmplTx string
 	tmplHTML            string
 	absence             string // an absence of Alice's, covered by Bob
+	invoice             string // an open invoice of the customer
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -336,6 +337,9 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	var c1 int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'C1'`).Scan(&c1))
 	fx.customer = itoa64(c1)
+	var inv int64
+	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT min(id) FROM invoices WHERE customer_id = $1 AND type = 'invoice'`, c1).Scan(&inv))
+	fx.invoice = itoa64(inv)
 
 	fx.scenario = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json",
 		hostileScenario("Fixture").String(), http.StatusCreated)).ID)
@@ -564,6 +568,23 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 				{key: "max_data_age", kind: kindFormatted}, {key: "min_amount_to_chase", kind: kindFormatted},
 				{key: "sms_consent_default", kind: kindBool}, {key: "voice_consent_default", kind: kindBool}},
 			dupKey: "sending", dupRaw: jsonString(sqlOr)},
+		{method: "POST", route: "/invoices/:id/hold", args: map[string]string{"id": fx.invoice},
+			body: newJObj("until", jsonString("2099-01-01"), "reason", jsonString("checking the delivery")),
+			fields: []hostileField{{key: "until", kind: kindFormatted, extra: []namedRaw{{"past", jsonString("2001-01-01")}}},
+				{key: "reason", kind: kindFreeText}},
+			dupKey: "until", dupRaw: jsonString(sqlDrop)},
+		{method: "DELETE", route: "/invoices/:id/hold", args: map[string]string{"id": fx.invoice}, checksQuery: true},
+		{method: "POST", route: "/customers/:id/credit-hold/release", args: map[string]string{"id": fx.customer},
+			body: newJObj("reason", jsonString("paid")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
+		{method: "PUT", route: "/entities/:code/holidays", args: map[string]string{"code": "FR01"},
+			body: newJObj("holidays", `[{"date": "2026-06-10", "name": "Dia de Portugal"}]`),
+			fields: []hostileField{{key: "holidays", kind: kindStringList, extra: []namedRaw{
+				{"no-name", `[{"date": "2026-06-10", "name": ""}]`}, {"no-date", `[{"name": "x"}]`},
+				{"twice", `[{"date": "2026-06-10", "name": "a"}, {"date": "2026-06-10", "name": "b"}]`},
+				{"unknown-member", `[{"date": "2026-06-10", "name": "a", "zzz": 1}]`}}}},
+			dupKey: "holidays", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/scenarios/:id/impact", args: map[string]string{"id": fx.scenario}, body: hostileScenario("Fixture"),
+			fields: scenarioFields, dupKey: "steps", dupRaw: jsonString(sqlDrop)},
 	}
 }
 

@@ -173,6 +173,12 @@ var routes = []Route{
 	{"GET", "/entities/:code/settings", auth.EntitiesRead, (*Server).getEntitySettings},
 	{"PUT", "/entities/:code/settings", auth.EntitiesWrite, (*Server).putEntitySettings},
 	{"GET", "/digest", auth.DunningRead, (*Server).dailyDigest},
+	{"POST", "/invoices/:id/hold", auth.DunningControl, (*Server).holdInvoice},
+	{"DELETE", "/invoices/:id/hold", auth.DunningControl, (*Server).releaseInvoice},
+	{"POST", "/customers/:id/credit-hold/release", auth.DunningControl, (*Server).releaseCreditHold},
+	{"GET", "/entities/:code/holidays", auth.EntitiesRead, (*Server).getEntityHolidays},
+	{"PUT", "/entities/:code/holidays", auth.EntitiesWrite, (*Server).putEntityHolidays},
+	{"POST", "/scenarios/:id/impact", auth.ScenariosWrite, (*Server).scenarioImpact},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

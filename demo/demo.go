@@ -11,10 +11,12 @@ package demo
 
 import (
 	"context"
+	_ "embed"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"recoup/importer"
@@ -127,6 +129,7 @@ var headers = map[importer.Kind][]string{
 		"currency", "amount", "open_amount"},
 	importer.Payments:      {"external_id", "customer_external_id", "invoice_number", "date", "currency", "amount"},
 	importer.ExchangeRates: {"date", "from", "to", "rate"},
+	importer.Holidays:      {"country", "date", "name"},
 }
 
 func (g *generator) write(kind importer.Kind, w io.Writer) error {
@@ -152,6 +155,8 @@ func (g *generator) write(kind importer.Kind, w io.Writer) error {
 		err = g.writePayments(cw)
 	case importer.ExchangeRates:
 		err = g.writeExchangeRates(cw)
+	case importer.Holidays:
+		err = writeHolidays(cw)
 	}
 	if err != nil {
 		return err
@@ -262,4 +267,22 @@ func (g *generator) writePayments(cw *csv.Writer) error {
 		}
 	}
 	return nil
+}
+
+// holidaysCSV are public holidays of the demo's countries that the built-in
+// calendars lack (PT, MX, KW, SA, BH), for 2026 and 2027. Only dates that
+// are fixed or follow a fixed rule are listed (Easter-based ones for
+// Portugal, the Mondays of Mexico's federal law); the Islamic holidays of
+// the Gulf countries move with the lunar calendar and are announced each
+// year, so they are left for the user to load.
+//
+//go:embed holidays.csv
+var holidaysCSV string
+
+func writeHolidays(cw *csv.Writer) error {
+	recs, err := csv.NewReader(strings.NewReader(holidaysCSV)).ReadAll()
+	if err != nil {
+		return err
+	}
+	return cw.WriteAll(recs[1:]) // the header is written already
 }

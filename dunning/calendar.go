@@ -79,6 +79,8 @@ var saturdayOnly = map[string]bool{"NP": true}
 // holidays. It is safe for concurrent use; holidays are computed once per year
 // and kept.
 type Calendar struct {
+	base     *Calendar        // set on a calendar with extra dates: the shared one it adds to
+	extra    map[int]struct{} // day numbers of the extra dates
 	country  string
 	known    bool
 	weekend  [7]bool
@@ -119,6 +121,22 @@ func NewCalendar(country string) (c *Calendar, known bool) {
 	return c, c.known
 }
 
+// NewCalendarWith is the country's calendar with extra holidays (dates
+// loaded for the country or the account's entity). known is also true when
+// extra dates are given: someone loaded the country's holidays.
+func NewCalendarWith(country string, extra []Date) (c *Calendar, known bool) {
+	base, known := NewCalendar(country)
+	if len(extra) == 0 {
+		return base, known
+	}
+	c = &Calendar{base: base, country: base.country, known: true, weekend: base.weekend,
+		extra: make(map[int]struct{}, len(extra))}
+	for _, d := range extra {
+		c.extra[d.days()] = struct{}{}
+	}
+	return c, true
+}
+
 // Country is the normalized country code.
 func (c *Calendar) Country() string { return c.country }
 
@@ -147,6 +165,10 @@ func (c *Calendar) nextBusiness(n int) int {
 }
 
 func (c *Calendar) holiday(n int) bool {
+	if c.base != nil {
+		_, ok := c.extra[n]
+		return ok || c.base.holiday(n)
+	}
 	if len(c.holidays) == 0 {
 		return false
 	}

@@ -181,9 +181,9 @@ func newEval(a *Account, now time.Time) *eval {
 	}
 	e.loc = loc
 	var known bool
-	e.cal, known = NewCalendar(a.Country)
+	e.cal, known = NewCalendarWith(a.Country, a.Holidays)
 	if !known {
-		e.warnf("no public holidays known for country %q: business days are weekdays only", a.Country)
+		e.warnf("no public holidays known for country %q: business days are weekdays only; load its dates with the holidays import or PUT /api/v1/entities/{code}/holidays", a.Country)
 	}
 	e.win = a.Window
 	switch {

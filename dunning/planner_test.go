@@ -753,7 +753,7 @@ func TestWarnings(t *testing.T) {
 		`contact window 18:00–09:00 invalid: using 09:00–18:00`,
 		`invoice 3 listed more than once: the first is used`,
 		`invoice 5 has no due date: not dunned`,
-		`no public holidays known for country "XX": business days are weekdays only`,
+		`no public holidays known for country "XX": business days are weekdays only; load its dates with the holidays import or PUT /api/v1/entities/{code}/holidays`,
 		`scenario 98 version 2 invalid: its invoices are not dunned: steps[1].offset_days: 1 comes after 5: steps must be in order`,
 		`scenario 99 not found: its invoices are not dunned`,
 		`time zone "Mars/Olympus" unknown: using UTC`,

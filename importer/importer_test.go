@@ -324,3 +324,38 @@ func TestImportExchangeRates(t *testing.T) {
 	again := b.load(t, importer.ExchangeRates, importer.CSV, "date,from,to,rate\n2026-01-02,USD,EUR,0.92\n2026-01-02,GBP,EUR,1.170\n")
 	require.Equal(t, [3]int64{0, 1, 1}, [3]int64{again.Inserted, again.Updated, again.Unchanged})
 }
+
+// Holidays are dated names for a country or an entity, upserted by
+// (country or entity) and date; each bad row is rejected with its line and field.
+func TestImportHolidays(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.load(t, importer.Entities, importer.CSV, "code,name,country,currency,timezone,language\nPT01,Recoup Lda,PT,EUR,Europe/Lisbon,pt\n")
+	res := b.load(t, importer.Holidays, importer.CSV, `country,entity,date,name
+PT,,2026-06-10,Dia de Portugal
+pt,,2026-04-25,Dia da Liberdade
+,PT01,2026-06-13,Santo António
+PT,PT01,2026-12-08,both
+,,2026-12-25,neither
+,XX99,2026-12-25,unknown entity
+PT,,2026-06-10,twice
+PT,,2026-13-01,bad date
+ZZZ,,2026-12-25,bad country
+PT,,2026-12-25,
+`)
+	require.Equal(t, int64(3), res.Inserted, res.Rejections)
+	got := map[int64]string{}
+	for _, r := range res.Rejections {
+		got[r.Line] = r.Field
+	}
+	require.Equal(t, map[int64]string{5: "entity", 6: "country", 7: "entity", 8: "date", 9: "date", 10: "country", 11: "name"}, got)
+
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM holidays h JOIN entities e ON e.id = h.entity_id WHERE e.code = 'PT01' AND h.date = '2026-06-13'`).Scan(&n))
+	require.Equal(t, 1, n)
+
+	again := b.load(t, importer.Holidays, importer.CSV,
+		"country,date,name\nPT,2026-06-10,\"Dia de Portugal, de Camões e das Comunidades\"\nPT,2026-04-25,Dia da Liberdade\n")
+	require.Equal(t, [3]int64{0, 1, 1}, [3]int64{again.Inserted, again.Updated, again.Unchanged}, "a corrected name replaces the old one")
+}

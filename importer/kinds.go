@@ -21,10 +21,13 @@ const (
 	Payments  Kind = "payments"
 	// ExchangeRates are dated rates between two currencies, for reporting in one currency.
 	ExchangeRates Kind = "exchange_rates"
+	// Holidays are public holidays added to the built-in calendars, for a
+	// country or for one entity's customers.
+	Holidays Kind = "holidays"
 )
 
 // Kinds lists the kinds in the order a first load must follow (each refers to the ones before).
-var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates}
+var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates, Holidays}
 
 // ParseKind accepts one of Kinds.
 func ParseKind(s string) (Kind, error) {
@@ -173,6 +176,17 @@ var specs = build(map[Kind]*spec{
 		},
 		checks: []string{checkDuplicateRate, checkSameCurrency},
 		upsert: upsertExchangeRates,
+	},
+	// One name per date and country (or entity): a corrected name replaces the old one.
+	Holidays: {
+		columns: []column{
+			{name: "date", required: true, parse: date, stage: "holiday_date"},
+			{name: "country", parse: countryCode},
+			{name: "entity", parse: identifier},
+			{name: "name", required: true, parse: text(200)},
+		},
+		checks: []string{checkHolidayTarget, checkDuplicateHoliday},
+		upsert: upsertHolidays,
 	},
 })
 

@@ -29,6 +29,7 @@ func TestStageTableFollowsDeclarations(t *testing.T) {
 		Payments: {"line bigint", "external_id text", "customer_external_id text", "invoice_number text",
 			"received_on date", "currency text", "amount bigint"},
 		ExchangeRates: {"line bigint", "rate_date date", "from_currency text", "to_currency text", "rate text"},
+		Holidays:      {"line bigint", "holiday_date date", "country text", "entity text", "name text"},
 	}
 	require.Len(t, specs, len(Kinds))
 	for _, k := range Kinds {

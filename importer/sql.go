@@ -338,3 +338,44 @@ WITH up AS (
     WHERE x.rate <> excluded.rate
     RETURNING (xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+// checkHolidayTarget wants exactly one of country and entity, and a known entity.
+const checkHolidayTarget = `
+WITH bad AS (
+    DELETE FROM stage s
+    WHERE (s.country = '') = (s.entity = '')
+       OR (s.entity <> '' AND NOT EXISTS (SELECT 1 FROM entities e WHERE e.code = s.entity))
+    RETURNING line, country, entity)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, '', CASE WHEN country <> '' AND entity <> '' THEN 'entity' WHEN entity <> '' THEN 'entity' ELSE 'country' END,
+       CASE WHEN country <> '' AND entity <> '' THEN 'give country or entity, not both'
+            WHEN entity <> '' THEN format('unknown entity %s: import it first', entity)
+            ELSE 'country or entity is required' END
+FROM bad`
+
+const checkDuplicateHoliday = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY country, entity, holiday_date ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first
+        RETURNING s.line, s.holiday_date, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, '', 'date', format('%s is already in this file for the same country or entity (line %s)', holiday_date, first) FROM bad`
+
+// Upsert by (country or entity) and date: a corrected name replaces the old one.
+const upsertHolidays = `
+WITH rows AS (
+    SELECT nullif(s.country, '') AS country, e.id AS entity_id, s.holiday_date, s.name
+    FROM stage s LEFT JOIN entities e ON e.code = s.entity AND s.entity <> ''),
+by_country AS (
+    INSERT INTO holidays AS h (country, date, name)
+    SELECT country, holiday_date, name FROM rows WHERE country IS NOT NULL
+    ON CONFLICT (country, date) WHERE country IS NOT NULL DO UPDATE SET name = excluded.name
+    WHERE h.name <> excluded.name
+    RETURNING (xmax = 0) AS inserted),
+by_entity AS (
+    INSERT INTO holidays AS h (entity_id, date, name)
+    SELECT entity_id, holiday_date, name FROM rows WHERE entity_id IS NOT NULL
+    ON CONFLICT (entity_id, date) WHERE entity_id IS NOT NULL DO UPDATE SET name = excluded.name
+    WHERE h.name <> excluded.name
+    RETURNING (xmax = 0) AS inserted),
+up AS (SELECT inserted FROM by_country UNION ALL SELECT inserted FROM by_entity)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`

@@ -166,20 +166,22 @@ func (s *Store) MessageStatus(ctx context.Context, key string) (status domain.Me
 
 const putOnHold = `
 UPDATE customers c
-SET on_hold = true, on_hold_since = coalesce(c.on_hold_since, now()), updated_at = now()
+SET on_hold = true, on_hold_since = coalesce(c.on_hold_since, now()),
+    on_hold_scenario_id = coalesce(c.on_hold_scenario_id, (SELECT id FROM scenarios WHERE id = $2)), updated_at = now()
 FROM (SELECT id, on_hold FROM customers WHERE id = $1 FOR UPDATE) old
 WHERE c.id = old.id
 RETURNING old.on_hold, c.on_hold_since`
 
 // PutOnHold puts the customer's account on credit hold (on_hold_since keeps
 // the first time) and journals "customer.credit_hold" when the account was not
-// on hold yet; key is the dunning action that asked for it. An unknown
-// customer is a domain CodeNotFound error.
-func (s *Store) PutOnHold(ctx context.Context, customerID int64, key string, actor string) error {
+// on hold yet; key is the dunning action that asked for it, scenarioID its
+// scenario (its release_credit_hold setting may lift the hold later). An
+// unknown customer is a domain CodeNotFound error.
+func (s *Store) PutOnHold(ctx context.Context, customerID, scenarioID int64, key string, actor string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var was bool
 		var since time.Time
-		err := tx.QueryRow(ctx, putOnHold, customerID).Scan(&was, &since)
+		err := tx.QueryRow(ctx, putOnHold, customerID, scenarioID).Scan(&was, &since)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 		}

@@ -180,19 +180,19 @@ func TestPutOnHoldKeepsFirstSince(t *testing.T) {
 	t.Parallel()
 	f := setupOutbound(t)
 	id := f.ids["C1"]
-	require.NoError(t, f.st.PutOnHold(f.ctx, id, "k-hold", "wf"))
+	require.NoError(t, f.st.PutOnHold(f.ctx, id, 0, "k-hold", "wf"))
 	var first time.Time
 	var on bool
 	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT on_hold, on_hold_since FROM customers WHERE id = $1`, id).Scan(&on, &first))
 	require.True(t, on)
-	require.NoError(t, f.st.PutOnHold(f.ctx, id, "k-hold-2", "wf"))
+	require.NoError(t, f.st.PutOnHold(f.ctx, id, 0, "k-hold-2", "wf"))
 	var second time.Time
 	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT on_hold_since FROM customers WHERE id = $1`, id).Scan(&second))
 	require.True(t, first.Equal(second), "on_hold_since keeps the first time")
 	j := f.journal(t, "customer.credit_hold")
 	require.Len(t, j, 1, "journaled when the account goes on hold")
 	require.Equal(t, "k-hold", j[0]["key"])
-	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(f.st.PutOnHold(f.ctx, 999999, "k", "wf")))
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(f.st.PutOnHold(f.ctx, 999999, 0, "k", "wf")))
 }
 
 func TestMessageContextHasOnlyOpenInvoices(t *testing.T) {

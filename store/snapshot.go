@@ -18,6 +18,8 @@ import (
 type AccountMeta struct {
 	EntityCode string `json:"entity_code"`
 	AgentEmail string `json:"agent_email"`
+	// CreditHold is set while the account is on credit hold.
+	CreditHold *CreditHoldMeta `json:"credit_hold,omitempty"`
 }
 
 const snapshotCustomer = `
@@ -165,6 +167,9 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	})
 	if err != nil {
 		return a, meta, fmt.Errorf("open items of customer %d: %w", customerID, err)
+	}
+	if scenarioIDs, err = s.addHoldsAndHolidays(ctx, &a, &meta, scenarioIDs); err != nil {
+		return a, meta, err
 	}
 	a.Scenarios = make(map[int64]dunning.Scenario, len(scenarioIDs))
 	rows, err = s.Pool.Query(ctx, snapshotScenarios, scenarioIDs)

@@ -39,7 +39,8 @@ type accountData struct {
 	Plans       []planRow
 	Ticked      map[int64]bool // invoices ticked in a refused promise form
 	Form        accountForm
-	CoveringFor string // the absent agent whose account this is while their absence lasts
+	CoveringFor string                      // the absent agent whose account this is while their absence lasts
+	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
 }
 
 // promiseRow is a promise to pay as the account page lists it.
@@ -141,6 +142,9 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	}
 	for _, p := range plans {
 		d.Plans = append(d.Plans, toPlanRow(p))
+	}
+	if d.Holds, err = h.app.InvoiceHolds(ctx, r.who, id); err != nil {
+		return err
 	}
 	if form.Name == "promise" || form.Name == "plan" {
 		d.Ticked = map[int64]bool{}

@@ -48,6 +48,7 @@ type scenarioEditData struct {
 	Channels  []domain.Channel
 	Roles     []domain.Assignee
 	Templates []templateChoice
+	Impact    *app.ScenarioImpact // what the edited steps would change, when asked (do=impact)
 }
 
 // scenarioNew shows the editor for a new scenario, with one step to fill in.
@@ -101,6 +102,9 @@ func (h *Handler) scenarioSave(r *request, id int64) error {
 		return domain.Errorf(domain.CodeInvalid, "unreadable form")
 	}
 	f := parseScenarioForm(r.c.Request.PostForm)
+	if r.c.PostForm("do") == "impact" && id > 0 {
+		return h.scenarioImpact(r, id, current, f)
+	}
 	if do := r.c.PostForm("do"); do != "save" && f.edit(do) {
 		return h.scenarioEditor(r, http.StatusOK, current, f, fieldErrors{})
 	}
@@ -189,6 +193,7 @@ func (h *Handler) scenarioEditor(r *request, status int, sc store.ScenarioVersio
 	if sc.ScenarioID > 0 {
 		title = "scenario.edit.title"
 	}
+	d.Impact = impactOf(r)
 	h.render(r.c, status, "scenario_edit", h.newPage(r, title, "nav.scenarios", d))
 	return nil
 }

@@ -130,16 +130,18 @@ func Register(r sdkworker.Registry, o Activities) {
 		handover.Workflows = o.Flow
 	}
 	for name, fn := range map[string]any{
-		flow.ActivityLoadAccount:  accounts.LoadAccount,
-		flow.ActivityReassign:     accounts.Reassign,
-		flow.ActivityExecute:      outbound.Execute,
-		flow.ActivityFallback:     outbound.Fallback,
-		flow.ActivityWakeImported: waker.WakeImported,
-		flow.ActivityWakeOpen:     waker.WakeOpen,
-		flow.ActivityCounts:       counts.Counts,
-		flow.ActivityHandOver:     handover.HandOver,
-		flow.ActivityHandBack:     handover.HandBack,
-		flow.ActivityCheckPromise: accounts.CheckPromise,
+		flow.ActivityLoadAccount:    accounts.LoadAccount,
+		flow.ActivityReassign:       accounts.Reassign,
+		flow.ActivityExecute:        outbound.Execute,
+		flow.ActivityFallback:       outbound.Fallback,
+		flow.ActivityWakeImported:   waker.WakeImported,
+		flow.ActivityWakeOpen:       waker.WakeOpen,
+		flow.ActivityCounts:         counts.Counts,
+		flow.ActivityHandOver:       handover.HandOver,
+		flow.ActivityHandBack:       handover.HandBack,
+		flow.ActivityCheckPromise:   accounts.CheckPromise,
+		flow.ActivityHoldInvoice:    accounts.HoldInvoice,
+		flow.ActivityReleaseInvoice: accounts.ReleaseInvoice,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -46,7 +46,7 @@ func TestRegisteredNamesAreTheContract(t *testing.T) {
 	require.ElementsMatch(t, []string{"Dunning", "WakeAccounts", "SweepOpenAccounts", "SystemCheck", "Handover"}, keys(r.workflows))
 	require.ElementsMatch(t, flow.Workflows, keys(r.workflows))
 	require.ElementsMatch(t, []string{"LoadAccount", "Reassign", "Execute", "Fallback", "WakeImported", "WakeOpen", "Counts",
-		"HandOver", "HandBack", "CheckPromise"},
+		"HandOver", "HandBack", "CheckPromise", "HoldInvoice", "ReleaseInvoice"},
 		keys(r.activities))
 	require.ElementsMatch(t, flow.Activities, keys(r.activities))
 	for _, registered := range []map[string]any{r.workflows, r.activities} {

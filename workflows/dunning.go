@@ -83,6 +83,9 @@ func (d *dunningRun) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, flow.QueryStatus, d.status); err != nil {
 		return err
 	}
+	if err := d.setupHolds(ctx); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, flow.UpdatePause, d.onPause,
 		workflow.UpdateHandlerOptions{Validator: d.validatePause}); err != nil {
 		return err

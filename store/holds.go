@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
+	"recoup/dunning"
+)
+
+// InvoiceHold is one invoice taken out of the reminders.
+type InvoiceHold struct {
+	ID            int64         `json:"id"`
+	InvoiceID     int64         `json:"invoice_id"`
+	Until         *dunning.Date `json:"until,omitempty"` // nil: until released
+	Reason        string        `json:"reason"`
+	HeldBy        string        `json:"held_by"`
+	HeldAt        time.Time     `json:"held_at"`
+	ReleasedAt    *time.Time    `json:"released_at,omitempty"`
+	ReleasedBy    string        `json:"released_by,omitempty"`
+	ReleaseReason string        `json:"release_reason,omitempty"`
+}
+
+// HoldTarget is an invoice someone wants to hold or release, as the use case
+// checks it: whose it is, whether it is open, its active hold.
+type HoldTarget struct {
+	InvoiceID  int64
+	CustomerID int64
+	Number     string
+	Open       bool   // open or disputed with an amount left: something dunning chases
+	TimeZone   string // the customer's, for "until is in the past"
+	Hold       *InvoiceHold
+}
+
+const holdColumns = `h.id, h.invoice_id, h.until, h.reason, h.held_by, h.held_at, h.released_at, h.released_by, h.release_reason`
+
+func scanHold(r pgx.Row) (InvoiceHold, error) {
+	var h InvoiceHold
+	var until *time.Time
+	err := r.Scan(&h.ID, &h.InvoiceID, &until, &h.Reason, &h.HeldBy, &h.HeldAt, &h.ReleasedAt, &h.ReleasedBy, &h.ReleaseReason)
+	if until != nil {
+		d := dunning.DateOf(*until)
+		h.Until = &d
+	}
+	return h, err
+}
+
+const holdTarget = `
+SELECT i.id, i.customer_id, i.number, i.type = 'invoice' AND i.status IN ('open', 'disputed') AND i.open_minor > 0, c.timezone
+FROM invoices i JOIN customers c ON c.id = i.customer_id
+WHERE i.id = @id AND ` + perimeterClause
+
+const activeHold = `SELECT ` + holdColumns + ` FROM invoice_holds h WHERE h.invoice_id = $1 AND h.released_at IS NULL`
+
+// HoldTarget reads an invoice inside per for a hold or a release: not found outside it.
+func (s *Store) HoldTarget(ctx context.Context, per Perimeter, invoiceID int64) (HoldTarget, error) {
+	var t HoldTarget
+	err := s.Pool.QueryRow(ctx, holdTarget, per.args(pgx.NamedArgs{"id": invoiceID})).
+		Scan(&t.InvoiceID, &t.CustomerID, &t.Number, &t.Open, &t.TimeZone)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, domain.Errorf(domain.CodeNotFound, "invoice %d not found", invoiceID)
+	}
+	if err != nil {
+		return t, err
+	}
+	h, err := scanHold(s.Pool.QueryRow(ctx, activeHold, invoiceID))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return t, nil
+	case err != nil:
+		return t, err
+	}
+	t.Hold = &h
+	return t, nil
+}
+
+// HoldWrite is a hold to record. Key makes the write idempotent: a second
+// write with the same key answers the hold the first one made.
+type HoldWrite struct {
+	CustomerID int64         `json:"customer_id"`
+	InvoiceID  int64         `json:"invoice_id"`
+	Until      *dunning.Date `json:"until,omitempty"`
+	Reason     string        `json:"reason"`
+	By         string        `json:"by"`
+	Key        string        `json:"key"`
+}
+
+const (
+	holdByKey   = `SELECT ` + holdColumns + ` FROM invoice_holds h WHERE h.hold_key = $1`
+	lockInvoice = `
+SELECT i.type = 'invoice' AND i.status IN ('open', 'disputed') AND i.open_minor > 0
+FROM invoices i WHERE i.id = $1 AND i.customer_id = $2 FOR UPDATE`
+	insertHold = `
+INSERT INTO invoice_holds AS h (invoice_id, until, reason, held_by, hold_key) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (invoice_id) WHERE released_at IS NULL DO NOTHING
+RETURNING ` + holdColumns
+)
+
+// HoldInvoice records a hold on an open invoice of the customer and journals
+// "invoice.hold" on the customer. An invoice already held, or not open, is a
+// CodeConflict error.
+func (s *Store) HoldInvoice(ctx context.Context, w HoldWrite) (InvoiceHold, error) {
+	var out InvoiceHold
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		h, err := scanHold(tx.QueryRow(ctx, holdByKey, w.Key))
+		if err == nil { // a retry of a write that committed
+			out = h
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var open bool
+		err = tx.QueryRow(ctx, lockInvoice, w.InvoiceID, w.CustomerID).Scan(&open)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeNotFound, "invoice %d of customer %d not found", w.InvoiceID, w.CustomerID)
+		}
+		if err != nil {
+			return err
+		}
+		if !open {
+			return domain.Errorf(domain.CodeConflict, "invoice %d is not open: there is nothing to hold", w.InvoiceID)
+		}
+		var until *time.Time
+		if w.Until != nil {
+			t := w.Until.In(time.UTC)
+			until = &t
+		}
+		out, err = scanHold(tx.QueryRow(ctx, insertHold, w.InvoiceID, until, w.Reason, w.By, w.Key))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeConflict, "invoice %d is already held", w.InvoiceID)
+		}
+		if err != nil {
+			return err
+		}
+		after, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		return Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.hold", Target: customerTarget(w.CustomerID), After: after})
+	})
+	return out, err
+}
+
+// ReleaseWrite lifts an invoice's hold; Key as in HoldWrite.
+type ReleaseWrite struct {
+	CustomerID int64  `json:"customer_id"`
+	InvoiceID  int64  `json:"invoice_id"`
+	Reason     string `json:"reason"`
+	By         string `json:"by"`
+	Key        string `json:"key"`
+}
+
+const (
+	releaseByKey = `SELECT ` + holdColumns + ` FROM invoice_holds h WHERE h.release_key = $1`
+	releaseHold  = `
+UPDATE invoice_holds h SET released_at = now(), released_by = $3, release_reason = $4, release_key = $5
+FROM invoices i
+WHERE h.invoice_id = $1 AND h.released_at IS NULL AND i.id = h.invoice_id AND i.customer_id = $2
+RETURNING ` + holdColumns
+)
+
+// ReleaseInvoice lifts the active hold of an invoice and journals
+// "invoice.release"; an invoice not held is a CodeConflict error.
+func (s *Store) ReleaseInvoice(ctx context.Context, w ReleaseWrite) (InvoiceHold, error) {
+	var out InvoiceHold
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		h, err := scanHold(tx.QueryRow(ctx, releaseByKey, w.Key))
+		if err == nil {
+			out = h
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		out, err = scanHold(tx.QueryRow(ctx, releaseHold, w.InvoiceID, w.CustomerID, w.By, w.Reason, w.Key))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeConflict, "invoice %d is not held", w.InvoiceID)
+		}
+		if err != nil {
+			return err
+		}
+		after, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		return Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.release", Target: customerTarget(w.CustomerID), After: after})
+	})
+	return out, err
+}
+
+const customerHolds = `
+SELECT ` + holdColumns + ` FROM invoice_holds h JOIN invoices i ON i.id = h.invoice_id
+WHERE i.customer_id = $1 AND h.released_at IS NULL ORDER BY h.invoice_id`
+
+// InvoiceHolds are the customer's active holds, by invoice.
+func (s *Store) InvoiceHolds(ctx context.Context, customerID int64) (map[int64]InvoiceHold, error) {
+	rows, err := s.Pool.Query(ctx, customerHolds, customerID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (InvoiceHold, error) { return scanHold(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]InvoiceHold, len(list))
+	for _, h := range list {
+		out[h.InvoiceID] = h
+	}
+	return out, nil
+}
+
+// CreditHoldMeta says whether the account is on credit hold and which
+// scenario's step put it there (0: unknown, or a hold put before this was recorded).
+type CreditHoldMeta struct {
+	OnHold     bool  `json:"on_hold"`
+	ScenarioID int64 `json:"scenario_id,omitempty"`
+}
+
+const snapshotHolidays = `
+SELECT DISTINCT h.date FROM holidays h
+WHERE h.country = (SELECT country FROM customers WHERE id = $1)
+   OR h.entity_id = (SELECT entity_id FROM customers WHERE id = $1)
+ORDER BY h.date`
+
+const snapshotCreditHold = `SELECT on_hold, coalesce(on_hold_scenario_id, 0) FROM customers WHERE id = $1`
+
+// addHoldsAndHolidays completes an account snapshot: the active invoice
+// holds (Item.Hold), the dates loaded for the customer's country and entity
+// (Account.Holidays), the credit hold (meta.CreditHold), and answers the
+// scenario ids to load, with the one that put the credit hold: its
+// ReleaseCreditHold setting decides the automatic release, even when no
+// item of that scenario is open any more.
+func (s *Store) addHoldsAndHolidays(ctx context.Context, a *dunning.Account, meta *AccountMeta, scenarioIDs []int64) ([]int64, error) {
+	holds, err := s.InvoiceHolds(ctx, a.CustomerID)
+	if err != nil {
+		return scenarioIDs, err
+	}
+	for i := range a.Items {
+		if h, ok := holds[a.Items[i].InvoiceID]; ok {
+			a.Items[i].Hold = &dunning.Hold{Until: h.Until, Reason: h.Reason}
+		}
+	}
+	rows, err := s.Pool.Query(ctx, snapshotHolidays, a.CustomerID)
+	if err != nil {
+		return scenarioIDs, err
+	}
+	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		return scenarioIDs, err
+	}
+	for _, d := range days {
+		a.Holidays = append(a.Holidays, dunning.DateOf(d))
+	}
+	var ch CreditHoldMeta
+	if err := s.Pool.QueryRow(ctx, snapshotCreditHold, a.CustomerID).Scan(&ch.OnHold, &ch.ScenarioID); err != nil {
+		return scenarioIDs, err
+	}
+	if ch.OnHold {
+		meta.CreditHold = &ch
+		if ch.ScenarioID != 0 && !containsID(scenarioIDs, ch.ScenarioID) {
+			scenarioIDs = append(scenarioIDs, ch.ScenarioID)
+		}
+	}
+	return scenarioIDs, nil
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+const releaseCreditHold = `
+UPDATE customers c SET on_hold = false, on_hold_since = NULL, on_hold_scenario_id = NULL, updated_at = now()
+FROM (SELECT id, on_hold, on_hold_since FROM customers WHERE id = $1 FOR UPDATE) old
+WHERE c.id = old.id AND old.on_hold
+RETURNING old.on_hold_since`
+
+// ReleaseCreditHold lifts the customer's credit hold and journals
+// "customer.credit_hold_release" with the reason; an account not on hold is
+// a CodeConflict error (released reports false with no error when
+// notHeldIsFine, for the automatic release, which may run twice).
+func (s *Store) ReleaseCreditHold(ctx context.Context, customerID int64, reason, actor string, notHeldIsFine bool) (released bool, err error) {
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var since *time.Time
+		err := tx.QueryRow(ctx, releaseCreditHold, customerID).Scan(&since)
+		if errors.Is(err, pgx.ErrNoRows) {
+			if notHeldIsFine {
+				return nil
+			}
+			return domain.Errorf(domain.CodeConflict, "customer %d is not on credit hold", customerID)
+		}
+		if err != nil {
+			return err
+		}
+		released = true
+		before, err := json.Marshal(map[string]any{"on_hold": true, "on_hold_since": since})
+		if err != nil {
+			return err
+		}
+		after, err := json.Marshal(map[string]any{"on_hold": false, "reason": reason})
+		if err != nil {
+			return err
+		}
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "customer.credit_hold_release", Target: customerTarget(customerID),
+			Before: before, After: after})
+	})
+	return released, err
+}
