@@ -275,6 +275,7 @@ type OpenTask struct {
 	Attempts       int
 	Country        string // the customer's: its business days
 	TimeZone       string
+	Currency       string // the customer's: a promise's amount is in it unless said otherwise
 }
 
 // Completion is what completing a task does: the outcome recorded on it,
@@ -285,6 +286,7 @@ type Completion struct {
 	Resolution string         // shown in the task list
 	FollowUps  []Task
 	Dispute    bool
+	Promise    *NewPromise // a promise to pay made on the call, recorded with the completion
 }
 
 // Completed is what completing a task did.
@@ -292,10 +294,11 @@ type Completed struct {
 	CustomerID int64
 	FollowUps  []int64 // the tasks created
 	Disputed   []int64 // the invoices put on hold
+	Promise    *Promise
 }
 
 const lockOpenTask = `
-SELECT t.customer_id, t.kind, t.assignee_role, t.assignee_id, t.invoice_ids, t.attempts, c.country, c.timezone
+SELECT t.customer_id, t.kind, t.assignee_role, t.assignee_id, t.invoice_ids, t.attempts, c.country, c.timezone, c.currency
 FROM tasks t JOIN customers c ON c.id = t.customer_id
 WHERE t.id = @id AND t.status = 'open' AND ` + taskInPerimeter + `
 FOR UPDATE OF t`
@@ -313,14 +316,14 @@ RETURNING id`
 
 // CompleteTask closes the open task id with what decide makes of it, in one
 // transaction: the outcome on the task, the follow-up tasks, the invoices on
-// hold for a dispute, each journaled. A task outside per is not found; one
-// already closed is a conflict. decide's error (a validation) aborts it all.
+// hold for a dispute, the promise to pay (CreatePromise's rule), each
+// journaled. A task outside per is not found; one already closed is a conflict. decide's error (a validation) aborts it all.
 func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor string, decide func(OpenTask) (Completion, error)) (Completed, error) {
 	var done Completed
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		ot := OpenTask{ID: id}
 		err := tx.QueryRow(ctx, lockOpenTask, per.args(pgx.NamedArgs{"id": id})).
-			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone)
+			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone, &ot.Currency)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var status, role string
 			if err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role); errors.Is(err, pgx.ErrNoRows) {
@@ -348,6 +351,15 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 		after, _ := json.Marshal(map[string]any{"task_id": id, "kind": ot.Kind, "outcome": c.Outcome, "detail": c.Detail})
 		if err := Journal(ctx, tx, Entry{Actor: actor, Action: "task.complete", Target: customerTarget(ot.CustomerID), After: after}); err != nil {
 			return err
+		}
+		if c.Promise != nil {
+			np := *c.Promise
+			np.CustomerID, np.Actor = ot.CustomerID, actor
+			p, err := createPromise(ctx, tx, np)
+			if err != nil {
+				return err
+			}
+			done.Promise = &p
 		}
 		if c.Dispute {
 			rows, err := tx.Query(ctx, disputeInvoices, ot.CustomerID, ot.InvoiceIDs)
