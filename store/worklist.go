@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +80,7 @@ type WorklistFilter struct {
 	Reporting     money.Currency
 	Rates         []Rate // RatesTo(Reporting, today)
 	Now           time.Time
+	Exhaustive    bool // score every open task (the pruned query's reference, in tests and the benchmark)
 	domain.Page
 }
 
@@ -135,14 +138,7 @@ ranked AS (
     JOIN customers c ON c.id = tk.customer_id
     JOIN customer_totals t ON t.customer_id = c.id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-    WHERE tk.status = 'open'
-      AND (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
-      AND (@role::text IS NULL OR tk.assignee_role = @role::text)
-      AND (@kind::text IS NULL OR tk.kind = @kind::text)
-      AND (@customer::bigint IS NULL OR tk.customer_id = @customer::bigint)
-      AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
-      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)
-      AND ` + perimeterClause + `
+    WHERE tk.status = 'open' AND ` + worklistFilters + `
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 )
@@ -157,6 +153,95 @@ JOIN customer_totals t ON t.customer_id = c.id
 LEFT JOIN users u ON u.id = tk.assignee_id
 LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
 ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+
+// worklistFilters narrow the open tasks tk of customer c (both queries).
+const worklistFilters = `
+      (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
+      AND (@role::text IS NULL OR tk.assignee_role = @role::text)
+      AND (@kind::text IS NULL OR tk.kind = @kind::text)
+      AND (@customer::bigint IS NULL OR tk.customer_id = @customer::bigint)
+      AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
+      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)
+      AND ` + perimeterClause
+
+// worklistPruned ranks the same open tasks as worklistQuery, in the same
+// order, without scoring them all (migration 00017): customer_totals'
+// priority_base bounds a task's customer part from above up to @slack, and
+// its due part is at most 10. The first @k tasks by that bound, scored
+// exactly, give a floor: @k tasks score at least their lowest score, so no
+// task of the page scores less, and none whose customer's base is below that
+// score - 10 - @slack can be on it. The candidates are the customers above
+// the floor (an index range), and those the base may understate: not
+// refreshed since @fresh_since (days overdue grew since) or past their next
+// due date (their overdue amount grew). The count walks the open tasks once.
+const worklistPruned = `
+WITH rates AS (
+    SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
+        AS r(currency, rate, shift, on_date)
+),
+top AS (
+    SELECT ` + worklistScore + ` AS score
+    FROM customer_totals t
+    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+    JOIN customers c ON c.id = t.customer_id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+    WHERE ` + worklistFilters + `
+    ORDER BY t.priority_base DESC
+    LIMIT @k
+),
+candidates AS (
+    SELECT customer_id FROM customer_totals
+    WHERE priority_base >= (SELECT min(score) - 10 - @slack::numeric FROM top)
+    UNION
+    SELECT customer_id FROM customer_totals WHERE next_due < @stale_due::date
+    UNION
+    SELECT customer_id FROM customer_totals WHERE overdue_on < @fresh_since::date
+),
+ranked AS (
+    SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at
+    FROM candidates k
+    JOIN customer_totals t ON t.customer_id = k.customer_id
+    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+    JOIN customers c ON c.id = t.customer_id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+    WHERE ` + worklistFilters + `
+    ORDER BY score DESC, tk.due_at, tk.id
+    LIMIT @limit OFFSET @offset
+),
+total AS (
+    SELECT count(*) AS n FROM tasks tk JOIN customers c ON c.id = tk.customer_id
+    WHERE tk.status = 'open' AND ` + worklistFilters + `
+)
+SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
+       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
+       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
+       p.due_points::float8, ` + worklistScore + `::float8, (SELECT n FROM total)
+FROM ranked
+JOIN tasks tk ON tk.id = ranked.id
+JOIN customers c ON c.id = tk.customer_id
+JOIN customer_totals t ON t.customer_id = c.id
+LEFT JOIN users u ON u.id = tk.assignee_id
+LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+
+// pruneSlack is how much a customer's exact part of the score may exceed its
+// priority_base when it was refreshed on or after yesterday and its next due
+// date has not passed: what a rate adds to the amount points (the base reads
+// minor units as hundredths of the reporting currency's unit), two days of
+// days points (a customer's date runs up to a day ahead of UTC), and the
+// rounding of the parts.
+func pruneSlack(reporting money.Currency, rates []Rate) float64 {
+	worst := 100 / math.Pow10(reporting.Exponent()) // a currency without a rate: its minor units, unconverted
+	for _, r := range rates {
+		c, err := money.ParseCurrency(r.From)
+		v, perr := strconv.ParseFloat(r.Value, 64)
+		if err != nil || perr != nil {
+			continue
+		}
+		worst = max(worst, v*math.Pow10(reporting.Exponent()-c.Exponent())*100/math.Pow10(reporting.Exponent()))
+	}
+	return 10*math.Log10(max(worst, 1)) + 2.0/6 + 0.05
+}
 
 // Worklist returns one page of the open tasks inside per, highest priority
 // score first, and how many match in all.
@@ -182,11 +267,21 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.Query(ctx, worklistQuery, per.args(pgx.NamedArgs{
+	args := per.args(pgx.NamedArgs{
 		"rate_from": from, "rate_value": value, "rate_shift": shift, "rate_on": on, "reporting_exp": f.Reporting.Exponent(),
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "kind": nullable(string(f.Kind)),
 		"customer": f.CustomerID, "overdue": f.Overdue, "now": f.Now, "limit": f.Limit, "offset": f.Offset,
-	}))
+	})
+	// One person's or one customer's tasks are few: scoring them all is
+	// cheap. The team's are every open task: the pruned query reads an index.
+	query := worklistQuery
+	if f.AssigneeEmail == "" && f.CustomerID == nil && !f.Exhaustive {
+		query = worklistPruned
+		today := dunning.DateOf(f.Now.UTC())
+		args["k"], args["slack"] = f.Offset+f.Limit, pruneSlack(f.Reporting, f.Rates)
+		args["stale_due"], args["fresh_since"] = today.AddDays(1).String(), today.AddDays(-1).String()
+	}
+	rows, err := tx.Query(ctx, query, args)
 	if err != nil {
 		return nil, 0, err
 	}
