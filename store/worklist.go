@@ -165,15 +165,16 @@ const worklistFilters = `
       AND ` + perimeterClause
 
 // worklistPruned ranks the same open tasks as worklistQuery, in the same
-// order, without scoring them all (migration 00017): customer_totals'
-// priority_base bounds a task's customer part from above up to @slack, and
-// its due part is at most 10. The first @k tasks by that bound, scored
-// exactly, give a floor: @k tasks score at least their lowest score, so no
-// task of the page scores less, and none whose customer's base is below that
-// score - 10 - @slack can be on it. The candidates are the customers above
-// the floor (an index range), and those the base may understate: not
-// refreshed since @fresh_since (days overdue grew since) or past their next
-// due date (their overdue amount grew). The count walks the open tasks once.
+// order, without scoring them all (migration 00017). A task's exact score is
+// at most its customer's priority_base + @slack + its due part (which costs
+// nothing to compute) for every customer but the stale ones: not refreshed
+// since @fresh_since (their days overdue grew since) or past their next due
+// date (their overdue amount grew). The 4 × @k tasks of the highest bases,
+// scored exactly, give a floor: the @k-th best of them. No task of the page
+// scores less, so the candidates are the customers whose base reaches the
+// floor - 10 - @slack (an index range) and the stale ones, and of their tasks
+// only those whose bound reaches the floor are scored. The count walks the
+// open tasks once, without scoring.
 const worklistPruned = `
 WITH rates AS (
     SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
@@ -181,21 +182,29 @@ WITH rates AS (
 ),
 top AS (
     SELECT ` + worklistScore + ` AS score
-    FROM customer_totals t
-    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
-    JOIN customers c ON c.id = t.customer_id
+    FROM (SELECT tk.id FROM customer_totals t
+          JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+          JOIN customers c ON c.id = t.customer_id
+          WHERE ` + worklistFilters + `
+          ORDER BY t.priority_base DESC
+          LIMIT 4 * @k::int) best
+    JOIN tasks tk ON tk.id = best.id
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-    WHERE ` + worklistFilters + `
-    ORDER BY t.priority_base DESC
-    LIMIT @k
+),
+floor AS (
+    SELECT coalesce((SELECT score FROM top ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
 ),
 candidates AS (
-    SELECT customer_id FROM customer_totals
-    WHERE priority_base >= (SELECT min(score) - 10 - @slack::numeric FROM top)
-    UNION
-    SELECT customer_id FROM customer_totals WHERE next_due < @stale_due::date
-    UNION
-    SELECT customer_id FROM customer_totals WHERE overdue_on < @fresh_since::date
+    SELECT customer_id, bool_or(stale) AS stale FROM (
+        SELECT customer_id, false AS stale FROM customer_totals
+        WHERE priority_base >= (SELECT score FROM floor) - 10 - @slack::numeric
+        UNION ALL
+        SELECT customer_id, true FROM customer_totals WHERE next_due < @stale_due::date
+        UNION ALL
+        SELECT customer_id, true FROM customer_totals WHERE overdue_on < @fresh_since::date) u
+    GROUP BY customer_id
 ),
 ranked AS (
     SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at
@@ -205,6 +214,9 @@ ranked AS (
     JOIN customers c ON c.id = t.customer_id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
     WHERE ` + worklistFilters + `
+      AND (k.stale OR t.priority_base + @slack::numeric
+          + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2)
+          >= (SELECT score FROM floor))
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 ),
