@@ -154,15 +154,19 @@ LEFT JOIN users u ON u.id = tk.assignee_id
 LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
 ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
 
-// worklistFilters narrow the open tasks tk of customer c (both queries).
-const worklistFilters = `
+// worklistTaskFilters narrow the open tasks tk; worklistFilters add the
+// perimeter, on their customer c (both queries).
+const (
+	worklistTaskFilters = `
       (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
       AND (@role::text IS NULL OR tk.assignee_role = @role::text)
       AND (@kind::text IS NULL OR tk.kind = @kind::text)
       AND (@customer::bigint IS NULL OR tk.customer_id = @customer::bigint)
       AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
-      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)
+      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)`
+	worklistFilters = worklistTaskFilters + `
       AND ` + perimeterClause
+)
 
 // worklistPruned ranks the same open tasks as worklistQuery, in the same
 // order, without scoring them all (migration 00017). A task's exact score is
@@ -220,9 +224,10 @@ ranked AS (
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 ),
-total AS (
-    SELECT count(*) AS n FROM tasks tk JOIN customers c ON c.id = tk.customer_id
-    WHERE tk.status = 'open' AND ` + worklistFilters + `
+total AS ( -- the whole perimeter (a credit manager's, an admin's) needs no customer: the open tasks' index alone
+    SELECT count(*) AS n FROM tasks tk
+    WHERE tk.status = 'open' AND ` + worklistTaskFilters + `
+      AND (@p_all::boolean OR EXISTS (SELECT 1 FROM customers c WHERE c.id = tk.customer_id AND ` + perimeterClause + `))
 )
 SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
        tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,

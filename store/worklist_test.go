@@ -27,6 +27,7 @@ func TestWorklistPrunedRanksAsScoringEveryTask(t *testing.T) {
 	st := &store.Store{Pool: pool}
 	rows := storetest.NewFactory(pool)
 	agent := rows.User(t, storetest.User{Email: "agent@example.com", Role: domain.RoleAgent})
+	other := rows.User(t, storetest.User{Email: "other@example.com", Role: domain.RoleAgent})
 	now := time.Now().UTC()
 	today := dunning.DateOf(now)
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -35,7 +36,7 @@ func TestWorklistPrunedRanksAsScoringEveryTask(t *testing.T) {
 	var customers []int64
 	for i := range 120 {
 		cur := money.MustCurrency(currencies[rnd.IntN(len(currencies))])
-		c := rows.Customer(t, storetest.Customer{Name: fmt.Sprintf("C%03d", i), Currency: cur, RiskClass: risks[rnd.IntN(len(risks))], Agent: agent})
+		c := rows.Customer(t, storetest.Customer{Name: fmt.Sprintf("C%03d", i), Currency: cur, RiskClass: risks[rnd.IntN(len(risks))], Agent: []int64{agent, other}[i%2]})
 		customers = append(customers, c)
 		for range rnd.IntN(4) {
 			due := today.AddDays(rnd.IntN(200) - 150)
@@ -60,12 +61,20 @@ func TestWorklistPrunedRanksAsScoringEveryTask(t *testing.T) {
 		t.Helper()
 		rates, err := st.RatesTo(ctx, "EUR", today)
 		require.NoError(t, err)
-		for _, page := range []domain.Page{{Limit: 10}, {Limit: 10, Offset: 10}, {Limit: 7, Offset: 33}, {Limit: 500}} {
+		for _, c := range []struct {
+			per  store.Perimeter
+			page domain.Page
+		}{
+			{store.Everything, domain.Page{Limit: 10}}, {store.Everything, domain.Page{Limit: 10, Offset: 10}},
+			{store.Everything, domain.Page{Limit: 7, Offset: 33}}, {store.Everything, domain.Page{Limit: 500}},
+			{store.Perimeter{Agent: &agent}, domain.Page{Limit: 10}}, {store.Perimeter{Agent: &other}, domain.Page{Limit: 500}},
+		} {
+			page := c.page
 			f := store.WorklistFilter{Reporting: money.MustCurrency("EUR"), Rates: rates, Now: now, Page: page}
-			pruned, total, err := st.Worklist(ctx, store.Everything, f)
+			pruned, total, err := st.Worklist(ctx, c.per, f)
 			require.NoError(t, err)
 			f.Exhaustive = true
-			all, allTotal, err := st.Worklist(ctx, store.Everything, f)
+			all, allTotal, err := st.Worklist(ctx, c.per, f)
 			require.NoError(t, err)
 			require.NotEmpty(t, all)
 			require.Equal(t, allTotal, total, "%s: the total, page %+v", what, page)
