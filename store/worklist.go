@@ -170,21 +170,24 @@ const (
 
 // worklistPruned ranks the same open tasks as worklistQuery, in the same
 // order, without scoring them all (migration 00017). A task's exact score is
-// at most its customer's priority_base + @slack + its due part (which costs
-// nothing to compute) for every customer but the stale ones: not refreshed
-// since @fresh_since (their days overdue grew since) or past their next due
-// date (their overdue amount grew). The 4 × @k tasks of the highest bases,
-// scored exactly, give a floor: the @k-th best of them. No task of the page
-// scores less, so the candidates are the customers whose base reaches the
-// floor - 10 - @slack (an index range) and the stale ones, and of their tasks
-// only those whose bound reaches the floor are scored. The count walks the
-// open tasks once, without scoring.
+// at most its bound: its customer's priority_base + @slack + its due part,
+// which cost nothing to compute, for every customer but the stale ones (not
+// refreshed since @fresh_since: their days overdue grew since; or past their
+// next due date: their overdue amount grew), whose tasks are always scored.
+// A floor is a score @k tasks reach, so no task of the page scores less:
+//  1. the 4 × @k tasks of the highest bases, scored, give a first floor;
+//  2. the tasks whose customer's base reaches it - 10 - @slack (an index
+//     range) get their bound; the 4 × @k best bounds, scored, raise the floor;
+//  3. only the tasks whose bound reaches the floor, and the stale
+//     customers' tasks, are scored and ranked.
+//
+// The count walks the open tasks once, without scoring.
 const worklistPruned = `
 WITH rates AS (
     SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
         AS r(currency, rate, shift, on_date)
 ),
-top AS (
+top1 AS (
     SELECT ` + worklistScore + ` AS score
     FROM (SELECT tk.id FROM customer_totals t
           JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
@@ -197,30 +200,47 @@ top AS (
     JOIN customer_totals t ON t.customer_id = c.id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
 ),
+floor1 AS (
+    SELECT coalesce((SELECT score FROM top1 ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
+),
+bounded AS (
+    SELECT tk.id, t.priority_base + @slack::numeric
+           + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2) AS bound
+    FROM customer_totals t
+    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+    JOIN customers c ON c.id = t.customer_id
+    WHERE t.priority_base >= (SELECT score FROM floor1) - 10 - @slack::numeric
+      AND NOT coalesce(t.next_due < @stale_due::date OR t.overdue_on < @fresh_since::date, false)
+      AND ` + worklistFilters + `
+),
+top2 AS (
+    SELECT ` + worklistScore + ` AS score
+    FROM (SELECT id FROM bounded ORDER BY bound DESC LIMIT 4 * @k::int) best
+    JOIN tasks tk ON tk.id = best.id
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+),
 floor AS (
-    SELECT coalesce((SELECT score FROM top ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
+    SELECT greatest((SELECT score FROM floor1),
+                    coalesce((SELECT score FROM top2 ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9)) AS score
 ),
 candidates AS (
-    SELECT customer_id, bool_or(stale) AS stale FROM (
-        SELECT customer_id, false AS stale FROM customer_totals
-        WHERE priority_base >= (SELECT score FROM floor) - 10 - @slack::numeric
-        UNION ALL
-        SELECT customer_id, true FROM customer_totals WHERE next_due < @stale_due::date
-        UNION ALL
-        SELECT customer_id, true FROM customer_totals WHERE overdue_on < @fresh_since::date) u
-    GROUP BY customer_id
+    SELECT id FROM bounded WHERE bound >= (SELECT score FROM floor)
+    UNION ALL
+    SELECT tk.id FROM customer_totals t
+    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+    WHERE t.customer_id IN (SELECT customer_id FROM customer_totals WHERE next_due < @stale_due::date
+                            UNION SELECT customer_id FROM customer_totals WHERE overdue_on < @fresh_since::date)
 ),
 ranked AS (
     SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at
     FROM candidates k
-    JOIN customer_totals t ON t.customer_id = k.customer_id
-    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
-    JOIN customers c ON c.id = t.customer_id
+    JOIN tasks tk ON tk.id = k.id
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
     WHERE ` + worklistFilters + `
-      AND (k.stale OR t.priority_base + @slack::numeric
-          + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2)
-          >= (SELECT score FROM floor))
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 ),
