@@ -173,7 +173,9 @@ const (
 // at most its bound: its customer's priority_base + @slack + its due part,
 // which cost nothing to compute, for every customer but the stale ones (not
 // refreshed since @fresh_since: their days overdue grew since; or past their
-// next due date: their overdue amount grew), whose tasks are always scored.
+// next due date in their own time zone, which @stale_due, the day after
+// today in UTC, bounds for the index: their overdue amount grew), whose
+// tasks are always scored.
 // A floor is a score @k tasks reach, so no task of the page scores less:
 //  1. the 4 × @k tasks of the highest bases, scored, give a first floor;
 //  2. the tasks whose customer's base reaches it - 10 - @slack (an index
@@ -210,7 +212,7 @@ bounded AS (
     JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
     JOIN customers c ON c.id = t.customer_id
     WHERE t.priority_base >= (SELECT score FROM floor1) - 10 - @slack::numeric
-      AND NOT coalesce(t.next_due < @stale_due::date OR t.overdue_on < @fresh_since::date, false)
+      AND NOT coalesce(t.next_due < ` + customerToday + ` OR t.overdue_on < @fresh_since::date, false)
       AND ` + worklistFilters + `
 ),
 top2 AS (
@@ -230,7 +232,8 @@ candidates AS (
     UNION ALL
     SELECT tk.id FROM customer_totals t
     JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
-    WHERE t.customer_id IN (SELECT customer_id FROM customer_totals WHERE next_due < @stale_due::date
+    WHERE t.customer_id IN (SELECT s.customer_id FROM customer_totals s JOIN customers c ON c.id = s.customer_id
+                            WHERE s.next_due < @stale_due::date AND s.next_due < ` + customerToday + `
                             UNION SELECT customer_id FROM customer_totals WHERE overdue_on < @fresh_since::date)
 ),
 ranked AS (

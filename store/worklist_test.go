@@ -53,6 +53,8 @@ func TestWorklistPrunedRanksAsScoringEveryTask(t *testing.T) {
 		`INSERT INTO exchange_rates VALUES (current_date - 2, 'USD', 'EUR', 0.92), (current_date - 2, 'GBP', 'EUR', 1.17), (current_date - 2, 'JPY', 'EUR', 0.0061)`,
 		// Totals refreshed days ago, as without writes: their days overdue have grown since.
 		`UPDATE customer_totals SET overdue_on = overdue_on - 5 WHERE customer_id % 7 = 0`,
+		// Totals whose next due date has passed since: their stored overdue amount understates it.
+		`UPDATE customer_totals SET overdue_minor = overdue_minor / 4, next_due = current_date - 3 WHERE customer_id % 5 = 1`,
 	} {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err)
