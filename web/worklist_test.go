@@ -82,7 +82,9 @@ func TestWorklistRanksAndCompletes(t *testing.T) {
 	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
 	alice := userID(t, b, "alice@example.com")
 	ctx := context.Background()
-	today := dunning.DateOf(time.Now().UTC())
+	paris, err := time.LoadLocation("Europe/Paris")
+	require.NoError(t, err)
+	today := dunning.DateOf(time.Now().In(paris)) // the customers' date: days overdue are counted in it
 	small := b.rows.Customer(t, storetest.Customer{Name: "Small debts", Agent: alice})
 	big := b.rows.Customer(t, storetest.Customer{Name: "Big debts", Agent: alice, RiskClass: "high"})
 	eur := money.MustCurrency("EUR")
@@ -95,7 +97,7 @@ func TestWorklistRanksAndCompletes(t *testing.T) {
 		return id
 	}
 	smallTask, bigTask := task("small", small), task("big", big)
-	_, err := b.store.Pool.Exec(ctx, `UPDATE tasks SET assignee_id = NULL WHERE id = $1`, smallTask)
+	_, err = b.store.Pool.Exec(ctx, `UPDATE tasks SET assignee_id = NULL WHERE id = $1`, smallTask)
 	require.NoError(t, err)
 
 	status, body := agent.get("/worklist?scope=team")
