@@ -125,6 +125,10 @@ func TestAbsencesNeedTemporalAfterTheirInputIsChecked(t *testing.T) {
 	require.Equal(t, "until", e.Error.Field)
 	b.do(t, http.MethodPut, path+"/"+itoa64(leaver.ID), "application/json", `{"until": "2099-01-01T00:00:00Z"}`, http.StatusConflict)
 	b.do(t, http.MethodPut, path+"/"+itoa64(future.ID), "application/json", `{"until": "2099-01-01T00:00:00Z"}`, http.StatusServiceUnavailable)
+	e = decode[apiError](t, b.do(t, http.MethodPatch, path+"/"+itoa64(future.ID), "application/json",
+		`{"from": "2099-02-01T00:00:00Z", "until": "2099-01-01T00:00:00Z"}`, http.StatusBadRequest))
+	require.Equal(t, "until", e.Error.Field, "PATCH is PUT: the end must follow the new start")
+	b.do(t, http.MethodPatch, path+"/"+itoa64(future.ID), "application/json", `{"until": "2099-01-01T00:00:00Z"}`, http.StatusServiceUnavailable)
 	got := decode[map[string]any](t, b.do(t, http.MethodGet, path+"/"+itoa64(future.ID), "", "", http.StatusOK))
 	require.Nil(t, got["until"], "unchanged without Temporal")
 }

@@ -164,6 +164,7 @@ var routes = []Route{
 	{"POST", "/absences", auth.DunningReassign, (*Server).createAbsence},
 	{"GET", "/absences/:id", auth.DunningReassign, (*Server).getAbsence},
 	{"PUT", "/absences/:id", auth.DunningReassign, (*Server).changeAbsence},
+	{"PATCH", "/absences/:id", auth.DunningReassign, (*Server).changeAbsence}, // the same change: only the dates change
 	{"DELETE", "/absences/:id", auth.DunningReassign, (*Server).endAbsence},
 	{"GET", "/entities", auth.EntitiesRead, (*Server).listEntities},
 	{"GET", "/entities/:code/contact-window", auth.EntitiesRead, (*Server).getContactWindow},

@@ -182,6 +182,14 @@ type completeTaskBody struct {
 	PaidOn     string     `json:"paid_on"`
 	Reference  string     `json:"reference"`
 	CallbackAt *time.Time `json:"callback_at"`
+	Promise    *struct {
+		AmountMinor int64   `json:"amount_minor"`
+		Currency    string  `json:"currency"`
+		Date        string  `json:"date"`
+		InvoiceIDs  []int64 `json:"invoice_ids"`
+		OldestFirst bool    `json:"oldest_first"`
+		Note        string  `json:"note"`
+	} `json:"promise"`
 }
 
 // completeTask records a task's outcome and what follows from it.
@@ -198,6 +206,10 @@ func (s *Server) completeTask(c *gin.Context) error {
 	if body.CallbackAt != nil {
 		in.CallbackAt = *body.CallbackAt
 	}
+	if p := body.Promise; p != nil {
+		in.Promise = app.PromiseRequest{AmountMinor: p.AmountMinor, Currency: p.Currency, Date: p.Date, InvoiceIDs: p.InvoiceIDs,
+			OldestFirst: p.OldestFirst, Note: p.Note, Source: "call"}
+	}
 	t, err := s.app.CompleteTask(c.Request.Context(), principal(c), id, in)
 	if err != nil {
 		return err
@@ -209,9 +221,13 @@ func (s *Server) completeTask(c *gin.Context) error {
 	if disputed == nil {
 		disputed = []int64{}
 	}
+	var promiseID *int64
+	if t.Promise != nil {
+		promiseID = &t.Promise.ID
+	}
 	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": domain.TaskDone, "outcome": t.Outcome, "customer_id": t.CustomerID,
 		"follow_up_task_ids": followUps, "disputed_invoice_ids": disputed,
-		"account_woken": t.Woken.Reached()})
+		"promise_id": promiseID, "account_woken": t.Woken.Reached()})
 	return nil
 }
 

@@ -48,6 +48,7 @@ func TestWorklistClaimAndComplete(t *testing.T) {
 	require.Equal(t, "Yamada Shoji", list.Items[0].CustomerName, "120,000 JPY (732 EUR) overdue ranks above 100 EUR")
 	require.Equal(t, "732.00", list.Items[0].OverdueReporting.Amount)
 	require.Contains(t, list.Items[0].Reason, "120000 JPY overdue (732.00 EUR at the rate of")
+	yamada := "/api/v1/tasks/" + itoa64(list.Items[0].ID)
 	list.Items = list.Items[1:]
 	b.doAs(t, alice, http.MethodGet, "/api/v1/worklist?agent=bob@recoup.example", "", "", http.StatusBadRequest)
 	team := decode[worklistPage](t, b.do(t, http.MethodGet, "/api/v1/worklist?team=true&kind=call", "", "", http.StatusOK))
@@ -69,6 +70,29 @@ func TestWorklistClaimAndComplete(t *testing.T) {
 	require.Equal(t, "callback", done.Outcome)
 	require.Len(t, done.FollowUps, 1)
 	b.doAs(t, alice, http.MethodPost, task+"/complete", "application/json", `{"outcome": "other", "note": "x"}`, http.StatusConflict)
+
+	promiseDate := time.Now().UTC().AddDate(0, 0, 5).Format(time.DateOnly)
+	e := decode[apiError](t, b.doAs(t, alice, http.MethodPost, yamada+"/complete", "application/json",
+		`{"outcome": "promise", "promise": {"amount_minor": 999999999, "date": "`+promiseDate+`", "oldest_first": true}}`, http.StatusBadRequest))
+	require.Equal(t, "amount_minor", e.Error.Field, "more than is owed")
+	promised := decode[struct {
+		Outcome   string
+		PromiseID *int64 `json:"promise_id"`
+	}](t, b.doAs(t, alice, http.MethodPost, yamada+"/complete", "application/json",
+		`{"outcome": "promise", "note": "after the audit", "promise": {"amount_minor": 50000, "date": "`+promiseDate+`", "oldest_first": true}}`, http.StatusOK))
+	require.Equal(t, "promise", promised.Outcome)
+	require.NotNil(t, promised.PromiseID)
+	promises := decode[struct {
+		Items []struct {
+			ID     int64
+			Source string
+			Note   string
+		}
+	}](t, b.doAs(t, alice, http.MethodGet, "/api/v1/customers/"+itoa64(c3)+"/promises", "", "", http.StatusOK))
+	require.Len(t, promises.Items, 1)
+	require.Equal(t, *promised.PromiseID, promises.Items[0].ID)
+	require.Equal(t, "call", promises.Items[0].Source)
+	require.Equal(t, "after the audit", promises.Items[0].Note)
 
 	created := decode[struct{ ID int64 }](t, b.doAs(t, alice, http.MethodPost, "/api/v1/tasks", "application/json",
 		`{"customer_id": `+itoa64(c1)+`, "kind": "purchase_order", "assignee_role": "sales_rep", "note": "ask for the PO"}`, http.StatusCreated))

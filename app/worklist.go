@@ -161,6 +161,9 @@ type Completion struct {
 	PaidOn     string    // paid_claimed: the date the customer says they paid (YYYY-MM-DD)
 	Reference  string    // paid_claimed: their payment reference
 	CallbackAt time.Time // callback: when to call back
+	// promise: the promise to pay made on the call (RecordPromise's fields;
+	// Currency defaults to the customer's, Source to "call", Note to the task's note).
+	Promise PromiseRequest
 }
 
 // CompletedTask is what completing a task did.
@@ -168,13 +171,16 @@ type CompletedTask struct {
 	ID         int64
 	CustomerID int64
 	Outcome    domain.Outcome
-	FollowUps  []int64 // tasks created by the outcome
-	Disputed   []int64 // invoices put on hold
+	FollowUps  []int64        // tasks created by the outcome
+	Disputed   []int64        // invoices put on hold
+	Promise    *store.Promise // the promise recorded (outcome promise)
 	Woken      Woken
 }
 
 // CompleteTask records the outcome of a task and does what it implies
 // (README, "Worklist"), then wakes the account:
+//   - promise: the promise to pay is recorded by RecordPromise's rule, in the
+//     task's transaction: refused, the task stays open;
 //   - no_answer: the call comes back NoAnswerDelay business days later (the
 //     customer's country's calendar), up to NoAnswerTries calls in a row;
 //     then an escalation for the credit manager;
@@ -195,14 +201,43 @@ func (a *App) CompleteTask(ctx context.Context, who domain.Principal, id int64, 
 	if err != nil {
 		return CompletedTask{}, err
 	}
+	if outcome == domain.OutcomePromise {
+		if err := allow(who, auth.DunningControl); err != nil { // RecordPromise's permission
+			return CompletedTask{}, err
+		}
+	}
 	done, err := a.store.CompleteTask(ctx, perimeter(who), id, who.Actor(), func(t store.OpenTask) (store.Completion, error) {
-		return a.decide(t, outcome, in, detail, now)
+		c, err := a.decide(t, outcome, in, detail, now)
+		if err != nil || outcome != domain.OutcomePromise {
+			return c, err
+		}
+		req := in.Promise
+		if req.Currency == "" {
+			req.Currency = t.Currency
+		}
+		if req.Source == "" {
+			req.Source = "call"
+		}
+		if strings.TrimSpace(req.Note) == "" {
+			req.Note = in.Note
+		}
+		np, err := newPromise(who, t.CustomerID, req)
+		if err != nil {
+			return c, err
+		}
+		c.Promise = &np
+		c.Detail["amount_minor"], c.Detail["currency"], c.Detail["date"] = np.Amount.Minor, np.Amount.Currency.Code(), np.Date
+		c.Resolution = fmt.Sprintf("promise: %s by %s", np.Amount, np.Date)
+		if np.Note != "" {
+			c.Resolution += ": " + np.Note
+		}
+		return c, nil
 	})
 	if err != nil {
 		return CompletedTask{}, err
 	}
 	return CompletedTask{ID: id, CustomerID: done.CustomerID, Outcome: outcome, FollowUps: done.FollowUps, Disputed: done.Disputed,
-		Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{done.CustomerID}})}, nil
+		Promise: done.Promise, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{done.CustomerID}})}, nil
 }
 
 const maxNote = 2000

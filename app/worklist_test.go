@@ -265,6 +265,25 @@ func TestCompleteTaskOutcomes(t *testing.T) {
 			require.Equal(t, "call", open[0].Kind)
 			require.True(t, soon.Equal(open[0].DueAt))
 		}},
+		{"promise: recorded as RecordPromise would, in the same transaction", app.Completion{Outcome: "promise", Note: "pays on Friday",
+			Promise: app.PromiseRequest{AmountMinor: 60_00, Date: b.today.AddDays(4).String(), OldestFirst: true}}, func(t *testing.T, c int64, done app.CompletedTask) {
+			require.NotNil(t, done.Promise)
+			list, err := b.app.Promises(b.ctx, b.agent, c)
+			require.NoError(t, err)
+			require.Len(t, list, 1)
+			p := list[0]
+			require.Equal(t, done.Promise.ID, p.ID)
+			require.Equal(t, money.Money{Minor: 60_00, Currency: money.MustCurrency("EUR")}, p.Amount, "in the customer's currency")
+			require.Equal(t, b.today.AddDays(4), p.Date)
+			require.Equal(t, "call", p.Source)
+			require.Equal(t, "pays on Friday", p.Note, "the task's note")
+			require.Len(t, p.InvoiceIDs, 1, "the oldest open invoice covers it")
+			require.Equal(t, store.PromiseOpen, p.Status)
+			var resolution string
+			require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT resolution FROM tasks WHERE id = $1`, done.ID).Scan(&resolution))
+			require.Equal(t, fmt.Sprintf("promise: 60.00 EUR by %s: pays on Friday", b.today.AddDays(4)), resolution)
+			require.Empty(t, b.openTasks(t, c))
+		}},
 		{"other: the note", app.Completion{Outcome: "other", Note: "will pay with the next run"}, func(t *testing.T, c int64, done app.CompletedTask) {
 			require.Empty(t, b.openTasks(t, c))
 			var resolution, outcome string
@@ -317,7 +336,13 @@ func TestCompleteTaskValidation(t *testing.T) {
 		field string
 	}{
 		{app.Completion{}, "outcome"},
-		{app.Completion{Outcome: "promise"}, "outcome"},
+		{app.Completion{Outcome: "promise"}, "amount_minor"},
+		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100, OldestFirst: true}}, "date"},
+		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100, Date: b.today.AddDays(3).String()}}, "invoice_ids"},
+		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100, Date: b.today.AddDays(-3).String(), OldestFirst: true}}, "date"},
+		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100_01, Date: b.today.AddDays(3).String(), OldestFirst: true}}, "amount_minor"},
+		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100, Currency: "USD", Date: b.today.AddDays(3).String(), OldestFirst: true}}, "invoice_ids"},
+		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100, Date: b.today.AddDays(3).String(), InvoiceIDs: []int64{999999}}}, "invoice_ids"},
 		{app.Completion{Outcome: "other"}, "note"},
 		{app.Completion{Outcome: "dispute"}, "note"},
 		{app.Completion{Outcome: "wrong_contact"}, "channel"},
@@ -334,6 +359,10 @@ func TestCompleteTaskValidation(t *testing.T) {
 		require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err), "%+v", tt.in)
 		require.Equal(t, tt.field, errorField(err), "%+v", tt.in)
 	}
+	require.Equal(t, "open", b.taskStatus(t, task), "a refused completion leaves the task open")
+	var promises int
+	require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT count(*) FROM promises`).Scan(&promises))
+	require.Zero(t, promises, "and records no promise")
 	auditor := domain.Principal{Role: domain.RoleAuditor, AllEntities: true}
 	_, err := b.app.CompleteTask(b.ctx, auditor, task, app.Completion{Outcome: "other", Note: "x"})
 	require.Equal(t, domain.CodeForbidden, domain.ErrorCode(err))
@@ -373,6 +402,13 @@ func TestCreateTaskForASalesRep(t *testing.T) {
 	}
 	_, err = b.app.CreateTask(b.ctx, b.other, app.NewTask{CustomerID: c, Kind: "call", AssigneeRole: "agent", Note: "x"})
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+}
+
+func (b *deskBundle) taskStatus(t *testing.T, id int64) string {
+	t.Helper()
+	var status string
+	require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT status FROM tasks WHERE id = $1`, id).Scan(&status))
+	return status
 }
 
 func errorField(err error) string {

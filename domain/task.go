@@ -33,6 +33,7 @@ func (k TaskKind) Valid() bool {
 type Outcome string
 
 const (
+	OutcomePromise      Outcome = "promise"       // a promise to pay: its invoices are held until its date plus grace
 	OutcomeNoAnswer     Outcome = "no_answer"     // nobody answered: the task comes back later
 	OutcomeWrongContact Outcome = "wrong_contact" // the contact data is wrong: a task to fix it
 	OutcomeDispute      Outcome = "dispute"       // the customer disputes: the invoices are held
@@ -41,9 +42,8 @@ const (
 	OutcomeOther        Outcome = "other"         // anything else, in a note
 )
 
-// Outcomes lists every outcome, in the order forms show them. (A promise to
-// pay is recorded by its own use case, not as a task outcome yet.)
-var Outcomes = []Outcome{OutcomeNoAnswer, OutcomeWrongContact, OutcomeDispute, OutcomePaidClaimed, OutcomeCallback, OutcomeOther}
+// Outcomes lists every outcome, in the order forms show them.
+var Outcomes = []Outcome{OutcomePromise, OutcomeNoAnswer, OutcomeWrongContact, OutcomeDispute, OutcomePaidClaimed, OutcomeCallback, OutcomeOther}
 
 // TaskStatus is where a task stands. Stored in tasks.status.
 type TaskStatus string

@@ -99,9 +99,20 @@ RETURNING id, created_at`
 // (field invoice_ids), as is an amount above their open total (field amount_minor)
 // or a date before the customer's today (field date).
 func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, error) {
+	var p Promise
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) (err error) {
+		p, err = createPromise(ctx, tx, np)
+		return err
+	})
+	return p, err
+}
+
+// createPromise is CreatePromise inside tx: completing a call task with a
+// promise records it in the task's transaction, by the same rule.
+func createPromise(ctx context.Context, tx pgx.Tx, np NewPromise) (Promise, error) {
 	p := Promise{CustomerID: np.CustomerID, Amount: np.Amount, Date: np.Date, Note: np.Note, Source: np.Source,
 		Status: PromiseOpen, CreatedBy: np.Actor}
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+	err := func() error {
 		var today time.Time
 		err := tx.QueryRow(ctx, promiseCustomer, pgx.NamedArgs{"customer": np.CustomerID}).Scan(&today, &p.GraceDays)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -153,7 +164,7 @@ func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, erro
 			return err
 		}
 		return Journal(ctx, tx, Entry{Actor: np.Actor, Action: "promise.create", Target: customerTarget(np.CustomerID), After: after})
-	})
+	}()
 	return p, err
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +80,7 @@ type WorklistFilter struct {
 	Reporting     money.Currency
 	Rates         []Rate // RatesTo(Reporting, today)
 	Now           time.Time
+	Exhaustive    bool // score every open task (the pruned query's reference, in tests and the benchmark)
 	domain.Page
 }
 
@@ -135,14 +138,7 @@ ranked AS (
     JOIN customers c ON c.id = tk.customer_id
     JOIN customer_totals t ON t.customer_id = c.id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-    WHERE tk.status = 'open'
-      AND (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
-      AND (@role::text IS NULL OR tk.assignee_role = @role::text)
-      AND (@kind::text IS NULL OR tk.kind = @kind::text)
-      AND (@customer::bigint IS NULL OR tk.customer_id = @customer::bigint)
-      AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
-      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)
-      AND ` + perimeterClause + `
+    WHERE tk.status = 'open' AND ` + worklistFilters + `
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 )
@@ -157,6 +153,135 @@ JOIN customer_totals t ON t.customer_id = c.id
 LEFT JOIN users u ON u.id = tk.assignee_id
 LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
 ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+
+// worklistTaskFilters narrow the open tasks tk; worklistFilters add the
+// perimeter, on their customer c (both queries).
+const (
+	worklistTaskFilters = `
+      (@assignee::text IS NULL OR tk.assignee_id = (SELECT id FROM users WHERE email = @assignee::text))
+      AND (@role::text IS NULL OR tk.assignee_role = @role::text)
+      AND (@kind::text IS NULL OR tk.kind = @kind::text)
+      AND (@customer::bigint IS NULL OR tk.customer_id = @customer::bigint)
+      AND (@overdue::boolean IS NULL OR (tk.due_at < @now::timestamptz) = @overdue::boolean)
+      AND (@p_department::text IS NULL OR tk.assignee_role = @p_department::text)`
+	worklistFilters = worklistTaskFilters + `
+      AND ` + perimeterClause
+)
+
+// worklistPruned ranks the same open tasks as worklistQuery, in the same
+// order, without scoring them all (migration 00017). A task's exact score is
+// at most its bound: its customer's priority_base + @slack + its due part,
+// which cost nothing to compute, for every customer but the stale ones (not
+// refreshed since @fresh_since: their days overdue grew since; or past their
+// next due date in their own time zone, which @stale_due, the day after
+// today in UTC, bounds for the index: their overdue amount grew), whose
+// tasks are always scored.
+// A floor is a score @k tasks reach, so no task of the page scores less:
+//  1. the 4 × @k tasks of the highest bases, scored, give a first floor;
+//  2. the tasks whose customer's base reaches it - 10 - @slack (an index
+//     range) get their bound; the 4 × @k best bounds, scored, raise the floor;
+//  3. only the tasks whose bound reaches the floor, and the stale
+//     customers' tasks, are scored and ranked.
+//
+// The count walks the open tasks once, without scoring.
+const worklistPruned = `
+WITH rates AS (
+    SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
+        AS r(currency, rate, shift, on_date)
+),
+top1 AS (
+    SELECT ` + worklistScore + ` AS score
+    FROM (SELECT tk.id FROM customer_totals t
+          JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+          JOIN customers c ON c.id = t.customer_id
+          WHERE ` + worklistFilters + `
+          ORDER BY t.priority_base DESC
+          LIMIT 4 * @k::int) best
+    JOIN tasks tk ON tk.id = best.id
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+),
+floor1 AS (
+    SELECT coalesce((SELECT score FROM top1 ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
+),
+bounded AS (
+    SELECT tk.id, t.priority_base + @slack::numeric
+           + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2) AS bound
+    FROM customer_totals t
+    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+    JOIN customers c ON c.id = t.customer_id
+    WHERE t.priority_base >= (SELECT score FROM floor1) - 10 - @slack::numeric
+      AND NOT coalesce(t.next_due < ` + customerToday + ` OR t.overdue_on < @fresh_since::date, false)
+      AND ` + worklistFilters + `
+),
+top2 AS (
+    SELECT ` + worklistScore + ` AS score
+    FROM (SELECT id FROM bounded ORDER BY bound DESC LIMIT 4 * @k::int) best
+    JOIN tasks tk ON tk.id = best.id
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+),
+floor AS (
+    SELECT greatest((SELECT score FROM floor1),
+                    coalesce((SELECT score FROM top2 ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9)) AS score
+),
+candidates AS (
+    SELECT id FROM bounded WHERE bound >= (SELECT score FROM floor)
+    UNION ALL
+    SELECT tk.id FROM customer_totals t
+    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
+    WHERE t.customer_id IN (SELECT s.customer_id FROM customer_totals s JOIN customers c ON c.id = s.customer_id
+                            WHERE s.next_due < @stale_due::date AND s.next_due < ` + customerToday + `
+                            UNION SELECT customer_id FROM customer_totals WHERE overdue_on < @fresh_since::date)
+),
+ranked AS (
+    SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at
+    FROM candidates k
+    JOIN tasks tk ON tk.id = k.id
+    JOIN customers c ON c.id = tk.customer_id
+    JOIN customer_totals t ON t.customer_id = c.id
+    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+    WHERE ` + worklistFilters + `
+    ORDER BY score DESC, tk.due_at, tk.id
+    LIMIT @limit OFFSET @offset
+),
+total AS ( -- the whole perimeter (a credit manager's, an admin's) needs no customer: the open tasks' index alone
+    SELECT count(*) AS n FROM tasks tk
+    WHERE tk.status = 'open' AND ` + worklistTaskFilters + `
+      AND (@p_all::boolean OR EXISTS (SELECT 1 FROM customers c WHERE c.id = tk.customer_id AND ` + perimeterClause + `))
+)
+SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
+       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
+       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
+       p.due_points::float8, ` + worklistScore + `::float8, (SELECT n FROM total)
+FROM ranked
+JOIN tasks tk ON tk.id = ranked.id
+JOIN customers c ON c.id = tk.customer_id
+JOIN customer_totals t ON t.customer_id = c.id
+LEFT JOIN users u ON u.id = tk.assignee_id
+LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+
+// pruneSlack is how much a customer's exact part of the score may exceed its
+// priority_base when it was refreshed on or after yesterday and its next due
+// date has not passed: what a rate adds to the amount points (the base reads
+// minor units as hundredths of the reporting currency's unit), two days of
+// days points (a customer's date runs up to a day ahead of UTC), and the
+// rounding of the parts.
+func pruneSlack(reporting money.Currency, rates []Rate) float64 {
+	worst := 100 / math.Pow10(reporting.Exponent()) // a currency without a rate: its minor units, unconverted
+	for _, r := range rates {
+		c, err := money.ParseCurrency(r.From)
+		v, perr := strconv.ParseFloat(r.Value, 64)
+		if err != nil || perr != nil {
+			continue
+		}
+		worst = max(worst, v*math.Pow10(reporting.Exponent()-c.Exponent())*100/math.Pow10(reporting.Exponent()))
+	}
+	return 10*math.Log10(max(worst, 1)) + 2.0/6 + 0.05
+}
 
 // Worklist returns one page of the open tasks inside per, highest priority
 // score first, and how many match in all.
@@ -182,11 +307,21 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 		return nil, 0, err
 	}
-	rows, err := tx.Query(ctx, worklistQuery, per.args(pgx.NamedArgs{
+	args := per.args(pgx.NamedArgs{
 		"rate_from": from, "rate_value": value, "rate_shift": shift, "rate_on": on, "reporting_exp": f.Reporting.Exponent(),
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "kind": nullable(string(f.Kind)),
 		"customer": f.CustomerID, "overdue": f.Overdue, "now": f.Now, "limit": f.Limit, "offset": f.Offset,
-	}))
+	})
+	// One person's or one customer's tasks are few: scoring them all is
+	// cheap. The team's are every open task: the pruned query reads an index.
+	query := worklistQuery
+	if f.AssigneeEmail == "" && f.CustomerID == nil && !f.Exhaustive {
+		query = worklistPruned
+		today := dunning.DateOf(f.Now.UTC())
+		args["k"], args["slack"] = f.Offset+f.Limit, pruneSlack(f.Reporting, f.Rates)
+		args["stale_due"], args["fresh_since"] = today.AddDays(1).String(), today.AddDays(-1).String()
+	}
+	rows, err := tx.Query(ctx, query, args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -275,6 +410,7 @@ type OpenTask struct {
 	Attempts       int
 	Country        string // the customer's: its business days
 	TimeZone       string
+	Currency       string // the customer's: a promise's amount is in it unless said otherwise
 }
 
 // Completion is what completing a task does: the outcome recorded on it,
@@ -285,6 +421,7 @@ type Completion struct {
 	Resolution string         // shown in the task list
 	FollowUps  []Task
 	Dispute    bool
+	Promise    *NewPromise // a promise to pay made on the call, recorded with the completion
 }
 
 // Completed is what completing a task did.
@@ -292,10 +429,11 @@ type Completed struct {
 	CustomerID int64
 	FollowUps  []int64 // the tasks created
 	Disputed   []int64 // the invoices put on hold
+	Promise    *Promise
 }
 
 const lockOpenTask = `
-SELECT t.customer_id, t.kind, t.assignee_role, t.assignee_id, t.invoice_ids, t.attempts, c.country, c.timezone
+SELECT t.customer_id, t.kind, t.assignee_role, t.assignee_id, t.invoice_ids, t.attempts, c.country, c.timezone, c.currency
 FROM tasks t JOIN customers c ON c.id = t.customer_id
 WHERE t.id = @id AND t.status = 'open' AND ` + taskInPerimeter + `
 FOR UPDATE OF t`
@@ -313,14 +451,14 @@ RETURNING id`
 
 // CompleteTask closes the open task id with what decide makes of it, in one
 // transaction: the outcome on the task, the follow-up tasks, the invoices on
-// hold for a dispute, each journaled. A task outside per is not found; one
-// already closed is a conflict. decide's error (a validation) aborts it all.
+// hold for a dispute, the promise to pay (CreatePromise's rule), each
+// journaled. A task outside per is not found; one already closed is a conflict. decide's error (a validation) aborts it all.
 func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor string, decide func(OpenTask) (Completion, error)) (Completed, error) {
 	var done Completed
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		ot := OpenTask{ID: id}
 		err := tx.QueryRow(ctx, lockOpenTask, per.args(pgx.NamedArgs{"id": id})).
-			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone)
+			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone, &ot.Currency)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var status, role string
 			if err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role); errors.Is(err, pgx.ErrNoRows) {
@@ -348,6 +486,15 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 		after, _ := json.Marshal(map[string]any{"task_id": id, "kind": ot.Kind, "outcome": c.Outcome, "detail": c.Detail})
 		if err := Journal(ctx, tx, Entry{Actor: actor, Action: "task.complete", Target: customerTarget(ot.CustomerID), After: after}); err != nil {
 			return err
+		}
+		if c.Promise != nil {
+			np := *c.Promise
+			np.CustomerID, np.Actor = ot.CustomerID, actor
+			p, err := createPromise(ctx, tx, np)
+			if err != nil {
+				return err
+			}
+			done.Promise = &p
 		}
 		if c.Dispute {
 			rows, err := tx.Query(ctx, disputeInvoices, ot.CustomerID, ot.InvoiceIDs)

@@ -18,6 +18,7 @@ type absenceRow struct {
 	From, Until, EndedAt  time.Time // zero Until: leaving for good; zero EndedAt: not ended early
 	Moved, Returned, Kept int64
 	Current               bool // may still be ended: not ended, and its end not passed
+	Begun                 bool // its start has passed: only its end may change
 }
 
 func absenceRowOf(a store.Absence, now time.Time) absenceRow {
@@ -31,6 +32,7 @@ func absenceRowOf(a store.Absence, now time.Time) absenceRow {
 	}
 	// An absence may still be ended unless it is over, or the agent has left for good and the accounts moved.
 	row.Current = row.EndedAt.IsZero() && (row.Until.After(now) || (row.Until.IsZero() && row.From.After(now)))
+	row.Begun = !row.From.After(now)
 	return row
 }
 
@@ -39,11 +41,19 @@ type absenceForm struct {
 	AgentEmail, Delegates, From, Until, Reason string
 }
 
+// absenceDatesForm is one absence's change of dates sent back with its errors.
+type absenceDatesForm struct {
+	ID          int64
+	From, Until string
+	Errors      fieldErrors
+}
+
 type absenceData struct {
 	Rows   []absenceRow
 	Total  int64
 	Form   absenceForm
 	Errors fieldErrors
+	Dates  absenceDatesForm
 }
 
 const absencePageSize = 50
@@ -54,11 +64,15 @@ func (h *Handler) absenceList(r *request) error {
 }
 
 func (h *Handler) renderAbsences(r *request, status int, f absenceForm, fe fieldErrors) error {
+	return h.renderAbsencesWith(r, status, f, fe, absenceDatesForm{})
+}
+
+func (h *Handler) renderAbsencesWith(r *request, status int, f absenceForm, fe fieldErrors, dates absenceDatesForm) error {
 	list, total, err := h.app.Absences(r.c.Request.Context(), r.who, app.AbsenceQuery{Page: queryPage(r, absencePageSize)})
 	if err != nil {
 		return err
 	}
-	d := absenceData{Total: total, Form: f, Errors: fe}
+	d := absenceData{Total: total, Form: f, Errors: fe, Dates: dates}
 	now := time.Now()
 	for _, a := range list {
 		d.Rows = append(d.Rows, absenceRowOf(a, now))

@@ -14,6 +14,7 @@ var accountRoutes = []route{
 	{method: "POST", path: "/accounts/:id/promises", action: auth.DunningControl, handle: (*Handler).accountPromise},
 	{method: "POST", path: "/accounts/:id/promises/:promise/cancel", action: auth.DunningControl, handle: (*Handler).accountPromiseCancel},
 	{method: "POST", path: "/accounts/:id/plans", action: auth.DunningControl, handle: (*Handler).accountPlan},
+	{method: "POST", path: "/accounts/:id/tasks", action: auth.TasksCreate, handle: (*Handler).accountTask},
 	{method: "POST", path: "/accounts/:id/plans/:plan/cancel", action: auth.DunningControl, handle: (*Handler).accountPlanCancel},
 	{method: "POST", path: "/accounts/:id/holds", action: auth.DunningControl, handle: (*Handler).accountHold},
 	{method: "POST", path: "/accounts/:id/holds/:invoice/release", action: auth.DunningControl, handle: (*Handler).accountHoldRelease},

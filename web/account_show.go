@@ -94,7 +94,7 @@ type historyForm struct {
 // accountForm is what was posted to one of the account's forms, with its
 // errors, to show it again when it was refused.
 type accountForm struct {
-	Name   string // pause, reassign, scenario, promise or cancel-<promise id>: the form that failed
+	Name   string // pause, reassign, scenario, promise, task or cancel-<promise id>: the form that failed
 	Values url.Values
 	Errors fieldErrors
 }

@@ -152,3 +152,58 @@ func TestAbsencesListStartAndEnd(t *testing.T) {
 	res = f.manager.post("/absences/999999/end", nil)
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
 }
+
+// Each current absence has a form to change its dates; the use case's
+// refusals show under that absence's form, and a valid change needs Temporal.
+func TestAbsenceDatesForm(t *testing.T) {
+	t.Parallel()
+	f := setupDesk(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	back := now.Add(14 * 24 * time.Hour).Truncate(time.Minute)
+	begun, err := f.b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "alice@example.com", Delegates: []string{"bob@example.com"},
+		StartsAt: now.Add(-time.Hour), EndsAt: &back}, "manager@example.com")
+	require.NoError(t, err)
+	later := now.Add(30 * 24 * time.Hour)
+	planned, err := f.b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "bob@example.com", Delegates: []string{"alice@example.com"},
+		StartsAt: later}, "manager@example.com")
+	require.NoError(t, err)
+	gone, err := f.b.store.CreateAbsence(ctx, store.Absence{AgentEmail: "manager@example.com", Delegates: []string{"bob@example.com"},
+		StartsAt: now.Add(-time.Hour)}, "manager@example.com")
+	require.NoError(t, err)
+
+	_, body := f.manager.get("/absences")
+	require.Contains(t, body, `action="/absences/`+itoa(begun.ID)+`/dates"`)
+	require.NotContains(t, body, `id="from-`+itoa(begun.ID)+`"`, "a begun absence keeps its start")
+	require.Contains(t, body, `id="from-`+itoa(planned.ID)+`" name="from" type="date" value="`+later.Format(time.DateOnly)+`"`)
+	require.NotContains(t, body, `action="/absences/`+itoa(gone.ID)+`/dates"`, "an agent gone for good whose accounts moved has no dates to change")
+
+	tests := []struct {
+		name string
+		id   int64
+		form url.Values
+		code int
+		want string
+	}{
+		{"a begun absence needs an end", begun.ID, url.Values{"until": {""}}, http.StatusBadRequest, "until: required once the absence has begun"},
+		{"an end in the past", begun.ID, url.Values{"until": {now.AddDate(0, 0, -2).Format(time.DateOnly)}}, http.StatusBadRequest, "is not after the start and now"},
+		{"a date that is no date", planned.ID, url.Values{"from": {"soon"}}, http.StatusBadRequest, "from: &#34;soon&#34;"},
+		{"an end before the new start", planned.ID, url.Values{"from": {later.Format(time.DateOnly)}, "until": {later.AddDate(0, 0, -3).Format(time.DateOnly)}}, http.StatusBadRequest, "is not after the start"},
+		{"gone for good", gone.ID, url.Values{"until": {later.Format(time.DateOnly)}}, http.StatusConflict, ""},
+		{"valid, but no Temporal to tell", begun.ID, url.Values{"until": {later.Format(time.DateOnly)}}, http.StatusServiceUnavailable, ""},
+	}
+	for _, tt := range tests {
+		res := f.manager.post("/absences/"+itoa(tt.id)+"/dates", tt.form)
+		require.Equal(t, tt.code, res.StatusCode, tt.name)
+		page := readBody(t, res)
+		if tt.want != "" {
+			require.Contains(t, page, tt.want, tt.name)
+			require.Contains(t, page, "The dates of absence "+itoa(tt.id)+" were not changed", tt.name)
+		}
+	}
+	ab, err := f.b.store.GetAbsence(ctx, begun.ID)
+	require.NoError(t, err)
+	require.True(t, back.Equal(*ab.EndsAt), "nothing written when the handover cannot be told")
+	res := f.agent.post("/absences/"+itoa(begun.ID)+"/dates", url.Values{"until": {later.Format(time.DateOnly)}})
+	require.Equal(t, http.StatusForbidden, res.StatusCode, "an agent does not change absences")
+}

@@ -30,7 +30,7 @@ func (h *Handler) home(r *request) error {
 	var d homeData
 	if auth.Allows(r.who, auth.TasksClose) {
 		q := app.TaskQuery{Status: string(domain.TaskOpen), Page: domain.Page{Limit: homeRows}}
-		if r.who.Role == domain.RoleAgent {
+		if r.who.Role == domain.RoleAgent || r.who.Role == domain.RoleSalesRep { // their own: the phone-sized view of a sales rep
 			q.Assignee = r.who.Email
 		}
 		var err error

@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	"recoup/app"
+	"recoup/money"
 )
 
 // completionFields are the completion form's inputs (the API's JSON names),
 // each with the catalogue message shown next to it when the use case refuses it.
-var completionFields = []string{"outcome", "note", "channel", "paid_on", "reference", "callback_at"}
+var completionFields = []string{"outcome", "note", "channel", "paid_on", "reference", "callback_at", "amount_minor", "date", "invoice_ids"}
 
 // The catalogue keys of an outcome's label and of a field's message, by suffix.
 const (
@@ -36,6 +37,9 @@ func (h *Handler) completeTask(r *request) error {
 			form.Errors.add("callback_at", h.t(r, "worklist.error.callback_at"))
 		}
 		in.CallbackAt = at
+	}
+	if in.Outcome == "promise" {
+		h.promiseFields(r, &in, &form)
 	}
 	if len(form.Errors.Summary) == 0 {
 		var done app.CompletedTask
@@ -67,4 +71,24 @@ func backQuery(back string) string {
 		return ""
 	}
 	return u.RawQuery
+}
+
+// promiseFields reads the promise made on the call: an amount in the
+// customer's currency (the form's hidden currency) by a date, for the task's
+// invoices (promise_invoices=task) or the oldest open ones.
+func (h *Handler) promiseFields(r *request, in *app.Completion, form *completionForm) {
+	f := r.c.Request.PostForm
+	in.Promise = app.PromiseRequest{Currency: f.Get("currency"), Date: strings.TrimSpace(f.Get("promise_date")), Source: "call"}
+	amount := formAmount(f.Get("amount"))
+	cur, err := money.ParseCurrency(in.Promise.Currency)
+	if err == nil {
+		in.Promise.AmountMinor, err = money.ParseMinor(amount, cur)
+	}
+	if err != nil || amount == "" {
+		form.Errors.add("amount_minor", h.t(r, fieldErrorKey+"amount_minor"))
+	}
+	if f.Get("promise_invoices") == "task" {
+		in.Promise.InvoiceIDs = formIDs(f["task_invoice_ids"])
+	}
+	in.Promise.OldestFirst = len(in.Promise.InvoiceIDs) == 0
 }

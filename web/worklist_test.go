@@ -82,7 +82,9 @@ func TestWorklistRanksAndCompletes(t *testing.T) {
 	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
 	alice := userID(t, b, "alice@example.com")
 	ctx := context.Background()
-	today := dunning.DateOf(time.Now().UTC())
+	paris, err := time.LoadLocation("Europe/Paris")
+	require.NoError(t, err)
+	today := dunning.DateOf(time.Now().In(paris)) // the customers' date: days overdue are counted in it
 	small := b.rows.Customer(t, storetest.Customer{Name: "Small debts", Agent: alice})
 	big := b.rows.Customer(t, storetest.Customer{Name: "Big debts", Agent: alice, RiskClass: "high"})
 	eur := money.MustCurrency("EUR")
@@ -95,7 +97,7 @@ func TestWorklistRanksAndCompletes(t *testing.T) {
 		return id
 	}
 	smallTask, bigTask := task("small", small), task("big", big)
-	_, err := b.store.Pool.Exec(ctx, `UPDATE tasks SET assignee_id = NULL WHERE id = $1`, smallTask)
+	_, err = b.store.Pool.Exec(ctx, `UPDATE tasks SET assignee_id = NULL WHERE id = $1`, smallTask)
 	require.NoError(t, err)
 
 	status, body := agent.get("/worklist?scope=team")
@@ -158,4 +160,56 @@ func TestWorklistRanksAndCompletes(t *testing.T) {
 	rep := b.signIn(t, "marc@example.com", domain.RoleSalesRep)
 	res = rep.post("/tasks/"+itoa(smallTask)+"/claim", url.Values{})
 	require.Equal(t, http.StatusNotFound, res.StatusCode, "outside the sales rep's customers")
+}
+
+// The completion form records a promise made on the call: refused, the task
+// stays open and the message shows next to the field; accepted, the account
+// page lists the promise.
+func TestWorklistCompletesWithAPromise(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
+	alice := userID(t, b, "alice@example.com")
+	ctx := context.Background()
+	today := dunning.DateOf(time.Now().UTC())
+	customer := b.rows.Customer(t, storetest.Customer{Name: "Promising SA", Agent: alice})
+	eur := money.MustCurrency("EUR")
+	inv := b.rows.Invoice(t, storetest.Invoice{Customer: customer, IssueDate: today.AddDays(-40), DueDate: today.AddDays(-10),
+		Amount: money.Money{Minor: 250000, Currency: eur}})
+	id, _, err := b.store.CreateTask(ctx, store.Task{Key: "call", CustomerID: customer, Kind: domain.TaskCall, AssigneeRole: "agent",
+		InvoiceIDs: []int64{inv}, DueAt: time.Now().Add(-time.Hour), Note: "call", Actor: "test"})
+	require.NoError(t, err)
+
+	_, body := agent.get("/worklist")
+	require.Contains(t, body, `<option value="promise">Promise to pay</option>`)
+	require.Contains(t, body, `name="promise_date"`)
+	require.Contains(t, body, "This task&#39;s invoices (1)")
+
+	date := today.AddDays(7).String()
+	tests := []struct {
+		name    string
+		form    url.Values
+		message string
+	}{
+		{"no amount", url.Values{"promise_date": {date}}, "Give the amount promised"},
+		{"more than is owed", url.Values{"amount": {"2 600,00"}, "promise_date": {date}}, "Give the amount promised"},
+		{"a past date", url.Values{"amount": {"100"}, "promise_date": {today.AddDays(-2).String()}}, "Give the date the customer will pay by"},
+	}
+	for _, tt := range tests {
+		tt.form.Set("outcome", "promise")
+		tt.form.Set("currency", "EUR")
+		res := agent.post("/tasks/"+itoa(id)+"/complete", tt.form)
+		require.Equal(t, http.StatusBadRequest, res.StatusCode, tt.name)
+		require.Contains(t, readBody(t, res), `<p class="field-error">`+tt.message, tt.name)
+	}
+
+	res := agent.post("/tasks/"+itoa(id)+"/complete", url.Values{"outcome": {"promise"}, "currency": {"EUR"}, "amount": {"1 500,50"},
+		"promise_date": {date}, "promise_invoices": {"task"}, "task_invoice_ids": {itoa(inv)}, "note": {"pays after the board meets"},
+		"back": {"/worklist"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = agent.get("/worklist")
+	require.Contains(t, body, "completed: Promise to pay.")
+	_, body = agent.get("/accounts/" + itoa(customer))
+	require.Contains(t, body, "1,500.50")
+	require.Contains(t, body, "pays after the board meets")
 }
