@@ -173,6 +173,7 @@ type CompletedTask struct {
 	Outcome    domain.Outcome
 	FollowUps  []int64        // tasks created by the outcome
 	Disputed   []int64        // invoices put on hold
+	Held       []int64        // invoices held while a claimed payment is checked (paid_claimed)
 	Promise    *store.Promise // the promise recorded (outcome promise)
 	Woken      Woken
 }
@@ -184,12 +185,14 @@ type CompletedTask struct {
 //   - no_answer: the call comes back NoAnswerDelay business days later (the
 //     customer's country's calendar), up to NoAnswerTries calls in a row;
 //     then an escalation for the credit manager;
-//   - wrong_contact: a task for the agent to fix the contact data of the
-//     channel that failed (dunning still uses that channel: not done yet);
+//   - wrong_contact: the contact that failed (email, or the phone for a text
+//     or a call) is marked invalid, so reminders skip that channel until an
+//     import or an agent fixes it, and a task asks the agent to fix it;
 //   - dispute: the request is journaled and the task's open invoices are
 //     disputed, which the planner holds (cases come later);
-//   - paid_claimed: recorded, and a task checks for the payment
-//     PaidClaimCheck days later (the invoices are not held);
+//   - paid_claimed: the task's invoices are held PaidClaimCheck days (their
+//     reminders wait; dunning resumes after unless the payment arrived), and
+//     a task checks for the payment then;
 //   - callback: a new call task at that time;
 //   - other: the note.
 func (a *App) CompleteTask(ctx context.Context, who domain.Principal, id int64, in Completion) (CompletedTask, error) {
@@ -236,7 +239,7 @@ func (a *App) CompleteTask(ctx context.Context, who domain.Principal, id int64, 
 	if err != nil {
 		return CompletedTask{}, err
 	}
-	return CompletedTask{ID: id, CustomerID: done.CustomerID, Outcome: outcome, FollowUps: done.FollowUps, Disputed: done.Disputed,
+	return CompletedTask{ID: id, CustomerID: done.CustomerID, Outcome: outcome, FollowUps: done.FollowUps, Disputed: done.Disputed, Held: done.Held,
 		Promise: done.Promise, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{done.CustomerID}})}, nil
 }
 
@@ -335,11 +338,18 @@ func (a *App) decide(t store.OpenTask, outcome domain.Outcome, in Completion, de
 		same.Note = fmt.Sprintf("call again: nobody answered %d time(s) (task %d)", tries, t.ID)
 		c.FollowUps = append(c.FollowUps, same)
 	case domain.OutcomeWrongContact:
+		c.InvalidContact = store.ContactEmail
+		if in.Channel != string(domain.ChannelEmail) {
+			c.InvalidContact = store.ContactPhone // texts and calls share the number
+		}
 		c.FollowUps = append(c.FollowUps, store.Task{Key: key, Kind: domain.TaskFixContact, AssigneeRole: domain.AssigneeAgent,
 			InvoiceIDs: t.InvoiceIDs, DueAt: now, Note: fmt.Sprintf("the %s contact failed (task %d): correct it", in.Channel, t.ID)})
 	case domain.OutcomeDispute:
 		c.Dispute = true
 	case domain.OutcomePaidClaimed:
+		until := dunning.DateOf(now).AddDays(a.desk.PaidClaimCheck)
+		c.HoldUntil = &until
+		c.HoldReason = fmt.Sprintf("the customer says they paid on %s, reference %s (task %d)", detail["paid_on"], detail["reference"], t.ID)
 		c.FollowUps = append(c.FollowUps, store.Task{Key: key, Kind: domain.TaskCheckPayment, AssigneeRole: t.AssigneeRole,
 			AssigneeID: t.AssigneeID, InvoiceIDs: t.InvoiceIDs, DueAt: now.AddDate(0, 0, a.desk.PaidClaimCheck),
 			Note: fmt.Sprintf("the customer says they paid on %s, reference %s (task %d): check the payment arrived", detail["paid_on"], detail["reference"], t.ID)})

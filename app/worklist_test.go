@@ -239,11 +239,15 @@ func TestCompleteTaskOutcomes(t *testing.T) {
 			require.True(t, cal.IsBusinessDay(due))
 			require.True(t, due.After(dunning.DateOf(time.Now().In(paris)).AddDays(1)), "at least two days on")
 		}},
-		{"wrong contact: a task to fix it, naming the channel", app.Completion{Outcome: "wrong_contact", Channel: "sms"}, func(t *testing.T, c int64, done app.CompletedTask) {
+		{"wrong contact: the phone is marked invalid and a task asks to fix it", app.Completion{Outcome: "wrong_contact", Channel: "sms"}, func(t *testing.T, c int64, done app.CompletedTask) {
 			open := b.openTasks(t, c)
 			require.Len(t, open, 1)
 			require.Equal(t, "fix_contact", open[0].Kind)
 			require.Contains(t, open[0].Note, "sms")
+			var phoneInvalid, emailInvalid bool
+			require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT phone_invalid_at IS NOT NULL, email_invalid_at IS NOT NULL FROM customers WHERE id = $1`, c).
+				Scan(&phoneInvalid, &emailInvalid))
+			require.Equal(t, []bool{true, false}, []bool{phoneInvalid, emailInvalid}, "a failed text marks the number, not the email")
 		}},
 		{"dispute: the invoices are held", app.Completion{Outcome: "dispute", Note: "goods damaged"}, func(t *testing.T, c int64, done app.CompletedTask) {
 			require.Len(t, done.Disputed, 1)
@@ -258,6 +262,10 @@ func TestCompleteTaskOutcomes(t *testing.T) {
 			require.Equal(t, "check_payment", open[0].Kind)
 			require.WithinDuration(t, time.Now().AddDate(0, 0, 3), open[0].DueAt, time.Minute)
 			require.Contains(t, open[0].Note, "VIR-123")
+			require.Len(t, done.Held, 1, "the invoices wait while the payment is checked")
+			var until time.Time
+			require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT until FROM invoice_holds WHERE invoice_id = $1 AND released_at IS NULL`, done.Held[0]).Scan(&until))
+			require.Equal(t, dunning.DateOf(time.Now().UTC()).AddDays(3).String(), until.Format(time.DateOnly))
 		}},
 		{"callback: a call at that time", app.Completion{Outcome: "callback", CallbackAt: soon}, func(t *testing.T, c int64, done app.CompletedTask) {
 			open := b.openTasks(t, c)

@@ -153,6 +153,14 @@ const (
 // phone as not reaching them, and journals it. An import that changes that
 // contact clears the mark too.
 func (s *Store) SetContactInvalid(ctx context.Context, customerID int64, channel string, invalid bool, reason, actor string) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		return setContactInvalid(ctx, tx, customerID, channel, invalid, reason, actor)
+	})
+}
+
+// setContactInvalid is SetContactInvalid inside the caller's transaction (a
+// task completed with wrong_contact marks the contact in its own).
+func setContactInvalid(ctx context.Context, tx pgx.Tx, customerID int64, channel string, invalid bool, reason, actor string) error {
 	var q string
 	var args []any
 	switch {
@@ -167,21 +175,19 @@ func (s *Store) SetContactInvalid(ctx context.Context, customerID int64, channel
 	default:
 		return domain.FieldError("channel", "%q: want email or phone", channel)
 	}
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var contact string
-		err := tx.QueryRow(ctx, q, args...).Scan(&contact)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
-		} else if err != nil {
-			return err
-		}
-		action := "customer.contact_invalid"
-		if !invalid {
-			action = "customer.contact_valid"
-		}
-		after, _ := json.Marshal(map[string]string{"channel": channel, "contact": contact, "reason": reason})
-		return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: fmt.Sprintf("customer/%d", customerID), After: after})
-	})
+	var contact string
+	err := tx.QueryRow(ctx, q, args...).Scan(&contact)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
+	} else if err != nil {
+		return err
+	}
+	action := "customer.contact_invalid"
+	if !invalid {
+		action = "customer.contact_valid"
+	}
+	after, _ := json.Marshal(map[string]string{"channel": channel, "contact": contact, "reason": reason})
+	return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: fmt.Sprintf("customer/%d", customerID), After: after})
 }
 
 const optInSMS = `

@@ -106,6 +106,18 @@ RETURNING ` + holdColumns
 func (s *Store) HoldInvoice(ctx context.Context, w HoldWrite) (InvoiceHold, error) {
 	var out InvoiceHold
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = holdInvoice(ctx, tx, w)
+		return err
+	})
+	return out, err
+}
+
+// holdInvoice is HoldInvoice inside the caller's transaction (a task
+// completed with paid_claimed holds its invoices in its own).
+func holdInvoice(ctx context.Context, tx pgx.Tx, w HoldWrite) (InvoiceHold, error) {
+	var out InvoiceHold
+	err := func() error {
 		h, err := scanHold(tx.QueryRow(ctx, holdByKey, w.Key))
 		if err == nil { // a retry of a write that committed
 			out = h
@@ -142,7 +154,7 @@ func (s *Store) HoldInvoice(ctx context.Context, w HoldWrite) (InvoiceHold, erro
 			return err
 		}
 		return Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.hold", Target: customerTarget(w.CustomerID), After: after})
-	})
+	}()
 	return out, err
 }
 

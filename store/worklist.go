@@ -422,6 +422,13 @@ type Completion struct {
 	FollowUps  []Task
 	Dispute    bool
 	Promise    *NewPromise // a promise to pay made on the call, recorded with the completion
+	// InvalidContact marks the customer's "email" or "phone" as not reaching
+	// them (wrong_contact): reminders skip that channel until it is fixed.
+	InvalidContact string
+	// HoldUntil holds the task's open invoices through this date
+	// (paid_claimed), keeping holds they already have.
+	HoldUntil  *dunning.Date
+	HoldReason string
 }
 
 // Completed is what completing a task did.
@@ -430,6 +437,7 @@ type Completed struct {
 	FollowUps  []int64 // the tasks created
 	Disputed   []int64 // the invoices put on hold
 	Promise    *Promise
+	Held       []int64 // the invoices newly held (HoldUntil)
 }
 
 const lockOpenTask = `
@@ -495,6 +503,25 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 				return err
 			}
 			done.Promise = &p
+		}
+		if c.InvalidContact != "" {
+			if err := setContactInvalid(ctx, tx, ot.CustomerID, c.InvalidContact, true, c.Resolution, actor); err != nil {
+				return err
+			}
+		}
+		if c.HoldUntil != nil {
+			for _, inv := range ot.InvoiceIDs {
+				_, err := holdInvoice(ctx, tx, HoldWrite{CustomerID: ot.CustomerID, InvoiceID: inv, Until: c.HoldUntil,
+					Reason: c.HoldReason, By: actor, Key: fmt.Sprintf("task/%d/hold/%d", id, inv)})
+				switch {
+				case err == nil:
+					done.Held = append(done.Held, inv)
+				case domain.ErrorCode(err) == domain.CodeConflict || domain.ErrorCode(err) == domain.CodeNotFound:
+					// paid since, or held already: that hold stays as it is
+				default:
+					return err
+				}
+			}
 		}
 		if c.Dispute {
 			rows, err := tx.Query(ctx, disputeInvoices, ot.CustomerID, ot.InvoiceIDs)
