@@ -208,6 +208,10 @@ type MessageContext struct {
 	// open amount above zero), oldest due first; empty when all were paid,
 	// credited, disputed or written off since the action was planned.
 	Invoices []MessageInvoice
+	// Schedule and Payment are set by a notice about a plan or a promise
+	// (templates.Data says what they hold).
+	Schedule []templates.Instalment
+	Payment  templates.Instalment
 }
 
 // MessageCustomer is the debtor a reminder goes to.

@@ -53,6 +53,7 @@ func (mc MessageContext) TemplateData(now time.Time, lang string) (templates.Dat
 			Email: mc.Customer.Email, Phone: mc.Customer.Phone, Language: mc.Customer.Language},
 		Entity:    templates.Entity{Name: mc.Entity.Name, Country: mc.Entity.Country},
 		AgentName: mc.AgentName, AgentEmail: mc.AgentEmail,
+		Schedule: mc.Schedule, Payment: mc.Payment,
 	}
 	for _, inv := range mc.Invoices {
 		data.Invoices = append(data.Invoices, inv.Invoice)
