@@ -92,3 +92,17 @@ func (f *Client) StartNotice(ctx context.Context, in NoticeInput) error {
 	}
 	return err
 }
+
+// Message log keys of the notices: each goes out once.
+func PlanConfirmationKey(planID int64) string {
+	return "plan/" + strconv.FormatInt(planID, 10) + "/confirmation"
+}
+
+// ReminderKey is the key of the reminder before a promise (seq 0) or before
+// instalment seq of a plan.
+func ReminderKey(kind string, id int64, seq int) string {
+	if kind == NoticePlan {
+		return "plan/" + strconv.FormatInt(id, 10) + "/instalment-" + strconv.Itoa(seq) + "/reminder"
+	}
+	return "promise/" + strconv.FormatInt(id, 10) + "/reminder"
+}
