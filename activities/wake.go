@@ -41,12 +41,13 @@ func (w *Waker) WakeOpen(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	return n, w.startNotices(ctx)
+	return n, w.startNotices(ctx, n)
 }
 
 // startNotices starts the notice workflow of every open promise and plan
-// that has none; a running or completed one is left as it is.
-func (w *Waker) startNotices(ctx context.Context) error {
+// that has none; a running or completed one is left as it is. Its heartbeats
+// repeat the accounts woken (done), so a retry does not wake them again.
+func (w *Waker) startNotices(ctx context.Context, done int) error {
 	open, err := w.Store.OpenNotices(ctx)
 	if err != nil {
 		return err
@@ -60,7 +61,7 @@ func (w *Waker) startNotices(ctx context.Context) error {
 			return err
 		}
 		if i%wakeBatch == 0 {
-			activity.RecordHeartbeat(ctx, len(open))
+			activity.RecordHeartbeat(ctx, done)
 		}
 	}
 	return nil
