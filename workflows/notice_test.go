@@ -215,7 +215,7 @@ func TestPlanConfirmationThenOneReminderPerInstalment(t *testing.T) {
 	dates := []dunning.Date{n.today.AddDays(3), n.today.AddDays(10), n.today.AddDays(17)}
 	p, err := n.st.CreatePlan(context.Background(), store.NewPlan{CustomerID: n.customer, InvoiceIDs: n.invoices, Currency: eur,
 		Instalments: []store.Instalment{{Date: dates[0], Amount: 30000}, {Date: dates[1], Amount: 30000}, {Date: dates[2], Amount: 30000}},
-		Actor: "agent@example.com"})
+		Actor:       "agent@example.com"})
 	require.NoError(t, err)
 
 	n.env.RegisterDelayedCallback(func() {
@@ -252,7 +252,7 @@ func TestPlanPaidAheadSkipsTheCoveredInstalments(t *testing.T) {
 	dates := []dunning.Date{n.today.AddDays(3), n.today.AddDays(10), n.today.AddDays(17)}
 	p, err := n.st.CreatePlan(context.Background(), store.NewPlan{CustomerID: n.customer, InvoiceIDs: n.invoices, Currency: eur,
 		Instalments: []store.Instalment{{Date: dates[0], Amount: 30000}, {Date: dates[1], Amount: 30000}, {Date: dates[2], Amount: 30000}},
-		Actor: "agent@example.com"})
+		Actor:       "agent@example.com"})
 	require.NoError(t, err)
 	n.env.RegisterDelayedCallback(func() { // instalments 1 and 2 at once
 		n.rows.Payment(t, storetest.Payment{Invoice: n.invoices[0], Amount: money.Money{Minor: 60000, Currency: eur}})
