@@ -102,9 +102,11 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, 
 	switch ch {
 	case domain.ChannelEmail:
 		msgID := notify.MessageID(key)
-		err := d.Mailer.Send(ctx, notify.Email{
+		e := notify.Email{
 			To: splitAddresses(c.Email), Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: msgID, Language: lang,
-		})
+		}
+		emailSender(&e, mc)
+		err := d.Mailer.Send(ctx, e)
 		return msgID, err
 	case domain.ChannelSMS:
 		return d.Twilio.SendSMS(ctx, c.Phone, r.Text, d.StatusCallbackURL, key)

@@ -2,10 +2,12 @@ package activities
 
 import (
 	"context"
+	"net/mail"
 	"sync"
 	"time"
 
 	"recoup/domain"
+	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
 )
@@ -58,4 +60,23 @@ func (d *Dunning) templateSet(ctx context.Context) (*templates.Set, error) {
 	}
 	d.tmpl.set, d.tmpl.at = set, time.Now()
 	return set, nil
+}
+
+// emailSender fills the sender identity of a reminder email from the entity:
+// its sender name and address when set (RECOUP_MAIL_FROM's otherwise; an
+// address without a name is sent under the entity's name), and Reply-To the
+// entity's reply-to address, else the account's agent, else none (replies
+// then go to From).
+func emailSender(e *notify.Email, mc store.MessageContext) {
+	s := mc.Entity.EntitySender
+	e.FromName, e.FromAddress = s.SenderName, s.SenderAddress
+	if e.FromAddress != "" && e.FromName == "" {
+		e.FromName = mc.Entity.Name
+	}
+	switch {
+	case s.ReplyTo != "":
+		e.ReplyTo = s.ReplyTo
+	case mc.AgentEmail != "":
+		e.ReplyTo = (&mail.Address{Name: mc.AgentName, Address: mc.AgentEmail}).String()
+	}
 }

@@ -548,6 +548,14 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			fields: []hostileField{{key: "start", kind: kindFormatted, extra: []namedRaw{{"25h", jsonString("25:00")}}},
 				{key: "end", kind: kindFormatted}, {key: "any_time", kind: kindBool}},
 			dupKey: "end", dupRaw: jsonString(sqlOr)},
+		{method: "PUT", route: "/entities/:code/sender", args: map[string]string{"code": "FR01"},
+			body: newJObj("sender_name", jsonString("Recoup France"), "sender_address", jsonString("ar@recoup.example"),
+				"reply_to", jsonString("compta@recoup.example"), "signature_name", jsonString("Claire Dubois"),
+				"signature_phone", jsonString("+33 1 23 45 67 89")),
+			fields: []hostileField{{key: "sender_name", kind: kindFreeText}, {key: "sender_address", kind: kindFormatted},
+				{key: "reply_to", kind: kindFormatted}, {key: "signature_name", kind: kindFreeText},
+				{key: "signature_phone", kind: kindFormatted}},
+			dupKey: "reply_to", dupRaw: jsonString(sqlOr)},
 	}
 }
 

@@ -165,6 +165,8 @@ var routes = []Route{
 	{"GET", "/entities", auth.EntitiesRead, (*Server).listEntities},
 	{"GET", "/entities/:code/contact-window", auth.EntitiesRead, (*Server).getContactWindow},
 	{"PUT", "/entities/:code/contact-window", auth.EntitiesWrite, (*Server).putContactWindow},
+	{"GET", "/entities/:code/sender", auth.EntitiesRead, (*Server).getEntitySender},
+	{"PUT", "/entities/:code/sender", auth.EntitiesWrite, (*Server).putEntitySender},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

@@ -84,7 +84,7 @@ func TestTemplatesListTheDefaultsWithOverrides(t *testing.T) {
 	require.Equal(t, 1, journaled(t, b, "template.delete", "template/reminder_1/sms/fr"))
 	b.do(t, http.MethodDelete, "/api/v1/templates/final_notice/email/en", "", "", http.StatusNoContent)
 	b.do(t, http.MethodGet, "/api/v1/templates/final_notice/email/en", "", "", http.StatusNotFound)
-	b.do(t, http.MethodGet, "/api/v1/templates/reminder_1/sms/ja", "", "", http.StatusNotFound)
+	b.do(t, http.MethodGet, "/api/v1/templates/reminder_1/sms/sv", "", "", http.StatusNotFound)
 }
 
 func TestTemplateThatDoesNotRenderIsRefused(t *testing.T) {

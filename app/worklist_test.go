@@ -37,7 +37,7 @@ func setupDesk(t *testing.T) *deskBundle {
 	pool := storetest.NewPool(t)
 	st := &store.Store{Pool: pool}
 	b := &deskBundle{ctx: context.Background(), pool: pool, rows: storetest.NewFactory(pool), store: st,
-		app: app.New(st, nil, nil), today: dunning.DateOf(time.Now().UTC())}
+		app: app.New(st, nil, nil), today: parisToday()}
 	b.agent = b.user(t, domain.RoleAgent, "agent@example.com")
 	b.other = b.user(t, domain.RoleAgent, "other@example.com")
 	b.manager = b.user(t, domain.RoleCreditManager, "manager@example.com")
@@ -91,6 +91,17 @@ func amount(code string, major int64) money.Money {
 }
 
 // The worklist ranks by the documented score, and each row says why.
+// parisToday is the date of the factory's customers (Europe/Paris): days
+// overdue count on the customer's clock, which is a day ahead of UTC late in
+// the UTC evening.
+func parisToday() dunning.Date {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	return dunning.DateOf(time.Now().In(loc))
+}
+
 func TestWorklistRanksByScoreAndSaysWhy(t *testing.T) {
 	t.Parallel()
 	b := setupDesk(t)

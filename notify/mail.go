@@ -33,6 +33,12 @@ type Email struct {
 	MessageID string
 	// Language is the Content-Language of the message (a BCP 47 tag such as "fr" or "pt-BR").
 	Language string
+	// FromName and FromAddress replace the display name and the address of the Mailer's
+	// default From (RECOUP_MAIL_FROM) when set: an entity's own sender identity.
+	FromName, FromAddress string
+	// ReplyTo is the Reply-To address ("Claire Dubois <claire@acme.example>"); empty: none,
+	// and replies go to From.
+	ReplyTo string
 	// Headers are extra header fields, e.g. List-Unsubscribe or X-Recoup-Invoice. Fields that
 	// the fields above or MIME produce (From, To, Subject, Message-ID, Content-Type …) are
 	// refused so that they cannot be set twice.
@@ -280,7 +286,7 @@ var (
 	reservedHeaders = map[string]bool{
 		"From": true, "Sender": true, "To": true, "Cc": true, "Bcc": true, "Subject": true, "Date": true,
 		"Message-Id": true, "Mime-Version": true, "Content-Type": true, "Content-Transfer-Encoding": true,
-		"Content-Language": true, "Return-Path": true,
+		"Content-Language": true, "Return-Path": true, "Reply-To": true,
 	}
 )
 
@@ -292,8 +298,25 @@ func (m *Mailer) message(e Email) (*mail.Msg, error) {
 		return nil, errors.New("no text or HTML body")
 	}
 	msg := mail.NewMsg()
-	if err := msg.From(m.from); err != nil {
+	from, err := netmail.ParseAddress(m.from) // checked by NewMailer
+	if err != nil {
 		return nil, fmt.Errorf("from: %w", err)
+	}
+	if e.FromAddress != "" {
+		from.Address = e.FromAddress
+	}
+	if e.FromName != "" {
+		from.Name = e.FromName
+	}
+	// Re-parsed so that an entity's address is checked like the default one.
+	if from, err = netmail.ParseAddress(from.String()); err != nil {
+		return nil, fmt.Errorf("from: %w", err)
+	}
+	msg.FromMailAddress(from)
+	if e.ReplyTo != "" {
+		if err := msg.ReplyTo(e.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to: %w", err)
+		}
 	}
 	if err := msg.To(e.To...); err != nil {
 		return nil, fmt.Errorf("recipient: %w", err)

@@ -436,3 +436,56 @@ func TestPermanentErrorWraps(t *testing.T) {
 	require.False(t, notify.IsPermanent(base))
 	require.False(t, notify.IsPermanent(nil))
 }
+
+// An entity's sender identity replaces RECOUP_MAIL_FROM's name and address, and
+// Reply-To sends answers to the account's agent.
+func TestMailer_SenderIdentityAndReplyTo(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name               string
+		fromName, fromAddr string
+		replyTo            string
+		wantEnvelope       string
+		wantFrom           string
+		wantReplyTo        []string
+	}{
+		{"defaults, no reply-to", "", "", "", "billing@recoup.test", `"Recoup Billing" <billing@recoup.test>`, nil},
+		{"entity name only", "Acme Distribution SAS", "", "", "billing@recoup.test", `"Acme Distribution SAS" <billing@recoup.test>`, nil},
+		{"entity name, address and reply-to", "Acme Co.", "ar@acme.example", "Claire Dubois <claire@acme.example>",
+			"ar@acme.example", `"Acme Co." <ar@acme.example>`, []string{`"Claire Dubois" <claire@acme.example>`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			mb, err := capture.NewMailbox("")
+			require.NoError(t, err)
+			srv, err := capture.ListenSMTP("127.0.0.1:0", mb, nil)
+			require.NoError(t, err)
+			t.Cleanup(func() { require.NoError(t, srv.Close()) })
+			m, err := notify.NewMailer("smtp://"+srv.Addr(), mailFrom)
+			require.NoError(t, err)
+			e := reminder()
+			e.FromName, e.FromAddress, e.ReplyTo = tc.fromName, tc.fromAddr, tc.replyTo
+			require.NoError(t, m.Send(t.Context(), e))
+			got := mb.Messages()
+			require.Len(t, got, 1)
+			require.Equal(t, tc.wantEnvelope, got[0].From)
+			require.Equal(t, []string{tc.wantFrom}, got[0].Header["From"])
+			require.Equal(t, tc.wantReplyTo, got[0].Header["Reply-To"])
+		})
+	}
+}
+
+func TestMailer_RefusesBadSenderAddress(t *testing.T) {
+	t.Parallel()
+	m, err := notify.NewMailer("smtp://127.0.0.1:1", mailFrom)
+	require.NoError(t, err)
+	for _, e := range []notify.Email{
+		func() notify.Email { e := reminder(); e.FromAddress = "not an address"; return e }(),
+		func() notify.Email { e := reminder(); e.ReplyTo = "nobody@"; return e }(),
+	} {
+		err := m.Send(t.Context(), e)
+		require.Error(t, err)
+		require.True(t, notify.IsPermanent(err))
+	}
+}

@@ -255,7 +255,9 @@ func TestSayLanguage(t *testing.T) {
 		{"ja", "ja-JP", true},
 		{"ar", "arb", true},
 		{"ar-SA", "arb", true},
-		{"pt", "pt-BR", true},
+		{"pt", "pt-PT", true}, // the shipped Portuguese templates are European
+		{"pl", "pl-PL", true},
+		{"ar-KW", "arb", true},
 		{"pt_PT", "pt-PT", true},
 		{"PT-br", "pt-BR", true},
 		{"zh-Hant-TW", "zh-TW", true},

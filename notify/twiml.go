@@ -26,7 +26,9 @@ var sayLanguages = map[string]string{
 	"nb": "nb-NO", "no": "nb-NO", "nn": "nb-NO",
 	"nl": "nl-NL", "nl-BE": "nl-BE",
 	"pl": "pl-PL",
-	"pt": "pt-BR", "pt-BR": "pt-BR", "pt-PT": "pt-PT",
+	// The shipped Portuguese templates are European Portuguese (and Render
+	// passes the base language only): a bare "pt" is spoken by a pt-PT voice.
+	"pt": "pt-PT", "pt-BR": "pt-BR", "pt-PT": "pt-PT",
 	"ro": "ro-RO",
 	"ru": "ru-RU",
 	"sv": "sv-SE",

@@ -208,10 +208,21 @@ type MessageContext struct {
 	// open amount above zero), oldest due first; empty when all were paid,
 	// credited, disputed or written off since the action was planned.
 	Invoices []MessageInvoice
+	// Statement is every open item of the customer's account: open invoices
+	// (oldest due first), open credit notes, unallocated payments. Marked is
+	// left for TemplateData to set from Invoices.
+	Statement []MessageItem
 	// Schedule and Payment are set by a notice about a plan or a promise
 	// (templates.Data says what they hold).
 	Schedule []templates.Instalment
 	Payment  templates.Instalment
+}
+
+// MessageItem is one open item of the account, with its row id (an invoice's
+// or a credit note's id in invoices, a payment's id in payments).
+type MessageItem struct {
+	ID int64
+	templates.StatementItem
 }
 
 // MessageCustomer is the debtor a reminder goes to.
@@ -230,6 +241,8 @@ type MessageEntity struct {
 	Name     string
 	Country  string
 	Language string
+	// The entity's sender identity (EntitySender); empty fields fall back.
+	EntitySender
 }
 
 // MessageInvoice is one open invoice a reminder is about: what its template
@@ -242,7 +255,8 @@ type MessageInvoice struct {
 
 const selectMessageCustomer = `
 SELECT c.id, c.external_id, c.name, c.email, c.phone, c.language, c.timezone,
-       e.name, e.country, e.language, coalesce(a.name, ''), coalesce(a.email, '')
+       e.name, e.country, e.language, coalesce(a.name, ''), coalesce(a.email, ''),
+       e.sender_name, e.sender_address, e.reply_to, e.signature_name, e.signature_phone
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
@@ -256,18 +270,43 @@ JOIN customers c ON c.id = i.customer_id
 WHERE i.customer_id = $1 AND i.id = ANY($2) AND i.status = 'open' AND i.open_minor > 0
 ORDER BY i.due_date, i.id`
 
-// MessageContext loads the customer, its entity and agent, and those of
-// invoiceIDs that belong to the customer and are still open. An unknown
-// customer is a domain CodeNotFound error.
+// selectMessageStatement is every open item of a customer: open invoices and
+// credit notes (status open, open amount above zero) and payments with an
+// unallocated part; credits negative. Invoices first by due date, then credit
+// notes, then payments, by date.
+const selectMessageStatement = `
+SELECT id, kind, number, day, due, currency, open_minor, days_overdue FROM (
+    SELECT i.id, i.type AS kind, i.number, i.issue_date AS day,
+           CASE WHEN i.type = 'invoice' THEN i.due_date END AS due, i.currency,
+           CASE WHEN i.type = 'invoice' THEN i.open_minor ELSE -i.open_minor END AS open_minor,
+           CASE WHEN i.type = 'invoice' THEN (now() AT TIME ZONE c.timezone)::date - i.due_date ELSE 0 END AS days_overdue
+    FROM invoices i
+    JOIN customers c ON c.id = i.customer_id
+    WHERE i.customer_id = $1 AND i.status = 'open' AND i.open_minor > 0
+    UNION ALL
+    SELECT p.id, 'payment', p.external_id, p.received_on, NULL, p.currency, -p.unallocated_minor, 0
+    FROM payments p
+    WHERE p.customer_id = $1 AND p.unallocated_minor > 0
+) items
+ORDER BY CASE kind WHEN 'invoice' THEN 0 WHEN 'credit_note' THEN 1 ELSE 2 END, coalesce(due, day), day, id`
+
+// MessageContext loads the customer, its entity (with its sender identity)
+// and agent, every open item of the account, and those of invoiceIDs that
+// belong to the customer and are still open. An unknown customer is a domain
+// CodeNotFound error.
 func (s *Store) MessageContext(ctx context.Context, customerID int64, invoiceIDs []int64) (MessageContext, error) {
 	var mc MessageContext
 	c := &mc.Customer
 	err := s.Pool.QueryRow(ctx, selectMessageCustomer, customerID).Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone,
-		&c.Language, &c.TimeZone, &mc.Entity.Name, &mc.Entity.Country, &mc.Entity.Language, &mc.AgentName, &mc.AgentEmail)
+		&c.Language, &c.TimeZone, &mc.Entity.Name, &mc.Entity.Country, &mc.Entity.Language, &mc.AgentName, &mc.AgentEmail,
+		&mc.Entity.SenderName, &mc.Entity.SenderAddress, &mc.Entity.ReplyTo, &mc.Entity.SignatureName, &mc.Entity.SignaturePhone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return mc, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}
 	if err != nil {
+		return mc, err
+	}
+	if mc.Statement, err = s.messageStatement(ctx, customerID); err != nil {
 		return mc, err
 	}
 	if len(invoiceIDs) == 0 {
@@ -293,6 +332,31 @@ func (s *Store) MessageContext(ctx context.Context, customerID int64, invoiceIDs
 		return inv, nil
 	})
 	return mc, err
+}
+
+func (s *Store) messageStatement(ctx context.Context, customerID int64) ([]MessageItem, error) {
+	rows, err := s.Pool.Query(ctx, selectMessageStatement, customerID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (MessageItem, error) {
+		var it MessageItem
+		var cur string
+		var due *time.Time
+		var open int64
+		if err := r.Scan(&it.ID, &it.Kind, &it.Number, &it.Date, &due, &cur, &open, &it.DaysOverdue); err != nil {
+			return it, err
+		}
+		if due != nil {
+			it.DueDate = *due
+		}
+		c, err := money.ParseCurrency(cur)
+		if err != nil {
+			return it, fmt.Errorf("%s %d: %w", it.Kind, it.ID, err)
+		}
+		it.Open = money.Money{Minor: open, Currency: c}
+		return it, nil
+	})
 }
 
 func customerTarget(id int64) string { return "customer/" + strconv.FormatInt(id, 10) }

@@ -51,17 +51,25 @@ func (mc MessageContext) TemplateData(now time.Time, lang string) (templates.Dat
 	data := templates.Data{
 		Customer: templates.Customer{Name: mc.Customer.Name, ExternalID: mc.Customer.ExternalID,
 			Email: mc.Customer.Email, Phone: mc.Customer.Phone, Language: mc.Customer.Language},
-		Entity:    templates.Entity{Name: mc.Entity.Name, Country: mc.Entity.Country},
+		Entity: templates.Entity{Name: mc.Entity.Name, Country: mc.Entity.Country,
+			SignatureName: mc.Entity.SignatureName, SignaturePhone: mc.Entity.SignaturePhone},
 		AgentName: mc.AgentName, AgentEmail: mc.AgentEmail,
 		Schedule: mc.Schedule, Payment: mc.Payment,
 	}
+	about := map[int64]bool{}
 	for _, inv := range mc.Invoices {
 		data.Invoices = append(data.Invoices, inv.Invoice)
+		about[inv.ID] = true
 	}
-	var err error
-	if data.Totals, err = templates.ComputeTotals(data.Invoices); err != nil {
+	for _, it := range mc.Statement {
+		item := it.StatementItem
+		item.Marked = item.IsInvoice() && about[it.ID]
+		data.Statement = append(data.Statement, item)
+	}
+	if err := data.ComputeStatement(); err != nil {
 		return templates.Data{}, err
 	}
+	data.ShortenStatement(templates.MaxStatementItems)
 	if loc, err := time.LoadLocation(mc.Customer.TimeZone); err == nil {
 		now = now.In(loc)
 	}

@@ -21,8 +21,8 @@ import (
 //	defaults/<lang>/<name>.email.subject
 //	defaults/<lang>/<name>.email.txt   the message: paragraphs, then a line "---"
 //	                                   where the statement goes, then paragraphs
-//	defaults/<lang>/<name>.sms.txt
-//	defaults/<lang>/<name>.voice.txt
+//	defaults/<lang>/<name>.sms.txt     may use [[label]] too (sms_balance)
+//	defaults/<lang>/<name>.voice.txt   may use [[label]] too (voice_balance)
 //
 // Defaults assembles them into self-contained templates: the HTML part is the
 // HTML layout with the message's paragraphs as <p> elements, so the text and
@@ -43,8 +43,12 @@ func Defaults() []Template {
 
 // DefaultLanguages lists the languages Defaults ships, English first.
 func DefaultLanguages() []string {
-	return []string{"en", "fr", "de", "es", "it", "nl"}
+	return []string{"en", "fr", "de", "es", "it", "nl", "pt", "pl", "ar", "ja"}
 }
+
+// rightToLeft lists the shipped languages written right to left: their
+// layouts get dir="rtl" and mirrored alignments.
+var rightToLeft = map[string]bool{"ar": true}
 
 var loadDefaults = sync.OnceValue(func() []Template {
 	ts, err := assembleDefaults(defaultsFS, "defaults")
@@ -82,7 +86,11 @@ func assembleDefaults(fsys fs.FS, root string) ([]Template, error) {
 			return nil, err
 		}
 		labels["lang"] = lang
-		used := map[string]bool{"lang": true}
+		labels["dir"], labels["start"], labels["end"] = "ltr", "left", "right"
+		if rightToLeft[lang] {
+			labels["dir"], labels["start"], labels["end"] = "rtl", "right", "left"
+		}
+		used := map[string]bool{"lang": true, "dir": true, "start": true, "end": true}
 
 		subjects, err := fs.Glob(fsys, path.Join(dir, "*.email.subject"))
 		if err != nil {
@@ -122,9 +130,14 @@ func assembleDefaults(fsys fs.FS, root string) ([]Template, error) {
 				Subject: strings.TrimSpace(subject), Text: text, HTML: html,
 			})
 			for _, ch := range []domain.Channel{domain.ChannelSMS, domain.ChannelVoice} {
-				src, err := read(path.Join(dir, name+"."+string(ch)+".txt"))
+				p := path.Join(dir, name+"."+string(ch)+".txt")
+				src, err := read(p)
 				if err != nil {
 					return nil, err
+				}
+				// [[sms_balance]], [[voice_balance]]: the account summary, one wording per language.
+				if src, err = fill(src, labels, nil, used); err != nil {
+					return nil, fmt.Errorf("%s: %w", p, err)
 				}
 				out = append(out, Template{Name: name, Channel: ch, Language: lang, Text: strings.TrimSpace(src)})
 			}

@@ -35,11 +35,9 @@ func testData() Data {
 				Amount: m(1000500, "KWD"), Open: m(1000500, "KWD")},
 		},
 	}
-	totals, err := ComputeTotals(d.Invoices)
-	if err != nil {
+	if err := d.ComputeStatement(); err != nil {
 		panic(err)
 	}
-	d.Totals = totals
 	d.Schedule = []Instalment{{Number: 1, Date: day(4, 1), Amount: m(612845, "KWD")}, {Number: 2, Date: day(5, 1), Amount: m(400000, "KWD")}}
 	d.Payment = d.Schedule[0]
 	return d
@@ -57,11 +55,15 @@ var expected = map[string]struct {
 	"es": {"12,345_KWD", "1000,500_KWD", "1012,845_KWD", "120.000_JPY", "15 feb 2026", "1012 dinares kuwaitíes con 845 fils", "120000 yenes"},
 	"it": {"12,345_KWD", "1.000,500_KWD", "1.012,845_KWD", "120.000_JPY", "15 feb 2026", "1012 dinari kuwaitiani e 845 fils", "120000 yen"},
 	"nl": {"KWD_12,345", "KWD_1.000,500", "KWD_1.012,845", "JP¥_120.000", "15 feb 2026", "1012 Koeweitse dinar en 845 fils", "120000 yen"},
+	"pt": {"KWD_12,345", "KWD_1.000,500", "KWD_1.012,845", "JP¥_120.000", "15/02/2026", "1012 dinares kuwaitianos e 845 fils", "120000 ienes"},
+	"pl": {"12,345_KWD", "1000,500_KWD", "1012,845_KWD", "120_000_JPY", "15.02.2026", "1012 dinarów kuwejckich i 845 fils", "120000 jenów"},
+	"ar": {"12.345_د.ك.\u200f", "1,000.500_د.ك.\u200f", "1,012.845_د.ك.\u200f", "120,000_JP¥", "15/02/2026", "1012 دينار كويتي و845 فلس", "120000 ين ياباني"},
+	"ja": {"KWD_12.345", "KWD_1,000.500", "KWD_1,012.845", "￥120,000", "2026/02/15", "1012 クウェート・ディナール 845 フィルス", "120000 円"},
 }
 
 func TestDefaultsComplete(t *testing.T) {
 	t.Parallel()
-	require.ElementsMatch(t, []string{"en", "fr", "de", "es", "it", "nl"}, DefaultLanguages())
+	require.ElementsMatch(t, []string{"en", "fr", "de", "es", "it", "nl", "pt", "pl", "ar", "ja"}, DefaultLanguages())
 	ds := Defaults()
 	seen := map[string]bool{}
 	for _, d := range ds {
@@ -70,7 +72,11 @@ func TestDefaultsComplete(t *testing.T) {
 		seen[id] = true
 		require.NotContains(t, d.Text+d.HTML+d.Subject, "[[", id)
 		if d.Channel == domain.ChannelEmail {
-			require.Contains(t, d.HTML, `<html lang="`+d.Language+`">`, id)
+			dir := "ltr"
+			if d.Language == "ar" {
+				dir = "rtl"
+			}
+			require.Contains(t, d.HTML, `<html lang="`+d.Language+`" dir="`+dir+`">`, id)
 		}
 	}
 	for _, name := range stepNames {
@@ -148,7 +154,7 @@ func TestDefaultsRender(t *testing.T) {
 				require.NotContains(t, r.Text, "@")
 				require.NotContains(t, r.Text, "\n")
 				require.NotRegexp(t, `[€¥$£]|KWD|JPY|\d[.,\x{a0} ]\d{3}\b|\d[.,]\d`, r.Text)
-				require.True(t, strings.HasSuffix(r.Text, "."), r.Text)
+				require.True(t, strings.HasSuffix(r.Text, ".") || strings.HasSuffix(r.Text, "。"), r.Text)
 			}
 		})
 	}
@@ -166,13 +172,19 @@ func TestDefaultSMSAreShortAndGSM7(t *testing.T) {
 	require.NoError(t, err)
 	d := testData()
 	for _, lang := range DefaultLanguages() {
+		// Polish, Portuguese, Arabic and Japanese need letters outside GSM 7-bit:
+		// their texts go as UCS-2 (70 characters a segment) and are kept shorter.
+		gsm := !strings.Contains("pt pl ar ja", lang)
 		for _, name := range stepNames {
 			t.Run(lang+"/"+name, func(t *testing.T) {
 				t.Parallel()
 				r, _, err := set.Render(name, domain.ChannelSMS, lang, "", d)
 				require.NoError(t, err)
-				require.Less(t, len([]rune(r.Text)), 300, r.Text)
+				require.Less(t, len([]rune(r.Text)), 360, r.Text)
 				for _, c := range r.Text {
+					if !gsm {
+						break
+					}
 					require.True(t, strings.ContainsRune(gsm7, c), "%q in %q is not in the GSM 7-bit alphabet", c, r.Text)
 				}
 			})
@@ -185,8 +197,8 @@ func TestDefaultSMSExact(t *testing.T) {
 	set, err := NewSet(Defaults()...)
 	require.NoError(t, err)
 	tests := []struct{ lang, want string }{
-		{"en", "Acme Distribution SAS: 3 invoices totalling KWD 1,012.845 and ¥120,000 are now overdue. Please arrange payment, or reply to our email if there is a problem. https://pay.acme.example/p/7f3a9c2e41b0"},
-		{"fr", "Acme Distribution SAS : sauf erreur, 3 factures échues d'un total de 1 012,845 KWD et 120 000 JPY restent impayées. Merci de régler, ou de répondre à notre e-mail en cas de problème. https://pay.acme.example/p/7f3a9c2e41b0"},
+		{"en", "Acme Distribution SAS: 3 invoices totalling KWD 1,012.845 and ¥120,000 are now overdue. Please arrange payment, or reply to our email if there is a problem. Account balance: KWD 1,012.845 and ¥120,000 (3 open items). https://pay.acme.example/p/7f3a9c2e41b0"},
+		{"fr", "Acme Distribution SAS : sauf erreur, 3 factures échues d'un total de 1 012,845 KWD et 120 000 JPY restent impayées. Merci de régler, ou de répondre à notre e-mail en cas de problème. Solde du compte : 1 012,845 KWD et 120 000 JPY (3 pièces ouvertes). https://pay.acme.example/p/7f3a9c2e41b0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -203,9 +215,8 @@ func TestDefaultsSingleInvoice(t *testing.T) {
 	set, err := NewSet(Defaults()...)
 	require.NoError(t, err)
 	d := testData()
-	d.Invoices = d.Invoices[:1]
-	d.Totals, err = ComputeTotals(d.Invoices)
-	require.NoError(t, err)
+	d.Invoices, d.Statement = d.Invoices[:1], nil
+	require.NoError(t, d.ComputeStatement())
 	d.PortalURL, d.AgentName, d.AgentEmail = "", "", ""
 	plural := regexp.MustCompile(`\b(3|invoices|factures|Rechnungen|facturas|fatture|facturen)\b`)
 	for _, tmpl := range Defaults() {

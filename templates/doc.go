@@ -32,12 +32,26 @@
 //	spokenMoney m        an amount for text-to-speech: "1234 euros and 56 cents"
 //	spokenMoneyList .Totals   the same for a list: "… 56 cents, plus 120000 yen"
 //	date t               "2 January 2026", "1er janvier 2026", "2. Januar 2026",
-//	                     "2 de enero de 2026", "2 gennaio 2026", "2 januari 2026"
+//	                     "2 de enero de 2026", "2 gennaio 2026", "2 januari 2026",
+//	                     "2 stycznia 2026", "2 يناير 2026", "2026年1月2日"
 //	shortDate t          "2 Jan 2026", "2 janv. 2026", "02.01.2026", "2 ene 2026"
+//	dir                  "rtl" for Arabic, "ltr" otherwise: <html dir="{{dir}}">
 //	plural n one other   one or other by the language's rule for n
 //	                     (French and Portuguese treat 0 as singular)
 //
-// and Data has a method MaxDaysOverdue: {{.MaxDaysOverdue}}.
+// and Data has methods MaxDaysOverdue and OpenItems: {{.MaxDaysOverdue}}.
+//
+// # The statement
+//
+// Besides .Invoices (what this reminder is about), a reminder sees the whole
+// account: .Statement lists every open item (invoices, credit notes and
+// unallocated payments, credits negative; .Marked on the invoices of this
+// reminder), .Balances the totals per currency (Outstanding, Overdue,
+// Credits, NetDue, Covered, ToPay) and .NetDue the net balances as a list
+// for moneyList. .Totals is what the reminder asks for: per currency the
+// open total of .Invoices capped at the net balance due, so that credits
+// are never chased. Shipped templates are in DefaultLanguages; Arabic's
+// HTML is right to left.
 //
 // The output is tidied per channel: the subject is made one line; the email
 // text loses trailing spaces and repeated blank lines; an SMS keeps its line

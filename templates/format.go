@@ -61,6 +61,11 @@ var (
 	nlMonths = [12]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 	ptMonths = [12]string{"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"}
 
+	// Polish dates use the genitive month: "2 stycznia 2026".
+	plMonths = [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
+	// Arabic as written in the Gulf states and Egypt (not the Levantine كانون الثاني...).
+	arMonths = [12]string{"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}
+
 	enShort = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 	frShort = [12]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
 	esShort = [12]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"}
@@ -187,7 +192,9 @@ var locales = map[string]*locale{
 			"KWD": {"Koeweitse dinar", "Koeweitse dinar", "fils", "fils"},
 		},
 	},
-	// Portuguese has no shipped templates, but credit managers may write some.
+	// Portuguese as written in Portugal (the shipped templates' variant) for
+	// words; amounts keep the symbol first, which Brazilian readers expect and
+	// Portuguese ones read without trouble.
 	"pt": {
 		group: ".", decimal: ",", minGroup: 1, symbolFirst: true, symbolSpace: true,
 		longDate:  dayMonthYear(ptMonths, " de "),
@@ -204,6 +211,61 @@ var locales = map[string]*locale{
 			"KWD": {"dinar kuwaitiano", "dinares kuwaitianos", "fils", "fils"},
 		},
 	},
+}
+
+func init() {
+	// Polish: "1 234,56 zł", but 4-digit numbers ungrouped (CLDR minimum grouping 2).
+	locales["pl"] = &locale{
+		group: nbsp, decimal: ",", minGroup: 2, symbolSpace: true,
+		longDate:  dayMonthYear(plMonths, " "),
+		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "." + pad2(int(m)) + "." + strconv.Itoa(y) },
+		and:       " i ", spokenPlus: " oraz ", spokenAnd: " i ", minus: "minus ",
+		// Polish has three plural forms (1 faktura, 2 faktury, 5 faktur): the
+		// shipped Polish templates avoid counted nouns ("faktury: 3").
+		one: oneIsOne,
+		names: map[string][4]string{
+			"PLN": {"złoty", "złotych", "grosz", "groszy"},
+			"EUR": {"euro", "euro", "cent", "centów"},
+			"JPY": {"jen", "jenów", "", ""},
+			"KWD": {"dinar kuwejcki", "dinarów kuwejckich", "fils", "fils"},
+		},
+	}
+	// Arabic: Latin digits with "." and "," (what Gulf invoices, banks and
+	// ERPs print, and what a customer types in a bank transfer), amount then
+	// symbol: "1,234.500 د.ك.‏". Dates "2 يناير 2026" and "02/01/2026".
+	locales["ar"] = &locale{
+		group: ",", decimal: ".", minGroup: 1, symbolSpace: true,
+		longDate:  dayMonthYear(arMonths, " "),
+		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "/" + pad2(int(m)) + "/" + strconv.Itoa(y) },
+		and:       " و", spokenPlus: "، بالإضافة إلى ", spokenAnd: " و", minus: "سالب ",
+		one: oneIsOne,
+		names: map[string][4]string{
+			"KWD": {"دينار كويتي", "دينار كويتي", "فلس", "فلس"},
+			"BHD": {"دينار بحريني", "دينار بحريني", "فلس", "فلس"},
+			"SAR": {"ريال سعودي", "ريال سعودي", "هللة", "هللة"},
+			"AED": {"درهم إماراتي", "درهم إماراتي", "فلس", "فلس"},
+			"USD": {"دولار أمريكي", "دولار أمريكي", "سنت", "سنت"},
+			"EUR": {"يورو", "يورو", "سنت", "سنت"},
+			"JPY": {"ين ياباني", "ين ياباني", "", ""},
+		},
+	}
+	// Japanese: "￥120,000", "€1,234.56"; dates "2026年1月2日", "2026/01/02".
+	// No plural: one is always false, so {{plural}} gives its second word.
+	locales["ja"] = &locale{
+		group: ",", decimal: ".", minGroup: 1, symbolFirst: true,
+		longDate: func(d int, m time.Month, y int) string {
+			return strconv.Itoa(y) + "年" + strconv.Itoa(int(m)) + "月" + strconv.Itoa(d) + "日"
+		},
+		shortDate: func(d int, m time.Month, y int) string { return strconv.Itoa(y) + "/" + pad2(int(m)) + "/" + pad2(d) },
+		and:       "、", spokenPlus: "、および ", spokenAnd: " ", minus: "マイナス ",
+		one: func(int64) bool { return false },
+		names: map[string][4]string{
+			"JPY": {"円", "円", "", ""},
+			"EUR": {"ユーロ", "ユーロ", "セント", "セント"},
+			"USD": {"米ドル", "米ドル", "セント", "セント"},
+			"KWD": {"クウェート・ディナール", "クウェート・ディナール", "フィルス", "フィルス"},
+		},
+	}
 }
 
 // localeFor returns the locale of a base language, English for the others.
@@ -414,6 +476,14 @@ func funcMap(lang string, ch domain.Channel) map[string]any {
 				parts = append(parts, s)
 			}
 			return strings.Join(parts, l.spokenPlus), nil
+		},
+		// dir is "rtl" for languages written right to left, for <html dir="{{dir}}">
+		// in a credit manager's own HTML.
+		"dir": func() string {
+			if rightToLeft[lang] {
+				return "rtl"
+			}
+			return "ltr"
 		},
 		"date":      func(t time.Time) string { return FormatDate(lang, t) },
 		"shortDate": func(t time.Time) string { return FormatShortDate(lang, t) },

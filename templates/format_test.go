@@ -61,6 +61,15 @@ func TestFormatMoney(t *testing.T) {
 		{"nl", m(-123456, "EUR"), "€_-1.234,56", ""},
 		{"nl", m(120000, "JPY"), "JP¥_120.000", ""},
 		{"pt", m(123456, "EUR"), "€_1.234,56", ""},
+		{"pl", m(123456, "EUR"), "1234,56_€", ""}, // Polish groups from five digits
+		{"pl", m(1234567, "PLN"), "12_345,67_zł", ""},
+		{"pl", m(120000, "JPY"), "120_000_JPY", ""},
+		{"ar", m(1012845, "KWD"), "1,012.845_د.ك.\u200f", ""}, // Latin digits, symbol after
+		{"ar-SA", m(123456, "SAR"), "1,234.56_ر.س.\u200f", ""},
+		{"ar", m(-123456, "EUR"), "-1,234.56_€", ""},
+		{"ja", m(120000, "JPY"), "￥120,000", ""}, // no decimals: the currency's exponent
+		{"ja", m(123456, "EUR"), "€1,234.56", ""},
+		{"ja", m(12345, "KWD"), "KWD_12.345", ""},
 		{"xx", m(123456, "EUR"), "€1,234.56", ""}, // unknown language: English
 		{"", m(123456, "EUR"), "€1,234.56", ""},
 		{"en", m(math.MaxInt64, "EUR"), "€92,233,720,368,547,758.07", ""},
@@ -96,6 +105,9 @@ func TestSpokenMoney(t *testing.T) {
 		{"en", m(200, "EUR"), "2 euros"},
 		{"en", m(0, "EUR"), "0 euros"},
 		{"en", m(120000, "JPY"), "120000 yen"},
+		{"pl", m(123456, "PLN"), "1234 złotych i 56 groszy"},
+		{"ar", m(1012845, "KWD"), "1012 دينار كويتي و845 فلس"},
+		{"ja", m(120000, "JPY"), "120000 円"},
 		{"en", m(1012845, "KWD"), "1012 Kuwaiti dinars and 845 fils"},
 		{"en", m(1005, "KWD"), "1 Kuwaiti dinar and 5 fils"},
 		{"en", m(250, "GBP"), "2 pounds sterling and 50 pence"},
@@ -133,6 +145,10 @@ func TestFormatDate(t *testing.T) {
 		long, shortDate string
 	}{
 		{"en", jan2, "2 January 2026", "2 Jan 2026"},
+		{"pt", jan2, "2 de janeiro de 2026", "02/01/2026"},
+		{"pl", jan2, "2 stycznia 2026", "02.01.2026"},
+		{"ar", jan2, "2 يناير 2026", "02/01/2026"},
+		{"ja", jan2, "2026年1月2日", "2026/01/02"},
 		{"en-GB", mar1, "1 March 2026", "1 Mar 2026"},
 		{"fr", jan2, "2 janvier 2026", "2 janv. 2026"},
 		{"fr", mar1, "1er mars 2026", "1 mars 2026"},

@@ -183,16 +183,16 @@ func (c *compiled) render(d Data) (Rendered, error) {
 			return Rendered{}, err
 		}
 		// One line, whatever the data holds: a newline in a header is an injection.
-		r.Subject = strings.Join(strings.Fields(r.Subject), " ")
+		r.Subject = singleStop(strings.Join(strings.Fields(r.Subject), " "))
 	}
 	if r.Text, err = execute(c.t.id(), "text", c.text, d); err != nil {
 		return Rendered{}, err
 	}
 	switch c.t.Channel {
 	case domain.ChannelEmail:
-		r.Text = tidyText(r.Text)
+		r.Text = singleStop(tidyText(r.Text))
 	case domain.ChannelSMS:
-		r.Text = tidySMS(r.Text)
+		r.Text = singleStop(tidySMS(r.Text))
 	case domain.ChannelVoice:
 		r.Text = tidyVoice(r.Text)
 	}
@@ -200,6 +200,7 @@ func (c *compiled) render(d Data) (Rendered, error) {
 		if r.HTML, err = execute(c.t.id(), "html", c.html, d); err != nil {
 			return Rendered{}, err
 		}
+		r.HTML = singleStop(r.HTML)
 	}
 	return r, nil
 }
@@ -304,12 +305,21 @@ func tidyText(s string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-var doubleStopRE = regexp.MustCompile(`([^.])\.\.( |$)`)
+// doubleStopRE is a full stop doubled at the end of a sentence: a name
+// ending with an abbreviation ("Gulf Trading Co.") followed by the
+// template's own full stop. An ellipsis ("...") is left alone.
+var doubleStopRE = regexp.MustCompile(`([^.])\.\.([\s<]|$)`)
+
+// singleStop drops the second full stop of "Gulf Trading Co.." in every
+// part of every channel.
+func singleStop(s string) string {
+	return doubleStopRE.ReplaceAllString(s, "$1.$2")
+}
 
 // tidyVoice makes one line of plain sentences, and drops the second full stop
 // of "Gulf Trading Co.." (a name ending with an abbreviation, then a sentence end).
 func tidyVoice(s string) string {
-	return doubleStopRE.ReplaceAllString(strings.Join(strings.Fields(s), " "), "$1.$2")
+	return singleStop(strings.Join(strings.Fields(s), " "))
 }
 
 // tidySMS collapses the spaces of each line, keeps line breaks, drops blank

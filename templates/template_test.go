@@ -113,6 +113,7 @@ func TestRenderEscapesHTML(t *testing.T) {
 	d.PortalURL = `javascript:alert(1)`
 	d.AgentEmail = `"><img src=x onerror=alert(1)>@example.com`
 	d.Invoices[0].Number = `<img src=x onerror=alert(2)>`
+	d.Statement[0].Number = d.Invoices[0].Number
 	for _, lang := range DefaultLanguages() {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
@@ -160,8 +161,13 @@ func TestRenderLanguageFallback(t *testing.T) {
 		wantErrMsgContains string
 	}{
 		{"customer language", defaults, "de", "fr", "de", nil, ""},
-		{"customer pt falls back to entity fr", defaults, "pt", "fr", "fr", nil, ""},
-		{"customer pt, entity pt: English", defaults, "pt", "pt-BR", "en", nil, ""},
+		{"customer sv falls back to entity fr", defaults, "sv", "fr", "fr", nil, ""},
+		{"customer sv, entity sv: English", defaults, "sv", "sv-SE", "en", nil, ""},
+		{"customer pt-PT gets Portuguese", defaults, "pt-PT", "fr", "pt", nil, ""},
+		{"customer pl gets Polish", defaults, "pl", "en", "pl", nil, ""},
+		{"customer ar-KW gets Arabic", defaults, "ar-KW", "en", "ar", nil, ""},
+		{"customer ja-JP gets Japanese", defaults, "ja-JP", "en", "ja", nil, ""},
+		{"entity language pt when the customer's has none", defaults, "sv", "pt", "pt", nil, ""},
 		{"regional tag uses its base language", defaults, "fr-CA", "en", "fr", nil, ""},
 		{"underscore and case", defaults, "NL_be", "", "nl", nil, ""},
 		{"nothing given: English", defaults, "", "", "en", nil, ""},

@@ -7,4 +7,5 @@ var entityRoutes = []route{
 	{method: "GET", path: "/entities", action: auth.EntitiesRead, handle: (*Handler).entityList},
 	{method: "GET", path: "/entities/:code", action: auth.EntitiesWrite, handle: (*Handler).entityEdit},
 	{method: "POST", path: "/entities/:code", action: auth.EntitiesWrite, handle: (*Handler).entityWindowSave},
+	{method: "POST", path: "/entities/:code/sender", action: auth.EntitiesWrite, handle: (*Handler).entitySenderSave},
 }

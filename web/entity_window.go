@@ -20,6 +20,9 @@ type entityWindowData struct {
 	Entity store.Entity
 	Form   windowForm
 	Errors fieldErrors
+	// Sender is the sender identity section (entity_sender.go).
+	Sender       store.EntitySender
+	SenderErrors fieldErrors
 }
 
 // entityEdit shows an entity's contact window form.
@@ -29,7 +32,11 @@ func (h *Handler) entityEdit(r *request) error {
 		return err
 	}
 	f := windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime}
-	return h.entityWindowForm(r, http.StatusOK, e, f, fieldErrors{})
+	d := entityWindowData{Entity: e, Form: f}
+	if d.Sender, err = h.app.EntitySender(r.c.Request.Context(), r.who, e.Code); err != nil {
+		return err
+	}
+	return h.entityPage(r, http.StatusOK, d)
 }
 
 // entityWindowSave changes an entity's contact window.
@@ -50,7 +57,11 @@ func (h *Handler) entityWindowSave(r *request) error {
 	}
 	w, err := h.app.SetContactWindow(ctx, r.who, e.Code, req)
 	if fe, ok := formError(err); ok {
-		return h.entityWindowForm(r, http.StatusBadRequest, e, f, fe)
+		d := entityWindowData{Entity: e, Form: f, Errors: fe}
+		if d.Sender, err = h.app.EntitySender(ctx, r.who, e.Code); err != nil {
+			return err
+		}
+		return h.entityPage(r, http.StatusBadRequest, d)
 	}
 	if err != nil {
 		return err
@@ -77,7 +88,7 @@ func (h *Handler) entity(ctx context.Context, r *request) (store.Entity, error) 
 	return store.Entity{}, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
 }
 
-func (h *Handler) entityWindowForm(r *request, status int, e store.Entity, f windowForm, fe fieldErrors) error {
-	h.render(r.c, status, "entity_window", h.newPage(r, "entity.window.title", "nav.entities", entityWindowData{Entity: e, Form: f, Errors: fe}))
+func (h *Handler) entityPage(r *request, status int, d entityWindowData) error {
+	h.render(r.c, status, "entity_window", h.newPage(r, "entity.window.title", "nav.entities", d))
 	return nil
 }

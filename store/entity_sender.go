@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
+)
+
+// EntitySender is who an entity's emails come from and who signs them. Every
+// field may be empty: the sender then falls back to RECOUP_MAIL_FROM, the
+// Reply-To to the account's agent, and no signature block is shown.
+type EntitySender struct {
+	SenderName     string `json:"sender_name"`
+	SenderAddress  string `json:"sender_address"`
+	ReplyTo        string `json:"reply_to"`
+	SignatureName  string `json:"signature_name"`
+	SignaturePhone string `json:"signature_phone"`
+}
+
+const (
+	senderColumns = `sender_name, sender_address, reply_to, signature_name, signature_phone`
+	getSender     = `SELECT ` + senderColumns + ` FROM entities WHERE code = $1`
+	lockSender    = getSender + ` FOR UPDATE`
+	setSender     = `
+UPDATE entities SET sender_name = $2, sender_address = $3, reply_to = $4, signature_name = $5, signature_phone = $6,
+       updated_at = now()
+WHERE code = $1 RETURNING ` + senderColumns
+)
+
+func scanSender(r pgx.Row) (EntitySender, error) {
+	var s EntitySender
+	err := r.Scan(&s.SenderName, &s.SenderAddress, &s.ReplyTo, &s.SignatureName, &s.SignaturePhone)
+	return s, err
+}
+
+// EntitySender returns the sender identity of the entity with this code; an
+// unknown code is domain CodeNotFound.
+func (s *Store) EntitySender(ctx context.Context, code string) (EntitySender, error) {
+	out, err := scanSender(s.Pool.QueryRow(ctx, getSender, code))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return out, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
+	}
+	return out, err
+}
+
+// SetEntitySender replaces the entity's sender identity and journals the
+// change. Validation is the caller's (app.SetEntitySender).
+func (s *Store) SetEntitySender(ctx context.Context, code string, in EntitySender, actor string) (EntitySender, error) {
+	var out EntitySender
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		before, err := scanSender(tx.QueryRow(ctx, lockSender, code))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
+		} else if err != nil {
+			return err
+		}
+		if out, err = scanSender(tx.QueryRow(ctx, setSender, code, in.SenderName, in.SenderAddress, in.ReplyTo,
+			in.SignatureName, in.SignaturePhone)); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(before)
+		a, _ := json.Marshal(out)
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "entity.sender", Target: "entity/" + code, Before: b, After: a})
+	})
+	return out, err
+}
