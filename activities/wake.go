@@ -29,13 +29,42 @@ func (w *Waker) WakeImported(ctx context.Context, importID int64) (int, error) {
 	return w.wake(ctx, ids)
 }
 
-// WakeOpen signal-starts the Dunning workflow of every account with open items.
+// WakeOpen signal-starts the Dunning workflow of every account with open
+// items, then the customer notices of open promises and plans that never
+// started (recorded while Temporal was away: see flow.Client.StartNotice).
 func (w *Waker) WakeOpen(ctx context.Context) (int, error) {
 	ids, err := w.Store.CustomersWithOpenItems(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return w.wake(ctx, ids)
+	n, err := w.wake(ctx, ids)
+	if err != nil {
+		return n, err
+	}
+	return n, w.startNotices(ctx, n)
+}
+
+// startNotices starts the notice workflow of every open promise and plan
+// that has none; a running or completed one is left as it is. Its heartbeats
+// repeat the accounts woken (done), so a retry does not wake them again.
+func (w *Waker) startNotices(ctx context.Context, done int) error {
+	open, err := w.Store.OpenNotices(ctx)
+	if err != nil {
+		return err
+	}
+	for i, o := range open {
+		kind := flow.NoticePromise
+		if o.Plan {
+			kind = flow.NoticePlan
+		}
+		if err := w.Flow.StartNotice(ctx, flow.NoticeInput{Kind: kind, ID: o.ID, CustomerID: o.CustomerID}); err != nil {
+			return err
+		}
+		if i%wakeBatch == 0 {
+			activity.RecordHeartbeat(ctx, done)
+		}
+	}
+	return nil
 }
 
 // wake touches ids in batches, heartbeating how far it got; waking an

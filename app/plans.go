@@ -8,6 +8,7 @@ import (
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/flow"
 	"recoup/store"
 )
 
@@ -33,9 +34,12 @@ const maxInstalments = 60
 type RecordedPlan struct {
 	store.Plan
 	Woken Woken
+	// Notices says why the confirmation and reminders did not start yet ("": started).
+	Notices string
 }
 
-// RecordPlan records a payment plan and tells the account's workflow, which
+// RecordPlan records a payment plan, starts its customer notices (a
+// confirmation with the schedule, reminders before the instalments) and tells the account's workflow, which
 // holds the planned invoices while the plan holds and checks each
 // instalment after its date plus the entity's tolerance days: short by more
 // than the tolerance amount breaks the plan (an escalation), nothing left
@@ -79,7 +83,8 @@ func (a *App) RecordPlan(ctx context.Context, who domain.Principal, customerID i
 	if err != nil {
 		return RecordedPlan{}, err
 	}
-	return RecordedPlan{Plan: p, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})}, nil
+	return RecordedPlan{Plan: p, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}}),
+		Notices: a.noticesStarted(ctx, flow.NoticePlan, p.ID, customerID)}, nil
 }
 
 // Plans lists the customer's payment plans with their instalments, newest first.

@@ -9,6 +9,7 @@ import (
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/flow"
 	"recoup/money"
 	"recoup/store"
 )
@@ -32,6 +33,8 @@ const maxPromiseNote = 2000
 type RecordedPromise struct {
 	store.Promise
 	Woken Woken
+	// Notices says why the reminder before its date did not start yet ("": started).
+	Notices string
 }
 
 // RecordPromise records a promise to pay of the customer and tells the
@@ -51,7 +54,8 @@ func (a *App) RecordPromise(ctx context.Context, who domain.Principal, customerI
 	if err != nil {
 		return RecordedPromise{}, err
 	}
-	return RecordedPromise{Promise: p, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})}, nil
+	return RecordedPromise{Promise: p, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}}),
+		Notices: a.noticesStarted(ctx, flow.NoticePromise, p.ID, customerID)}, nil
 }
 
 // newPromise checks what can be checked without the ledger.

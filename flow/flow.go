@@ -47,10 +47,11 @@ const (
 // Workflows and Activities list every registered name, for the worker's
 // registration test.
 var (
-	Workflows  = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover}
+	Workflows = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover,
+		WorkflowCustomerNotice}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
 		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack, ActivityCheckPromise,
-		ActivityHoldInvoice, ActivityReleaseInvoice}
+		ActivityHoldInvoice, ActivityReleaseInvoice, ActivityNoticeSchedule, ActivitySendNotice}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

@@ -214,6 +214,10 @@ type MessageContext struct {
 	// (oldest due first), open credit notes, unallocated payments. Marked is
 	// left for TemplateData to set from Invoices.
 	Statement []MessageItem
+	// Schedule and Payment are set by a notice about a plan or a promise
+	// (templates.Data says what they hold).
+	Schedule []templates.Instalment
+	Payment  templates.Instalment
 }
 
 // MessageItem is one open item of the account, with its row id (an invoice's

@@ -50,6 +50,23 @@ type Data struct {
 	// Today is the date the reminder is sent, already written out in the
 	// customer's language (for example "2 January 2026").
 	Today string
+	// Schedule is a payment plan's instalments, earliest first, in the plan's
+	// confirmation (plan_confirmation); empty in other messages.
+	Schedule []Instalment
+	// Payment is the payment a promise_reminder is about: the promised
+	// amount and date, or a plan's instalment (its Number is then above 0).
+	// Zero in other messages: guard it with {{if .Payment.Number}} where needed.
+	Payment Instalment
+}
+
+// Instalment is one dated payment the customer agreed to make.
+type Instalment struct {
+	// Number is the instalment's place in its plan (1, 2, ...); 0 for a promise to pay.
+	Number int
+	// Date is the day it is due; print it with {{date .Date}}.
+	Date time.Time
+	// Amount is what is due that day: {{money .Amount}}.
+	Amount money.Money
 }
 
 // Customer is the debtor.
@@ -332,6 +349,11 @@ func SampleData() Data {
 		StatementItem{Kind: KindPayment, Number: "VIR 0314", Date: day(3, 14), Open: money.Money{Minor: -5000, Currency: jpy}},
 	)
 	_ = d.ComputeStatement()
+	d.Schedule = []Instalment{
+		{Number: 1, Date: day(4, 15), Amount: money.Money{Minor: 80000, Currency: eur}},
+		{Number: 2, Date: day(5, 15), Amount: money.Money{Minor: 78456, Currency: eur}},
+	}
+	d.Payment = d.Schedule[0]
 	return d
 }
 
@@ -358,6 +380,7 @@ func samples() []sample {
 		}},
 	}
 	_ = single.ComputeStatement()
+	single.Payment = Instalment{Date: time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC), Amount: single.Invoices[0].Open}
 	return []sample{
 		{"3 invoices in EUR and JPY", SampleData()},
 		{"1 invoice in KWD not yet due, no portal link, no agent", single},

@@ -17,6 +17,7 @@ import (
 //	defaults/layout.email.txt    the plain-text email around every message
 //	defaults/layout.email.html   the HTML email around every message
 //	defaults/<lang>/labels.txt   "key = value" lines filling [[key]] in the layouts
+//	defaults/<lang>/labels.<part>.txt  the same, for an optional part of the layouts
 //	defaults/<lang>/<name>.email.subject
 //	defaults/<lang>/<name>.email.txt   the message: paragraphs, then a line "---"
 //	                                   where the statement goes, then paragraphs
@@ -80,6 +81,9 @@ func assembleDefaults(fsys fs.FS, root string) ([]Template, error) {
 		labels, err := parseLabels(labelSrc)
 		if err != nil {
 			return nil, fmt.Errorf("%s/labels.txt: %w", dir, err)
+		}
+		if err := addLabelFiles(fsys, dir, labels); err != nil {
+			return nil, err
 		}
 		labels["lang"] = lang
 		labels["dir"], labels["start"], labels["end"] = "ltr", "left", "right"
@@ -146,6 +150,33 @@ func assembleDefaults(fsys fs.FS, root string) ([]Template, error) {
 	}
 	sortTemplates(out)
 	return out, nil
+}
+
+// addLabelFiles adds the labels of dir's labels.<part>.txt files (labels of
+// the layouts' optional parts, such as a payment plan's schedule, kept apart
+// so each part's labels ship with its templates).
+func addLabelFiles(fsys fs.FS, dir string, labels map[string]string) error {
+	parts, err := fs.Glob(fsys, path.Join(dir, "labels.*.txt"))
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		more, err := parseLabels(string(b))
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		for k, v := range more {
+			if _, dup := labels[k]; dup {
+				return fmt.Errorf("%s: %q is already defined", p, k)
+			}
+			labels[k] = v
+		}
+	}
+	return nil
 }
 
 // parseLabels reads "key = value" lines; blank lines and lines starting with

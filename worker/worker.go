@@ -125,6 +125,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	if o.Mover == nil && o.Store != nil {
 		o.Mover = app.New(o.Store, o.Flow, o.Log)
 	}
+	notices := &activities.Notices{Store: o.Store, Outbound: outbound}
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
 	if o.Flow != nil {
 		handover.Workflows = o.Flow
@@ -145,6 +146,10 @@ func Register(r sdkworker.Registry, o Activities) {
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
+	// The customer notices of promises and payment plans.
+	r.RegisterWorkflowWithOptions(workflows.CustomerNotice, workflow.RegisterOptions{Name: flow.WorkflowCustomerNotice})
+	r.RegisterActivityWithOptions(notices.NoticeSchedule, activity.RegisterOptions{Name: flow.ActivityNoticeSchedule})
+	r.RegisterActivityWithOptions(notices.SendNotice, activity.RegisterOptions{Name: flow.ActivitySendNotice})
 }
 
 // prepare makes sure what every account's dunning needs exists: the default

@@ -43,10 +43,11 @@ func TestRegisteredNamesAreTheContract(t *testing.T) {
 	r := &recorder{workflows: map[string]any{}, activities: map[string]any{}}
 	worker.Register(r, worker.Activities{})
 
-	require.ElementsMatch(t, []string{"Dunning", "WakeAccounts", "SweepOpenAccounts", "SystemCheck", "Handover"}, keys(r.workflows))
+	require.ElementsMatch(t, []string{"Dunning", "WakeAccounts", "SweepOpenAccounts", "SystemCheck", "Handover",
+		"CustomerNotice"}, keys(r.workflows))
 	require.ElementsMatch(t, flow.Workflows, keys(r.workflows))
 	require.ElementsMatch(t, []string{"LoadAccount", "Reassign", "Execute", "Fallback", "WakeImported", "WakeOpen", "Counts",
-		"HandOver", "HandBack", "CheckPromise", "HoldInvoice", "ReleaseInvoice"},
+		"HandOver", "HandBack", "CheckPromise", "HoldInvoice", "ReleaseInvoice", "NoticeSchedule", "SendNotice"},
 		keys(r.activities))
 	require.ElementsMatch(t, flow.Activities, keys(r.activities))
 	for _, registered := range []map[string]any{r.workflows, r.activities} {

@@ -1,0 +1,12 @@
+package templates
+
+// The names of the shipped templates of the customer notices sent outside
+// the dunning scenario's steps (see activities.Notices): they read
+// Data.Schedule and Data.Payment beside the invoices.
+const (
+	PlanConfirmation = "plan_confirmation" // a payment plan just agreed: its schedule and the invoices it covers
+	PromiseReminder  = "promise_reminder"  // the day before a promised payment or a plan's instalment
+)
+
+// NoticeNames lists the notices' templates, shipped in every default language.
+var NoticeNames = []string{PlanConfirmation, PromiseReminder}
