@@ -43,7 +43,7 @@ func TestTemplatesListTheDefaultsWithOverrides(t *testing.T) {
 		want  int
 	}{
 		{"?name=reminder_1&channel=sms", len(templates.DefaultLanguages())},
-		{"?channel=email&language=fr", 5},
+		{"?channel=email&language=fr", 7}, // five reminders, the plan confirmation, the promise reminder
 		{"?name=nothing", 0},
 		{"?source=custom", 0},
 	}
