@@ -306,11 +306,13 @@ func (r *rules) reasons() (texts, codes []string) {
 }
 
 // adoptIDs reads a Stage of the rules before ids: steps at or before Through
-// are done; cycles get their step's id.
+// are done, and so are steps whose id was derived from such an offset (the
+// step was saved with its id, then moved later); cycles get their step's id.
 func (st *Stage) adoptIDs(sc *Scenario) {
 	if len(st.Done) == 0 && len(st.Waiting) == 0 {
 		for i := range sc.Steps {
-			if sc.Steps[i].OffsetDays <= st.Through {
+			o, derived := derivedOffset(sc.Steps[i].ID, sc.Steps[i].Channel)
+			if sc.Steps[i].OffsetDays <= st.Through || derived && o <= st.Through {
 				st.Done = append(st.Done, sc.Steps[i].ID)
 			}
 		}
@@ -598,6 +600,25 @@ func coveredKey(customerID int64, ch domain.Channel, cov []Covered) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// derivedOffset reads the offset out of an id DerivedStepID made (with or
+// without AssignStepIDs' suffix).
+func derivedOffset(id string, ch domain.Channel) (int, bool) {
+	rest, ok := strings.CutPrefix(id, string(ch)+"-")
+	if !ok {
+		return 0, false
+	}
+	num, _, _ := strings.Cut(rest, "-")
+	neg := strings.HasPrefix(num, "m")
+	n, err := strconv.Atoi(strings.TrimPrefix(num, "m"))
+	if err != nil || n < 0 || num == "" {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func invoiceName(it *Item) string {
