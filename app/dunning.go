@@ -137,6 +137,8 @@ func (a *App) PreviewDunning(ctx context.Context, who domain.Principal, customer
 	default:
 		return p, err
 	}
+	// The rules new workflows follow: the preview is the calendar they keep.
+	acct.Rules = dunning.RulesStatement
 	p.Actions = dunning.Preview(acct, state, time.Now().UTC(), p.Days)
 	if p.Actions == nil {
 		p.Actions = []dunning.Action{}

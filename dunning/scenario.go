@@ -2,6 +2,7 @@ package dunning
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,7 +173,27 @@ func (s Scenario) Validate() error {
 			seen[id] = i
 		}
 	}
+	errs = append(errs, s.Settings.validate()...)
 	return errors.Join(errs...)
+}
+
+// MaxMinDaysBetween bounds the contact pressure setting.
+const MaxMinDaysBetween = 365
+
+// validate checks the settings, naming each field
+// ("settings.min_days_between.email").
+func (st Settings) validate() []error {
+	var errs []error
+	for _, ch := range slices.Sorted(maps.Keys(st.MinDaysBetween)) {
+		f := "settings.min_days_between." + string(ch)
+		switch d := st.MinDaysBetween[ch]; {
+		case !ch.IsReminder():
+			errs = append(errs, domain.FieldError(f, "%q is not a reminder channel: want email, sms or voice", ch))
+		case d < 0 || d > MaxMinDaysBetween:
+			errs = append(errs, domain.FieldError(f, "%d is out of range (0 to %d)", d, MaxMinDaysBetween))
+		}
+	}
+	return errs
 }
 
 // DefaultScenario is the scenario an account gets when no rule picks another:

@@ -20,9 +20,9 @@ func TestAssignmentRulesAndPinChooseTheScenario(t *testing.T) {
 	steps := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
 	def, err := st.EnsureDefaultScenario(ctx, "Default", steps)
 	require.NoError(t, err)
-	firm, err := st.CreateScenario(ctx, "Firm", steps, false, "alice")
+	firm, err := st.CreateScenario(ctx, "Firm", steps, false, "alice", nil)
 	require.NoError(t, err)
-	gentle, err := st.CreateScenario(ctx, "Gentle", steps, false, "alice")
+	gentle, err := st.CreateScenario(ctx, "Gentle", steps, false, "alice", nil)
 	require.NoError(t, err)
 	rows := storetest.NewFactory(st.Pool)
 	france := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
@@ -83,7 +83,7 @@ func TestMoveAssignmentRuleSwapsWithItsNeighbour(t *testing.T) {
 	t.Parallel()
 	st, ctx := setupScenarios(t)
 	steps := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
-	sc, err := st.CreateScenario(ctx, "Firm", steps, false, "alice")
+	sc, err := st.CreateScenario(ctx, "Firm", steps, false, "alice", nil)
 	require.NoError(t, err)
 	var ids []int64
 	for _, pos := range []int{10, 20, 30} {

@@ -176,7 +176,7 @@ func TestScenarioEditorShowsErrorsNextToTheirStep(t *testing.T) {
 func createScenario(t *testing.T, b *testBundle, name string, isDefault bool) int64 {
 	t.Helper()
 	steps, _ := json.Marshal([]map[string]any{{"offset_days": 0, "channel": "email", "template": "reminder_due"}})
-	sc, err := b.store.CreateScenario(context.Background(), name, steps, isDefault, "test")
+	sc, err := b.store.CreateScenario(context.Background(), name, steps, isDefault, "test", nil)
 	require.NoError(t, err)
 	return sc.ScenarioID
 }
