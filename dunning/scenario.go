@@ -295,13 +295,3 @@ func validStepID(id string) bool {
 	}
 	return true
 }
-
-// findID is the step with that id, nil when the version has none.
-func (s *Scenario) findID(id string) *Step {
-	for i := range s.Steps {
-		if s.Steps[i].ID == id {
-			return &s.Steps[i]
-		}
-	}
-	return nil
-}

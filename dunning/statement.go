@@ -167,6 +167,10 @@ type rules struct {
 	chase map[money.Currency]int64 // net amount chased, per currency
 	cred  map[money.Currency]int64
 	wait  map[string]string // reason text → code, for the reasons that applied
+	// memo: blocked's answer per currency and channel (it does not change
+	// within an evaluation); index: step id → index, per scenario.
+	memo  map[blockKey]string
+	index map[*Scenario]map[string]int
 	// nextDue is the next due date of an open item: the day after, what is
 	// overdue grows, which may end a wait for credits or the threshold.
 	nextDue Date
@@ -257,9 +261,46 @@ func (r *rules) held(it *Item) bool {
 	return it.Hold != nil && (it.Hold.Until == nil || !r.e.today.After(*it.Hold.Until))
 }
 
+type blockKey struct {
+	c  money.Currency
+	ch domain.Channel
+}
+
 // blocked says why reminders of the invoice on ch cannot go out now, or "".
 // It records the reason for Plan.Waiting.
 func (r *rules) blocked(it *Item, ch domain.Channel) string {
+	k := blockKey{r.currency(it.Currency), ch}
+	if code, ok := r.memo[k]; ok {
+		return code
+	}
+	code := r.whyBlocked(it, ch)
+	if r.memo == nil {
+		r.memo = make(map[blockKey]string, 4)
+	}
+	r.memo[k] = code
+	return code
+}
+
+// findID is the index of the step with that id in sc, -1 when none.
+func (r *rules) findID(sc *Scenario, id string) int {
+	idx, ok := r.index[sc]
+	if !ok {
+		idx = make(map[string]int, len(sc.Steps))
+		for i := range sc.Steps {
+			idx[sc.Steps[i].ID] = i
+		}
+		if r.index == nil {
+			r.index = make(map[*Scenario]map[string]int, 2)
+		}
+		r.index[sc] = idx
+	}
+	if i, ok := idx[id]; ok {
+		return i
+	}
+	return -1
+}
+
+func (r *rules) whyBlocked(it *Item, ch domain.Channel) string {
 	a := r.e.a
 	if a.MessagesWait != "" {
 		r.note(WaitMessages, "messages wait: "+a.MessagesWait)
@@ -406,7 +447,7 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		// Still waiting: what waits now, and earlier waiting steps not due
 		// (moved later by an edit).
 		for _, id := range st.Waiting {
-			if s := sc.findID(id); s != nil && !slices.ContainsFunc(due, func(j int) bool { return steps[j].ID == id }) {
+			if r.findID(sc, id) >= 0 && !slices.ContainsFunc(due, func(j int) bool { return steps[j].ID == id }) {
 				waiting = append(waiting, id)
 			}
 		}
@@ -414,7 +455,7 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		*had = true
 	}
 	// Only ids of the version's steps are kept: a removed step is gone.
-	st.Done = slices.DeleteFunc(st.Done, func(id string) bool { return sc.findID(id) == nil })
+	st.Done = slices.DeleteFunc(st.Done, func(id string) bool { return r.findID(sc, id) < 0 })
 	slices.Sort(st.Done)
 	st.Done = slices.Compact(st.Done)
 	slices.Sort(st.Waiting)
@@ -459,7 +500,10 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 
 func (r *rules) cycleStep(sc *Scenario, c Cycle) *Step {
 	if c.StepID != "" {
-		return sc.findID(c.StepID)
+		if i := r.findID(sc, c.StepID); i >= 0 {
+			return &sc.Steps[i]
+		}
+		return nil
 	}
 	return sc.find(c.Offset, c.Channel)
 }
