@@ -219,4 +219,6 @@ func (s stepForm) Value(field string) string {
 func (f scenarioForm) MinDaysOf(ch string) string { return f.MinDays[domain.Channel(ch)] }
 
 // DefaultMinDays is the default contact pressure of a channel, the input's placeholder.
-func (f scenarioForm) DefaultMinDays(ch string) int { return dunning.DefaultMinDaysBetween[domain.Channel(ch)] }
+func (f scenarioForm) DefaultMinDays(ch string) int {
+	return dunning.DefaultMinDaysBetween[domain.Channel(ch)]
+}
