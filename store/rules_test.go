@@ -114,3 +114,27 @@ func TestMoveAssignmentRuleSwapsWithItsNeighbour(t *testing.T) {
 	_, err = st.MoveAssignmentRule(ctx, 999, true, "alice")
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
 }
+
+func TestSnapshotCarriesScenarioSettings(t *testing.T) {
+	t.Parallel()
+	st, ctx := setupScenarios(t)
+	steps := json.RawMessage(`[{"id": "due", "offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
+	sc, err := st.CreateScenario(ctx, "Patient", steps, false, "alice", json.RawMessage(`{"min_days_between": {"email": 10}}`))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"min_days_between": {"email": 10}}`, string(sc.Settings))
+	rows := storetest.NewFactory(st.Pool)
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	customer := rows.Customer(t, storetest.Customer{Entity: fr, ExternalID: "C1", Name: "Martin"})
+	rows.Invoice(t, storetest.Invoice{Customer: customer, ExternalID: "I1", Number: "F-1", IssueDate: dunning.NewDate(2026, 1, 1),
+		DueDate: dunning.NewDate(2026, 2, 1), Amount: money.Money{Minor: 5000, Currency: money.MustCurrency("EUR")}})
+	require.NoError(t, st.PinCustomerScenario(ctx, customer, &sc.ScenarioID, "alice"))
+	a, _, err := st.AccountSnapshot(ctx, customer)
+	require.NoError(t, err)
+	got := a.Scenarios[sc.ScenarioID]
+	require.Equal(t, map[domain.Channel]int{domain.ChannelEmail: 10}, got.Settings.MinDaysBetween)
+	require.Equal(t, "due", got.Steps[0].ID)
+
+	up, err := st.UpdateScenario(ctx, sc.ScenarioID, nil, steps, "alice", nil)
+	require.NoError(t, err)
+	require.JSONEq(t, `{}`, string(up.Settings), "no settings: the defaults")
+}
