@@ -170,6 +170,7 @@ type rules struct {
 	// memo: blocked's answer per currency and channel (it does not change
 	// within an evaluation); index: step id → index, per scenario.
 	memo  map[blockKey]string
+	gapAt map[domain.Channel]time.Time
 	index map[*Scenario]map[string]int
 	// nextDue is the next due date of an open item: the day after, what is
 	// overdue grows, which may end a wait for credits or the threshold.
@@ -325,6 +326,22 @@ func (r *rules) whyBlocked(it *Item, ch domain.Channel) string {
 	return ""
 }
 
+// gapOpens is when a message on ch may go again (zero: now), once per evaluation.
+func (r *rules) gapOpens(ch domain.Channel) time.Time {
+	if t, ok := r.gapAt[ch]; ok {
+		return t
+	}
+	var t time.Time
+	if end, ok := r.gapEnd(ch); ok {
+		t = r.e.sched(end)
+	}
+	if r.gapAt == nil {
+		r.gapAt = make(map[domain.Channel]time.Time, 3)
+	}
+	r.gapAt[ch] = t
+	return t
+}
+
 // gapEnd is the first date a message on ch may go again.
 func (r *rules) gapEnd(ch domain.Channel) (Date, bool) {
 	last, ok := r.s.LastContact[ch]
@@ -453,18 +470,19 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		}
 		st.ScenarioID, st.Through, st.Waiting = sc.ID, through, waiting
 		*had = true
-	}
-	// Only ids of the version's steps are kept: a removed step is gone.
-	st.Done = slices.DeleteFunc(st.Done, func(id string) bool { return r.findID(sc, id) < 0 })
-	slices.Sort(st.Done)
-	st.Done = slices.Compact(st.Done)
-	slices.Sort(st.Waiting)
-	st.Waiting = slices.Compact(st.Waiting)
-	if len(st.Done) == 0 {
-		st.Done = nil
-	}
-	if len(st.Waiting) == 0 {
-		st.Waiting = nil
+		// Only ids of the version's steps are kept (a removed step is gone);
+		// tidied when the stage changes, not at every evaluation.
+		st.Done = slices.DeleteFunc(st.Done, func(id string) bool { return r.findID(sc, id) < 0 })
+		slices.Sort(st.Done)
+		st.Done = slices.Compact(st.Done)
+		slices.Sort(st.Waiting)
+		st.Waiting = slices.Compact(st.Waiting)
+		if len(st.Done) == 0 {
+			st.Done = nil
+		}
+		if len(st.Waiting) == 0 {
+			st.Waiting = nil
+		}
 	}
 
 	cycles := st.Cycles[:0]
@@ -520,10 +538,8 @@ func (r *rules) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool)
 			if esc {
 				return
 			}
-			if end, ok := r.gapEnd(step.Channel); ok {
-				if g := e.sched(end); g.After(t) {
-					t = g
-				}
+			if g := r.gapOpens(step.Channel); g.After(t) {
+				t = g
 			}
 			if !t.After(e.now) {
 				if code := r.blocked(it, step.Channel); code != "" && code != WaitContactGap {
@@ -540,9 +556,14 @@ func (r *rules) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool)
 		}
 	}
 	for i := range sc.Steps {
-		if st.pending(&sc.Steps[i], had) {
-			consider(e.stepTime(it, &sc.Steps[i]), &sc.Steps[i])
+		if !st.pending(&sc.Steps[i], had) {
+			continue
 		}
+		t := e.stepTime(it, &sc.Steps[i])
+		if !ev.IsZero() && !t.Before(ev) {
+			break // steps are in order and waits only push later: none is earlier
+		}
+		consider(t, &sc.Steps[i])
 	}
 	for _, c := range st.Cycles {
 		step := r.cycleStep(sc, c)
