@@ -51,8 +51,10 @@ type Cycle struct {
 
 func (st Stage) clone() Stage {
 	st.Cycles = slices.Clone(st.Cycles)
-	st.Done = slices.Clone(st.Done)
-	st.Waiting = slices.Clone(st.Waiting)
+	// Done and Waiting are shared with the input: the planner copies them
+	// before it changes them.
+	st.Done = slices.Clip(st.Done)
+	st.Waiting = slices.Clip(st.Waiting)
 	return st
 }
 

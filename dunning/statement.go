@@ -389,14 +389,17 @@ func (st *Stage) pending(s *Step, had bool) bool {
 	if !had {
 		return true
 	}
-	if _, done := slices.BinarySearch(st.Done, s.ID); done {
-		return false
+	// pending = not done, and after Through or waiting; the cheap tests first.
+	if s.OffsetDays <= st.Through {
+		if len(st.Waiting) == 0 {
+			return false
+		}
+		if _, waiting := slices.BinarySearch(st.Waiting, s.ID); !waiting {
+			return false
+		}
 	}
-	if s.OffsetDays > st.Through {
-		return true
-	}
-	_, waiting := slices.BinarySearch(st.Waiting, s.ID)
-	return waiting
+	_, done := slices.BinarySearch(st.Done, s.ID)
+	return !done
 }
 
 // advance is eval.advance with step ids and waiting reminders.
@@ -406,9 +409,13 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 	var due, cand []int
 	var waiting []string
 	for i := range steps {
-		if st.pending(&steps[i], *had) && !e.stepTime(it, &steps[i]).After(e.now) {
-			due = append(due, i)
+		if !st.pending(&steps[i], *had) {
+			continue
 		}
+		if e.stepTime(it, &steps[i]).After(e.now) {
+			break // steps are in order: the rest are later still
+		}
+		due = append(due, i)
 	}
 	for _, j := range due {
 		if steps[j].Channel.IsReminder() && !esc && r.blocked(it, steps[j].Channel) != "" {
@@ -458,6 +465,7 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 			}
 			through = max(through, steps[j].OffsetDays)
 		}
+		st.Done = slices.Clone(st.Done) // shared with the input state until now
 		for _, j := range cand {
 			st.Done = append(st.Done, steps[j].ID)
 		}
