@@ -270,7 +270,7 @@ func TestScenarioEditorKeepsStepIDsAndEditsContactRules(t *testing.T) {
 	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
 	form := url.Values{"name": {"Patient"}, "do": {"save"}, "settings.min_days_between.email": {"10"},
 		"settings.release_credit_hold": {"on"},
-		"steps[0].channel": {"email"}, "steps[0].offset_days": {"0"}, "steps[0].template": {"reminder_due"},
+		"steps[0].channel":             {"email"}, "steps[0].offset_days": {"0"}, "steps[0].template": {"reminder_due"},
 		"steps[1].channel": {"email"}, "steps[1].offset_days": {"7"}, "steps[1].template": {"reminder_1"}}
 	res := cm.post("/scenarios/new", form)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
