@@ -94,7 +94,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 	claimed, status, err := d.Store.ClaimMessage(ctx, store.MessageClaim{
 		Key: a.Key, CustomerID: in.CustomerID, WorkflowID: in.WorkflowID,
 		ScenarioID: a.ScenarioID, ScenarioVersion: a.ScenarioVersion, StepIndex: a.StepIndex, Repeat: a.Repeat,
-		Channel: ch, InvoiceIDs: a.InvoiceIDs,
+		Channel: ch, InvoiceIDs: a.InvoiceIDs, Covered: a.Covered,
 	})
 	if err != nil {
 		return res, badInput(err)

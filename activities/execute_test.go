@@ -469,3 +469,28 @@ func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// A merged message (the statement rules) goes once and the message log
+// records every (invoice, step, repeat) it covers.
+func TestMergedEmailRecordsWhatItCovers(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	in := f.action("k-merged", domain.ChannelEmail, "C1", "I1", "I2")
+	in.Action.Covered = []dunning.Covered{
+		{InvoiceID: f.ids["I1"], ScenarioID: 7, StepID: "email-15"},
+		{InvoiceID: f.ids["I2"], ScenarioID: 7, StepID: "email-0"},
+	}
+	res := f.run(t, in)
+	require.Equal(t, domain.MessageSent, res.Status)
+	require.True(t, f.run(t, in).AlreadyDone, "the same key never goes twice")
+	require.Len(t, f.mail.Messages(), 1, "one email for both invoices")
+	var covered []dunning.Covered
+	var raw []byte
+	require.NoError(t, f.st.Pool.QueryRow(context.Background(), `SELECT covered FROM message_log WHERE key = 'k-merged'`).Scan(&raw))
+	require.NoError(t, json.Unmarshal(raw, &covered))
+	require.Equal(t, in.Action.Covered, covered)
+	for _, part := range []string{f.mail.Messages()[0].Text} {
+		require.Contains(t, part, "INV-1001")
+		require.Contains(t, part, "INV-1002")
+	}
+}

@@ -89,6 +89,7 @@ func (s *Server) previewDunning(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"customer_id": p.CustomerID, "days": p.Days, "workflow_running": p.WorkflowRunning, "actions": p.Actions})
+	c.JSON(http.StatusOK, gin.H{"customer_id": p.CustomerID, "days": p.Days, "workflow_running": p.WorkflowRunning, "actions": p.Actions,
+		"waiting": p.Waiting, "wait_codes": p.WaitCodes})
 	return nil
 }

@@ -15,20 +15,26 @@ import (
 )
 
 type scenarioView struct {
-	ID             int64          `json:"id"`
-	Name           string         `json:"name"`
-	Default        bool           `json:"default"`
-	Archived       bool           `json:"archived"`
-	Version        int            `json:"version"`
-	CurrentVersion int            `json:"current_version"`
-	Steps          []dunning.Step `json:"steps"`
-	CreatedAt      time.Time      `json:"created_at"`
-	CreatedBy      string         `json:"created_by"`
+	ID             int64            `json:"id"`
+	Name           string           `json:"name"`
+	Default        bool             `json:"default"`
+	Archived       bool             `json:"archived"`
+	Version        int              `json:"version"`
+	CurrentVersion int              `json:"current_version"`
+	Steps          []dunning.Step   `json:"steps"`
+	Settings       dunning.Settings `json:"settings"`
+	CreatedAt      time.Time        `json:"created_at"`
+	CreatedBy      string           `json:"created_by"`
 }
 
 func toScenario(v store.ScenarioVersion) (scenarioView, error) {
 	out := scenarioView{ID: v.ScenarioID, Name: v.Name, Default: v.IsDefault, Archived: v.Archived, Version: v.Version,
 		CurrentVersion: v.CurrentVersion, CreatedAt: v.CreatedAt.UTC(), CreatedBy: v.CreatedBy}
+	if len(v.Settings) > 0 {
+		if err := json.Unmarshal(v.Settings, &out.Settings); err != nil {
+			return out, err
+		}
+	}
 	return out, json.Unmarshal(v.Steps, &out.Steps)
 }
 

@@ -74,3 +74,49 @@ func TestScenarioValidationNamesTheField(t *testing.T) {
 	}
 	b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json", `{"name": "`+strings.Repeat("x", 2<<20)+`", "steps": []}`, http.StatusRequestEntityTooLarge)
 }
+
+func TestScenarioSettingsAndStepIDsSurviveEdits(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	type view struct {
+		ID       int64
+		Version  int
+		Settings struct {
+			MinDaysBetween    map[string]int `json:"min_days_between"`
+			ReleaseCreditHold bool           `json:"release_credit_hold"`
+		}
+		Steps []struct {
+			ID         string `json:"id"`
+			OffsetDays int    `json:"offset_days"`
+		}
+	}
+	body := strings.Replace(firmScenario, `"name": "Firm",`, `"name": "Firm", "settings": {"min_days_between": {"email": 5}, "release_credit_hold": true},`, 1)
+	created := decode[view](t, b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json", body, http.StatusCreated))
+	require.Equal(t, map[string]int{"email": 5}, created.Settings.MinDaysBetween)
+	require.True(t, created.Settings.ReleaseCreditHold)
+	require.Equal(t, []string{"email-m3", "sms-10", "escalation-30"},
+		[]string{created.Steps[0].ID, created.Steps[1].ID, created.Steps[2].ID}, "every step gets an id when first saved")
+
+	// A client that does not send ids keeps them for unchanged steps; one that
+	// sends the id of a moved step keeps it too.
+	path := "/api/v1/scenarios/" + itoa64(created.ID)
+	moved := strings.Replace(firmScenario, `{"offset_days": 10,`, `{"id": "sms-10", "offset_days": 12,`, 1)
+	v2 := decode[view](t, b.do(t, http.MethodPut, path, "application/json", moved, http.StatusOK))
+	require.Equal(t, []string{"email-m3", "sms-10", "escalation-30"}, []string{v2.Steps[0].ID, v2.Steps[1].ID, v2.Steps[2].ID})
+	require.Equal(t, 12, v2.Steps[1].OffsetDays)
+	require.Empty(t, v2.Settings.MinDaysBetween, "settings are part of each version")
+
+	for _, tt := range []struct{ settings, field, message string }{
+		{`{"min_days_between": {"email": 400}}`, "settings.min_days_between.email", "out of range"},
+		{`{"min_days_between": {"sms": -1}}`, "settings.min_days_between.sms", "out of range"},
+		{`{"min_days_between": {"fax": 3}}`, "settings.min_days_between.fax", "not a reminder channel"},
+		{`{"min_days_between": {"task": 3}}`, "settings.min_days_between.task", "not a reminder channel"},
+	} {
+		bad := strings.Replace(firmScenario, `"name": "Firm",`, `"name": "Bad", "settings": `+tt.settings+`,`, 1)
+		e := decode[struct {
+			Error struct{ Code, Message, Field string }
+		}](t, b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json", bad, http.StatusBadRequest))
+		require.Equal(t, tt.field, e.Error.Field, tt.settings)
+		require.Contains(t, e.Error.Message, tt.message, tt.settings)
+	}
+}

@@ -96,6 +96,9 @@ type Preview struct {
 	WorkflowRunning bool
 	Status          *flow.DunningStatus // the live state the preview started from; nil when no workflow runs
 	Actions         []dunning.Action    // times in UTC
+	// Waiting and WaitCodes say why due reminders do not go out now and which
+	// invoices are held (dunning.Plan.Waiting).
+	Waiting, WaitCodes []string
 }
 
 // maxPreviewDays bounds the preview calendar; defaultPreviewDays is its default.
@@ -137,7 +140,12 @@ func (a *App) PreviewDunning(ctx context.Context, who domain.Principal, customer
 	default:
 		return p, err
 	}
-	p.Actions = dunning.Preview(acct, state, time.Now().UTC(), p.Days)
+	// The rules new workflows follow: the preview is the calendar they keep.
+	acct.Rules = dunning.RulesStatement
+	now := time.Now().UTC()
+	first := dunning.PlanAt(acct, state, now)
+	p.Waiting, p.WaitCodes = first.Waiting, first.WaitCodes
+	p.Actions = dunning.Preview(acct, state, now, p.Days)
 	if p.Actions == nil {
 		p.Actions = []dunning.Action{}
 	}

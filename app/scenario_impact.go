@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -68,7 +69,20 @@ func (a *App) ScenarioImpact(ctx context.Context, who domain.Principal, id int64
 		return out, err
 	}
 	out.CurrentVersion = cur.Version
-	if _, err := a.validScenario(ctx, req); err != nil {
+	var before []dunning.Step
+	if err := json.Unmarshal(cur.Steps, &before); err != nil {
+		return out, err
+	}
+	// The proposal as saving it would store it: validated, step ids kept.
+	stepsJSON, settingsJSON, err := a.validScenario(ctx, req, before)
+	if err != nil {
+		return out, err
+	}
+	var proposal dunning.Scenario
+	if err := json.Unmarshal(stepsJSON, &proposal.Steps); err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(settingsJSON, &proposal.Settings); err != nil {
 		return out, err
 	}
 	ids, err := a.store.CustomersWithOpenItems(ctx)
@@ -117,7 +131,7 @@ func (a *App) ScenarioImpact(ctx context.Context, who domain.Principal, id int64
 			start := dunning.PlanAt(acct, dunning.State{}, now).State // where the current version stands
 			before := planAhead(acct, start, now)
 			next := sc
-			next.Name, next.Steps, next.Version = req.Name, req.Steps, sc.Version+1
+			next.Name, next.Steps, next.Settings, next.Version = req.Name, proposal.Steps, proposal.Settings, sc.Version+1
 			proposedAcct := acct
 			proposedAcct.Scenarios = maps.Clone(acct.Scenarios)
 			proposedAcct.Scenarios[id] = next

@@ -21,6 +21,9 @@ type ScenarioRequest struct {
 	Name    string         `json:"name"`
 	Steps   []dunning.Step `json:"steps"`
 	Default bool           `json:"default"` // only on create: the scenario used when no rule matches
+	// Settings: contact pressure per channel (dunning.DefaultMinDaysBetween
+	// when absent), credit hold release, reminder before a promise.
+	Settings dunning.Settings `json:"settings"`
 }
 
 // Scenarios lists the scenarios (current versions), archived ones on request.
@@ -52,11 +55,11 @@ func (a *App) CreateScenario(ctx context.Context, who domain.Principal, req Scen
 	if err := allow(who, auth.ScenariosWrite); err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	steps, err := a.validScenario(ctx, req)
+	steps, settings, err := a.validScenario(ctx, req, nil)
 	if err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	return a.store.CreateScenario(ctx, req.Name, steps, req.Default, who.Actor())
+	return a.store.CreateScenario(ctx, req.Name, steps, req.Default, who.Actor(), settings)
 }
 
 // UpdateScenario saves a new version; running accounts use it at their next evaluation.
@@ -64,11 +67,19 @@ func (a *App) UpdateScenario(ctx context.Context, who domain.Principal, id int64
 	if err := allow(who, auth.ScenariosWrite); err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	steps, err := a.validScenario(ctx, req)
+	cur, err := a.store.Scenario(ctx, id, 0)
 	if err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	return a.store.UpdateScenario(ctx, id, &req.Name, steps, who.Actor())
+	var before []dunning.Step
+	if err := json.Unmarshal(cur.Steps, &before); err != nil {
+		return store.ScenarioVersion{}, fmt.Errorf("scenario %d: %w", id, err)
+	}
+	steps, settings, err := a.validScenario(ctx, req, before)
+	if err != nil {
+		return store.ScenarioVersion{}, err
+	}
+	return a.store.UpdateScenario(ctx, id, &req.Name, steps, who.Actor(), settings)
 }
 
 // ArchiveScenario retires a scenario.
@@ -80,16 +91,39 @@ func (a *App) ArchiveScenario(ctx context.Context, who domain.Principal, id int6
 }
 
 // validScenario checks a request with the planner's own rules, and that each
-// reminder's template exists for its channel, and returns the steps to store.
-func (a *App) validScenario(ctx context.Context, req ScenarioRequest) (json.RawMessage, error) {
-	sc := dunning.Scenario{Name: req.Name, Steps: req.Steps}
+// reminder's template exists for its channel, and returns the steps and
+// settings to store. Every step gets its id: the one sent, else the id of
+// the version before's step at the same offset and channel (a client that
+// does not know ids keeps them), else a new one (dunning.AssignStepIDs).
+func (a *App) validScenario(ctx context.Context, req ScenarioRequest, before []dunning.Step) (steps, settings json.RawMessage, err error) {
+	sc := dunning.Scenario{Name: req.Name, Steps: slices.Clone(req.Steps), Settings: req.Settings}
+	taken := map[string]bool{}
+	for _, st := range sc.Steps {
+		taken[st.ID] = st.ID != ""
+	}
+	for i := range sc.Steps {
+		if sc.Steps[i].ID != "" {
+			continue
+		}
+		for _, b := range before {
+			if b.ID != "" && !taken[b.ID] && b.OffsetDays == sc.Steps[i].OffsetDays && b.Channel == sc.Steps[i].Channel {
+				sc.Steps[i].ID, taken[b.ID] = b.ID, true
+				break
+			}
+		}
+	}
 	if err := sc.Validate(); err != nil {
-		return nil, joined(err)
+		return nil, nil, joined(err)
 	}
-	if err := a.checkStepTemplates(ctx, req.Steps); err != nil {
-		return nil, err
+	if err := a.checkStepTemplates(ctx, sc.Steps); err != nil {
+		return nil, nil, err
 	}
-	return json.Marshal(req.Steps)
+	sc.AssignStepIDs()
+	if steps, err = json.Marshal(sc.Steps); err != nil {
+		return nil, nil, err
+	}
+	settings, err = json.Marshal(sc.Settings)
+	return steps, settings, err
 }
 
 // joined turns an errors.Join of field errors into one domain error.

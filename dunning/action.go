@@ -21,6 +21,11 @@ type Action struct {
 	// firing); Repeat is the largest of them.
 	Repeats []int `json:"repeats"`
 	Repeat  int   `json:"repeat"`
+	// Covered lists every (invoice, step, repeat) a merged message covers
+	// (RulesStatement), sorted; each counts as done for its invoice. Step,
+	// StepIndex and the scenario fields are then those of the most advanced
+	// of them (see PlanAt). Empty for tasks and escalations and with Rules 0.
+	Covered []Covered `json:"covered,omitempty"`
 	// Key is the idempotency key the message log uses as a unique key.
 	Key string `json:"key"`
 	// TaskDue is At + Step.TaskDueHours for tasks and escalations.
@@ -28,6 +33,14 @@ type Action struct {
 	// Fallback: the account has no email address (email step) or no phone
 	// (sms, voice step); the activity will pick another channel.
 	Fallback bool `json:"fallback,omitempty"`
+}
+
+// Covered is one invoice's step in a merged message.
+type Covered struct {
+	InvoiceID  int64  `json:"invoice_id"`
+	ScenarioID int64  `json:"scenario_id"`
+	StepID     string `json:"step_id"`
+	Repeat     int    `json:"repeat"`
 }
 
 // ApplyEscalations returns a with Escalated set on the invoices of the

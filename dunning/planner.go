@@ -37,6 +37,11 @@ type Plan struct {
 	State State
 	// Warnings are configuration problems the caller should log (once).
 	Warnings []string
+	// Waiting says why reminders that are due do not go out, or which
+	// invoices are held (RulesStatement): human-readable, sorted; WaitCodes
+	// are the same reasons as machine codes (WaitContactGap, ...), sorted.
+	Waiting   []string `json:"waiting,omitempty"`
+	WaitCodes []string `json:"wait_codes,omitempty"`
 }
 
 // PlanAt decides what is due at now for the account (everything whose time
@@ -63,7 +68,12 @@ type Plan struct {
 // contact window or not a business day (Next is then the window's next
 // opening). Invoices due for the same step at the same evaluation share one
 // Action.
+//
+// With a.Rules >= RulesStatement the rules of planStatement apply instead.
 func PlanAt(a Account, s State, now time.Time) Plan {
+	if a.Rules >= RulesStatement {
+		return planStatement(a, s, now)
+	}
 	e := newEval(&a, now)
 	items := e.sortedItems(a.Items)
 	e.overdue = overdueTotal(items, e.today)
@@ -230,6 +240,9 @@ func (e *eval) scenario(id int64) *Scenario {
 			strings.ReplaceAll(err.Error(), "\n", "; "))
 	default:
 		sc.ID = id // the map key is what items refer to
+		if e.a.Rules >= RulesStatement {
+			sc.AssignStepIDs() // a version saved before ids: derived ones
+		}
 		p = &sc
 	}
 	e.scen[id] = p

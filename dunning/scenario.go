@@ -2,6 +2,8 @@ package dunning
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +18,12 @@ const maxTaskDueHours = 24 * 366
 // state, so a credit manager can edit a template or insert a step without
 // disturbing what running invoices have already received.
 type Step struct {
+	// ID is the step's identity across scenario versions (RulesStatement):
+	// given once when the step is first saved (AssignStepIDs) and kept by
+	// every later edit, so moving a step does not make it new. Empty (a
+	// version saved before ids): derived from (OffsetDays, Channel), which is
+	// what AssignStepIDs gives it too.
+	ID string `json:"id,omitempty"`
 	// OffsetDays from the invoice's due date, in calendar days of the
 	// account's time zone; negative is before the due date.
 	OffsetDays int            `json:"offset_days"`
@@ -93,6 +101,7 @@ func (s Scenario) Validate() error {
 		ch     domain.Channel
 	}
 	seen := make(map[ident]int, len(s.Steps))
+	ids := make(map[string]int, len(s.Steps))
 	for i, st := range s.Steps {
 		f := func(name string) string { return "steps[" + strconv.Itoa(i) + "]." + name }
 		if st.OffsetDays < MinOffsetDays || st.OffsetDays > MaxOffsetDays {
@@ -148,6 +157,15 @@ func (s Scenario) Validate() error {
 				add(f("risk_classes["+strconv.Itoa(j)+"]"), "empty")
 			}
 		}
+		if st.ID != "" {
+			if !validStepID(st.ID) {
+				add(f("id"), "%q: want 1 to 40 letters, digits, '-' or '_'", st.ID)
+			} else if prev, dup := ids[st.ID]; dup {
+				add(f("id"), "%q is also the id of steps[%d]: step ids are unique in a scenario", st.ID, prev)
+			} else {
+				ids[st.ID] = i
+			}
+		}
 		id := ident{st.OffsetDays, st.Channel}
 		if prev, dup := seen[id]; dup {
 			add("steps["+strconv.Itoa(i)+"]", "same offset_days (%d) and channel (%s) as steps[%d]: a step is identified by both", st.OffsetDays, st.Channel, prev)
@@ -155,7 +173,27 @@ func (s Scenario) Validate() error {
 			seen[id] = i
 		}
 	}
+	errs = append(errs, s.Settings.validate()...)
 	return errors.Join(errs...)
+}
+
+// MaxMinDaysBetween bounds the contact pressure setting.
+const MaxMinDaysBetween = 365
+
+// validate checks the settings, naming each field
+// ("settings.min_days_between.email").
+func (st Settings) validate() []error {
+	var errs []error
+	for _, ch := range slices.Sorted(maps.Keys(st.MinDaysBetween)) {
+		f := "settings.min_days_between." + string(ch)
+		switch d := st.MinDaysBetween[ch]; {
+		case !ch.IsReminder():
+			errs = append(errs, domain.FieldError(f, "%q is not a reminder channel: want email, sms or voice", ch))
+		case d < 0 || d > MaxMinDaysBetween:
+			errs = append(errs, domain.FieldError(f, "%d is out of range (0 to %d)", d, MaxMinDaysBetween))
+		}
+	}
+	return errs
 }
 
 // DefaultScenario is the scenario an account gets when no rule picks another:
@@ -204,4 +242,56 @@ func (s *Scenario) indexOf(step *Step) int {
 		}
 	}
 	return -1
+}
+
+// AssignStepIDs gives every step without an id one, unique within the
+// scenario: "<channel>-<offset>" ("email-7", "email-m5" for -5), with a
+// suffix when taken. Steps that have an id keep it, so an id is derived
+// once, when the step is first saved, and survives moves. The planner
+// derives the same ids for a version saved before ids existed.
+func (s *Scenario) AssignStepIDs() {
+	if !slices.ContainsFunc(s.Steps, func(st Step) bool { return st.ID == "" }) {
+		return
+	}
+	steps := slices.Clone(s.Steps)
+	taken := make(map[string]bool, len(steps))
+	for _, st := range steps {
+		if st.ID != "" {
+			taken[st.ID] = true
+		}
+	}
+	for i := range steps {
+		if steps[i].ID != "" {
+			continue
+		}
+		base := DerivedStepID(steps[i].OffsetDays, steps[i].Channel)
+		id := base
+		for n := 2; taken[id]; n++ {
+			id = base + "-" + strconv.Itoa(n)
+		}
+		taken[id] = true
+		steps[i].ID = id
+	}
+	s.Steps = steps
+}
+
+// DerivedStepID is the id a step without one gets: its channel and offset.
+func DerivedStepID(offset int, ch domain.Channel) string {
+	o := strconv.Itoa(offset)
+	if offset < 0 {
+		o = "m" + strconv.Itoa(-offset)
+	}
+	return string(ch) + "-" + o
+}
+
+func validStepID(id string) bool {
+	if len(id) == 0 || len(id) > 40 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -12,6 +12,9 @@ import (
 // order that could reach the output.
 type State struct {
 	Stages map[int64]Stage `json:"stages,omitempty"`
+	// LastContact is the local date of the last message on each reminder
+	// channel (RulesStatement): the contact pressure counts from it.
+	LastContact map[domain.Channel]Date `json:"last_contact,omitempty"`
 }
 
 // Stage is where one invoice stands in its scenario.
@@ -23,10 +26,23 @@ type Stage struct {
 	Through int `json:"through"`
 	// Cycles are the repeating steps that fired and have repeats left.
 	Cycles []Cycle `json:"cycles,omitempty"`
+	// Done and Waiting are step ids (RulesStatement), sorted. Done: steps
+	// passed (fired or skipped), whatever their offset now, so a step moved
+	// later does not fire again. Waiting: steps that came due while reminders
+	// could not go out (contact gap, credits, threshold, MessagesWait); they
+	// stay pending below Through. A step not in either is pending when its
+	// offset is after Through, so a step added at an offset the invoice has
+	// passed does not catch up. A state written before ids (both empty) means
+	// what it meant: steps at or before Through are passed.
+	Done    []string `json:"done,omitempty"`
+	Waiting []string `json:"waiting,omitempty"`
 }
 
 // Cycle is the repeat count of one fired step, named by (Offset, Channel).
 type Cycle struct {
+	// StepID names the step (RulesStatement); empty in older state, where
+	// (Offset, Channel) does.
+	StepID  string         `json:"step_id,omitempty"`
 	Offset  int            `json:"offset"`
 	Channel domain.Channel `json:"channel"`
 	Done    int            `json:"done"` // repeats passed (fired or skipped by a condition)
@@ -35,6 +51,10 @@ type Cycle struct {
 
 func (st Stage) clone() Stage {
 	st.Cycles = slices.Clone(st.Cycles)
+	// Done and Waiting are shared with the input: the planner copies them
+	// before it changes them.
+	st.Done = slices.Clip(st.Done)
+	st.Waiting = slices.Clip(st.Waiting)
 	return st
 }
 

@@ -87,6 +87,11 @@ type DunningStatus struct {
 	Stages        map[int64]dunning.Stage `json:"stages"`
 	State         dunning.State           `json:"state"`
 	Warnings      []string                `json:"warnings,omitempty"`
+	// Waiting says why reminders that are due do not go out, and which
+	// invoices are held (dunning.Plan.Waiting); WaitCodes as codes
+	// (dunning.WaitContactGap, ...).
+	Waiting   []string `json:"waiting,omitempty"`
+	WaitCodes []string `json:"wait_codes,omitempty"`
 }
 
 // wakeConcurrency bounds the signal-with-start calls in flight for a large wake-up.

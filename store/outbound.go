@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"recoup/domain"
+	"recoup/dunning"
 	"recoup/money"
 	"recoup/templates"
 )
@@ -42,11 +43,13 @@ type MessageClaim struct {
 	Repeat          int
 	Channel         domain.Channel // the planned channel; FinishMessage records the one used
 	InvoiceIDs      []int64
+	// Covered is what a merged message covers (dunning.Action.Covered).
+	Covered []dunning.Covered
 }
 
 const insertMessageClaim = `
-INSERT INTO message_log (key, customer_id, workflow_id, scenario_id, scenario_version, step_index, repeat, channel, invoice_ids, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending')
+INSERT INTO message_log (key, customer_id, workflow_id, scenario_id, scenario_version, step_index, repeat, channel, invoice_ids, covered, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'sending')
 ON CONFLICT (key) DO NOTHING
 RETURNING status`
 
@@ -66,8 +69,16 @@ func (s *Store) ClaimMessage(ctx context.Context, m MessageClaim) (claimed bool,
 	if ids == nil {
 		ids = []int64{}
 	}
+	covered := m.Covered
+	if covered == nil {
+		covered = []dunning.Covered{}
+	}
+	cov, err := json.Marshal(covered)
+	if err != nil {
+		return false, "", err
+	}
 	err = s.Pool.QueryRow(ctx, insertMessageClaim, m.Key, m.CustomerID, m.WorkflowID, m.ScenarioID, m.ScenarioVersion,
-		m.StepIndex, m.Repeat, string(m.Channel), ids).Scan(&status)
+		m.StepIndex, m.Repeat, string(m.Channel), ids, cov).Scan(&status)
 	if err == nil {
 		return true, status, nil
 	}

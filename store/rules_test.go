@@ -20,9 +20,9 @@ func TestAssignmentRulesAndPinChooseTheScenario(t *testing.T) {
 	steps := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
 	def, err := st.EnsureDefaultScenario(ctx, "Default", steps)
 	require.NoError(t, err)
-	firm, err := st.CreateScenario(ctx, "Firm", steps, false, "alice")
+	firm, err := st.CreateScenario(ctx, "Firm", steps, false, "alice", nil)
 	require.NoError(t, err)
-	gentle, err := st.CreateScenario(ctx, "Gentle", steps, false, "alice")
+	gentle, err := st.CreateScenario(ctx, "Gentle", steps, false, "alice", nil)
 	require.NoError(t, err)
 	rows := storetest.NewFactory(st.Pool)
 	france := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
@@ -83,7 +83,7 @@ func TestMoveAssignmentRuleSwapsWithItsNeighbour(t *testing.T) {
 	t.Parallel()
 	st, ctx := setupScenarios(t)
 	steps := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
-	sc, err := st.CreateScenario(ctx, "Firm", steps, false, "alice")
+	sc, err := st.CreateScenario(ctx, "Firm", steps, false, "alice", nil)
 	require.NoError(t, err)
 	var ids []int64
 	for _, pos := range []int{10, 20, 30} {
@@ -113,4 +113,28 @@ func TestMoveAssignmentRuleSwapsWithItsNeighbour(t *testing.T) {
 	require.Equal(t, []int64{ids[2], ids[0], ids[1]}, order())
 	_, err = st.MoveAssignmentRule(ctx, 999, true, "alice")
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
+}
+
+func TestSnapshotCarriesScenarioSettings(t *testing.T) {
+	t.Parallel()
+	st, ctx := setupScenarios(t)
+	steps := json.RawMessage(`[{"id": "due", "offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
+	sc, err := st.CreateScenario(ctx, "Patient", steps, false, "alice", json.RawMessage(`{"min_days_between": {"email": 10}}`))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"min_days_between": {"email": 10}}`, string(sc.Settings))
+	rows := storetest.NewFactory(st.Pool)
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	customer := rows.Customer(t, storetest.Customer{Entity: fr, ExternalID: "C1", Name: "Martin"})
+	rows.Invoice(t, storetest.Invoice{Customer: customer, ExternalID: "I1", Number: "F-1", IssueDate: dunning.NewDate(2026, 1, 1),
+		DueDate: dunning.NewDate(2026, 2, 1), Amount: money.Money{Minor: 5000, Currency: money.MustCurrency("EUR")}})
+	require.NoError(t, st.PinCustomerScenario(ctx, customer, &sc.ScenarioID, "alice"))
+	a, _, err := st.AccountSnapshot(ctx, customer)
+	require.NoError(t, err)
+	got := a.Scenarios[sc.ScenarioID]
+	require.Equal(t, map[domain.Channel]int{domain.ChannelEmail: 10}, got.Settings.MinDaysBetween)
+	require.Equal(t, "due", got.Steps[0].ID)
+
+	up, err := st.UpdateScenario(ctx, sc.ScenarioID, nil, steps, "alice", nil)
+	require.NoError(t, err)
+	require.JSONEq(t, `{}`, string(up.Settings), "no settings: the defaults")
 }

@@ -24,15 +24,16 @@ type ScenarioVersion struct {
 	CurrentVersion int
 	Archived       bool
 	Steps          json.RawMessage
+	Settings       json.RawMessage // dunning.Settings; {} when none
 	CreatedAt      time.Time
 	CreatedBy      string
 }
 
-const scenarioColumns = `s.id, s.name, s.is_default, v.version, s.current_version, s.archived_at IS NOT NULL, v.steps, v.created_at, v.created_by`
+const scenarioColumns = `s.id, s.name, s.is_default, v.version, s.current_version, s.archived_at IS NOT NULL, v.steps, v.settings, v.created_at, v.created_by`
 
 const (
 	insertScenario        = `INSERT INTO scenarios (name, is_default) VALUES ($1, $2) RETURNING id`
-	insertScenarioVersion = `INSERT INTO scenario_versions (scenario_id, version, steps, created_by) VALUES ($1, $2, $3, $4)`
+	insertScenarioVersion = `INSERT INTO scenario_versions (scenario_id, version, steps, settings, created_by) VALUES ($1, $2, $3, $5, $4)`
 	bumpScenario          = `
 UPDATE scenarios SET current_version = current_version + 1, name = coalesce($2, name), updated_at = now()
 WHERE id = $1 AND archived_at IS NULL RETURNING current_version`
@@ -65,14 +66,15 @@ func nameTaken(err error, name string) error {
 }
 
 // CreateScenario adds a scenario with its first version.
-func (s *Store) CreateScenario(ctx context.Context, name string, steps json.RawMessage, isDefault bool, actor string) (ScenarioVersion, error) {
+// settings (dunning.Settings as JSON) may be nil: none.
+func (s *Store) CreateScenario(ctx context.Context, name string, steps json.RawMessage, isDefault bool, actor string, settings json.RawMessage) (ScenarioVersion, error) {
 	var out ScenarioVersion
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, insertScenario, name, isDefault).Scan(&id); err != nil {
 			return nameTaken(err, name)
 		}
-		if _, err := tx.Exec(ctx, insertScenarioVersion, id, 1, steps, actor); err != nil {
+		if _, err := tx.Exec(ctx, insertScenarioVersion, id, 1, steps, actor, orEmpty(settings)); err != nil {
 			return err
 		}
 		var err error
@@ -86,7 +88,8 @@ func (s *Store) CreateScenario(ctx context.Context, name string, steps json.RawM
 
 // UpdateScenario records a new version (and optionally a new name); running
 // accounts pick it up at their next evaluation.
-func (s *Store) UpdateScenario(ctx context.Context, id int64, name *string, steps json.RawMessage, actor string) (ScenarioVersion, error) {
+// settings may be nil: none.
+func (s *Store) UpdateScenario(ctx context.Context, id int64, name *string, steps json.RawMessage, actor string, settings json.RawMessage) (ScenarioVersion, error) {
 	var out ScenarioVersion
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		before, err := scenarioVersion(ctx, tx, id, 0)
@@ -99,7 +102,7 @@ func (s *Store) UpdateScenario(ctx context.Context, id int64, name *string, step
 		} else if err != nil {
 			return nameTaken(err, *name)
 		}
-		if _, err := tx.Exec(ctx, insertScenarioVersion, id, version, steps, actor); err != nil {
+		if _, err := tx.Exec(ctx, insertScenarioVersion, id, version, steps, actor, orEmpty(settings)); err != nil {
 			return err
 		}
 		if out, err = scenarioVersion(ctx, tx, id, 0); err != nil {
@@ -176,13 +179,21 @@ func (s *Store) EnsureDefaultScenario(ctx context.Context, name string, steps js
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return 0, err
 	}
-	sc, err := s.CreateScenario(ctx, name, steps, true, "system")
+	sc, err := s.CreateScenario(ctx, name, steps, true, "system", nil)
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.CodeConflict { // created meanwhile by another process
 		err = s.Pool.QueryRow(ctx, findDefaultScene).Scan(&id)
 		return id, err
 	}
 	return sc.ScenarioID, err
+}
+
+// orEmpty is settings, or the empty object when there are none.
+func orEmpty(settings json.RawMessage) json.RawMessage {
+	if len(settings) == 0 || string(settings) == "null" {
+		return json.RawMessage(`{}`)
+	}
+	return settings
 }
 
 type querier interface {
@@ -202,7 +213,7 @@ func scenarioVersion(ctx context.Context, q querier, id int64, version int) (Sce
 
 func scanScenario(r pgx.Row) (ScenarioVersion, error) {
 	var v ScenarioVersion
-	err := r.Scan(&v.ScenarioID, &v.Name, &v.IsDefault, &v.Version, &v.CurrentVersion, &v.Archived, &v.Steps, &v.CreatedAt, &v.CreatedBy)
+	err := r.Scan(&v.ScenarioID, &v.Name, &v.IsDefault, &v.Version, &v.CurrentVersion, &v.Archived, &v.Steps, &v.Settings, &v.CreatedAt, &v.CreatedBy)
 	return v, err
 }
 

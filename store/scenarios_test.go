@@ -24,11 +24,11 @@ func TestScenarioEditsAddVersionsAndKeepOldOnes(t *testing.T) {
 	v1 := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`)
 	v2 := json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}, {"offset_days": 7, "channel": "sms", "template": "reminder_1"}]`)
 
-	sc, err := st.CreateScenario(ctx, "Retail FR", v1, false, "alice@recoup.example")
+	sc, err := st.CreateScenario(ctx, "Retail FR", v1, false, "alice@recoup.example", nil)
 	require.NoError(t, err)
 	require.Equal(t, 1, sc.Version)
 	newName := "Retail France"
-	up, err := st.UpdateScenario(ctx, sc.ScenarioID, &newName, v2, "alice@recoup.example")
+	up, err := st.UpdateScenario(ctx, sc.ScenarioID, &newName, v2, "alice@recoup.example", nil)
 	require.NoError(t, err)
 	require.Equal(t, []any{2, 2, "Retail France"}, []any{up.Version, up.CurrentVersion, up.Name})
 
@@ -41,7 +41,7 @@ func TestScenarioEditsAddVersionsAndKeepOldOnes(t *testing.T) {
 
 	_, err = st.Scenario(ctx, sc.ScenarioID, 3)
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err))
-	_, err = st.CreateScenario(ctx, "Retail France", v1, false, "bob")
+	_, err = st.CreateScenario(ctx, "Retail France", v1, false, "bob", nil)
 	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err))
 
 	var journaled int
@@ -60,11 +60,11 @@ func TestDefaultScenarioIsCreatedOnceAndCannotBeArchived(t *testing.T) {
 	require.Equal(t, id, again)
 	require.Equal(t, domain.CodeConflict, domain.ErrorCode(st.ArchiveScenario(ctx, id, "bob")))
 
-	other, err := st.CreateScenario(ctx, "Gentle", steps, false, "bob")
+	other, err := st.CreateScenario(ctx, "Gentle", steps, false, "bob", nil)
 	require.NoError(t, err)
 	require.NoError(t, st.ArchiveScenario(ctx, other.ScenarioID, "bob"))
 	require.Equal(t, domain.CodeConflict, domain.ErrorCode(st.ArchiveScenario(ctx, other.ScenarioID, "bob")))
-	_, err = st.UpdateScenario(ctx, other.ScenarioID, nil, steps, "bob")
+	_, err = st.UpdateScenario(ctx, other.ScenarioID, nil, steps, "bob", nil)
 	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err), "an archived scenario cannot change")
 	list, err := st.Scenarios(ctx, false)
 	require.NoError(t, err)

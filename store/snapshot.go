@@ -97,7 +97,7 @@ func (s *Store) accountCredits(ctx context.Context, customerID int64) ([]dunning
 }
 
 const snapshotScenarios = `
-SELECT s.id, s.name, v.version, v.steps
+SELECT s.id, s.name, v.version, v.steps, v.settings
 FROM scenarios s JOIN scenario_versions v ON v.scenario_id = s.id AND v.version = s.current_version
 WHERE s.id = ANY ($1)`
 
@@ -179,12 +179,15 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	defer rows.Close()
 	for rows.Next() {
 		var sc dunning.Scenario
-		var steps []byte
-		if err := rows.Scan(&sc.ID, &sc.Name, &sc.Version, &steps); err != nil {
+		var steps, settings []byte
+		if err := rows.Scan(&sc.ID, &sc.Name, &sc.Version, &steps, &settings); err != nil {
 			return a, meta, err
 		}
 		if err := json.Unmarshal(steps, &sc.Steps); err != nil {
 			return a, meta, fmt.Errorf("scenario %d version %d: %w", sc.ID, sc.Version, err)
+		}
+		if err := json.Unmarshal(settings, &sc.Settings); err != nil {
+			return a, meta, fmt.Errorf("scenario %d version %d settings: %w", sc.ID, sc.Version, err)
 		}
 		a.Scenarios[sc.ID] = sc
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -74,7 +75,13 @@ func (h *Handler) scenarioShow(r *request) error {
 	if err != nil {
 		return err
 	}
-	return h.scenarioEditor(r, http.StatusOK, sc, scenarioFormOf(sc.Name, steps), fieldErrors{})
+	var settings dunning.Settings
+	if len(sc.Settings) > 0 {
+		if err := json.Unmarshal(sc.Settings, &settings); err != nil {
+			return err
+		}
+	}
+	return h.scenarioEditor(r, http.StatusOK, sc, scenarioFormOf(sc.Name, steps, settings), fieldErrors{})
 }
 
 // scenarioCreate is the new scenario's editor posting: an editing button, or save.

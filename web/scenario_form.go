@@ -15,6 +15,7 @@ import (
 // stepForm is one row of the step editor as typed: strings, so that a wrong
 // number comes back to the user as they typed it.
 type stepForm struct {
+	ID              string // hidden: the step keeps its identity across edits
 	Channel         string
 	OffsetDays      string
 	Template        string
@@ -33,7 +34,15 @@ type scenarioForm struct {
 	Name    string
 	Default bool
 	Steps   []stepForm
+	// MinDays is the contact pressure per reminder channel as typed ("":
+	// the default); the two flags are the other settings.
+	MinDays             map[domain.Channel]string
+	ReleaseCreditHold   bool
+	RemindBeforePromise bool
 }
+
+// settingsChannels are the channels of the contact pressure inputs.
+var settingsChannels = []domain.Channel{domain.ChannelEmail, domain.ChannelSMS, domain.ChannelVoice}
 
 // maxFormSteps bounds the rows one post may carry.
 const maxFormSteps = 200
@@ -42,7 +51,12 @@ var stepKeyRE = regexp.MustCompile(`^steps\[(\d{1,4})\]\.`)
 
 // parseScenarioForm reads the editor's rows in the order of their indexes.
 func parseScenarioForm(form url.Values) scenarioForm {
-	f := scenarioForm{Name: strings.TrimSpace(form.Get("name")), Default: form.Get("default") == "on"}
+	f := scenarioForm{Name: strings.TrimSpace(form.Get("name")), Default: form.Get("default") == "on",
+		MinDays:           map[domain.Channel]string{},
+		ReleaseCreditHold: form.Get("settings.release_credit_hold") == "on", RemindBeforePromise: form.Get("settings.remind_before_promise") == "on"}
+	for _, ch := range settingsChannels {
+		f.MinDays[ch] = strings.TrimSpace(form.Get("settings.min_days_between." + string(ch)))
+	}
 	var idx []int
 	for k := range form {
 		if m := stepKeyRE.FindStringSubmatch(k); m != nil {
@@ -57,16 +71,20 @@ func parseScenarioForm(form url.Values) scenarioForm {
 	}
 	for _, i := range idx {
 		get := func(name string) string { return strings.TrimSpace(form.Get("steps[" + strconv.Itoa(i) + "]." + name)) }
-		f.Steps = append(f.Steps, stepForm{Channel: get("channel"), OffsetDays: get("offset_days"), Template: get("template"),
+		f.Steps = append(f.Steps, stepForm{ID: get("id"), Channel: get("channel"), OffsetDays: get("offset_days"), Template: get("template"),
 			AssigneeRole: get("assignee_role"), TaskDueHours: get("task_due_hours"), RepeatEveryDays: get("repeat_every_days"),
 			MaxRepeats: get("max_repeats"), MinOverdueMinor: get("min_overdue_minor"), RiskClasses: get("risk_classes")})
 	}
 	return f
 }
 
-// scenarioFormOf is the editor's form for stored steps.
-func scenarioFormOf(name string, steps []dunning.Step) scenarioForm {
-	f := scenarioForm{Name: name}
+// scenarioFormOf is the editor's form for stored steps and settings.
+func scenarioFormOf(name string, steps []dunning.Step, settings dunning.Settings) scenarioForm {
+	f := scenarioForm{Name: name, MinDays: map[domain.Channel]string{}, ReleaseCreditHold: settings.ReleaseCreditHold,
+		RemindBeforePromise: settings.RemindBeforePromise}
+	for ch, d := range settings.MinDaysBetween {
+		f.MinDays[ch] = strconv.Itoa(d)
+	}
 	num := func(n int) string {
 		if n == 0 {
 			return ""
@@ -74,7 +92,7 @@ func scenarioFormOf(name string, steps []dunning.Step) scenarioForm {
 		return strconv.Itoa(n)
 	}
 	for _, st := range steps {
-		sf := stepForm{Channel: string(st.Channel), OffsetDays: strconv.Itoa(st.OffsetDays), Template: st.Template,
+		sf := stepForm{ID: st.ID, Channel: string(st.Channel), OffsetDays: strconv.Itoa(st.OffsetDays), Template: st.Template,
 			AssigneeRole: string(st.AssigneeRole), TaskDueHours: num(st.TaskDueHours), RepeatEveryDays: num(st.RepeatEveryDays),
 			MaxRepeats: num(st.MaxRepeats), RiskClasses: strings.Join(st.RiskClasses, ", ")}
 		if st.MinOverdueMinor != 0 {
@@ -132,8 +150,24 @@ type numberError struct {
 // request turns the form into the use case's input, with the fields that
 // are not whole numbers (the use case checks the rest).
 func (f scenarioForm) request() (app.ScenarioRequest, []numberError) {
-	req := app.ScenarioRequest{Name: f.Name, Default: f.Default, Steps: []dunning.Step{}}
+	req := app.ScenarioRequest{Name: f.Name, Default: f.Default, Steps: []dunning.Step{},
+		Settings: dunning.Settings{ReleaseCreditHold: f.ReleaseCreditHold, RemindBeforePromise: f.RemindBeforePromise}}
 	var bad []numberError
+	for _, ch := range settingsChannels {
+		v := f.MinDays[ch]
+		if v == "" {
+			continue // the default
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			bad = append(bad, numberError{"settings.min_days_between." + string(ch), v})
+			continue
+		}
+		if req.Settings.MinDaysBetween == nil {
+			req.Settings.MinDaysBetween = map[domain.Channel]int{}
+		}
+		req.Settings.MinDaysBetween[ch] = n
+	}
 	for i, sf := range f.Steps {
 		field := func(name string) string { return "steps[" + strconv.Itoa(i) + "]." + name }
 		atoi := func(name, v string) int {
@@ -146,7 +180,7 @@ func (f scenarioForm) request() (app.ScenarioRequest, []numberError) {
 			}
 			return n
 		}
-		st := dunning.Step{Channel: domain.Channel(sf.Channel), Template: sf.Template, AssigneeRole: domain.Assignee(sf.AssigneeRole),
+		st := dunning.Step{ID: sf.ID, Channel: domain.Channel(sf.Channel), Template: sf.Template, AssigneeRole: domain.Assignee(sf.AssigneeRole),
 			OffsetDays: atoi("offset_days", sf.OffsetDays), TaskDueHours: atoi("task_due_hours", sf.TaskDueHours),
 			RepeatEveryDays: atoi("repeat_every_days", sf.RepeatEveryDays), MaxRepeats: atoi("max_repeats", sf.MaxRepeats)}
 		if sf.MinOverdueMinor != "" {
@@ -179,4 +213,12 @@ func (s stepForm) Value(field string) string {
 		return s.MinOverdueMinor
 	}
 	return ""
+}
+
+// MinDaysOf is the typed contact pressure of a channel, for the editor.
+func (f scenarioForm) MinDaysOf(ch string) string { return f.MinDays[domain.Channel(ch)] }
+
+// DefaultMinDays is the default contact pressure of a channel, the input's placeholder.
+func (f scenarioForm) DefaultMinDays(ch string) int {
+	return dunning.DefaultMinDaysBetween[domain.Channel(ch)]
 }

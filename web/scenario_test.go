@@ -176,7 +176,7 @@ func TestScenarioEditorShowsErrorsNextToTheirStep(t *testing.T) {
 func createScenario(t *testing.T, b *testBundle, name string, isDefault bool) int64 {
 	t.Helper()
 	steps, _ := json.Marshal([]map[string]any{{"offset_days": 0, "channel": "email", "template": "reminder_due"}})
-	sc, err := b.store.CreateScenario(context.Background(), name, steps, isDefault, "test")
+	sc, err := b.store.CreateScenario(context.Background(), name, steps, isDefault, "test", nil)
 	require.NoError(t, err)
 	return sc.ScenarioID
 }
@@ -260,4 +260,42 @@ func TestArchiveAScenario(t *testing.T) {
 	require.NotContains(t, body, `name="do"`, "an archived scenario is read-only")
 	res = cm.post("/scenarios/"+itoa(def)+"/archive", nil)
 	require.Equal(t, http.StatusConflict, res.StatusCode)
+}
+
+// The editor carries each step's id in a hidden field, so a step moved to
+// another day keeps its identity, and edits the contact rules.
+func TestScenarioEditorKeepsStepIDsAndEditsContactRules(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
+	form := url.Values{"name": {"Patient"}, "do": {"save"}, "settings.min_days_between.email": {"10"},
+		"settings.release_credit_hold": {"on"},
+		"steps[0].channel":             {"email"}, "steps[0].offset_days": {"0"}, "steps[0].template": {"reminder_due"},
+		"steps[1].channel": {"email"}, "steps[1].offset_days": {"7"}, "steps[1].template": {"reminder_1"}}
+	res := cm.post("/scenarios/new", form)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	where := res.Header.Get("Location")
+	status, body := cm.get(where)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, stepRowHTML(t, body, 1), `name="steps[1].id" value="email-7"`, "the id given when first saved")
+	require.Contains(t, body, `name="settings.min_days_between.email" value="10"`)
+	require.Contains(t, body, `name="settings.min_days_between.sms" value="" placeholder="7"`, "empty: the default")
+	require.Contains(t, body, `name="settings.release_credit_hold" id="release-credit-hold" checked`)
+
+	form.Set("steps[1].id", "email-7")
+	form.Set("steps[1].offset_days", "10")
+	res = cm.post(where, form)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = cm.get(where)
+	require.Contains(t, stepRowHTML(t, body, 1), `name="steps[1].id" value="email-7"`, "moved, the step keeps its id")
+	require.Contains(t, stepRowHTML(t, body, 1), `value="10"`)
+
+	form.Set("settings.min_days_between.email", "400")
+	res = cm.post(where, form)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, readBody(t, res), "settings.min_days_between.email: 400 is out of range (0 to 365)")
+	form.Set("settings.min_days_between.email", "often")
+	res = cm.post(where, form)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, readBody(t, res), "settings.min_days_between.email: &#34;often&#34; is not a whole number")
 }

@@ -24,6 +24,11 @@ const versionQuietAttributes = "upsert-attributes-on-change"
 // CheckPromise activity) when their hold ends.
 const versionPromises = "check-promises"
 
+// versionStatement names the change to the statement rules
+// (dunning.RulesStatement): one message per channel, contact pressure,
+// netting, the chase threshold, invoice holds, step ids.
+const versionStatement = "statement-per-channel"
+
 var (
 	accounts *activities.Accounts // activity method values, checked by the compiler
 	outbound *activities.Dunning
@@ -49,6 +54,8 @@ type dunningRun struct {
 	next     time.Time
 	last     time.Time
 	warnings []string
+	waiting  []string // why due reminders wait (Plan.Waiting)
+	codes    []string // the same as codes (Plan.WaitCodes)
 	dirty    bool     // a message arrived: evaluate again now
 	failed   []string // keys of texts and calls reported as not delivered
 
@@ -118,6 +125,8 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 	d.quietAttrs = workflow.GetVersion(ctx, versionQuietAttributes, workflow.DefaultVersion, 1) >= 1
 	// Version 1 checks the account's promises to pay when their hold ends.
 	checkPromises := workflow.GetVersion(ctx, versionPromises, workflow.DefaultVersion, 1) >= 1
+	// Version 1 plans by the statement rules.
+	statement := workflow.GetVersion(ctx, versionStatement, workflow.DefaultVersion, 1) >= 1
 	localCtx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
@@ -171,7 +180,11 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		}
 		acct := snap.Account
 		acct.Paused, acct.PausedUntil = d.pause.Paused, d.pause.Until
+		if statement {
+			acct.Rules = dunning.RulesStatement
+		}
 		plan := dunning.PlanAt(acct, d.state, now)
+		d.waiting, d.codes = plan.Waiting, plan.WaitCodes
 		if !slices.Equal(plan.Warnings, d.warnings) { // e.g. a country without holiday data: said once, not each evaluation
 			for _, w := range plan.Warnings {
 				log.Warn("dunning planner", "customer", d.in.CustomerID, "warning", w)
@@ -279,7 +292,8 @@ func (d *dunningRun) upsertSearchAttributes(ctx workflow.Context) error {
 
 func (d *dunningRun) status() (flow.DunningStatus, error) {
 	return flow.DunningStatus{CustomerID: d.in.CustomerID, Pause: d.pause, Agent: d.agent, NextWake: d.next.UTC(),
-		LastEvaluated: d.last, Stages: d.state.Stages, State: d.state, Warnings: d.warnings}, nil
+		LastEvaluated: d.last, Stages: d.state.Stages, State: d.state, Warnings: d.warnings,
+		Waiting: d.waiting, WaitCodes: d.codes}, nil
 }
 
 func (d *dunningRun) validatePause(ctx workflow.Context, req flow.PauseRequest) error {

@@ -15,7 +15,9 @@ import (
 // protojson; dunning_v2_promises_checked.json: a broken promise whose hold had
 // ended, then a kept one, on the check-promises version;
 // dunning_v2_plan_instalments.json: a plan whose first instalment is met, then
-// completed) must replay with today's code: a change that would break running
+// completed; dunning_v3_statement_merged.json: one merged email for an
+// invoice at +7 and one due today on the statement-per-channel version,
+// recorded by integration's TestRecordStatementHistory) must replay with today's code: a change that would break running
 // workflows fails here and needs workflow.GetVersion.
 func TestDunningReplaysRecordedHistories(t *testing.T) {
 	t.Parallel()

@@ -1,0 +1,73 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"recoup/store/storetest"
+	"recoup/tclient"
+)
+
+// TestRecordStatementHistory records workflows/testdata/dunning_v3_statement_merged.json,
+// the history the replay test holds the statement-per-channel version to: on
+// the whole dev stack, a customer with one invoice 7 days late and one due
+// today gets one merged email (reminder_1 for both). It runs only when
+// RECOUP_RECORD_HISTORY=1 (it writes into the source tree).
+func TestRecordStatementHistory(t *testing.T) {
+	if os.Getenv("RECOUP_RECORD_HISTORY") == "" {
+		t.Skip("set RECOUP_RECORD_HISTORY=1 to record the history")
+	}
+	dbURL := storetest.NewURL(t)
+	cfg := devConfig(t, dbURL, t.TempDir())
+	info, stop := startRecoupDevWith(t, cfg, io.Discard, 0)
+	defer stop()
+	country, currency, zone, today := e2eZone(t)
+	late := today.AddDays(-7)
+
+	postCSV(t, info.API, "entities", fmt.Sprintf("code,name,country,currency,timezone,language\nE1,Recoup Test,%s,%s,%s,en\n", country, currency, zone))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE entities SET contact_any_time = true`)
+	require.NoError(t, err)
+	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\n"+
+		"A1,E1,Merged Ltd,"+currency+",ap@merged.example,,en\n")
+	postCSV(t, info.API, "invoices", "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n"+
+		fmt.Sprintf("I1,A1,INV-1,invoice,%s,%s,%s,100,100\n", late.AddDays(-30), late, currency)+
+		fmt.Sprintf("I2,A1,INV-2,invoice,%s,%s,%s,250,250\n", today.AddDays(-30), today, currency))
+
+	require.Eventually(t, func() bool { return len(devMail(t, info.API)) >= 1 }, 60*time.Second, 200*time.Millisecond)
+	time.Sleep(3 * time.Second) // the workflow records its timer
+	require.Len(t, devMail(t, info.API), 1, "one merged email")
+	var covered int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT jsonb_array_length(covered) FROM message_log`).Scan(&covered))
+	require.Equal(t, 2, covered, "the message log records what the email covers")
+
+	var id int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&id))
+	tc, err := tclient.Dial(ctx, info.Temporal, "default", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer tc.Close()
+	it := tc.GetWorkflowHistory(ctx, fmt.Sprintf("dunning/%d", id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile("../workflows/testdata/dunning_v3_statement_merged.json", append(b, '\n'), 0o644))
+}
