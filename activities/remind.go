@@ -73,7 +73,7 @@ func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel
 	a := in.Action
 	id, _, err := d.Store.CreateTask(ctx, store.Task{
 		Key: a.Key, CustomerID: in.CustomerID, Kind: domain.TaskCall, AssigneeRole: domain.AssigneeAgent,
-		InvoiceIDs: invoiceIDs(mc), DueAt: time.Now().Add(manualContactDue),
+		InvoiceIDs: invoiceIDs(mc), DueAt: time.Now().Add(manualContactDue), MergeCall: true,
 		Note: "manual contact: " + strings.Join(why, "; "), Actor: actor(in),
 	})
 	if err != nil {

@@ -38,14 +38,14 @@ func (d *Dunning) task(ctx context.Context, in ExecuteInput, ch domain.Channel, 
 	}
 	id, created, err := d.Store.CreateTask(ctx, store.Task{
 		Key: a.Key, CustomerID: in.CustomerID, Kind: kind, AssigneeRole: role,
-		InvoiceIDs: invoiceIDs(mc), DueAt: due, Note: note, Actor: actor(in),
+		InvoiceIDs: invoiceIDs(mc), DueAt: due, Note: note, Actor: actor(in), MergeCall: true,
 	})
 	if err != nil {
 		return outcome{}, err
 	}
 	detail := string(kind) + " task " + strconv.FormatInt(id, 10) + " for " + string(role)
 	if !created {
-		detail += " (already created)"
+		detail += " (already created, or an open call task of the account joined)"
 	}
 	return outcome{status: domain.MessageSent, channel: ch, ref: taskRef(id), detail: detail}, nil
 }

@@ -51,7 +51,8 @@ func TestDecodedPayloadsKeepTheirFieldNames(t *testing.T) {
 	t.Parallel()
 	action := []string{"at", "scenario_id", "scenario_version", "step_index", "step", "step.offset_days", "step.channel",
 		"step.template", "step.assignee_role", "step.task_due_hours", "step.repeat_every_days", "step.max_repeats",
-		"step.min_overdue_minor", "step.risk_classes", "channel", "invoice_ids", "repeats", "repeat", "key", "task_due", "fallback"}
+		"step.min_overdue_minor", "step.risk_classes", "channel", "invoice_ids", "repeats", "repeat", "key", "task_due", "fallback",
+		"step.id", "covered", "covered.invoice_id", "covered.scenario_id", "covered.step_id", "covered.repeat"} // added by the statement rules
 	for _, tc := range []struct {
 		value any
 		want  []string

@@ -233,3 +233,52 @@ func jsonNum(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+func TestCallStepsJoinTheAccountsOpenCallTask(t *testing.T) {
+	t.Parallel()
+	f := setupOutbound(t)
+	early, late := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	call := func(key string, invoice string, due time.Time, role domain.Assignee) store.Task {
+		return store.Task{Key: key, CustomerID: f.ids["C1"], Kind: domain.TaskCall, AssigneeRole: role,
+			InvoiceIDs: []int64{f.ids[invoice]}, DueAt: due, Note: key, MergeCall: true}
+	}
+	first, created, err := f.st.CreateTask(f.ctx, call("step-a", "I2", late, domain.AssigneeAgent))
+	require.NoError(t, err)
+	require.True(t, created)
+	tests := []struct {
+		name    string
+		task    store.Task
+		joins   bool
+		invoice []int64
+	}{
+		{"a second call step for the same agent joins the open call", call("step-b", "I1", early, domain.AssigneeAgent), true,
+			[]int64{f.ids["I1"], f.ids["I2"]}},
+		{"its retry changes nothing", call("step-b", "I1", early, domain.AssigneeAgent), true, []int64{f.ids["I1"], f.ids["I2"]}},
+		{"a call for someone else is a task of its own", call("step-c", "I1", early, domain.AssigneeSalesRep), false, nil},
+	}
+	for _, tt := range tests {
+		id, created, err := f.st.CreateTask(f.ctx, tt.task)
+		require.NoError(t, err, tt.name)
+		require.Equal(t, tt.joins, id == first && !created, tt.name)
+		if tt.joins {
+			var invoices []int64
+			var due time.Time
+			require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT invoice_ids, due_at FROM tasks WHERE id = $1`, first).Scan(&invoices, &due))
+			require.Equal(t, tt.invoice, invoices, tt.name)
+			require.True(t, early.Equal(due), "%s: the earlier due time is kept", tt.name)
+		}
+	}
+	var open int
+	require.NoError(t, f.st.Pool.QueryRow(f.ctx, `SELECT count(*) FROM tasks WHERE customer_id = $1 AND kind = 'call' AND status = 'open'`,
+		f.ids["C1"]).Scan(&open))
+	require.Equal(t, 2, open, "one for the agent, one for the sales rep")
+	require.Len(t, f.journal(t, "task.merge"), 2)
+
+	// Once the agent closes it, the next call step makes a new task.
+	_, err = f.st.Pool.Exec(f.ctx, `UPDATE tasks SET status = 'done', closed_at = now() WHERE id = $1`, first)
+	require.NoError(t, err)
+	next, created, err := f.st.CreateTask(f.ctx, call("step-d", "I1", early, domain.AssigneeAgent))
+	require.NoError(t, err)
+	require.True(t, created)
+	require.NotEqual(t, first, next)
+}

@@ -133,7 +133,28 @@ type Task struct {
 	Note          string // why the task exists; journaled
 	Attempts      int    // calls in a row nobody answered, before this task
 	Actor         string // for the journal; "" is "system"
+	// MergeCall: a call task for an account whose same assignee already has
+	// one open joins it (its invoices added, the earlier due time kept)
+	// rather than making a second; dunning's call steps set it.
+	MergeCall bool
 }
+
+// openCallTask finds the open call task a new one for the same customer and
+// assignee would join, locked; the assignee is the one insertTask would pick.
+const openCallTask = `
+SELECT t.id FROM tasks t JOIN customers c ON c.id = t.customer_id
+WHERE t.customer_id = $1 AND t.kind = 'call' AND t.status = 'open' AND t.assignee_role = $2
+  AND t.assignee_id IS NOT DISTINCT FROM CASE WHEN $3::bigint IS NOT NULL THEN $3::bigint ELSE CASE $2
+      WHEN 'agent' THEN c.agent_id WHEN 'sales_rep' THEN c.sales_rep_id ELSE t.assignee_id END END
+ORDER BY t.id LIMIT 1
+FOR UPDATE OF t`
+
+// mergeIntoCall adds invoices to an open call task and keeps the earlier due
+// time; running it again changes nothing.
+const mergeIntoCall = `
+UPDATE tasks SET invoice_ids = ARRAY(SELECT DISTINCT unnest(invoice_ids || $2::bigint[]) ORDER BY 1),
+       due_at = least(due_at, $3)
+WHERE id = $1`
 
 // The assignee_id is the one given, else follows the assignee
 // (domain.Assignee): the customer's agent or sales rep; for the credit
@@ -202,6 +223,16 @@ func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool,
 	if ids == nil {
 		ids = []int64{}
 	}
+	if t.MergeCall && t.Kind == domain.TaskCall {
+		var open int64
+		err := tx.QueryRow(ctx, openCallTask, t.CustomerID, string(t.AssigneeRole), assigneeID).Scan(&open)
+		if err == nil {
+			return open, false, mergeCall(ctx, tx, open, t, ids)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return 0, false, err
+		}
+	}
 	var assignee *int64
 	err = tx.QueryRow(ctx, insertTask, t.Key, t.CustomerID, string(t.Kind), string(t.AssigneeRole), ids, t.DueAt, t.Note, assigneeID, t.Attempts).
 		Scan(&id, &assignee)
@@ -227,4 +258,21 @@ func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool,
 		actor = "system"
 	}
 	return id, true, Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
+}
+
+// mergeCall joins a call step's invoices to the open call task, journaled
+// "task.merge" on the customer.
+func mergeCall(ctx context.Context, tx pgx.Tx, id int64, t Task, ids []int64) error {
+	if _, err := tx.Exec(ctx, mergeIntoCall, id, ids, t.DueAt); err != nil {
+		return err
+	}
+	after, err := json.Marshal(map[string]any{"task_id": id, "key": t.Key, "invoice_ids": ids, "note": t.Note})
+	if err != nil {
+		return err
+	}
+	actor := t.Actor
+	if actor == "" {
+		actor = "system"
+	}
+	return Journal(ctx, tx, Entry{Actor: actor, Action: "task.merge", Target: customerTarget(t.CustomerID), After: after})
 }
