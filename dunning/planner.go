@@ -139,26 +139,29 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 		}
 	}
 
-	if !next.IsZero() {
-		// After firing, every event is in the future. Otherwise something
-		// may be due already and waits for the pause end or the window.
-		var floor time.Time
-		switch {
-		case paused && a.PausedUntil.IsZero():
-			next = time.Time{}
-		case paused:
-			floor = a.PausedUntil
-		case !canFire:
-			floor = e.now
-		}
-		if !next.IsZero() {
-			if next.Before(floor) {
-				next = floor
-			}
-			next = e.align(next)
-		}
-	}
+	next = e.wakeAt(next, paused, a.PausedUntil, canFire)
 	return Plan{Due: e.actions(fires), Next: next, State: out, Warnings: e.warnings()}
+}
+
+// wakeAt is when to evaluate again given the earliest event: after firing,
+// every event is in the future; otherwise something may be due already and
+// waits for the pause's end or the window. Zero when paused without an end
+// (a message wakes the workflow) or when nothing is left.
+func (e *eval) wakeAt(next time.Time, paused bool, pausedUntil time.Time, canFire bool) time.Time {
+	if next.IsZero() || (paused && pausedUntil.IsZero()) {
+		return time.Time{}
+	}
+	var floor time.Time
+	switch {
+	case paused:
+		floor = pausedUntil
+	case !canFire:
+		floor = e.now
+	}
+	if next.Before(floor) {
+		next = floor
+	}
+	return e.align(next)
 }
 
 // firing is one invoice's share of an action.

@@ -136,23 +136,7 @@ func planStatement(a Account, s State, now time.Time) Plan {
 		}
 	}
 
-	if !next.IsZero() {
-		var floor time.Time
-		switch {
-		case paused && a.PausedUntil.IsZero():
-			next = time.Time{}
-		case paused:
-			floor = a.PausedUntil
-		case !canFire:
-			floor = e.now
-		}
-		if !next.IsZero() {
-			if next.Before(floor) {
-				next = floor
-			}
-			next = e.align(next)
-		}
-	}
+	next = e.wakeAt(next, paused, a.PausedUntil, canFire)
 	due := r.actions(fires, &out)
 	p := Plan{Due: due, Next: next, State: out, Warnings: e.warnings()}
 	p.Waiting, p.WaitCodes = r.reasons()
