@@ -2,9 +2,11 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +28,7 @@ type deskStack struct {
 	conn     *pgx.Conn
 	currency string
 	today    dunning.Date
-	agent    string
+	agent    devenv.DevUser
 }
 
 func setupDesk(t *testing.T) (deskStack, func()) {
@@ -45,10 +47,10 @@ func setupDesk(t *testing.T) (deskStack, func()) {
 	s := deskStack{info: info, api: info.API, loc: loc, conn: conn, currency: currency, today: today}
 	for _, u := range info.Credentials.Users {
 		if u.Role == domain.RoleAgent {
-			s.agent = u.Email
+			s.agent = u
 		}
 	}
-	require.NotEmpty(t, s.agent, "recoup dev creates an agent")
+	require.NotEmpty(t, s.agent.Email, "recoup dev creates an agent")
 	return s, func() { conn.Close(ctx); stop() }
 }
 
@@ -62,6 +64,37 @@ func (s deskStack) id(t *testing.T, table, externalID string) int64 {
 	}[table]
 	require.NoError(t, s.conn.QueryRow(context.Background(), q, externalID).Scan(&id))
 	return id
+}
+
+// asAgent sends a JSON request as the dev stack's agent, signed in with a
+// browser session, and answers the decoded body.
+func (s deskStack) asAgent(t *testing.T, method, path, body string, wantStatus int) map[string]any {
+	t.Helper()
+	resp, err := http.Post(s.api+"/api/v1/auth/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email": %q, "password": %q}`, s.agent.Email, s.agent.Password)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var req *http.Request
+	if body == "" {
+		req, err = http.NewRequest(method, s.api+path, nil)
+	} else {
+		req, err = http.NewRequest(method, s.api+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	require.NoError(t, err)
+	for _, c := range resp.Cookies() {
+		req.AddCookie(c)
+	}
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, wantStatus, resp.StatusCode, string(b))
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(b, &out), string(b))
+	return out
 }
 
 type promiseRow struct {
@@ -99,9 +132,9 @@ func TestCallOutcomePromiseHoldsRemindersUntilThePaymentKeepsIt(t *testing.T) {
 	cur := s.currency
 	// P1 promises; C1, the control, has the same ledger and no promise: what
 	// C1 receives is what P1 would have received without the promise.
-	postCSV(t, s.api, "customers", "external_id,entity,name,currency,email,phone,language,sms_consent\n"+
-		"P1,E1,Promising Ltd,"+cur+",ap@promising.example,,en,\n"+
-		"C1,E1,Control Ltd,"+cur+",ap@control.example,,en,\n")
+	postCSV(t, s.api, "customers", "external_id,entity,name,currency,email,phone,language,sms_consent,agent_email\n"+
+		"P1,E1,Promising Ltd,"+cur+",ap@promising.example,,en,,"+s.agent.Email+"\n"+
+		"C1,E1,Control Ltd,"+cur+",ap@control.example,,en,,"+s.agent.Email+"\n")
 	sc := postJSON(t, http.MethodPost, s.api+"/api/v1/scenarios",
 		`{"name": "One email", "steps": [{"offset_days": 7, "channel": "email", "template": "reminder_1"}]}`, http.StatusCreated)
 	p1, c1 := s.id(t, "customers", "P1"), s.id(t, "customers", "C1")
@@ -119,11 +152,15 @@ func TestCallOutcomePromiseHoldsRemindersUntilThePaymentKeepsIt(t *testing.T) {
 	require.EqualValues(t, 2, res["accounts_to_wake"])
 	pi1 := s.id(t, "invoices", "PI1")
 
-	// The agent's call task, created by hand as an agent would, then completed with a promise.
-	task := postJSON(t, http.MethodPost, s.api+"/api/v1/tasks",
-		fmt.Sprintf(`{"customer_id": %d, "kind": "call", "assignee_email": %q, "note": "call about INV-P1"}`, p1, s.agent), http.StatusCreated)
+	// The agent, signed in, creates a call task for the account, finds it in
+	// their worklist, and completes it with the customer's promise.
+	task := s.asAgent(t, http.MethodPost, "/api/v1/tasks",
+		fmt.Sprintf(`{"customer_id": %d, "kind": "call", "assignee_email": %q, "note": "call about INV-P1"}`, p1, s.agent.Email), http.StatusCreated)
+	worklist := s.asAgent(t, http.MethodGet, "/api/v1/worklist", "", http.StatusOK)
+	require.Len(t, worklist["items"], 1)
+	require.Equal(t, task["id"], worklist["items"].([]any)[0].(map[string]any)["id"])
 	promiseDate := s.today.AddDays(2)
-	done := postJSON(t, http.MethodPost, fmt.Sprintf("%s/api/v1/tasks/%v/complete", s.api, task["id"]),
+	done := s.asAgent(t, http.MethodPost, fmt.Sprintf("/api/v1/tasks/%v/complete", task["id"]),
 		fmt.Sprintf(`{"outcome": "promise", "note": "pays on Thursday", "promise": {"amount_minor": 40000, "date": %q, "invoice_ids": [%d]}}`, promiseDate, pi1),
 		http.StatusOK)
 	require.Equal(t, "promise", done["outcome"])
@@ -183,5 +220,17 @@ func TestCallOutcomePromiseHoldsRemindersUntilThePaymentKeepsIt(t *testing.T) {
 	journal := h.actions("journal")
 	require.Contains(t, journal, "promise.create")
 	require.Contains(t, journal, "promise.kept")
+	var entries struct {
+		Entries []struct{ Kind, Action, Actor string }
+	}
+	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/customers/%d/history", s.api, p1), &entries))
+	actors := map[string]string{}
+	for _, e := range entries.Entries {
+		if e.Kind == "journal" {
+			actors[e.Action] = e.Actor
+		}
+	}
+	require.Equal(t, s.agent.Email, actors["promise.create"], "the promise is the agent's")
+	require.NotEmpty(t, actors["promise.kept"], "the check that kept it is journaled: %v", actors)
 	require.Len(t, devMail(t, s.api), 1, "P1 was never reminded")
 }
