@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -96,6 +97,14 @@ func TestOneStatementPerAccountRespectsTheGapAndInvoiceHolds(t *testing.T) {
 	require.Contains(t, lineWith(m.Text, "Amount to pay now:"), "2,200.00", "never more than the net balance")
 	require.Contains(t, m.HTML, "F-101")
 	require.Contains(t, m.HTML, "AV-12")
+	// One message log row covers the three (invoice, step) pairs: each counts as done.
+	var rows int
+	var steps []string
+	require.NoError(t, s.conn.QueryRow(context.Background(), `
+		SELECT count(DISTINCT m.key), array_agg(i.number || ' ' || (c->>'step_id') ORDER BY i.number)
+		FROM message_log m, jsonb_array_elements(m.covered) c JOIN invoices i ON i.id = (c->>'invoice_id')::bigint`).Scan(&rows, &steps))
+	require.Equal(t, 1, rows)
+	require.Equal(t, []string{"F-101 email-30", "F-187 email-15", "F-203 email-7"}, steps)
 
 	// A new invoice whose +7 step is due now wakes the account inside the
 	// 3-day email gap: it waits, nothing is sent, and the status says why.
