@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"recoup/domain"
 )
 
 func (s *Server) dailyDigest(c *gin.Context) error {
@@ -15,5 +17,25 @@ func (s *Server) dailyDigest(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, d)
+	return nil
+}
+
+// digestSetting is the caller's choice of the daily digest email.
+type digestSetting struct {
+	Digest *bool `json:"digest"`
+}
+
+func (s *Server) setMyDigest(c *gin.Context) error {
+	var in digestSetting
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Digest == nil {
+		return domain.FieldError("digest", "required: true or false")
+	}
+	if err := s.app.SetDigest(c.Request.Context(), principal(c), *in.Digest); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, in)
 	return nil
 }

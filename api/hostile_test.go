@@ -461,6 +461,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			dupKey: "password", dupRaw: jsonString("still not it")},
 		{method: "POST", route: "/tokens", cookie: true, body: tokenBody, fields: tokenFields, dupKey: "scope", dupRaw: jsonString(sqlDrop)},
 		{method: "DELETE", route: "/tokens/:id", args: map[string]string{"id": fx.token}, checksQuery: true},
+		{method: "PUT", route: "/profile/digest", body: newJObj("digest", "true"),
+			fields: []hostileField{{key: "digest", kind: kindBool}}, dupKey: "digest", dupRaw: jsonString(sqlOr)},
 		{method: "PUT", route: "/users",
 			body: newJObj("email", jsonString("eve@recoup.example"), "name", jsonString("Eve"), "role", jsonString("agent"), "entities", `["FR01"]`,
 				"department", jsonString(""), "disabled", "false"),

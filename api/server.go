@@ -111,6 +111,7 @@ func (s *Server) handle(h handler) gin.HandlerFunc {
 // and the tests try each one with every role.
 var routes = []Route{
 	{"GET", "/auth/me", "", (*Server).me},
+	{"PUT", "/profile/digest", auth.TokensOwn, (*Server).setMyDigest},
 	{"GET", "/tokens", auth.TokensOwn, (*Server).listTokens},
 	{"POST", "/tokens", auth.TokensOwn, (*Server).createToken},
 	{"DELETE", "/tokens/:id", auth.TokensOwn, (*Server).revokeToken},

@@ -9,6 +9,7 @@ import (
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/store"
+	"recoup/templates"
 )
 
 // maxDigestAccounts bounds the accounts one digest plans: each costs a
@@ -113,4 +114,31 @@ func (a *App) DailyDigest(ctx context.Context, who domain.Principal) (Digest, er
 	})
 	d.SendsKnown = true
 	return d, nil
+}
+
+// DigestEmail is who's digest as the daily email reads it (the same
+// DailyDigest, so the same perimeter and rules), dated tomorrow (UTC), with
+// the accounts that cannot be chased capped at templates.DigestMaxAccounts.
+func (a *App) DigestEmail(ctx context.Context, who domain.Principal, link string) (templates.DigestData, error) {
+	d, err := a.DailyDigest(ctx, who)
+	if err != nil {
+		return templates.DigestData{}, err
+	}
+	out := templates.DigestData{Name: who.Name, Date: time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly),
+		SendsKnown: d.SendsKnown, Accounts: d.Accounts, Truncated: d.Truncated, Link: link}
+	if out.Name == "" {
+		out.Name = who.Email
+	}
+	for _, s := range d.Sends {
+		out.Sends = append(out.Sends, templates.DigestSends{Entity: s.Entity, Sending: string(s.Sending),
+			Channel: string(s.Channel), Count: s.Count})
+	}
+	for i, b := range d.CannotChase {
+		if i == templates.DigestMaxAccounts {
+			out.More = len(d.CannotChase) - i
+			break
+		}
+		out.Blocked = append(out.Blocked, templates.DigestBlocked{Name: b.Name, Entity: b.Entity, Reasons: b.Reasons})
+	}
+	return out, nil
 }

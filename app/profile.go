@@ -69,3 +69,29 @@ func (a *App) ChangePassword(ctx context.Context, who domain.Principal, current,
 	}
 	return a.store.SetPassword(ctx, who.UserID, newHash, keep, who.Actor())
 }
+
+// DigestRoles are the roles that may receive the daily digest email.
+var DigestRoles = []domain.Role{domain.RoleCreditManager, domain.RoleAdmin}
+
+// SetDigest records whether who receives the daily digest email (credit
+// managers and admins; off by default).
+func (a *App) SetDigest(ctx context.Context, who domain.Principal, on bool) error {
+	if err := allow(who, auth.TokensOwn); err != nil { // one's own profile
+		return err
+	}
+	if who.UserID == 0 {
+		return domain.Errorf(domain.CodeInvalid, "%s has no profile", who.Actor())
+	}
+	if on && !slices.Contains(DigestRoles, who.Role) {
+		return domain.FieldError("digest", "the daily digest is for credit managers and admins")
+	}
+	return a.store.SetDigest(ctx, who.UserID, on, who.Actor())
+}
+
+// DigestOn says whether who receives the daily digest email.
+func (a *App) DigestOn(ctx context.Context, who domain.Principal) (bool, error) {
+	if who.UserID == 0 {
+		return false, nil
+	}
+	return a.store.UserDigest(ctx, who.UserID)
+}

@@ -28,6 +28,7 @@ type Config struct {
 	TemporalUIAddr    string
 	LogLevel          string
 	ReportingCurrency string
+	DigestHour        string
 	PaidClaimCheck    string
 	NewEntitySending  string
 }
@@ -57,6 +58,7 @@ var Settings = []Setting{
 	{Env: "TWILIO_API_URL", Flag: "twilio-api-url", Usage: "base URL of the Twilio API (a local endpoint in tests and staging)", field: func(c *Config) *string { return &c.TwilioAPIURL }},
 	{Env: "RECOUP_DATA_DIR", Default: ".recoup", Flag: "data-dir", Usage: "dev only: where the embedded Temporal server and captured mail persist", field: func(c *Config) *string { return &c.DataDir }},
 	{Env: "RECOUP_TEMPORAL_UI_ADDR", Default: "127.0.0.1:8233", Flag: "temporal-ui-addr", Usage: "dev only: address of the embedded Temporal Web UI", field: func(c *Config) *string { return &c.TemporalUIAddr }},
+	{Env: "RECOUP_DIGEST_HOUR", Default: "7", Flag: "digest-hour", Usage: "hour of the day (UTC, 0-23) the daily digest emails go to the users who opted in", field: func(c *Config) *string { return &c.DigestHour }},
 	{Env: "RECOUP_REPORTING_CURRENCY", Default: "EUR", Flag: "reporting-currency", Usage: "ISO 4217 currency the worklist converts overdue amounts into (dated rates of the exchange_rates import)", field: func(c *Config) *string { return &c.ReportingCurrency }},
 	{Env: "RECOUP_PAID_CLAIM_CHECK_DAYS", Default: "3", Flag: "paid-claim-check-days", Usage: "days after a customer says they paid before a task checks for the payment", field: func(c *Config) *string { return &c.PaidClaimCheck }},
 	{Env: "RECOUP_NEW_ENTITY_SENDING", Default: "live", Flag: "new-entity-sending", Usage: "sending mode of entities an import creates: live, test (every customer message to the entity's test address) or off", field: func(c *Config) *string { return &c.NewEntitySending }},

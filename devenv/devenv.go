@@ -179,7 +179,8 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	// The sweep's first run waits a day: every account is woken below.
 	w, err := worker.New(ctx, worker.Options{Client: tc, Namespace: cfg.TemporalNamespace, Store: st,
-		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: tw, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery, Log: log})
+		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: tw, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery,
+		DigestHour: cfg.DigestHour, PublicURL: info.API, Log: log})
 	if err != nil {
 		return err
 	}

@@ -48,10 +48,11 @@ const (
 // registration test.
 var (
 	Workflows = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover,
-		WorkflowCustomerNotice}
+		WorkflowCustomerNotice, WorkflowDigest}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
 		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack, ActivityCheckPromise,
-		ActivityHoldInvoice, ActivityReleaseInvoice, ActivityNoticeSchedule, ActivitySendNotice}
+		ActivityHoldInvoice, ActivityReleaseInvoice, ActivityNoticeSchedule, ActivitySendNotice,
+		ActivitySendDigests}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
 )
 
 // Unchaseable is an account with open items that automatic reminders cannot
@@ -105,4 +110,70 @@ func contactWhy(noEmail, emailBad, noPhone, phoneBad bool) string {
 		phone = "phone marked invalid"
 	}
 	return email + ", " + phone
+}
+
+const (
+	digestRecipients = `
+SELECT ` + principalColumns + `
+FROM users u` + principalEntities + `
+WHERE u.digest AND NOT u.disabled AND u.role IN ('admin', 'credit_manager')
+GROUP BY u.id
+ORDER BY u.id`
+	setDigest   = `UPDATE users SET digest = $2, updated_at = now() WHERE id = $1`
+	userDigest  = `SELECT digest FROM users WHERE id = $1`
+	claimDigest = `
+WITH ins AS (INSERT INTO digests_sent (user_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING sent_at)
+SELECT sent_at IS NOT NULL FROM ins
+UNION ALL SELECT sent_at IS NOT NULL FROM digests_sent WHERE user_id = $1 AND day = $2
+LIMIT 1`
+	finishDigest = `UPDATE digests_sent SET sent_at = now() WHERE user_id = $1 AND day = $2`
+)
+
+// DigestRecipients are the enabled credit managers and admins who opted in
+// to the daily digest email, as principals (their perimeter is the digest's).
+func (s *Store) DigestRecipients(ctx context.Context) ([]domain.Principal, error) {
+	rows, err := s.Pool.Query(ctx, digestRecipients)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Principal, error) { return scanPrincipal(r) })
+}
+
+// UserDigest says whether a user opted in to the daily digest email.
+func (s *Store) UserDigest(ctx context.Context, userID int64) (bool, error) {
+	var on bool
+	err := s.Pool.QueryRow(ctx, userDigest, userID).Scan(&on)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
+	}
+	return on, err
+}
+
+// SetDigest records a user's choice of the daily digest email, journaled.
+func (s *Store) SetDigest(ctx context.Context, userID int64, on bool, actor string) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, setDigest, userID, on)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
+		}
+		after, _ := json.Marshal(map[string]bool{"digest": on})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "user.digest", Target: fmt.Sprintf("user/%d", userID), After: after})
+	})
+}
+
+// ClaimDigest records that userID's digest of day is about to be sent and
+// says whether it already was. A claim left unsent (a crash between claim and
+// send) is sent again: a digest twice beats none.
+func (s *Store) ClaimDigest(ctx context.Context, userID int64, day time.Time) (alreadySent bool, err error) {
+	err = s.Pool.QueryRow(ctx, claimDigest, userID, day).Scan(&alreadySent)
+	return alreadySent, err
+}
+
+// FinishDigest records that userID's digest of day went out.
+func (s *Store) FinishDigest(ctx context.Context, userID int64, day time.Time) error {
+	_, err := s.Pool.Exec(ctx, finishDigest, userID, day)
+	return err
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"recoup/app"
 	"recoup/store"
@@ -13,6 +14,8 @@ type profileData struct {
 	Tokens    []store.Token
 	TokenForm tokenForm
 	Errors    fieldErrors
+	// DigestAllowed: the user's role may receive the daily digest; Digest: they do.
+	DigestAllowed, Digest bool
 }
 
 // profile is one's own settings: language, password, personal API tokens.
@@ -25,7 +28,11 @@ func (h *Handler) showProfile(r *request, status int, d profileData) error {
 	if d.TokenForm.Scope == "" {
 		d.TokenForm.Scope = "full"
 	}
+	d.DigestAllowed = slices.Contains(app.DigestRoles, r.who.Role)
 	var err error
+	if d.Digest, err = h.app.DigestOn(r.c.Request.Context(), r.who); err != nil {
+		return err
+	}
 	if d.Tokens, err = h.app.Tokens(r.c.Request.Context(), r.who); err != nil {
 		return err
 	}

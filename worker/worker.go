@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -23,6 +25,7 @@ import (
 
 	"recoup/activities"
 	"recoup/app"
+	"recoup/domain"
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/notify"
@@ -45,7 +48,11 @@ type Options struct {
 	// SweepFirstAfter delays the first sweep of open accounts (recoup dev
 	// wakes every account itself at start); 0 sweeps at once.
 	SweepFirstAfter time.Duration
-	Log             *slog.Logger
+	// DigestHour is the hour (UTC, 0-23) the daily digest emails go out
+	// (RECOUP_DIGEST_HOUR; "" for DefaultDigestHour); PublicURL is the app's link in them.
+	DigestHour string
+	PublicURL  string
+	Log        *slog.Logger
 }
 
 // TwilioSettings are the Twilio account texts and calls go through.
@@ -60,6 +67,22 @@ const stopTimeout = 30 * time.Second
 // SweepEvery is how often every account with open items is woken, to catch
 // up any an import could not wake.
 const SweepEvery = 24 * time.Hour
+
+// DefaultDigestHour is the hour (UTC) of the daily digest emails when
+// RECOUP_DIGEST_HOUR is not set.
+const DefaultDigestHour = 7
+
+// DigestHour reads RECOUP_DIGEST_HOUR ("" for DefaultDigestHour).
+func DigestHour(s string) (int, error) {
+	if strings.TrimSpace(s) == "" {
+		return DefaultDigestHour, nil
+	}
+	h, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || h < 0 || h > 23 {
+		return 0, fmt.Errorf("RECOUP_DIGEST_HOUR: %q is not an hour of the day (0-23, UTC)", s)
+	}
+	return h, nil
+}
 
 // New prepares what the workflows need (the namespace's search attributes,
 // the default scenario, the sweep of open accounts) and returns a worker on
@@ -80,11 +103,18 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err := fc.StartSweep(ctx, flow.SweepInput{Every: SweepEvery, FirstAfter: o.SweepFirstAfter}); err != nil {
 		return nil, fmt.Errorf("start the sweep of open accounts: %w", err)
 	}
+	hour, err := DigestHour(o.DigestHour)
+	if err != nil {
+		return nil, err
+	}
+	if err := fc.StartDigest(ctx, flow.DigestInput{Hour: hour}); err != nil {
+		return nil, fmt.Errorf("start the daily digest: %w", err)
+	}
 	// A stopping worker lets the activities it runs finish (a send and its
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
-		StatusCallbackURL: o.StatusCallbackURL, Log: o.Log})
+		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, Log: o.Log})
 	return w, nil
 }
 
@@ -100,6 +130,8 @@ type Activities struct {
 	// Mover reassigns one account (the handover's moves); nil: the use
 	// cases' app.App.MoveAccount over Store and Flow.
 	Mover activities.AccountMover
+	// PublicURL is the app's link in the digest emails.
+	PublicURL string
 }
 
 // Register registers every workflow and activity under its name in package
@@ -111,6 +143,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowSweep:        workflows.SweepOpenAccounts,
 		flow.WorkflowSystemCheck:  workflows.SystemCheck,
 		flow.WorkflowHandover:     workflows.Handover,
+		flow.WorkflowDigest:       workflows.Digest,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -122,8 +155,18 @@ func Register(r sdkworker.Registry, o Activities) {
 		Templates: o.Templates, StatusCallbackURL: o.StatusCallbackURL, Log: o.Log}
 	waker := &activities.Waker{Store: o.Store, Flow: o.Flow}
 	counts := &activities.Store{DB: o.Store}
-	if o.Mover == nil && o.Store != nil {
-		o.Mover = app.New(o.Store, o.Flow, o.Log)
+	var uc *app.App
+	if o.Store != nil {
+		uc = app.New(o.Store, o.Flow, o.Log)
+	}
+	if o.Mover == nil && uc != nil {
+		o.Mover = uc
+	}
+	digests := &activities.Digests{Store: o.Store, Mailer: o.Mailer}
+	if uc != nil {
+		digests.Build = func(ctx context.Context, who domain.Principal) (templates.DigestData, error) {
+			return uc.DigestEmail(ctx, who, o.PublicURL)
+		}
 	}
 	notices := &activities.Notices{Store: o.Store, Outbound: outbound}
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
@@ -143,6 +186,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityCheckPromise:   accounts.CheckPromise,
 		flow.ActivityHoldInvoice:    accounts.HoldInvoice,
 		flow.ActivityReleaseInvoice: accounts.ReleaseInvoice,
+		flow.ActivitySendDigests:    digests.SendDigests,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -45,7 +45,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
-		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING")
+		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR")
 }
 
 // openLogged is newLogger then openStore: what the one-shot commands need.
@@ -167,7 +167,8 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 			w, err := worker.New(ctx, worker.Options{Client: p.temporal, Namespace: cfg.TemporalNamespace, Store: p.store,
 				SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: worker.TwilioSettings{AccountSID: cfg.TwilioAccountSID,
 					AuthToken: cfg.TwilioAuthToken, FromNumber: cfg.TwilioFromNumber, APIURL: cfg.TwilioAPIURL},
-				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio", Log: p.log})
+				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio",
+				DigestHour:        cfg.DigestHour, PublicURL: cfg.PublicURL, Log: p.log})
 			if err != nil {
 				return err
 			}
@@ -178,7 +179,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SMTP_URL", "RECOUP_MAIL_FROM",
-		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL", "RECOUP_PUBLIC_URL")
+		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL", "RECOUP_PUBLIC_URL", "RECOUP_DIGEST_HOUR")
 }
 
 func migrateCmd(cfg *config.Config) *cobra.Command {

@@ -1,0 +1,97 @@
+package activities_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"recoup/activities"
+	"recoup/app"
+	"recoup/domain"
+	"recoup/store/storetest"
+	"recoup/templates"
+)
+
+// SendDigests mails one digest per opted-in credit manager, over their
+// perimeter, in their language; never to those who did not opt in; once a day.
+func TestSendDigestsOncePerOptedInUser(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	rows := storetest.NewFactory(f.st.Pool)
+	gbOnly := rows.User(t, storetest.User{Email: "cm.gb@example.com", Name: "Grace GB", Role: domain.RoleCreditManager})
+	frFr := rows.User(t, storetest.User{Email: "cm.fr@example.com", Name: "Fanny FR", Role: domain.RoleCreditManager})
+	silent := rows.User(t, storetest.User{Email: "cm.off@example.com", Name: "Olga Off", Role: domain.RoleCreditManager})
+	agent := rows.User(t, storetest.User{Email: "agent.on@example.com", Role: domain.RoleAgent})
+	_, err := f.st.Pool.Exec(ctx, `
+INSERT INTO user_entities (user_id, entity_id) SELECT u.id, e.id FROM users u, entities e
+WHERE (u.id = $1 AND e.code = 'GB01') OR (u.id IN ($2, $3) AND e.code = 'FR01')`, gbOnly, frFr, silent)
+	require.NoError(t, err)
+	_, err = f.st.Pool.Exec(ctx, `UPDATE users SET language = 'fr' WHERE id = $1`, frFr)
+	require.NoError(t, err)
+	for _, id := range []int64{gbOnly, frFr, agent} {
+		require.NoError(t, f.st.SetDigest(ctx, id, true, "test"))
+	}
+	on, err := f.st.UserDigest(ctx, silent)
+	require.NoError(t, err)
+	require.False(t, on, "off by default")
+
+	uc := app.New(f.st, nil, nil)
+	d := &activities.Digests{Store: f.st, Mailer: f.d.Mailer,
+		Build: func(ctx context.Context, who domain.Principal) (templates.DigestData, error) {
+			return uc.DigestEmail(ctx, who, "https://recoup.example")
+		}}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivityWithOptions(d.SendDigests, activity.RegisterOptions{Name: "SendDigests"})
+
+	v, err := env.ExecuteActivity("SendDigests", "2026-09-20")
+	require.NoError(t, err)
+	var res activities.DigestResult
+	require.NoError(t, v.Get(&res))
+	require.Equal(t, activities.DigestResult{Sent: 2}, res, "the agent and the user who did not opt in get none")
+
+	byTo := map[string]string{}
+	for _, m := range f.mail.Messages() {
+		require.Len(t, m.To, 1)
+		byTo[m.To[0]] = m.Subject + "\n" + m.Text
+	}
+	require.Len(t, byTo, 2)
+	gb := byTo["cm.gb@example.com"]
+	require.Contains(t, gb, "Recoup: tomorrow's reminders")
+	require.Contains(t, gb, "Unreachable Ltd (GB01): no usable contact: no email, no phone")
+	require.NotContains(t, gb, "Dupont SARL", "another entity's account is outside the perimeter")
+	require.Contains(t, gb, "Unknown: the workflow engine", "no Temporal: the sends are unknown, not zero")
+	require.Contains(t, gb, "https://recoup.example")
+	fr := byTo["cm.fr@example.com"]
+	require.Contains(t, fr, "Recoup : les relances de demain")
+	require.Contains(t, fr, "Comptes qui ne peuvent pas être relancés :\n  Aucun.")
+	require.NotContains(t, fr, "Unreachable Ltd")
+
+	v, err = env.ExecuteActivity("SendDigests", "2026-09-20")
+	require.NoError(t, err)
+	require.NoError(t, v.Get(&res))
+	require.Equal(t, activities.DigestResult{Already: 2}, res)
+	require.Len(t, f.mail.Messages(), 2, "a retry of the same day sends nothing")
+
+	v, err = env.ExecuteActivity("SendDigests", "2026-09-21")
+	require.NoError(t, err)
+	require.NoError(t, v.Get(&res))
+	require.Equal(t, 2, res.Sent, "the next day is another digest")
+}
+
+// The digest lists at most DigestMaxAccounts accounts and says how many more.
+func TestRenderDigestCapsAndFallsBack(t *testing.T) {
+	d := templates.DigestData{Name: "Ann", Date: "2026-09-21", SendsKnown: true, More: 3, Link: "https://x.example",
+		Sends:   []templates.DigestSends{{Entity: "GB01", Sending: "test", Channel: "email", Count: 4}},
+		Blocked: []templates.DigestBlocked{{Name: "A Ltd", Entity: "GB01", Reasons: []string{"r1", "r2"}}}}
+	subject, text, err := templates.RenderDigest("de-DE", d)
+	require.NoError(t, err)
+	require.Equal(t, "Recoup: tomorrow's reminders (2026-09-21)", subject, "German falls back to English")
+	require.Contains(t, text, "GB01 (test): 4 email")
+	require.Contains(t, text, "- A Ltd (GB01): r1; r2")
+	require.Contains(t, text, "… and 3 more.")
+	require.NotContains(t, text, "{{")
+}

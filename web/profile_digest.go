@@ -1,0 +1,15 @@
+package web
+
+import "net/http"
+
+// profileDigest turns the daily digest email on or off (a checkbox: absent is off).
+func (h *Handler) profileDigest(r *request) error {
+	err := h.app.SetDigest(r.c.Request.Context(), r.who, r.c.PostForm("digest") == "on")
+	if fe, ok := formError(err); ok {
+		return h.showProfile(r, http.StatusBadRequest, profileData{Errors: fe})
+	}
+	if err != nil {
+		return err
+	}
+	return h.done(r, "/profile", h.catalog.text(r.lang, "profile.digest_saved"))
+}
