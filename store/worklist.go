@@ -391,6 +391,29 @@ type countResult struct {
 	err error
 }
 
+// refreshDayOldTotals recomputes the totals of up to $1 customers computed
+// before the customer's own today, or past their next due date.
+const refreshDayOldTotals = `
+WITH stale AS (
+    SELECT coalesce(array_agg(customer_id), '{}') AS ids FROM (
+        SELECT t.customer_id FROM customer_totals t JOIN customers c ON c.id = t.customer_id
+        WHERE t.overdue_on < ` + customerToday + ` OR t.next_due < ` + customerToday + `
+        ORDER BY t.customer_id LIMIT $1) s
+)
+SELECT n FROM (SELECT cardinality(ids) AS n, customer_totals_refresh(ids) AS done FROM stale) r`
+
+// RefreshStaleTotals brings up to date the totals (overdue amount, days
+// overdue, next due date: customer_totals) of at most limit customers whose
+// own date has turned since they were computed, or whose next due date has
+// passed, and says how many. Invoice writes refresh their customers; the
+// daily sweep (activities.Waker.WakeOpen) calls this until it returns less
+// than limit, so the worklist's bound (worklistBounded) stays tight.
+func (s *Store) RefreshStaleTotals(ctx context.Context, limit int) (int, error) {
+	var n int
+	err := s.Pool.QueryRow(ctx, refreshDayOldTotals, limit).Scan(&n)
+	return n, err
+}
+
 // The claim takes a task inside the perimeter for user; anyRole lets a
 // manager take any task, others only the tasks of their own role.
 const claimTask = `
