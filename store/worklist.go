@@ -266,58 +266,6 @@ LEFT JOIN users u ON u.id = tk.assignee_id
 LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
 ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
 
-// worklistFew ranks the open tasks of one person as worklistQuery does,
-// scoring only those that can reach the page: each task's bound (as in
-// worklistBounded, with its own due part) costs a join, no score; the 4 × @k
-// best bounds, scored, give a floor; the tasks whose bound reaches it, and
-// the stale customers' tasks, are scored and ranked.
-const worklistFew = `
-WITH rates AS (
-    SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
-        AS r(currency, rate, shift, on_date)
-),
-mine AS MATERIALIZED (
-    SELECT tk.id, coalesce(t.next_due < ` + customerToday + ` OR t.overdue_on < @fresh_since::date, true) AS stale,
-           t.priority_base + @slack::numeric
-           + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2) AS bound
-    FROM tasks tk
-    JOIN customers c ON c.id = tk.customer_id
-    JOIN customer_totals t ON t.customer_id = c.id
-    WHERE tk.status = 'open' AND ` + worklistFilters + `
-),
-floor AS (
-    SELECT coalesce((SELECT s.score FROM (
-        SELECT ` + worklistScore + ` AS score
-        FROM (SELECT id FROM mine ORDER BY bound DESC LIMIT 4 * @k::int) b
-        JOIN tasks tk ON tk.id = b.id
-        JOIN customers c ON c.id = tk.customer_id
-        JOIN customer_totals t ON t.customer_id = c.id
-        LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `) s
-      ORDER BY s.score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
-),
-ranked AS (
-    SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at
-    FROM mine m
-    JOIN tasks tk ON tk.id = m.id
-    JOIN customers c ON c.id = tk.customer_id
-    JOIN customer_totals t ON t.customer_id = c.id
-    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-    WHERE m.stale OR m.bound >= (SELECT score FROM floor)
-    ORDER BY score DESC, tk.due_at, tk.id
-    LIMIT @limit OFFSET @offset
-)
-SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
-       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
-       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
-       p.due_points::float8, ` + worklistScore + `::float8, (SELECT count(*) FROM mine)
-FROM ranked
-JOIN tasks tk ON tk.id = ranked.id
-JOIN customers c ON c.id = tk.customer_id
-JOIN customer_totals t ON t.customer_id = c.id
-LEFT JOIN users u ON u.id = tk.assignee_id
-LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
-
 // worklistCount counts the open tasks worklistBounded ranks: the whole
 // perimeter (a credit manager's, an admin's) needs no customer, the open
 // tasks' index alone.
@@ -378,19 +326,14 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "kind": nullable(string(f.Kind)),
 		"customer": f.CustomerID, "overdue": f.Overdue, "now": f.Now, "limit": f.Limit, "offset": f.Offset,
 	})
-	// One customer's tasks are few: all scored. One person's (an agent's:
-	// 4,000 of 200,000) are bounded each, the best bounds scored. The team's
+	// One person's or one customer's tasks are few (an agent's: 4,000 of
+	// 200,000): scoring them all is cheaper than bounding them. The team's
 	// are every open task: the bounded query reads indexes.
 	query := worklistQuery
 	var counted chan countResult
-	today := dunning.DateOf(f.Now.UTC())
-	if f.AssigneeEmail != "" && f.CustomerID == nil && !f.Exhaustive {
-		query = worklistFew
-		args["k"], args["slack"] = f.Offset+f.Limit, pruneSlack(f.Reporting, f.Rates)
-		args["fresh_since"] = today.AddDays(-1).String()
-	}
 	if f.AssigneeEmail == "" && f.CustomerID == nil && !f.Exhaustive {
 		query = worklistBounded
+		today := dunning.DateOf(f.Now.UTC())
 		args["k"], args["slack"] = f.Offset+f.Limit, pruneSlack(f.Reporting, f.Rates)
 		args["stale_due"], args["fresh_since"] = today.AddDays(1).String(), today.AddDays(-1).String()
 		// Counting the open tasks takes as long as ranking them: both at
