@@ -168,94 +168,96 @@ const (
       AND ` + perimeterClause
 )
 
-// worklistPruned ranks the same open tasks as worklistQuery, in the same
-// order, without scoring them all (migration 00017). A task's exact score is
-// at most its bound: its customer's priority_base + @slack + its due part,
-// which cost nothing to compute, for every customer but the stale ones (not
-// refreshed since @fresh_since: their days overdue grew since; or past their
-// next due date in their own time zone, which @stale_due, the day after
-// today in UTC, bounds for the index: their overdue amount grew), whose
-// tasks are always scored.
-// A floor is a score @k tasks reach, so no task of the page scores less:
-//  1. the 4 × @k tasks of the highest bases, scored, give a first floor;
-//  2. the tasks whose customer's base reaches it - 10 - @slack (an index
-//     range) get their bound; the 4 × @k best bounds, scored, raise the floor;
-//  3. only the tasks whose bound reaches the floor, and the stale
-//     customers' tasks, are scored and ranked.
+// worklistBounded ranks the same open tasks as worklistQuery, in the same
+// order, scoring only the tasks that can reach the page (migrations 00017
+// and 00019). A task's score is the customer part plus its due part; the
+// customer part is at most priority_base + @slack for every customer but the
+// stale ones (not refreshed since @fresh_since: their days overdue grew
+// since; or past their next due date in their own time zone, which
+// @stale_due, the day after today in UTC, bounds for the index), and the due
+// part falls with the due time, so a customer's tasks score at most
 //
-// The count walks the open tasks once, without scoring.
-const worklistPruned = `
+//	bound = priority_base + @slack + clamp(@now_day - task_due_day, -10, 10) + 0.01
+//
+// (task_due_day: its earliest open task's due time, in days since the epoch;
+// 0.01 covers the due part's rounding). A floor is a score @k tasks reach,
+// so no task of the page scores less:
+//  1. the tasks of the @k customers of highest base among those whose
+//     earliest task is 10 days past due, and of the @k of highest
+//     base - task_due_day among the others (two index walks), scored, give
+//     the floor;
+//  2. the customers whose bound reaches it are three index ranges: earliest
+//     task 10 days past due or more (the clamp gives 10: a range of
+//     priority_base), due within 10 days either side (no clamp: a range of
+//     priority_base - task_due_day), 10 days ahead or more (-10: a range of
+//     priority_base); plus the stale customers;
+//  3. their tasks whose own bound (their own due part) reaches the floor, and
+//     every task of the stale customers, are scored and ranked.
+//
+// The count walks the open tasks' index once, without scoring.
+const worklistBounded = `
 WITH rates AS (
     SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
         AS r(currency, rate, shift, on_date)
 ),
-top1 AS (
-    SELECT ` + worklistScore + ` AS score
-    FROM (SELECT tk.id FROM customer_totals t
-          JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
-          JOIN customers c ON c.id = t.customer_id
-          WHERE ` + worklistFilters + `
-          ORDER BY t.priority_base DESC
-          LIMIT 4 * @k::int) best
-    JOIN tasks tk ON tk.id = best.id
-    JOIN customers c ON c.id = tk.customer_id
-    JOIN customer_totals t ON t.customer_id = c.id
-    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-),
-floor1 AS (
-    SELECT coalesce((SELECT score FROM top1 ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
-),
-bounded AS (
-    SELECT tk.id, t.priority_base + @slack::numeric
-           + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2) AS bound
-    FROM customer_totals t
-    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
-    JOIN customers c ON c.id = t.customer_id
-    WHERE t.priority_base >= (SELECT score FROM floor1) - 10 - @slack::numeric
-      AND NOT coalesce(t.next_due < ` + customerToday + ` OR t.overdue_on < @fresh_since::date, false)
-      AND ` + worklistFilters + `
-),
-top2 AS (
-    SELECT ` + worklistScore + ` AS score
-    FROM (SELECT id FROM bounded ORDER BY bound DESC LIMIT 4 * @k::int) best
-    JOIN tasks tk ON tk.id = best.id
-    JOIN customers c ON c.id = tk.customer_id
-    JOIN customer_totals t ON t.customer_id = c.id
-    LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+clock AS (SELECT extract(epoch FROM @now::timestamptz) / 86400 AS now_day),
+seeds AS (
+    (SELECT t.customer_id FROM customer_totals t
+     WHERE t.task_due_day <= (SELECT now_day FROM clock) - 10 AND EXISTS (` + worklistMatch + `)
+     ORDER BY t.priority_base DESC LIMIT @k::int)
+    UNION
+    (SELECT t.customer_id FROM customer_totals t
+     WHERE t.task_due_day > (SELECT now_day FROM clock) - 10 AND EXISTS (` + worklistMatch + `)
+     ORDER BY t.priority_base - t.task_due_day DESC LIMIT @k::int)
 ),
 floor AS (
-    SELECT greatest((SELECT score FROM floor1),
-                    coalesce((SELECT score FROM top2 ORDER BY score DESC OFFSET @k::int - 1 LIMIT 1), -1e9)) AS score
+    SELECT coalesce((SELECT s.score FROM (
+        SELECT ` + worklistScore + ` AS score
+        FROM seeds
+        JOIN tasks tk ON tk.customer_id = seeds.customer_id AND tk.status = 'open'
+        JOIN customers c ON c.id = tk.customer_id
+        JOIN customer_totals t ON t.customer_id = c.id
+        LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+        WHERE ` + worklistFilters + `) s
+      ORDER BY s.score DESC OFFSET @k::int - 1 LIMIT 1), -1e9) AS score
 ),
-candidates AS (
-    SELECT id FROM bounded WHERE bound >= (SELECT score FROM floor)
+bar AS ( -- what priority_base + the clamped due part must reach
+    SELECT (SELECT score FROM floor) - @slack::numeric - 0.01 AS v, now_day FROM clock
+),
+cands AS (
+    SELECT t.customer_id, false AS stale FROM customer_totals t, bar
+    WHERE t.task_due_day <= bar.now_day - 10 AND t.priority_base >= bar.v - 10
     UNION ALL
-    SELECT tk.id FROM customer_totals t
-    JOIN tasks tk ON tk.customer_id = t.customer_id AND tk.status = 'open'
-    WHERE t.customer_id IN (SELECT s.customer_id FROM customer_totals s JOIN customers c ON c.id = s.customer_id
-                            WHERE s.next_due < @stale_due::date AND s.next_due < ` + customerToday + `
-                            UNION SELECT customer_id FROM customer_totals WHERE overdue_on < @fresh_since::date)
+    SELECT t.customer_id, false FROM customer_totals t, bar
+    WHERE t.task_due_day IS NOT NULL AND t.priority_base - t.task_due_day >= bar.v - bar.now_day
+      AND t.task_due_day > bar.now_day - 10 AND t.task_due_day < bar.now_day + 10
+    UNION ALL
+    SELECT t.customer_id, false FROM customer_totals t, bar
+    WHERE t.task_due_day >= bar.now_day + 10 AND t.priority_base >= bar.v + 10
+    UNION ALL
+    SELECT s.customer_id, true FROM customer_totals s JOIN customers c ON c.id = s.customer_id
+    WHERE s.next_due < @stale_due::date AND s.next_due < ` + customerToday + `
+    UNION ALL
+    SELECT customer_id, true FROM customer_totals WHERE overdue_on < @fresh_since::date
 ),
 ranked AS (
     SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at
-    FROM candidates k
-    JOIN tasks tk ON tk.id = k.id
+    FROM (SELECT customer_id, bool_or(stale) AS stale FROM cands GROUP BY customer_id) k
+    JOIN tasks tk ON tk.customer_id = k.customer_id AND tk.status = 'open'
     JOIN customers c ON c.id = tk.customer_id
     JOIN customer_totals t ON t.customer_id = c.id
     LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
     WHERE ` + worklistFilters + `
+      AND (k.stale OR t.priority_base + @slack::numeric
+           + round(greatest(-10, least(10, extract(epoch FROM (@now::timestamptz - tk.due_at))::float8 / 86400))::numeric, 2)
+           >= (SELECT score FROM floor))
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
-),
-total AS ( -- the whole perimeter (a credit manager's, an admin's) needs no customer: the open tasks' index alone
-    SELECT count(*) AS n FROM tasks tk
-    WHERE tk.status = 'open' AND ` + worklistTaskFilters + `
-      AND (@p_all::boolean OR EXISTS (SELECT 1 FROM customers c WHERE c.id = tk.customer_id AND ` + perimeterClause + `))
 )
 SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
        tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
        x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
-       p.due_points::float8, ` + worklistScore + `::float8, (SELECT n FROM total)
+       p.due_points::float8, ` + worklistScore + `::float8, 0::bigint
 FROM ranked
 JOIN tasks tk ON tk.id = ranked.id
 JOIN customers c ON c.id = tk.customer_id
@@ -263,6 +265,18 @@ JOIN customer_totals t ON t.customer_id = c.id
 LEFT JOIN users u ON u.id = tk.assignee_id
 LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
 ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+
+// worklistCount counts the open tasks worklistBounded ranks: the whole
+// perimeter (a credit manager's, an admin's) needs no customer, the open
+// tasks' index alone.
+const worklistCount = `
+SELECT count(*) FROM tasks tk
+WHERE tk.status = 'open' AND ` + worklistTaskFilters + `
+  AND (@p_all::boolean OR EXISTS (SELECT 1 FROM customers c WHERE c.id = tk.customer_id AND ` + perimeterClause + `))`
+
+// worklistMatch: customer t has an open task the filters keep.
+const worklistMatch = `SELECT 1 FROM tasks tk JOIN customers c ON c.id = tk.customer_id
+        WHERE tk.customer_id = t.customer_id AND tk.status = 'open' AND ` + worklistFilters
 
 // pruneSlack is how much a customer's exact part of the score may exceed its
 // priority_base when it was refreshed on or after yesterday and its next due
@@ -312,14 +326,24 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "kind": nullable(string(f.Kind)),
 		"customer": f.CustomerID, "overdue": f.Overdue, "now": f.Now, "limit": f.Limit, "offset": f.Offset,
 	})
-	// One person's or one customer's tasks are few: scoring them all is
-	// cheap. The team's are every open task: the pruned query reads an index.
+	// One person's or one customer's tasks are few (an agent's: 4,000 of
+	// 200,000): scoring them all is cheaper than bounding them. The team's
+	// are every open task: the bounded query reads indexes.
 	query := worklistQuery
+	var counted chan countResult
 	if f.AssigneeEmail == "" && f.CustomerID == nil && !f.Exhaustive {
-		query = worklistPruned
+		query = worklistBounded
 		today := dunning.DateOf(f.Now.UTC())
 		args["k"], args["slack"] = f.Offset+f.Limit, pruneSlack(f.Reporting, f.Rates)
 		args["stale_due"], args["fresh_since"] = today.AddDays(1).String(), today.AddDays(-1).String()
+		// Counting the open tasks takes as long as ranking them: both at
+		// once, on two connections.
+		counted = make(chan countResult, 1)
+		go func() {
+			var c countResult
+			c.err = s.Pool.QueryRow(ctx, worklistCount, args).Scan(&c.n)
+			counted <- c
+		}()
 	}
 	rows, err := tx.Query(ctx, query, args)
 	if err != nil {
@@ -353,7 +377,41 @@ func (s *Store) Worklist(ctx context.Context, per Perimeter, f WorklistFilter) (
 		}
 		return w, nil
 	})
+	if counted != nil {
+		c := <-counted
+		if err == nil {
+			total, err = c.n, c.err
+		}
+	}
 	return list, total, err
+}
+
+type countResult struct {
+	n   int64
+	err error
+}
+
+// refreshDayOldTotals recomputes the totals of up to $1 customers computed
+// before the customer's own today, or past their next due date.
+const refreshDayOldTotals = `
+WITH stale AS (
+    SELECT coalesce(array_agg(customer_id), '{}') AS ids FROM (
+        SELECT t.customer_id FROM customer_totals t JOIN customers c ON c.id = t.customer_id
+        WHERE t.overdue_on < ` + customerToday + ` OR t.next_due < ` + customerToday + `
+        ORDER BY t.customer_id LIMIT $1) s
+)
+SELECT n FROM (SELECT cardinality(ids) AS n, customer_totals_refresh(ids) AS done FROM stale) r`
+
+// RefreshStaleTotals brings up to date the totals (overdue amount, days
+// overdue, next due date: customer_totals) of at most limit customers whose
+// own date has turned since they were computed, or whose next due date has
+// passed, and says how many. Invoice writes refresh their customers; the
+// daily sweep (activities.Waker.WakeOpen) calls this until it returns less
+// than limit, so the worklist's bound (worklistBounded) stays tight.
+func (s *Store) RefreshStaleTotals(ctx context.Context, limit int) (int, error) {
+	var n int
+	err := s.Pool.QueryRow(ctx, refreshDayOldTotals, limit).Scan(&n)
+	return n, err
 }
 
 // The claim takes a task inside the perimeter for user; anyRole lets a

@@ -59,20 +59,25 @@ func TestWorklistPrunedRanksAsScoringEveryTask(t *testing.T) {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err)
 	}
+	yes := true
 	same := func(t *testing.T, what string) {
 		t.Helper()
 		rates, err := st.RatesTo(ctx, "EUR", today)
 		require.NoError(t, err)
 		for _, c := range []struct {
-			per  store.Perimeter
-			page domain.Page
+			per     store.Perimeter
+			page    domain.Page
+			overdue *bool
+			later   time.Duration // the clock: the due part moves with it
 		}{
-			{store.Everything, domain.Page{Limit: 10}}, {store.Everything, domain.Page{Limit: 10, Offset: 10}},
-			{store.Everything, domain.Page{Limit: 7, Offset: 33}}, {store.Everything, domain.Page{Limit: 500}},
-			{store.Perimeter{Agent: &agent}, domain.Page{Limit: 10}}, {store.Perimeter{Agent: &other}, domain.Page{Limit: 500}},
+			{store.Everything, domain.Page{Limit: 10}, nil, 0}, {store.Everything, domain.Page{Limit: 10, Offset: 10}, nil, 0},
+			{store.Everything, domain.Page{Limit: 7, Offset: 33}, nil, 0}, {store.Everything, domain.Page{Limit: 500}, nil, 0},
+			{store.Perimeter{Agent: &agent}, domain.Page{Limit: 10}, nil, 0}, {store.Perimeter{Agent: &other}, domain.Page{Limit: 500}, nil, 0},
+			{store.Everything, domain.Page{Limit: 10}, &yes, 0}, {store.Everything, domain.Page{Limit: 10}, nil, 30 * time.Hour},
+			{store.Everything, domain.Page{Limit: 5, Offset: 5}, nil, 9*24*time.Hour + 17*time.Minute},
 		} {
 			page := c.page
-			f := store.WorklistFilter{Reporting: money.MustCurrency("EUR"), Rates: rates, Now: now, Page: page}
+			f := store.WorklistFilter{Reporting: money.MustCurrency("EUR"), Rates: rates, Now: now.Add(c.later), Page: page, Overdue: c.overdue}
 			pruned, total, err := st.Worklist(ctx, c.per, f)
 			require.NoError(t, err)
 			f.Exhaustive = true
@@ -96,6 +101,42 @@ func TestWorklistPrunedRanksAsScoringEveryTask(t *testing.T) {
 		require.NoError(t, err)
 	}
 	same(t, "after risk and promise changes")
+
+	// Task due times move, tasks close and open: each customer's earliest
+	// open task (customer_totals.task_due_day) follows, by trigger.
+	for _, sql := range []string{
+		`UPDATE tasks SET due_at = due_at - interval '13 days' WHERE id % 4 = 0`,
+		`UPDATE tasks SET due_at = due_at + interval '11 days' WHERE id % 4 = 1`,
+		`UPDATE tasks SET status = 'done', closed_at = now() WHERE id % 6 = 2`,
+		`DELETE FROM tasks WHERE id % 9 = 3`,
+	} {
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	for i, c := range customers[:30] {
+		_, _, err := st.CreateTask(ctx, store.Task{Key: fmt.Sprintf("late/%d", i), CustomerID: c, Kind: domain.TaskCall,
+			AssigneeRole: domain.AssigneeAgent, DueAt: now.Add(-time.Duration(i) * 24 * time.Hour), Note: "call"})
+		require.NoError(t, err)
+	}
+	var drift int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM customer_totals t WHERE t.task_due_day IS DISTINCT FROM
+		(SELECT extract(epoch FROM min(k.due_at)) / 86400 FROM tasks k WHERE k.customer_id = t.customer_id AND k.status = 'open')`).Scan(&drift))
+	require.Zero(t, drift, "customers whose task_due_day is not their earliest open task's")
+	same(t, "after task changes")
+
+	// The daily sweep's refresh brings the day-old totals up to date (none stale after it), and ranks alike.
+	n, err := st.RefreshStaleTotals(ctx, 10)
+	require.NoError(t, err)
+	require.Equal(t, 10, n, "a full batch")
+	for n == 10 {
+		n, err = st.RefreshStaleTotals(ctx, 10)
+		require.NoError(t, err)
+	}
+	var stale int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM customer_totals t JOIN customers c ON c.id = t.customer_id
+		WHERE t.overdue_on < (now() AT TIME ZONE c.timezone)::date OR t.next_due < (now() AT TIME ZONE c.timezone)::date`).Scan(&stale))
+	require.Zero(t, stale)
+	same(t, "after the daily refresh")
 }
 
 func ids(list []store.WorklistRow) []int64 {
