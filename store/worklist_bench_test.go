@@ -25,7 +25,7 @@ import (
 // agents, and prints p50 and p95 of one agent's first page and of the
 // team's first page (every open task ranked), the team's both by scoring
 // every open task (the query before migration 00017) and bounded per
-// customer (worklistBounded, migrations 00017 and 00019), in turns. Goal:
+// customer (worklistBounded, migrations 00017 and 00018), in turns. Goal:
 // p95 < 100 ms.
 //
 //	go test ./store/ -run '^$' -bench Worklist -benchtime 1x -timeout 60m
@@ -89,7 +89,7 @@ func BenchmarkWorklist(b *testing.B) {
 	}{
 		{"one agent's worklist", store.Perimeter{Agent: &agent}, store.WorklistFilter{AssigneeEmail: "agent7@example.com"}},
 		{"the team's worklist, every task scored (before migration 00017)", store.Everything, store.WorklistFilter{Exhaustive: true}},
-		{"the team's worklist, bounded per customer (migration 00019)", store.Everything, store.WorklistFilter{}},
+		{"the team's worklist, bounded per customer (migration 00018)", store.Everything, store.WorklistFilter{}},
 	}
 	// The cases take turns call by call (the machine is shared: a burst of
 	// load then weighs on each alike); RECOUP_BENCH_ROUNDS calls each (40).
