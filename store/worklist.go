@@ -170,7 +170,7 @@ const (
 
 // worklistBounded ranks the same open tasks as worklistQuery, in the same
 // order, scoring only the tasks that can reach the page (migrations 00017
-// and 00019). A task's score is the customer part plus its due part; the
+// and 00018). A task's score is the customer part plus its due part; the
 // customer part is at most priority_base + @slack for every customer but the
 // stale ones (not refreshed since @fresh_since: their days overdue grew
 // since; or past their next due date in their own time zone, which
