@@ -29,6 +29,7 @@ func TestAccountHoldsAndCreditHoldRelease(t *testing.T) {
 	_, body := f.agent.get(page)
 	require.Contains(t, body, `action="`+page+`/holds"`)
 	require.Contains(t, body, "No invoice is held")
+	require.Contains(t, body, `<option value="`+invID+`">F-HOLD`, "the form offers the open invoice")
 
 	res := f.agent.post(page+"/holds", url.Values{"invoice_id": {invID}, "until": {"2099-01-10"}})
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
