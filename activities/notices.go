@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/money"
-	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
 )
@@ -155,26 +153,12 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 		return res, badInput(err)
 	}
 	full.Schedule, full.Payment = mc.Schedule, mc.Payment
-	// The entity's sending gates apply to notices as to reminders.
-	g, err := n.Store.SendGate(ctx, in.CustomerID)
-	if err != nil {
-		return res, err
-	}
-	out := outcome{status: domain.MessageSent, channel: domain.ChannelEmail}
-	switch {
-	case len(full.Invoices) == 0:
-		out = outcome{status: domain.MessageSkipped, channel: domain.ChannelEmail, detail: "no invoice of the " + in.Kind + " is still open"}
-	case g.Sending == store.SendingOff || (g.Sending == store.SendingTest && g.TestAddress == ""):
-		out = sendingOff(g, domain.ChannelEmail)
-	default:
+	out := outcome{status: domain.MessageSkipped, channel: domain.ChannelEmail, detail: "no invoice of the " + in.Kind + " is still open"}
+	if len(full.Invoices) > 0 {
+		// The entity's sending gates apply to notices as to reminders.
 		ex := ExecuteInput{CustomerID: in.CustomerID, WorkflowID: in.WorkflowID, Action: dunning.Action{Key: in.Key,
 			Step: dunning.Step{Template: in.Template, Channel: domain.ChannelEmail}, Channel: domain.ChannelEmail, InvoiceIDs: subject.invoiceIDs}}
-		out.ref, err = n.Outbound.send(ctx, ex, domain.ChannelEmail, full, g)
-		var skip *unavailable
-		switch {
-		case errors.As(err, &skip) || notify.IsPermanent(err):
-			out = outcome{status: domain.MessageFailed, channel: domain.ChannelEmail, detail: "email: " + err.Error()}
-		case err != nil:
+		if out, err = n.Outbound.sendOne(ctx, ex, domain.ChannelEmail, full); err != nil {
 			n.Outbound.log().Warn("notice failed, will be retried", "key", in.Key, "err", err)
 			return res, err
 		}
