@@ -163,9 +163,7 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 			return res, err
 		}
 	}
-	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-	defer cancel()
-	if err := n.Store.FinishMessage(finishCtx, in.Key, out.status, out.channel, out.ref, out.detail,
+	if err := n.Outbound.finish(ctx, in.Key, out,
 		store.Entry{Actor: in.WorkflowID, Action: "notice." + in.Template + "." + string(out.status)}); err != nil {
 		return res, err
 	}
