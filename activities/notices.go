@@ -123,7 +123,8 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	if subject.customerID != in.CustomerID {
 		return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s %d is not customer %d's", in.Kind, in.ID, in.CustomerID), ErrTypeBadInput, nil)
 	}
-	mc := store.MessageContext{Schedule: subject.schedule()}
+	// A confirmation lists the schedule; a reminder names its one payment.
+	schedule, pay := subject.schedule(), templates.Instalment{}
 	if in.Template == templates.PromiseReminder {
 		why, err := n.reminderApplies(ctx, in, subject)
 		if err != nil || why != "" {
@@ -131,9 +132,8 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 			return res, err
 		}
 		i := slices.IndexFunc(subject.payments, func(p payment) bool { return p.seq == in.Seq })
-		mc.Payment = subject.schedule()[i]
-		mc.Payment.Number = in.Seq
-		mc.Schedule = nil
+		pay, schedule = schedule[i], nil
+		pay.Number = in.Seq
 	} else if !subject.open {
 		res.Detail = "the plan is no longer open"
 		return res, nil
@@ -152,7 +152,7 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	if err != nil {
 		return res, badInput(err)
 	}
-	full.Schedule, full.Payment = mc.Schedule, mc.Payment
+	full.Schedule, full.Payment = schedule, pay
 	out := outcome{status: domain.MessageSkipped, channel: domain.ChannelEmail, detail: "no invoice of the " + in.Kind + " is still open"}
 	if len(full.Invoices) > 0 {
 		// The entity's sending gates apply to notices as to reminders.
