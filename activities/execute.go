@@ -139,12 +139,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		d.log().Warn("dunning action failed, will be retried", "key", a.Key, "channel", ch, "err", err)
 		return res, badInput(err)
 	}
-	// What was sent is recorded even when the activity is being cancelled
-	// (a worker stopping): an unrecorded send is sent again by the retry.
-	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-	defer cancel()
-	if err := d.Store.FinishMessage(finishCtx, a.Key, out.status, out.channel, out.ref, out.detail,
-		store.Entry{Actor: actor(in)}); err != nil {
+	if err := d.finish(ctx, a.Key, out, store.Entry{Actor: actor(in)}); err != nil {
 		return res, err
 	}
 	res.Status, res.Channel, res.Detail = out.status, out.channel, out.detail
@@ -154,6 +149,15 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 	d.log().Info("dunning action done", "key", a.Key, "customer_id", in.CustomerID, "status", out.status,
 		"channel", out.channel, "detail", out.detail)
 	return res, nil
+}
+
+// finish records the outcome of key in the message log, journaled as e. What
+// was sent is recorded even when the activity is being cancelled (a worker
+// stopping): an unrecorded send is sent again by the retry.
+func (d *Dunning) finish(ctx context.Context, key string, out outcome, e store.Entry) error {
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	return d.Store.FinishMessage(finishCtx, key, out.status, out.channel, out.ref, out.detail, e)
 }
 
 type outcome struct {

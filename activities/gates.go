@@ -17,6 +17,42 @@ import (
 // and contacts marked invalid. A channel a gate closes is "unavailable", so
 // the reminder falls back along the usual chain (texts and calls to email).
 
+// openGates reads the entity's gates for a message to customerID on ch; off
+// is the outcome to record instead when the entity's sending is off (nil
+// while it is on).
+func (d *Dunning) openGates(ctx context.Context, customerID int64, ch domain.Channel) (g store.Gate, off *outcome, err error) {
+	g, err = d.Store.SendGate(ctx, customerID)
+	if err != nil {
+		return g, nil, err
+	}
+	if g.Sending == store.SendingOff || (g.Sending == store.SendingTest && g.TestAddress == "") {
+		o := sendingOff(g, ch)
+		return g, &o, nil
+	}
+	return g, nil, nil
+}
+
+// sendOne sends in's message on ch alone, behind the entity's gates: sent,
+// skipped while sending is off, failed when ch cannot reach the customer.
+// The error is temporary only.
+func (d *Dunning) sendOne(ctx context.Context, in ExecuteInput, ch domain.Channel, mc store.MessageContext) (outcome, error) {
+	g, off, err := d.openGates(ctx, in.CustomerID, ch)
+	if err != nil {
+		return outcome{}, err
+	}
+	if off != nil {
+		return *off, nil
+	}
+	ref, err := d.send(ctx, in, ch, mc, g)
+	switch {
+	case unusable(err):
+		return outcome{status: domain.MessageFailed, channel: ch, detail: string(ch) + ": " + err.Error()}, nil
+	case err != nil:
+		return outcome{}, err
+	}
+	return outcome{status: domain.MessageSent, channel: ch, ref: ref}, nil
+}
+
 // sendingOff is the outcome of a reminder while the entity's sending is off
 // (or in test mode without a test address yet): recorded as skipped (the
 // step counts as done, nothing is caught up later).

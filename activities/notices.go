@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"recoup/dunning"
 	"recoup/flow"
 	"recoup/money"
-	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
 )
@@ -125,7 +123,8 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	if subject.customerID != in.CustomerID {
 		return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s %d is not customer %d's", in.Kind, in.ID, in.CustomerID), ErrTypeBadInput, nil)
 	}
-	mc := store.MessageContext{Schedule: subject.schedule()}
+	// A confirmation lists the schedule; a reminder names its one payment.
+	schedule, pay := subject.schedule(), templates.Instalment{}
 	if in.Template == templates.PromiseReminder {
 		why, err := n.reminderApplies(ctx, in, subject)
 		if err != nil || why != "" {
@@ -133,9 +132,8 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 			return res, err
 		}
 		i := slices.IndexFunc(subject.payments, func(p payment) bool { return p.seq == in.Seq })
-		mc.Payment = subject.schedule()[i]
-		mc.Payment.Number = in.Seq
-		mc.Schedule = nil
+		pay, schedule = schedule[i], nil
+		pay.Number = in.Seq
 	} else if !subject.open {
 		res.Detail = "the plan is no longer open"
 		return res, nil
@@ -154,34 +152,18 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	if err != nil {
 		return res, badInput(err)
 	}
-	full.Schedule, full.Payment = mc.Schedule, mc.Payment
-	// The entity's sending gates apply to notices as to reminders.
-	g, err := n.Store.SendGate(ctx, in.CustomerID)
-	if err != nil {
-		return res, err
-	}
-	out := outcome{status: domain.MessageSent, channel: domain.ChannelEmail}
-	switch {
-	case len(full.Invoices) == 0:
-		out = outcome{status: domain.MessageSkipped, channel: domain.ChannelEmail, detail: "no invoice of the " + in.Kind + " is still open"}
-	case g.Sending == store.SendingOff || (g.Sending == store.SendingTest && g.TestAddress == ""):
-		out = sendingOff(g, domain.ChannelEmail)
-	default:
+	full.Schedule, full.Payment = schedule, pay
+	out := outcome{status: domain.MessageSkipped, channel: domain.ChannelEmail, detail: "no invoice of the " + in.Kind + " is still open"}
+	if len(full.Invoices) > 0 {
+		// The entity's sending gates apply to notices as to reminders.
 		ex := ExecuteInput{CustomerID: in.CustomerID, WorkflowID: in.WorkflowID, Action: dunning.Action{Key: in.Key,
 			Step: dunning.Step{Template: in.Template, Channel: domain.ChannelEmail}, Channel: domain.ChannelEmail, InvoiceIDs: subject.invoiceIDs}}
-		out.ref, err = n.Outbound.send(ctx, ex, domain.ChannelEmail, full, g)
-		var skip *unavailable
-		switch {
-		case errors.As(err, &skip) || notify.IsPermanent(err):
-			out = outcome{status: domain.MessageFailed, channel: domain.ChannelEmail, detail: "email: " + err.Error()}
-		case err != nil:
+		if out, err = n.Outbound.sendOne(ctx, ex, domain.ChannelEmail, full); err != nil {
 			n.Outbound.log().Warn("notice failed, will be retried", "key", in.Key, "err", err)
 			return res, err
 		}
 	}
-	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-	defer cancel()
-	if err := n.Store.FinishMessage(finishCtx, in.Key, out.status, out.channel, out.ref, out.detail,
+	if err := n.Outbound.finish(ctx, in.Key, out,
 		store.Entry{Actor: in.WorkflowID, Action: "notice." + in.Template + "." + string(out.status)}); err != nil {
 		return res, err
 	}

@@ -31,12 +31,12 @@ var fallbacks = map[domain.Channel][]domain.Channel{
 // remind sends the reminder on ch or the first fallback channel that works.
 // The error is temporary only; permanent failures become the outcome.
 func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel, mc store.MessageContext) (outcome, error) {
-	g, err := d.Store.SendGate(ctx, in.CustomerID)
+	g, off, err := d.openGates(ctx, in.CustomerID, ch)
 	if err != nil {
 		return outcome{}, err
 	}
-	if g.Sending == store.SendingOff || (g.Sending == store.SendingTest && g.TestAddress == "") {
-		return sendingOff(g, ch), nil
+	if off != nil {
+		return *off, nil
 	}
 	var why []string
 	chain := fallbacks[ch]
@@ -62,8 +62,7 @@ func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel
 			}
 			return out, nil
 		}
-		var skip *unavailable
-		if !errors.As(err, &skip) && !notify.IsPermanent(err) {
+		if !unusable(err) {
 			return outcome{}, err
 		}
 		why = append(why, string(try)+": "+err.Error())
@@ -87,6 +86,13 @@ func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel
 type unavailable struct{ reason string }
 
 func (u *unavailable) Error() string { return u.reason }
+
+// unusable says err means the channel cannot work for this customer (an
+// *unavailable or a permanent provider refusal), not a temporary failure.
+func unusable(err error) bool {
+	var skip *unavailable
+	return errors.As(err, &skip) || notify.IsPermanent(err)
+}
 
 // send renders and sends the reminder on one channel and returns the
 // provider's reference. An *unavailable error or a permanent notify error

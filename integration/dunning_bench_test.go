@@ -116,37 +116,41 @@ func benchNoop(b *testing.B, ctx context.Context, c client.Client, n int) float6
 	for i := range ids {
 		ids[i] = "bench-noop/" + strconv.Itoa(i)
 	}
-	run := func(f func(id string) error) {
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			errs []error
-		)
-		sem := make(chan struct{}, 16)
-		for _, id := range ids {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				if err := f(id); err != nil {
-					mu.Lock()
-					errs = append(errs, fmt.Errorf("%s: %w", id, err))
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		require.Empty(b, errs)
-	}
-	run(func(id string) error {
+	eachID(b, ids, func(id string) error {
 		_, err := c.SignalWithStartWorkflow(ctx, id, "poke", nil,
 			client.StartWorkflowOptions{ID: id, TaskQueue: benchNoopQueue}, benchNoopWorkflow)
 		return err
 	})
-	run(func(id string) error { return c.GetWorkflow(ctx, id, "").Get(ctx, nil) })
+	eachID(b, ids, func(id string) error { return c.GetWorkflow(ctx, id, "").Get(ctx, nil) })
 	took := time.Since(start)
 	fmt.Printf("no-op: %d workflows signal-with-started and completed in %v\n", n, took.Round(time.Millisecond))
 	return float64(n) / took.Seconds()
+}
+
+// eachID calls f for every id, 16 calls in flight, and fails b with the ids
+// whose call failed.
+func eachID(b *testing.B, ids []string, f func(id string) error) {
+	b.Helper()
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	sem := make(chan struct{}, 16)
+	for _, id := range ids {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := f(id); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", id, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	require.Empty(b, errs)
 }
 
 // benchResetPeakRSS resets the process's VmHWM (Linux; no-op elsewhere).

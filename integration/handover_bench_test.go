@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -156,34 +155,12 @@ func benchUpdates(b *testing.B, ctx context.Context, c client.Client, n, round i
 	for i := range ids {
 		ids[i] = fmt.Sprintf("bench-update/%d/%d", round, i)
 	}
-	each := func(f func(id string) error) {
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			errs []error
-		)
-		sem := make(chan struct{}, 16)
-		for _, id := range ids {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				if err := f(id); err != nil {
-					mu.Lock()
-					errs = append(errs, fmt.Errorf("%s: %w", id, err))
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		require.Empty(b, errs)
-	}
-	each(func(id string) error {
+	eachID(b, ids, func(id string) error {
 		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: benchUpdateQueue}, benchUpdateWorkflow)
 		return err
 	})
 	start := time.Now()
-	each(func(id string) error {
+	eachID(b, ids, func(id string) error {
 		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: benchUpdateName,
 			Args: []any{"bench"}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err != nil {
@@ -193,7 +170,7 @@ func benchUpdates(b *testing.B, ctx context.Context, c client.Client, n, round i
 		return h.Get(ctx, &got)
 	})
 	took := time.Since(start)
-	each(func(id string) error { return c.SignalWorkflow(ctx, id, "", benchStopSignal, nil) })
+	eachID(b, ids, func(id string) error { return c.SignalWorkflow(ctx, id, "", benchStopSignal, nil) })
 	return float64(n) / took.Seconds()
 }
 

@@ -4,9 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
-
-	twclient "github.com/twilio/twilio-go/client"
 )
 
 // InboundSMS is a text a customer sent to Recoup's number.
@@ -51,13 +50,7 @@ func keyword(optOutType, body string) string {
 // checks status callbacks, and hands each text to onInbound. It answers an
 // empty TwiML response: Twilio's own STOP handling replies to the customer.
 func InboundHandler(authToken, publicBaseURL string, onInbound func(ctx context.Context, m InboundSMS) error) http.Handler {
-	validator := twclient.NewRequestValidator(authToken)
-	base := strings.TrimSuffix(publicBaseURL, "/")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		form, ok := signedForm(w, r, validator, base, authToken)
-		if !ok {
-			return
-		}
+	return signedHandler(authToken, publicBaseURL, func(w http.ResponseWriter, r *http.Request, form url.Values) {
 		m := InboundSMS{SID: form.Get("MessageSid"), From: form.Get("From"), Body: form.Get("Body")}
 		if m.SID == "" || m.From == "" {
 			http.Error(w, "not an incoming message", http.StatusBadRequest)

@@ -39,6 +39,17 @@ func reminder() notify.Email {
 	}
 }
 
+// captureSMTP starts a capture SMTP server for the test: its mailbox and address.
+func captureSMTP(t *testing.T) (*capture.Mailbox, string) {
+	t.Helper()
+	mb, err := capture.NewMailbox("")
+	require.NoError(t, err)
+	srv, err := capture.ListenSMTP("127.0.0.1:0", mb, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, srv.Close()) })
+	return mb, srv.Addr()
+}
+
 func TestMailer_DeliversToCapture(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -51,13 +62,8 @@ func TestMailer_DeliversToCapture(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			mb, err := capture.NewMailbox("")
-			require.NoError(t, err)
-			srv, err := capture.ListenSMTP("127.0.0.1:0", mb, nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { require.NoError(t, srv.Close()) })
-
-			m, err := notify.NewMailer(tc.url(srv.Addr()), mailFrom)
+			mb, addr := captureSMTP(t)
+			m, err := notify.NewMailer(tc.url(addr), mailFrom)
 			require.NoError(t, err)
 			e := reminder()
 			require.NoError(t, m.Send(t.Context(), e))
@@ -82,12 +88,8 @@ func TestMailer_DeliversToCapture(t *testing.T) {
 
 func TestMailer_SingleBodies(t *testing.T) {
 	t.Parallel()
-	mb, err := capture.NewMailbox("")
-	require.NoError(t, err)
-	srv, err := capture.ListenSMTP("127.0.0.1:0", mb, nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, srv.Close()) })
-	m, err := notify.NewMailer("smtp://"+srv.Addr(), mailFrom)
+	mb, addr := captureSMTP(t)
+	m, err := notify.NewMailer("smtp://"+addr, mailFrom)
 	require.NoError(t, err)
 
 	require.NoError(t, m.Send(t.Context(), notify.Email{To: []string{"a@example.com"}, Subject: "t", Text: "only text"}))
@@ -457,12 +459,8 @@ func TestMailer_SenderIdentityAndReplyTo(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			mb, err := capture.NewMailbox("")
-			require.NoError(t, err)
-			srv, err := capture.ListenSMTP("127.0.0.1:0", mb, nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { require.NoError(t, srv.Close()) })
-			m, err := notify.NewMailer("smtp://"+srv.Addr(), mailFrom)
+			mb, addr := captureSMTP(t)
+			m, err := notify.NewMailer("smtp://"+addr, mailFrom)
 			require.NoError(t, err)
 			e := reminder()
 			e.FromName, e.FromAddress, e.ReplyTo = tc.fromName, tc.fromAddr, tc.replyTo

@@ -41,13 +41,7 @@ const maxWebhookBody = 64 << 10
 // "delivered"), so onStatus must be idempotent and must not let an intermediate status
 // replace a final one.
 func WebhookHandler(authToken string, publicBaseURL string, onStatus func(ctx context.Context, u StatusUpdate) error) http.Handler {
-	validator := twclient.NewRequestValidator(authToken)
-	base := strings.TrimSuffix(publicBaseURL, "/")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		form, ok := signedForm(w, r, validator, base, authToken)
-		if !ok {
-			return
-		}
+	return signedHandler(authToken, publicBaseURL, func(w http.ResponseWriter, r *http.Request, form url.Values) {
 		u, ok := statusUpdate(form)
 		if !ok {
 			http.Error(w, "not a message or call status callback", http.StatusBadRequest)
@@ -60,6 +54,18 @@ func WebhookHandler(authToken string, publicBaseURL string, onStatus func(ctx co
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// signedHandler answers Twilio's POSTs whose signature checks (signedForm)
+// with serve, given the posted form.
+func signedHandler(authToken, publicBaseURL string, serve func(w http.ResponseWriter, r *http.Request, form url.Values)) http.Handler {
+	validator := twclient.NewRequestValidator(authToken)
+	base := strings.TrimSuffix(publicBaseURL, "/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if form, ok := signedForm(w, r, validator, base, authToken); ok {
+			serve(w, r, form)
+		}
 	})
 }
 

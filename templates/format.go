@@ -80,6 +80,11 @@ func dayMonthYear(months [12]string, sep string) func(int, time.Month, int) stri
 	}
 }
 
+// dayMonthYearNumeric formats 02<sep>01<sep>2026.
+func dayMonthYearNumeric(sep string) func(int, time.Month, int) string {
+	return func(d int, m time.Month, y int) string { return pad2(d) + sep + pad2(int(m)) + sep + strconv.Itoa(y) }
+}
+
 func pad2(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)
@@ -131,7 +136,7 @@ var locales = map[string]*locale{
 		longDate: func(d int, m time.Month, y int) string {
 			return strconv.Itoa(d) + ". " + deMonths[m-1] + " " + strconv.Itoa(y)
 		},
-		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "." + pad2(int(m)) + "." + strconv.Itoa(y) },
+		shortDate: dayMonthYearNumeric("."),
 		and:       " und ", spokenPlus: " sowie ", spokenAnd: " und ", minus: "minus ",
 		one: oneIsOne,
 		names: map[string][4]string{
@@ -198,7 +203,7 @@ var locales = map[string]*locale{
 	"pt": {
 		group: ".", decimal: ",", minGroup: 1, symbolFirst: true, symbolSpace: true,
 		longDate:  dayMonthYear(ptMonths, " de "),
-		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "/" + pad2(int(m)) + "/" + strconv.Itoa(y) },
+		shortDate: dayMonthYearNumeric("/"),
 		and:       " e ", spokenPlus: ", mais ", spokenAnd: " e ", minus: "menos ",
 		one: zeroOrOneIsOne,
 		names: map[string][4]string{
@@ -211,14 +216,11 @@ var locales = map[string]*locale{
 			"KWD": {"dinar kuwaitiano", "dinares kuwaitianos", "fils", "fils"},
 		},
 	},
-}
-
-func init() {
 	// Polish: "1 234,56 zł", but 4-digit numbers ungrouped (CLDR minimum grouping 2).
-	locales["pl"] = &locale{
+	"pl": {
 		group: nbsp, decimal: ",", minGroup: 2, symbolSpace: true,
 		longDate:  dayMonthYear(plMonths, " "),
-		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "." + pad2(int(m)) + "." + strconv.Itoa(y) },
+		shortDate: dayMonthYearNumeric("."),
 		and:       " i ", spokenPlus: " oraz ", spokenAnd: " i ", minus: "minus ",
 		// Polish has three plural forms (1 faktura, 2 faktury, 5 faktur): the
 		// shipped Polish templates avoid counted nouns ("faktury: 3").
@@ -229,14 +231,14 @@ func init() {
 			"JPY": {"jen", "jenów", "", ""},
 			"KWD": {"dinar kuwejcki", "dinarów kuwejckich", "fils", "fils"},
 		},
-	}
+	},
 	// Arabic: Latin digits with "." and "," (what Gulf invoices, banks and
 	// ERPs print, and what a customer types in a bank transfer), amount then
 	// symbol: "1,234.500 د.ك.‏". Dates "2 يناير 2026" and "02/01/2026".
-	locales["ar"] = &locale{
+	"ar": {
 		group: ",", decimal: ".", minGroup: 1, symbolSpace: true,
 		longDate:  dayMonthYear(arMonths, " "),
-		shortDate: func(d int, m time.Month, y int) string { return pad2(d) + "/" + pad2(int(m)) + "/" + strconv.Itoa(y) },
+		shortDate: dayMonthYearNumeric("/"),
 		and:       " و", spokenPlus: "، بالإضافة إلى ", spokenAnd: " و", minus: "سالب ",
 		one: oneIsOne,
 		names: map[string][4]string{
@@ -248,10 +250,10 @@ func init() {
 			"EUR": {"يورو", "يورو", "سنت", "سنت"},
 			"JPY": {"ين ياباني", "ين ياباني", "", ""},
 		},
-	}
+	},
 	// Japanese: "￥120,000", "€1,234.56"; dates "2026年1月2日", "2026/01/02".
 	// No plural: one is always false, so {{plural}} gives its second word.
-	locales["ja"] = &locale{
+	"ja": {
 		group: ",", decimal: ".", minGroup: 1, symbolFirst: true,
 		longDate: func(d int, m time.Month, y int) string {
 			return strconv.Itoa(y) + "年" + strconv.Itoa(int(m)) + "月" + strconv.Itoa(d) + "日"
@@ -265,7 +267,7 @@ func init() {
 			"USD": {"米ドル", "米ドル", "セント", "セント"},
 			"KWD": {"クウェート・ディナール", "クウェート・ディナール", "フィルス", "フィルス"},
 		},
-	}
+	},
 }
 
 // localeFor returns the locale of a base language, English for the others.
