@@ -63,8 +63,8 @@ func (a *App) CreateAbsence(ctx context.Context, who domain.Principal, req Absen
 		}
 		ab.EndsAt = &until
 	}
-	if len(ab.Reason) > 500 {
-		errs = append(errs, domain.FieldError("reason", "at most 500 characters"))
+	if len(ab.Reason) > maxReason {
+		errs = append(errs, domain.FieldError("reason", "at most %d characters", maxReason))
 	}
 	if err := domain.Invalid(errs...); err != nil {
 		return store.Absence{}, err
