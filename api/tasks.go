@@ -35,10 +35,7 @@ func toTask(t store.TaskView) taskView {
 	if v.InvoiceIDs == nil {
 		v.InvoiceIDs = []int64{}
 	}
-	if t.ClosedAt != nil {
-		at := t.ClosedAt.UTC()
-		v.ClosedAt = &at
-	}
+	v.ClosedAt = utcPtr(t.ClosedAt)
 	return v
 }
 
