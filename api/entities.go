@@ -1,11 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"recoup/app"
+	"recoup/domain"
 	"recoup/store"
 )
 
@@ -36,27 +37,49 @@ func (s *Server) listEntities(c *gin.Context) error {
 	return nil
 }
 
+// The settings of one entity (/entities/:code/...): each a GET that reads
+// it and a PUT that validates and saves it, answering what was saved.
+
 func (s *Server) getContactWindow(c *gin.Context) error {
+	return getEntitySetting(c, s.app.ContactWindow)
+}
+func (s *Server) putContactWindow(c *gin.Context) error {
+	return putEntitySetting(c, s.app.SetContactWindow)
+}
+func (s *Server) getEntitySender(c *gin.Context) error {
+	return getEntitySetting(c, s.app.EntitySender)
+}
+func (s *Server) putEntitySender(c *gin.Context) error {
+	return putEntitySetting(c, s.app.SetEntitySender)
+}
+func (s *Server) getEntitySettings(c *gin.Context) error {
+	return getEntitySetting(c, s.app.EntitySettings)
+}
+func (s *Server) putEntitySettings(c *gin.Context) error {
+	return putEntitySetting(c, s.app.SetEntitySettings)
+}
+
+func getEntitySetting[T any](c *gin.Context, get func(context.Context, domain.Principal, string) (T, error)) error {
 	if err := queryParams(c); err != nil {
 		return err
 	}
-	w, err := s.app.ContactWindow(c.Request.Context(), principal(c), c.Param("code"))
+	out, err := get(c.Request.Context(), principal(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, w)
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 
-func (s *Server) putContactWindow(c *gin.Context) error {
-	var req app.WindowRequest
+func putEntitySetting[R, T any](c *gin.Context, set func(context.Context, domain.Principal, string, R) (T, error)) error {
+	var req R
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	w, err := s.app.SetContactWindow(c.Request.Context(), principal(c), c.Param("code"), req)
+	out, err := set(c.Request.Context(), principal(c), c.Param("code"), req)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, w)
+	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -46,10 +46,7 @@ func toPlan(p store.Plan) planView {
 		m := toMoney(money.Money{Minor: *p.PaidMinor, Currency: p.Total.Currency})
 		v.Paid = &m
 	}
-	if p.ClosedAt != nil {
-		at := p.ClosedAt.UTC()
-		v.ClosedAt = &at
-	}
+	v.ClosedAt = utcPtr(p.ClosedAt)
 	return v
 }
 

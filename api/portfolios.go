@@ -79,14 +79,6 @@ type absenceView struct {
 	Kept         int64      `json:"kept_accounts"`
 }
 
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 func toAbsence(a store.Absence) absenceView {
 	return absenceView{ID: a.ID, WorkflowID: flow.HandoverWorkflowID(a.ID), AgentEmail: a.AgentEmail, Delegates: a.Delegates,
 		From: a.StartsAt.UTC(), Until: utcPtr(a.EndsAt), Reason: a.Reason, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC(),

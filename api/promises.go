@@ -39,10 +39,7 @@ func toPromise(p store.Promise) promiseView {
 		m := toMoney(money.Money{Minor: *p.PaidMinor, Currency: p.Amount.Currency})
 		v.Paid = &m
 	}
-	if p.ClosedAt != nil {
-		at := p.ClosedAt.UTC()
-		v.ClosedAt = &at
-	}
+	v.ClosedAt = utcPtr(p.ClosedAt)
 	return v
 }
 

@@ -35,10 +35,7 @@ func toTask(t store.TaskView) taskView {
 	if v.InvoiceIDs == nil {
 		v.InvoiceIDs = []int64{}
 	}
-	if t.ClosedAt != nil {
-		at := t.ClosedAt.UTC()
-		v.ClosedAt = &at
-	}
+	v.ClosedAt = utcPtr(t.ClosedAt)
 	return v
 }
 
@@ -208,7 +205,7 @@ func (s *Server) completeTask(c *gin.Context) error {
 	}
 	if p := body.Promise; p != nil {
 		in.Promise = app.PromiseRequest{AmountMinor: p.AmountMinor, Currency: p.Currency, Date: p.Date, InvoiceIDs: p.InvoiceIDs,
-			OldestFirst: p.OldestFirst, Note: p.Note, Source: "call"}
+			OldestFirst: p.OldestFirst, Note: p.Note} // Source: CompleteTask's "call"
 	}
 	t, err := s.app.CompleteTask(c.Request.Context(), principal(c), id, in)
 	if err != nil {

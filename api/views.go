@@ -52,10 +52,7 @@ func toCustomer(c domain.Customer) customerView {
 		Balance: toMoney(c.Balance), Overdue: toMoney(c.Overdue), OpenInvoices: c.OpenInvoices, OnHold: c.OnHold,
 		DaysOverdue: c.DaysOverdue,
 	}
-	if c.LastContact != nil {
-		t := c.LastContact.UTC()
-		v.LastContact = &t
-	}
+	v.LastContact = utcPtr(c.LastContact)
 	if c.CreditLimit != nil {
 		m := toMoney(*c.CreditLimit)
 		v.CreditLimit = &m
@@ -106,6 +103,15 @@ func mapSlice[T, V any](in []T, f func(T) V) []V {
 type invoicePageView struct {
 	pageView[invoiceView]
 	TotalExact bool `json:"total_exact"`
+}
+
+// utcPtr is an optional time in UTC, as every view answers times.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // pageView wraps every list.

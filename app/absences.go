@@ -63,8 +63,8 @@ func (a *App) CreateAbsence(ctx context.Context, who domain.Principal, req Absen
 		}
 		ab.EndsAt = &until
 	}
-	if len(ab.Reason) > 500 {
-		errs = append(errs, domain.FieldError("reason", "at most 500 characters"))
+	if len(ab.Reason) > maxReason {
+		errs = append(errs, domain.FieldError("reason", "at most %d characters", maxReason))
 	}
 	if err := domain.Invalid(errs...); err != nil {
 		return store.Absence{}, err
@@ -127,10 +127,7 @@ func (a *App) Absence(ctx context.Context, who domain.Principal, id int64) (stor
 // EndAbsence ends an absence now: its handover gives back the accounts and
 // tasks nobody reassigned meanwhile (or moves nothing, if it had not begun).
 func (a *App) EndAbsence(ctx context.Context, who domain.Principal, id int64) (store.Absence, error) {
-	if err := allow(who, auth.DunningReassign); err != nil {
-		return store.Absence{}, err
-	}
-	ab, err := a.store.GetAbsence(ctx, id)
+	ab, err := a.Absence(ctx, who, id)
 	if err != nil {
 		return ab, err
 	}
@@ -141,7 +138,7 @@ func (a *App) EndAbsence(ctx context.Context, who domain.Principal, id int64) (s
 	case ab.EndsAt != nil && !ab.EndsAt.After(now):
 		return ab, domain.Errorf(domain.CodeConflict, "absence %d already ended on %s", id, ab.EndsAt.UTC().Format(time.RFC3339))
 	case ab.EndsAt == nil && !ab.StartsAt.After(now):
-		return ab, domain.Errorf(domain.CodeConflict, "absence %d: %s left for good and the accounts have moved; give them back by bulk assignment", id, ab.AgentEmail)
+		return ab, leftForGood(ab)
 	}
 	if a.flow == nil {
 		return ab, flow.ErrUnavailable
@@ -150,6 +147,12 @@ func (a *App) EndAbsence(ctx context.Context, who domain.Principal, id int64) (s
 		return ab, err
 	}
 	return ab, a.flow.EndHandover(ctx, id, who.Actor())
+}
+
+// leftForGood refuses to end or change an absence without an end that has
+// begun: the agent's accounts are the delegates' now.
+func leftForGood(ab store.Absence) error {
+	return domain.Errorf(domain.CodeConflict, "absence %d: %s left for good and the accounts have moved; give them back by bulk assignment", ab.ID, ab.AgentEmail)
 }
 
 // AbsenceDates are an absence's new dates: from (ignored once it has begun;
@@ -162,10 +165,7 @@ type AbsenceDates struct {
 // ChangeAbsence changes an absence's dates: its handover waits for the new
 // ones (an end moved into the past ends it at once).
 func (a *App) ChangeAbsence(ctx context.Context, who domain.Principal, id int64, req AbsenceDates) (store.Absence, error) {
-	if err := allow(who, auth.DunningReassign); err != nil {
-		return store.Absence{}, err
-	}
-	ab, err := a.store.GetAbsence(ctx, id)
+	ab, err := a.Absence(ctx, who, id)
 	if err != nil {
 		return ab, err
 	}
@@ -175,7 +175,7 @@ func (a *App) ChangeAbsence(ctx context.Context, who domain.Principal, id int64,
 		return ab, domain.Errorf(domain.CodeConflict, "absence %d has ended", id)
 	}
 	if begun && ab.EndsAt == nil {
-		return ab, domain.Errorf(domain.CodeConflict, "absence %d: %s left for good and the accounts have moved; give them back by bulk assignment", id, ab.AgentEmail)
+		return ab, leftForGood(ab)
 	}
 	from := ab.StartsAt
 	if req.From != nil && !begun {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"recoup/auth"
+	"recoup/config"
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/importer"
@@ -35,6 +36,21 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 		o(a)
 	}
 	return a
+}
+
+// Configured is the options a long-running process (the API, the dev
+// environment) reads from its configuration: the desk settings and the
+// sending mode of entities an import creates.
+func Configured(cfg *config.Config) ([]Option, error) {
+	desk, err := ParseDesk(cfg.ReportingCurrency, cfg.PaidClaimCheck)
+	if err != nil {
+		return nil, err
+	}
+	sending, err := ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending)
+	if err != nil {
+		return nil, err
+	}
+	return []Option{WithDesk(desk), WithNewEntitySending(sending)}, nil
 }
 
 // WithNewEntitySending sets the sending mode of entities an import creates

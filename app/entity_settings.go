@@ -226,8 +226,8 @@ func (a *App) setContactInvalid(ctx context.Context, who domain.Principal, custo
 		return err
 	}
 	reason = strings.TrimSpace(reason)
-	if len(reason) > 500 {
-		return domain.FieldError("reason", "at most 500 characters")
+	if len(reason) > maxReason {
+		return domain.FieldError("reason", "at most %d characters", maxReason)
 	}
 	channel = strings.ToLower(strings.TrimSpace(channel))
 	if channel == string(domain.ChannelSMS) || channel == string(domain.ChannelVoice) {

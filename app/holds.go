@@ -53,7 +53,8 @@ func (a *App) HoldInvoice(ctx context.Context, who domain.Principal, invoiceID i
 		return store.InvoiceHold{}, err
 	}
 	if req.Until != nil {
-		if today := localToday(t.TimeZone); req.Until.Before(today) {
+		// The account's local date, as the planner reads the hold's date.
+		if today := (dunning.Account{TimeZone: t.TimeZone}).Today(time.Now()); req.Until.Before(today) {
 			return store.InvoiceHold{}, domain.FieldError("until", "%s is in the past (today is %s for this customer)", req.Until, today)
 		}
 	}
@@ -151,15 +152,6 @@ func (a *App) holdTarget(ctx context.Context, who domain.Principal, invoiceID in
 		return store.HoldTarget{}, err
 	}
 	return a.store.HoldTarget(ctx, perimeter(who), invoiceID)
-}
-
-// localToday is today's date in a customer's time zone (UTC when unknown).
-func localToday(zone string) dunning.Date {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return dunning.DateOf(time.Now().In(loc))
 }
 
 // ReleaseCreditHold lifts the account's credit hold (put by a scenario's

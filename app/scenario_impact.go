@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -64,27 +63,12 @@ func (a *App) ScenarioImpact(ctx context.Context, who domain.Principal, id int64
 	if err := allow(who, auth.ScenariosWrite); err != nil {
 		return out, err
 	}
-	cur, err := a.store.Scenario(ctx, id, 0)
+	// The proposal as saving it would store it: validated, step ids kept.
+	cur, proposal, err := a.nextVersion(ctx, id, req)
 	if err != nil {
 		return out, err
 	}
 	out.CurrentVersion = cur.Version
-	var before []dunning.Step
-	if err := json.Unmarshal(cur.Steps, &before); err != nil {
-		return out, err
-	}
-	// The proposal as saving it would store it: validated, step ids kept.
-	stepsJSON, settingsJSON, err := a.validScenario(ctx, req, before)
-	if err != nil {
-		return out, err
-	}
-	var proposal dunning.Scenario
-	if err := json.Unmarshal(stepsJSON, &proposal.Steps); err != nil {
-		return out, err
-	}
-	if err := json.Unmarshal(settingsJSON, &proposal.Settings); err != nil {
-		return out, err
-	}
 	ids, err := a.store.CustomersWithOpenItems(ctx)
 	if err != nil {
 		return out, err

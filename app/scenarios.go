@@ -55,7 +55,11 @@ func (a *App) CreateScenario(ctx context.Context, who domain.Principal, req Scen
 	if err := allow(who, auth.ScenariosWrite); err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	steps, settings, err := a.validScenario(ctx, req, nil)
+	sc, err := a.validScenario(ctx, req, nil)
+	if err != nil {
+		return store.ScenarioVersion{}, err
+	}
+	steps, settings, err := scenarioJSON(sc)
 	if err != nil {
 		return store.ScenarioVersion{}, err
 	}
@@ -67,15 +71,11 @@ func (a *App) UpdateScenario(ctx context.Context, who domain.Principal, id int64
 	if err := allow(who, auth.ScenariosWrite); err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	cur, err := a.store.Scenario(ctx, id, 0)
+	_, sc, err := a.nextVersion(ctx, id, req)
 	if err != nil {
 		return store.ScenarioVersion{}, err
 	}
-	var before []dunning.Step
-	if err := json.Unmarshal(cur.Steps, &before); err != nil {
-		return store.ScenarioVersion{}, fmt.Errorf("scenario %d: %w", id, err)
-	}
-	steps, settings, err := a.validScenario(ctx, req, before)
+	steps, settings, err := scenarioJSON(sc)
 	if err != nil {
 		return store.ScenarioVersion{}, err
 	}
@@ -90,12 +90,37 @@ func (a *App) ArchiveScenario(ctx context.Context, who domain.Principal, id int6
 	return a.store.ArchiveScenario(ctx, id, who.Actor())
 }
 
+// nextVersion is req checked as the next version of scenario id
+// (validScenario, keeping the current version's step ids), with the current
+// version it follows.
+func (a *App) nextVersion(ctx context.Context, id int64, req ScenarioRequest) (store.ScenarioVersion, dunning.Scenario, error) {
+	cur, err := a.store.Scenario(ctx, id, 0)
+	if err != nil {
+		return cur, dunning.Scenario{}, err
+	}
+	var before []dunning.Step
+	if err := json.Unmarshal(cur.Steps, &before); err != nil {
+		return cur, dunning.Scenario{}, fmt.Errorf("scenario %d: %w", id, err)
+	}
+	sc, err := a.validScenario(ctx, req, before)
+	return cur, sc, err
+}
+
+// scenarioJSON is a checked scenario's steps and settings as the store keeps them.
+func scenarioJSON(sc dunning.Scenario) (steps, settings json.RawMessage, err error) {
+	if steps, err = json.Marshal(sc.Steps); err != nil {
+		return nil, nil, err
+	}
+	settings, err = json.Marshal(sc.Settings)
+	return steps, settings, err
+}
+
 // validScenario checks a request with the planner's own rules, and that each
-// reminder's template exists for its channel, and returns the steps and
-// settings to store. Every step gets its id: the one sent, else the id of
+// reminder's template exists for its channel, and returns the scenario as
+// saving it stores it. Every step gets its id: the one sent, else the id of
 // the version before's step at the same offset and channel (a client that
 // does not know ids keeps them), else a new one (dunning.AssignStepIDs).
-func (a *App) validScenario(ctx context.Context, req ScenarioRequest, before []dunning.Step) (steps, settings json.RawMessage, err error) {
+func (a *App) validScenario(ctx context.Context, req ScenarioRequest, before []dunning.Step) (dunning.Scenario, error) {
 	sc := dunning.Scenario{Name: req.Name, Steps: slices.Clone(req.Steps), Settings: req.Settings}
 	taken := map[string]bool{}
 	for _, st := range sc.Steps {
@@ -113,17 +138,13 @@ func (a *App) validScenario(ctx context.Context, req ScenarioRequest, before []d
 		}
 	}
 	if err := sc.Validate(); err != nil {
-		return nil, nil, joined(err)
+		return dunning.Scenario{}, joined(err)
 	}
 	if err := a.checkStepTemplates(ctx, sc.Steps); err != nil {
-		return nil, nil, err
+		return dunning.Scenario{}, err
 	}
 	sc.AssignStepIDs()
-	if steps, err = json.Marshal(sc.Steps); err != nil {
-		return nil, nil, err
-	}
-	settings, err = json.Marshal(sc.Settings)
-	return steps, settings, err
+	return sc, nil
 }
 
 // joined turns an errors.Join of field errors into one domain error.

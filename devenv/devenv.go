@@ -134,15 +134,11 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	stops = append(stops, tc.Close)
 	fc := flow.NewClient(tc)
-	desk, err := app.ParseDesk(cfg.ReportingCurrency, cfg.PaidClaimCheck)
+	opts, err := app.Configured(cfg)
 	if err != nil {
 		return err
 	}
-	sending, err := app.ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending)
-	if err != nil {
-		return err
-	}
-	uses := app.New(st, fc, log, app.WithDesk(desk), app.WithNewEntitySending(sending))
+	uses := app.New(st, fc, log, opts...)
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err

@@ -131,15 +131,11 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			p.log.Info("HTTP API listening", "addr", ln.Addr().String())
-			desk, err := app.ParseDesk(cfg.ReportingCurrency, cfg.PaidClaimCheck)
+			opts, err := app.Configured(cfg)
 			if err != nil {
 				return err
 			}
-			sending, err := app.ParseSending("RECOUP_NEW_ENTITY_SENDING", cfg.NewEntitySending)
-			if err != nil {
-				return err
-			}
-			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, app.WithDesk(desk), app.WithNewEntitySending(sending))
+			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, opts...)
 			pages, err := web.New(web.Options{App: uses, Logger: p.log})
 			if err != nil {
 				return err
