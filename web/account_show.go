@@ -107,6 +107,17 @@ func (h *Handler) accountShow(r *request) error {
 	return h.renderAccount(r, http.StatusOK, accountForm{})
 }
 
+// accountRefused answers a refused form post of the account page: the page
+// again with the form's field messages when the use case found the input
+// invalid, else err.
+func (h *Handler) accountRefused(r *request, form accountForm, err error) error {
+	if fe, ok := formError(err); ok {
+		form.Errors = fe
+		return h.renderAccount(r, http.StatusBadRequest, form)
+	}
+	return err
+}
+
 // renderAccount renders the account page with status; form is a refused form to show again.
 func (h *Handler) renderAccount(r *request, status int, form accountForm) error {
 	id, err := pathID(r, "id")
