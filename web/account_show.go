@@ -41,6 +41,7 @@ type accountData struct {
 	Form        accountForm
 	CoveringFor string                      // the absent agent whose account this is while their absence lasts
 	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
+	TaskKinds   []domain.TaskKind           // the kinds the task form offers
 }
 
 // promiseRow is a promise to pay as the account page lists it.
@@ -129,7 +130,7 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	if err != nil {
 		return err
 	}
-	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}}
+	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}, TaskKinds: domain.ManualTaskKinds}
 	if c.CreditLimit != nil && c.CreditLimit.Minor > 0 {
 		d.HasLimit, d.LimitUse = true, int(max(c.Balance.Minor, 0)*100/c.CreditLimit.Minor)
 	}
