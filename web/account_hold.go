@@ -32,12 +32,8 @@ func (h *Handler) accountHold(r *request) error {
 		return h.renderAccount(r, http.StatusBadRequest, form)
 	}
 	hold, err := h.app.HoldInvoice(r.c.Request.Context(), r.who, invoice, req)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	msg := h.t(r, "hold.held_open")
 	if hold.Until != nil {
@@ -58,12 +54,8 @@ func (h *Handler) accountHoldRelease(r *request) error {
 	}
 	form := accountForm{Name: "release-" + strconv.FormatInt(invoice, 10), Values: r.c.Request.PostForm}
 	_, err = h.app.ReleaseInvoice(r.c.Request.Context(), r.who, invoice, app.ReleaseRequest{Reason: r.c.PostForm("reason")})
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "hold.released"))
 }
@@ -76,12 +68,8 @@ func (h *Handler) accountCreditHoldRelease(r *request) error {
 	}
 	form := accountForm{Name: "credit-release", Values: r.c.Request.PostForm}
 	err = h.app.ReleaseCreditHold(r.c.Request.Context(), r.who, id, app.ReleaseRequest{Reason: r.c.PostForm("reason")})
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "hold.credit_released"))
 }

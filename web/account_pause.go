@@ -37,12 +37,8 @@ func (h *Handler) accountPause(r *request) error {
 		return h.renderAccount(r, http.StatusBadRequest, form)
 	}
 	st, err := h.app.PauseDunning(ctx, r.who, id, req)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	msg := h.t(r, "account.paused_open")
 	if !st.Until.IsZero() {

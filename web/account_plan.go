@@ -48,12 +48,8 @@ func (h *Handler) accountPlan(r *request) error {
 		return h.renderAccount(r, http.StatusBadRequest, form)
 	}
 	p, err := h.app.RecordPlan(ctx, r.who, id, req)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "account.plan.recorded", len(p.Instalments),
 		money.FormatMinor(p.Total.Minor, p.Total.Currency)+" "+p.Total.Currency.Code()))
@@ -85,12 +81,8 @@ func (h *Handler) accountPlanCancel(r *request) error {
 		return h.renderAccount(r, http.StatusBadRequest, form)
 	}
 	_, err = h.app.CancelPlan(ctx, r.who, plan, reason)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "account.plan.cancelled"))
 }

@@ -40,12 +40,8 @@ func (h *Handler) accountPromise(r *request) error {
 		return h.renderAccount(r, http.StatusBadRequest, form)
 	}
 	p, err := h.app.RecordPromise(ctx, r.who, id, req)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "account.promise.recorded", money.FormatMinor(p.Amount.Minor, p.Amount.Currency)+" "+
 		p.Amount.Currency.Code(), p.Date.String(), p.Until().String()))
@@ -77,12 +73,8 @@ func (h *Handler) accountPromiseCancel(r *request) error {
 		return h.renderAccount(r, http.StatusBadRequest, form)
 	}
 	_, err = h.app.CancelPromise(ctx, r.who, promise, reason)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "account.promise.cancelled"))
 }

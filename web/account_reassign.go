@@ -1,10 +1,6 @@
 package web
 
-import (
-	"net/http"
-
-	"recoup/app"
-)
+import "recoup/app"
 
 // accountReassign gives the account to another agent, by email.
 func (h *Handler) accountReassign(r *request) error {
@@ -13,11 +9,8 @@ func (h *Handler) accountReassign(r *request) error {
 		return err
 	}
 	agent, err := h.app.ReassignDunning(r.c.Request.Context(), r.who, id, app.ReassignRequest{AgentEmail: r.c.PostForm("agent_email")})
-	if fe, ok := formError(err); ok {
-		return h.renderAccount(r, http.StatusBadRequest, accountForm{Name: "reassign", Values: r.c.Request.PostForm, Errors: fe})
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, accountForm{Name: "reassign", Values: r.c.Request.PostForm}, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "account.reassigned", agent))
 }

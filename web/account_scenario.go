@@ -22,11 +22,8 @@ func (h *Handler) accountScenario(r *request) error {
 		pin = &n
 	}
 	err = h.app.PinScenario(r.c.Request.Context(), r.who, id, pin)
-	if fe, ok := formError(err); ok {
-		return h.renderAccount(r, http.StatusBadRequest, accountForm{Name: "scenario", Values: r.c.Request.PostForm, Errors: fe})
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, accountForm{Name: "scenario", Values: r.c.Request.PostForm}, err)
 	}
 	if pin == nil {
 		return h.done(r, accountPath(id), h.t(r, "account.unpinned"))

@@ -41,6 +41,7 @@ type accountData struct {
 	Form        accountForm
 	CoveringFor string                      // the absent agent whose account this is while their absence lasts
 	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
+	TaskKinds   []domain.TaskKind           // the kinds the task form offers
 }
 
 // promiseRow is a promise to pay as the account page lists it.
@@ -107,6 +108,17 @@ func (h *Handler) accountShow(r *request) error {
 	return h.renderAccount(r, http.StatusOK, accountForm{})
 }
 
+// accountRefused answers a refused form post of the account page: the page
+// again with the form's field messages when the use case found the input
+// invalid, else err.
+func (h *Handler) accountRefused(r *request, form accountForm, err error) error {
+	if fe, ok := formError(err); ok {
+		form.Errors = fe
+		return h.renderAccount(r, http.StatusBadRequest, form)
+	}
+	return err
+}
+
 // renderAccount renders the account page with status; form is a refused form to show again.
 func (h *Handler) renderAccount(r *request, status int, form accountForm) error {
 	id, err := pathID(r, "id")
@@ -118,7 +130,7 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	if err != nil {
 		return err
 	}
-	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}}
+	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}, TaskKinds: domain.ManualTaskKinds}
 	if c.CreditLimit != nil && c.CreditLimit.Minor > 0 {
 		d.HasLimit, d.LimitUse = true, int(max(c.Balance.Minor, 0)*100/c.CreditLimit.Minor)
 	}

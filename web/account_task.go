@@ -37,12 +37,8 @@ func (h *Handler) accountTask(r *request) error {
 		in.DueAt = at
 	}
 	task, err := h.app.CreateTask(ctx, r.who, in)
-	if fe, ok := formError(err); ok {
-		form.Errors = fe
-		return h.renderAccount(r, http.StatusBadRequest, form)
-	}
 	if err != nil {
-		return err
+		return h.accountRefused(r, form, err)
 	}
 	return h.done(r, accountPath(id), h.t(r, "account.task.created", strconv.FormatInt(task, 10)))
 }

@@ -21,8 +21,7 @@ func (h *Handler) entitySenderSave(r *request) error {
 		ReplyTo: field("reply_to"), SignatureName: field("signature_name"), SignaturePhone: field("signature_phone")}
 	_, err = h.app.SetEntitySender(ctx, r.who, e.Code, req)
 	if fe, ok := formError(err); ok {
-		d := entityWindowData{Entity: e, Form: windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime},
-			Sender: store.EntitySender(req), SenderErrors: fe}
+		d := entityWindowData{Entity: e, Form: windowFormOf(e), Sender: store.EntitySender(req), SenderErrors: fe}
 		return h.entityPage(r, http.StatusBadRequest, d)
 	}
 	if err != nil {

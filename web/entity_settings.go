@@ -40,11 +40,7 @@ func (h *Handler) entitySettingsSave(r *request) error {
 	if err != nil {
 		return err
 	}
-	cur, err := h.settingsForm(r, e.Code)
-	if err != nil {
-		return err
-	}
-	f := settingsForm{Currency: cur.Currency, Sending: strings.TrimSpace(r.c.PostForm("sending")),
+	f := settingsForm{Currency: e.Currency, Sending: strings.TrimSpace(r.c.PostForm("sending")),
 		TestAddress: strings.TrimSpace(r.c.PostForm("test_address")), MaxDataAge: strings.TrimSpace(r.c.PostForm("max_data_age")),
 		MinAmountToChase:  strings.TrimSpace(r.c.PostForm("min_amount_to_chase")),
 		SMSConsentDefault: r.c.PostForm("sms_consent_default") == "on", VoiceConsentDefault: r.c.PostForm("voice_consent_default") == "on"}
@@ -52,8 +48,7 @@ func (h *Handler) entitySettingsSave(r *request) error {
 		TestAddress: &f.TestAddress, MaxDataAge: &f.MaxDataAge, MinAmountToChase: &f.MinAmountToChase,
 		SMSConsentDefault: &f.SMSConsentDefault, VoiceConsentDefault: &f.VoiceConsentDefault})
 	if fe, ok := formError(err); ok {
-		w := windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime}
-		return h.entityPage(r, http.StatusBadRequest, entityWindowData{Entity: e, Form: w, Settings: f, SettingsErrors: fe})
+		return h.entityPage(r, http.StatusBadRequest, entityWindowData{Entity: e, Form: windowFormOf(e), Settings: f, SettingsErrors: fe})
 	}
 	if err != nil {
 		return err

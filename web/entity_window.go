@@ -28,14 +28,18 @@ type entityWindowData struct {
 	SettingsErrors fieldErrors
 }
 
+// windowFormOf is the entity's saved contact window, as the form shows it.
+func windowFormOf(e store.Entity) windowForm {
+	return windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime}
+}
+
 // entityEdit shows an entity's contact window form.
 func (h *Handler) entityEdit(r *request) error {
 	e, err := h.entity(r.c.Request.Context(), r)
 	if err != nil {
 		return err
 	}
-	f := windowForm{Start: e.Window.Start, End: e.Window.End, AnyTime: e.Window.AnyTime}
-	return h.entityPage(r, http.StatusOK, entityWindowData{Entity: e, Form: f})
+	return h.entityPage(r, http.StatusOK, entityWindowData{Entity: e, Form: windowFormOf(e)})
 }
 
 // entityWindowSave changes an entity's contact window.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"recoup/app"
@@ -11,6 +12,12 @@ import (
 // portfolioForm is the bulk assignment form: which accounts (a filter), to whom.
 type portfolioForm struct {
 	Entity, Country, Category, CurrentAgent, AgentEmail string
+}
+
+// portfolioFormOf reads the form: the preview's query or the assignment's post.
+func portfolioFormOf(v url.Values) portfolioForm {
+	return portfolioForm{Entity: v.Get("entity"), Country: strings.TrimSpace(v.Get("country")), Category: v.Get("category"),
+		CurrentAgent: strings.TrimSpace(v.Get("current_agent")), AgentEmail: strings.TrimSpace(v.Get("agent_email"))}
 }
 
 func (f portfolioForm) request(dryRun bool) app.AssignRequest {
@@ -30,9 +37,7 @@ type portfolioData struct {
 // portfolioShow is the bulk assignment form and, once filled (a GET, so the
 // preview is a shareable URL), the dry run: how many accounts and which would move.
 func (h *Handler) portfolioShow(r *request) error {
-	q := r.c.Request.URL.Query()
-	f := portfolioForm{Entity: q.Get("entity"), Country: strings.TrimSpace(q.Get("country")), Category: q.Get("category"),
-		CurrentAgent: strings.TrimSpace(q.Get("current_agent")), AgentEmail: strings.TrimSpace(q.Get("agent_email"))}
+	f := portfolioFormOf(r.c.Request.URL.Query())
 	if f.empty() {
 		return h.renderPortfolio(r, http.StatusOK, portfolioData{Form: f})
 	}

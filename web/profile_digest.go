@@ -11,5 +11,5 @@ func (h *Handler) profileDigest(r *request) error {
 	if err != nil {
 		return err
 	}
-	return h.done(r, "/profile", h.catalog.text(r.lang, "profile.digest_saved"))
+	return h.done(r, "/profile", h.t(r, "profile.digest_saved"))
 }

@@ -30,8 +30,10 @@ func (h *Handler) showProfile(r *request, status int, d profileData) error {
 	}
 	d.DigestAllowed = slices.Contains(app.DigestRoles, r.who.Role)
 	var err error
-	if d.Digest, err = h.app.DigestOn(r.c.Request.Context(), r.who); err != nil {
-		return err
+	if d.DigestAllowed { // the page shows the setting to these roles only
+		if d.Digest, err = h.app.DigestOn(r.c.Request.Context(), r.who); err != nil {
+			return err
+		}
 	}
 	if d.Tokens, err = h.app.Tokens(r.c.Request.Context(), r.who); err != nil {
 		return err

@@ -115,14 +115,8 @@ func (h *Handler) scenarioSave(r *request, id int64) error {
 	if do := r.c.PostForm("do"); do != "save" && f.edit(do) {
 		return h.scenarioEditor(r, http.StatusOK, current, f, fieldErrors{})
 	}
-	req, bad := f.request()
-	if len(bad) > 0 {
-		fe := fieldErrors{ByField: map[string]string{}}
-		for _, b := range bad {
-			msg := h.t(r, "scenario.error.number", b.Field, b.Value)
-			fe.ByField[b.Field] = msg
-			fe.Summary = append(fe.Summary, msg)
-		}
+	req, fe := h.scenarioRequest(r, f)
+	if len(fe.Summary) > 0 {
 		return h.scenarioEditor(r, http.StatusBadRequest, current, f, fe)
 	}
 	var (
@@ -134,16 +128,37 @@ func (h *Handler) scenarioSave(r *request, id int64) error {
 	} else {
 		saved, err = h.app.UpdateScenario(ctx, r.who, id, req)
 	}
-	if fe, ok := formError(err); ok {
-		return h.scenarioEditor(r, http.StatusBadRequest, current, f, fe)
-	}
-	if de := (*domain.Error)(nil); errors.As(err, &de) && de.Code == domain.CodeConflict {
-		return h.scenarioEditor(r, http.StatusConflict, current, f, fieldErrors{Summary: []string{de.Message}})
+	if status, fe, ok := scenarioRefusal(err); ok {
+		return h.scenarioEditor(r, status, current, f, fe)
 	}
 	if err != nil {
 		return err
 	}
 	return h.done(r, fmt.Sprintf("/scenarios/%d", saved.ScenarioID), h.t(r, "scenario.saved", saved.Name, saved.Version))
+}
+
+// scenarioRequest is the form's request, or the editor's errors for the
+// numbers it could not read.
+func (h *Handler) scenarioRequest(r *request, f scenarioForm) (app.ScenarioRequest, fieldErrors) {
+	req, bad := f.request()
+	var fe fieldErrors
+	for _, b := range bad {
+		fe.add(b.Field, h.t(r, "scenario.error.number", b.Field, b.Value))
+	}
+	return req, fe
+}
+
+// scenarioRefusal is the status and errors to show the editor with when a use
+// case refused the form (an invalid field, a conflict); ok is false for any
+// other error.
+func scenarioRefusal(err error) (status int, fe fieldErrors, ok bool) {
+	if fe, ok := formError(err); ok {
+		return http.StatusBadRequest, fe, true
+	}
+	if de := (*domain.Error)(nil); errors.As(err, &de) && de.Code == domain.CodeConflict {
+		return http.StatusConflict, fieldErrors{Summary: []string{de.Message}}, true
+	}
+	return 0, fieldErrors{}, false
 }
 
 // stepFieldRE splits a step's field error: steps[2].template, steps[2], steps[2].risk_classes[0].
