@@ -80,7 +80,7 @@ func (a *App) Worklist(ctx context.Context, who domain.Principal, q WorklistQuer
 	case q.Team:
 		f.AssigneeEmail = ""
 	case q.Agent != "" && q.Agent != who.Email:
-		if who.Role == domain.RoleAgent || who.Role == domain.RoleSalesRep || who.Role == domain.RoleDepartment {
+		if !SeesOthersWorklists(who) {
 			return nil, 0, domain.FieldError("agent", "you see your own worklist, not another person's")
 		}
 		f.AssigneeEmail = q.Agent
@@ -176,6 +176,12 @@ type CompletedTask struct {
 	Held       []int64        // invoices held while a claimed payment is checked (paid_claimed)
 	Promise    *store.Promise // the promise recorded (outcome promise)
 	Woken      Woken
+}
+
+// SeesOthersWorklists says whether who may open another person's worklist:
+// agents, sales reps and departments see their own only.
+func SeesOthersWorklists(who domain.Principal) bool {
+	return who.Role != domain.RoleAgent && who.Role != domain.RoleSalesRep && who.Role != domain.RoleDepartment
 }
 
 // CompleteTask records the outcome of a task and does what it implies

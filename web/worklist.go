@@ -60,7 +60,7 @@ func (h *Handler) renderWorklist(r *request, status int, query url.Values, form 
 	d := worklistData{Status: query.Get("status"), Kind: query.Get("kind"), Overdue: query.Get("overdue") == "1",
 		Kinds: domain.TaskKinds, Outcomes: domain.Outcomes, Channels: []domain.Channel{domain.ChannelEmail, domain.ChannelSMS, domain.ChannelVoice},
 		Form: form, Scope: query.Get("scope"), Agent: strings.TrimSpace(query.Get("agent")),
-		Others: r.who.Role != domain.RoleAgent && r.who.Role != domain.RoleSalesRep && r.who.Role != domain.RoleDepartment}
+		Others: app.SeesOthersWorklists(r.who)}
 	if d.Status == "" {
 		d.Status = string(domain.TaskOpen)
 	}
