@@ -233,61 +233,28 @@ type CreditHoldMeta struct {
 	ScenarioID int64 `json:"scenario_id,omitempty"`
 }
 
+// snapshotHolidays are the dates loaded for a customer's country ($1) and entity ($2).
 const snapshotHolidays = `
 SELECT DISTINCT h.date FROM holidays h
-WHERE h.country = (SELECT country FROM customers WHERE id = $1)
-   OR h.entity_id = (SELECT entity_id FROM customers WHERE id = $1)
+WHERE h.country = $1 OR h.entity_id = $2
 ORDER BY h.date`
 
-const snapshotCreditHold = `SELECT on_hold, coalesce(on_hold_scenario_id, 0) FROM customers WHERE id = $1`
-
-// addHoldsAndHolidays completes an account snapshot: the active invoice
-// holds (Item.Hold), the dates loaded for the customer's country and entity
-// (Account.Holidays), the credit hold (meta.CreditHold), and answers the
-// scenario ids to load, with the one that put the credit hold: its
-// ReleaseCreditHold setting decides the automatic release, even when no
-// item of that scenario is open any more.
-func (s *Store) addHoldsAndHolidays(ctx context.Context, a *dunning.Account, meta *AccountMeta, scenarioIDs []int64) ([]int64, error) {
-	holds, err := s.InvoiceHolds(ctx, a.CustomerID)
+// accountHolidays are the dates loaded for an account's country and entity
+// (Account.Holidays).
+func (s *Store) accountHolidays(ctx context.Context, country string, entityID int64) ([]dunning.Date, error) {
+	rows, err := s.Pool.Query(ctx, snapshotHolidays, country, entityID)
 	if err != nil {
-		return scenarioIDs, err
-	}
-	for i := range a.Items {
-		if h, ok := holds[a.Items[i].InvoiceID]; ok {
-			a.Items[i].Hold = &dunning.Hold{Until: h.Until, Reason: h.Reason}
-		}
-	}
-	rows, err := s.Pool.Query(ctx, snapshotHolidays, a.CustomerID)
-	if err != nil {
-		return scenarioIDs, err
+		return nil, err
 	}
 	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
 	if err != nil {
-		return scenarioIDs, err
+		return nil, err
 	}
+	var out []dunning.Date
 	for _, d := range days {
-		a.Holidays = append(a.Holidays, dunning.DateOf(d))
+		out = append(out, dunning.DateOf(d))
 	}
-	var ch CreditHoldMeta
-	if err := s.Pool.QueryRow(ctx, snapshotCreditHold, a.CustomerID).Scan(&ch.OnHold, &ch.ScenarioID); err != nil {
-		return scenarioIDs, err
-	}
-	if ch.OnHold {
-		meta.CreditHold = &ch
-		if ch.ScenarioID != 0 && !containsID(scenarioIDs, ch.ScenarioID) {
-			scenarioIDs = append(scenarioIDs, ch.ScenarioID)
-		}
-	}
-	return scenarioIDs, nil
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
+	return out, nil
 }
 
 const releaseCreditHold = `
