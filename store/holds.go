@@ -116,46 +116,41 @@ func (s *Store) HoldInvoice(ctx context.Context, w HoldWrite) (InvoiceHold, erro
 // holdInvoice is HoldInvoice inside the caller's transaction (a task
 // completed with paid_claimed holds its invoices in its own).
 func holdInvoice(ctx context.Context, tx pgx.Tx, w HoldWrite) (InvoiceHold, error) {
-	var out InvoiceHold
-	err := func() error {
-		h, err := scanHold(tx.QueryRow(ctx, holdByKey, w.Key))
-		if err == nil { // a retry of a write that committed
-			out = h
-			return nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		var open bool
-		err = tx.QueryRow(ctx, lockInvoice, w.InvoiceID, w.CustomerID).Scan(&open)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "invoice %d of customer %d not found", w.InvoiceID, w.CustomerID)
-		}
-		if err != nil {
-			return err
-		}
-		if !open {
-			return domain.Errorf(domain.CodeConflict, "invoice %d is not open: there is nothing to hold", w.InvoiceID)
-		}
-		var until *time.Time
-		if w.Until != nil {
-			t := w.Until.In(time.UTC)
-			until = &t
-		}
-		out, err = scanHold(tx.QueryRow(ctx, insertHold, w.InvoiceID, until, w.Reason, w.By, w.Key))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeConflict, "invoice %d is already held", w.InvoiceID)
-		}
-		if err != nil {
-			return err
-		}
-		after, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		return Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.hold", Target: customerTarget(w.CustomerID), After: after})
-	}()
-	return out, err
+	h, err := scanHold(tx.QueryRow(ctx, holdByKey, w.Key))
+	if err == nil { // a retry of a write that committed
+		return h, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return InvoiceHold{}, err
+	}
+	var open bool
+	err = tx.QueryRow(ctx, lockInvoice, w.InvoiceID, w.CustomerID).Scan(&open)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return InvoiceHold{}, domain.Errorf(domain.CodeNotFound, "invoice %d of customer %d not found", w.InvoiceID, w.CustomerID)
+	}
+	if err != nil {
+		return InvoiceHold{}, err
+	}
+	if !open {
+		return InvoiceHold{}, domain.Errorf(domain.CodeConflict, "invoice %d is not open: there is nothing to hold", w.InvoiceID)
+	}
+	var until *time.Time
+	if w.Until != nil {
+		t := w.Until.In(time.UTC)
+		until = &t
+	}
+	out, err := scanHold(tx.QueryRow(ctx, insertHold, w.InvoiceID, until, w.Reason, w.By, w.Key))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return out, domain.Errorf(domain.CodeConflict, "invoice %d is already held", w.InvoiceID)
+	}
+	if err != nil {
+		return out, err
+	}
+	after, err := json.Marshal(out)
+	if err != nil {
+		return out, err
+	}
+	return out, Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.hold", Target: customerTarget(w.CustomerID), After: after})
 }
 
 // ReleaseWrite lifts an invoice's hold; Key as in HoldWrite.
