@@ -376,17 +376,7 @@ func (s *Store) ClaimTask(ctx context.Context, per Perimeter, id, user int64, ro
 		err := tx.QueryRow(ctx, claimTask, per.args(pgx.NamedArgs{"id": id, "user": user, "role": string(role), "any_role": anyRole})).
 			Scan(&customerID, &before)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var status, assignee string
-			err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &assignee)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
-				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
-			case err != nil:
-				return err
-			case status != string(domain.TaskOpen):
-				return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
-			}
-			return domain.Errorf(domain.CodeConflict, "task %d is for the %s role", id, assignee)
+			return taskNotOpen(ctx, tx, per, id)
 		}
 		if err != nil {
 			return err
@@ -399,6 +389,23 @@ func (s *Store) ClaimTask(ctx context.Context, per Perimeter, id, user int64, ro
 }
 
 const taskState = `SELECT t.status, t.assignee_role FROM tasks t WHERE t.id = @id AND ` + taskInPerimeter
+
+// taskNotOpen explains why a statement on the open task id inside per found
+// no row: not found outside per, a conflict when it is closed, or (ClaimTask)
+// when it is for another role.
+func taskNotOpen(ctx context.Context, tx pgx.Tx, per Perimeter, id int64) error {
+	var status, role string
+	err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
+	case err != nil:
+		return err
+	case status != string(domain.TaskOpen):
+		return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+	}
+	return domain.Errorf(domain.CodeConflict, "task %d is for the %s role", id, role)
+}
 
 // OpenTask is a task being completed, as the decision on it needs it.
 type OpenTask struct {
@@ -468,13 +475,7 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 		err := tx.QueryRow(ctx, lockOpenTask, per.args(pgx.NamedArgs{"id": id})).
 			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone, &ot.Currency)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var status, role string
-			if err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role); errors.Is(err, pgx.ErrNoRows) {
-				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
-			} else if err != nil {
-				return err
-			}
-			return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+			return taskNotOpen(ctx, tx, per, id)
 		}
 		if err != nil {
 			return err
