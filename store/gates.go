@@ -58,33 +58,13 @@ func scanEntitySettings(r pgx.Row) (EntitySettings, error) {
 
 // EntitySettings reads the sending gates of the entity with this code.
 func (s *Store) EntitySettings(ctx context.Context, code string) (EntitySettings, error) {
-	e, err := scanEntitySettings(s.Pool.QueryRow(ctx, getEntitySettings, code))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return e, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
-	}
-	return e, err
+	return readEntity(ctx, s, code, getEntitySettings, scanEntitySettings)
 }
 
 // SetEntitySettings replaces the entity's sending gates and journals the change.
 func (s *Store) SetEntitySettings(ctx context.Context, e EntitySettings, actor string) (EntitySettings, error) {
-	var out EntitySettings
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		before, err := scanEntitySettings(tx.QueryRow(ctx, lockEntitySettings, e.Code))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "entity %q not found", e.Code)
-		} else if err != nil {
-			return err
-		}
-		out, err = scanEntitySettings(tx.QueryRow(ctx, setEntitySettings, e.Code, e.Sending, e.TestAddress,
-			e.MaxDataAge.Seconds(), e.MinChaseMinor, e.SMSConsentDefault, e.VoiceConsentDefault))
-		if err != nil {
-			return err
-		}
-		b, _ := json.Marshal(before)
-		a, _ := json.Marshal(out)
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "entity.settings", Target: "entity/" + e.Code, Before: b, After: a})
-	})
-	return out, err
+	return updateEntity(ctx, s, e.Code, "entity.settings", actor, scanEntitySettings, lockEntitySettings, setEntitySettings,
+		e.Sending, e.TestAddress, e.MaxDataAge.Seconds(), e.MinChaseMinor, e.SMSConsentDefault, e.VoiceConsentDefault)
 }
 
 // Gate is what decides whether and where a customer message may go: the
