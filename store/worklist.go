@@ -125,13 +125,34 @@ const worklistParts = `
 
 const worklistScore = `(p.amount_points + p.days_points + p.risk_points + p.promise_points + p.due_points)`
 
-// worklistQuery ranks the open tasks on narrow rows (id, score, due time),
-// then reads the page's rows in full: sorting 200,000 tasks stays cheap.
-const worklistQuery = `
+// worklistRates are the exchange rates to the reporting currency (both queries).
+const worklistRates = `
 WITH rates AS (
     SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
         AS r(currency, rate, shift, on_date)
-),
+),`
+
+// worklistPage and worklistPageFrom read in full the rows of the page that
+// the CTE ranked holds (both queries); between them goes the column of how
+// many tasks match in all.
+const (
+	worklistPage = `SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
+       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
+       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
+       p.due_points::float8, ` + worklistScore + `::float8, `
+	worklistPageFrom = `
+FROM ranked
+JOIN tasks tk ON tk.id = ranked.id
+JOIN customers c ON c.id = tk.customer_id
+JOIN customer_totals t ON t.customer_id = c.id
+LEFT JOIN users u ON u.id = tk.assignee_id
+LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+)
+
+// worklistQuery ranks the open tasks on narrow rows (id, score, due time),
+// then reads the page's rows in full: sorting 200,000 tasks stays cheap.
+const worklistQuery = worklistRates + `
 ranked AS (
     SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at, count(*) OVER () AS total
     FROM tasks tk
@@ -142,17 +163,7 @@ ranked AS (
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 )
-SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
-       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
-       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
-       p.due_points::float8, ` + worklistScore + `::float8, ranked.total
-FROM ranked
-JOIN tasks tk ON tk.id = ranked.id
-JOIN customers c ON c.id = tk.customer_id
-JOIN customer_totals t ON t.customer_id = c.id
-LEFT JOIN users u ON u.id = tk.assignee_id
-LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+` + worklistPage + `ranked.total` + worklistPageFrom
 
 // worklistTaskFilters narrow the open tasks tk; worklistFilters add the
 // perimeter, on their customer c (both queries).
@@ -184,11 +195,7 @@ const (
 //     customers' tasks, are scored and ranked.
 //
 // The count walks the open tasks once, without scoring.
-const worklistPruned = `
-WITH rates AS (
-    SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
-        AS r(currency, rate, shift, on_date)
-),
+const worklistPruned = worklistRates + `
 top1 AS (
     SELECT ` + worklistScore + ` AS score
     FROM (SELECT tk.id FROM customer_totals t
@@ -252,17 +259,7 @@ total AS ( -- the whole perimeter (a credit manager's, an admin's) needs no cust
     WHERE tk.status = 'open' AND ` + worklistTaskFilters + `
       AND (@p_all::boolean OR EXISTS (SELECT 1 FROM customers c WHERE c.id = tk.customer_id AND ` + perimeterClause + `))
 )
-SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
-       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
-       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
-       p.due_points::float8, ` + worklistScore + `::float8, (SELECT n FROM total)
-FROM ranked
-JOIN tasks tk ON tk.id = ranked.id
-JOIN customers c ON c.id = tk.customer_id
-JOIN customer_totals t ON t.customer_id = c.id
-LEFT JOIN users u ON u.id = tk.assignee_id
-LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+` + worklistPage + `(SELECT n FROM total)` + worklistPageFrom
 
 // pruneSlack is how much a customer's exact part of the score may exceed its
 // priority_base when it was refreshed on or after yesterday and its next due
