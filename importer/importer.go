@@ -113,11 +113,8 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 			}
 		}
 		var args []any
-		switch {
-		case sp.upsertByImport:
-			args = append(args, res.ImportID)
-		case kind == Entities:
-			args = append(args, im.newEntitySending())
+		if sp.upsertArg != nil {
+			args = append(args, sp.upsertArg(im, res.ImportID))
 		}
 		if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
 			return fmt.Errorf("write %s: %w", kind, err)

@@ -65,15 +65,19 @@ type spec struct {
 	columns []column
 	checks  []string
 	// upsert writes the staged rows and answers (inserted, updated); when
-	// upsertByImport is set, $1 is the import id the rows are recorded under.
-	upsert         string
-	upsertByImport bool
+	// upsertArg is set, $1 is what it answers.
+	upsert    string
+	upsertArg func(im *Importer, importID int64) any
 
 	// Derived from columns once, at package init.
 	stageDDL  string         // CREATE TEMP TABLE stage (line, then one column per field)
 	stageCols []string       // the COPY column list, in the same order
 	index     map[string]int // column name -> position
 }
+
+// byImport is the upsertArg of the kinds whose rows are recorded under the
+// import id.
+func byImport(_ *Importer, importID int64) any { return importID }
 
 var specs = build(map[Kind]*spec{
 	Entities: {
@@ -87,6 +91,8 @@ var specs = build(map[Kind]*spec{
 		},
 		checks: []string{checkDuplicateCode},
 		upsert: upsertEntities,
+		// $1: the sending mode of the entities it creates
+		upsertArg: func(im *Importer, _ int64) any { return im.newEntitySending() },
 	},
 	Users: {
 		columns: []column{
@@ -141,9 +147,9 @@ var specs = build(map[Kind]*spec{
 			// disputed is Recoup's own state.
 			{name: "status", parse: flag("written_off", "open", "paid", "written_off"), stage: "written_off"},
 		},
-		checks:         []string{recordImportEntities, checkInvoices},
-		upsert:         upsertInvoices,
-		upsertByImport: true,
+		checks:    []string{recordImportEntities, checkInvoices},
+		upsert:    upsertInvoices,
+		upsertArg: byImport,
 	},
 	Payments: {
 		columns: []column{
@@ -162,8 +168,8 @@ var specs = build(map[Kind]*spec{
 			checkPaymentInvoice,
 			checkPaymentChanged,
 		},
-		upsert:         upsertPayments,
-		upsertByImport: true,
+		upsert:    upsertPayments,
+		upsertArg: byImport,
 	},
 	// One rate per date and pair: 1 from = rate to. The rate is an exact
 	// decimal, staged as its text and stored as numeric, never a float.

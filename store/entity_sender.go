@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
-
-	"recoup/domain"
 )
 
 // EntitySender is who an entity's emails come from and who signs them. Every
@@ -40,31 +36,12 @@ func scanSender(r pgx.Row) (EntitySender, error) {
 // EntitySender returns the sender identity of the entity with this code; an
 // unknown code is domain CodeNotFound.
 func (s *Store) EntitySender(ctx context.Context, code string) (EntitySender, error) {
-	out, err := scanSender(s.Pool.QueryRow(ctx, getSender, code))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return out, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
-	}
-	return out, err
+	return readEntity(ctx, s, code, getSender, scanSender)
 }
 
 // SetEntitySender replaces the entity's sender identity and journals the
 // change. Validation is the caller's (app.SetEntitySender).
 func (s *Store) SetEntitySender(ctx context.Context, code string, in EntitySender, actor string) (EntitySender, error) {
-	var out EntitySender
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		before, err := scanSender(tx.QueryRow(ctx, lockSender, code))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
-		} else if err != nil {
-			return err
-		}
-		if out, err = scanSender(tx.QueryRow(ctx, setSender, code, in.SenderName, in.SenderAddress, in.ReplyTo,
-			in.SignatureName, in.SignaturePhone)); err != nil {
-			return err
-		}
-		b, _ := json.Marshal(before)
-		a, _ := json.Marshal(out)
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "entity.sender", Target: "entity/" + code, Before: b, After: a})
-	})
-	return out, err
+	return updateEntity(ctx, s, code, "entity.sender", actor, scanSender, lockSender, setSender,
+		in.SenderName, in.SenderAddress, in.ReplyTo, in.SignatureName, in.SignaturePhone)
 }

@@ -58,33 +58,13 @@ func scanEntitySettings(r pgx.Row) (EntitySettings, error) {
 
 // EntitySettings reads the sending gates of the entity with this code.
 func (s *Store) EntitySettings(ctx context.Context, code string) (EntitySettings, error) {
-	e, err := scanEntitySettings(s.Pool.QueryRow(ctx, getEntitySettings, code))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return e, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
-	}
-	return e, err
+	return readEntity(ctx, s, code, getEntitySettings, scanEntitySettings)
 }
 
 // SetEntitySettings replaces the entity's sending gates and journals the change.
 func (s *Store) SetEntitySettings(ctx context.Context, e EntitySettings, actor string) (EntitySettings, error) {
-	var out EntitySettings
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		before, err := scanEntitySettings(tx.QueryRow(ctx, lockEntitySettings, e.Code))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "entity %q not found", e.Code)
-		} else if err != nil {
-			return err
-		}
-		out, err = scanEntitySettings(tx.QueryRow(ctx, setEntitySettings, e.Code, e.Sending, e.TestAddress,
-			e.MaxDataAge.Seconds(), e.MinChaseMinor, e.SMSConsentDefault, e.VoiceConsentDefault))
-		if err != nil {
-			return err
-		}
-		b, _ := json.Marshal(before)
-		a, _ := json.Marshal(out)
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "entity.settings", Target: "entity/" + e.Code, Before: b, After: a})
-	})
-	return out, err
+	return updateEntity(ctx, s, e.Code, "entity.settings", actor, scanEntitySettings, lockEntitySettings, setEntitySettings,
+		e.Sending, e.TestAddress, e.MaxDataAge.Seconds(), e.MinChaseMinor, e.SMSConsentDefault, e.VoiceConsentDefault)
 }
 
 // Gate is what decides whether and where a customer message may go: the
@@ -142,12 +122,14 @@ const (
 	ContactPhone = "phone"
 )
 
-const (
-	markEmailInvalid  = `UPDATE customers SET email_invalid_at = now(), email_invalid_reason = $2 WHERE id = $1 RETURNING email`
-	markPhoneInvalid  = `UPDATE customers SET phone_invalid_at = now(), phone_invalid_reason = $2 WHERE id = $1 RETURNING phone`
-	clearEmailInvalid = `UPDATE customers SET email_invalid_at = NULL, email_invalid_reason = '' WHERE id = $1 RETURNING email`
-	clearPhoneInvalid = `UPDATE customers SET phone_invalid_at = NULL, phone_invalid_reason = '' WHERE id = $1 RETURNING phone`
-)
+// markContact sets ($2 true, reason $3) or clears the invalid mark of a
+// customer's email or phone, answering the contact.
+var markContact = map[string]string{
+	ContactEmail: `UPDATE customers SET email_invalid_at = CASE WHEN $2 THEN now() END,
+       email_invalid_reason = CASE WHEN $2 THEN $3 ELSE '' END WHERE id = $1 RETURNING email`,
+	ContactPhone: `UPDATE customers SET phone_invalid_at = CASE WHEN $2 THEN now() END,
+       phone_invalid_reason = CASE WHEN $2 THEN $3 ELSE '' END WHERE id = $1 RETURNING phone`,
+}
 
 // SetContactInvalid marks (invalid true) or clears the customer's email or
 // phone as not reaching them, and journals it. An import that changes that
@@ -161,22 +143,12 @@ func (s *Store) SetContactInvalid(ctx context.Context, customerID int64, channel
 // setContactInvalid is SetContactInvalid inside the caller's transaction (a
 // task completed with wrong_contact marks the contact in its own).
 func setContactInvalid(ctx context.Context, tx pgx.Tx, customerID int64, channel string, invalid bool, reason, actor string) error {
-	var q string
-	var args []any
-	switch {
-	case channel == ContactEmail && invalid:
-		q, args = markEmailInvalid, []any{customerID, reason}
-	case channel == ContactPhone && invalid:
-		q, args = markPhoneInvalid, []any{customerID, reason}
-	case channel == ContactEmail:
-		q, args = clearEmailInvalid, []any{customerID}
-	case channel == ContactPhone:
-		q, args = clearPhoneInvalid, []any{customerID}
-	default:
+	q, ok := markContact[channel]
+	if !ok {
 		return domain.FieldError("channel", "%q: want email or phone", channel)
 	}
 	var contact string
-	err := tx.QueryRow(ctx, q, args...).Scan(&contact)
+	err := tx.QueryRow(ctx, q, customerID, invalid, reason).Scan(&contact)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	} else if err != nil {
@@ -187,7 +159,7 @@ func setContactInvalid(ctx context.Context, tx pgx.Tx, customerID int64, channel
 		action = "customer.contact_valid"
 	}
 	after, _ := json.Marshal(map[string]string{"channel": channel, "contact": contact, "reason": reason})
-	return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: fmt.Sprintf("customer/%d", customerID), After: after})
+	return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: customerTarget(customerID), After: after})
 }
 
 const optInSMS = `
@@ -223,7 +195,7 @@ func (s *Store) smsOpt(ctx context.Context, q, action, phone, why, actor string)
 		after, _ := json.Marshal(map[string]string{"phone": phone, "why": why})
 		for _, id := range ids {
 			if err := Journal(ctx, tx, Entry{Actor: actor, Action: action,
-				Target: fmt.Sprintf("customer/%d", id), After: after}); err != nil {
+				Target: customerTarget(id), After: after}); err != nil {
 				return err
 			}
 		}

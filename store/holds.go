@@ -116,46 +116,41 @@ func (s *Store) HoldInvoice(ctx context.Context, w HoldWrite) (InvoiceHold, erro
 // holdInvoice is HoldInvoice inside the caller's transaction (a task
 // completed with paid_claimed holds its invoices in its own).
 func holdInvoice(ctx context.Context, tx pgx.Tx, w HoldWrite) (InvoiceHold, error) {
-	var out InvoiceHold
-	err := func() error {
-		h, err := scanHold(tx.QueryRow(ctx, holdByKey, w.Key))
-		if err == nil { // a retry of a write that committed
-			out = h
-			return nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		var open bool
-		err = tx.QueryRow(ctx, lockInvoice, w.InvoiceID, w.CustomerID).Scan(&open)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "invoice %d of customer %d not found", w.InvoiceID, w.CustomerID)
-		}
-		if err != nil {
-			return err
-		}
-		if !open {
-			return domain.Errorf(domain.CodeConflict, "invoice %d is not open: there is nothing to hold", w.InvoiceID)
-		}
-		var until *time.Time
-		if w.Until != nil {
-			t := w.Until.In(time.UTC)
-			until = &t
-		}
-		out, err = scanHold(tx.QueryRow(ctx, insertHold, w.InvoiceID, until, w.Reason, w.By, w.Key))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.CodeConflict, "invoice %d is already held", w.InvoiceID)
-		}
-		if err != nil {
-			return err
-		}
-		after, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		return Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.hold", Target: customerTarget(w.CustomerID), After: after})
-	}()
-	return out, err
+	h, err := scanHold(tx.QueryRow(ctx, holdByKey, w.Key))
+	if err == nil { // a retry of a write that committed
+		return h, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return InvoiceHold{}, err
+	}
+	var open bool
+	err = tx.QueryRow(ctx, lockInvoice, w.InvoiceID, w.CustomerID).Scan(&open)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return InvoiceHold{}, domain.Errorf(domain.CodeNotFound, "invoice %d of customer %d not found", w.InvoiceID, w.CustomerID)
+	}
+	if err != nil {
+		return InvoiceHold{}, err
+	}
+	if !open {
+		return InvoiceHold{}, domain.Errorf(domain.CodeConflict, "invoice %d is not open: there is nothing to hold", w.InvoiceID)
+	}
+	var until *time.Time
+	if w.Until != nil {
+		t := w.Until.In(time.UTC)
+		until = &t
+	}
+	out, err := scanHold(tx.QueryRow(ctx, insertHold, w.InvoiceID, until, w.Reason, w.By, w.Key))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return out, domain.Errorf(domain.CodeConflict, "invoice %d is already held", w.InvoiceID)
+	}
+	if err != nil {
+		return out, err
+	}
+	after, err := json.Marshal(out)
+	if err != nil {
+		return out, err
+	}
+	return out, Journal(ctx, tx, Entry{Actor: w.By, Action: "invoice.hold", Target: customerTarget(w.CustomerID), After: after})
 }
 
 // ReleaseWrite lifts an invoice's hold; Key as in HoldWrite.
@@ -233,61 +228,28 @@ type CreditHoldMeta struct {
 	ScenarioID int64 `json:"scenario_id,omitempty"`
 }
 
+// snapshotHolidays are the dates loaded for a customer's country ($1) and entity ($2).
 const snapshotHolidays = `
 SELECT DISTINCT h.date FROM holidays h
-WHERE h.country = (SELECT country FROM customers WHERE id = $1)
-   OR h.entity_id = (SELECT entity_id FROM customers WHERE id = $1)
+WHERE h.country = $1 OR h.entity_id = $2
 ORDER BY h.date`
 
-const snapshotCreditHold = `SELECT on_hold, coalesce(on_hold_scenario_id, 0) FROM customers WHERE id = $1`
-
-// addHoldsAndHolidays completes an account snapshot: the active invoice
-// holds (Item.Hold), the dates loaded for the customer's country and entity
-// (Account.Holidays), the credit hold (meta.CreditHold), and answers the
-// scenario ids to load, with the one that put the credit hold: its
-// ReleaseCreditHold setting decides the automatic release, even when no
-// item of that scenario is open any more.
-func (s *Store) addHoldsAndHolidays(ctx context.Context, a *dunning.Account, meta *AccountMeta, scenarioIDs []int64) ([]int64, error) {
-	holds, err := s.InvoiceHolds(ctx, a.CustomerID)
+// accountHolidays are the dates loaded for an account's country and entity
+// (Account.Holidays).
+func (s *Store) accountHolidays(ctx context.Context, country string, entityID int64) ([]dunning.Date, error) {
+	rows, err := s.Pool.Query(ctx, snapshotHolidays, country, entityID)
 	if err != nil {
-		return scenarioIDs, err
-	}
-	for i := range a.Items {
-		if h, ok := holds[a.Items[i].InvoiceID]; ok {
-			a.Items[i].Hold = &dunning.Hold{Until: h.Until, Reason: h.Reason}
-		}
-	}
-	rows, err := s.Pool.Query(ctx, snapshotHolidays, a.CustomerID)
-	if err != nil {
-		return scenarioIDs, err
+		return nil, err
 	}
 	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
 	if err != nil {
-		return scenarioIDs, err
+		return nil, err
 	}
+	var out []dunning.Date
 	for _, d := range days {
-		a.Holidays = append(a.Holidays, dunning.DateOf(d))
+		out = append(out, dunning.DateOf(d))
 	}
-	var ch CreditHoldMeta
-	if err := s.Pool.QueryRow(ctx, snapshotCreditHold, a.CustomerID).Scan(&ch.OnHold, &ch.ScenarioID); err != nil {
-		return scenarioIDs, err
-	}
-	if ch.OnHold {
-		meta.CreditHold = &ch
-		if ch.ScenarioID != 0 && !containsID(scenarioIDs, ch.ScenarioID) {
-			scenarioIDs = append(scenarioIDs, ch.ScenarioID)
-		}
-	}
-	return scenarioIDs, nil
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
+	return out, nil
 }
 
 const releaseCreditHold = `

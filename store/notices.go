@@ -8,12 +8,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"recoup/domain"
-	"recoup/dunning"
 	"recoup/money"
 )
 
@@ -33,20 +31,11 @@ const getPromiseNotice = `SELECT ` + promiseColumns + `, ` + promiseOpenNow + ` 
 // PromiseNotice reads a promise and what its invoices still owe; an unknown one is not found.
 func (s *Store) PromiseNotice(ctx context.Context, id int64) (PromiseNotice, error) {
 	var n PromiseNotice
-	var cur string
-	var date time.Time
-	p := &n.Promise
-	err := s.Pool.QueryRow(ctx, getPromiseNotice, pgx.NamedArgs{"id": id}).Scan(&p.ID, &p.CustomerID, &p.InvoiceIDs, &cur,
-		&p.Amount.Minor, &p.CoveredOpen, &date, &p.GraceDays, &p.Note, &p.Source, &p.Status, &p.PaidMinor, &p.CreatedBy,
-		&p.CreatedAt, &p.ClosedBy, &p.ClosedAt, &n.OpenNow)
+	var err error
+	n.Promise, err = scanPromise(s.Pool.QueryRow(ctx, getPromiseNotice, pgx.NamedArgs{"id": id}), &n.OpenNow)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return n, domain.Errorf(domain.CodeNotFound, "promise %d not found", id)
 	}
-	if err != nil {
-		return n, err
-	}
-	p.Date = dunning.DateOf(date)
-	p.Amount.Currency, err = money.ParseCurrency(cur)
 	return n, err
 }
 

@@ -112,60 +112,57 @@ func (s *Store) CreatePromise(ctx context.Context, np NewPromise) (Promise, erro
 func createPromise(ctx context.Context, tx pgx.Tx, np NewPromise) (Promise, error) {
 	p := Promise{CustomerID: np.CustomerID, Amount: np.Amount, Date: np.Date, Note: np.Note, Source: np.Source,
 		Status: PromiseOpen, CreatedBy: np.Actor}
-	err := func() error {
-		var today time.Time
-		err := tx.QueryRow(ctx, promiseCustomer, pgx.NamedArgs{"customer": np.CustomerID}).Scan(&today, &p.GraceDays)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return customerNotFound(np.CustomerID)
-		}
-		if err != nil {
-			return err
-		}
-		if np.Date.Before(dunning.DateOf(today)) {
-			return domain.FieldError("date", "%s is in the past (the customer's today is %s)", np.Date, dunning.DateOf(today))
-		}
-		open, order, err := promisable(ctx, tx, np.CustomerID, np.Amount.Currency)
-		if err != nil {
-			return err
-		}
-		if len(np.InvoiceIDs) == 0 { // oldest first, until the amount is covered
-			for _, id := range order {
-				if p.CoveredOpen >= np.Amount.Minor {
-					break
-				}
-				p.InvoiceIDs = append(p.InvoiceIDs, id)
-				p.CoveredOpen += open[id]
+	var today time.Time
+	err := tx.QueryRow(ctx, promiseCustomer, pgx.NamedArgs{"customer": np.CustomerID}).Scan(&today, &p.GraceDays)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, customerNotFound(np.CustomerID)
+	}
+	if err != nil {
+		return p, err
+	}
+	if np.Date.Before(dunning.DateOf(today)) {
+		return p, domain.FieldError("date", "%s is in the past (the customer's today is %s)", np.Date, dunning.DateOf(today))
+	}
+	open, order, err := promisable(ctx, tx, np.CustomerID, np.Amount.Currency)
+	if err != nil {
+		return p, err
+	}
+	if len(np.InvoiceIDs) == 0 { // oldest first, until the amount is covered
+		for _, id := range order {
+			if p.CoveredOpen >= np.Amount.Minor {
+				break
 			}
-			if len(p.InvoiceIDs) == 0 {
-				return domain.FieldError("invoice_ids", "no open %s invoice left to promise (open promises hold the others)",
-					np.Amount.Currency.Code())
-			}
-		} else {
-			covered, err := coverListed(open, np.InvoiceIDs, np.Amount.Currency, "another open promise")
-			if err != nil {
-				return err
-			}
-			p.InvoiceIDs, p.CoveredOpen = np.InvoiceIDs, covered
+			p.InvoiceIDs = append(p.InvoiceIDs, id)
+			p.CoveredOpen += open[id]
 		}
-		if np.Amount.Minor > p.CoveredOpen {
-			return domain.FieldError("amount_minor", "%s is more than the invoices' open total %s", np.Amount,
-				money.Money{Minor: p.CoveredOpen, Currency: np.Amount.Currency})
+		if len(p.InvoiceIDs) == 0 {
+			return p, domain.FieldError("invoice_ids", "no open %s invoice left to promise (open promises hold the others)",
+				np.Amount.Currency.Code())
 		}
-		err = tx.QueryRow(ctx, insertPromise, pgx.NamedArgs{"customer": np.CustomerID, "invoices": p.InvoiceIDs,
-			"currency": np.Amount.Currency.Code(), "amount": np.Amount.Minor, "covered": p.CoveredOpen,
-			"date": np.Date.In(time.UTC), "grace": p.GraceDays, "note": np.Note, "source": np.Source, "actor": np.Actor,
-		}).Scan(&p.ID, &p.CreatedAt)
+	} else {
+		covered, err := coverListed(open, np.InvoiceIDs, np.Amount.Currency, "another open promise")
 		if err != nil {
-			return err
+			return p, err
 		}
-		after, err := json.Marshal(map[string]any{"promise_id": p.ID, "invoice_ids": p.InvoiceIDs, "amount_minor": np.Amount.Minor,
-			"currency": np.Amount.Currency.Code(), "date": np.Date, "grace_days": p.GraceDays, "source": np.Source, "note": np.Note})
-		if err != nil {
-			return err
-		}
-		return Journal(ctx, tx, Entry{Actor: np.Actor, Action: "promise.create", Target: customerTarget(np.CustomerID), After: after})
-	}()
-	return p, err
+		p.InvoiceIDs, p.CoveredOpen = np.InvoiceIDs, covered
+	}
+	if np.Amount.Minor > p.CoveredOpen {
+		return p, domain.FieldError("amount_minor", "%s is more than the invoices' open total %s", np.Amount,
+			money.Money{Minor: p.CoveredOpen, Currency: np.Amount.Currency})
+	}
+	err = tx.QueryRow(ctx, insertPromise, pgx.NamedArgs{"customer": np.CustomerID, "invoices": p.InvoiceIDs,
+		"currency": np.Amount.Currency.Code(), "amount": np.Amount.Minor, "covered": p.CoveredOpen,
+		"date": np.Date.In(time.UTC), "grace": p.GraceDays, "note": np.Note, "source": np.Source, "actor": np.Actor,
+	}).Scan(&p.ID, &p.CreatedAt)
+	if err != nil {
+		return p, err
+	}
+	after, err := json.Marshal(map[string]any{"promise_id": p.ID, "invoice_ids": p.InvoiceIDs, "amount_minor": np.Amount.Minor,
+		"currency": np.Amount.Currency.Code(), "date": np.Date, "grace_days": p.GraceDays, "source": np.Source, "note": np.Note})
+	if err != nil {
+		return p, err
+	}
+	return p, Journal(ctx, tx, Entry{Actor: np.Actor, Action: "promise.create", Target: customerTarget(np.CustomerID), After: after})
 }
 
 const promiseColumns = `p.id, p.customer_id, p.invoice_ids, p.currency, p.amount_minor, p.covered_open_minor, p.promised_date,
@@ -176,12 +173,13 @@ const listPromises = `SELECT ` + promiseColumns + ` FROM promises p WHERE p.cust
 
 const getPromise = `SELECT ` + promiseColumns + ` FROM promises p WHERE p.id = @id`
 
-func scanPromise(r pgx.Row) (Promise, error) {
+// scanPromise reads promiseColumns, then more (a query's extra columns).
+func scanPromise(r pgx.Row, more ...any) (Promise, error) {
 	var p Promise
 	var cur string
 	var date time.Time
-	err := r.Scan(&p.ID, &p.CustomerID, &p.InvoiceIDs, &cur, &p.Amount.Minor, &p.CoveredOpen, &date, &p.GraceDays, &p.Note,
-		&p.Source, &p.Status, &p.PaidMinor, &p.CreatedBy, &p.CreatedAt, &p.ClosedBy, &p.ClosedAt)
+	err := r.Scan(append([]any{&p.ID, &p.CustomerID, &p.InvoiceIDs, &cur, &p.Amount.Minor, &p.CoveredOpen, &date, &p.GraceDays,
+		&p.Note, &p.Source, &p.Status, &p.PaidMinor, &p.CreatedBy, &p.CreatedAt, &p.ClosedBy, &p.ClosedAt}, more...)...)
 	if err != nil {
 		return p, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -57,31 +56,46 @@ func (s *Store) Entities(ctx context.Context) ([]Entity, error) {
 
 // EntityContactWindow returns the contact window of the entity with this code.
 func (s *Store) EntityContactWindow(ctx context.Context, code string) (ContactWindow, error) {
-	w, err := scanWindow(s.Pool.QueryRow(ctx, getWindow, code))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return w, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
-	}
-	return w, err
+	return readEntity(ctx, s, code, getWindow, scanWindow)
 }
 
 // SetEntityContactWindow changes an entity's contact window and journals it.
 // Start and End are "HH:MM"; Start must be before End unless AnyTime (the
 // database refuses it otherwise; the API says which field is wrong first).
 func (s *Store) SetEntityContactWindow(ctx context.Context, code string, w ContactWindow, actor string) (ContactWindow, error) {
-	var out ContactWindow
+	return updateEntity(ctx, s, code, "entity.contact_window", actor, scanWindow, lockWindow, setWindow, w.Start, w.End, w.AnyTime)
+}
+
+// readEntity reads some columns of the entity with this code (q takes the
+// code as $1); an unknown code is domain CodeNotFound.
+func readEntity[T any](ctx context.Context, s *Store, code, q string, scan func(pgx.Row) (T, error)) (T, error) {
+	v, err := scan(s.Pool.QueryRow(ctx, q, code))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
+	}
+	return v, err
+}
+
+// updateEntity changes some columns of the entity with this code in one
+// transaction: lock reads them FOR UPDATE, set ($1 the code, then args)
+// writes them RETURNING the same columns, and action is journaled on
+// "entity/<code>" with both. An unknown code is domain CodeNotFound.
+func updateEntity[T any](ctx context.Context, s *Store, code, action, actor string, scan func(pgx.Row) (T, error),
+	lock, set string, args ...any) (T, error) {
+	var out T
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		before, err := scanWindow(tx.QueryRow(ctx, lockWindow, code))
+		before, err := scan(tx.QueryRow(ctx, lock, code))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return domain.Errorf(domain.CodeNotFound, "entity %q not found", code)
 		} else if err != nil {
 			return err
 		}
-		if out, err = scanWindow(tx.QueryRow(ctx, setWindow, code, w.Start, w.End, w.AnyTime)); err != nil {
+		if out, err = scan(tx.QueryRow(ctx, set, append([]any{code}, args...)...)); err != nil {
 			return err
 		}
 		b, _ := json.Marshal(before)
 		a, _ := json.Marshal(out)
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "entity.contact_window", Target: fmt.Sprintf("entity/%s", code), Before: b, After: a})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: "entity/" + code, Before: b, After: a})
 	})
 	return out, err
 }

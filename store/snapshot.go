@@ -26,14 +26,16 @@ const snapshotCustomer = `
 SELECT c.id, c.country, c.timezone, c.risk_class, c.currency, c.email <> '', c.phone <> '',
        e.code, coalesce(a.email, ''),
        extract(epoch FROM e.contact_window_start)::bigint, extract(epoch FROM e.contact_window_end)::bigint, e.contact_any_time,
-       e.id, CASE WHEN e.currency = c.currency THEN e.min_amount_to_chase_minor ELSE 0 END
+       e.id, CASE WHEN e.currency = c.currency THEN e.min_amount_to_chase_minor ELSE 0 END,
+       c.on_hold, coalesce(c.on_hold_scenario_id, 0)
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
 WHERE c.id = $1`
 
 // Each open invoice gets its scenario: the customer's pinned one, else the
-// first assignment rule (lowest position) that matches, else the default.
+// first assignment rule (lowest position) that matches, else the default;
+// h is its active hold, if any (at most one: invoice_holds_active_idx).
 const snapshotItems = `
 SELECT i.id, i.number, i.due_date, i.open_minor, i.status, i.currency,
        coalesce(c.scenario_id, rule.scenario_id, (SELECT id FROM scenarios WHERE is_default)) AS scenario_id,
@@ -45,10 +47,12 @@ SELECT i.id, i.number, i.due_date, i.open_minor, i.status, i.currency,
                 -- one is met the hold moves on to the following one
                 (SELECT min(n.due_date + pp.tolerance_days) FROM payment_plans pp
                  JOIN plan_instalments n ON n.plan_id = pp.id AND n.status = 'pending'
-                 WHERE pp.customer_id = c.id AND pp.status = 'open' AND i.id = ANY (pp.invoice_ids))) AS promise_until
+                 WHERE pp.customer_id = c.id AND pp.status = 'open' AND i.id = ANY (pp.invoice_ids))) AS promise_until,
+       h.id IS NOT NULL, h.until, coalesce(h.reason, '')
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
 JOIN entities e ON e.id = c.entity_id
+LEFT JOIN invoice_holds h ON h.invoice_id = i.id AND h.released_at IS NULL
 LEFT JOIN LATERAL (
     SELECT r.scenario_id FROM assignment_rules r JOIN scenarios s ON s.id = r.scenario_id AND s.archived_at IS NULL
     WHERE (r.entity_code IS NULL OR r.entity_code = e.code)
@@ -110,9 +114,10 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	var meta AccountMeta
 	var cur string
 	var winStart, winEnd, entityID int64
+	var creditHold CreditHoldMeta
 	err := s.Pool.QueryRow(ctx, snapshotCustomer, customerID).Scan(&a.CustomerID, &a.Country, &a.TimeZone, &a.RiskClass, &cur,
 		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &winStart, &winEnd, &a.Window.AnyTime,
-		&entityID, &a.MinChaseMinor)
+		&entityID, &a.MinChaseMinor, &creditHold.OnHold, &creditHold.ScenarioID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, meta, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}
@@ -141,9 +146,11 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 		var due time.Time
 		var status string
 		var scenario *int64
-		var promised *time.Time
-		var currency string
-		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &currency, &scenario, &it.Escalated, &promised); err != nil {
+		var promised, holdUntil *time.Time
+		var currency, holdReason string
+		var held bool
+		if err := r.Scan(&it.InvoiceID, &it.Number, &due, &it.OpenMinor, &status, &currency, &scenario, &it.Escalated, &promised,
+			&held, &holdUntil, &holdReason); err != nil {
 			return it, err
 		}
 		c, err := money.ParseCurrency(currency)
@@ -154,6 +161,13 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 		if promised != nil { // an open promise holds the invoice through its date + grace
 			until := dunning.DateOf(*promised)
 			it.PromiseUntil = &until
+		}
+		if held {
+			it.Hold = &dunning.Hold{Reason: holdReason}
+			if holdUntil != nil {
+				until := dunning.DateOf(*holdUntil)
+				it.Hold.Until = &until
+			}
 		}
 		if scenario == nil {
 			return it, errors.New("no default scenario: the worker creates it at start")
@@ -168,8 +182,16 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	if err != nil {
 		return a, meta, fmt.Errorf("open items of customer %d: %w", customerID, err)
 	}
-	if scenarioIDs, err = s.addHoldsAndHolidays(ctx, &a, &meta, scenarioIDs); err != nil {
+	if a.Holidays, err = s.accountHolidays(ctx, a.Country, entityID); err != nil {
 		return a, meta, err
+	}
+	// The scenario that put the credit hold is loaded even when no item of it
+	// is open any more: its ReleaseCreditHold setting decides the automatic release.
+	if creditHold.OnHold {
+		meta.CreditHold = &creditHold
+		if creditHold.ScenarioID != 0 && !seen[creditHold.ScenarioID] {
+			scenarioIDs = append(scenarioIDs, creditHold.ScenarioID)
+		}
 	}
 	a.Scenarios = make(map[int64]dunning.Scenario, len(scenarioIDs))
 	rows, err = s.Pool.Query(ctx, snapshotScenarios, scenarioIDs)

@@ -70,8 +70,6 @@ UPDATE tasks t SET status = 'done', resolution = @resolution, closed_by = @actor
 WHERE t.id = @id AND t.status = 'open' AND ` + taskInPerimeter + `
 RETURNING t.customer_id, t.kind`
 
-const taskExists = `SELECT t.status FROM tasks t WHERE t.id = @id AND ` + taskInPerimeter
-
 // ListTasks returns one page of the tasks of customers inside per and how many match in all.
 func (s *Store) ListTasks(ctx context.Context, per Perimeter, f TaskFilter) ([]TaskView, int64, error) {
 	rows, err := s.Pool.Query(ctx, listTasks, per.args(pgx.NamedArgs{
@@ -100,13 +98,7 @@ func (s *Store) CloseTask(ctx context.Context, per Perimeter, id int64, resoluti
 		var kind string
 		err := tx.QueryRow(ctx, closeTask, per.args(pgx.NamedArgs{"id": id, "resolution": resolution, "actor": actor})).Scan(&customerID, &kind)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var status string
-			if err := tx.QueryRow(ctx, taskExists, per.args(pgx.NamedArgs{"id": id})).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
-				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
-			} else if err != nil {
-				return err
-			}
-			return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+			return taskNotOpen(ctx, tx, per, id)
 		}
 		if err != nil {
 			return err
@@ -246,18 +238,10 @@ func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool,
 	if err != nil {
 		return 0, false, err
 	}
-	after, err := json.Marshal(map[string]any{
+	return id, true, journalTask(ctx, tx, t, "task.create", map[string]any{
 		"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
 		"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
 	})
-	if err != nil {
-		return 0, false, err
-	}
-	actor := t.Actor
-	if actor == "" {
-		actor = "system"
-	}
-	return id, true, Journal(ctx, tx, Entry{Actor: actor, Action: "task.create", Target: customerTarget(t.CustomerID), After: after})
 }
 
 // mergeCall joins a call step's invoices to the open call task, journaled
@@ -266,7 +250,13 @@ func mergeCall(ctx context.Context, tx pgx.Tx, id int64, t Task, ids []int64) er
 	if _, err := tx.Exec(ctx, mergeIntoCall, id, ids, t.DueAt); err != nil {
 		return err
 	}
-	after, err := json.Marshal(map[string]any{"task_id": id, "key": t.Key, "invoice_ids": ids, "note": t.Note})
+	return journalTask(ctx, tx, t, "task.merge", map[string]any{"task_id": id, "key": t.Key, "invoice_ids": ids, "note": t.Note})
+}
+
+// journalTask journals what createTask did with t on its customer, by
+// t.Actor ("" is "system").
+func journalTask(ctx context.Context, tx pgx.Tx, t Task, action string, after map[string]any) error {
+	a, err := json.Marshal(after)
 	if err != nil {
 		return err
 	}
@@ -274,5 +264,5 @@ func mergeCall(ctx context.Context, tx pgx.Tx, id int64, t Task, ids []int64) er
 	if actor == "" {
 		actor = "system"
 	}
-	return Journal(ctx, tx, Entry{Actor: actor, Action: "task.merge", Target: customerTarget(t.CustomerID), After: after})
+	return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: customerTarget(t.CustomerID), After: a})
 }

@@ -125,13 +125,34 @@ const worklistParts = `
 
 const worklistScore = `(p.amount_points + p.days_points + p.risk_points + p.promise_points + p.due_points)`
 
-// worklistQuery ranks the open tasks on narrow rows (id, score, due time),
-// then reads the page's rows in full: sorting 200,000 tasks stays cheap.
-const worklistQuery = `
+// worklistRates are the exchange rates to the reporting currency (both queries).
+const worklistRates = `
 WITH rates AS (
     SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
         AS r(currency, rate, shift, on_date)
-),
+),`
+
+// worklistPage and worklistPageFrom read in full the rows of the page that
+// the CTE ranked holds (both queries); between them goes the column of how
+// many tasks match in all.
+const (
+	worklistPage = `SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
+       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
+       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
+       p.due_points::float8, ` + worklistScore + `::float8, `
+	worklistPageFrom = `
+FROM ranked
+JOIN tasks tk ON tk.id = ranked.id
+JOIN customers c ON c.id = tk.customer_id
+JOIN customer_totals t ON t.customer_id = c.id
+LEFT JOIN users u ON u.id = tk.assignee_id
+LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
+ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+)
+
+// worklistQuery ranks the open tasks on narrow rows (id, score, due time),
+// then reads the page's rows in full: sorting 200,000 tasks stays cheap.
+const worklistQuery = worklistRates + `
 ranked AS (
     SELECT tk.id, ` + worklistScore + ` AS score, tk.due_at, count(*) OVER () AS total
     FROM tasks tk
@@ -142,17 +163,7 @@ ranked AS (
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 )
-SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
-       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
-       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
-       p.due_points::float8, ` + worklistScore + `::float8, ranked.total
-FROM ranked
-JOIN tasks tk ON tk.id = ranked.id
-JOIN customers c ON c.id = tk.customer_id
-JOIN customer_totals t ON t.customer_id = c.id
-LEFT JOIN users u ON u.id = tk.assignee_id
-LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+` + worklistPage + `ranked.total` + worklistPageFrom
 
 // worklistTaskFilters narrow the open tasks tk; worklistFilters add the
 // perimeter, on their customer c (both queries).
@@ -195,11 +206,7 @@ const (
 //     every task of the stale customers, are scored and ranked.
 //
 // The count walks the open tasks' index once, without scoring.
-const worklistBounded = `
-WITH rates AS (
-    SELECT * FROM unnest(@rate_from::text[], @rate_value::numeric[], @rate_shift::int[], @rate_on::date[])
-        AS r(currency, rate, shift, on_date)
-),
+const worklistBounded = worklistRates + `
 clock AS (SELECT extract(epoch FROM @now::timestamptz) / 86400 AS now_day),
 seeds AS (
     (SELECT t.customer_id FROM customer_totals t
@@ -254,17 +261,7 @@ ranked AS (
     ORDER BY score DESC, tk.due_at, tk.id
     LIMIT @limit OFFSET @offset
 )
-SELECT tk.id, tk.customer_id, c.name, tk.kind, tk.assignee_role, coalesce(u.email, ''), tk.invoice_ids, tk.due_at, tk.note,
-       tk.created_at, tk.attempts, c.currency, o.overdue, x.reporting, r.on_date, o.days, c.risk_class, c.timezone,
-       x.broken_promises, p.amount_points::float8, p.days_points::float8, p.risk_points::float8, p.promise_points::float8,
-       p.due_points::float8, ` + worklistScore + `::float8, 0::bigint
-FROM ranked
-JOIN tasks tk ON tk.id = ranked.id
-JOIN customers c ON c.id = tk.customer_id
-JOIN customer_totals t ON t.customer_id = c.id
-LEFT JOIN users u ON u.id = tk.assignee_id
-LEFT JOIN rates r ON r.currency = c.currency` + worklistParts + `
-ORDER BY ranked.score DESC, ranked.due_at, ranked.id`
+` + worklistPage + `0::bigint` + worklistPageFrom
 
 // worklistCount counts the open tasks worklistBounded ranks: the whole
 // perimeter (a credit manager's, an admin's) needs no customer, the open
@@ -434,17 +431,7 @@ func (s *Store) ClaimTask(ctx context.Context, per Perimeter, id, user int64, ro
 		err := tx.QueryRow(ctx, claimTask, per.args(pgx.NamedArgs{"id": id, "user": user, "role": string(role), "any_role": anyRole})).
 			Scan(&customerID, &before)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var status, assignee string
-			err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &assignee)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
-				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
-			case err != nil:
-				return err
-			case status != string(domain.TaskOpen):
-				return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
-			}
-			return domain.Errorf(domain.CodeConflict, "task %d is for the %s role", id, assignee)
+			return taskNotOpen(ctx, tx, per, id)
 		}
 		if err != nil {
 			return err
@@ -457,6 +444,23 @@ func (s *Store) ClaimTask(ctx context.Context, per Perimeter, id, user int64, ro
 }
 
 const taskState = `SELECT t.status, t.assignee_role FROM tasks t WHERE t.id = @id AND ` + taskInPerimeter
+
+// taskNotOpen explains why a statement on the open task id inside per found
+// no row: not found outside per, a conflict when it is closed, or (ClaimTask)
+// when it is for another role.
+func taskNotOpen(ctx context.Context, tx pgx.Tx, per Perimeter, id int64) error {
+	var status, role string
+	err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
+	case err != nil:
+		return err
+	case status != string(domain.TaskOpen):
+		return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+	}
+	return domain.Errorf(domain.CodeConflict, "task %d is for the %s role", id, role)
+}
 
 // OpenTask is a task being completed, as the decision on it needs it.
 type OpenTask struct {
@@ -526,13 +530,7 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 		err := tx.QueryRow(ctx, lockOpenTask, per.args(pgx.NamedArgs{"id": id})).
 			Scan(&ot.CustomerID, &ot.Kind, &ot.AssigneeRole, &ot.AssigneeID, &ot.InvoiceIDs, &ot.Attempts, &ot.Country, &ot.TimeZone, &ot.Currency)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var status, role string
-			if err := tx.QueryRow(ctx, taskState, per.args(pgx.NamedArgs{"id": id})).Scan(&status, &role); errors.Is(err, pgx.ErrNoRows) {
-				return domain.Errorf(domain.CodeNotFound, "task %d not found", id)
-			} else if err != nil {
-				return err
-			}
-			return domain.Errorf(domain.CodeConflict, "task %d is already %s", id, status)
+			return taskNotOpen(ctx, tx, per, id)
 		}
 		if err != nil {
 			return err
