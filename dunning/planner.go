@@ -78,51 +78,20 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 	items := e.sortedItems(a.Items)
 	e.overdue = overdueTotal(items, e.today)
 
-	paused := a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
-	canFire := !paused && e.allowed(e.now)
-
 	var (
 		out   State
 		fires []firing
 		next  time.Time
 	)
-	keep := func(id int64, st Stage) {
-		if out.Stages == nil {
-			out.Stages = make(map[int64]Stage, len(items))
-		}
-		out.Stages[id] = st
-	}
 	for i := range items {
 		it := &items[i]
-		old, had := s.Stages[it.InvoiceID]
-		switch {
-		case it.Status == domain.StatusDisputed:
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
-			continue
-		case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
-			continue // paid, credited, written off: it leaves the scenario
-		}
-		sc := e.scenario(it.ScenarioID)
-		if sc == nil || it.DueDate.IsZero() {
-			if it.DueDate.IsZero() {
-				e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
-			}
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
+		sc, st, had, ok := e.stage(it, s, &out, len(items))
+		if !ok {
 			continue
 		}
-		st := old.clone()
-		if had && st.ScenarioID != sc.ID {
-			// Moved to another scenario: it enters the new one afresh (with
-			// catch-up), like a new invoice.
-			st, had = Stage{}, false
-		}
-		held := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
+		held := it.promised(e.today)
 		esc := it.Escalated
-		if canFire && !held {
+		if e.canFire && !held {
 			fires, esc = e.advance(it, sc, &st, &had, esc, fires)
 		}
 		ev := e.nextEvent(it, sc, &st, had, esc)
@@ -135,11 +104,11 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 			next = ev
 		}
 		if had {
-			keep(it.InvoiceID, st)
+			out.keep(it.InvoiceID, st, len(items))
 		}
 	}
 
-	next = e.wakeAt(next, paused, a.PausedUntil, canFire)
+	next = e.wakeAt(next)
 	return Plan{Due: e.actions(fires), Next: next, State: out, Warnings: e.warnings()}
 }
 
@@ -147,21 +116,55 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 // every event is in the future; otherwise something may be due already and
 // waits for the pause's end or the window. Zero when paused without an end
 // (a message wakes the workflow) or when nothing is left.
-func (e *eval) wakeAt(next time.Time, paused bool, pausedUntil time.Time, canFire bool) time.Time {
-	if next.IsZero() || (paused && pausedUntil.IsZero()) {
+func (e *eval) wakeAt(next time.Time) time.Time {
+	if next.IsZero() || (e.paused && e.a.PausedUntil.IsZero()) {
 		return time.Time{}
 	}
 	var floor time.Time
 	switch {
-	case paused:
-		floor = pausedUntil
-	case !canFire:
+	case e.paused:
+		floor = e.a.PausedUntil
+	case !e.canFire:
 		floor = e.now
 	}
 	if next.Before(floor) {
 		next = floor
 	}
 	return e.align(next)
+}
+
+// stage is where the invoice stands at the start of the evaluation, with its
+// scenario; ok is false when it is not dunned now. A disputed invoice, or
+// one without a usable scenario or due date, keeps its stage in out as it
+// was; a closed one (paid, credited, written off) leaves the scenario. An
+// invoice moved to another scenario enters the new one afresh (with
+// catch-up), like a new invoice: had is false.
+func (e *eval) stage(it *Item, s State, out *State, n int) (sc *Scenario, st Stage, had, ok bool) {
+	old, had := s.Stages[it.InvoiceID]
+	switch {
+	case it.Status == domain.StatusDisputed:
+		if had {
+			out.keep(it.InvoiceID, old.clone(), n)
+		}
+		return nil, Stage{}, false, false
+	case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
+		return nil, Stage{}, false, false
+	}
+	sc = e.scenario(it.ScenarioID)
+	if sc == nil || it.DueDate.IsZero() {
+		if it.DueDate.IsZero() {
+			e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
+		}
+		if had {
+			out.keep(it.InvoiceID, old.clone(), n)
+		}
+		return nil, Stage{}, false, false
+	}
+	st = old.clone()
+	if had && st.ScenarioID != sc.ID {
+		st, had = Stage{}, false
+	}
+	return sc, st, had, true
 }
 
 // firing is one invoice's share of an action.
@@ -180,6 +183,8 @@ type eval struct {
 	win       Window
 	now       time.Time // in loc
 	today     Date      // in loc
+	paused    bool      // the account is paused at now
+	canFire   bool      // not paused, and now is a business day inside the window
 	overdue   int64
 	scen      map[int64]*Scenario // validated scenarios; nil: unusable
 	schedMemo map[int]time.Time   // day number → when a step of that day fires
@@ -208,6 +213,8 @@ func newEval(a *Account, now time.Time) *eval {
 	}
 	e.now = now.In(loc)
 	e.today = DateOf(e.now)
+	e.paused = a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
+	e.canFire = !e.paused && e.allowed(e.now)
 	return e
 }
 

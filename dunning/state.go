@@ -49,6 +49,14 @@ type Cycle struct {
 	Last    Date           `json:"last"` // local date it last fired; the next repeat counts from it
 }
 
+// keep records st as the stage of invoice id; n sizes the map.
+func (s *State) keep(id int64, st Stage, n int) {
+	if s.Stages == nil {
+		s.Stages = make(map[int64]Stage, n)
+	}
+	s.Stages[id] = st
+}
+
 func (st Stage) clone() Stage {
 	st.Cycles = slices.Clone(st.Cycles)
 	// Done and Waiting are shared with the input: the planner copies them

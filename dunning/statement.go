@@ -60,51 +60,22 @@ func planStatement(a Account, s State, now time.Time) Plan {
 	e.overdue = overdueTotal(items, e.today)
 	r := newRules(e, items, s)
 
-	paused := a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
-	canFire := !paused && e.allowed(e.now)
-
 	out := State{LastContact: maps.Clone(s.LastContact)}
 	var (
 		fires []firing
 		next  time.Time
 	)
-	keep := func(id int64, st Stage) {
-		if out.Stages == nil {
-			out.Stages = make(map[int64]Stage, len(items))
-		}
-		out.Stages[id] = st
-	}
 	for i := range items {
 		it := &items[i]
-		old, had := s.Stages[it.InvoiceID]
-		switch {
-		case it.Status == domain.StatusDisputed:
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
+		sc, st, had, ok := e.stage(it, s, &out, len(items))
+		if !ok {
 			continue
-		case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
-			continue
-		}
-		sc := e.scenario(it.ScenarioID)
-		if sc == nil || it.DueDate.IsZero() {
-			if it.DueDate.IsZero() {
-				e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
-			}
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
-			continue
-		}
-		st := old.clone()
-		if had && st.ScenarioID != sc.ID {
-			st, had = Stage{}, false
 		}
 		if had {
 			st.adoptIDs(sc)
 		}
-		promised := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
-		onHold := r.held(it)
+		promised := it.promised(e.today)
+		onHold := it.held(e.today)
 		if onHold {
 			until := "released"
 			if it.Hold.Until != nil {
@@ -113,7 +84,7 @@ func planStatement(a Account, s State, now time.Time) Plan {
 			r.note(WaitHold, fmt.Sprintf("invoice %s held until %s: %s", invoiceName(it), until, it.Hold.Reason))
 		}
 		esc := it.Escalated
-		if canFire && !promised && !onHold {
+		if e.canFire && !promised && !onHold {
 			fires, esc = r.advance(it, sc, &st, &had, esc, fires)
 		}
 		ev := r.nextEvent(it, sc, &st, had, esc)
@@ -132,11 +103,11 @@ func planStatement(a Account, s State, now time.Time) Plan {
 			next = ev
 		}
 		if had {
-			keep(it.InvoiceID, st)
+			out.keep(it.InvoiceID, st, len(items))
 		}
 	}
 
-	next = e.wakeAt(next, paused, a.PausedUntil, canFire)
+	next = e.wakeAt(next)
 	due := r.actions(fires, &out)
 	p := Plan{Due: due, Next: next, State: out, Warnings: e.warnings()}
 	p.Waiting, p.WaitCodes = r.reasons()
@@ -173,8 +144,7 @@ func newRules(e *eval, items []Item, s State) *rules {
 			continue
 		}
 		seenScenario[it.ScenarioID] = true
-		promised := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
-		if promised || r.held(it) {
+		if it.promised(e.today) || it.held(e.today) {
 			continue
 		}
 		c := r.currency(it.Currency)
@@ -240,10 +210,6 @@ func satAdd(a, b int64) int64 {
 		return s
 	}
 	return 1<<63 - 1
-}
-
-func (r *rules) held(it *Item) bool {
-	return it.Hold != nil && (it.Hold.Until == nil || !r.e.today.After(*it.Hold.Until))
 }
 
 type blockKey struct {
