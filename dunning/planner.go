@@ -306,41 +306,13 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 		q++
 	}
 	if q > p {
-		// Catch-up: of the steps passed now, those due at the latest moment
-		// fire (the latest per channel: two steps moved to the same Monday
-		// make one email, not two); if none of them applies, the moment
-		// before, and so on. Everything up to q is passed.
-		for hi := q; hi > p; {
-			at := e.stepTime(it, &steps[hi-1])
-			lo := hi - 1
-			for lo > p && e.stepTime(it, &steps[lo-1]).Equal(at) {
-				lo--
-			}
-			escHere := false
-			for j := lo; j < hi; j++ {
-				if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
-					escHere = true
-				}
-			}
-			n := len(fires)
-			for j := hi - 1; j >= lo; j-- {
-				step := &steps[j]
-				if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
-					slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
-					continue
-				}
-				fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
-				st.dropCycles(step.Channel) // a later step on a channel takes over its cadence
-				if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
-					st.Cycles = append(st.Cycles, Cycle{Offset: step.OffsetDays, Channel: step.Channel, Last: e.today})
-				}
-			}
-			if len(fires) > n {
-				esc = esc || escHere
-				break
-			}
-			hi = lo
+		// Everything up to q is passed.
+		var buf [16]int
+		due := buf[:0]
+		for j := p; j < q; j++ {
+			due = append(due, j)
 		}
+		fires, esc = e.catchUp(it, sc, st, due, esc, fires)
 		st.ScenarioID = sc.ID
 		st.Through = steps[q-1].OffsetDays
 		*had = true
@@ -365,13 +337,52 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 			cycles = append(cycles, c)
 		}
 	}
-	st.Cycles = cycles
-	if len(st.Cycles) == 0 {
-		st.Cycles = nil
+	st.setCycles(cycles)
+	return fires, esc
+}
+
+// catchUp fires, of the due steps (indexes into sc.Steps, in order), those
+// due at the latest moment (the latest per channel: two steps moved to the
+// same Monday make one email, not two); if none of them applies, the moment
+// before, and so on. A step that fires starts its repeats (named by id under
+// RulesStatement). It returns whether the invoice is escalated afterwards.
+func (e *eval) catchUp(it *Item, sc *Scenario, st *Stage, due []int, esc bool, fires []firing) ([]firing, bool) {
+	steps := sc.Steps
+	for hi := len(due); hi > 0; {
+		at := e.stepTime(it, &steps[due[hi-1]])
+		lo := hi - 1
+		for lo > 0 && e.stepTime(it, &steps[due[lo-1]]).Equal(at) {
+			lo--
+		}
+		escHere := false
+		for _, j := range due[lo:hi] {
+			if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
+				escHere = true
+			}
+		}
+		n := len(fires)
+		for k := hi - 1; k >= lo; k-- {
+			j := due[k]
+			step := &steps[j]
+			if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
+				slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
+				continue
+			}
+			fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
+			st.dropCycles(step.Channel) // a later step on a channel takes over its cadence
+			if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
+				c := Cycle{Offset: step.OffsetDays, Channel: step.Channel, Last: e.today}
+				if e.a.Rules >= RulesStatement {
+					c.StepID = step.ID
+				}
+				st.Cycles = append(st.Cycles, c)
+			}
+		}
+		if len(fires) > n {
+			return fires, esc || escHere
+		}
+		hi = lo
 	}
-	slices.SortFunc(st.Cycles, func(x, y Cycle) int {
-		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
-	})
 	return fires, esc
 }
 

@@ -1,7 +1,9 @@
 package dunning
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 
 	"recoup/domain"
 )
@@ -64,6 +66,17 @@ func (st Stage) clone() Stage {
 	st.Done = slices.Clip(st.Done)
 	st.Waiting = slices.Clip(st.Waiting)
 	return st
+}
+
+// setCycles sets the cycles in (Offset, Channel) order; none is nil.
+func (st *Stage) setCycles(cycles []Cycle) {
+	if len(cycles) == 0 {
+		cycles = nil
+	}
+	slices.SortFunc(cycles, func(x, y Cycle) int {
+		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
+	})
+	st.Cycles = cycles
 }
 
 func (st *Stage) dropCycles(ch domain.Channel) {

@@ -375,39 +375,8 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		}
 	}
 	if len(due) > 0 {
-		// Catch-up as in eval.advance, over the steps that may go out.
-		for hi := len(cand); hi > 0; {
-			at := e.stepTime(it, &steps[cand[hi-1]])
-			lo := hi - 1
-			for lo > 0 && e.stepTime(it, &steps[cand[lo-1]]).Equal(at) {
-				lo--
-			}
-			escHere := false
-			for _, j := range cand[lo:hi] {
-				if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
-					escHere = true
-				}
-			}
-			n := len(fires)
-			for k := hi - 1; k >= lo; k-- {
-				j := cand[k]
-				step := &steps[j]
-				if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
-					slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
-					continue
-				}
-				fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
-				st.dropCycles(step.Channel)
-				if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
-					st.Cycles = append(st.Cycles, Cycle{StepID: step.ID, Offset: step.OffsetDays, Channel: step.Channel, Last: e.today})
-				}
-			}
-			if len(fires) > n {
-				esc = esc || escHere
-				break
-			}
-			hi = lo
-		}
+		// Catch-up over the steps that may go out; the waiting ones stay.
+		fires, esc = e.catchUp(it, sc, st, cand, esc, fires)
 		through := st.Through
 		for k, j := range due {
 			if k == 0 && !*had {
@@ -464,13 +433,7 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 			cycles = append(cycles, c)
 		}
 	}
-	st.Cycles = cycles
-	if len(st.Cycles) == 0 {
-		st.Cycles = nil
-	}
-	slices.SortFunc(st.Cycles, func(x, y Cycle) int {
-		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
-	})
+	st.setCycles(cycles)
 	return fires, esc
 }
 
