@@ -318,18 +318,34 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 		*had = true
 	}
 
+	fires = e.repeats(it, sc, st, esc, fires, func(c Cycle) *Step { return sc.find(c.Offset, c.Channel) }, nil)
+	return fires, esc
+}
+
+// repeats fires the due repeats of the invoice's cycles: stepOf finds a
+// cycle's step, waits (nil: none) says a reminder on a channel cannot go
+// out now (the cycle stays, and goes out merged later). A fired repeat
+// counts even when its conditions do not hold; a cycle with no repeats left,
+// or whose step was edited away, ends. Under RulesStatement a cycle takes its
+// step's id and offset.
+func (e *eval) repeats(it *Item, sc *Scenario, st *Stage, esc bool, fires []firing,
+	stepOf func(Cycle) *Step, waits func(domain.Channel) bool) []firing {
 	cycles := st.Cycles[:0]
 	for _, c := range st.Cycles {
-		step := sc.find(c.Offset, c.Channel)
+		step := stepOf(c)
 		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
 			continue // the step was edited away or has no repeats left
 		}
-		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) {
+		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) ||
+			(waits != nil && step.Channel.IsReminder() && waits(step.Channel)) {
 			cycles = append(cycles, c)
 			continue
 		}
 		c.Done++
 		c.Last = e.today
+		if e.a.Rules >= RulesStatement {
+			c.StepID, c.Offset = step.ID, step.OffsetDays
+		}
 		if e.conditionsHold(step) {
 			fires = append(fires, firing{sc: sc, index: sc.indexOf(step), invoice: it.InvoiceID, repeat: c.Done})
 		}
@@ -338,7 +354,7 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 		}
 	}
 	st.setCycles(cycles)
-	return fires, esc
+	return fires
 }
 
 // catchUp fires, of the due steps (indexes into sc.Steps, in order), those

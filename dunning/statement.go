@@ -377,12 +377,9 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 	if len(due) > 0 {
 		// Catch-up over the steps that may go out; the waiting ones stay.
 		fires, esc = e.catchUp(it, sc, st, cand, esc, fires)
-		through := st.Through
-		for k, j := range due {
-			if k == 0 && !*had {
-				through = steps[j].OffsetDays
-			}
-			through = max(through, steps[j].OffsetDays)
+		through := steps[due[len(due)-1]].OffsetDays // steps are in offset order
+		if *had {
+			through = max(through, st.Through)
 		}
 		st.Done = slices.Clone(st.Done) // shared with the input state until now
 		for _, j := range cand {
@@ -412,28 +409,8 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		}
 	}
 
-	cycles := st.Cycles[:0]
-	for _, c := range st.Cycles {
-		step := r.cycleStep(sc, c)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
-			continue
-		}
-		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) ||
-			(step.Channel.IsReminder() && r.blocked(it, step.Channel) != "") {
-			cycles = append(cycles, c) // not yet, or waits: it goes out merged later
-			continue
-		}
-		c.Done++
-		c.Last = e.today
-		c.StepID, c.Offset = step.ID, step.OffsetDays
-		if e.conditionsHold(step) {
-			fires = append(fires, firing{sc: sc, index: sc.indexOf(step), invoice: it.InvoiceID, repeat: c.Done})
-		}
-		if c.Done < step.MaxRepeats {
-			cycles = append(cycles, c)
-		}
-	}
-	st.setCycles(cycles)
+	fires = e.repeats(it, sc, st, esc, fires, func(c Cycle) *Step { return r.cycleStep(sc, c) },
+		func(ch domain.Channel) bool { return r.blocked(it, ch) != "" })
 	return fires, esc
 }
 
