@@ -287,13 +287,18 @@ func overdueTotal(items []Item, today Date) int64 {
 	var sum int64
 	for _, it := range items {
 		if it.Status == domain.StatusOpen && it.OpenMinor > 0 && it.DueDate.Before(today) {
-			if sum > math.MaxInt64-it.OpenMinor {
-				return math.MaxInt64
-			}
-			sum += it.OpenMinor
+			sum = satAdd(sum, it.OpenMinor)
 		}
 	}
 	return sum
+}
+
+// satAdd adds b >= 0 to a, saturating rather than overflowing.
+func satAdd(a, b int64) int64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxInt64
 }
 
 // advance passes the due steps and repeats of one invoice, appending what

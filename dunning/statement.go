@@ -205,13 +205,6 @@ func (r *rules) currency(c money.Currency) money.Currency {
 	return c
 }
 
-func satAdd(a, b int64) int64 {
-	if s := a + b; s >= a {
-		return s
-	}
-	return 1<<63 - 1
-}
-
 type blockKey struct {
 	c  money.Currency
 	ch domain.Channel
