@@ -546,18 +546,9 @@ func (e *eval) actions(fires []firing) []Action {
 			j++
 		}
 		f := fires[i]
-		step := f.sc.Steps[f.index]
-		step.RiskClasses = slices.Clone(step.RiskClasses)
-		ac := Action{
-			At:              e.now,
-			ScenarioID:      f.sc.ID,
-			ScenarioVersion: f.sc.Version,
-			StepIndex:       f.index,
-			Step:            step,
-			Channel:         step.Channel,
-			InvoiceIDs:      make([]int64, 0, j-i),
-			Repeats:         make([]int, 0, j-i),
-		}
+		ac := e.action(f)
+		step := ac.Step
+		ac.InvoiceIDs, ac.Repeats = make([]int64, 0, j-i), make([]int, 0, j-i)
 		for _, g := range fires[i:j] {
 			ac.InvoiceIDs = append(ac.InvoiceIDs, g.invoice)
 			ac.Repeats = append(ac.Repeats, g.repeat)
@@ -567,16 +558,26 @@ func (e *eval) actions(fires []firing) []Action {
 		if step.TaskDueHours > 0 {
 			ac.TaskDue = e.now.Add(time.Duration(step.TaskDueHours) * time.Hour)
 		}
-		switch step.Channel {
-		case domain.ChannelEmail:
-			ac.Fallback = !e.a.HasEmail
-		case domain.ChannelSMS, domain.ChannelVoice:
-			ac.Fallback = !e.a.HasPhone
-		}
 		out = append(out, ac)
 		i = j
 	}
 	return out
+}
+
+// action is the Action of f's step, before its invoices: Fallback is set
+// when the account has no address for the step's channel.
+func (e *eval) action(f firing) Action {
+	step := f.sc.Steps[f.index]
+	step.RiskClasses = slices.Clone(step.RiskClasses)
+	ac := Action{At: e.now, ScenarioID: f.sc.ID, ScenarioVersion: f.sc.Version, StepIndex: f.index,
+		Step: step, Channel: step.Channel}
+	switch step.Channel {
+	case domain.ChannelEmail:
+		ac.Fallback = !e.a.HasEmail
+	case domain.ChannelSMS, domain.ChannelVoice:
+		ac.Fallback = !e.a.HasPhone
+	}
+	return ac
 }
 
 // actionKey derives the idempotency key from the customer, the scenario, the

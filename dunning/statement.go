@@ -491,10 +491,7 @@ func (r *rules) actions(fires []firing, out *State) []Action {
 				best = f
 			}
 		}
-		step := best.sc.Steps[best.index]
-		step.RiskClasses = slices.Clone(step.RiskClasses)
-		ac := Action{At: e.now, ScenarioID: best.sc.ID, ScenarioVersion: best.sc.Version, StepIndex: best.index,
-			Step: step, Channel: ch}
+		ac := e.action(best)
 		for _, f := range fs {
 			ac.Covered = append(ac.Covered, Covered{InvoiceID: f.invoice, ScenarioID: f.sc.ID,
 				StepID: f.sc.Steps[f.index].ID, Repeat: f.repeat})
@@ -513,11 +510,6 @@ func (r *rules) actions(fires []firing, out *State) []Action {
 			ac.Repeat = max(ac.Repeat, c.Repeat)
 		}
 		ac.Key = coveredKey(e.a.CustomerID, ch, ac.Covered)
-		if ch == domain.ChannelEmail {
-			ac.Fallback = !e.a.HasEmail
-		} else {
-			ac.Fallback = !e.a.HasPhone
-		}
 		if out.LastContact == nil {
 			out.LastContact = make(map[domain.Channel]Date, 1)
 		}
