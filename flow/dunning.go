@@ -34,7 +34,14 @@ const (
 
 // DunningWorkflowID is the one workflow of a customer account.
 func DunningWorkflowID(customerID int64) string {
-	return "dunning/" + strconv.FormatInt(customerID, 10)
+	return dunningIDPrefix + strconv.FormatInt(customerID, 10)
+}
+
+const dunningIDPrefix = "dunning/"
+
+// dunningCustomerID is the customer of a DunningWorkflowID.
+func dunningCustomerID(workflowID string) (int64, error) {
+	return strconv.ParseInt(strings.TrimPrefix(workflowID, dunningIDPrefix), 10, 64)
 }
 
 // DunningInput starts an account's workflow, or carries its compact state

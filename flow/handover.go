@@ -109,7 +109,7 @@ func (f *Client) AgentAccounts(ctx context.Context, agent string, page []byte) (
 	}
 	ids := make([]int64, 0, len(resp.GetExecutions()))
 	for _, e := range resp.GetExecutions() {
-		id, err := strconv.ParseInt(strings.TrimPrefix(e.GetExecution().GetWorkflowId(), "dunning/"), 10, 64)
+		id, err := dunningCustomerID(e.GetExecution().GetWorkflowId())
 		if err == nil {
 			ids = append(ids, id)
 		}
