@@ -338,7 +338,7 @@ func (e *eval) repeats(it *Item, sc *Scenario, st *Stage, esc bool, fires []firi
 	cycles := st.Cycles[:0]
 	for _, c := range st.Cycles {
 		step := stepOf(c)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
+		if c.ended(step) {
 			continue // the step was edited away or has no repeats left
 		}
 		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) ||
@@ -421,7 +421,7 @@ func (e *eval) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool) 
 	}
 	for _, c := range st.Cycles {
 		step := sc.find(c.Offset, c.Channel)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats || (esc && step.Channel.IsReminder()) {
+		if c.ended(step) || (esc && step.Channel.IsReminder()) {
 			continue
 		}
 		if t := e.sched(c.Last.AddDays(step.RepeatEveryDays)); ev.IsZero() || t.Before(ev) {

@@ -59,6 +59,12 @@ func (s *State) keep(id int64, st Stage, n int) {
 	s.Stages[id] = st
 }
 
+// ended reports whether the cycle has nothing left to repeat: its step
+// (nil when edited away) does not repeat, or its repeats are used up.
+func (c Cycle) ended(step *Step) bool {
+	return step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats
+}
+
 func (st Stage) clone() Stage {
 	st.Cycles = slices.Clone(st.Cycles)
 	// Done and Waiting are shared with the input: the planner copies them

@@ -458,7 +458,7 @@ func (r *rules) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool)
 	}
 	for _, c := range st.Cycles {
 		step := r.cycleStep(sc, c)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
+		if c.ended(step) {
 			continue
 		}
 		consider(e.sched(c.Last.AddDays(step.RepeatEveryDays)), step)
