@@ -104,6 +104,16 @@ type Item struct {
 	Hold *Hold `json:"hold,omitempty"`
 }
 
+// promised reports whether a promise holds the invoice on today.
+func (it *Item) promised(today Date) bool {
+	return it.PromiseUntil != nil && !today.After(*it.PromiseUntil)
+}
+
+// held reports whether a Hold holds the invoice on today.
+func (it *Item) held(today Date) bool {
+	return it.Hold != nil && (it.Hold.Until == nil || !today.After(*it.Hold.Until))
+}
+
 // Today is the account's local date at now (in its time zone; UTC when the
 // zone is unknown): promise dates and holds are dates of it.
 func (a Account) Today(now time.Time) Date {

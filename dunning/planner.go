@@ -78,51 +78,20 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 	items := e.sortedItems(a.Items)
 	e.overdue = overdueTotal(items, e.today)
 
-	paused := a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
-	canFire := !paused && e.allowed(e.now)
-
 	var (
 		out   State
 		fires []firing
 		next  time.Time
 	)
-	keep := func(id int64, st Stage) {
-		if out.Stages == nil {
-			out.Stages = make(map[int64]Stage, len(items))
-		}
-		out.Stages[id] = st
-	}
 	for i := range items {
 		it := &items[i]
-		old, had := s.Stages[it.InvoiceID]
-		switch {
-		case it.Status == domain.StatusDisputed:
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
-			continue
-		case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
-			continue // paid, credited, written off: it leaves the scenario
-		}
-		sc := e.scenario(it.ScenarioID)
-		if sc == nil || it.DueDate.IsZero() {
-			if it.DueDate.IsZero() {
-				e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
-			}
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
+		sc, st, had, ok := e.stage(it, s, &out, len(items))
+		if !ok {
 			continue
 		}
-		st := old.clone()
-		if had && st.ScenarioID != sc.ID {
-			// Moved to another scenario: it enters the new one afresh (with
-			// catch-up), like a new invoice.
-			st, had = Stage{}, false
-		}
-		held := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
+		held := it.promised(e.today)
 		esc := it.Escalated
-		if canFire && !held {
+		if e.canFire && !held {
 			fires, esc = e.advance(it, sc, &st, &had, esc, fires)
 		}
 		ev := e.nextEvent(it, sc, &st, had, esc)
@@ -135,11 +104,11 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 			next = ev
 		}
 		if had {
-			keep(it.InvoiceID, st)
+			out.keep(it.InvoiceID, st, len(items))
 		}
 	}
 
-	next = e.wakeAt(next, paused, a.PausedUntil, canFire)
+	next = e.wakeAt(next)
 	return Plan{Due: e.actions(fires), Next: next, State: out, Warnings: e.warnings()}
 }
 
@@ -147,21 +116,55 @@ func PlanAt(a Account, s State, now time.Time) Plan {
 // every event is in the future; otherwise something may be due already and
 // waits for the pause's end or the window. Zero when paused without an end
 // (a message wakes the workflow) or when nothing is left.
-func (e *eval) wakeAt(next time.Time, paused bool, pausedUntil time.Time, canFire bool) time.Time {
-	if next.IsZero() || (paused && pausedUntil.IsZero()) {
+func (e *eval) wakeAt(next time.Time) time.Time {
+	if next.IsZero() || (e.paused && e.a.PausedUntil.IsZero()) {
 		return time.Time{}
 	}
 	var floor time.Time
 	switch {
-	case paused:
-		floor = pausedUntil
-	case !canFire:
+	case e.paused:
+		floor = e.a.PausedUntil
+	case !e.canFire:
 		floor = e.now
 	}
 	if next.Before(floor) {
 		next = floor
 	}
 	return e.align(next)
+}
+
+// stage is where the invoice stands at the start of the evaluation, with its
+// scenario; ok is false when it is not dunned now. A disputed invoice, or
+// one without a usable scenario or due date, keeps its stage in out as it
+// was; a closed one (paid, credited, written off) leaves the scenario. An
+// invoice moved to another scenario enters the new one afresh (with
+// catch-up), like a new invoice: had is false.
+func (e *eval) stage(it *Item, s State, out *State, n int) (sc *Scenario, st Stage, had, ok bool) {
+	old, had := s.Stages[it.InvoiceID]
+	switch {
+	case it.Status == domain.StatusDisputed:
+		if had {
+			out.keep(it.InvoiceID, old.clone(), n)
+		}
+		return nil, Stage{}, false, false
+	case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
+		return nil, Stage{}, false, false
+	}
+	sc = e.scenario(it.ScenarioID)
+	if sc == nil || it.DueDate.IsZero() {
+		if it.DueDate.IsZero() {
+			e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
+		}
+		if had {
+			out.keep(it.InvoiceID, old.clone(), n)
+		}
+		return nil, Stage{}, false, false
+	}
+	st = old.clone()
+	if had && st.ScenarioID != sc.ID {
+		st, had = Stage{}, false
+	}
+	return sc, st, had, true
 }
 
 // firing is one invoice's share of an action.
@@ -180,6 +183,8 @@ type eval struct {
 	win       Window
 	now       time.Time // in loc
 	today     Date      // in loc
+	paused    bool      // the account is paused at now
+	canFire   bool      // not paused, and now is a business day inside the window
 	overdue   int64
 	scen      map[int64]*Scenario // validated scenarios; nil: unusable
 	schedMemo map[int]time.Time   // day number → when a step of that day fires
@@ -208,6 +213,8 @@ func newEval(a *Account, now time.Time) *eval {
 	}
 	e.now = now.In(loc)
 	e.today = DateOf(e.now)
+	e.paused = a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
+	e.canFire = !e.paused && e.allowed(e.now)
 	return e
 }
 
@@ -280,13 +287,18 @@ func overdueTotal(items []Item, today Date) int64 {
 	var sum int64
 	for _, it := range items {
 		if it.Status == domain.StatusOpen && it.OpenMinor > 0 && it.DueDate.Before(today) {
-			if sum > math.MaxInt64-it.OpenMinor {
-				return math.MaxInt64
-			}
-			sum += it.OpenMinor
+			sum = satAdd(sum, it.OpenMinor)
 		}
 	}
 	return sum
+}
+
+// satAdd adds b >= 0 to a, saturating rather than overflowing.
+func satAdd(a, b int64) int64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxInt64
 }
 
 // advance passes the due steps and repeats of one invoice, appending what
@@ -299,58 +311,46 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 		q++
 	}
 	if q > p {
-		// Catch-up: of the steps passed now, those due at the latest moment
-		// fire (the latest per channel: two steps moved to the same Monday
-		// make one email, not two); if none of them applies, the moment
-		// before, and so on. Everything up to q is passed.
-		for hi := q; hi > p; {
-			at := e.stepTime(it, &steps[hi-1])
-			lo := hi - 1
-			for lo > p && e.stepTime(it, &steps[lo-1]).Equal(at) {
-				lo--
-			}
-			escHere := false
-			for j := lo; j < hi; j++ {
-				if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
-					escHere = true
-				}
-			}
-			n := len(fires)
-			for j := hi - 1; j >= lo; j-- {
-				step := &steps[j]
-				if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
-					slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
-					continue
-				}
-				fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
-				st.dropCycles(step.Channel) // a later step on a channel takes over its cadence
-				if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
-					st.Cycles = append(st.Cycles, Cycle{Offset: step.OffsetDays, Channel: step.Channel, Last: e.today})
-				}
-			}
-			if len(fires) > n {
-				esc = esc || escHere
-				break
-			}
-			hi = lo
+		// Everything up to q is passed.
+		var buf [16]int
+		due := buf[:0]
+		for j := p; j < q; j++ {
+			due = append(due, j)
 		}
+		fires, esc = e.catchUp(it, sc, st, due, esc, fires)
 		st.ScenarioID = sc.ID
 		st.Through = steps[q-1].OffsetDays
 		*had = true
 	}
 
+	fires = e.repeats(it, sc, st, esc, fires, func(c Cycle) *Step { return sc.find(c.Offset, c.Channel) }, nil)
+	return fires, esc
+}
+
+// repeats fires the due repeats of the invoice's cycles: stepOf finds a
+// cycle's step, waits (nil: none) says a reminder on a channel cannot go
+// out now (the cycle stays, and goes out merged later). A fired repeat
+// counts even when its conditions do not hold; a cycle with no repeats left,
+// or whose step was edited away, ends. Under RulesStatement a cycle takes its
+// step's id and offset.
+func (e *eval) repeats(it *Item, sc *Scenario, st *Stage, esc bool, fires []firing,
+	stepOf func(Cycle) *Step, waits func(domain.Channel) bool) []firing {
 	cycles := st.Cycles[:0]
 	for _, c := range st.Cycles {
-		step := sc.find(c.Offset, c.Channel)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
+		step := stepOf(c)
+		if c.ended(step) {
 			continue // the step was edited away or has no repeats left
 		}
-		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) {
+		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) ||
+			(waits != nil && step.Channel.IsReminder() && waits(step.Channel)) {
 			cycles = append(cycles, c)
 			continue
 		}
 		c.Done++
 		c.Last = e.today
+		if e.a.Rules >= RulesStatement {
+			c.StepID, c.Offset = step.ID, step.OffsetDays
+		}
 		if e.conditionsHold(step) {
 			fires = append(fires, firing{sc: sc, index: sc.indexOf(step), invoice: it.InvoiceID, repeat: c.Done})
 		}
@@ -358,13 +358,52 @@ func (e *eval) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, f
 			cycles = append(cycles, c)
 		}
 	}
-	st.Cycles = cycles
-	if len(st.Cycles) == 0 {
-		st.Cycles = nil
+	st.setCycles(cycles)
+	return fires
+}
+
+// catchUp fires, of the due steps (indexes into sc.Steps, in order), those
+// due at the latest moment (the latest per channel: two steps moved to the
+// same Monday make one email, not two); if none of them applies, the moment
+// before, and so on. A step that fires starts its repeats (named by id under
+// RulesStatement). It returns whether the invoice is escalated afterwards.
+func (e *eval) catchUp(it *Item, sc *Scenario, st *Stage, due []int, esc bool, fires []firing) ([]firing, bool) {
+	steps := sc.Steps
+	for hi := len(due); hi > 0; {
+		at := e.stepTime(it, &steps[due[hi-1]])
+		lo := hi - 1
+		for lo > 0 && e.stepTime(it, &steps[due[lo-1]]).Equal(at) {
+			lo--
+		}
+		escHere := false
+		for _, j := range due[lo:hi] {
+			if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
+				escHere = true
+			}
+		}
+		n := len(fires)
+		for k := hi - 1; k >= lo; k-- {
+			j := due[k]
+			step := &steps[j]
+			if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
+				slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
+				continue
+			}
+			fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
+			st.dropCycles(step.Channel) // a later step on a channel takes over its cadence
+			if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
+				c := Cycle{Offset: step.OffsetDays, Channel: step.Channel, Last: e.today}
+				if e.a.Rules >= RulesStatement {
+					c.StepID = step.ID
+				}
+				st.Cycles = append(st.Cycles, c)
+			}
+		}
+		if len(fires) > n {
+			return fires, esc || escHere
+		}
+		hi = lo
 	}
-	slices.SortFunc(st.Cycles, func(x, y Cycle) int {
-		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
-	})
 	return fires, esc
 }
 
@@ -382,7 +421,7 @@ func (e *eval) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool) 
 	}
 	for _, c := range st.Cycles {
 		step := sc.find(c.Offset, c.Channel)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats || (esc && step.Channel.IsReminder()) {
+		if c.ended(step) || (esc && step.Channel.IsReminder()) {
 			continue
 		}
 		if t := e.sched(c.Last.AddDays(step.RepeatEveryDays)); ev.IsZero() || t.Before(ev) {
@@ -507,18 +546,9 @@ func (e *eval) actions(fires []firing) []Action {
 			j++
 		}
 		f := fires[i]
-		step := f.sc.Steps[f.index]
-		step.RiskClasses = slices.Clone(step.RiskClasses)
-		ac := Action{
-			At:              e.now,
-			ScenarioID:      f.sc.ID,
-			ScenarioVersion: f.sc.Version,
-			StepIndex:       f.index,
-			Step:            step,
-			Channel:         step.Channel,
-			InvoiceIDs:      make([]int64, 0, j-i),
-			Repeats:         make([]int, 0, j-i),
-		}
+		ac := e.action(f)
+		step := ac.Step
+		ac.InvoiceIDs, ac.Repeats = make([]int64, 0, j-i), make([]int, 0, j-i)
 		for _, g := range fires[i:j] {
 			ac.InvoiceIDs = append(ac.InvoiceIDs, g.invoice)
 			ac.Repeats = append(ac.Repeats, g.repeat)
@@ -528,16 +558,26 @@ func (e *eval) actions(fires []firing) []Action {
 		if step.TaskDueHours > 0 {
 			ac.TaskDue = e.now.Add(time.Duration(step.TaskDueHours) * time.Hour)
 		}
-		switch step.Channel {
-		case domain.ChannelEmail:
-			ac.Fallback = !e.a.HasEmail
-		case domain.ChannelSMS, domain.ChannelVoice:
-			ac.Fallback = !e.a.HasPhone
-		}
 		out = append(out, ac)
 		i = j
 	}
 	return out
+}
+
+// action is the Action of f's step, before its invoices: Fallback is set
+// when the account has no address for the step's channel.
+func (e *eval) action(f firing) Action {
+	step := f.sc.Steps[f.index]
+	step.RiskClasses = slices.Clone(step.RiskClasses)
+	ac := Action{At: e.now, ScenarioID: f.sc.ID, ScenarioVersion: f.sc.Version, StepIndex: f.index,
+		Step: step, Channel: step.Channel}
+	switch step.Channel {
+	case domain.ChannelEmail:
+		ac.Fallback = !e.a.HasEmail
+	case domain.ChannelSMS, domain.ChannelVoice:
+		ac.Fallback = !e.a.HasPhone
+	}
+	return ac
 }
 
 // actionKey derives the idempotency key from the customer, the scenario, the

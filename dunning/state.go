@@ -1,7 +1,9 @@
 package dunning
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 
 	"recoup/domain"
 )
@@ -49,6 +51,20 @@ type Cycle struct {
 	Last    Date           `json:"last"` // local date it last fired; the next repeat counts from it
 }
 
+// keep records st as the stage of invoice id; n sizes the map.
+func (s *State) keep(id int64, st Stage, n int) {
+	if s.Stages == nil {
+		s.Stages = make(map[int64]Stage, n)
+	}
+	s.Stages[id] = st
+}
+
+// ended reports whether the cycle has nothing left to repeat: its step
+// (nil when edited away) does not repeat, or its repeats are used up.
+func (c Cycle) ended(step *Step) bool {
+	return step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats
+}
+
 func (st Stage) clone() Stage {
 	st.Cycles = slices.Clone(st.Cycles)
 	// Done and Waiting are shared with the input: the planner copies them
@@ -56,6 +72,17 @@ func (st Stage) clone() Stage {
 	st.Done = slices.Clip(st.Done)
 	st.Waiting = slices.Clip(st.Waiting)
 	return st
+}
+
+// setCycles sets the cycles in (Offset, Channel) order; none is nil.
+func (st *Stage) setCycles(cycles []Cycle) {
+	if len(cycles) == 0 {
+		cycles = nil
+	}
+	slices.SortFunc(cycles, func(x, y Cycle) int {
+		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
+	})
+	st.Cycles = cycles
 }
 
 func (st *Stage) dropCycles(ch domain.Channel) {

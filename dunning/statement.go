@@ -60,51 +60,22 @@ func planStatement(a Account, s State, now time.Time) Plan {
 	e.overdue = overdueTotal(items, e.today)
 	r := newRules(e, items, s)
 
-	paused := a.Paused && (a.PausedUntil.IsZero() || now.Before(a.PausedUntil))
-	canFire := !paused && e.allowed(e.now)
-
 	out := State{LastContact: maps.Clone(s.LastContact)}
 	var (
 		fires []firing
 		next  time.Time
 	)
-	keep := func(id int64, st Stage) {
-		if out.Stages == nil {
-			out.Stages = make(map[int64]Stage, len(items))
-		}
-		out.Stages[id] = st
-	}
 	for i := range items {
 		it := &items[i]
-		old, had := s.Stages[it.InvoiceID]
-		switch {
-		case it.Status == domain.StatusDisputed:
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
+		sc, st, had, ok := e.stage(it, s, &out, len(items))
+		if !ok {
 			continue
-		case it.Status != domain.StatusOpen || it.OpenMinor <= 0:
-			continue
-		}
-		sc := e.scenario(it.ScenarioID)
-		if sc == nil || it.DueDate.IsZero() {
-			if it.DueDate.IsZero() {
-				e.warnf("invoice %d has no due date: not dunned", it.InvoiceID)
-			}
-			if had {
-				keep(it.InvoiceID, old.clone())
-			}
-			continue
-		}
-		st := old.clone()
-		if had && st.ScenarioID != sc.ID {
-			st, had = Stage{}, false
 		}
 		if had {
 			st.adoptIDs(sc)
 		}
-		promised := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
-		onHold := r.held(it)
+		promised := it.promised(e.today)
+		onHold := it.held(e.today)
 		if onHold {
 			until := "released"
 			if it.Hold.Until != nil {
@@ -113,7 +84,7 @@ func planStatement(a Account, s State, now time.Time) Plan {
 			r.note(WaitHold, fmt.Sprintf("invoice %s held until %s: %s", invoiceName(it), until, it.Hold.Reason))
 		}
 		esc := it.Escalated
-		if canFire && !promised && !onHold {
+		if e.canFire && !promised && !onHold {
 			fires, esc = r.advance(it, sc, &st, &had, esc, fires)
 		}
 		ev := r.nextEvent(it, sc, &st, had, esc)
@@ -132,11 +103,11 @@ func planStatement(a Account, s State, now time.Time) Plan {
 			next = ev
 		}
 		if had {
-			keep(it.InvoiceID, st)
+			out.keep(it.InvoiceID, st, len(items))
 		}
 	}
 
-	next = e.wakeAt(next, paused, a.PausedUntil, canFire)
+	next = e.wakeAt(next)
 	due := r.actions(fires, &out)
 	p := Plan{Due: due, Next: next, State: out, Warnings: e.warnings()}
 	p.Waiting, p.WaitCodes = r.reasons()
@@ -173,8 +144,7 @@ func newRules(e *eval, items []Item, s State) *rules {
 			continue
 		}
 		seenScenario[it.ScenarioID] = true
-		promised := it.PromiseUntil != nil && !e.today.After(*it.PromiseUntil)
-		if promised || r.held(it) {
+		if it.promised(e.today) || it.held(e.today) {
 			continue
 		}
 		c := r.currency(it.Currency)
@@ -233,17 +203,6 @@ func (r *rules) currency(c money.Currency) money.Currency {
 		return r.e.a.Currency
 	}
 	return c
-}
-
-func satAdd(a, b int64) int64 {
-	if s := a + b; s >= a {
-		return s
-	}
-	return 1<<63 - 1
-}
-
-func (r *rules) held(it *Item) bool {
-	return it.Hold != nil && (it.Hold.Until == nil || !r.e.today.After(*it.Hold.Until))
 }
 
 type blockKey struct {
@@ -409,45 +368,11 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		}
 	}
 	if len(due) > 0 {
-		// Catch-up as in eval.advance, over the steps that may go out.
-		for hi := len(cand); hi > 0; {
-			at := e.stepTime(it, &steps[cand[hi-1]])
-			lo := hi - 1
-			for lo > 0 && e.stepTime(it, &steps[cand[lo-1]]).Equal(at) {
-				lo--
-			}
-			escHere := false
-			for _, j := range cand[lo:hi] {
-				if steps[j].Channel == domain.ChannelEscalation && e.conditionsHold(&steps[j]) {
-					escHere = true
-				}
-			}
-			n := len(fires)
-			for k := hi - 1; k >= lo; k-- {
-				j := cand[k]
-				step := &steps[j]
-				if (step.Channel.IsReminder() && (esc || escHere)) || !e.conditionsHold(step) ||
-					slices.ContainsFunc(fires[n:], func(f firing) bool { return steps[f.index].Channel == step.Channel }) {
-					continue
-				}
-				fires = append(fires, firing{sc: sc, index: j, invoice: it.InvoiceID})
-				st.dropCycles(step.Channel)
-				if step.RepeatEveryDays > 0 && step.MaxRepeats > 0 {
-					st.Cycles = append(st.Cycles, Cycle{StepID: step.ID, Offset: step.OffsetDays, Channel: step.Channel, Last: e.today})
-				}
-			}
-			if len(fires) > n {
-				esc = esc || escHere
-				break
-			}
-			hi = lo
-		}
-		through := st.Through
-		for k, j := range due {
-			if k == 0 && !*had {
-				through = steps[j].OffsetDays
-			}
-			through = max(through, steps[j].OffsetDays)
+		// Catch-up over the steps that may go out; the waiting ones stay.
+		fires, esc = e.catchUp(it, sc, st, cand, esc, fires)
+		through := steps[due[len(due)-1]].OffsetDays // steps are in offset order
+		if *had {
+			through = max(through, st.Through)
 		}
 		st.Done = slices.Clone(st.Done) // shared with the input state until now
 		for _, j := range cand {
@@ -477,34 +402,8 @@ func (r *rules) advance(it *Item, sc *Scenario, st *Stage, had *bool, esc bool, 
 		}
 	}
 
-	cycles := st.Cycles[:0]
-	for _, c := range st.Cycles {
-		step := r.cycleStep(sc, c)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
-			continue
-		}
-		if (esc && step.Channel.IsReminder()) || e.sched(c.Last.AddDays(step.RepeatEveryDays)).After(e.now) ||
-			(step.Channel.IsReminder() && r.blocked(it, step.Channel) != "") {
-			cycles = append(cycles, c) // not yet, or waits: it goes out merged later
-			continue
-		}
-		c.Done++
-		c.Last = e.today
-		c.StepID, c.Offset = step.ID, step.OffsetDays
-		if e.conditionsHold(step) {
-			fires = append(fires, firing{sc: sc, index: sc.indexOf(step), invoice: it.InvoiceID, repeat: c.Done})
-		}
-		if c.Done < step.MaxRepeats {
-			cycles = append(cycles, c)
-		}
-	}
-	st.Cycles = cycles
-	if len(st.Cycles) == 0 {
-		st.Cycles = nil
-	}
-	slices.SortFunc(st.Cycles, func(x, y Cycle) int {
-		return cmp.Or(cmp.Compare(x.Offset, y.Offset), strings.Compare(string(x.Channel), string(y.Channel)))
-	})
+	fires = e.repeats(it, sc, st, esc, fires, func(c Cycle) *Step { return r.cycleStep(sc, c) },
+		func(ch domain.Channel) bool { return r.blocked(it, ch) != "" })
 	return fires, esc
 }
 
@@ -559,7 +458,7 @@ func (r *rules) nextEvent(it *Item, sc *Scenario, st *Stage, had bool, esc bool)
 	}
 	for _, c := range st.Cycles {
 		step := r.cycleStep(sc, c)
-		if step == nil || step.RepeatEveryDays <= 0 || c.Done >= step.MaxRepeats {
+		if c.ended(step) {
 			continue
 		}
 		consider(e.sched(c.Last.AddDays(step.RepeatEveryDays)), step)
@@ -592,10 +491,7 @@ func (r *rules) actions(fires []firing, out *State) []Action {
 				best = f
 			}
 		}
-		step := best.sc.Steps[best.index]
-		step.RiskClasses = slices.Clone(step.RiskClasses)
-		ac := Action{At: e.now, ScenarioID: best.sc.ID, ScenarioVersion: best.sc.Version, StepIndex: best.index,
-			Step: step, Channel: ch}
+		ac := e.action(best)
 		for _, f := range fs {
 			ac.Covered = append(ac.Covered, Covered{InvoiceID: f.invoice, ScenarioID: f.sc.ID,
 				StepID: f.sc.Steps[f.index].ID, Repeat: f.repeat})
@@ -614,11 +510,6 @@ func (r *rules) actions(fires []firing, out *State) []Action {
 			ac.Repeat = max(ac.Repeat, c.Repeat)
 		}
 		ac.Key = coveredKey(e.a.CustomerID, ch, ac.Covered)
-		if ch == domain.ChannelEmail {
-			ac.Fallback = !e.a.HasEmail
-		} else {
-			ac.Fallback = !e.a.HasPhone
-		}
 		if out.LastContact == nil {
 			out.LastContact = make(map[domain.Channel]Date, 1)
 		}

@@ -34,7 +34,14 @@ const (
 
 // DunningWorkflowID is the one workflow of a customer account.
 func DunningWorkflowID(customerID int64) string {
-	return "dunning/" + strconv.FormatInt(customerID, 10)
+	return dunningIDPrefix + strconv.FormatInt(customerID, 10)
+}
+
+const dunningIDPrefix = "dunning/"
+
+// dunningCustomerID is the customer of a DunningWorkflowID.
+func dunningCustomerID(workflowID string) (int64, error) {
+	return strconv.ParseInt(strings.TrimPrefix(workflowID, dunningIDPrefix), 10, 64)
 }
 
 // DunningInput starts an account's workflow, or carries its compact state
@@ -157,14 +164,8 @@ func (f *Client) Reassign(ctx context.Context, customerID int64, req ReassignReq
 // ReassignIfRunning gives the account to another agent through its running
 // workflow; running is false (and nothing happened) when none runs.
 func (f *Client) ReassignIfRunning(ctx context.Context, customerID int64, req ReassignRequest) (agent string, running bool, err error) {
-	if err := f.ready(); err != nil {
-		return "", false, err
-	}
-	err = f.rawUpdate(ctx, customerID, UpdateReassign, req, &agent)
-	if isNotFound(err) {
-		return "", false, nil
-	}
-	return agent, true, updateError(err, customerID)
+	running, err = f.updateIfRunning(ctx, customerID, UpdateReassign, req, &agent)
+	return agent, running, err
 }
 
 // Status answers the live state of one account's workflow.
@@ -207,6 +208,19 @@ func (f *Client) update(ctx context.Context, customerID int64, name string, arg,
 		return err
 	}
 	return updateError(f.rawUpdate(ctx, customerID, name, arg, out), customerID)
+}
+
+// updateIfRunning is update for a caller that does without a workflow:
+// running is false (and nothing happened) when none runs.
+func (f *Client) updateIfRunning(ctx context.Context, customerID int64, name string, arg, out any) (bool, error) {
+	if err := f.ready(); err != nil {
+		return false, err
+	}
+	err := f.rawUpdate(ctx, customerID, name, arg, out)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return true, updateError(err, customerID)
 }
 
 // rawUpdate runs an update of the account's workflow and answers Temporal's error as it is.

@@ -8,10 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
 
 	"recoup/domain"
 )
@@ -63,12 +61,7 @@ type HandoverResult struct {
 
 // StartHandover starts an absence's Handover workflow; one already running for it is kept.
 func (f *Client) StartHandover(ctx context.Context, in HandoverInput) error {
-	if err := f.ready(); err != nil {
-		return err
-	}
-	_, err := f.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: HandoverWorkflowID(in.AbsenceID), TaskQueue: TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, WorkflowHandover, in)
-	return err
+	return f.startKept(ctx, HandoverWorkflowID(in.AbsenceID), WorkflowHandover, in)
 }
 
 // EndHandover asks an absence's Handover workflow to end now. A handover
@@ -116,7 +109,7 @@ func (f *Client) AgentAccounts(ctx context.Context, agent string, page []byte) (
 	}
 	ids := make([]int64, 0, len(resp.GetExecutions()))
 	for _, e := range resp.GetExecutions() {
-		id, err := strconv.ParseInt(strings.TrimPrefix(e.GetExecution().GetWorkflowId(), "dunning/"), 10, 64)
+		id, err := dunningCustomerID(e.GetExecution().GetWorkflowId())
 		if err == nil {
 			ids = append(ids, id)
 		}

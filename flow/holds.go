@@ -44,14 +44,3 @@ func (f *Client) ReleaseInvoice(ctx context.Context, req ReleaseInvoiceRequest) 
 	running, err = f.updateIfRunning(ctx, req.CustomerID, UpdateReleaseInvoice, req, &h)
 	return h, running, err
 }
-
-func (f *Client) updateIfRunning(ctx context.Context, customerID int64, name string, arg, out any) (bool, error) {
-	if err := f.ready(); err != nil {
-		return false, err
-	}
-	err := f.rawUpdate(ctx, customerID, name, arg, out)
-	if isNotFound(err) {
-		return false, nil
-	}
-	return true, updateError(err, customerID)
-}

@@ -2,12 +2,10 @@ package flow
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"recoup/dunning"
@@ -80,17 +78,9 @@ type SendNoticeResult struct {
 // (the use case after a commit, the daily sweep catching what Temporal missed)
 // may call it as often as they like.
 func (f *Client) StartNotice(ctx context.Context, in NoticeInput) error {
-	if err := f.ready(); err != nil {
-		return err
-	}
-	_, err := f.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: NoticeWorkflowID(in.Kind, in.ID), TaskQueue: TaskQueue,
+	return f.start(ctx, client.StartWorkflowOptions{ID: NoticeWorkflowID(in.Kind, in.ID),
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, WorkflowCustomerNotice, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
 }
 
 // Message log keys of the notices: each goes out once.

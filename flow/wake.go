@@ -2,12 +2,10 @@ package flow
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 )
 
@@ -30,26 +28,13 @@ type SweepInput struct {
 // already going for the import is that wake-up; a closed one (e.g. a database
 // reset under the same namespace) does not stop a new one: waking twice is harmless.
 func (f *Client) StartWakeImport(ctx context.Context, importID int64) (string, error) {
-	if err := f.ready(); err != nil {
-		return "", err
-	}
 	id := WakeAccountsWorkflowID(importID)
-	_, err := f.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue,
+	return id, f.start(ctx, client.StartWorkflowOptions{ID: id,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, WorkflowWakeAccounts, importID)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return id, nil
-	}
-	return id, err
 }
 
 // StartSweep makes sure the namespace's sweep of open accounts runs (one per
 // namespace: a running sweep is kept as it is).
 func (f *Client) StartSweep(ctx context.Context, in SweepInput) error {
-	if err := f.ready(); err != nil {
-		return err
-	}
-	_, err := f.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: SweepWorkflowID, TaskQueue: TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, WorkflowSweep, in)
-	return err
+	return f.startKept(ctx, SweepWorkflowID, WorkflowSweep, in)
 }

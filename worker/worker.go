@@ -138,12 +138,13 @@ type Activities struct {
 // flow, the names the starters and the compliance timeline use.
 func Register(r sdkworker.Registry, o Activities) {
 	for name, wf := range map[string]any{
-		flow.WorkflowDunning:      workflows.Dunning,
-		flow.WorkflowWakeAccounts: workflows.WakeAccounts,
-		flow.WorkflowSweep:        workflows.SweepOpenAccounts,
-		flow.WorkflowSystemCheck:  workflows.SystemCheck,
-		flow.WorkflowHandover:     workflows.Handover,
-		flow.WorkflowDigest:       workflows.Digest,
+		flow.WorkflowDunning:        workflows.Dunning,
+		flow.WorkflowWakeAccounts:   workflows.WakeAccounts,
+		flow.WorkflowSweep:          workflows.SweepOpenAccounts,
+		flow.WorkflowSystemCheck:    workflows.SystemCheck,
+		flow.WorkflowHandover:       workflows.Handover,
+		flow.WorkflowDigest:         workflows.Digest,
+		flow.WorkflowCustomerNotice: workflows.CustomerNotice,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -187,13 +188,11 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityHoldInvoice:    accounts.HoldInvoice,
 		flow.ActivityReleaseInvoice: accounts.ReleaseInvoice,
 		flow.ActivitySendDigests:    digests.SendDigests,
+		flow.ActivityNoticeSchedule: notices.NoticeSchedule,
+		flow.ActivitySendNotice:     notices.SendNotice,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
-	// The customer notices of promises and payment plans.
-	r.RegisterWorkflowWithOptions(workflows.CustomerNotice, workflow.RegisterOptions{Name: flow.WorkflowCustomerNotice})
-	r.RegisterActivityWithOptions(notices.NoticeSchedule, activity.RegisterOptions{Name: flow.ActivityNoticeSchedule})
-	r.RegisterActivityWithOptions(notices.SendNotice, activity.RegisterOptions{Name: flow.ActivitySendNotice})
 }
 
 // prepare makes sure what every account's dunning needs exists: the default

@@ -26,42 +26,42 @@ func (d *dunningRun) setupHolds(ctx workflow.Context) error {
 }
 
 func (d *dunningRun) validateHoldInvoice(_ workflow.Context, req flow.HoldInvoiceRequest) error {
-	switch {
-	case req.CustomerID != d.in.CustomerID:
-		return errors.New("the invoice belongs to another account")
-	case req.InvoiceID <= 0:
-		return errors.New("invoice_id is required")
-	case req.Reason == "":
-		return errors.New("reason is required")
-	case req.Key == "":
-		return errors.New("a hold needs its idempotency key")
-	}
-	return nil
+	return d.validateHoldChange(req.CustomerID, req.InvoiceID, req.Reason, req.Key, "a hold")
 }
 
 func (d *dunningRun) validateReleaseInvoice(_ workflow.Context, req flow.ReleaseInvoiceRequest) error {
+	return d.validateHoldChange(req.CustomerID, req.InvoiceID, req.Reason, req.Key, "a release")
+}
+
+// validateHoldChange is what both updates require; what names the change
+// in the message about its key.
+func (d *dunningRun) validateHoldChange(customerID, invoiceID int64, reason, key, what string) error {
 	switch {
-	case req.CustomerID != d.in.CustomerID:
+	case customerID != d.in.CustomerID:
 		return errors.New("the invoice belongs to another account")
-	case req.InvoiceID <= 0:
+	case invoiceID <= 0:
 		return errors.New("invoice_id is required")
-	case req.Reason == "":
+	case reason == "":
 		return errors.New("reason is required")
-	case req.Key == "":
-		return errors.New("a release needs its idempotency key")
+	case key == "":
+		return errors.New(what + " needs its idempotency key")
 	}
 	return nil
 }
 
 func (d *dunningRun) onHoldInvoice(ctx workflow.Context, req flow.HoldInvoiceRequest) (flow.InvoiceHold, error) {
-	var h flow.InvoiceHold
-	err := workflow.ExecuteActivity(holdCtx(ctx), accounts.HoldInvoice, req).Get(ctx, &h)
-	return h, d.afterHoldChange(err)
+	return d.changeHold(ctx, accounts.HoldInvoice, req)
 }
 
 func (d *dunningRun) onReleaseInvoice(ctx workflow.Context, req flow.ReleaseInvoiceRequest) (flow.InvoiceHold, error) {
+	return d.changeHold(ctx, accounts.ReleaseInvoice, req)
+}
+
+// changeHold records a hold or its release through activity and evaluates
+// again when it was recorded.
+func (d *dunningRun) changeHold(ctx workflow.Context, activity, req any) (flow.InvoiceHold, error) {
 	var h flow.InvoiceHold
-	err := workflow.ExecuteActivity(holdCtx(ctx), accounts.ReleaseInvoice, req).Get(ctx, &h)
+	err := workflow.ExecuteActivity(holdCtx(ctx), activity, req).Get(ctx, &h)
 	return h, d.afterHoldChange(err)
 }
 

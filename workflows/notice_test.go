@@ -105,6 +105,19 @@ func (n *notice) promise(t *testing.T, days int, minor int64) store.Promise {
 	return p
 }
 
+// plan is a payment plan of 300.00 EUR per instalment on dates, over the invoices.
+func (n *notice) plan(t *testing.T, dates []dunning.Date) store.Plan {
+	t.Helper()
+	var inst []store.Instalment
+	for _, d := range dates {
+		inst = append(inst, store.Instalment{Date: d, Amount: 30000})
+	}
+	p, err := n.st.CreatePlan(context.Background(), store.NewPlan{CustomerID: n.customer, InvoiceIDs: n.invoices,
+		Currency: money.MustCurrency("EUR"), Instalments: inst, Actor: "agent@example.com"})
+	require.NoError(t, err)
+	return p
+}
+
 func (n *notice) run(t *testing.T, kind string, id int64) {
 	t.Helper()
 	n.env.ExecuteWorkflow(workflows.CustomerNotice, flow.NoticeInput{Kind: kind, ID: id, CustomerID: n.customer})
@@ -211,12 +224,8 @@ func TestPromiseReminderSkipped(t *testing.T) {
 func TestPlanConfirmationThenOneReminderPerInstalment(t *testing.T) {
 	t.Parallel()
 	n := setupNotice(t, true)
-	eur := money.MustCurrency("EUR")
 	dates := []dunning.Date{n.today.AddDays(3), n.today.AddDays(10), n.today.AddDays(17)}
-	p, err := n.st.CreatePlan(context.Background(), store.NewPlan{CustomerID: n.customer, InvoiceIDs: n.invoices, Currency: eur,
-		Instalments: []store.Instalment{{Date: dates[0], Amount: 30000}, {Date: dates[1], Amount: 30000}, {Date: dates[2], Amount: 30000}},
-		Actor:       "agent@example.com"})
-	require.NoError(t, err)
+	p := n.plan(t, dates)
 
 	n.env.RegisterDelayedCallback(func() {
 		msgs := n.mail.Messages()
@@ -250,10 +259,7 @@ func TestPlanPaidAheadSkipsTheCoveredInstalments(t *testing.T) {
 	n := setupNotice(t, true)
 	eur := money.MustCurrency("EUR")
 	dates := []dunning.Date{n.today.AddDays(3), n.today.AddDays(10), n.today.AddDays(17)}
-	p, err := n.st.CreatePlan(context.Background(), store.NewPlan{CustomerID: n.customer, InvoiceIDs: n.invoices, Currency: eur,
-		Instalments: []store.Instalment{{Date: dates[0], Amount: 30000}, {Date: dates[1], Amount: 30000}, {Date: dates[2], Amount: 30000}},
-		Actor:       "agent@example.com"})
-	require.NoError(t, err)
+	p := n.plan(t, dates)
 	n.env.RegisterDelayedCallback(func() { // instalments 1 and 2 at once
 		n.rows.Payment(t, storetest.Payment{Invoice: n.invoices[0], Amount: money.Money{Minor: 60000, Currency: eur}})
 	}, time.Hour)
