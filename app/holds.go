@@ -69,40 +69,6 @@ func (a *App) HoldInvoice(ctx context.Context, who domain.Principal, invoiceID i
 	return changeHold(ctx, a, t.CustomerID, w, a.flow.HoldInvoice, a.store.HoldInvoice)
 }
 
-// HoldInvoices holds several invoices for the same reason and date (the
-// desk's "paid, says the customer" outcome: until the payment should have
-// arrived). All are checked before any is held; one already held is left
-// as it is and its hold answered.
-func (a *App) HoldInvoices(ctx context.Context, who domain.Principal, invoiceIDs []int64, req HoldRequest) ([]store.InvoiceHold, error) {
-	if len(invoiceIDs) == 0 {
-		return nil, domain.FieldError("invoice_ids", "required: at least one invoice")
-	}
-	targets := make([]store.HoldTarget, len(invoiceIDs))
-	for i, id := range invoiceIDs {
-		t, err := a.holdTarget(ctx, who, id)
-		if err != nil {
-			return nil, err
-		}
-		if !t.Open {
-			return nil, domain.Errorf(domain.CodeConflict, "invoice %s is not open: there is nothing to hold", t.Number)
-		}
-		targets[i] = t
-	}
-	out := make([]store.InvoiceHold, 0, len(targets))
-	for _, t := range targets {
-		if t.Hold != nil {
-			out = append(out, *t.Hold)
-			continue
-		}
-		h, err := a.HoldInvoice(ctx, who, t.InvoiceID, req)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, h)
-	}
-	return out, nil
-}
-
 // ReleaseInvoice lifts an invoice's hold, the same way HoldInvoice put it.
 // Not held: CodeConflict.
 func (a *App) ReleaseInvoice(ctx context.Context, who domain.Principal, invoiceID int64, req ReleaseRequest) (store.InvoiceHold, error) {

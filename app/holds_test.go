@@ -105,28 +105,6 @@ func TestHoldInvoiceRules(t *testing.T) {
 	require.Equal(t, "delivered", rel.ReleaseReason)
 }
 
-// The desk's "paid, says the customer": several invoices held until the
-// payment should have arrived; one already held stays as it is.
-func TestHoldInvoicesForAClaimedPayment(t *testing.T) {
-	t.Parallel()
-	b := setupHolds(t)
-	ctx := context.Background()
-	until := b.today.AddDays(5)
-	first, err := b.a.HoldInvoice(ctx, b.admin, b.open, app.HoldRequest{Reason: "dispute pending"})
-	require.NoError(t, err)
-
-	holds, err := b.a.HoldInvoices(ctx, b.admin, []int64{b.open, b.late}, app.HoldRequest{Until: &until, Reason: "paid, says the customer"})
-	require.NoError(t, err)
-	require.Len(t, holds, 2)
-	require.Equal(t, first.ID, holds[0].ID, "the hold already there is kept")
-	require.Equal(t, until, *holds[1].Until)
-
-	_, err = b.a.HoldInvoices(ctx, b.admin, []int64{b.late, b.paid}, app.HoldRequest{Reason: "x"})
-	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err), "a paid invoice refuses the whole batch")
-	_, err = b.a.HoldInvoices(ctx, b.admin, nil, app.HoldRequest{Reason: "x"})
-	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err))
-}
-
 func TestReleaseCreditHoldNeedsAHoldAndAReason(t *testing.T) {
 	t.Parallel()
 	b := setupHolds(t)
