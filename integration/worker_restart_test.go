@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
@@ -64,7 +65,46 @@ type dunningRig struct {
 	ids      []int64
 	zone     string
 	smtpAddr string
+	im       *importer.Importer
+	due      dunning.Date // of every invoice: 7 days ago
+	issue    dunning.Date
+	accounts int // imported so far
 }
+
+func (r *dunningRig) load(tb testing.TB, ctx context.Context, kind importer.Kind, body string) {
+	tb.Helper()
+	res, err := r.im.Import(ctx, kind, importer.CSV, strings.NewReader(body), importer.Source{Name: "test", Actor: "test"})
+	require.NoError(tb, err)
+	require.Zero(tb, res.Rejected, res.Rejections)
+}
+
+// addAccounts imports n more accounts, each with one invoice due 7 days ago,
+// and returns their customer ids in import order.
+func (r *dunningRig) addAccounts(tb testing.TB, ctx context.Context, n int) []int64 {
+	tb.Helper()
+	if n == 0 {
+		return nil
+	}
+	var customers, invoices bytes.Buffer
+	customers.WriteString("external_id,entity,name,currency,email\n")
+	invoices.WriteString("external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n")
+	from := r.accounts
+	for i := from; i < from+n; i++ {
+		fmt.Fprintf(&customers, "C%06d,DN01,Customer %d SA,EUR,%s\n", i, i, rigAddress(i))
+		fmt.Fprintf(&invoices, "INV%06d,C%06d,F-%06d,invoice,%s,%s,EUR,%d.00,%d.00\n", i, i, i, r.issue, r.due, 100+i%900, 100+i%900)
+	}
+	r.load(tb, ctx, importer.Customers, customers.String())
+	r.load(tb, ctx, importer.Invoices, invoices.String())
+	r.accounts += n
+	rows, err := r.st.Pool.Query(ctx, rigAccountIDs, fmt.Sprintf("C%06d", from), fmt.Sprintf("C%06d", from+n-1))
+	require.NoError(tb, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(tb, err)
+	require.Len(tb, ids, n)
+	return ids
+}
+
+const rigAccountIDs = `SELECT id FROM customers WHERE external_id BETWEEN $1 AND $2 ORDER BY external_id`
 
 // newDunningRig starts everything but the worker; poolConns sizes the
 // Postgres pool the worker's activities share (0: pgx's default).
@@ -96,36 +136,12 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	r.st = &store.Store{Pool: pool}
 
 	country, zone, today := dueZone(tb, 15*time.Minute)
-	r.zone = zone
-	due := today.AddDays(-7)
-	issue := today.AddDays(-37)
-	im := importer.New(pool)
-	load := func(kind importer.Kind, body string) {
-		res, err := im.Import(ctx, kind, importer.CSV, strings.NewReader(body), importer.Source{Name: "test", Actor: "test"})
-		require.NoError(tb, err)
-		require.Zero(tb, res.Rejected, res.Rejections)
-	}
-	load(importer.Entities, fmt.Sprintf("code,name,country,currency,timezone,language\nDN01,Dunning Test SA,%s,EUR,%s,en\n", country, zone))
-	var customers, invoices bytes.Buffer
-	customers.WriteString("external_id,entity,name,currency,email\n")
-	invoices.WriteString("external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n")
-	for i := range n {
-		fmt.Fprintf(&customers, "C%06d,DN01,Customer %d SA,EUR,%s\n", i, i, rigAddress(i))
-		fmt.Fprintf(&invoices, "INV%06d,C%06d,F-%06d,invoice,%s,%s,EUR,%d.00,%d.00\n", i, i, i, issue, due, 100+i%900, 100+i%900)
-	}
-	load(importer.Customers, customers.String())
-	load(importer.Invoices, invoices.String())
+	r.zone, r.due, r.issue = zone, today.AddDays(-7), today.AddDays(-37)
+	r.im = importer.New(pool)
+	r.load(tb, ctx, importer.Entities, fmt.Sprintf("code,name,country,currency,timezone,language\nDN01,Dunning Test SA,%s,EUR,%s,en\n", country, zone))
 	_, err = pool.Exec(ctx, `UPDATE entities SET contact_any_time = true`)
 	require.NoError(tb, err)
-	rows, err := pool.Query(ctx, `SELECT id FROM customers ORDER BY id`)
-	require.NoError(tb, err)
-	for rows.Next() {
-		var id int64
-		require.NoError(tb, rows.Scan(&id))
-		r.ids = append(r.ids, id)
-	}
-	require.NoError(tb, rows.Err())
-	require.Len(tb, r.ids, n)
+	r.ids = r.addAccounts(tb, ctx, n)
 
 	r.mailbox, err = capture.NewMailbox("", capture.WithLogger(log))
 	require.NoError(tb, err)
@@ -190,11 +206,14 @@ func (b *lockedBuffer) String() string {
 func rigAddress(i int) string { return fmt.Sprintf("c%06d@example.test", i) }
 
 // touchAll signal-with-starts every account's Dunning workflow.
-func (r *dunningRig) touchAll(tb testing.TB, ctx context.Context) {
+func (r *dunningRig) touchAll(tb testing.TB, ctx context.Context) { r.touch(tb, ctx, r.ids) }
+
+// touch signal-with-starts the Dunning workflows of ids.
+func (r *dunningRig) touch(tb testing.TB, ctx context.Context, ids []int64) {
 	tb.Helper()
-	reached, err := flow.NewClient(r.tc).Wake(ctx, r.ids)
+	reached, err := flow.NewClient(r.tc).Wake(ctx, ids)
 	require.NoError(tb, err)
-	require.Equal(tb, len(r.ids), reached)
+	require.Equal(tb, len(ids), reached)
 }
 
 // finished counts the message log rows no longer 'sending', and all rows.
