@@ -15,6 +15,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"recoup/flow"
 	"recoup/store/storetest"
 	"recoup/tclient"
 )
@@ -57,10 +58,65 @@ func TestRecordStatementHistory(t *testing.T) {
 
 	var id int64
 	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&id))
+	writeHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v3_statement_merged.json")
+}
+
+// TestRecordLocalReassignHistory records
+// workflows/testdata/dunning_v4_local_reassign.json: on the whole dev stack,
+// an account whose invoice is not yet due is reassigned twice by update (the
+// local-reassign version: a local activity records each move). It runs only
+// when RECOUP_RECORD_HISTORY=1 (it writes into the source tree).
+func TestRecordLocalReassignHistory(t *testing.T) {
+	if os.Getenv("RECOUP_RECORD_HISTORY") == "" {
+		t.Skip("set RECOUP_RECORD_HISTORY=1 to record the history")
+	}
+	dbURL := storetest.NewURL(t)
+	cfg := devConfig(t, dbURL, t.TempDir())
+	info, stop := startRecoupDevWith(t, cfg, io.Discard, 0)
+	defer stop()
+	country, currency, zone, today := e2eZone(t)
+
+	postCSV(t, info.API, "entities", fmt.Sprintf("code,name,country,currency,timezone,language\nE1,Recoup Test,%s,%s,%s,en\n", country, currency, zone))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `INSERT INTO users (email, name, role) VALUES ('alice@example.com', 'Alice', 'agent'), ('bob@example.com', 'Bob', 'agent')`)
+	require.NoError(t, err)
+	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\n"+
+		"A1,E1,Later Ltd,"+currency+",ap@later.example,,en\n")
+	postCSV(t, info.API, "invoices", "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n"+
+		fmt.Sprintf("I1,A1,INV-1,invoice,%s,%s,%s,100,100\n", today.AddDays(-10), today.AddDays(60), currency))
+
+	var id int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&id))
 	tc, err := tclient.Dial(ctx, info.Temporal, "default", slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	defer tc.Close()
-	it := tc.GetWorkflowHistory(ctx, fmt.Sprintf("dunning/%d", id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	fc := flow.NewClient(tc)
+	require.Eventually(t, func() bool {
+		_, err := fc.Status(ctx, id)
+		return err == nil
+	}, 60*time.Second, 200*time.Millisecond, "the account's workflow runs")
+	for _, agent := range []string{"alice@example.com", "bob@example.com"} {
+		got, err := fc.Reassign(ctx, id, flow.ReassignRequest{AgentEmail: agent, By: "manager@example.com"})
+		require.NoError(t, err)
+		require.Equal(t, agent, got)
+	}
+	var agent string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT u.email FROM customers c JOIN users u ON u.id = c.agent_id WHERE c.id = $1`, id).Scan(&agent))
+	require.Equal(t, "bob@example.com", agent)
+	writeHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v4_local_reassign.json")
+}
+
+// writeHistory exports a workflow's history as the replay test reads it.
+func writeHistory(t *testing.T, temporalAddr, workflowID, path string) {
+	t.Helper()
+	ctx := context.Background()
+	tc, err := tclient.Dial(ctx, temporalAddr, "default", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer tc.Close()
+	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		ev, err := it.Next()
@@ -69,5 +125,5 @@ func TestRecordStatementHistory(t *testing.T) {
 	}
 	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile("../workflows/testdata/dunning_v3_statement_merged.json", append(b, '\n'), 0o644))
+	require.NoError(t, os.WriteFile(path, append(b, '\n'), 0o644))
 }

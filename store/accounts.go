@@ -248,7 +248,9 @@ const (
 	setAgent     = `UPDATE customers SET agent_id = $2, updated_at = now() WHERE id = $1`
 )
 
-// ReassignAgent gives the customer to another agent and journals it.
+// ReassignAgent gives the customer to another agent and journals it. Giving
+// it to the agent it has does nothing: an activity retried after its write
+// committed journals no second move.
 func (s *Store) ReassignAgent(ctx context.Context, customerID int64, agentEmail, actor string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var before string
@@ -256,6 +258,9 @@ func (s *Store) ReassignAgent(ctx context.Context, customerID int64, agentEmail,
 			return domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 		} else if err != nil {
 			return err
+		}
+		if before == agentEmail {
+			return nil
 		}
 		var agentID int64
 		if err := tx.QueryRow(ctx, findAgent, agentEmail).Scan(&agentID); errors.Is(err, pgx.ErrNoRows) {

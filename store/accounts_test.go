@@ -226,3 +226,27 @@ func TestCustomerTotalsFollowWrites(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, eur(300), d.Balance)
 }
+
+// A reassignment moves the account once and journals it once; the same call
+// again (an activity retried after its write committed) changes nothing.
+func TestReassignAgentJournalsEachMoveOnce(t *testing.T) {
+	ctx := context.Background()
+	pool := storetest.NewPool(t)
+	f := storetest.NewFactory(pool)
+	st := &store.Store{Pool: pool}
+	f.User(t, storetest.User{Email: "bob@example.com", Role: domain.RoleAgent})
+	customer := f.Customer(t, storetest.Customer{Name: "Alpha"})
+
+	require.NoError(t, st.ReassignAgent(ctx, customer, "bob@example.com", "manager@example.com"))
+	require.NoError(t, st.ReassignAgent(ctx, customer, "bob@example.com", "manager@example.com"))
+
+	var agent string
+	var moves int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT u.email FROM customers c JOIN users u ON u.id = c.agent_id WHERE c.id = $1`, customer).Scan(&agent))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM audit_journal WHERE action = 'customer.reassign'`).Scan(&moves))
+	require.Equal(t, "bob@example.com", agent)
+	require.Equal(t, 1, moves)
+
+	err := st.ReassignAgent(ctx, customer, "nobody@example.com", "manager@example.com")
+	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err), "an unknown agent is refused")
+}

@@ -17,7 +17,9 @@ import (
 // dunning_v2_plan_instalments.json: a plan whose first instalment is met, then
 // completed; dunning_v3_statement_merged.json: one merged email for an
 // invoice at +7 and one due today on the statement-per-channel version,
-// recorded by integration's TestRecordStatementHistory) must replay with today's code: a change that would break running
+// recorded by integration's TestRecordStatementHistory;
+// dunning_v4_local_reassign.json: an account reassigned twice by update on
+// the local-reassign version, recorded by TestRecordLocalReassignHistory) must replay with today's code: a change that would break running
 // workflows fails here and needs workflow.GetVersion.
 func TestDunningReplaysRecordedHistories(t *testing.T) {
 	t.Parallel()
