@@ -94,7 +94,13 @@ func benchDunningRound(b *testing.B, ctx context.Context, r *dunningRig, n int) 
 	start := time.Now()
 	r.touch(b, ctx, ids)
 	touched := time.Since(start)
+	// The capture's count is in memory: waiting on it first keeps the
+	// benchmark's own polling off Postgres, which the worker uses.
 	deadline := time.Now().Add(max(10*time.Minute, time.Duration(n)*50*time.Millisecond))
+	mailCtx, cancel := context.WithDeadline(ctx, deadline)
+	_, err := r.mailbox.WaitFor(mailCtx, r.accounts)
+	cancel()
+	require.NoError(b, err, "emails received")
 	for {
 		done, _, err := r.finished(ctx)
 		require.NoError(b, err)
@@ -104,7 +110,7 @@ func benchDunningRound(b *testing.B, ctx context.Context, r *dunningRig, n int) 
 		if time.Now().After(deadline) {
 			b.Fatalf("only %d of %d first actions recorded after %v", done-before, n, time.Since(start))
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	took := time.Since(start)
 
@@ -113,10 +119,6 @@ func benchDunningRound(b *testing.B, ctx context.Context, r *dunningRig, n int) 
 		`SELECT count(*), count(*) FILTER (WHERE status = 'sent') FROM message_log`).Scan(&logged, &sent))
 	require.Equal(b, r.accounts, logged, "one first action per account")
 	require.Equal(b, r.accounts, sent)
-	mailCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	_, err := r.mailbox.WaitFor(mailCtx, r.accounts)
-	cancel()
-	require.NoError(b, err)
 	fmt.Printf("dunning: %d accounts from Touch to first reminder recorded in %v (Touch itself %v)\n",
 		n, took.Round(time.Millisecond), touched.Round(time.Millisecond))
 	return float64(n) / took.Seconds()

@@ -206,16 +206,14 @@ func (s *Store) smsOpt(ctx context.Context, q, action, phone, why, actor string)
 
 // dataAge is when the entity's last finished import of payments ended, or
 // of invoices when it never imported payments; an import speaks for an
-// entity when its rows named the entity's customers (import_entities) or it
-// changed one of its accounts (import_accounts). NULL: never imported.
+// entity when its rows named the entity's customers (import_entities, which
+// migration 00020 completed for older imports). NULL: never imported.
 const dataAge = `
 WITH last AS (
     SELECT i.kind, max(i.finished_at) AS at
-    FROM imports i
-    WHERE i.finished_at IS NOT NULL AND i.kind IN ('payments', 'invoices')
-      AND (EXISTS (SELECT 1 FROM import_entities ie WHERE ie.import_id = i.id AND ie.entity_id = $1)
-           OR EXISTS (SELECT 1 FROM import_accounts ia JOIN customers c ON c.id = ia.customer_id
-                      WHERE ia.import_id = i.id AND c.entity_id = $1))
+    FROM import_entities ie
+    JOIN imports i ON i.id = ie.import_id
+    WHERE ie.entity_id = $1 AND i.finished_at IS NOT NULL AND i.kind IN ('payments', 'invoices')
     GROUP BY i.kind)
 SELECT e.code, extract(epoch FROM e.max_data_age)::bigint,
        coalesce((SELECT at FROM last WHERE kind = 'payments'), (SELECT at FROM last WHERE kind = 'invoices')),

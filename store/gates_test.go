@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,4 +166,27 @@ func TestContactInvalidAndOptOut(t *testing.T) {
 	var journaled int
 	require.NoError(t, b.st.Pool.QueryRow(b.ctx, `SELECT count(*) FROM audit_journal WHERE action IN ('customer.contact_invalid', 'customer.contact_valid', 'customer.sms_opt_out')`).Scan(&journaled))
 	require.Equal(t, 3, journaled)
+}
+
+// An invoices import from before migration 00014 spoke for its entity only
+// through the accounts it changed; migration 00020 records it in
+// import_entities, where the stale-data gate reads.
+func TestMigration00020TiesOlderImportsToTheirEntities(t *testing.T) {
+	t.Parallel()
+	b := setupGates(t)
+	b.rows.Invoice(t, storetest.Invoice{Customer: b.customer, Number: "F-1", DueDate: dunning.NewDate(2026, time.September, 1), Amount: eur(1000)})
+	b.exec(t, `UPDATE imports SET finished_at = now() - interval '30 hours'`)
+	// A fresh import as one from before 00014 left it: its account, no entity.
+	b.exec(t, `WITH i AS (INSERT INTO imports (kind, source, finished_at) VALUES ('invoices', 'erp', now()) RETURNING id)
+	           INSERT INTO import_accounts SELECT i.id, $1 FROM i`, b.customer)
+	a, _, err := b.st.AccountSnapshot(b.ctx, b.customer)
+	require.NoError(t, err)
+	require.Contains(t, a.MessagesWait, "stale data", "the gate reads import_entities only")
+
+	up, err := store.MigrationsFS().ReadFile("migrations/00020_import_entities_backfill.sql")
+	require.NoError(t, err)
+	b.exec(t, strings.Split(string(up), "-- +goose Down")[0])
+	a, _, err = b.st.AccountSnapshot(b.ctx, b.customer)
+	require.NoError(t, err)
+	require.Empty(t, a.MessagesWait, "the older import now speaks for its entity")
 }

@@ -184,7 +184,8 @@ type Invoice struct {
 }
 
 // insertInvoice records the import run the invoice's ERP open amount came
-// from (the reference point for later payments) and the account it touched.
+// from (the reference point for later payments), the account it touched and
+// the entity it spoke for, as the importer does.
 const insertInvoice = `
 WITH run AS (
     INSERT INTO imports (kind, source, finished_at, inserted) VALUES ('invoices', 'storetest', now(), 1) RETURNING id),
@@ -193,7 +194,9 @@ inv AS (
                           amount_minor, erp_open_minor, erp_import_id, open_minor, status)
     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, run.id, $9, $10 FROM run
     RETURNING id, customer_id, erp_import_id),
-touched AS (INSERT INTO import_accounts (import_id, customer_id) SELECT erp_import_id, customer_id FROM inv)
+touched AS (INSERT INTO import_accounts (import_id, customer_id) SELECT erp_import_id, customer_id FROM inv),
+spoke AS (INSERT INTO import_entities (import_id, entity_id)
+          SELECT inv.erp_import_id, c.entity_id FROM inv JOIN customers c ON c.id = inv.customer_id)
 SELECT id FROM inv`
 
 // Invoice inserts in and returns its id.
@@ -320,7 +323,9 @@ paid AS (
         status = CASE WHEN i.open_minor - $7 = 0 AND i.status <> 'written_off' THEN 'paid' ELSE i.status END,
         updated_at = now()
     WHERE i.id = $8 AND $7 > 0),
-touched AS (INSERT INTO import_accounts (import_id, customer_id) SELECT import_id, customer_id FROM p)
+touched AS (INSERT INTO import_accounts (import_id, customer_id) SELECT import_id, customer_id FROM p),
+spoke AS (INSERT INTO import_entities (import_id, entity_id)
+          SELECT p.import_id, c.entity_id FROM p JOIN customers c ON c.id = p.customer_id)
 SELECT id FROM p`
 
 // Payment inserts p, allocates it and returns its id.
