@@ -161,12 +161,12 @@ func parallel(n int, fn func(i int) error) []error {
 // accountsOut records each account's move (one after the other: the round
 // robin's turns), then makes the moves, several at a time.
 func (h *Handover) accountsOut(ctx context.Context, in HandoverInput, ids []int64, res *flow.HandoverResult) error {
+	recorded, err := h.Store.RecordMoves(ctx, in.AbsenceID, store.MoveAccount, ids, in.Agent)
+	if err != nil {
+		return err
+	}
 	var todo []store.Move
-	for _, id := range ids {
-		m, err := h.Store.RecordMove(ctx, in.AbsenceID, store.MoveAccount, id, in.Agent)
-		if err != nil {
-			return err
-		}
+	for _, m := range recorded {
 		if !m.Moved {
 			todo = append(todo, m)
 		}
@@ -176,6 +176,7 @@ func (h *Handover) accountsOut(ctx context.Context, in HandoverInput, ids []int6
 		return err
 	})
 	var retry error
+	var moved []int64
 	for i, m := range todo {
 		switch err := errs[i]; {
 		case err != nil && retryable(err):
@@ -187,12 +188,13 @@ func (h *Handover) accountsOut(ctx context.Context, in HandoverInput, ids []int6
 				return err
 			}
 		default:
-			if err := h.Store.MarkMoved(ctx, in.AbsenceID, store.MoveAccount, m.ObjectID); err != nil {
-				return err
-			}
-			res.Accounts++
+			moved = append(moved, m.ObjectID)
 		}
 	}
+	if err := h.Store.MarkMoved(ctx, in.AbsenceID, store.MoveAccount, moved...); err != nil {
+		return err
+	}
+	res.Accounts += len(moved)
 	return retry
 }
 

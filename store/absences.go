@@ -221,7 +221,7 @@ ins AS (
            coalesce((SELECT a.to_agent FROM handover_moves a JOIN tasks t ON t.customer_id = a.object_id
                      WHERE @kind::text = 'task' AND t.id = @object AND a.absence_id = @absence AND a.kind = 'account'),
                     b.delegates[1 + n.ord % cardinality(b.delegates)])
-    FROM b, (SELECT count(*)::int AS ord FROM handover_moves WHERE absence_id = @absence AND kind = @kind) n
+    FROM b, (SELECT coalesce(max(ordinal) + 1, 0) AS ord FROM handover_moves WHERE absence_id = @absence AND kind = @kind) n
     ON CONFLICT (absence_id, kind, object_id) DO NOTHING
     RETURNING to_agent, moved_at)
 SELECT u.email, x.moved_at IS NOT NULL FROM (
@@ -229,7 +229,7 @@ SELECT u.email, x.moved_at IS NOT NULL FROM (
     UNION ALL
     SELECT to_agent, moved_at FROM handover_moves WHERE absence_id = @absence AND kind = @kind AND object_id = @object
 ) x JOIN users u ON u.id = x.to_agent LIMIT 1`
-	markMoved  = `UPDATE handover_moves SET moved_at = coalesce(moved_at, now()) WHERE absence_id = $1 AND kind = $2 AND object_id = $3`
+	markMoved  = `UPDATE handover_moves SET moved_at = coalesce(moved_at, now()) WHERE absence_id = $1 AND kind = $2 AND object_id = ANY ($3::bigint[])`
 	settleMove = `UPDATE handover_moves SET outcome = $4, settled_at = now() WHERE absence_id = $1 AND kind = $2 AND object_id = $3 AND settled_at IS NULL`
 	openMoves  = `
 SELECT m.object_id, f.email, t.email, m.moved_at IS NOT NULL
@@ -263,15 +263,32 @@ ORDER BY b.starts_at DESC LIMIT 1`
 // its agent, and answers the delegate it goes to (the same on every retry)
 // and whether it was already moved.
 func (s *Store) RecordMove(ctx context.Context, absenceID int64, kind string, objectID int64, from string) (Move, error) {
-	m := Move{ObjectID: objectID, FromAgent: from}
-	err := s.Pool.QueryRow(ctx, recordMove, pgx.NamedArgs{"absence": absenceID, "kind": kind, "object": objectID, "from": from}).
-		Scan(&m.ToAgent, &m.Moved)
-	return m, err
+	m, err := s.RecordMoves(ctx, absenceID, kind, []int64{objectID}, from)
+	if err != nil {
+		return Move{}, err
+	}
+	return m[0], nil
 }
 
-// MarkMoved records that the move was done.
-func (s *Store) MarkMoved(ctx context.Context, absenceID int64, kind string, objectID int64) error {
-	_, err := s.Pool.Exec(ctx, markMoved, absenceID, kind, objectID)
+// RecordMoves is RecordMove for each object in turn (the round robin's
+// order), in one round trip.
+func (s *Store) RecordMoves(ctx context.Context, absenceID int64, kind string, objectIDs []int64, from string) ([]Move, error) {
+	moves := make([]Move, len(objectIDs))
+	b := &pgx.Batch{}
+	for i, id := range objectIDs {
+		moves[i] = Move{ObjectID: id, FromAgent: from}
+		b.Queue(recordMove, pgx.NamedArgs{"absence": absenceID, "kind": kind, "object": id, "from": from}).
+			QueryRow(func(r pgx.Row) error { return r.Scan(&moves[i].ToAgent, &moves[i].Moved) })
+	}
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return moves, nil
+}
+
+// MarkMoved records that the moves were done.
+func (s *Store) MarkMoved(ctx context.Context, absenceID int64, kind string, objectIDs ...int64) error {
+	_, err := s.Pool.Exec(ctx, markMoved, absenceID, kind, objectIDs)
 	return err
 }
 
