@@ -262,10 +262,10 @@ func (a *App) visibleCase(ctx context.Context, who domain.Principal, action auth
 	return a.store.Case(ctx, perimeter(who), id)
 }
 
-// CommentRequest is a comment on a case; @email mentions in the body are
+// CommentRequest is a comment on a case; @email mentions in the text are
 // found as well as those listed.
 type CommentRequest struct {
-	Body     string   `json:"body"`
+	Text     string   `json:"text"`
 	Mentions []string `json:"mentions"`
 }
 
@@ -277,12 +277,12 @@ func (a *App) CommentCase(ctx context.Context, who domain.Principal, id int64, r
 	if _, err := a.visibleCase(ctx, who, auth.CasesComment, id); err != nil {
 		return store.CaseComment{}, err
 	}
-	body := strings.TrimSpace(req.Body)
+	body := strings.TrimSpace(req.Text)
 	switch {
 	case body == "":
-		return store.CaseComment{}, domain.FieldError("body", "required")
+		return store.CaseComment{}, domain.FieldError("text", "required")
 	case utf8.RuneCountInString(body) > maxCaseText:
-		return store.CaseComment{}, domain.FieldError("body", "at most %d characters", maxCaseText)
+		return store.CaseComment{}, domain.FieldError("text", "at most %d characters", maxCaseText)
 	}
 	var mentions []string
 	for _, m := range req.Mentions {

@@ -123,7 +123,7 @@ func TestWhoOpensAndSeesCases(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), total)
 
-	_, err = b.a.CommentCase(ctx, b.logistics, k.ID, app.CommentRequest{Body: "we are checking the batch"})
+	_, err = b.a.CommentCase(ctx, b.logistics, k.ID, app.CommentRequest{Text: "we are checking the batch"})
 	require.NoError(t, err, "a department acts on the cases routed to it")
 	_, err = b.a.DecideCase(ctx, b.logistics, price.ID, app.DecideRequest{Decision: "rejected", Reason: "x"})
 	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err), "and only on those")
@@ -136,15 +136,15 @@ func TestCommentsFindMentionsAndRefuseUnknownUsers(t *testing.T) {
 	b := setupCases(t)
 	ctx := context.Background()
 	k := b.dispute(t, b.admin, "quality", b.first)
-	cm, err := b.a.CommentCase(ctx, b.sam, k.ID, app.CommentRequest{Body: "  @lea@example.com can you check? cc @SAM@example.com. "})
+	cm, err := b.a.CommentCase(ctx, b.sam, k.ID, app.CommentRequest{Text: "  @lea@example.com can you check? cc @SAM@example.com. "})
 	require.NoError(t, err)
 	require.Equal(t, []string{"lea@example.com", "sam@example.com"}, cm.Mentions)
 	require.Equal(t, "@lea@example.com can you check? cc @SAM@example.com.", cm.Body)
 
-	_, err = b.a.CommentCase(ctx, b.sam, k.ID, app.CommentRequest{Body: "hello", Mentions: []string{"@nobody@example.com"}})
+	_, err = b.a.CommentCase(ctx, b.sam, k.ID, app.CommentRequest{Text: "hello", Mentions: []string{"@nobody@example.com"}})
 	requireInvalid(t, err, "an unknown user", "mentions")
-	_, err = b.a.CommentCase(ctx, b.sam, k.ID, app.CommentRequest{Body: "   "})
-	requireInvalid(t, err, "an empty comment", "body")
+	_, err = b.a.CommentCase(ctx, b.sam, k.ID, app.CommentRequest{Text: "   "})
+	requireInvalid(t, err, "an empty comment", "text")
 
 	d, err := b.a.Case(ctx, b.auditor, k.ID)
 	require.NoError(t, err)
