@@ -563,6 +563,7 @@ UPDATE invoices SET status = 'open', updated_at = now()
 WHERE id IN (SELECT invoice_id FROM case_invoices WHERE case_id = $1) AND status = 'disputed'
 RETURNING id`
 	creditCaseInvoice = `UPDATE case_invoices SET credit_note_minor = $3 WHERE case_id = $1 AND invoice_id = $2`
+	disputedLines     = `SELECT invoice_id, disputed_minor FROM case_invoices WHERE case_id = $1 ORDER BY invoice_id`
 	setCreditLimit    = `UPDATE customers SET credit_limit_minor = $2, updated_at = now() WHERE id = $1`
 )
 
@@ -645,7 +646,7 @@ func (s *Store) DecideCase(ctx context.Context, d CaseDecision) (DecidedCase, er
 
 // acceptDispute records the credit notes and holds the invoices until they are imported.
 func acceptDispute(ctx context.Context, tx pgx.Tx, d CaseDecision, out *DecidedCase) error {
-	rows, err := tx.Query(ctx, `SELECT invoice_id, disputed_minor FROM case_invoices WHERE case_id = $1 ORDER BY invoice_id`, d.CaseID)
+	rows, err := tx.Query(ctx, disputedLines, d.CaseID)
 	if err != nil {
 		return err
 	}
@@ -697,6 +698,24 @@ func acceptDispute(ctx context.Context, tx pgx.Tx, d CaseDecision, out *DecidedC
 	return nil
 }
 
+const (
+	lockReopenable = `SELECT customer_id, status, reopened FROM cases WHERE id = $1 FOR UPDATE`
+	reopenCase     = `
+UPDATE cases SET status = 'open', decision = '', decision_reason = '', decided_by = '', decided_at = NULL,
+       sla_state = 'on_time', breached_at = NULL, reopened = reopened + 1, updated_at = now()
+WHERE id = $1`
+	// releaseAcceptanceHolds lifts the holds an acceptance put (their keys: case/<id>/accept/<invoice>).
+	releaseAcceptanceHolds = `
+UPDATE invoice_holds SET released_at = now(), released_by = $2, release_reason = 'case reopened'
+WHERE hold_key LIKE $1 AND released_at IS NULL`
+	clearCreditNotes = `UPDATE case_invoices SET credit_note_minor = NULL WHERE case_id = $1`
+	closeCase        = `UPDATE cases SET status = 'closed', closed_at = now(), updated_at = now() WHERE id = $1 AND status = 'decided'`
+	entityCalendar   = `SELECT country, timezone FROM entities WHERE id = $1`
+	caseJournal      = `
+SELECT j.seq, j.at, j.actor, j.action, j.target, j.before, j.after, j.request_id
+FROM audit_journal j WHERE j.target = $1 ORDER BY j.seq LIMIT $2`
+)
+
 // ReopenCase opens a decided case again (within the window the workflow
 // keeps): the decision is journaled as undone, a dispute's invoices are
 // disputed again and the holds its acceptance put are lifted. Journaled
@@ -705,17 +724,13 @@ func acceptDispute(ctx context.Context, tx pgx.Tx, d CaseDecision, out *DecidedC
 func (s *Store) ReopenCase(ctx context.Context, r CaseReopen) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var customer int64
-		var status, department string
-		var owner *int64
-		err := tx.QueryRow(ctx, lockCase, r.CaseID).Scan(&customer, &status, &department, &owner)
+		var status string
+		var reopened int
+		err := tx.QueryRow(ctx, lockReopenable, r.CaseID).Scan(&customer, &status, &reopened)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return caseNotFound(r.CaseID)
 		}
 		if err != nil {
-			return err
-		}
-		var reopened int
-		if err := tx.QueryRow(ctx, `SELECT reopened FROM cases WHERE id = $1`, r.CaseID).Scan(&reopened); err != nil {
 			return err
 		}
 		switch {
@@ -724,20 +739,13 @@ func (s *Store) ReopenCase(ctx context.Context, r CaseReopen) error {
 		case domain.CaseStatus(status) != domain.CaseDecided:
 			return domain.Errorf(domain.CodeConflict, "case %d is %s: only a decided case can be reopened", r.CaseID, status)
 		}
-		const reopen = `
-UPDATE cases SET status = 'open', decision = '', decision_reason = '', decided_by = '', decided_at = NULL,
-       sla_state = 'on_time', breached_at = NULL, reopened = reopened + 1, updated_at = now()
-WHERE id = $1`
-		if _, err := tx.Exec(ctx, reopen, r.CaseID); err != nil {
+		if _, err := tx.Exec(ctx, reopenCase, r.CaseID); err != nil {
 			return err
 		}
-		const release = `
-UPDATE invoice_holds SET released_at = now(), released_by = $2, release_reason = 'case reopened'
-WHERE hold_key LIKE $1 AND released_at IS NULL`
-		if _, err := tx.Exec(ctx, release, CaseTarget(r.CaseID)+"/accept/%", r.By); err != nil {
+		if _, err := tx.Exec(ctx, releaseAcceptanceHolds, CaseTarget(r.CaseID)+"/accept/%", r.By); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE case_invoices SET credit_note_minor = NULL WHERE case_id = $1`, r.CaseID); err != nil {
+		if _, err := tx.Exec(ctx, clearCreditNotes, r.CaseID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, disputeCaseInvoices, r.CaseID); err != nil {
@@ -761,7 +769,7 @@ type CaseReopen struct {
 // journaled "case.close"; a case not decided is left as it is.
 func (s *Store) CloseCase(ctx context.Context, caseID int64, actor string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE cases SET status = 'closed', closed_at = now(), updated_at = now() WHERE id = $1 AND status = 'decided'`, caseID)
+		tag, err := tx.Exec(ctx, closeCase, caseID)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
@@ -857,7 +865,7 @@ type CaseCalendar struct {
 // CaseCalendar reads the calendar of an entity.
 func (s *Store) CaseCalendar(ctx context.Context, entityID int64) (CaseCalendar, error) {
 	var c CaseCalendar
-	err := s.Pool.QueryRow(ctx, `SELECT country, timezone FROM entities WHERE id = $1`, entityID).Scan(&c.Country, &c.TimeZone)
+	err := s.Pool.QueryRow(ctx, entityCalendar, entityID).Scan(&c.Country, &c.TimeZone)
 	if err != nil {
 		return c, err
 	}
@@ -867,10 +875,7 @@ func (s *Store) CaseCalendar(ctx context.Context, entityID int64) (CaseCalendar,
 
 // CaseJournal returns the journal rows about one case, oldest first, at most limit.
 func (s *Store) CaseJournal(ctx context.Context, caseID int64, limit int) ([]JournalRow, error) {
-	const q = `
-SELECT j.seq, j.at, j.actor, j.action, j.target, j.before, j.after, j.request_id
-FROM audit_journal j WHERE j.target = $1 ORDER BY j.seq LIMIT $2`
-	rows, err := s.Pool.Query(ctx, q, CaseTarget(caseID), limit)
+	rows, err := s.Pool.Query(ctx, caseJournal, CaseTarget(caseID), limit)
 	if err != nil {
 		return nil, err
 	}
