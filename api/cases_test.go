@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
+	"recoup/store"
 )
 
 // caseIDs are the ids the case tests use: C1 and its open invoices F-1 and F-2.
@@ -157,4 +160,38 @@ func TestCaseRoutingThroughTheAPI(t *testing.T) {
 		  "departments": [{"department": "legal", "manager_email": "bob@recoup.example"}]}`, http.StatusOK))
 	require.Equal(t, []map[string]any{{"type": "dispute", "reason": "", "entity_code": "FR01", "department": "legal",
 		"owner_email": "alice@recoup.example"}}, put.Rules)
+}
+
+// A mention reaches the user it names, who reads it.
+func TestNotificationsThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	customer, f1, _ := b.caseIDs(t)
+	alice := b.tokenFor(t, store.UserSpec{Email: "alice@recoup.example", Role: domain.RoleAgent})
+	opened := decode[struct {
+		Case caseBody `json:"case"`
+	}](t, b.do(t, http.MethodPost, "/api/v1/cases", "application/json",
+		fmt.Sprintf(`{"type": "dispute", "customer_id": %d, "reason": "price", "invoices": [{"invoice_id": %d}]}`, customer, f1), http.StatusCreated))
+	b.do(t, http.MethodPost, fmt.Sprintf("/api/v1/cases/%d/comments", opened.Case.ID), "application/json",
+		`{"text": "@alice@recoup.example please call them"}`, http.StatusCreated)
+
+	type notes struct {
+		Items []struct {
+			ID     int64  `json:"id"`
+			Kind   string `json:"kind"`
+			CaseID int64  `json:"case_id"`
+		} `json:"items"`
+		Unread int64 `json:"unread"`
+	}
+	got := decode[notes](t, b.doAs(t, alice, http.MethodGet, "/api/v1/notifications?unread=true", "", "", http.StatusOK))
+	require.Len(t, got.Items, 1)
+	require.Equal(t, "mention", got.Items[0].Kind)
+	require.Equal(t, opened.Case.ID, got.Items[0].CaseID)
+	require.Equal(t, int64(1), got.Unread)
+	require.Empty(t, decode[notes](t, b.do(t, http.MethodGet, "/api/v1/notifications", "", "", http.StatusOK)).Items, "the admin's own are empty")
+
+	b.do(t, http.MethodPost, fmt.Sprintf("/api/v1/notifications/%d/read", got.Items[0].ID), "", "", http.StatusNotFound)
+	b.doAs(t, alice, http.MethodPost, fmt.Sprintf("/api/v1/notifications/%d/read", got.Items[0].ID), "", "", http.StatusOK)
+	require.Zero(t, decode[notes](t, b.doAs(t, alice, http.MethodGet, "/api/v1/notifications", "", "", http.StatusOK)).Unread)
+	b.doAs(t, alice, http.MethodPost, "/api/v1/notifications/read-all", "", "", http.StatusOK)
 }

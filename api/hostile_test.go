@@ -626,6 +626,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			dupKey: "status", dupRaw: jsonString(sqlDrop)},
 		{method: "POST", route: "/cases/:id/reopen", args: caseArgs, checksQuery: true, body: newJObj("reason", jsonString("new facts")),
 			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
+		{method: "POST", route: "/notifications/:id/read", args: map[string]string{"id": "1"}, checksQuery: true}, // takes no body
+		{method: "POST", route: "/notifications/read-all", checksQuery: true},
 		{method: "PUT", route: "/case-routing", checksQuery: true,
 			body: newJObj("rules", `[{"type": "dispute", "reason": "", "entity_code": "", "department": "sales", "owner_email": ""}]`,
 				"departments", `[]`),

@@ -192,6 +192,9 @@ var routes = []Route{
 	{"GET", "/cases/:id/history", auth.HistoryRead, (*Server).caseHistory},
 	{"GET", "/case-routing", auth.CasesRead, (*Server).getCaseRouting},
 	{"PUT", "/case-routing", auth.CaseRoutingWrite, (*Server).putCaseRouting},
+	{"GET", "/notifications", auth.NotificationsOwn, (*Server).listNotifications},
+	{"POST", "/notifications/:id/read", auth.NotificationsOwn, (*Server).readNotification},
+	{"POST", "/notifications/read-all", auth.NotificationsOwn, (*Server).readAllNotifications},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

@@ -32,6 +32,7 @@ const (
 	// customer; a credit limit request is decided by credit managers only.
 	CasesDecide      Action = "cases.decide"
 	CaseRoutingWrite Action = "case_routing.write" // the routing table, SLA escalation managers
+	NotificationsOwn Action = "notifications.own"  // one's own in-app notifications
 )
 
 var (
@@ -68,12 +69,13 @@ var permissions = map[Action][]domain.Role{
 	CasesComment:     {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
 	CasesDecide:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDepartment},
 	CaseRoutingWrite: managers,
+	NotificationsOwn: everyone,
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
-	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite}
+	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

@@ -187,6 +187,9 @@ func openCase(ctx context.Context, tx pgx.Tx, per Perimeter, nc NewCase) (int64,
 	if err != nil {
 		return 0, err
 	}
+	if err := notify(ctx, tx, owner, NotifyCaseAssigned, id, "case %d (%s) was routed to you", id, nc.Type); err != nil {
+		return 0, err
+	}
 	return id, journalCase(ctx, tx, id, nc.CustomerID, nc.Actor, "case.open", after)
 }
 
@@ -375,7 +378,8 @@ INSERT INTO case_comments (case_id, author, body, mentions) VALUES ($1, $2, $3, 
 RETURNING id, created_at`
 	listCaseComments = `
 SELECT id, case_id, author, body, mentions, created_at FROM case_comments WHERE case_id = $1 ORDER BY id`
-	knownUsers = `SELECT email FROM users WHERE email = ANY ($1) AND NOT disabled`
+	knownUsers     = `SELECT email FROM users WHERE email = ANY ($1) AND NOT disabled`
+	caseOwnerEmail = `SELECT coalesce(u.email, '') FROM cases k LEFT JOIN users u ON u.id = k.owner_id WHERE k.id = $1`
 )
 
 // AddCaseComment records a comment on a case and journals "case.comment".
@@ -403,6 +407,20 @@ func (s *Store) AddCaseComment(ctx context.Context, caseID int64, author, body s
 		}
 		if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
 			return err
+		}
+		if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
+			fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
+			return err
+		}
+		var owner string
+		if err := tx.QueryRow(ctx, caseOwnerEmail, caseID).Scan(&owner); err != nil {
+			return err
+		}
+		if owner != "" && !contains(cm.Mentions, owner) {
+			if err := notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID,
+				fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
+				return err
+			}
 		}
 		after, _ := json.Marshal(map[string]any{"comment_id": cm.ID, "mentions": cm.Mentions})
 		return journalCase(ctx, tx, caseID, 0, author, "case.comment", after)
@@ -478,6 +496,12 @@ func (s *Store) RouteCase(ctx context.Context, r CaseRoute) error {
 		}
 		if _, err := tx.Exec(ctx, routeCase, r.CaseID, string(r.Department), newOwner); err != nil {
 			return err
+		}
+		if newOwner != nil && (owner == nil || *owner != *newOwner) {
+			if err := notify(ctx, tx, newOwner, NotifyCaseAssigned, r.CaseID, "case %d was routed to you by %s: %s",
+				r.CaseID, actorEmail(r.By), r.Reason); err != nil {
+				return err
+			}
 		}
 		before, _ := json.Marshal(map[string]any{"department": department, "owner_id": owner})
 		after, _ := json.Marshal(map[string]any{"department": r.Department, "owner_id": newOwner, "owner_email": r.OwnerEmail, "reason": r.Reason})
@@ -846,6 +870,13 @@ func (s *Store) RecordCaseAlert(ctx context.Context, a CaseAlert) (taskID int64,
 			return err
 		}
 		if _, err := tx.Exec(ctx, alertCase, a.CaseID, string(state), a.Level >= AlertBreach); err != nil {
+			return err
+		}
+		kind := NotifySLAReminder
+		if a.Level > AlertReminder {
+			kind = NotifySLAEscalation
+		}
+		if err := notify(ctx, tx, who, kind, a.CaseID, "%s", note); err != nil {
 			return err
 		}
 		after, _ := json.Marshal(map[string]any{"level": a.Level, "sla_state": state, "task_id": taskID, "due_at": a.DueAt.UTC()})

@@ -266,3 +266,56 @@ func TestReopenDisputesAgainAndLiftsTheAcceptanceHolds(t *testing.T) {
 	require.Equal(t, 1, got.Reopened)
 	require.Nil(t, got.Invoices[0].CreditNote)
 }
+
+func (b caseBundle) notifications(t *testing.T, user int64) []string {
+	t.Helper()
+	list, _, _, err := b.st.Notifications(context.Background(), user, false, domain.Page{Limit: 50})
+	require.NoError(t, err)
+	var out []string
+	for _, n := range list {
+		out = append(out, string(n.Kind))
+	}
+	return out
+}
+
+func TestCasesNotifyTheirPeople(t *testing.T) {
+	t.Parallel()
+	b := caseSetup(t)
+	ctx := context.Background()
+	owner := b.rows.User(t, storetest.User{Email: "owner@recoup.example", Role: domain.RoleDepartment})
+	manager := b.rows.User(t, storetest.User{Email: "boss@recoup.example", Role: domain.RoleDepartment})
+	other := b.rows.User(t, storetest.User{Email: "other@recoup.example"})
+	_, err := b.st.ReplaceCaseRouting(ctx, store.CaseRouting{
+		Rules:       []store.CaseRoutingRule{{Type: domain.CaseDispute, Department: domain.DepartmentLogistics, OwnerEmail: "owner@recoup.example"}},
+		Departments: []store.CaseDepartment{{Department: domain.DepartmentLogistics, ManagerEmail: "boss@recoup.example"}},
+	}, "admin@recoup.example")
+	require.NoError(t, err)
+	k := b.dispute(t, "delivery", store.NewCaseInvoice{InvoiceID: b.first})
+
+	_, err = b.st.AddCaseComment(ctx, k.ID, "other@recoup.example (token 4)", "@boss@recoup.example look", []string{"boss@recoup.example", "other@recoup.example"})
+	require.NoError(t, err)
+	_, err = b.st.AddCaseComment(ctx, k.ID, "owner@recoup.example", "on it", nil)
+	require.NoError(t, err)
+	_, err = b.st.RecordCaseAlert(ctx, store.CaseAlert{CaseID: k.ID, Level: store.AlertReminder, DueAt: time.Now(), By: "case/1"})
+	require.NoError(t, err)
+	_, err = b.st.RecordCaseAlert(ctx, store.CaseAlert{CaseID: k.ID, Level: store.AlertBreach, DueAt: time.Now(), By: "case/1"})
+	require.NoError(t, err)
+
+	require.Equal(t, []string{"sla_reminder", "case_comment", "case_assigned"}, b.notifications(t, owner),
+		"newest first; the owner's own comment tells nobody")
+	require.Equal(t, []string{"sla_escalation", "mention"}, b.notifications(t, manager))
+	require.Empty(t, b.notifications(t, other), "one's own mention is no news")
+
+	list, total, unread, err := b.st.Notifications(ctx, owner, true, domain.Page{Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, []int64{3, 3}, []int64{total, unread})
+	require.NoError(t, b.st.MarkNotificationRead(ctx, owner, list[0].ID))
+	require.NoError(t, b.st.MarkNotificationRead(ctx, owner, list[0].ID), "again: harmless")
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(b.st.MarkNotificationRead(ctx, manager, list[0].ID)), "not another's")
+	n, err := b.st.MarkAllNotificationsRead(ctx, owner)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n)
+	_, _, unread, err = b.st.Notifications(ctx, owner, false, domain.Page{Limit: 10})
+	require.NoError(t, err)
+	require.Zero(t, unread)
+}

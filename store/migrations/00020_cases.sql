@@ -112,6 +112,21 @@ CREATE TABLE case_comments (
 );
 CREATE INDEX case_comments_case_idx ON case_comments (case_id, id);
 
+-- In-app notifications of one user: a case assigned to them, an @mention, a
+-- comment on their case, an SLA reminder or escalation.
+CREATE TABLE notifications (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id    bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       text        NOT NULL
+        CHECK (kind IN ('case_assigned', 'mention', 'case_comment', 'sla_reminder', 'sla_escalation')),
+    case_id    bigint      REFERENCES cases (id),
+    text       text        NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    read_at    timestamptz
+);
+CREATE INDEX notifications_user_idx ON notifications (user_id, id);
+CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
+
 -- The SLA reminders and escalations of cases are tasks.
 ALTER TABLE tasks DROP CONSTRAINT tasks_kind_check;
 ALTER TABLE tasks ADD CONSTRAINT tasks_kind_check CHECK (kind IN (
@@ -121,6 +136,7 @@ ALTER TABLE tasks ADD CONSTRAINT tasks_kind_check CHECK (kind IN (
 ALTER TABLE tasks DROP CONSTRAINT tasks_kind_check;
 ALTER TABLE tasks ADD CONSTRAINT tasks_kind_check CHECK (kind IN (
     'call', 'manual_email', 'escalation', 'purchase_order', 'payment_plan', 'fix_contact', 'check_payment'));
+DROP TABLE notifications;
 DROP TABLE case_comments;
 DROP TABLE case_invoices;
 DROP TABLE cases;
