@@ -1,13 +1,21 @@
 package integration
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"recoup/tclient"
 )
 
 // A dispute on one invoice of an account, on the whole `recoup dev` stack:
@@ -59,6 +67,15 @@ func TestDisputeHoldsOnlyItsInvoiceUntilRejected(t *testing.T) {
 	require.NotNil(t, detail.Live.SLA.ReminderDue)
 	require.True(t, detail.Live.SLA.BreachDue.After(*detail.Live.SLA.ReminderDue))
 
+	// The discussion and the wait for the customer reach the workflow too.
+	postJSON(t, http.MethodPost, casePath+"/comments", fmt.Sprintf(`{"text": "@%s can you get the delivery note?"}`, s.agent.Email), http.StatusCreated)
+	postJSON(t, http.MethodPost, casePath+"/status", `{"status": "waiting_customer", "reason": "delivery note asked for"}`, http.StatusOK)
+	detail.Live = nil // decoded afresh: a field left out must not keep its old value
+	require.Equal(t, http.StatusOK, getJSON(t, casePath, &detail))
+	require.Equal(t, "waiting_customer", detail.Live.Status)
+	require.Nil(t, detail.Live.SLA.ReminderDue, "no due time while the clock stands still")
+	postJSON(t, http.MethodPost, casePath+"/status", `{"status": "open", "reason": "the note arrived"}`, http.StatusOK)
+
 	// Both invoices fall due for the +7 reminder: only INV-D2 is in it.
 	postCSV(t, s.api, "invoices", invoices(s.today.AddDays(-7).String()))
 	var msgs []mailItem
@@ -100,6 +117,30 @@ func TestDisputeHoldsOnlyItsInvoiceUntilRejected(t *testing.T) {
 			workflowEvents++
 		}
 	}
-	require.Equal(t, []string{"case.open", "case.decide", "case.history.view"}, journal)
+	require.Equal(t, []string{"case.open", "case.comment", "case.status", "case.status", "case.decide", "case.history.view"}, journal)
 	require.NotZero(t, workflowEvents, "the timeline has the workflow's side")
+
+	if os.Getenv("RECOUP_RECORD_HISTORY") != "" {
+		// workflows/testdata/case_v1_dispute_rejected.json, which the replay test holds the Case workflow to.
+		recordHistory(t, s.info.Temporal, fmt.Sprintf("case/%v", k["id"]), "../workflows/testdata/case_v1_dispute_rejected.json")
+	}
+}
+
+// recordHistory writes a workflow's history as protojson, for the replay tests.
+func recordHistory(t *testing.T, temporalAddr, workflowID, path string) {
+	t.Helper()
+	ctx := context.Background()
+	tc, err := tclient.Dial(ctx, temporalAddr, "default", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer tc.Close()
+	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(b, '\n'), 0o644))
 }
