@@ -152,7 +152,6 @@ func (c *caseRun) run(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			c.in.OpenedAt = c.in.Clock.RunningSince // the running stretch goes on in the next run
 			return workflow.NewContinueAsNewError(ctx, Case, c.in)
 		}
 	}
