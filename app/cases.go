@@ -381,9 +381,10 @@ type DecidedCase struct {
 // validated update: the SLA clock stops, the reopening window begins), or,
 // when no workflow runs, directly. A dispute rejected or withdrawn has its
 // invoices dunned again; accepted (fully or partly), its credit notes are
-// recorded for the ERP and the invoices wait for them; a credit limit
-// request approved changes the customer's limit (credit managers only). The
-// account's Dunning workflow is woken.
+// recorded for the ERP and the invoices wait for them (the import that
+// brings them lifts the hold: Import); a credit limit request approved
+// changes the customer's limit (credit managers only). The account's Dunning
+// workflow is woken.
 func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, req DecideRequest) (DecidedCase, error) {
 	k, err := a.visibleCase(ctx, who, auth.CasesDecide, id)
 	if err != nil {

@@ -2,12 +2,16 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"recoup/app"
 	"recoup/domain"
+	"recoup/importer"
 	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
@@ -244,4 +248,40 @@ func TestRouteCaseAndTheRoutingTable(t *testing.T) {
 	next := b.dispute(t, b.admin, "quality", b.second)
 	require.Equal(t, domain.DepartmentLegal, next.Department)
 	require.Equal(t, "lea@example.com", next.OwnerEmail)
+}
+
+// An accepted dispute holds its invoice until the ERP's credit note changes
+// its open amount: the import that brings it lifts that hold, and no other.
+func TestAcceptedDisputeWaitsForItsCreditNote(t *testing.T) {
+	t.Parallel()
+	b := setupCases(t)
+	ctx := context.Background()
+	k := b.dispute(t, b.admin, "price", b.first)
+	_, err := b.a.DecideCase(ctx, b.cm, k.ID, app.DecideRequest{Decision: "accepted", Reason: "the price list was wrong"})
+	require.NoError(t, err)
+	_, err = b.st.HoldInvoice(ctx, store.HoldWrite{CustomerID: b.customer, InvoiceID: b.second, Reason: "checking a payment",
+		By: "agent@example.com", Key: "manual-hold"})
+	require.NoError(t, err)
+
+	line := func(id int64, open string) string {
+		var ext, cust, number, cur string
+		var issue, due time.Time
+		var amount int64
+		require.NoError(t, b.st.Pool.QueryRow(ctx, `
+SELECT i.external_id, c.external_id, i.number, i.issue_date, i.due_date, i.currency, i.amount_minor
+FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = $1`, id).Scan(&ext, &cust, &number, &issue, &due, &cur, &amount))
+		return fmt.Sprintf("%s,%s,%s,invoice,%s,%s,%s,%d.00,%s\n", ext, cust, number, issue.Format(time.DateOnly), due.Format(time.DateOnly),
+			cur, amount/100, open)
+	}
+	// The ERP sends the first invoice credited (nothing left open) and the second unchanged.
+	csv := "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
+		line(b.first, "0.00") + line(b.second, "200.00")
+	res, err := b.a.Import(ctx, b.admin, app.ImportRequest{Kind: "invoices", Format: importer.CSV, Name: "erp.csv", Body: strings.NewReader(csv)})
+	require.NoError(t, err)
+	require.Zero(t, res.Rejected, "%+v", res.Rejections)
+
+	holds, err := b.st.InvoiceHolds(ctx, b.customer)
+	require.NoError(t, err)
+	require.Contains(t, holds, b.second, "another hold stays")
+	require.NotContains(t, holds, b.first, "the credit note is in: the acceptance's hold is lifted")
 }

@@ -596,8 +596,9 @@ RETURNING id`
 //   - a dispute rejected or withdrawn: its invoices are open again (dunned);
 //   - accepted (fully, or partly with a credit note per invoice): the credit
 //     notes are recorded for the ERP to issue, and the invoices, open again,
-//     are held (invoice_holds) until the credit note is imported and the hold
-//     lifted, so nothing is chased for what is to be credited;
+//     are held (invoice_holds) until the import that brings the credit note
+//     lifts the hold (ReleaseCreditedHolds), so nothing is chased for what is
+//     to be credited;
 //   - a credit limit request approved: the customer's credit limit becomes
 //     the requested one ("customer.credit_limit", before and after).
 //
@@ -1045,4 +1046,50 @@ func (s *Store) ReplaceCaseRouting(ctx context.Context, r CaseRouting, actor str
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+// releaseCreditedHolds lifts the holds a dispute's acceptance put (keys
+// case/<id>/accept/<invoice>) on the invoices whose open amount the import
+// changed (their erp_import_id is the import's): the credit note arrived.
+const releaseCreditedHolds = `
+UPDATE invoice_holds h SET released_at = now(), released_by = @actor,
+       release_reason = 'the credit note was imported (import ' || @import::bigint || ')'
+FROM invoices i
+WHERE h.invoice_id = i.id AND h.released_at IS NULL AND h.hold_key LIKE 'case/%/accept/%'
+  AND i.erp_import_id = @import::bigint
+RETURNING h.id, h.invoice_id, i.customer_id, h.hold_key`
+
+// ReleaseCreditedHolds lifts, after an invoices import, the holds accepted
+// disputes put on invoices whose open amount that import changed (the
+// ERP's credit note is in), each journaled "invoice.release" on its
+// customer; it answers the invoices released.
+func (s *Store) ReleaseCreditedHolds(ctx context.Context, importID int64, actor string) ([]int64, error) {
+	var released []int64
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, releaseCreditedHolds, pgx.NamedArgs{"import": importID, "actor": actor})
+		if err != nil {
+			return err
+		}
+		type hold struct {
+			id, invoice, customer int64
+			key                   string
+		}
+		holds, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hold, error) {
+			var h hold
+			return h, r.Scan(&h.id, &h.invoice, &h.customer, &h.key)
+		})
+		if err != nil {
+			return err
+		}
+		for _, h := range holds {
+			after, _ := json.Marshal(map[string]any{"hold_id": h.id, "invoice_id": h.invoice, "import_id": importID,
+				"release_reason": "the credit note was imported", "hold_key": h.key})
+			if err := Journal(ctx, tx, Entry{Actor: actor, Action: "invoice.release", Target: customerTarget(h.customer), After: after}); err != nil {
+				return err
+			}
+			released = append(released, h.invoice)
+		}
+		return nil
+	})
+	return released, err
 }
