@@ -313,6 +313,7 @@ type hostileFixture struct {
 	tmplHTML            string
 	absence             string // an absence of Alice's, covered by Bob
 	invoice             string // an open invoice of the customer
+	dispute             string // an open dispute of the customer (on another invoice)
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -367,6 +368,13 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 		StartsAt: time.Now().UTC()}, "test")
 	require.NoError(t, err)
 	fx.absence = itoa64(ab.ID)
+
+	var other int64
+	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT max(id) FROM invoices WHERE customer_id = $1 AND type = 'invoice' AND status = 'open'`, c1).Scan(&other))
+	dispute, err := b.store.OpenCase(ctx, store.Everything, store.NewCase{Type: domain.CaseDispute, CustomerID: c1, Reason: "price",
+		Invoices: []store.NewCaseInvoice{{InvoiceID: other}}, Source: "agent", Actor: "test"})
+	require.NoError(t, err)
+	fx.dispute = itoa64(dispute.ID)
 
 	tok, _, err := auth.IssueToken(ctx, b.store, "alice@recoup.example", "spare", "", "", "test")
 	require.NoError(t, err)
@@ -452,6 +460,7 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 	ruleBody := newJObj("position", "50", "scenario_id", fx.scenario, "entity", jsonString("FR01"), "country", jsonString("FR"), "category", jsonString("retail"),
 		"risk_class", jsonString("low"), "currency", jsonString("EUR"), "min_amount", jsonString("10"), "max_amount", jsonString("20"))
 	tmplArgs := map[string]string{"name": "reminder_1", "channel": "email", "language": "en"}
+	caseArgs := map[string]string{"id": fx.dispute}
 	tmplFields := []hostileField{{key: "subject", kind: kindFreeText}, {key: "text", kind: kindFreeText}, {key: "html", kind: kindFreeText}}
 
 	return []hostileEndpoint{
@@ -590,6 +599,47 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			dupKey: "holidays", dupRaw: jsonString(sqlDrop)},
 		{method: "POST", route: "/scenarios/:id/impact", args: map[string]string{"id": fx.scenario}, body: hostileScenario("Fixture"),
 			fields: scenarioFields, dupKey: "steps", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/cases", checksQuery: true,
+			body: newJObj("type", jsonString("customer_message"), "customer_id", fx.customer, "description", jsonString("where is my credit note?"),
+				"source", jsonString("api")),
+			fields: []hostileField{{key: "type", kind: kindFormatted}, {key: "customer_id", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"negative", "-1"}}},
+				{key: "description", kind: kindFreeText, extra: []namedRaw{{"empty", jsonString(" ")}}}, {key: "source", kind: kindFormatted},
+				{key: "invoices", kind: kindStringList}},
+			dupKey: "type", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/cases/:id/comments", args: caseArgs, checksQuery: true,
+			body:   newJObj("text", jsonString("please check"), "mentions", `["alice@recoup.example"]`),
+			fields: []hostileField{{key: "text", kind: kindFreeText}, {key: "mentions", kind: kindStringList}},
+			dupKey: "mentions", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/cases/:id/route", args: caseArgs, checksQuery: true,
+			body: newJObj("department", jsonString("logistics"), "owner_email", jsonString("bob@recoup.example"), "reason", jsonString("a delivery matter")),
+			fields: []hostileField{{key: "department", kind: kindFormatted}, {key: "owner_email", kind: kindFormatted},
+				{key: "reason", kind: kindFreeText}},
+			dupKey: "department", dupRaw: jsonString(sqlOr)},
+		{method: "POST", route: "/cases/:id/decide", args: caseArgs, checksQuery: true,
+			body: newJObj("decision", jsonString("rejected"), "reason", jsonString("the price list applies")),
+			fields: []hostileField{{key: "decision", kind: kindFormatted}, {key: "reason", kind: kindFreeText},
+				{key: "credit_notes", kind: kindStringList}},
+			dupKey: "decision", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/cases/:id/status", args: caseArgs, checksQuery: true,
+			body:   newJObj("status", jsonString("waiting_customer"), "reason", jsonString("asked for the order")),
+			fields: []hostileField{{key: "status", kind: kindFormatted}, {key: "reason", kind: kindFreeText}},
+			dupKey: "status", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/cases/:id/reopen", args: caseArgs, checksQuery: true, body: newJObj("reason", jsonString("new facts")),
+			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
+		{method: "POST", route: "/notifications/:id/read", args: map[string]string{"id": "1"}, checksQuery: true}, // takes no body
+		{method: "POST", route: "/notifications/read-all", checksQuery: true},
+		{method: "PUT", route: "/case-routing", checksQuery: true,
+			body: newJObj("rules", `[{"type": "dispute", "reason": "", "entity_code": "", "department": "sales", "owner_email": ""}]`,
+				"departments", `[]`),
+			fields: []hostileField{{key: "rules", kind: kindStringList, extra: []namedRaw{
+				{"unknown-type", `[{"type": "complaint", "department": "sales"}]`},
+				{"unknown-entity", `[{"type": "dispute", "entity_code": "XX99", "department": "sales"}]`},
+				{"unknown-owner", `[{"type": "dispute", "owner_email": "ghost@recoup.example", "department": "sales"}]`},
+				{"twice", `[{"type": "dispute", "department": "sales"}, {"type": "dispute", "department": "legal"}]`},
+				{"unknown-member", `[{"type": "dispute", "department": "sales", "zzz": 1}]`}}},
+				{key: "departments", kind: kindStringList, extra: []namedRaw{
+					{"unknown-manager", `[{"department": "legal", "manager_email": "ghost@recoup.example"}]`}}}},
+			dupKey: "rules", dupRaw: jsonString(sqlDrop)},
 	}
 }
 

@@ -181,6 +181,20 @@ var routes = []Route{
 	{"GET", "/entities/:code/holidays", auth.EntitiesRead, (*Server).getEntityHolidays},
 	{"PUT", "/entities/:code/holidays", auth.EntitiesWrite, (*Server).putEntityHolidays},
 	{"POST", "/scenarios/:id/impact", auth.ScenariosWrite, (*Server).scenarioImpact},
+	{"GET", "/cases", auth.CasesRead, (*Server).listCases},
+	{"POST", "/cases", auth.CasesOpen, (*Server).createCase},
+	{"GET", "/cases/:id", auth.CasesRead, (*Server).getCase},
+	{"POST", "/cases/:id/comments", auth.CasesComment, (*Server).commentCase},
+	{"POST", "/cases/:id/route", auth.CasesDecide, (*Server).routeCase},
+	{"POST", "/cases/:id/decide", auth.CasesDecide, (*Server).decideCase},
+	{"POST", "/cases/:id/status", auth.CasesDecide, (*Server).setCaseStatus},
+	{"POST", "/cases/:id/reopen", auth.CasesDecide, (*Server).reopenCase},
+	{"GET", "/cases/:id/history", auth.HistoryRead, (*Server).caseHistory},
+	{"GET", "/case-routing", auth.CasesRead, (*Server).getCaseRouting},
+	{"PUT", "/case-routing", auth.CaseRoutingWrite, (*Server).putCaseRouting},
+	{"GET", "/notifications", auth.NotificationsOwn, (*Server).listNotifications},
+	{"POST", "/notifications/:id/read", auth.NotificationsOwn, (*Server).readNotification},
+	{"POST", "/notifications/read-all", auth.NotificationsOwn, (*Server).readAllNotifications},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

@@ -179,7 +179,9 @@ type completeTaskBody struct {
 	PaidOn     string     `json:"paid_on"`
 	Reference  string     `json:"reference"`
 	CallbackAt *time.Time `json:"callback_at"`
-	Promise    *struct {
+	// DisputeReason: the dispute case's reason code (outcome dispute).
+	DisputeReason string `json:"dispute_reason"`
+	Promise       *struct {
 		AmountMinor int64   `json:"amount_minor"`
 		Currency    string  `json:"currency"`
 		Date        string  `json:"date"`
@@ -199,7 +201,8 @@ func (s *Server) completeTask(c *gin.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	in := app.Completion{Outcome: body.Outcome, Note: body.Note, Channel: body.Channel, PaidOn: body.PaidOn, Reference: body.Reference}
+	in := app.Completion{Outcome: body.Outcome, Note: body.Note, Channel: body.Channel, PaidOn: body.PaidOn, Reference: body.Reference,
+		DisputeReason: body.DisputeReason}
 	if body.CallbackAt != nil {
 		in.CallbackAt = *body.CallbackAt
 	}
@@ -218,13 +221,16 @@ func (s *Server) completeTask(c *gin.Context) error {
 	if disputed == nil {
 		disputed = []int64{}
 	}
-	var promiseID *int64
+	var promiseID, caseID *int64
 	if t.Promise != nil {
 		promiseID = &t.Promise.ID
 	}
+	if t.Case != nil {
+		caseID = &t.Case.ID
+	}
 	c.JSON(http.StatusOK, gin.H{"id": t.ID, "status": domain.TaskDone, "outcome": t.Outcome, "customer_id": t.CustomerID,
 		"follow_up_task_ids": followUps, "disputed_invoice_ids": disputed,
-		"promise_id": promiseID, "account_woken": t.Woken.Reached()})
+		"promise_id": promiseID, "case_id": caseID, "account_woken": t.Woken.Reached()})
 	return nil
 }
 

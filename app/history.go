@@ -107,17 +107,22 @@ func historyTime(field, v string) (*time.Time, error) {
 
 // workflowHistory reads Temporal's side; what it cannot read is said, not failed.
 func (a *App) workflowHistory(ctx context.Context, customerID int64) ([]history.Entry, string) {
+	return a.runsOf(ctx, flow.DunningWorkflowID(customerID))
+}
+
+// runsOf reads the Temporal history of every run of one workflow.
+func (a *App) runsOf(ctx context.Context, workflowID string) ([]history.Entry, string) {
 	if a.flow == nil {
 		return nil, "unavailable: this API process has no Temporal connection; the journal is complete"
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	entries, err := history.Fetch(ctx, a.flow.Temporal(), flow.DunningWorkflowID(customerID))
+	entries, err := history.Fetch(ctx, a.flow.Temporal(), workflowID)
 	switch {
 	case errors.Is(err, history.ErrNotFound):
 		return nil, "none: no run within Temporal's retention; the journal is complete"
 	case err != nil:
-		a.log.WarnContext(ctx, "workflow history", "customer", customerID, "err", err)
+		a.log.WarnContext(ctx, "workflow history", "workflow", workflowID, "err", err)
 		return nil, "unavailable: Temporal did not answer; the journal is complete"
 	}
 	return entries, "complete"

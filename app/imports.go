@@ -45,6 +45,13 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 			return out, err
 		}
 	}
+	if kind == importer.Invoices {
+		// Accepted disputes wait for their credit note: an invoice whose open
+		// amount the ERP changed has it, and is dunned for what is left.
+		if _, err := a.store.ReleaseCreditedHolds(ctx, res.ImportID, who.Actor()); err != nil {
+			return out, err
+		}
+	}
 	if res.ChangesDunning() {
 		out.Woken = a.AccountsChanged(ctx, Change{ImportID: res.ImportID})
 	}

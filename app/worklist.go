@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,6 +162,9 @@ type Completion struct {
 	PaidOn     string    // paid_claimed: the date the customer says they paid (YYYY-MM-DD)
 	Reference  string    // paid_claimed: their payment reference
 	CallbackAt time.Time // callback: when to call back
+	// DisputeReason is the reason code of the dispute a dispute opens
+	// (domain.DisputeReasons; "" is other).
+	DisputeReason string
 	// promise: the promise to pay made on the call (RecordPromise's fields;
 	// Currency defaults to the customer's, Source to "call", Note to the task's note).
 	Promise PromiseRequest
@@ -173,6 +177,7 @@ type CompletedTask struct {
 	Outcome    domain.Outcome
 	FollowUps  []int64        // tasks created by the outcome
 	Disputed   []int64        // invoices put on hold
+	Case       *OpenedCase    // the dispute case opened on them (outcome dispute)
 	Held       []int64        // invoices held while a claimed payment is checked (paid_claimed)
 	Promise    *store.Promise // the promise recorded (outcome promise)
 	Woken      Woken
@@ -194,8 +199,9 @@ func SeesOthersWorklists(who domain.Principal) bool {
 //   - wrong_contact: the contact that failed (email, or the phone for a text
 //     or a call) is marked invalid, so reminders skip that channel until an
 //     import or an agent fixes it, and a task asks the agent to fix it;
-//   - dispute: the request is journaled and the task's open invoices are
-//     disputed, which the planner holds (cases come later);
+//   - dispute: a dispute case (OpenCase's rule, source task) is opened on
+//     the task's open invoices in the task's transaction: they are disputed,
+//     which the planner holds; its Case workflow starts after the commit;
 //   - paid_claimed: the task's invoices are held PaidClaimCheck days (their
 //     reminders wait; dunning resumes after unless the payment arrived), and
 //     a task checks for the payment then;
@@ -245,8 +251,19 @@ func (a *App) CompleteTask(ctx context.Context, who domain.Principal, id int64, 
 	if err != nil {
 		return CompletedTask{}, err
 	}
-	return CompletedTask{ID: id, CustomerID: done.CustomerID, Outcome: outcome, FollowUps: done.FollowUps, Disputed: done.Disputed, Held: done.Held,
-		Promise: done.Promise, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{done.CustomerID}})}, nil
+	out := CompletedTask{ID: id, CustomerID: done.CustomerID, Outcome: outcome, FollowUps: done.FollowUps, Disputed: done.Disputed, Held: done.Held,
+		Promise: done.Promise, Woken: a.AccountsChanged(ctx, Change{CustomerIDs: []int64{done.CustomerID}})}
+	if done.CaseID != 0 {
+		// The task is completed and the case committed: a failed read only
+		// leaves its workflow unstarted, which is said in the log.
+		k, err := a.store.Case(ctx, store.Everything, done.CaseID)
+		if err != nil {
+			a.log.ErrorContext(ctx, "read the dispute case a task opened", "case", done.CaseID, "err", err)
+			return out, nil
+		}
+		out.Case = &OpenedCase{Case: k, Started: a.startCase(ctx, k), Woken: out.Woken}
+	}
+	return out, nil
 }
 
 const maxNote = 2000
@@ -273,6 +290,16 @@ func (a *App) validateCompletion(in Completion, now time.Time) (domain.Outcome, 
 	case domain.OutcomeDispute, domain.OutcomeOther:
 		if note == "" {
 			errs = append(errs, domain.FieldError("note", "required: say what the customer said"))
+		}
+		if outcome == domain.OutcomeDispute {
+			switch reason := in.DisputeReason; {
+			case reason == "":
+				detail["dispute_reason"] = "other"
+			case slices.Contains(domain.DisputeReasons, reason):
+				detail["dispute_reason"] = reason
+			default:
+				errs = append(errs, domain.FieldError("dispute_reason", "%q: want %s", reason, strings.Join(domain.DisputeReasons, ", ")))
+			}
 		}
 	case domain.OutcomeWrongContact:
 		switch ch := domain.Channel(in.Channel); ch {
@@ -351,7 +378,7 @@ func (a *App) decide(t store.OpenTask, outcome domain.Outcome, in Completion, de
 		c.FollowUps = append(c.FollowUps, store.Task{Key: key, Kind: domain.TaskFixContact, AssigneeRole: domain.AssigneeAgent,
 			InvoiceIDs: t.InvoiceIDs, DueAt: now, Note: fmt.Sprintf("the %s contact failed (task %d): correct it", in.Channel, t.ID)})
 	case domain.OutcomeDispute:
-		c.Dispute = true
+		c.Dispute, c.DisputeReason = true, detail["dispute_reason"].(string)
 	case domain.OutcomePaidClaimed:
 		until := dunning.DateOf(now).AddDays(a.desk.PaidClaimCheck)
 		c.HoldUntil = &until

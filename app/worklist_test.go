@@ -249,12 +249,18 @@ func TestCompleteTaskOutcomes(t *testing.T) {
 				Scan(&phoneInvalid, &emailInvalid))
 			require.Equal(t, []bool{true, false}, []bool{phoneInvalid, emailInvalid}, "a failed text marks the number, not the email")
 		}},
-		{"dispute: the invoices are held", app.Completion{Outcome: "dispute", Note: "goods damaged"}, func(t *testing.T, c int64, done app.CompletedTask) {
+		{"dispute: a dispute case holds the invoices", app.Completion{Outcome: "dispute", Note: "goods damaged", DisputeReason: "quality"}, func(t *testing.T, c int64, done app.CompletedTask) {
 			require.Len(t, done.Disputed, 1)
 			var status string
 			require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT status FROM invoices WHERE customer_id = $1`, c).Scan(&status))
 			require.Equal(t, "disputed", status)
 			require.Empty(t, b.openTasks(t, c))
+			require.NotNil(t, done.Case)
+			require.Equal(t, domain.CaseDispute, done.Case.Type)
+			require.Equal(t, "quality", done.Case.Reason)
+			require.Equal(t, "task", done.Case.Source)
+			require.Equal(t, "goods damaged", done.Case.Description)
+			require.Equal(t, done.Disputed, []int64{done.Case.Invoices[0].InvoiceID})
 		}},
 		{"paid claimed: a check three days later", app.Completion{Outcome: "paid_claimed", PaidOn: b.today.AddDays(-1).String(), Reference: "VIR-123"}, func(t *testing.T, c int64, done app.CompletedTask) {
 			open := b.openTasks(t, c)
@@ -353,6 +359,7 @@ func TestCompleteTaskValidation(t *testing.T) {
 		{app.Completion{Outcome: "promise", Promise: app.PromiseRequest{AmountMinor: 100, Date: b.today.AddDays(3).String(), InvoiceIDs: []int64{999999}}}, "invoice_ids"},
 		{app.Completion{Outcome: "other"}, "note"},
 		{app.Completion{Outcome: "dispute"}, "note"},
+		{app.Completion{Outcome: "dispute", Note: "x", DisputeReason: "mood"}, "dispute_reason"},
 		{app.Completion{Outcome: "wrong_contact"}, "channel"},
 		{app.Completion{Outcome: "wrong_contact", Channel: "fax"}, "channel"},
 		{app.Completion{Outcome: "paid_claimed", Reference: "x"}, "paid_on"},

@@ -25,6 +25,14 @@ const (
 	HistoryRead     Action = "history.read"   // the compliance timeline of an account
 	UsersManage     Action = "users.manage"   // users, their roles, perimeters and tokens
 	TokensOwn       Action = "tokens.own"     // one's own API tokens
+	CasesRead       Action = "cases.read"     // disputes and requests, their discussion and the routing table
+	CasesOpen       Action = "cases.open"     // open a dispute or a request on a customer
+	CasesComment    Action = "cases.comment"  // comment on a case, with @mentions
+	// CasesDecide: decide, re-route, reopen a case, or set it waiting for the
+	// customer; a credit limit request is decided by credit managers only.
+	CasesDecide      Action = "cases.decide"
+	CaseRoutingWrite Action = "case_routing.write" // the routing table, SLA escalation managers
+	NotificationsOwn Action = "notifications.own"  // one's own in-app notifications
 )
 
 var (
@@ -37,31 +45,37 @@ var (
 // permissions is the one place that says which role may do what; the README
 // shows it and the API tests check every route against it for every role.
 var permissions = map[Action][]domain.Role{
-	AccountsRead:    everyone,
-	ImportsCreate:   managers,
-	SystemCheck:     {domain.RoleAdmin},
-	ScenariosRead:   readers,
-	ScenariosWrite:  managers,
-	TasksRead:       {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment, domain.RoleDivisionManager, domain.RoleAuditor},
-	TasksClose:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
-	TasksCreate:     {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep},
-	DunningRead:     everyone,
-	DunningControl:  {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
-	DunningReassign: managers,
-	AgentRulesWrite: managers,
-	TemplatesRead:   readers,
-	TemplatesWrite:  managers,
-	EntitiesRead:    everyone,
-	EntitiesWrite:   managers,
-	HistoryRead:     {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDivisionManager, domain.RoleAuditor},
-	UsersManage:     {domain.RoleAdmin},
-	TokensOwn:       everyone,
+	AccountsRead:     everyone,
+	ImportsCreate:    managers,
+	SystemCheck:      {domain.RoleAdmin},
+	ScenariosRead:    readers,
+	ScenariosWrite:   managers,
+	TasksRead:        {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment, domain.RoleDivisionManager, domain.RoleAuditor},
+	TasksClose:       {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
+	TasksCreate:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep},
+	DunningRead:      everyone,
+	DunningControl:   {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
+	DunningReassign:  managers,
+	AgentRulesWrite:  managers,
+	TemplatesRead:    readers,
+	TemplatesWrite:   managers,
+	EntitiesRead:     everyone,
+	EntitiesWrite:    managers,
+	HistoryRead:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDivisionManager, domain.RoleAuditor},
+	UsersManage:      {domain.RoleAdmin},
+	TokensOwn:        everyone,
+	CasesRead:        everyone,
+	CasesOpen:        {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
+	CasesComment:     {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDepartment},
+	CasesDecide:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDepartment},
+	CaseRoutingWrite: managers,
+	NotificationsOwn: everyone,
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
-	HistoryRead, UsersManage, TokensOwn}
+	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

@@ -7,10 +7,21 @@ package domain
 // assignee simply sees nothing.
 type Department string
 
-const DepartmentLegal Department = "legal"
+const (
+	DepartmentLegal            Department = "legal"
+	DepartmentSales            Department = "sales"
+	DepartmentSalesAdmin       Department = "sales_administration"
+	DepartmentLogistics        Department = "logistics"
+	DepartmentCreditManagement Department = "credit_management"
+)
 
 // Departments lists the departments tasks can be routed to today.
 var Departments = []Department{DepartmentLegal}
+
+// CaseDepartments lists the departments cases are routed to (table
+// case_departments); their SLA tasks carry the department's name as assignee.
+var CaseDepartments = []Department{DepartmentSales, DepartmentSalesAdmin, DepartmentLogistics, DepartmentLegal,
+	DepartmentCreditManagement}
 
 // Assignee is who a task or an escalation is for: a staff role (the
 // customer's agent or sales rep, the credit managers) or a department.

@@ -10,11 +10,12 @@ const (
 	TaskPaymentPlan   TaskKind = "payment_plan"   // negotiate a payment plan with the customer
 	TaskFixContact    TaskKind = "fix_contact"    // a channel failed on a call: correct the contact data
 	TaskCheckPayment  TaskKind = "check_payment"  // the customer said they paid: look for the payment
+	TaskCase          TaskKind = "case"           // a case's SLA reminder or escalation: decide the case
 )
 
 // TaskKinds lists the kinds of tasks Recoup creates. (The tasks table also
 // accepts "manual_email", which nothing creates.)
-var TaskKinds = []TaskKind{TaskCall, TaskEscalation, TaskPurchaseOrder, TaskPaymentPlan, TaskFixContact, TaskCheckPayment}
+var TaskKinds = []TaskKind{TaskCall, TaskEscalation, TaskPurchaseOrder, TaskPaymentPlan, TaskFixContact, TaskCheckPayment, TaskCase}
 
 // ManualTaskKinds are the kinds a person may create (POST /tasks).
 var ManualTaskKinds = []TaskKind{TaskCall, TaskPurchaseOrder, TaskPaymentPlan}

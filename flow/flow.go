@@ -28,6 +28,7 @@ const (
 	WorkflowSweep        = "SweepOpenAccounts"
 	WorkflowSystemCheck  = "SystemCheck"
 	WorkflowHandover     = "Handover"
+	// WorkflowCase: see case.go.
 )
 
 // Activity type names, under the same rule as the workflow names.
@@ -48,11 +49,11 @@ const (
 // registration test.
 var (
 	Workflows = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover,
-		WorkflowCustomerNotice, WorkflowDigest}
+		WorkflowCustomerNotice, WorkflowDigest, WorkflowCase}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
 		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack, ActivityCheckPromise,
 		ActivityHoldInvoice, ActivityReleaseInvoice, ActivityNoticeSchedule, ActivitySendNotice,
-		ActivitySendDigests}
+		ActivitySendDigests, ActivityCaseAlert, ActivityDecideCase, ActivityCaseStatus, ActivityReopenCase, ActivityCloseCase}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,
@@ -63,6 +64,11 @@ const (
 	AttrEntity   = "RecoupEntity"
 	AttrAgent    = "RecoupAgent"
 	AttrPaused   = "RecoupPaused"
+	// A case's workflow carries AttrCustomer, AttrEntity and these.
+	AttrCaseType   = "RecoupCaseType"
+	AttrDepartment = "RecoupDepartment"
+	AttrOwner      = "RecoupOwner"
+	AttrCaseStatus = "RecoupCaseStatus"
 )
 
 // SearchAttributes maps each custom attribute to its type.
@@ -71,6 +77,11 @@ var SearchAttributes = map[string]enums.IndexedValueType{
 	AttrEntity:   enums.INDEXED_VALUE_TYPE_KEYWORD,
 	AttrAgent:    enums.INDEXED_VALUE_TYPE_KEYWORD,
 	AttrPaused:   enums.INDEXED_VALUE_TYPE_BOOL,
+
+	AttrCaseType:   enums.INDEXED_VALUE_TYPE_KEYWORD,
+	AttrDepartment: enums.INDEXED_VALUE_TYPE_KEYWORD,
+	AttrOwner:      enums.INDEXED_VALUE_TYPE_KEYWORD,
+	AttrCaseStatus: enums.INDEXED_VALUE_TYPE_KEYWORD,
 }
 
 // Typed keys of the custom search attributes.
@@ -79,4 +90,9 @@ var (
 	KeyEntity   = temporal.NewSearchAttributeKeyKeyword(AttrEntity)
 	KeyAgent    = temporal.NewSearchAttributeKeyKeyword(AttrAgent)
 	KeyPaused   = temporal.NewSearchAttributeKeyBool(AttrPaused)
+
+	KeyCaseType   = temporal.NewSearchAttributeKeyKeyword(AttrCaseType)
+	KeyDepartment = temporal.NewSearchAttributeKeyKeyword(AttrDepartment)
+	KeyOwner      = temporal.NewSearchAttributeKeyKeyword(AttrOwner)
+	KeyCaseStatus = temporal.NewSearchAttributeKeyKeyword(AttrCaseStatus)
 )

@@ -67,6 +67,16 @@ func TestDecodedPayloadsKeepTheirFieldNames(t *testing.T) {
 		{flow.ReassignRequest{}, []string{"agent_email", "by"}},
 		{flow.ResumeRequest{}, []string{"by"}},
 		{flow.DeliveryFailed{}, []string{"key"}},
+		// The Case workflow's messages and activities.
+		{flow.CaseDecision{}, []string{"case_id", "decision", "reason", "credit_notes", "by"}},
+		{flow.DecidedCase{}, []string{"case_id", "customer_id", "resumed", "held", "credit_limit"}},
+		{flow.CaseStatusChange{}, []string{"case_id", "status", "reason", "by"}},
+		{flow.CaseReopenRequest{}, []string{"reason", "by"}},
+		{flow.CaseReopen{}, []string{"case_id", "reason", "by", "round"}},
+		{flow.CaseAlertInput{}, []string{"case_id", "level", "round", "due_at", "by"}},
+		{flow.CloseCaseInput{}, []string{"case_id", "by"}},
+		{flow.CaseComment{}, []string{"comment_id", "author", "mentions"}},
+		{flow.CaseRouted{}, []string{"department", "owner", "by"}},
 	} {
 		typ := reflect.TypeOf(tc.value)
 		require.ElementsMatch(t, tc.want, jsonFields(typ, ""), "%s", typ)
@@ -74,6 +84,10 @@ func TestDecodedPayloadsKeepTheirFieldNames(t *testing.T) {
 	input := jsonFields(reflect.TypeOf(flow.DunningInput{}), "")
 	require.Subset(t, input, []string{"customer_id", "state", "pause", "pause.paused", "pause.until", "pause.reason", "pause.by", "failed"},
 		"DunningInput carries the account across continue-as-new")
+	require.Subset(t, jsonFields(reflect.TypeOf(flow.CaseInput{}), ""), []string{"case_id", "customer_id", "entity_code", "type", "department", "owner", "status",
+		"sla_business_days", "calendar", "calendar.country", "calendar.time_zone", "calendar.holidays", "opened_at",
+		"clock", "clock.used", "clock.running_since", "clock.level", "clock.round", "comments", "decision", "decided_at"},
+		"CaseInput carries the case across continue-as-new")
 }
 
 func prefixed(prefix string, names []string) []string {

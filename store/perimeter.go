@@ -13,7 +13,7 @@ type Perimeter struct {
 	Entities   []int64 // nil: every entity
 	Agent      *int64  // an agent's portfolio
 	SalesRep   *int64  // a sales rep's own customers
-	Department *string // a department's routed cases: the domain.Assignee its tasks carry
+	Department *string // a department's routed tasks and cases: the domain.Assignee its tasks carry
 }
 
 // Everything is the perimeter of the system and of admins.
@@ -53,7 +53,8 @@ const perimeterClause = `(@p_all::boolean OR (
     AND (@p_agent::bigint IS NULL OR c.agent_id = @p_agent::bigint)
     AND (@p_sales_rep::bigint IS NULL OR c.sales_rep_id = @p_sales_rep::bigint)
     AND (@p_department::text IS NULL OR EXISTS (
-        SELECT 1 FROM tasks pt WHERE pt.customer_id = c.id AND pt.assignee_role = @p_department::text))))`
+        SELECT 1 FROM tasks pt WHERE pt.customer_id = c.id AND pt.assignee_role = @p_department::text)
+        OR EXISTS (SELECT 1 FROM cases pk WHERE pk.customer_id = c.id AND pk.department = @p_department::text))))`
 
 // args adds the perimeter's arguments to a query's named arguments.
 func (p Perimeter) args(a pgx.NamedArgs) pgx.NamedArgs {

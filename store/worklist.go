@@ -505,7 +505,9 @@ type Completion struct {
 	Resolution string         // shown in the task list
 	FollowUps  []Task
 	Dispute    bool
-	Promise    *NewPromise // a promise to pay made on the call, recorded with the completion
+	// DisputeReason is the reason code of the dispute case a dispute opens.
+	DisputeReason string
+	Promise       *NewPromise // a promise to pay made on the call, recorded with the completion
 	// InvalidContact marks the customer's "email" or "phone" as not reaching
 	// them (wrong_contact): reminders skip that channel until it is fixed.
 	InvalidContact string
@@ -520,6 +522,7 @@ type Completed struct {
 	CustomerID int64
 	FollowUps  []int64 // the tasks created
 	Disputed   []int64 // the invoices put on hold
+	CaseID     int64   // the dispute case opened on them
 	Promise    *Promise
 	Held       []int64 // the invoices newly held (HoldUntil)
 }
@@ -534,12 +537,42 @@ const completeTask = `
 UPDATE tasks SET status = 'done', outcome = $2, outcome_detail = $3, resolution = $4, closed_by = $5, closed_at = now()
 WHERE id = $1`
 
-// disputeInvoices holds the open invoices among ids of the customer: the
-// planner holds disputed invoices, and the totals count them as open.
-const disputeInvoices = `
-UPDATE invoices SET status = 'disputed', updated_at = now()
-WHERE customer_id = $1 AND id = ANY ($2::bigint[]) AND status = 'open'
-RETURNING id`
+// disputableOf: the open invoices among ids of the customer, which a dispute may name.
+const disputableOf = `
+SELECT id FROM invoices
+WHERE customer_id = $1 AND id = ANY ($2::bigint[]) AND type = 'invoice' AND status = 'open' AND open_minor > 0
+ORDER BY id`
+
+// disputeTask opens a dispute case (source task) on the task's open
+// invoices, in the completion's transaction: they become disputed, which
+// the planner holds. With none open, the request is only journaled
+// ("dispute.request").
+func disputeTask(ctx context.Context, tx pgx.Tx, ot OpenTask, c Completion, actor string, done *Completed) error {
+	rows, err := tx.Query(ctx, disputableOf, ot.CustomerID, ot.InvoiceIDs)
+	if err != nil {
+		return err
+	}
+	open, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if len(open) == 0 {
+		after, _ := json.Marshal(map[string]any{"task_id": ot.ID, "invoice_ids": []int64{}, "detail": c.Detail})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "dispute.request", Target: customerTarget(ot.CustomerID), After: after})
+	}
+	nc := NewCase{Type: domain.CaseDispute, CustomerID: ot.CustomerID, Reason: c.DisputeReason, Source: "task", Actor: actor}
+	if note, ok := c.Detail["note"].(string); ok {
+		nc.Description = note
+	}
+	for _, id := range open {
+		nc.Invoices = append(nc.Invoices, NewCaseInvoice{InvoiceID: id})
+	}
+	if done.CaseID, err = openCase(ctx, tx, Everything, nc); err != nil {
+		return err
+	}
+	done.Disputed = open
+	return nil
+}
 
 // CompleteTask closes the open task id with what decide makes of it, in one
 // transaction: the outcome on the task, the follow-up tasks, the invoices on
@@ -602,15 +635,7 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 			}
 		}
 		if c.Dispute {
-			rows, err := tx.Query(ctx, disputeInvoices, ot.CustomerID, ot.InvoiceIDs)
-			if err != nil {
-				return err
-			}
-			if done.Disputed, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-				return err
-			}
-			after, _ := json.Marshal(map[string]any{"task_id": id, "invoice_ids": done.Disputed, "detail": c.Detail})
-			if err := Journal(ctx, tx, Entry{Actor: actor, Action: "dispute.request", Target: customerTarget(ot.CustomerID), After: after}); err != nil {
+			if err := disputeTask(ctx, tx, ot, c, actor, &done); err != nil {
 				return err
 			}
 		}

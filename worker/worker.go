@@ -145,6 +145,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowHandover:       workflows.Handover,
 		flow.WorkflowDigest:         workflows.Digest,
 		flow.WorkflowCustomerNotice: workflows.CustomerNotice,
+		flow.WorkflowCase:           workflows.Case,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -171,6 +172,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	}
 	notices := &activities.Notices{Store: o.Store, Outbound: outbound}
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
+	cases := &activities.Cases{Store: o.Store}
 	if o.Flow != nil {
 		handover.Workflows = o.Flow
 	}
@@ -190,6 +192,11 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivitySendDigests:    digests.SendDigests,
 		flow.ActivityNoticeSchedule: notices.NoticeSchedule,
 		flow.ActivitySendNotice:     notices.SendNotice,
+		flow.ActivityCaseAlert:      cases.CaseAlert,
+		flow.ActivityDecideCase:     cases.DecideCase,
+		flow.ActivityCaseStatus:     cases.SetCaseStatus,
+		flow.ActivityReopenCase:     cases.ReopenCase,
+		flow.ActivityCloseCase:      cases.CloseCase,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

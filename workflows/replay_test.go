@@ -32,3 +32,19 @@ func TestDunningReplaysRecordedHistories(t *testing.T) {
 		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
 	}
 }
+
+// A Case workflow's recorded history (testdata/case_v1_dispute_rejected.json:
+// a dispute commented on, put waiting for the customer and back, then
+// rejected, recorded by integration's TestDisputeHoldsOnlyItsInvoiceUntilRejected
+// with RECOUP_RECORD_HISTORY=1) must replay with today's code.
+func TestCaseReplaysRecordedHistories(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/case_*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		replayer := worker.NewWorkflowReplayer()
+		replayer.RegisterWorkflow(workflows.Case)
+		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
+	}
+}
