@@ -606,10 +606,7 @@ func (a *App) CaseHistory(ctx context.Context, who domain.Principal, id int64) (
 		return h, err
 	}
 	h.Truncated = len(rows) == store.MaxHistoryRows
-	journal := make([]history.Entry, len(rows))
-	for i, r := range rows {
-		journal[i] = journalEntry(r)
-	}
+	journal := journalEntries(rows)
 	runs, status := a.runsOf(ctx, flow.CaseWorkflowID(id))
 	h.Workflow = status
 	h.Entries = history.Merge(journal, runs)

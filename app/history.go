@@ -74,10 +74,7 @@ func (a *App) CustomerHistory(ctx context.Context, who domain.Principal, custome
 		return h, err
 	}
 	h.Truncated = len(rows) == store.MaxHistoryRows
-	journal := make([]history.Entry, len(rows))
-	for i, r := range rows {
-		journal[i] = journalEntry(r)
-	}
+	journal := journalEntries(rows)
 	runs, status := a.workflowHistory(ctx, customerID)
 	h.Workflow = status
 	h.Entries = history.Filter(history.Merge(journal, runs), from, to, kinds)
@@ -126,6 +123,15 @@ func (a *App) runsOf(ctx context.Context, workflowID string) ([]history.Entry, s
 		return nil, "unavailable: Temporal did not answer; the journal is complete"
 	}
 	return entries, "complete"
+}
+
+// journalEntries are journal rows as timeline entries.
+func journalEntries(rows []store.JournalRow) []history.Entry {
+	out := make([]history.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = journalEntry(r)
+	}
+	return out
 }
 
 func journalEntry(r store.JournalRow) history.Entry {

@@ -21,30 +21,27 @@ import (
 // dunning_v4_local_reassign.json: an account reassigned twice by update on
 // the local-reassign version, recorded by TestRecordLocalReassignHistory) must replay with today's code: a change that would break running
 // workflows fails here and needs workflow.GetVersion.
-func TestDunningReplaysRecordedHistories(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob("testdata/dunning_*.json")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		replayer := worker.NewWorkflowReplayer()
-		replayer.RegisterWorkflow(workflows.Dunning)
-		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
-	}
-}
-
+//
 // A Case workflow's recorded history (testdata/case_v1_dispute_rejected.json:
 // a dispute commented on, put waiting for the customer and back, then
 // rejected, recorded by integration's TestDisputeHoldsOnlyItsInvoiceUntilRejected
 // with RECOUP_RECORD_HISTORY=1) must replay with today's code.
-func TestCaseReplaysRecordedHistories(t *testing.T) {
+func TestRecordedHistoriesReplay(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/case_*.json")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		replayer := worker.NewWorkflowReplayer()
-		replayer.RegisterWorkflow(workflows.Case)
-		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
+	for _, tc := range []struct {
+		glob     string
+		workflow any
+	}{
+		{"testdata/dunning_*.json", workflows.Dunning},
+		{"testdata/case_*.json", workflows.Case},
+	} {
+		files, err := filepath.Glob(tc.glob)
+		require.NoError(t, err)
+		require.NotEmpty(t, files, tc.glob)
+		for _, f := range files {
+			replayer := worker.NewWorkflowReplayer()
+			replayer.RegisterWorkflow(tc.workflow)
+			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f), f)
+		}
 	}
 }
