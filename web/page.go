@@ -78,3 +78,11 @@ func (p *Page) With(key, value string) string {
 	u := url.URL{Path: p.Path, RawQuery: q.Encode()}
 	return u.String()
 }
+
+// At formats an instant that may be missing (nil: "").
+func (p *Page) At(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return p.Time(*t)
+}
