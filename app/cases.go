@@ -415,11 +415,21 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 	return out, nil
 }
 
+// MayDecide reports whether who may decide a case of type t: those who may
+// decide cases (auth.CasesDecide), and for a credit limit request only
+// credit managers (and admins). The pages ask it to show the decision form.
+func MayDecide(who domain.Principal, t domain.CaseType) bool {
+	if !auth.Allows(who, auth.CasesDecide) {
+		return false
+	}
+	return t != domain.CaseCreditLimitRequest || who.Role == domain.RoleAdmin || who.Role == domain.RoleCreditManager
+}
+
 // caseDecision checks a decision against the case, each error on its field.
 func caseDecision(who domain.Principal, k store.Case, req DecideRequest) (store.CaseDecision, error) {
 	d := store.CaseDecision{CaseID: k.ID, Decision: domain.Decision(req.Decision), By: who.Actor()}
 	allowed := domain.Decisions[k.Type]
-	if k.Type == domain.CaseCreditLimitRequest && who.Role != domain.RoleAdmin && who.Role != domain.RoleCreditManager {
+	if !MayDecide(who, k.Type) {
 		return d, domain.Errorf(domain.CodeForbidden, "the %s role may not decide a credit limit request: credit managers do", who.Role)
 	}
 	var errs []error

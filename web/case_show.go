@@ -24,6 +24,7 @@ type caseData struct {
 	Open        bool   // open or waiting for the customer: it may be commented on, re-routed, decided
 	ReopenUntil *time.Time
 	CanReopen   bool
+	MayDecide   bool // the decision form is shown (app.MayDecide)
 	Decisions   []domain.Decision
 	Departments []domain.Department
 	Form        caseForm
@@ -70,7 +71,7 @@ func (h *Handler) renderCase(r *request, status int, form caseForm) error {
 		return err
 	}
 	d := caseData{CaseDetail: k, Form: form, Decisions: domain.Decisions[k.Type], Departments: domain.CaseDepartments,
-		Open: k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer}
+		Open: k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer, MayDecide: app.MayDecide(r.who, k.Type)}
 	if len(k.Details) > 0 {
 		if err := json.Unmarshal(k.Details, &d.Details); err != nil {
 			h.log.WarnContext(ctx, "case details", "case", id, "err", err)

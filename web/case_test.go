@@ -117,6 +117,11 @@ func TestTheDisputeFormRefusesBadInputAndWritesNothing(t *testing.T) {
 	require.Contains(t, body, "€50,000.00")
 	require.Contains(t, body, "growing orders")
 	require.Contains(t, body, `<option value="approved">Approved</option>`)
+	_, body = f.agent.get(res.Header.Get("Location"))
+	require.NotContains(t, body, `/decide"`, "an agent does not decide a credit limit")
+	require.Contains(t, body, "A credit limit request is decided by a credit manager.")
+	res = f.agent.post(res.Header.Get("Location")+"/decide", url.Values{"decision": {"approved"}, "reason": {"fine"}})
+	require.Equal(t, http.StatusForbidden, res.StatusCode, "and the server refuses anyway")
 }
 
 func TestTheCasesBoardShowsEachPersonTheirCases(t *testing.T) {

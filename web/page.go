@@ -22,6 +22,7 @@ type Page struct {
 	Active   string // the navigation item of this page
 	CSRF     string
 	Flash    string // a confirmation, already in the user's language
+	Unread   int64  // the signed-in person's unread notifications, for the bell
 	DevLinks bool
 	Path     string // the request path, for links that keep the query
 	Query    url.Values
