@@ -43,7 +43,13 @@ type accountData struct {
 	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
 	TaskKinds   []domain.TaskKind           // the kinds the task form offers
 	CaseForms   caseOpenForms               // the forms that open a dispute or a request
+	Cases       []store.Case                // the customer's cases, newest first (cases.read)
+	CaseCount   int64
+	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
 }
+
+// accountCases is how many of its cases the account page lists (the board has them all).
+const accountCases = 20
 
 // caseOpenForms are the account page's forms that open a case.
 type caseOpenForms struct {
@@ -162,6 +168,13 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 		d.Numbers[inv.ID] = inv.Number
 	}
 	h.dunningState(ctx, r, id, &d)
+	if auth.Allows(r.who, auth.CasesRead) {
+		q := app.CaseQuery{CustomerID: &id, Page: domain.Page{Limit: accountCases}}
+		if d.Cases, d.CaseCount, err = h.app.Cases(ctx, r.who, q); err != nil {
+			return err
+		}
+		d.MoreCases = d.CaseCount > int64(len(d.Cases))
+	}
 	if d.CoveringFor, err = h.app.CoveringFor(ctx, r.who, id); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"recoup/app"
 	"recoup/domain"
@@ -17,6 +18,7 @@ type caseListData struct {
 	Total                         int64
 	Scope                         string // mine, all
 	Type, Status, Department, SLA string
+	Customer                      int64 // ?customer=<id>: one customer's cases (from the account page)
 	Types                         []domain.CaseType
 	Statuses                      []domain.CaseStatus
 	Departments                   []domain.Department
@@ -40,6 +42,9 @@ func (h *Handler) caseList(r *request) error {
 	d.Filtered = d.Scope == "mine" || d.Type != "" || d.Status != "" || d.Department != "" || d.SLA != ""
 	page := pageOf(query.Get("page"), caseRows)
 	q := app.CaseQuery{Type: d.Type, Status: d.Status, Department: d.Department, SLA: d.SLA, Page: page}
+	if id, err := strconv.ParseInt(query.Get("customer"), 10, 64); err == nil && id > 0 {
+		d.Customer, q.CustomerID, d.Filtered = id, &id, true
+	}
 	if d.Scope == "mine" {
 		q.Owner = r.who.Email
 	}

@@ -77,6 +77,10 @@ func TestADisputeIsOpenedFromAnInvoiceOfTheAccountPage(t *testing.T) {
 	}
 	_, body = f.agent.get(f.account)
 	require.NotContains(t, body, `?dispute=`+itoa(f.first)+`#`, "a disputed invoice is not offered again")
+	require.Contains(t, body, "Disputes and requests (1)", "the account lists its cases")
+	require.Contains(t, body, `<a href="`+page+`">`)
+	_, body = f.logistics.get(f.account)
+	require.Contains(t, body, `<a href="`+page+`">`, "a department reads the account behind its case")
 }
 
 func TestTheDisputeFormRefusesBadInputAndWritesNothing(t *testing.T) {
@@ -149,6 +153,12 @@ func TestTheCasesBoardShowsEachPersonTheirCases(t *testing.T) {
 	_, body = f.agent.get("/cases?department=sales")
 	require.Contains(t, body, "1 cases")
 	require.Contains(t, body, `href="`+salesCase+`"`)
+	_, body = f.agent.get("/cases?customer=" + itoa(f.customer))
+	require.Contains(t, body, "2 cases")
+	require.Contains(t, body, `name="customer" value="`+itoa(f.customer)+`"`, "the filters keep the customer")
+	other := f.b.rows.Customer(t, storetest.Customer{Name: "Other"})
+	_, body = f.agent.get("/cases?customer=" + itoa(other))
+	require.Contains(t, body, "0 cases")
 	_, body = f.agent.get("/cases?scope=mine")
 	require.Contains(t, body, "No case matches these filters", "cases in a department's queue are no one's")
 	_, body = f.agent.get("/cases?sla=breached")
