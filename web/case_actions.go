@@ -76,8 +76,12 @@ func (h *Handler) caseDecide(r *request) error {
 	if len(fe.Summary) > 0 {
 		return h.renderCase(r, http.StatusBadRequest, caseForm{Which: "decide", Values: r.c.Request.PostForm, Errors: fe})
 	}
-	_, err = h.app.DecideCase(ctx, r.who, id, req)
-	return h.caseDone(r, "decide", err, h.t(r, "case.decided", h.t(r, caseWord("decision", strings.TrimSpace(req.Decision)))))
+	out, err := h.app.DecideCase(ctx, r.who, id, req)
+	msg := h.t(r, "case.decided", h.t(r, caseWord("decision", strings.TrimSpace(req.Decision))))
+	if out.CustomerTold != "" { // a rejection: Recoup does not email the customer yet
+		msg += " " + h.t(r, "case.decided_not_told")
+	}
+	return h.caseDone(r, "decide", err, msg)
 }
 
 // caseReopen reopens a decided case within its window, with why.

@@ -267,6 +267,12 @@ func TestADisputeIsPartlyAcceptedInExactMinorUnitsAndReopened(t *testing.T) {
 	_, body = f.logistics.get(page)
 	require.Contains(t, body, "Case reopened.")
 	require.Contains(t, body, `action="`+page+`/decide"`)
+
+	res = f.logistics.post(page+"/decide", url.Values{"decision": {"rejected"}, "reason": {"the goods were delivered"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	_, body = f.logistics.get(page)
+	require.Contains(t, body, "Decision recorded: Rejected. The customer is not emailed: tell them the reason.")
+	require.Contains(t, body, "the goods were delivered")
 }
 
 func TestTheCasePageInFrench(t *testing.T) {
