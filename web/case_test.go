@@ -199,6 +199,14 @@ func TestADepartmentCommentsAndDecidesAndASalesRepOnlyComments(t *testing.T) {
 	res = f.rep.post(page+"/decide", url.Values{"decision": {"rejected"}, "reason": {"no"}})
 	require.Equal(t, http.StatusForbidden, res.StatusCode, "and the server refuses the decision anyway")
 
+	auditor := f.b.signIn(t, "auditor@example.com", domain.RoleAuditor)
+	status, body = auditor.get(page)
+	require.Equal(t, http.StatusOK, status, "an auditor reads every case of the perimeter")
+	require.NotContains(t, body, `method="post" action="`+page, "and has no form")
+	require.Contains(t, body, `id="history-h"`, "but the history")
+	res = auditor.post(page+"/comments", url.Values{"text": {"audit note"}})
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+
 	res = f.logistics.post(page+"/comments", url.Values{"text": {"forged"}, "csrf": {"0000"}})
 	require.Equal(t, http.StatusForbidden, res.StatusCode, "a form without the session's token")
 	_, body = f.agent.get(page)
