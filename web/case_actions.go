@@ -78,7 +78,10 @@ func (h *Handler) caseDecide(r *request) error {
 	}
 	out, err := h.app.DecideCase(ctx, r.who, id, req)
 	msg := h.t(r, "case.decided", h.t(r, caseWord("decision", strings.TrimSpace(req.Decision))))
-	if out.CustomerTold != "" { // a rejection: Recoup does not email the customer yet
+	switch {
+	case out.CustomerEmailed:
+		msg += " " + h.t(r, "case.decided_emailed")
+	case out.CustomerTold != "": // a rejection that could not be emailed
 		msg += " " + h.t(r, "case.decided_not_told")
 	}
 	return h.caseDone(r, "decide", err, msg)

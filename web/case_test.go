@@ -279,7 +279,7 @@ func TestADisputeIsPartlyAcceptedInExactMinorUnitsAndReopened(t *testing.T) {
 	res = f.logistics.post(page+"/decide", url.Values{"decision": {"rejected"}, "reason": {"the goods were delivered"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
 	_, body = f.logistics.get(page)
-	require.Contains(t, body, "Decision recorded: Rejected. The customer is not emailed: tell them the reason.")
+	require.Contains(t, body, "Decision recorded: Rejected. The customer could not be emailed: tell them the reason.")
 	require.Contains(t, body, "the goods were delivered")
 }
 
