@@ -102,6 +102,8 @@ func (n *Notices) NoticeSchedule(ctx context.Context, in flow.NoticeInput) (flow
 // SendNotice sends one notice once (its key in the message log) by email, in
 // the customer's language (else the entity's, else English):
 //
+//   - a rejected dispute's answer (its reason) while the case stays rejected
+//     in that round;
 //   - a plan's confirmation while the plan is open;
 //   - a reminder only while the promise or instalment is open and unpaid
 //     (payments since, a cancel, a broken plan skip it), before its date on
@@ -113,7 +115,8 @@ func (n *Notices) NoticeSchedule(ctx context.Context, in flow.NoticeInput) (flow
 // retry policy; the key stays "sending", so the retry sends again.
 func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow.SendNoticeResult, error) {
 	res := flow.SendNoticeResult{Key: in.Key, Status: string(domain.MessageSkipped)}
-	if in.Key == "" || (in.Template != templates.PlanConfirmation && in.Template != templates.PromiseReminder) {
+	if in.Key == "" || (in.Template == templates.DisputeRejected) != (in.Kind == flow.NoticeDisputeRejected) ||
+		!slices.Contains(templates.NoticeNames, in.Template) {
 		return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("notice %q with template %q", in.Key, in.Template), ErrTypeBadInput, nil)
 	}
 	subject, err := n.subject(ctx, in.NoticeInput)
@@ -123,9 +126,16 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	if subject.customerID != in.CustomerID {
 		return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s %d is not customer %d's", in.Kind, in.ID, in.CustomerID), ErrTypeBadInput, nil)
 	}
-	// A confirmation lists the schedule; a reminder names its one payment.
+	// A confirmation lists the schedule; a reminder names its one payment; a
+	// dispute's answer neither.
 	schedule, pay := subject.schedule(), templates.Instalment{}
-	if in.Template == templates.PromiseReminder {
+	if in.Template == templates.DisputeRejected {
+		if !subject.open {
+			res.Detail = "the dispute is no longer rejected"
+			return res, nil
+		}
+		schedule = nil
+	} else if in.Template == templates.PromiseReminder {
 		why, err := n.reminderApplies(ctx, in, subject)
 		if err != nil || why != "" {
 			res.Detail = why
@@ -152,7 +162,7 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	if err != nil {
 		return res, badInput(err)
 	}
-	full.Schedule, full.Payment = schedule, pay
+	full.Schedule, full.Payment, full.Dispute = schedule, pay, subject.dispute
 	out := outcome{status: domain.MessageSkipped, channel: domain.ChannelEmail, detail: "no invoice of the " + in.Kind + " is still open"}
 	if len(full.Invoices) > 0 {
 		// The entity's sending gates apply to notices as to reminders.
@@ -203,6 +213,7 @@ type noticeSubject struct {
 	invoiceIDs []int64
 	currency   money.Currency
 	payments   []payment // a promise's one, a plan's instalments
+	dispute    templates.DisputeAnswer
 }
 
 type payment struct {
@@ -239,6 +250,20 @@ func (n *Notices) subject(ctx context.Context, in flow.NoticeInput) (noticeSubje
 			s.payments = append(s.payments, payment{seq: i.Seq, due: i.Date, amount: i.Amount, pending: p.InstalmentUnpaid(i.Seq)})
 		}
 		return s, nil
+	case flow.NoticeDisputeRejected:
+		k, err := n.Store.Case(ctx, store.Everything, in.ID)
+		if err != nil {
+			return noticeSubject{}, err
+		}
+		// Still the answer to give: rejected in this round (not reopened since).
+		s := noticeSubject{customerID: k.CustomerID, dispute: templates.DisputeAnswer{Number: k.ID, Reason: k.DecisionReason},
+			open: k.Type == domain.CaseDispute && k.Decision == domain.DecisionRejected && k.Reopened == in.Round &&
+				(k.Status == domain.CaseDecided || k.Status == domain.CaseClosed)}
+		for _, ci := range k.Invoices {
+			s.invoiceIDs = append(s.invoiceIDs, ci.InvoiceID)
+		}
+		return s, nil
 	}
-	return noticeSubject{}, domain.FieldError("kind", "%q: want %s or %s", in.Kind, flow.NoticePromise, flow.NoticePlan)
+	return noticeSubject{}, domain.FieldError("kind", "%q: want %s, %s or %s", in.Kind, flow.NoticePromise, flow.NoticePlan,
+		flow.NoticeDisputeRejected)
 }

@@ -165,3 +165,52 @@ func TestNoticeScheduleTheDayBeforeAtTheWindow(t *testing.T) {
 		{Key: flow.ReminderKey(flow.NoticePlan, p.ID, 2), Seq: 2, Due: today.AddDays(40), At: at(today.AddDays(40)), Amount: 50050},
 	}, sched.Reminders)
 }
+
+// A rejected dispute's reason goes to the customer's contact once, in their
+// language, about the invoices it named; a case reopened since, or decided
+// otherwise, is not answered.
+func TestDisputeRejectionIsEmailedOnceWithItsReason(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	n, env := notices(t, f, false)
+	ctx := context.Background()
+	k, err := f.st.OpenCase(ctx, store.Everything, store.NewCase{Type: domain.CaseDispute, CustomerID: f.ids["C3"], Reason: "delivery",
+		Invoices: []store.NewCaseInvoice{{InvoiceID: f.ids["I4"]}}, Source: "agent", Actor: "agent@example.com"})
+	require.NoError(t, err)
+	_, err = f.st.DecideCase(ctx, store.CaseDecision{CaseID: k.ID, Decision: domain.DecisionRejected,
+		Reason: "the delivery note <signed> on 3 March", By: "legal@example.com"})
+	require.NoError(t, err)
+	in := flow.SendNoticeInput{NoticeInput: flow.NoticeInput{Kind: flow.NoticeDisputeRejected, ID: k.ID, CustomerID: f.ids["C3"]},
+		Template: templates.DisputeRejected, Key: flow.DisputeRejectedKey(k.ID, 0), WorkflowID: flow.DisputeRejectedWorkflowID(k.ID, 0)}
+
+	res := sendNotice(t, env, n, in)
+	require.Equal(t, "sent", res.Status, res.Detail)
+	require.True(t, sendNotice(t, env, n, in).AlreadyDone)
+	require.Equal(t, 1, f.mail.Len(), "sent once")
+	m := f.mail.Messages()[0]
+	require.Equal(t, []string{"compta@dupont.example"}, m.To)
+	require.Contains(t, m.Subject, "Votre contestation "+itoa(k.ID))
+	require.Contains(t, m.Text, "« the delivery note <signed> on 3 March »")
+	require.Contains(t, m.HTML, "the delivery note &lt;signed&gt; on 3 March")
+	require.Contains(t, m.Text, "F-3001", "the invoices disputed")
+	journal, err := f.st.CustomerJournal(ctx, f.ids["C3"], nil, nil, 100)
+	require.NoError(t, err)
+	var actions []string
+	for _, j := range journal {
+		actions = append(actions, j.Action)
+	}
+	require.Contains(t, actions, "notice.dispute_rejected.sent")
+
+	// Reopened since: the answer of round 0 is no longer to give.
+	require.NoError(t, f.st.ReopenCase(ctx, store.CaseReopen{CaseID: k.ID, Reason: "new photos", By: "agent@example.com", Round: 1}))
+	late := in
+	late.Key = "case/late-check"
+	res = sendNotice(t, env, n, late)
+	require.Equal(t, "skipped", res.Status)
+	require.Equal(t, "the dispute is no longer rejected", res.Detail)
+	require.Equal(t, 1, f.mail.Len())
+
+	_, err = env.ExecuteActivity(n.SendNotice, flow.SendNoticeInput{NoticeInput: in.NoticeInput, Template: templates.PlanConfirmation,
+		Key: "x", WorkflowID: "x"})
+	require.Error(t, err, "a dispute's answer is sent with its own template only")
+}

@@ -203,7 +203,8 @@ func (s *Server) decideCase(c *gin.Context) error {
 		held = []int64{}
 	}
 	c.JSON(http.StatusOK, gin.H{"case": toCase(k.Case), "resumed_invoice_ids": resumed, "held_invoice_ids": held,
-		"credit_limit_minor": d.CreditLimit, "customer_told": d.CustomerTold, "account_woken": d.Woken.Reached()})
+		"credit_limit_minor": d.CreditLimit, "customer_told": d.CustomerTold, "customer_emailed": d.CustomerEmailed,
+		"account_woken": d.Woken.Reached()})
 	return nil
 }
 

@@ -99,10 +99,13 @@ func TestDisputeThroughTheAPI(t *testing.T) {
 		Case    caseBody `json:"case"`
 		Resumed []int64  `json:"resumed_invoice_ids"`
 		Told    string   `json:"customer_told"`
+		Emailed *bool    `json:"customer_emailed"`
 	}](t, b.do(t, http.MethodPost, path+"/decide", js, `{"decision": "rejected", "reason": "the delivery note is signed"}`, http.StatusOK))
 	require.Equal(t, "rejected", decided.Case.Decision)
 	require.Equal(t, []int64{f1}, decided.Resumed)
-	require.NotEmpty(t, decided.Told)
+	require.NotNil(t, decided.Emailed)
+	require.False(t, *decided.Emailed, "no Temporal in this test: not emailed")
+	require.Contains(t, decided.Told, "not emailed")
 	require.Equal(t, "open", b.invoiceStatus(t, f1), "dunned again")
 	b.do(t, http.MethodPost, path+"/decide", js, `{"decision": "withdrawn", "reason": "x"}`, http.StatusConflict)
 

@@ -43,7 +43,7 @@ func TestTemplatesListTheDefaultsWithOverrides(t *testing.T) {
 		want  int
 	}{
 		{"?name=reminder_1&channel=sms", len(templates.DefaultLanguages())},
-		{"?channel=email&language=fr", 7}, // five reminders, the plan confirmation, the promise reminder
+		{"?channel=email&language=fr", 8}, // five reminders, the plan confirmation, the promise reminder, the dispute rejection
 		{"?name=nothing", 0},
 		{"?source=custom", 0},
 	}

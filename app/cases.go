@@ -372,8 +372,11 @@ type CreditNote struct {
 type DecidedCase struct {
 	store.DecidedCase
 	Woken Woken
-	// CustomerTold says how the customer learns of a rejection: the reason is
-	// recorded; Recoup does not email it yet.
+	// CustomerEmailed: a rejection's reason is on its way to the customer's
+	// contact, in their language (its CustomerNotice workflow runs: the email
+	// goes out once, journaled, retried through outages).
+	CustomerEmailed bool
+	// CustomerTold says how the customer learns of a rejection ("" for other decisions).
 	CustomerTold string
 }
 
@@ -410,16 +413,44 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 		out.Woken = a.AccountsChanged(ctx, Change{CustomerIDs: []int64{k.CustomerID}})
 	}
 	if d.Decision == domain.DecisionRejected {
-		out.CustomerTold = "not emailed: the reason is recorded on the case for the agent to tell the customer"
+		out.CustomerEmailed, out.CustomerTold = a.tellRejection(ctx, k)
 	}
 	return out, nil
+}
+
+// tellRejection starts the email that gives the customer's contact a
+// rejected dispute's reason, in their language (CustomerNotice, kind
+// flow.NoticeDisputeRejected: one per round of the case, so a case reopened
+// and rejected again is answered again, and each answer goes out once). It
+// says whether it is on its way, and how the customer learns of the rejection.
+func (a *App) tellRejection(ctx context.Context, k store.Case) (bool, string) {
+	const fallback = "; the reason is recorded on the case for the agent to tell the customer"
+	if a.flow == nil {
+		return false, "not emailed: this process has no Temporal connection" + fallback
+	}
+	in := flow.NoticeInput{Kind: flow.NoticeDisputeRejected, ID: k.ID, CustomerID: k.CustomerID, Round: k.Reopened}
+	if err := a.flow.StartNotice(ctx, in); err != nil {
+		a.log.ErrorContext(ctx, "start the dispute's rejection email", "case", k.ID, "err", err)
+		return false, "not emailed: Temporal did not take the email (" + err.Error() + ")" + fallback
+	}
+	return true, "emailed to the customer's contact in their language (" + flow.DisputeRejectedWorkflowID(k.ID, k.Reopened) + ")"
+}
+
+// MayDecide reports whether who may decide a case of type t: those who may
+// decide cases (auth.CasesDecide), and for a credit limit request only
+// credit managers (and admins). The pages ask it to show the decision form.
+func MayDecide(who domain.Principal, t domain.CaseType) bool {
+	if !auth.Allows(who, auth.CasesDecide) {
+		return false
+	}
+	return t != domain.CaseCreditLimitRequest || who.Role == domain.RoleAdmin || who.Role == domain.RoleCreditManager
 }
 
 // caseDecision checks a decision against the case, each error on its field.
 func caseDecision(who domain.Principal, k store.Case, req DecideRequest) (store.CaseDecision, error) {
 	d := store.CaseDecision{CaseID: k.ID, Decision: domain.Decision(req.Decision), By: who.Actor()}
 	allowed := domain.Decisions[k.Type]
-	if k.Type == domain.CaseCreditLimitRequest && who.Role != domain.RoleAdmin && who.Role != domain.RoleCreditManager {
+	if !MayDecide(who, k.Type) {
 		return d, domain.Errorf(domain.CodeForbidden, "the %s role may not decide a credit limit request: credit managers do", who.Role)
 	}
 	var errs []error

@@ -14,10 +14,15 @@ import (
 // Customer notices are the messages a customer receives outside the Dunning
 // workflow's scenario steps: the confirmation of a payment plan with its
 // schedule, and the reminder the day before a promised date or an
-// instalment. Each promise and each plan has one CustomerNotice workflow.
+// instalment; and the answer to a rejected dispute. Each promise, each plan
+// and each rejection of a dispute (a case decided in one round) has one
+// CustomerNotice workflow.
 const (
 	NoticePromise = "promise" // a promise to pay: a reminder the day before its date
 	NoticePlan    = "plan"    // a payment plan: its confirmation, then a reminder before each instalment
+	// NoticeDisputeRejected: a dispute rejected: the reason, at once, to the
+	// customer's contact (ID is the case's, Round its reopening round).
+	NoticeDisputeRejected = "dispute_rejected"
 )
 
 // The notice workflow and its activities, under the rule of the names in flow.go.
@@ -33,11 +38,24 @@ func NoticeWorkflowID(kind string, id int64) string {
 	return "notice/" + kind + "-" + strconv.FormatInt(id, 10)
 }
 
+// DisputeRejectedWorkflowID is the notice workflow of a dispute's rejection
+// in one round of the case (a case reopened and rejected again is answered
+// again): notice/dispute_rejected-<case id>-<round>.
+func DisputeRejectedWorkflowID(caseID int64, round int) string {
+	return NoticeWorkflowID(NoticeDisputeRejected, caseID) + "-" + strconv.Itoa(round)
+}
+
+// DisputeRejectedKey is the message log key of a dispute's rejection in one round.
+func DisputeRejectedKey(caseID int64, round int) string {
+	return "case/" + strconv.FormatInt(caseID, 10) + "/round-" + strconv.Itoa(round) + "/rejection"
+}
+
 // NoticeInput starts the notices of one promise or plan.
 type NoticeInput struct {
 	Kind       string `json:"kind"` // NoticePromise or NoticePlan
 	ID         int64  `json:"id"`   // the promise's or the plan's id
 	CustomerID int64  `json:"customer_id"`
+	Round      int    `json:"round,omitempty"` // NoticeDisputeRejected: the case's reopening round
 }
 
 // NoticeReminder is one reminder a notice workflow sleeps until: the day
@@ -78,7 +96,11 @@ type SendNoticeResult struct {
 // (the use case after a commit, the daily sweep catching what Temporal missed)
 // may call it as often as they like.
 func (f *Client) StartNotice(ctx context.Context, in NoticeInput) error {
-	return f.start(ctx, client.StartWorkflowOptions{ID: NoticeWorkflowID(in.Kind, in.ID),
+	id := NoticeWorkflowID(in.Kind, in.ID)
+	if in.Kind == NoticeDisputeRejected {
+		id = DisputeRejectedWorkflowID(in.ID, in.Round)
+	}
+	return f.start(ctx, client.StartWorkflowOptions{ID: id,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, WorkflowCustomerNotice, in)
 }

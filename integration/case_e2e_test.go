@@ -89,15 +89,28 @@ func TestDisputeHoldsOnlyItsInvoiceUntilRejected(t *testing.T) {
 	decided := postJSON(t, http.MethodPost, casePath+"/decide", `{"decision": "rejected", "reason": "the goods were checked on delivery"}`, http.StatusOK)
 	require.Equal(t, []any{float64(di1)}, decided["resumed_invoice_ids"])
 	require.Equal(t, true, decided["account_woken"])
-	require.Eventually(t, func() bool { msgs = devMail(t, s.api); return len(msgs) >= 2 }, 60*time.Second, 200*time.Millisecond,
-		"the rejected dispute's invoice is reminded")
-	var d1Mail []string
-	for _, m := range msgs {
-		if strings.Contains(m.Text, "INV-D1") {
-			d1Mail = append(d1Mail, m.Subject)
+	require.Equal(t, true, decided["customer_emailed"], "the customer is told why: %v", decided["customer_told"])
+	const why = "the goods were checked on delivery"
+	// The customer gets the answer (with the reason) and a reminder of the invoice dunned again.
+	var d1Mail, answers []string
+	sortMail := func() {
+		msgs = devMail(t, s.api)
+		d1Mail, answers = nil, nil
+		for _, m := range msgs {
+			switch {
+			case strings.Contains(m.Text, why):
+				answers = append(answers, m.Subject)
+			case strings.Contains(m.Text, "INV-D1"):
+				d1Mail = append(d1Mail, m.Subject)
+			}
 		}
 	}
+	require.Eventually(t, func() bool { sortMail(); return len(d1Mail) >= 1 && len(answers) >= 1 }, 60*time.Second,
+		200*time.Millisecond, "the rejected dispute's invoice is reminded and the customer told why")
+	time.Sleep(2 * time.Second)
+	sortMail()
 	require.Len(t, d1Mail, 1, "INV-D1 comes back once: %+v", msgs)
+	require.Len(t, answers, 1, "the rejection is emailed once: %+v", msgs)
 
 	require.Eventually(t, func() bool {
 		return getJSON(t, casePath, &detail) == http.StatusOK && detail.Live != nil && detail.Live.Status == "decided"

@@ -229,6 +229,8 @@ type MessageContext struct {
 	// (templates.Data says what they hold).
 	Schedule []templates.Instalment
 	Payment  templates.Instalment
+	// Dispute is set by the answer to a rejected dispute.
+	Dispute templates.DisputeAnswer
 }
 
 // MessageItem is one open item of the account, with its row id (an invoice's

@@ -54,7 +54,7 @@ func (mc MessageContext) TemplateData(now time.Time, lang string) (templates.Dat
 		Entity: templates.Entity{Name: mc.Entity.Name, Country: mc.Entity.Country,
 			SignatureName: mc.Entity.SignatureName, SignaturePhone: mc.Entity.SignaturePhone},
 		AgentName: mc.AgentName, AgentEmail: mc.AgentEmail,
-		Schedule: mc.Schedule, Payment: mc.Payment,
+		Schedule: mc.Schedule, Payment: mc.Payment, Dispute: mc.Dispute,
 	}
 	about := map[int64]bool{}
 	for _, inv := range mc.Invoices {

@@ -57,6 +57,17 @@ type Data struct {
 	// amount and date, or a plan's instalment (its Number is then above 0).
 	// Zero in other messages: guard it with {{if .Payment.Number}} where needed.
 	Payment Instalment
+	// Dispute is the rejected dispute a dispute_rejected message answers:
+	// its reference and the reason given. Zero in other messages.
+	Dispute DisputeAnswer
+}
+
+// DisputeAnswer is the answer to a customer's dispute.
+type DisputeAnswer struct {
+	// Number is the dispute's reference (the case number), as the customer may quote it.
+	Number int64
+	// Reason is why the dispute was not accepted, as the person who decided wrote it.
+	Reason string
 }
 
 // Instalment is one dated payment the customer agreed to make.
@@ -354,6 +365,7 @@ func SampleData() Data {
 		{Number: 2, Date: day(5, 15), Amount: money.Money{Minor: 78456, Currency: eur}},
 	}
 	d.Payment = d.Schedule[0]
+	d.Dispute = DisputeAnswer{Number: 1042, Reason: "the delivery note signed on 3 March shows every item delivered"}
 	return d
 }
 

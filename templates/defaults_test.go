@@ -40,6 +40,7 @@ func testData() Data {
 	}
 	d.Schedule = []Instalment{{Number: 1, Date: day(4, 1), Amount: m(612845, "KWD")}, {Number: 2, Date: day(5, 1), Amount: m(400000, "KWD")}}
 	d.Payment = d.Schedule[0]
+	d.Dispute = DisputeAnswer{Number: 1042, Reason: "the delivery note <signed> shows every item delivered"}
 	return d
 }
 

@@ -84,3 +84,35 @@ func TestPromiseReminderNamesThePayment(t *testing.T) {
 		})
 	}
 }
+
+// A rejected dispute's answer gives its reference and the reason, escaped in
+// the HTML part, above the invoices it was about, in every shipped language
+// and channel.
+func TestDisputeRejectedGivesTheReason(t *testing.T) {
+	t.Parallel()
+	set := DefaultSet()
+	d := testData()
+	for _, lang := range DefaultLanguages() {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			r, got, err := set.Render(DisputeRejected, domain.ChannelEmail, lang, "", d)
+			require.NoError(t, err)
+			require.Equal(t, lang, got)
+			require.Contains(t, r.Subject, "1042")
+			require.Contains(t, r.Subject, d.Entity.Name)
+			require.Contains(t, r.Text, d.Dispute.Reason)
+			require.Contains(t, r.HTML, "the delivery note &lt;signed&gt; shows every item delivered")
+			require.NotContains(t, r.HTML, "<signed>")
+			for _, part := range []string{r.Text, r.HTML} {
+				require.Contains(t, part, "F-2026-0101", "the invoices disputed follow")
+				require.Less(t, strings.Index(part, "1042"), strings.Index(part, "F-2026-0101"))
+			}
+			sms, _, err := set.Render(DisputeRejected, domain.ChannelSMS, lang, "", d)
+			require.NoError(t, err)
+			require.Contains(t, sms.Text, d.Dispute.Reason)
+			voice, _, err := set.Render(DisputeRejected, domain.ChannelVoice, lang, "", d)
+			require.NoError(t, err)
+			require.Contains(t, voice.Text, "1042")
+		})
+	}
+}

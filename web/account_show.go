@@ -42,6 +42,35 @@ type accountData struct {
 	CoveringFor string                      // the absent agent whose account this is while their absence lasts
 	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
 	TaskKinds   []domain.TaskKind           // the kinds the task form offers
+	CaseForms   caseOpenForms               // the forms that open a dispute or a request
+	Cases       []store.Case                // the customer's cases, newest first (cases.read)
+	CaseCount   int64
+	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
+}
+
+// accountCases is how many of its cases the account page lists (the board has them all).
+const accountCases = 20
+
+// caseOpenForms are the account page's forms that open a case.
+type caseOpenForms struct {
+	Ticked       map[int64]bool // invoices ticked in the dispute form (?dispute=<invoice id>, or a refused form)
+	Reasons      []string
+	RequestTypes []domain.CaseType
+	Fields       []string
+}
+
+// caseOpenFormsOf is the case forms for query (?dispute=) and a refused form.
+func caseOpenFormsOf(query url.Values, form accountForm) caseOpenForms {
+	f := caseOpenForms{Ticked: map[int64]bool{}, Reasons: domain.DisputeReasons, Fields: domain.DataChangeFields,
+		RequestTypes: []domain.CaseType{domain.CaseCreditLimitRequest, domain.CaseDataChangeRequest, domain.CaseCustomerMessage}}
+	ticked := query["dispute"]
+	if form.Name == "dispute" {
+		ticked = form.Values["invoice_ids"]
+	}
+	for _, id := range formIDs(ticked) {
+		f.Ticked[id] = true
+	}
+	return f
 }
 
 // promiseRow is a promise to pay as the account page lists it.
@@ -130,7 +159,8 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	if err != nil {
 		return err
 	}
-	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}, TaskKinds: domain.ManualTaskKinds}
+	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}, TaskKinds: domain.ManualTaskKinds,
+		CaseForms: caseOpenFormsOf(r.c.Request.URL.Query(), form)}
 	if c.CreditLimit != nil && c.CreditLimit.Minor > 0 {
 		d.HasLimit, d.LimitUse = true, int(max(c.Balance.Minor, 0)*100/c.CreditLimit.Minor)
 	}
@@ -138,6 +168,13 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 		d.Numbers[inv.ID] = inv.Number
 	}
 	h.dunningState(ctx, r, id, &d)
+	if auth.Allows(r.who, auth.CasesRead) {
+		q := app.CaseQuery{CustomerID: &id, Page: domain.Page{Limit: accountCases}}
+		if d.Cases, d.CaseCount, err = h.app.Cases(ctx, r.who, q); err != nil {
+			return err
+		}
+		d.MoreCases = d.CaseCount > int64(len(d.Cases))
+	}
 	if d.CoveringFor, err = h.app.CoveringFor(ctx, r.who, id); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ var navigation = []NavItem{
 	{"nav.home", "/", ""},
 	{"nav.accounts", "/accounts", auth.AccountsRead},
 	{"nav.worklist", "/worklist", auth.TasksRead},
+	{"nav.cases", "/cases", auth.CasesRead},
 	{"nav.portfolios", "/portfolios", auth.DunningReassign},
 	{"nav.absences", "/absences", auth.DunningReassign},
 	{"nav.scenarios", "/scenarios", auth.ScenariosRead},

@@ -22,6 +22,7 @@ type Page struct {
 	Active   string // the navigation item of this page
 	CSRF     string
 	Flash    string // a confirmation, already in the user's language
+	Unread   int64  // the signed-in person's unread notifications, for the bell
 	DevLinks bool
 	Path     string // the request path, for links that keep the query
 	Query    url.Values
@@ -77,4 +78,12 @@ func (p *Page) With(key, value string) string {
 	}
 	u := url.URL{Path: p.Path, RawQuery: q.Encode()}
 	return u.String()
+}
+
+// At formats an instant that may be missing (nil: "").
+func (p *Page) At(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return p.Time(*t)
 }

@@ -27,7 +27,7 @@ type route struct {
 func (h *Handler) routes() []route {
 	var all []route
 	for _, area := range [][]route{sessionRoutes, homeRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
-		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes} {
+		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes} {
 		all = append(all, area...)
 	}
 	return all
@@ -101,6 +101,7 @@ func (h *Handler) newPage(r *request, title, active string, data any) *Page {
 		DevLinks: h.devLinks, Path: r.c.Request.URL.Path, Query: r.c.Request.URL.Query(), Data: data, cat: h.catalog}
 	if r.signedIn {
 		p.Nav = navFor(r.who)
+		p.Unread = h.unread(r)
 	}
 	p.Flash = h.takeFlash(r)
 	return p
@@ -154,4 +155,19 @@ func (h *Handler) takeFlash(r *request) string {
 // t is the catalogue text for r's language.
 func (h *Handler) t(r *request, key string, args ...any) string {
 	return h.catalog.text(r.lang, key, args...)
+}
+
+// unread is how many notifications r's person has not read, for the bell;
+// when it cannot be counted the bell shows none and the page goes on.
+func (h *Handler) unread(r *request) int64 {
+	if !auth.Allows(r.who, auth.NotificationsOwn) {
+		return 0
+	}
+	ctx := r.c.Request.Context()
+	n, err := h.app.MyNotifications(ctx, r.who, app.NotificationQuery{Unread: true, Page: domain.Page{Limit: 1}})
+	if err != nil {
+		h.log.WarnContext(ctx, "count unread notifications", "err", err)
+		return 0
+	}
+	return n.Unread
 }

@@ -59,7 +59,13 @@ const testPassword = "correct horse battery"
 // signIn creates a user with role (and department, for that role) and signs them in through the form.
 func (b *testBundle) signIn(t *testing.T, email string, role domain.Role) *browser {
 	t.Helper()
-	spec, err := auth.UserSpec(email, strings.Split(email, "@")[0], string(role), departmentOf(role), testPassword, nil)
+	return b.signInWith(t, email, role, departmentOf(role))
+}
+
+// signInWith signs in a new user of role and department ("" but for the department role).
+func (b *testBundle) signInWith(t *testing.T, email string, role domain.Role, department string) *browser {
+	t.Helper()
+	spec, err := auth.UserSpec(email, strings.Split(email, "@")[0], string(role), department, testPassword, nil)
 	require.NoError(t, err)
 	_, err = b.store.PutUser(context.Background(), spec, "test")
 	require.NoError(t, err)

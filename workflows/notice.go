@@ -19,6 +19,7 @@ var notices *activities.Notices
 // instalment, when the contact window opens on the account's clock. Whether a
 // reminder applies (still unpaid, the scenario's setting on) is decided when
 // it is due, so a cancelled promise needs nothing here: its reminder is skipped.
+// A rejected dispute's answer is sent at once (no schedule).
 func CustomerNotice(ctx workflow.Context, in flow.NoticeInput) error {
 	wid := workflow.GetInfo(ctx).WorkflowExecution.ID
 	// Outages (SMTP, the database) are waited out; a reminder retried past
@@ -35,6 +36,9 @@ func CustomerNotice(ctx workflow.Context, in flow.NoticeInput) error {
 			workflow.GetLogger(ctx).Info("notice", "key", key, "status", res.Status, "detail", res.Detail)
 		}
 		return err
+	}
+	if in.Kind == flow.NoticeDisputeRejected { // one answer, at once
+		return send(templates.DisputeRejected, flow.DisputeRejectedKey(in.ID, in.Round), 0)
 	}
 	if in.Kind == flow.NoticePlan {
 		if err := send(templates.PlanConfirmation, flow.PlanConfirmationKey(in.ID), 0); err != nil {

@@ -268,3 +268,29 @@ func TestPlanPaidAheadSkipsTheCoveredInstalments(t *testing.T) {
 	require.Len(t, msgs, 2, "the confirmation and the third instalment's reminder")
 	require.True(t, strings.Contains(msgs[1].Text, "l'échéance 3 "), msgs[1].Text)
 }
+
+// A rejected dispute is answered at once, once, in the customer's language,
+// with the reason; no schedule is read.
+func TestCustomerNoticeAnswersARejectedDisputeAtOnce(t *testing.T) {
+	t.Parallel()
+	n := setupNotice(t, false)
+	ctx := context.Background()
+	k, err := n.st.OpenCase(ctx, store.Everything, store.NewCase{Type: "dispute", CustomerID: n.customer, Reason: "quality",
+		Invoices: []store.NewCaseInvoice{{InvoiceID: n.invoices[1]}}, Source: "agent", Actor: "agent@example.com"})
+	require.NoError(t, err)
+	_, err = n.st.DecideCase(ctx, store.CaseDecision{CaseID: k.ID, Decision: "rejected", Reason: "the samples passed the tests",
+		By: "legal@example.com"})
+	require.NoError(t, err)
+	start := n.env.Now()
+
+	n.env.ExecuteWorkflow(workflows.CustomerNotice, flow.NoticeInput{Kind: flow.NoticeDisputeRejected, ID: k.ID, CustomerID: n.customer})
+	require.True(t, n.env.IsWorkflowCompleted())
+	require.NoError(t, n.env.GetWorkflowError())
+	require.Less(t, n.env.Now().Sub(start), time.Minute, "no waiting")
+	require.Equal(t, 1, n.mail.Len())
+	m := n.mail.Messages()[0]
+	require.Contains(t, m.Subject, "Votre contestation")
+	require.Contains(t, m.Text, "« the samples passed the tests »")
+	require.Equal(t, notify.MessageID(flow.DisputeRejectedKey(k.ID, 0)), m.MessageID)
+	require.Equal(t, 1, n.journaled(t, "notice.dispute_rejected.sent"))
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"recoup/app"
+	"recoup/domain"
+	"recoup/money"
+)
+
+// caseComment adds a comment to the discussion; @email mentions notify.
+func (h *Handler) caseComment(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	_, err = h.app.CommentCase(r.c.Request.Context(), r.who, id, app.CommentRequest{Text: r.c.PostForm("text")})
+	return h.caseDone(r, "comment", err, h.t(r, "case.commented"))
+}
+
+// caseRoute sends the case to another department (and an owner there), with why.
+func (h *Handler) caseRoute(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := h.app.RouteCase(r.c.Request.Context(), r.who, id, app.RouteRequest{Department: r.c.PostForm("department"),
+		OwnerEmail: r.c.PostForm("owner_email"), Reason: r.c.PostForm("reason")})
+	msg := h.t(r, "case.routed", h.t(r, caseWord("department", string(k.Department))))
+	if err == nil && r.who.Role == domain.RoleDepartment && k.Department != r.who.Department {
+		// Sent to another department: out of the sender's sight, so back to their board.
+		return h.done(r, "/cases", msg)
+	}
+	return h.caseDone(r, "route", err, msg)
+}
+
+// caseStatus puts the case waiting for the customer (the SLA clock stops) or back to open.
+func (h *Handler) caseStatus(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := h.app.SetCaseStatus(r.c.Request.Context(), r.who, id, app.StatusRequest{Status: r.c.PostForm("status"),
+		Reason: r.c.PostForm("reason")})
+	return h.caseDone(r, "status", err, h.t(r, "case.status_set", h.t(r, caseWord("status", string(k.Status)))))
+}
+
+// caseDecide decides the case. A partly accepted dispute gives the credit
+// note of each invoice in its currency's major units (credit_note_<invoice id>),
+// read exactly into minor units.
+func (h *Handler) caseDecide(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.c.Request.Context()
+	req := app.DecideRequest{Decision: r.c.PostForm("decision"), Reason: r.c.PostForm("reason")}
+	var fe fieldErrors
+	if req.Decision == string(domain.DecisionPartlyAccepted) {
+		k, err := h.app.Case(ctx, r.who, id)
+		if err != nil {
+			return err
+		}
+		for _, in := range k.Invoices {
+			v := formAmount(r.c.PostForm("credit_note_" + strconv.FormatInt(in.InvoiceID, 10)))
+			minor, err := money.ParseMinor(v, in.Disputed.Currency)
+			if err != nil || v == "" {
+				fe.add("credit_notes", h.t(r, "case.credit_note_invalid", in.Number, in.Disputed.Currency.Code()))
+				continue
+			}
+			req.CreditNotes = append(req.CreditNotes, app.CreditNote{InvoiceID: in.InvoiceID, Minor: minor})
+		}
+	}
+	if len(fe.Summary) > 0 {
+		return h.renderCase(r, http.StatusBadRequest, caseForm{Which: "decide", Values: r.c.Request.PostForm, Errors: fe})
+	}
+	out, err := h.app.DecideCase(ctx, r.who, id, req)
+	msg := h.t(r, "case.decided", h.t(r, caseWord("decision", strings.TrimSpace(req.Decision))))
+	switch {
+	case out.CustomerEmailed:
+		msg += " " + h.t(r, "case.decided_emailed")
+	case out.CustomerTold != "": // a rejection that could not be emailed
+		msg += " " + h.t(r, "case.decided_not_told")
+	}
+	return h.caseDone(r, "decide", err, msg)
+}
+
+// caseReopen reopens a decided case within its window, with why.
+func (h *Handler) caseReopen(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	_, err = h.app.ReopenCase(r.c.Request.Context(), r.who, id, app.ReopenRequest{Reason: r.c.PostForm("reason")})
+	return h.caseDone(r, "reopen", err, h.t(r, "case.reopened"))
+}
