@@ -27,7 +27,7 @@ func (a *App) Tasks(ctx context.Context, who domain.Principal, q TaskQuery) ([]s
 	if err := domain.Invalid(
 		oneOf("status", f.Status, domain.TaskStatuses),
 		oneOf("kind", f.Kind, domain.TaskKinds),
-		oneOf("role", f.Role, domain.Assignees),
+		oneOf("role", f.Role, domain.TaskRoles),
 	); err != nil {
 		return nil, 0, err
 	}

@@ -86,7 +86,7 @@ func (a *App) Worklist(ctx context.Context, who domain.Principal, q WorklistQuer
 		}
 		f.AssigneeEmail = q.Agent
 	}
-	if err := domain.Invalid(oneOf("kind", f.Kind, domain.TaskKinds), oneOf("role", f.Role, domain.Assignees)); err != nil {
+	if err := domain.Invalid(oneOf("kind", f.Kind, domain.TaskKinds), oneOf("role", f.Role, domain.TaskRoles)); err != nil {
 		return nil, 0, err
 	}
 	var err error

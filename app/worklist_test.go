@@ -433,3 +433,27 @@ func errorField(err error) string {
 	}
 	return ""
 }
+
+// A case department's queue is a role the task lists filter by (its SLA
+// tasks carry the department's name); a role that no task can have is refused.
+func TestTaskListsFilterByACaseDepartmentsQueue(t *testing.T) {
+	t.Parallel()
+	b := setupDesk(t)
+	c := b.customer(t, "Acme", b.agent, amount("EUR", 100), "")
+	b.task(t, c, time.Now())
+	_, _, err := b.store.CreateTask(b.ctx, store.Task{Key: "test/logistics", CustomerID: c, Kind: domain.TaskCase,
+		AssigneeRole: domain.DepartmentLogistics.Assignee(), InvoiceIDs: []int64{}, DueAt: time.Now(), Note: "case 1: half its SLA is gone", Actor: "system"})
+	require.NoError(t, err)
+
+	rows, total, err := b.app.Worklist(b.ctx, b.manager, app.WorklistQuery{Team: true, Role: "logistics", Page: domain.Page{Limit: 50}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, total)
+	require.Equal(t, "case 1: half its SLA is gone", rows[0].Note)
+	tasks, total, err := b.app.Tasks(b.ctx, b.manager, app.TaskQuery{Role: "logistics", Page: domain.Page{Limit: 50}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, total)
+	require.Equal(t, domain.TaskCase, tasks[0].Kind)
+
+	_, _, err = b.app.Tasks(b.ctx, b.manager, app.TaskQuery{Role: "boss", Page: domain.Page{Limit: 50}})
+	require.Equal(t, "role", errorField(err))
+}

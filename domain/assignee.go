@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Department is a team outside credit management (legal…) that tasks are
 // routed to. A user with RoleDepartment belongs to one (Principal.Department)
 // and sees the customers with a task whose Assignee is that department. A
@@ -38,6 +40,19 @@ const (
 
 // Assignees lists every assignee, in the order error messages show them.
 var Assignees = []Assignee{AssigneeAgent, AssigneeCreditManager, AssigneeLegal, AssigneeSalesRep}
+
+// TaskRoles lists what a task's assignee_role may hold, so what the task
+// lists filter by: the assignees, and the queues of the case departments
+// (their SLA tasks carry the department's name).
+var TaskRoles = func() []Assignee {
+	roles := append([]Assignee(nil), Assignees...)
+	for _, d := range CaseDepartments {
+		if !slices.Contains(roles, d.Assignee()) {
+			roles = append(roles, d.Assignee())
+		}
+	}
+	return roles
+}()
 
 // Valid reports whether a is one of the assignees.
 func (a Assignee) Valid() bool {
