@@ -11,9 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"recoup/flow"
 	"recoup/store/storetest"
@@ -58,7 +55,7 @@ func TestRecordStatementHistory(t *testing.T) {
 
 	var id int64
 	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&id))
-	writeHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v3_statement_merged.json")
+	recordHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v3_statement_merged.json")
 }
 
 // TestRecordLocalReassignHistory records
@@ -106,24 +103,5 @@ func TestRecordLocalReassignHistory(t *testing.T) {
 	var agent string
 	require.NoError(t, conn.QueryRow(ctx, `SELECT u.email FROM customers c JOIN users u ON u.id = c.agent_id WHERE c.id = $1`, id).Scan(&agent))
 	require.Equal(t, "bob@example.com", agent)
-	writeHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v4_local_reassign.json")
-}
-
-// writeHistory exports a workflow's history as the replay test reads it.
-func writeHistory(t *testing.T, temporalAddr, workflowID, path string) {
-	t.Helper()
-	ctx := context.Background()
-	tc, err := tclient.Dial(ctx, temporalAddr, "default", slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
-	defer tc.Close()
-	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for it.HasNext() {
-		ev, err := it.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, ev)
-	}
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, append(b, '\n'), 0o644))
+	recordHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v4_local_reassign.json")
 }

@@ -911,11 +911,7 @@ func (s *Store) CaseJournal(ctx context.Context, caseID int64, limit int) ([]Jou
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (JournalRow, error) {
-		var j JournalRow
-		err := r.Scan(&j.Seq, &j.At, &j.Actor, &j.Action, &j.Target, &j.Before, &j.After, &j.RequestID)
-		return j, err
-	})
+	return collectJournal(rows)
 }
 
 // CaseRoutingRule is one row of the routing table: type + reason ("" any)

@@ -42,15 +42,20 @@ func (s *Store) CustomerJournal(ctx context.Context, customerID int64, from, to 
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (JournalRow, error) {
-		var j JournalRow
-		err := r.Scan(&j.Seq, &j.At, &j.Actor, &j.Action, &j.Target, &j.Before, &j.After, &j.RequestID)
-		return j, err
-	})
+	return collectJournal(rows)
 }
 
 // Append journals one entry on its own, for actions whose effect lives
 // outside Postgres (a workflow paused in Temporal, a history read).
 func (s *Store) Append(ctx context.Context, e Entry) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return Journal(ctx, tx, e) })
+}
+
+// collectJournal reads journal rows selected in JournalRow's column order.
+func collectJournal(rows pgx.Rows) ([]JournalRow, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (JournalRow, error) {
+		var j JournalRow
+		err := r.Scan(&j.Seq, &j.At, &j.Actor, &j.Action, &j.Target, &j.Before, &j.After, &j.RequestID)
+		return j, err
+	})
 }
