@@ -79,9 +79,18 @@ func (a *App) startCase(ctx context.Context, k store.Case) string {
 	}
 	if err != nil {
 		a.log.ErrorContext(ctx, "start case workflow", "case", k.ID, "err", err)
-		return "the case workflow did not start: " + err.Error()
+		return "the case workflow did not start (" + err.Error() + "); it starts when Temporal is back"
 	}
+	a.paid(ctx, store.OutboxCaseStart, k.ID, k.Reopened)
 	return ""
+}
+
+// paid marks a start owed to Temporal done; if that write fails, the
+// catch-up starts it again, which is harmless (the start is idempotent).
+func (a *App) paid(ctx context.Context, kind store.OutboxKind, ref int64, round int) {
+	if err := a.store.PaidTemporal(ctx, kind, ref, round); err != nil {
+		a.log.WarnContext(ctx, "mark a Temporal start done", "kind", kind, "ref", ref, "err", err)
+	}
 }
 
 func caseInput(k store.Case, cal store.CaseCalendar) flow.CaseInput {
@@ -424,14 +433,13 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 // and rejected again is answered again, and each answer goes out once). It
 // says whether it is on its way, and how the customer learns of the rejection.
 func (a *App) tellRejection(ctx context.Context, k store.Case) (bool, string) {
-	const fallback = "; the reason is recorded on the case for the agent to tell the customer"
+	const later = "; it goes out when Temporal is back"
 	if a.flow == nil {
-		return false, "not emailed: this process has no Temporal connection" + fallback
+		return false, "not emailed yet: this process has no Temporal connection" + later
 	}
-	in := flow.NoticeInput{Kind: flow.NoticeDisputeRejected, ID: k.ID, CustomerID: k.CustomerID, Round: k.Reopened}
-	if err := a.flow.StartNotice(ctx, in); err != nil {
+	if err := a.startRejection(ctx, k.ID, k.CustomerID, k.Reopened); err != nil {
 		a.log.ErrorContext(ctx, "start the dispute's rejection email", "case", k.ID, "err", err)
-		return false, "not emailed: Temporal did not take the email (" + err.Error() + ")" + fallback
+		return false, "not emailed yet: Temporal did not take the email (" + err.Error() + ")" + later
 	}
 	return true, "emailed to the customer's contact in their language (" + flow.DisputeRejectedWorkflowID(k.ID, k.Reopened) + ")"
 }
@@ -561,10 +569,19 @@ func (a *App) ReopenCase(ctx context.Context, who domain.Principal, id int64, re
 			return store.Case{}, err
 		}
 	}
+	out, err := a.store.Case(ctx, store.Everything, id)
+	if err != nil {
+		return store.Case{}, err
+	}
+	if running {
+		a.paid(ctx, store.OutboxCaseStart, id, out.Reopened) // the running workflow reopened in place
+	} else if a.flow != nil {
+		a.startCase(ctx, out) // the SLA clock of the new round
+	}
 	if k.Type == domain.CaseDispute {
 		a.AccountsChanged(ctx, Change{CustomerIDs: []int64{k.CustomerID}})
 	}
-	return a.store.Case(ctx, store.Everything, id)
+	return out, nil
 }
 
 // CaseRouting answers the routing table and the departments' managers.

@@ -29,6 +29,7 @@ type deskStack struct {
 	currency string
 	today    dunning.Date
 	agent    devenv.DevUser
+	dbURL    string
 }
 
 func setupDesk(t *testing.T) (deskStack, func()) {
@@ -44,7 +45,7 @@ func setupDesk(t *testing.T) (deskStack, func()) {
 	require.NoError(t, err)
 	loc, err := time.LoadLocation(zone)
 	require.NoError(t, err)
-	s := deskStack{info: info, api: info.API, loc: loc, conn: conn, currency: currency, today: today}
+	s := deskStack{info: info, api: info.API, loc: loc, conn: conn, currency: currency, today: today, dbURL: dbURL}
 	for _, u := range info.Credentials.Users {
 		if u.Role == domain.RoleAgent {
 			s.agent = u

@@ -190,6 +190,9 @@ func openCase(ctx context.Context, tx pgx.Tx, per Perimeter, nc NewCase) (int64,
 	if err := notify(ctx, tx, owner, NotifyCaseAssigned, id, "case %d (%s) was routed to you", id, nc.Type); err != nil {
 		return 0, err
 	}
+	if err := owe(ctx, tx, OutboxCaseStart, id, 0); err != nil {
+		return 0, err
+	}
 	return id, journalCase(ctx, tx, id, nc.CustomerID, nc.Actor, "case.open", after)
 }
 
@@ -576,7 +579,7 @@ type DecidedCase struct {
 
 const (
 	lockDecidable = `
-SELECT k.customer_id, k.type, k.status, k.decision, k.details, c.credit_limit_minor
+SELECT k.customer_id, k.type, k.status, k.decision, k.details, k.reopened, c.credit_limit_minor
 FROM cases k JOIN customers c ON c.id = k.customer_id WHERE k.id = $1 FOR UPDATE OF k, c`
 	decideCase = `
 UPDATE cases SET status = 'decided', decision = $2, decision_reason = $3, decided_by = $4, decided_at = now(), updated_at = now()
@@ -609,8 +612,9 @@ func (s *Store) DecideCase(ctx context.Context, d CaseDecision) (DecidedCase, er
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var typ, status, decision string
 		var details []byte
+		var round int
 		var limit *int64
-		err := tx.QueryRow(ctx, lockDecidable, d.CaseID).Scan(&out.CustomerID, &typ, &status, &decision, &details, &limit)
+		err := tx.QueryRow(ctx, lockDecidable, d.CaseID).Scan(&out.CustomerID, &typ, &status, &decision, &details, &round, &limit)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return caseNotFound(d.CaseID)
 		}
@@ -625,6 +629,12 @@ func (s *Store) DecideCase(ctx context.Context, d CaseDecision) (DecidedCase, er
 		}
 		if _, err := tx.Exec(ctx, decideCase, d.CaseID, string(d.Decision), d.Reason, d.By); err != nil {
 			return err
+		}
+		if d.Decision == domain.DecisionRejected && domain.CaseType(typ) == domain.CaseDispute {
+			// the customer is told why, in their language, once per round
+			if err := owe(ctx, tx, OutboxRejectionNotice, d.CaseID, round); err != nil {
+				return err
+			}
 		}
 		switch d.Decision {
 		case domain.DecisionRejected, domain.DecisionWithdrawn:
@@ -774,6 +784,10 @@ func (s *Store) ReopenCase(ctx context.Context, r CaseReopen) error {
 			return err
 		}
 		if _, err := tx.Exec(ctx, disputeCaseInvoices, r.CaseID); err != nil {
+			return err
+		}
+		// a running workflow reopens in place: its start is then already paid
+		if err := owe(ctx, tx, OutboxCaseStart, r.CaseID, reopened+1); err != nil {
 			return err
 		}
 		after, _ := json.Marshal(map[string]any{"case_id": r.CaseID, "reason": r.Reason})

@@ -110,6 +110,9 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err := fc.StartDigest(ctx, flow.DigestInput{Hour: hour}); err != nil {
 		return nil, fmt.Errorf("start the daily digest: %w", err)
 	}
+	if err := fc.StartCatchUp(ctx, flow.CatchUpInput{Every: flow.CatchUpEvery}); err != nil {
+		return nil, fmt.Errorf("start the catch-up of owed Temporal starts: %w", err)
+	}
 	// A stopping worker lets the activities it runs finish (a send and its
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
@@ -146,6 +149,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowDigest:         workflows.Digest,
 		flow.WorkflowCustomerNotice: workflows.CustomerNotice,
 		flow.WorkflowCase:           workflows.Case,
+		flow.WorkflowCatchUp:        workflows.CatchUp,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -173,6 +177,10 @@ func Register(r sdkworker.Registry, o Activities) {
 	notices := &activities.Notices{Store: o.Store, Outbound: outbound}
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
 	cases := &activities.Cases{Store: o.Store}
+	catchUp := &activities.CatchUp{}
+	if uc != nil {
+		catchUp.Debts = uc
+	}
 	if o.Flow != nil {
 		handover.Workflows = o.Flow
 	}
@@ -197,6 +205,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityCaseStatus:     cases.SetCaseStatus,
 		flow.ActivityReopenCase:     cases.ReopenCase,
 		flow.ActivityCloseCase:      cases.CloseCase,
+		flow.ActivityCatchUp:        catchUp.CatchUpTemporal,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
