@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,9 +80,9 @@ func (s *Server) attachCase(c *gin.Context) error {
 			}
 			data, err := io.ReadAll(io.LimitReader(part, max+1))
 			if err != nil {
-				return fmt.Errorf("read the file %q: %w", part.FileName(), err)
+				return fmt.Errorf("read the file %q: %w", rawFileName(part), err)
 			}
-			files = append(files, app.AttachmentUpload{Name: part.FileName(), Data: data})
+			files = append(files, app.AttachmentUpload{Name: rawFileName(part), Data: data})
 		case "text", "mentions":
 			v, err := io.ReadAll(io.LimitReader(part, maxFormValue+1))
 			if err != nil {
@@ -110,6 +111,17 @@ func (s *Server) attachCase(c *gin.Context) error {
 	}
 	c.JSON(http.StatusCreated, gin.H{"comment": cm, "attachments": mapSlice(note.Attachments, toAttachment)})
 	return nil
+}
+
+// rawFileName is the file name a part was sent with, as sent: Part.FileName
+// keeps only its last element, and a name with a path is to be refused, not
+// quietly changed.
+func rawFileName(part *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	if err != nil {
+		return part.FileName()
+	}
+	return params["filename"]
 }
 
 // listCaseAttachments lists a case's files, oldest first.
