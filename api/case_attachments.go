@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -71,20 +72,20 @@ func (s *Server) attachCase(c *gin.Context) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("read the multipart form: %w", err)
+			return multipartError(err)
 		}
 		switch part.FormName() {
 		case "file":
 			if len(files) == app.MaxAttachmentsPerNote {
 				return domain.FieldError("file", "at most %d files at once", app.MaxAttachmentsPerNote)
 			}
-			data, err := io.ReadAll(io.LimitReader(part, max+1))
+			data, err := readPart(part, max+1)
 			if err != nil {
-				return fmt.Errorf("read the file %q: %w", rawFileName(part), err)
+				return err
 			}
 			files = append(files, app.AttachmentUpload{Name: rawFileName(part), Data: data})
 		case "text", "mentions":
-			v, err := io.ReadAll(io.LimitReader(part, maxFormValue+1))
+			v, err := readPart(part, maxFormValue+1)
 			if err != nil {
 				return err
 			}
@@ -111,6 +112,24 @@ func (s *Server) attachCase(c *gin.Context) error {
 	}
 	c.JSON(http.StatusCreated, gin.H{"comment": cm, "attachments": mapSlice(note.Attachments, toAttachment)})
 	return nil
+}
+
+// readPart reads at most limit bytes of a part.
+func readPart(part *multipart.Part, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(part, limit))
+	if err != nil {
+		return nil, multipartError(err)
+	}
+	return data, nil
+}
+
+// multipartError is a body too large as such (413), else a form that cannot be read (400).
+func multipartError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return err
+	}
+	return domain.FieldError("body", "bad multipart form: %v", err)
 }
 
 // rawFileName is the file name a part was sent with, as sent: Part.FileName

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -175,4 +176,64 @@ func TestCaseAttachmentsRefuseHostileUploads(t *testing.T) {
 	}](t, b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d", opened.Case.ID), "", "", http.StatusOK))
 	require.Empty(t, got.Comments, "nothing left behind")
 	require.Empty(t, got.Attachments)
+}
+
+// hostileAttachmentCases are uploads to a case that must change nothing:
+// hostile files, names, parts and forms (TestHostileInputIsRefusedAndChangesNothing).
+func hostileAttachmentCases(caseID string) []hostileCase {
+	const route = "POST /cases/:id/attachments"
+	path := "/api/v1/cases/" + caseID + "/attachments"
+	pdf := "%PDF-1.4\n%%EOF\n"
+	var cases []hostileCase
+	form := func(name string, parts ...string) {
+		body := ""
+		for _, p := range parts {
+			body += "--X\r\n" + p + "\r\n"
+		}
+		cases = append(cases, hostileCase{name: "POST_cases_id_attachments/" + name, route: route, method: http.MethodPost, path: path,
+			contentType: "multipart/form-data; boundary=X", body: body + "--X--\r\n"})
+	}
+	file := func(name, data string) string {
+		return fmt.Sprintf("Content-Disposition: form-data; name=\"file\"; filename=%q\r\nContent-Type: application/pdf\r\n\r\n%s", name, data)
+	}
+	value := func(field, v string) string {
+		return fmt.Sprintf("Content-Disposition: form-data; name=%q\r\n\r\n%s", field, v)
+	}
+	form("html-as-pdf", file("invoice.pdf", "<html><script>alert(1)</script></html>"))
+	form("svg-script-as-png", file("photo.png", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))
+	form("svg", file("logo.svg", `<svg><script>alert(1)</script></svg>`))
+	form("empty-file", file("x.pdf", ""))
+	form("name-path", file("../../etc/x.pdf", pdf))
+	form("name-nul", "Content-Disposition: form-data; name=\"file\"; filename=\"x\x00.pdf\"\r\n\r\n"+pdf)
+	form("name-invalid-utf8", "Content-Disposition: form-data; name=\"file\"; filename=\"x\xff.pdf\"\r\n\r\n"+pdf)
+	form("name-none", "Content-Disposition: form-data; name=\"file\"\r\n\r\n"+pdf)
+	for _, s := range hostileSQL {
+		form("name-"+s.name, file(s.value+".pdf", "<html></html>"))
+		form("text-"+s.name+"-bad-file", value("text", s.value), file("x.exe", pdf))
+		form("part-"+s.name, file("x.pdf", pdf), value(s.value, "1"))
+	}
+	form("text-nul", value("text", "a\x00b"), file("x.pdf", pdf))
+	form("text-invalid-utf8", value("text", "a\xff\xfeb"), file("x.pdf", pdf))
+	form("mention-unknown", value("text", "see"), value("mentions", "ghost@recoup.example"), file("x.pdf", pdf))
+	form("mention-nul", value("text", "see"), value("mentions", "a\x00@recoup.example"), file("x.pdf", pdf))
+	form("good-beside-bad", value("text", "two"), file("ok.pdf", pdf), file("bad.pdf", "MZ\x90\x00"))
+	form("no-file", value("text", "only words"))
+	form("nothing")
+	cases = append(cases,
+		hostileCase{name: "POST_cases_id_attachments/json", route: route, method: http.MethodPost, path: path,
+			contentType: "application/json", body: `{"text": "hi"}`},
+		hostileCase{name: "POST_cases_id_attachments/broken", route: route, method: http.MethodPost, path: path,
+			contentType: "multipart/form-data; boundary=X", body: "--Y\r\n" + file("x.pdf", pdf)},
+		hostileCase{name: "POST_cases_id_attachments/truncated", route: route, method: http.MethodPost, path: path,
+			contentType: "multipart/form-data; boundary=X", body: "--X\r\n" + file("x.pdf", pdf)},
+		hostileCase{name: "POST_cases_id_attachments/query", route: route, method: http.MethodPost, path: path + "?comment_id=1",
+			contentType: "multipart/form-data; boundary=X", body: "--X\r\n" + file("x.pdf", pdf) + "\r\n--X--\r\n"},
+		hostileCase{name: "POST_cases_id_attachments/case-sql", route: route, method: http.MethodPost,
+			path: "/api/v1/cases/" + url.PathEscape(sqlOr) + "/attachments", contentType: "multipart/form-data; boundary=X",
+			body: "--X\r\n" + file("x.pdf", pdf) + "\r\n--X--\r\n"},
+		hostileCase{name: "POST_cases_id_attachments/case-unknown", route: route, method: http.MethodPost,
+			path: "/api/v1/cases/999999/attachments", contentType: "multipart/form-data; boundary=X",
+			body: "--X\r\n" + file("x.pdf", pdf) + "\r\n--X--\r\n"},
+	)
+	return cases
 }

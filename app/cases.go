@@ -302,6 +302,13 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 		return store.AddedCaseNote{}, domain.FieldError("text", "at most %d characters", maxCaseText)
 	case body == "" && len(req.Mentions) > 0:
 		return store.AddedCaseNote{}, domain.FieldError("text", "required to mention someone")
+	case !storable(body):
+		return store.AddedCaseNote{}, domain.FieldError("text", "contains a NUL character or invalid UTF-8")
+	}
+	for _, m := range req.Mentions {
+		if !storable(m) {
+			return store.AddedCaseNote{}, domain.FieldError("mentions", "contains a NUL character or invalid UTF-8")
+		}
 	}
 	var mentions []string
 	for _, m := range req.Mentions {
@@ -330,6 +337,10 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 	}
 	return note, nil
 }
+
+// storable: Postgres can store it as text (valid UTF-8, no NUL); the JSON
+// API refuses the rest already, a multipart form or an e-mail does not.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // RouteRequest sends a case to another department, and an owner there ("": its queue).
 type RouteRequest struct {
