@@ -57,27 +57,35 @@ type attachmentBody struct {
 	DownloadURL string `json:"download_url"`
 }
 
+// addedBody is the answer to an upload.
+type addedBody struct {
+	Comment     *commentBody     `json:"comment"`
+	Attachments []attachmentBody `json:"attachments"`
+}
+
+// openCase opens a case through the API (body: its JSON) and answers it.
+func (b *testBundle) openCase(t *testing.T, body string) caseBody {
+	t.Helper()
+	return decode[struct {
+		Case caseBody `json:"case"`
+	}](t, b.do(t, http.MethodPost, "/api/v1/cases", "application/json", body, http.StatusCreated)).Case
+}
+
 // Files go up with a comment or alone and come down as downloads that no
 // browser renders: attachment, nosniff, sandboxed, the sniffed type.
 func TestCaseAttachmentsThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	customer, f1, _ := b.caseIDs(t)
-	opened := decode[struct {
-		Case caseBody `json:"case"`
-	}](t, b.do(t, http.MethodPost, "/api/v1/cases", "application/json",
-		fmt.Sprintf(`{"type": "dispute", "customer_id": %d, "reason": "quantity", "invoices": [{"invoice_id": %d}]}`, customer, f1),
-		http.StatusCreated))
-	path := fmt.Sprintf("/api/v1/cases/%d/attachments", opened.Case.ID)
+	opened := b.openCase(t, fmt.Sprintf(`{"type": "dispute", "customer_id": %d, "reason": "quantity", "invoices": [{"invoice_id": %d}]}`,
+		customer, f1))
+	path := fmt.Sprintf("/api/v1/cases/%d/attachments", opened.ID)
 	pdf := []byte("%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
 
 	ct, body := multipartBody(t, formPart{field: "text", data: []byte("the signed delivery note @alice@recoup.example")},
 		formPart{field: "file", name: "bon de livraison n°3 \"signé\".pdf", contentType: "application/octet-stream", data: pdf},
 		formPart{field: "file", name: "count.csv", contentType: "text/csv", data: []byte("pallet,count\nA,10\n")})
-	added := decode[struct {
-		Comment     *commentBody     `json:"comment"`
-		Attachments []attachmentBody `json:"attachments"`
-	}](t, b.do(t, http.MethodPost, path, ct, body, http.StatusCreated))
+	added := decode[addedBody](t, b.do(t, http.MethodPost, path, ct, body, http.StatusCreated))
 	require.NotNil(t, added.Comment)
 	require.Equal(t, []string{"alice@recoup.example"}, added.Comment.Mentions)
 	require.Len(t, added.Attachments, 2)
@@ -87,10 +95,7 @@ func TestCaseAttachmentsThroughTheAPI(t *testing.T) {
 	require.Equal(t, fmt.Sprintf("%s/%d", path, pdfAt.ID), pdfAt.DownloadURL)
 
 	ct, body = multipartBody(t, formPart{field: "file", name: "notes.txt", contentType: "text/plain", data: []byte("called the driver")})
-	alone := decode[struct {
-		Comment     *commentBody     `json:"comment"`
-		Attachments []attachmentBody `json:"attachments"`
-	}](t, b.do(t, http.MethodPost, path, ct, body, http.StatusCreated))
+	alone := decode[addedBody](t, b.do(t, http.MethodPost, path, ct, body, http.StatusCreated))
 	require.Nil(t, alone.Comment)
 	require.Nil(t, alone.Attachments[0].CommentID)
 
@@ -100,7 +105,7 @@ func TestCaseAttachmentsThroughTheAPI(t *testing.T) {
 	require.Len(t, list.Attachments, 3)
 	got := decode[struct {
 		Attachments []attachmentBody `json:"attachments"`
-	}](t, b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d", opened.Case.ID), "", "", http.StatusOK))
+	}](t, b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d", opened.ID), "", "", http.StatusOK))
 	require.Len(t, got.Attachments, 3, "the case carries its files")
 
 	_, rec := b.serve(b.admin, http.MethodGet, pdfAt.DownloadURL, "", "")
@@ -126,11 +131,8 @@ func TestCaseAttachmentsThroughTheAPI(t *testing.T) {
 	auditor := b.tokenFor(t, store.UserSpec{Email: "audit@recoup.example", Role: domain.RoleAuditor})
 	b.doAs(t, auditor, http.MethodGet, pdfAt.DownloadURL, "", "", http.StatusOK)
 	b.doAs(t, auditor, http.MethodPost, path, ct, body, http.StatusForbidden)
-	other := decode[struct {
-		Case caseBody `json:"case"`
-	}](t, b.do(t, http.MethodPost, "/api/v1/cases", "application/json",
-		fmt.Sprintf(`{"type": "customer_message", "customer_id": %d, "description": "hello"}`, customer), http.StatusCreated))
-	b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d/attachments/%d", other.Case.ID, pdfAt.ID), "", "", http.StatusNotFound)
+	other := b.openCase(t, fmt.Sprintf(`{"type": "customer_message", "customer_id": %d, "description": "hello"}`, customer))
+	b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d/attachments/%d", other.ID, pdfAt.ID), "", "", http.StatusNotFound)
 }
 
 // Refusals name the field, and leave nothing behind.
@@ -138,11 +140,8 @@ func TestCaseAttachmentsRefuseHostileUploads(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	customer, _, _ := b.caseIDs(t)
-	opened := decode[struct {
-		Case caseBody `json:"case"`
-	}](t, b.do(t, http.MethodPost, "/api/v1/cases", "application/json",
-		fmt.Sprintf(`{"type": "customer_message", "customer_id": %d, "description": "hello"}`, customer), http.StatusCreated))
-	path := fmt.Sprintf("/api/v1/cases/%d/attachments", opened.Case.ID)
+	opened := b.openCase(t, fmt.Sprintf(`{"type": "customer_message", "customer_id": %d, "description": "hello"}`, customer))
+	path := fmt.Sprintf("/api/v1/cases/%d/attachments", opened.ID)
 	html := []byte("<html><body><script>alert(1)</script></body></html>")
 	pdf := []byte("%PDF-1.4\n%%EOF\n")
 	for _, tc := range []struct {
@@ -173,7 +172,7 @@ func TestCaseAttachmentsRefuseHostileUploads(t *testing.T) {
 	got := decode[struct {
 		Comments    []any `json:"comments"`
 		Attachments []any `json:"attachments"`
-	}](t, b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d", opened.Case.ID), "", "", http.StatusOK))
+	}](t, b.do(t, http.MethodGet, fmt.Sprintf("/api/v1/cases/%d", opened.ID), "", "", http.StatusOK))
 	require.Empty(t, got.Comments, "nothing left behind")
 	require.Empty(t, got.Attachments)
 }

@@ -1,12 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,31 +13,10 @@ import (
 )
 
 // postFiles sends the case page's comment form as a browser does:
-// multipart, with the session's token, the text and files (name -> bytes, in order).
+// multipart, with the session's token, the text and files (name, bytes).
 func (br *browser) postFiles(path, text string, files ...[2]string) *http.Response {
 	br.t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	require.NoError(br.t, w.WriteField("csrf", br.csrf))
-	require.NoError(br.t, w.WriteField("text", text))
-	for _, f := range files {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, f[0]))
-		h.Set("Content-Type", "application/octet-stream")
-		pw, err := w.CreatePart(h)
-		require.NoError(br.t, err)
-		_, err = pw.Write([]byte(f[1]))
-		require.NoError(br.t, err)
-	}
-	require.NoError(br.t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, br.b.srv.URL+path, &buf)
-	require.NoError(br.t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Origin", br.b.srv.URL)
-	res, err := br.client.Do(req)
-	require.NoError(br.t, err)
-	br.t.Cleanup(func() { res.Body.Close() })
-	return res
+	return br.uploadFiles(path, map[string]string{"text": text}, files...)
 }
 
 func (f caseFixture) attachments(t *testing.T) int {
