@@ -135,7 +135,8 @@ func (s *Server) getCase(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"case": toCase(d.Case), "comments": mapSlice(d.Comments, toComment), "live": d.Live,
+	c.JSON(http.StatusOK, gin.H{"case": toCase(d.Case), "comments": mapSlice(d.Comments, toComment),
+		"attachments": mapSlice(d.Attachments, toAttachment), "live": d.Live,
 		"live_error": d.LiveError})
 	return nil
 }

@@ -678,6 +678,7 @@ func hostileCases(fx *hostileFixture) []hostileCase {
 		cases = append(cases, hostileEndpointCases(e)...)
 	}
 	cases = append(cases, hostileImportCases()...)
+	cases = append(cases, hostileAttachmentCases(fx.dispute)...)
 	cases = append(cases, hostileCase{name: "PUT_scenarios_id/name-taken", route: "PUT /scenarios/:id", method: http.MethodPut,
 		path: "/api/v1/scenarios/" + fx.scenario, contentType: "application/json", body: hostileScenario(fx.scenarioTaken).String()})
 	return cases

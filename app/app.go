@@ -23,6 +23,8 @@ type App struct {
 	flow     *flow.Client // nil: what needs Temporal answers CodeUnavailable
 	log      *slog.Logger
 	desk     Desk
+	// attachMax bounds one file attached to a case, in bytes (RECOUP_ATTACHMENT_MAX_BYTES).
+	attachMax int64
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
@@ -31,7 +33,8 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log, desk: DefaultDesk}
+	a := &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log, desk: DefaultDesk,
+		attachMax: DefaultAttachmentMaxBytes}
 	for _, o := range opts {
 		o(a)
 	}
@@ -39,8 +42,9 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 }
 
 // Configured is the options a long-running process (the API, the dev
-// environment) reads from its configuration: the desk settings and the
-// sending mode of entities an import creates.
+// environment) reads from its configuration: the desk settings, the
+// sending mode of entities an import creates and the size limit of a case's
+// attachments.
 func Configured(cfg *config.Config) ([]Option, error) {
 	desk, err := ParseDesk(cfg.ReportingCurrency, cfg.PaidClaimCheck)
 	if err != nil {
@@ -50,7 +54,11 @@ func Configured(cfg *config.Config) ([]Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Option{WithDesk(desk), WithNewEntitySending(sending)}, nil
+	attachMax, err := ParseAttachmentMax(cfg.AttachmentMaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax)}, nil
 }
 
 // WithNewEntitySending sets the sending mode of entities an import creates

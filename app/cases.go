@@ -224,8 +224,9 @@ func (a *App) Cases(ctx context.Context, who domain.Principal, q CaseQuery) ([]s
 // live state from its workflow when Temporal answers.
 type CaseDetail struct {
 	store.Case
-	Comments []store.CaseComment
-	Live     *flow.CaseStatus
+	Comments    []store.CaseComment
+	Attachments []store.CaseAttachment // oldest first, without their bytes
+	Live        *flow.CaseStatus
 	// LiveError says why Live is missing ("": it is there).
 	LiveError string
 }
@@ -241,6 +242,9 @@ func (a *App) Case(ctx context.Context, who domain.Principal, id int64) (CaseDet
 	}
 	d := CaseDetail{Case: k}
 	if d.Comments, err = a.store.CaseComments(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Attachments, err = a.store.CaseAttachments(ctx, id); err != nil {
 		return d, err
 	}
 	if a.flow == nil {
@@ -281,17 +285,39 @@ type CommentRequest struct {
 var mentionPattern = regexp.MustCompile(`(?:^|\s)@([a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,})`)
 
 // CommentCase records a comment visible to everyone with access to the
-// case, journaled, and tells the case's workflow.
+// case, journaled, and tells the case's workflow (addNote: the one path of
+// comments and attachments).
 func (a *App) CommentCase(ctx context.Context, who domain.Principal, id int64, req CommentRequest) (store.CaseComment, error) {
-	if _, err := a.visibleCase(ctx, who, auth.CasesComment, id); err != nil {
+	note, err := a.addNote(ctx, who, id, req, nil)
+	if err != nil || note.Comment == nil {
 		return store.CaseComment{}, err
+	}
+	return *note.Comment, nil
+}
+
+// addNote records what one post adds to a case's discussion inside who's
+// perimeter: a comment (its text and @mentions checked) and files already
+// validated, in one transaction; then tells the case's workflow once, as a
+// comment (flow.CaseComment), so the SLA and notifications follow.
+func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req CommentRequest, files []store.NewAttachment) (store.AddedCaseNote, error) {
+	if _, err := a.visibleCase(ctx, who, auth.CasesComment, id); err != nil {
+		return store.AddedCaseNote{}, err
 	}
 	body := strings.TrimSpace(req.Text)
 	switch {
-	case body == "":
-		return store.CaseComment{}, domain.FieldError("text", "required")
+	case body == "" && len(files) == 0:
+		return store.AddedCaseNote{}, domain.FieldError("text", "required")
 	case utf8.RuneCountInString(body) > maxCaseText:
-		return store.CaseComment{}, domain.FieldError("text", "at most %d characters", maxCaseText)
+		return store.AddedCaseNote{}, domain.FieldError("text", "at most %d characters", maxCaseText)
+	case body == "" && len(req.Mentions) > 0:
+		return store.AddedCaseNote{}, domain.FieldError("text", "required to mention someone")
+	case !storable(body):
+		return store.AddedCaseNote{}, domain.FieldError("text", "contains a NUL character or invalid UTF-8")
+	}
+	for _, m := range req.Mentions {
+		if !storable(m) {
+			return store.AddedCaseNote{}, domain.FieldError("mentions", "contains a NUL character or invalid UTF-8")
+		}
 	}
 	var mentions []string
 	for _, m := range req.Mentions {
@@ -302,17 +328,28 @@ func (a *App) CommentCase(ctx context.Context, who domain.Principal, id int64, r
 	}
 	slices.Sort(mentions)
 	mentions = slices.Compact(mentions)
-	cm, err := a.store.AddCaseComment(ctx, id, who.Actor(), body, mentions)
+	note, err := a.store.AddCaseNote(ctx, id, store.CaseNote{Author: who.Actor(), Body: body, Mentions: mentions, Files: files})
 	if err != nil {
-		return cm, err
+		return note, err
 	}
 	if a.flow != nil {
-		if err := a.flow.CommentCase(ctx, id, flow.CaseComment{CommentID: cm.ID, Author: who.Actor(), Mentions: cm.Mentions}); err != nil {
+		sig := flow.CaseComment{Author: who.Actor()}
+		if note.Comment != nil {
+			sig.CommentID, sig.Mentions = note.Comment.ID, note.Comment.Mentions
+		}
+		for _, at := range note.Attachments {
+			sig.Attachments = append(sig.Attachments, at.ID)
+		}
+		if err := a.flow.CommentCase(ctx, id, sig); err != nil {
 			a.log.WarnContext(ctx, "signal case comment", "case", id, "err", err)
 		}
 	}
-	return cm, nil
+	return note, nil
 }
+
+// storable: Postgres can store it as text (valid UTF-8, no NUL); the JSON
+// API refuses the rest already, a multipart form or an e-mail does not.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // RouteRequest sends a case to another department, and an owner there ("": its queue).
 type RouteRequest struct {

@@ -112,11 +112,13 @@ type CaseSLA struct {
 	TwiceDue     *time.Time      `json:"twice_due,omitempty"`
 }
 
-// CaseComment is the case-comment signal's payload.
+// CaseComment is the case-comment signal's payload: a comment, the files
+// attached with it, or files alone (CommentID 0).
 type CaseComment struct {
-	CommentID int64    `json:"comment_id"`
-	Author    string   `json:"author"`
-	Mentions  []string `json:"mentions,omitempty"`
+	CommentID   int64    `json:"comment_id"`
+	Author      string   `json:"author"`
+	Mentions    []string `json:"mentions,omitempty"`
+	Attachments []int64  `json:"attachments,omitempty"` // case_attachments ids
 }
 
 // CaseRouted is the case-routed signal's payload.

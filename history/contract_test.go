@@ -75,7 +75,7 @@ func TestDecodedPayloadsKeepTheirFieldNames(t *testing.T) {
 		{flow.CaseReopen{}, []string{"case_id", "reason", "by", "round"}},
 		{flow.CaseAlertInput{}, []string{"case_id", "level", "round", "due_at", "by"}},
 		{flow.CloseCaseInput{}, []string{"case_id", "by"}},
-		{flow.CaseComment{}, []string{"comment_id", "author", "mentions"}},
+		{flow.CaseComment{}, []string{"comment_id", "author", "mentions", "attachments"}},
 		{flow.CaseRouted{}, []string{"department", "owner", "by"}},
 	} {
 		typ := reflect.TypeOf(tc.value)

@@ -388,47 +388,61 @@ SELECT id, case_id, author, body, mentions, created_at FROM case_comments WHERE 
 // AddCaseComment records a comment on a case and journals "case.comment".
 // Mentions must name users (field mentions).
 func (s *Store) AddCaseComment(ctx context.Context, caseID int64, author, body string, mentions []string) (CaseComment, error) {
+	var cm CaseComment
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) (err error) {
+		cm, err = addCaseComment(ctx, tx, caseID, author, body, mentions)
+		return err
+	})
+	return cm, err
+}
+
+// addCaseComment is AddCaseComment inside tx: the mentioned users and the
+// case's owner are notified, and the comment journaled.
+func addCaseComment(ctx context.Context, tx pgx.Tx, caseID int64, author, body string, mentions []string) (CaseComment, error) {
 	cm := CaseComment{CaseID: caseID, Author: author, Body: body, Mentions: mentions}
 	if cm.Mentions == nil {
 		cm.Mentions = []string{}
 	}
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if len(mentions) > 0 {
-			rows, err := tx.Query(ctx, knownUsers, mentions)
-			if err != nil {
-				return err
-			}
-			known, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return err
-			}
-			for _, m := range mentions {
-				if !contains(known, m) {
-					return domain.FieldError("mentions", "@%s is not a user", m)
-				}
+	if len(mentions) > 0 {
+		rows, err := tx.Query(ctx, knownUsers, mentions)
+		if err != nil {
+			return cm, err
+		}
+		known, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return cm, err
+		}
+		for _, m := range mentions {
+			if !contains(known, m) {
+				return cm, domain.FieldError("mentions", "@%s is not a user", m)
 			}
 		}
-		if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
-			return err
-		}
-		if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
-			fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
-			return err
-		}
-		var owner string
-		if err := tx.QueryRow(ctx, caseOwnerEmail, caseID).Scan(&owner); err != nil {
-			return err
-		}
-		if owner != "" && !contains(cm.Mentions, owner) {
-			if err := notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID,
-				fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
-				return err
-			}
-		}
-		after, _ := json.Marshal(map[string]any{"comment_id": cm.ID, "mentions": cm.Mentions})
-		return journalCase(ctx, tx, caseID, 0, author, "case.comment", after)
-	})
-	return cm, err
+	}
+	if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
+		return cm, err
+	}
+	if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
+		fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
+		return cm, err
+	}
+	if err := notifyCaseOwner(ctx, tx, caseID, author, cm.Mentions, fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
+		return cm, err
+	}
+	after, _ := json.Marshal(map[string]any{"comment_id": cm.ID, "mentions": cm.Mentions})
+	return cm, journalCase(ctx, tx, caseID, 0, author, "case.comment", after)
+}
+
+// notifyCaseOwner tells the case's owner (if any, and not the author or one
+// of those already notified) about something said on their case.
+func notifyCaseOwner(ctx context.Context, tx pgx.Tx, caseID int64, author string, notified []string, text string) error {
+	var owner string
+	if err := tx.QueryRow(ctx, caseOwnerEmail, caseID).Scan(&owner); err != nil {
+		return err
+	}
+	if owner == "" || contains(notified, owner) {
+		return nil
+	}
+	return notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID, text)
 }
 
 func contains(list []string, v string) bool {

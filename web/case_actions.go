@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,14 +11,49 @@ import (
 	"recoup/money"
 )
 
-// caseComment adds a comment to the discussion; @email mentions notify.
+// caseComment adds a comment to the discussion (@email mentions notify),
+// with the files chosen in the form (multipart), or files alone: all or
+// nothing, checked by the use case (app.AddCaseAttachments).
 func (h *Handler) caseComment(r *request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	_, err = h.app.CommentCase(r.c.Request.Context(), r.who, id, app.CommentRequest{Text: r.c.PostForm("text")})
-	return h.caseDone(r, "comment", err, h.t(r, "case.commented"))
+	ctx := r.c.Request.Context()
+	comment := app.CommentRequest{Text: r.c.PostForm("text")}
+	files, err := h.uploadedFiles(r, "file")
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		_, err = h.app.CommentCase(ctx, r.who, id, comment)
+		return h.caseDone(r, "comment", err, h.t(r, "case.commented"))
+	}
+	_, err = h.app.AddCaseAttachments(ctx, r.who, id, comment, files)
+	return h.caseDone(r, "comment", err, h.t(r, "case.attached", len(files)))
+}
+
+// uploadedFiles reads the files of a multipart form's field, each up to the
+// attachment limit and one byte more (the use case refuses what is larger).
+func (h *Handler) uploadedFiles(r *request, field string) ([]app.AttachmentUpload, error) {
+	form, err := r.c.MultipartForm()
+	if err != nil || form == nil {
+		return nil, nil // a form without files (url-encoded)
+	}
+	var out []app.AttachmentUpload
+	for _, fh := range form.File[field] {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, h.app.AttachmentMax()+1))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, app.AttachmentUpload{Name: fh.Filename, Data: data})
+	}
+	return out, nil
 }
 
 // caseRoute sends the case to another department (and an owner there), with why.

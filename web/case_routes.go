@@ -7,7 +7,7 @@ import "recoup/auth"
 var caseRoutes = []route{
 	{method: "GET", path: "/cases", action: auth.CasesRead, handle: (*Handler).caseList},
 	{method: "GET", path: "/cases/:id", action: auth.CasesRead, handle: (*Handler).caseShow},
-	{method: "POST", path: "/cases/:id/comments", action: auth.CasesComment, handle: (*Handler).caseComment},
+	{method: "POST", path: "/cases/:id/comments", action: auth.CasesComment, attachments: true, handle: (*Handler).caseComment},
 	{method: "POST", path: "/cases/:id/route", action: auth.CasesDecide, handle: (*Handler).caseRoute},
 	{method: "POST", path: "/cases/:id/status", action: auth.CasesDecide, handle: (*Handler).caseStatus},
 	{method: "POST", path: "/cases/:id/decide", action: auth.CasesDecide, handle: (*Handler).caseDecide},

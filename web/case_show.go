@@ -29,6 +29,9 @@ type caseData struct {
 	Departments []domain.Department
 	Form        caseForm
 	Timeline    *app.History
+	Files       caseFiles // the attachments, under their comments
+	FileTypes   string    // the extensions a file may have (app.AttachmentExtensions)
+	FileMax     int64     // the size limit of one file, in bytes
 }
 
 // caseDetails are a request's own fields (store.Case.Details).
@@ -71,7 +74,8 @@ func (h *Handler) renderCase(r *request, status int, form caseForm) error {
 		return err
 	}
 	d := caseData{CaseDetail: k, Form: form, Decisions: domain.Decisions[k.Type], Departments: domain.CaseDepartments,
-		Open: k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer, MayDecide: app.MayDecide(r.who, k.Type)}
+		Open: k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer, MayDecide: app.MayDecide(r.who, k.Type),
+		Files: groupFiles(k.Attachments), FileTypes: app.AttachmentExtensions(), FileMax: h.app.AttachmentMax()}
 	if len(k.Details) > 0 {
 		if err := json.Unmarshal(k.Details, &d.Details); err != nil {
 			h.log.WarnContext(ctx, "case details", "case", id, "err", err)

@@ -18,16 +18,26 @@ import (
 // upload posts a multipart form with one file, as the import form does.
 func (br *browser) upload(path string, fields map[string]string, fileName, content string) *http.Response {
 	br.t.Helper()
+	if fileName == "" {
+		return br.uploadFiles(path, fields)
+	}
+	return br.uploadFiles(path, fields, [2]string{fileName, content})
+}
+
+// uploadFiles posts a multipart form with the session's token, fields and
+// files (name and content, in order) in the part "file".
+func (br *browser) uploadFiles(path string, fields map[string]string, files ...[2]string) *http.Response {
+	br.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	require.NoError(br.t, mw.WriteField("csrf", br.csrf))
 	for k, v := range fields {
 		require.NoError(br.t, mw.WriteField(k, v))
 	}
-	if fileName != "" {
-		fw, err := mw.CreateFormFile("file", fileName)
+	for _, f := range files {
+		fw, err := mw.CreateFormFile("file", f[0])
 		require.NoError(br.t, err)
-		_, _ = fw.Write([]byte(content))
+		_, _ = fw.Write([]byte(f[1]))
 	}
 	require.NoError(br.t, mw.Close())
 	req, err := http.NewRequest(http.MethodPost, br.b.srv.URL+path, &buf)

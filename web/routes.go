@@ -20,6 +20,7 @@ type route struct {
 	action       auth.Action
 	public       bool  // reachable signed out (sign-in)
 	maxBody      int64 // the largest body a post may send; 0: maxFormBody
+	attachments  bool  // the post may carry a case's files: its body is bounded by app.AttachmentBodyLimit
 	handle       func(*Handler, *request) error
 }
 
@@ -53,7 +54,10 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 		ctx := c.Request.Context()
 		if c.Request.Method == http.MethodPost {
 			limit := rt.maxBody
-			if limit == 0 {
+			switch {
+			case rt.attachments:
+				limit = h.app.AttachmentBodyLimit()
+			case limit == 0:
 				limit = maxFormBody
 			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
@@ -70,6 +74,9 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 			return
 		case c.Request.Method == http.MethodPost && !sameOrigin(c.Request):
 			h.fail(r, domain.Errorf(domain.CodeForbidden, "cross-site request refused"))
+			return
+		case c.Request.Method == http.MethodPost && bodyTooLarge(c):
+			h.fail(r, domain.Errorf(domain.CodeInvalid, "%s", h.catalog.text(r.lang, "error.too_large")))
 			return
 		case c.Request.Method == http.MethodPost && r.signedIn && !validToken(c.PostForm("csrf"), r.csrf):
 			h.fail(r, errBadToken)
@@ -92,6 +99,23 @@ const (
 	maxFormBody   = 1 << 20
 	maxUploadBody = 2 << 30
 )
+
+// bodyTooLarge parses a post's form and says whether its body went past the
+// route's limit (without this, the form's token would seem missing).
+func bodyTooLarge(c *gin.Context) bool {
+	var err error
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		err = c.Request.ParseMultipartForm(multipartMemory)
+	} else {
+		err = c.Request.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	return errors.As(err, &tooBig)
+}
+
+// multipartMemory is how much of a multipart form is held in memory; the
+// rest waits in temporary files that the server removes after the request.
+const multipartMemory = 32 << 20
 
 var errBadToken = domain.Errorf(domain.CodeForbidden, "the form expired or came from another site: reload the page and try again")
 
