@@ -29,8 +29,8 @@ func (f *Factory) Backdate(t testing.TB, at time.Time) {
 const erpOpen = `
 WITH run AS (
     INSERT INTO imports (kind, source, finished_at, updated) VALUES ('invoices', 'storetest', now(), 1) RETURNING id)
-UPDATE invoices i SET erp_open_minor = $2, open_minor = $2, erp_import_id = run.id,
-    status = CASE WHEN $3 THEN 'written_off' WHEN i.status = 'disputed' THEN 'disputed' WHEN $2 = 0 THEN 'paid' ELSE 'open' END,
+UPDATE invoices i SET erp_open_minor = $2::bigint, open_minor = $2::bigint, erp_import_id = run.id,
+    status = CASE WHEN $3::boolean THEN 'written_off' WHEN i.status = 'disputed' THEN 'disputed' WHEN $2::bigint = 0 THEN 'paid' ELSE 'open' END,
     updated_at = now()
 FROM run WHERE i.id = $1
 RETURNING i.id`
