@@ -1,0 +1,267 @@
+package api
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"recoup/app"
+	"recoup/domain"
+	"recoup/money"
+	"recoup/store"
+)
+
+// The collection figures: /kpis/aging, /kpis/dso, /kpis/top-overdue, as JSON
+// or, with format=csv, as a table to download.
+
+type rateView struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	On   string `json:"on"`
+	Rate string `json:"rate"` // exact decimal
+}
+
+type missingRateView struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	On   string `json:"on"`
+}
+
+type agingAmountsView struct {
+	Currency string               `json:"currency"`
+	Buckets  map[string]moneyView `json:"buckets"` // not_due, 1_30, 31_60, 61_90, 91_120, over_120
+	Credits  moneyView            `json:"credits"`
+	Total    moneyView            `json:"total"`
+}
+
+type agingGroupView struct {
+	Key        string             `json:"key"`
+	Label      string             `json:"label"`
+	ByCurrency []agingAmountsView `json:"by_currency"`
+	Reporting  agingAmountsView   `json:"reporting"`
+	Complete   bool               `json:"complete"`
+}
+
+type agingView struct {
+	AsOf         string            `json:"as_of"`
+	GroupBy      string            `json:"group_by"`
+	Currency     string            `json:"currency"`
+	Rates        []rateView        `json:"rates"`
+	MissingRates []missingRateView `json:"missing_rates"`
+	Groups       []agingGroupView  `json:"groups"`
+	Total        agingGroupView    `json:"total"`
+}
+
+type dsoView struct {
+	From                  string            `json:"from"`
+	To                    string            `json:"to"`
+	Days                  int               `json:"days"`
+	Currency              string            `json:"currency"`
+	Rates                 []rateView        `json:"rates"`
+	MissingRates          []missingRateView `json:"missing_rates"`
+	Receivables           moneyView         `json:"receivables"`
+	BeginReceivables      moneyView         `json:"begin_receivables"`
+	Current               moneyView         `json:"current"`
+	Overdue               moneyView         `json:"overdue"`
+	Over60                moneyView         `json:"over_60"`
+	CreditSales           moneyView         `json:"credit_sales"`
+	DSO                   *json.Number      `json:"dso"`
+	BestPossibleDSO       *json.Number      `json:"best_possible_dso"`
+	DelinquentDSO         *json.Number      `json:"delinquent_dso"`
+	CountbackDSO          *json.Number      `json:"countback_dso"`
+	CEI                   *json.Number      `json:"cei"`
+	AverageDaysDelinquent *json.Number      `json:"average_days_delinquent"`
+	Over60Share           *json.Number      `json:"over_60_share"`
+	Notes                 []string          `json:"notes"`
+}
+
+type topOverdueRowView struct {
+	CustomerID       int64     `json:"customer_id"`
+	ExternalID       string    `json:"external_id"`
+	Name             string    `json:"name"`
+	Entity           string    `json:"entity"`
+	Agent            string    `json:"agent"`
+	Overdue          moneyView `json:"overdue"`
+	OverdueReporting moneyView `json:"overdue_reporting"`
+	Over60           moneyView `json:"over_60"`
+	DaysOverdue      int       `json:"days_overdue"`
+}
+
+type topOverdueView struct {
+	AsOf         string              `json:"as_of"`
+	Currency     string              `json:"currency"`
+	Rates        []rateView          `json:"rates"`
+	MissingRates []missingRateView   `json:"missing_rates"`
+	Customers    []topOverdueRowView `json:"customers"`
+}
+
+// ratio is x with two decimals, rounded half to even, as a JSON number
+// written from the exact fraction (never through a float); nil stays nil.
+func ratio(x *big.Rat) *json.Number {
+	if x == nil {
+		return nil
+	}
+	hundredths := money.RoundHalfEven(new(big.Rat).Mul(x, big.NewRat(100, 1)))
+	n := json.Number(new(big.Rat).SetFrac(hundredths, big.NewInt(100)).FloatString(2))
+	return &n
+}
+
+func toRates(rs []store.Rate) []rateView {
+	return mapSlice(rs, func(r store.Rate) rateView { return rateView{From: r.From, To: r.To, On: r.On.String(), Rate: r.Value} })
+}
+
+func toMissing(ms []app.MissingRate) []missingRateView {
+	return mapSlice(ms, func(m app.MissingRate) missingRateView {
+		return missingRateView{From: m.From.Code(), To: m.To.Code(), On: m.On.String()}
+	})
+}
+
+func toAgingAmounts(a app.AgingAmounts) agingAmountsView {
+	v := agingAmountsView{Currency: a.Total.Currency.Code(), Buckets: map[string]moneyView{}, Credits: toMoney(a.Credits), Total: toMoney(a.Total)}
+	for i, m := range a.Buckets {
+		v.Buckets[store.BucketNames[i]] = toMoney(m)
+	}
+	return v
+}
+
+func toAgingGroup(g app.AgingGroup) agingGroupView {
+	return agingGroupView{Key: g.Key, Label: g.Label, ByCurrency: mapSlice(g.ByCurrency, toAgingAmounts),
+		Reporting: toAgingAmounts(g.Reporting), Complete: g.Complete}
+}
+
+// kpiQuery reads the parameters a KPI route knows, refusing the others, and
+// whether the caller asked for CSV.
+func kpiQuery(c *gin.Context, known ...string) (app.KPIQuery, bool, error) {
+	if err := queryParams(c, append(known, "format")...); err != nil {
+		return app.KPIQuery{}, false, err
+	}
+	q := app.KPIQuery{AsOf: c.Query("as_of"), From: c.Query("from"), To: c.Query("to"), Entity: c.Query("entity"),
+		GroupBy: c.Query("group_by"), Currency: c.Query("currency")}
+	switch c.Query("format") {
+	case "", "json":
+		return q, false, nil
+	case "csv":
+		return q, true, nil
+	}
+	return q, false, domain.FieldError("format", "%q: want json or csv", c.Query("format"))
+}
+
+// writeCSV answers a table as a CSV download named name.
+func (s *Server) writeCSV(c *gin.Context, name string, rows [][]string) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	if err := w.WriteAll(rows); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "KPI CSV", "file", name, "err", err)
+	}
+}
+
+func (s *Server) kpiAging(c *gin.Context) error {
+	q, asCSV, err := kpiQuery(c, "as_of", "entity", "group_by", "currency")
+	if err != nil {
+		return err
+	}
+	ag, err := s.app.Aging(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	if asCSV {
+		head := append([]string{"group", "label", "currency"}, store.BucketNames[:]...)
+		rows := [][]string{append(head, "credits", "total", "complete")}
+		line := func(g app.AgingGroup, a app.AgingAmounts, complete string) []string {
+			r := []string{g.Key, g.Label, a.Total.Currency.Code()}
+			for _, m := range a.Buckets {
+				r = append(r, money.FormatMinor(m.Minor, m.Currency))
+			}
+			return append(r, money.FormatMinor(a.Credits.Minor, a.Credits.Currency), money.FormatMinor(a.Total.Minor, a.Total.Currency), complete)
+		}
+		for _, g := range append(ag.Groups, app.AgingGroup{Key: "total", ByCurrency: ag.Total.ByCurrency, Reporting: ag.Total.Reporting, Complete: ag.Total.Complete}) {
+			for _, a := range g.ByCurrency {
+				rows = append(rows, line(g, a, ""))
+			}
+			rows = append(rows, line(g, g.Reporting, strconv.FormatBool(g.Complete)))
+		}
+		s.writeCSV(c, "aging-"+ag.AsOf.String()+".csv", rows)
+		return nil
+	}
+	c.JSON(http.StatusOK, agingView{AsOf: ag.AsOf.String(), GroupBy: string(ag.GroupBy), Currency: ag.Reporting.Code(),
+		Rates: toRates(ag.Rates), MissingRates: toMissing(ag.MissingRates), Groups: mapSlice(ag.Groups, toAgingGroup),
+		Total: toAgingGroup(ag.Total)})
+	return nil
+}
+
+func (s *Server) kpiDSO(c *gin.Context) error {
+	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity", "currency")
+	if err != nil {
+		return err
+	}
+	d, err := s.app.DSO(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	v := dsoView{From: d.From.String(), To: d.To.String(), Days: d.Days, Currency: d.Reporting.Code(),
+		Rates: toRates(d.Rates), MissingRates: toMissing(d.MissingRates),
+		Receivables: toMoney(d.Receivables), BeginReceivables: toMoney(d.BeginReceivables), Current: toMoney(d.Current),
+		Overdue: toMoney(d.Overdue), Over60: toMoney(d.Over60), CreditSales: toMoney(d.CreditSales),
+		DSO: ratio(d.Standard), BestPossibleDSO: ratio(d.BestPossible), DelinquentDSO: ratio(d.Delinquent),
+		CountbackDSO: ratio(d.Countback), CEI: ratio(d.CEI), AverageDaysDelinquent: ratio(d.AverageDaysDelinquent),
+		Over60Share: ratio(d.Over60Share), Notes: append([]string{}, d.Notes...)}
+	if asCSV {
+		num := func(n *json.Number) string {
+			if n == nil {
+				return ""
+			}
+			return n.String()
+		}
+		rows := [][]string{{"figure", "value", "unit"},
+			{"from", v.From, "date"}, {"to", v.To, "date"}, {"days", strconv.Itoa(v.Days), "days"},
+			{"receivables", v.Receivables.Amount, v.Currency}, {"begin_receivables", v.BeginReceivables.Amount, v.Currency},
+			{"current", v.Current.Amount, v.Currency}, {"overdue", v.Overdue.Amount, v.Currency},
+			{"over_60", v.Over60.Amount, v.Currency}, {"credit_sales", v.CreditSales.Amount, v.Currency},
+			{"dso", num(v.DSO), "days"}, {"best_possible_dso", num(v.BestPossibleDSO), "days"},
+			{"delinquent_dso", num(v.DelinquentDSO), "days"}, {"countback_dso", num(v.CountbackDSO), "days"},
+			{"cei", num(v.CEI), "percent"}, {"average_days_delinquent", num(v.AverageDaysDelinquent), "days"},
+			{"over_60_share", num(v.Over60Share), "percent"}}
+		for _, m := range v.MissingRates {
+			rows = append(rows, []string{"missing_rate", m.From + " to " + m.To, m.On})
+		}
+		s.writeCSV(c, "dso-"+v.To+".csv", rows)
+		return nil
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) kpiTopOverdue(c *gin.Context) error {
+	q, asCSV, err := kpiQuery(c, "as_of", "entity", "currency")
+	if err != nil {
+		return err
+	}
+	top, err := s.app.TopOverdue(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	v := topOverdueView{AsOf: top.AsOf.String(), Currency: top.Reporting.Code(), Rates: toRates(top.Rates),
+		MissingRates: toMissing(top.MissingRates), Customers: mapSlice(top.Customers, func(r app.TopOverdueRow) topOverdueRowView {
+			return topOverdueRowView{CustomerID: r.CustomerID, ExternalID: r.ExternalID, Name: r.Name, Entity: r.Entity, Agent: r.Agent,
+				Overdue: toMoney(r.Overdue), OverdueReporting: toMoney(r.OverdueReporting), Over60: toMoney(r.Over60), DaysOverdue: r.DaysOverdue}
+		})}
+	if asCSV {
+		rows := [][]string{{"rank", "external_id", "name", "entity", "agent", "currency", "overdue", "over_60", "days_overdue",
+			"reporting_currency", "overdue_reporting"}}
+		for i, r := range v.Customers {
+			rows = append(rows, []string{strconv.Itoa(i + 1), r.ExternalID, r.Name, r.Entity, r.Agent, r.Overdue.Currency,
+				r.Overdue.Amount, r.Over60.Amount, strconv.Itoa(r.DaysOverdue), v.Currency, r.OverdueReporting.Amount})
+		}
+		s.writeCSV(c, "top-overdue-"+v.AsOf+".csv", rows)
+		return nil
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}

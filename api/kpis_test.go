@@ -1,0 +1,73 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestKPIEndpointsAnswerAsDocumented(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	// setup's feed: C1 owes I1 100.00 EUR due 2020-02-01 and I2 50.25 due 2099, less credit note CN1 20.00;
+	// C3 owes 1,200 JPY; there is no JPY rate.
+	type amount struct {
+		Amount string `json:"amount"`
+	}
+	type group struct {
+		Key       string `json:"key"`
+		Reporting struct {
+			Buckets map[string]amount `json:"buckets"`
+			Credits amount            `json:"credits"`
+			Total   amount            `json:"total"`
+		} `json:"reporting"`
+		Complete bool `json:"complete"`
+	}
+	type aging struct {
+		Groups       []group          `json:"groups"`
+		MissingRates []map[string]any `json:"missing_rates"`
+	}
+	ag := decode[aging](t, b.do(t, "GET", "/api/v1/kpis/aging?group_by=customer", "", "", http.StatusOK))
+	require.Len(t, ag.Groups, 2)
+	require.Equal(t, "C1", ag.Groups[0].Key)
+	require.Equal(t, "100.00", ag.Groups[0].Reporting.Buckets["over_120"].Amount)
+	require.Equal(t, "50.25", ag.Groups[0].Reporting.Buckets["not_due"].Amount)
+	require.Equal(t, "-20.00", ag.Groups[0].Reporting.Credits.Amount)
+	require.Equal(t, "130.25", ag.Groups[0].Reporting.Total.Amount)
+	require.False(t, ag.Groups[1].Complete, "C3's yen have no rate")
+	require.Len(t, ag.MissingRates, 1)
+
+	before := decode[aging](t, b.do(t, "GET", "/api/v1/kpis/aging?as_of=2020-06-01", "", "", http.StatusOK))
+	require.Empty(t, before.Groups, "nothing was known to Recoup then")
+
+	csv := string(b.do(t, "GET", "/api/v1/kpis/aging?group_by=customer&format=csv", "", "", http.StatusOK))
+	require.True(t, strings.HasPrefix(csv, "group,label,currency,not_due,1_30,31_60,61_90,91_120,over_120,credits,total,complete\n"), csv)
+	require.Contains(t, csv, "C1,Boulangerie Martin,EUR,50.25,0.00,0.00,0.00,0.00,100.00,-20.00,130.25,\n")
+
+	type top struct {
+		Customers []struct {
+			ExternalID string `json:"external_id"`
+			Overdue    amount `json:"overdue"`
+		} `json:"customers"`
+		MissingRates []map[string]any `json:"missing_rates"`
+	}
+	tp := decode[top](t, b.do(t, "GET", "/api/v1/kpis/top-overdue", "", "", http.StatusOK))
+	require.Len(t, tp.Customers, 1)
+	require.Equal(t, "C1", tp.Customers[0].ExternalID)
+	require.Equal(t, "100.00", tp.Customers[0].Overdue.Amount)
+	require.Len(t, tp.MissingRates, 1)
+	require.Contains(t, string(b.do(t, "GET", "/api/v1/kpis/top-overdue?format=csv", "", "", http.StatusOK)), "1,C1,Boulangerie Martin,FR01,alice@recoup.example,EUR,100.00")
+
+	// Only the EUR entity: no missing rate, so every ratio is there (no sales in the last 90 days: no DSO).
+	d := decode[map[string]any](t, b.do(t, "GET", "/api/v1/kpis/dso?entity=FR01", "", "", http.StatusOK))
+	require.Nil(t, d["dso"])
+	require.Equal(t, 66.56, d["over_60_share"], "100.00 of 150.25 open, in percent")
+	b.do(t, "GET", "/api/v1/kpis/dso?from=2020-01-01&to=2020-01-31&format=csv", "", "", http.StatusOK)
+
+	for _, bad := range []string{"/api/v1/kpis/aging?group_by=region", "/api/v1/kpis/dso?from=2021-01-01&to=2020-01-01",
+		"/api/v1/kpis/top-overdue?as_of=yesterday", "/api/v1/kpis/aging?format=xml", "/api/v1/kpis/dso?group_by=entity"} {
+		b.do(t, "GET", bad, "", "", http.StatusBadRequest)
+	}
+}
