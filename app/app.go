@@ -23,6 +23,7 @@ type App struct {
 	flow     *flow.Client // nil: what needs Temporal answers CodeUnavailable
 	log      *slog.Logger
 	desk     Desk
+	live     *liveHub // this process's live streams (RunLive)
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
@@ -31,7 +32,7 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log, desk: DefaultDesk}
+	a := &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log, desk: DefaultDesk, live: newLiveHub(st)}
 	for _, o := range opts {
 		o(a)
 	}

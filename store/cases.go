@@ -187,7 +187,7 @@ func openCase(ctx context.Context, tx pgx.Tx, per Perimeter, nc NewCase) (int64,
 	if err != nil {
 		return 0, err
 	}
-	if err := notify(ctx, tx, owner, NotifyCaseAssigned, id, "case %d (%s) was routed to you", id, nc.Type); err != nil {
+	if err := notify(ctx, tx, owner, NotifyCaseAssigned, id, NotificationParams{}); err != nil {
 		return 0, err
 	}
 	return id, journalCase(ctx, tx, id, nc.CustomerID, nc.Actor, "case.open", after)
@@ -408,8 +408,7 @@ func (s *Store) AddCaseComment(ctx context.Context, caseID int64, author, body s
 		if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
 			return err
 		}
-		if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
-			fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
+		if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID, NotificationParams{Actor: actorEmail(author)}); err != nil {
 			return err
 		}
 		var owner string
@@ -418,7 +417,7 @@ func (s *Store) AddCaseComment(ctx context.Context, caseID int64, author, body s
 		}
 		if owner != "" && !contains(cm.Mentions, owner) {
 			if err := notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID,
-				fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
+				NotificationParams{Actor: actorEmail(author)}); err != nil {
 				return err
 			}
 		}
@@ -498,8 +497,8 @@ func (s *Store) RouteCase(ctx context.Context, r CaseRoute) error {
 			return err
 		}
 		if newOwner != nil && (owner == nil || *owner != *newOwner) {
-			if err := notify(ctx, tx, newOwner, NotifyCaseAssigned, r.CaseID, "case %d was routed to you by %s: %s",
-				r.CaseID, actorEmail(r.By), r.Reason); err != nil {
+			if err := notify(ctx, tx, newOwner, NotifyCaseAssigned, r.CaseID,
+				NotificationParams{Actor: actorEmail(r.By), Reason: r.Reason}); err != nil {
 				return err
 			}
 		}
@@ -877,7 +876,7 @@ func (s *Store) RecordCaseAlert(ctx context.Context, a CaseAlert) (taskID int64,
 		if a.Level > AlertReminder {
 			kind = NotifySLAEscalation
 		}
-		if err := notify(ctx, tx, who, kind, a.CaseID, "%s", note); err != nil {
+		if err := notify(ctx, tx, who, kind, a.CaseID, NotificationParams{SLADays: sla, Level: a.Level}); err != nil {
 			return err
 		}
 		after, _ := json.Marshal(map[string]any{"level": a.Level, "sla_state": state, "task_id": taskID, "due_at": a.DueAt.UTC()})
