@@ -33,9 +33,10 @@ const (
 
 // Server holds what the handlers need.
 type Server struct {
-	app     *app.App
-	log     *slog.Logger
-	maxFile int64
+	app       *app.App
+	log       *slog.Logger
+	maxFile   int64
+	heartbeat time.Duration
 }
 
 // Options configures the handler.
@@ -50,12 +51,17 @@ type Options struct {
 	// /webhooks/twilio (by signature, not session); empty token: no webhook.
 	TwilioAuthToken string
 	PublicURL       string
+	// Heartbeat is how often an idle notification stream sends a comment; 0: Heartbeat (25 s).
+	Heartbeat time.Duration
 }
 
 // NewHandler builds the HTTP handler.
 func NewHandler(o Options) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{app: o.App, log: o.Logger, maxFile: o.MaxImportBytes}
+	s := &Server{app: o.App, log: o.Logger, maxFile: o.MaxImportBytes, heartbeat: o.Heartbeat}
+	if s.heartbeat == 0 {
+		s.heartbeat = Heartbeat
+	}
 	if s.maxFile == 0 {
 		s.maxFile = maxImportBody
 	}
@@ -199,6 +205,7 @@ var routes = []Route{
 	{"GET", "/case-routing", auth.CasesRead, (*Server).getCaseRouting},
 	{"PUT", "/case-routing", auth.CaseRoutingWrite, (*Server).putCaseRouting},
 	{"GET", "/notifications", auth.NotificationsOwn, (*Server).listNotifications},
+	{"GET", "/notifications/stream", auth.NotificationsOwn, (*Server).notificationStream},
 	{"POST", "/notifications/:id/read", auth.NotificationsOwn, (*Server).readNotification},
 	{"POST", "/notifications/read-all", auth.NotificationsOwn, (*Server).readAllNotifications},
 }

@@ -25,6 +25,7 @@ type App struct {
 	desk     Desk
 	// attachMax bounds one file attached to a case, in bytes (RECOUP_ATTACHMENT_MAX_BYTES).
 	attachMax int64
+	live     *liveHub // this process's live streams (RunLive)
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
@@ -34,7 +35,7 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &App{store: st, importer: importer.New(st.Pool), flow: fc, log: log, desk: DefaultDesk,
-		attachMax: DefaultAttachmentMaxBytes}
+		attachMax: DefaultAttachmentMaxBytes, live: newLiveHub(st)}
 	for _, o := range opts {
 		o(a)
 	}

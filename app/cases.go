@@ -236,12 +236,8 @@ const liveTimeout = 5 * time.Second
 
 // Case answers one case inside who's perimeter.
 func (a *App) Case(ctx context.Context, who domain.Principal, id int64) (CaseDetail, error) {
-	k, err := a.visibleCase(ctx, who, auth.CasesRead, id)
+	d, err := a.CaseDiscussion(ctx, who, id)
 	if err != nil {
-		return CaseDetail{}, err
-	}
-	d := CaseDetail{Case: k}
-	if d.Comments, err = a.store.CaseComments(ctx, id); err != nil {
 		return d, err
 	}
 	if d.Attachments, err = a.store.CaseAttachments(ctx, id); err != nil {
@@ -283,6 +279,18 @@ type CommentRequest struct {
 }
 
 var mentionPattern = regexp.MustCompile(`(?:^|\s)@([a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,})`)
+
+// CaseDiscussion is a case without its live state: its facts and its
+// comments (what the case page's discussion shows, fetched again when it changes).
+func (a *App) CaseDiscussion(ctx context.Context, who domain.Principal, id int64) (CaseDetail, error) {
+	k, err := a.visibleCase(ctx, who, auth.CasesRead, id)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	d := CaseDetail{Case: k}
+	d.Comments, err = a.store.CaseComments(ctx, id)
+	return d, err
+}
 
 // CommentCase records a comment visible to everyone with access to the
 // case, journaled, and tells the case's workflow (addNote: the one path of

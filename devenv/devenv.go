@@ -139,6 +139,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	uses := app.New(st, fc, log, opts...)
+	go func() { _ = uses.RunLive(ctx) }() // the live notification streams, until ctx ends
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -95,8 +94,7 @@ func (s *Store) AddCaseNote(ctx context.Context, caseID int64, n CaseNote) (Adde
 			names[i] = at.FileName
 		}
 		if commentID == nil {
-			err := notifyCaseOwner(ctx, tx, caseID, n.Author, nil,
-				fmt.Sprintf("%s attached %s to your case %d", actorEmail(n.Author), strings.Join(names, ", "), caseID))
+			err := notifyCaseOwner(ctx, tx, caseID, n.Author, nil, strings.Join(names, ", "))
 			if err != nil {
 				return err
 			}

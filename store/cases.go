@@ -187,7 +187,7 @@ func openCase(ctx context.Context, tx pgx.Tx, per Perimeter, nc NewCase) (int64,
 	if err != nil {
 		return 0, err
 	}
-	if err := notify(ctx, tx, owner, NotifyCaseAssigned, id, "case %d (%s) was routed to you", id, nc.Type); err != nil {
+	if err := notify(ctx, tx, owner, NotifyCaseAssigned, id, NotificationParams{}); err != nil {
 		return 0, err
 	}
 	if err := owe(ctx, tx, OutboxCaseStart, id, 0); err != nil {
@@ -421,11 +421,10 @@ func addCaseComment(ctx context.Context, tx pgx.Tx, caseID int64, author, body s
 	if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
 		return cm, err
 	}
-	if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
-		fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
+	if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID, NotificationParams{Actor: actorEmail(author)}); err != nil {
 		return cm, err
 	}
-	if err := notifyCaseOwner(ctx, tx, caseID, author, cm.Mentions, fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
+	if err := notifyCaseOwner(ctx, tx, caseID, author, cm.Mentions, ""); err != nil {
 		return cm, err
 	}
 	after, _ := json.Marshal(map[string]any{"comment_id": cm.ID, "mentions": cm.Mentions})
@@ -433,8 +432,9 @@ func addCaseComment(ctx context.Context, tx pgx.Tx, caseID int64, author, body s
 }
 
 // notifyCaseOwner tells the case's owner (if any, and not the author or one
-// of those already notified) about something said on their case.
-func notifyCaseOwner(ctx context.Context, tx pgx.Tx, caseID int64, author string, notified []string, text string) error {
+// of those already notified) about something said on their case: a
+// comment, or files attached alone (their names).
+func notifyCaseOwner(ctx context.Context, tx pgx.Tx, caseID int64, author string, notified []string, files string) error {
 	var owner string
 	if err := tx.QueryRow(ctx, caseOwnerEmail, caseID).Scan(&owner); err != nil {
 		return err
@@ -442,7 +442,7 @@ func notifyCaseOwner(ctx context.Context, tx pgx.Tx, caseID int64, author string
 	if owner == "" || contains(notified, owner) {
 		return nil
 	}
-	return notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID, text)
+	return notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID, NotificationParams{Actor: actorEmail(author), Files: files})
 }
 
 func contains(list []string, v string) bool {
@@ -515,8 +515,8 @@ func (s *Store) RouteCase(ctx context.Context, r CaseRoute) error {
 			return err
 		}
 		if newOwner != nil && (owner == nil || *owner != *newOwner) {
-			if err := notify(ctx, tx, newOwner, NotifyCaseAssigned, r.CaseID, "case %d was routed to you by %s: %s",
-				r.CaseID, actorEmail(r.By), r.Reason); err != nil {
+			if err := notify(ctx, tx, newOwner, NotifyCaseAssigned, r.CaseID,
+				NotificationParams{Actor: actorEmail(r.By), Reason: r.Reason}); err != nil {
 				return err
 			}
 		}
@@ -905,7 +905,7 @@ func (s *Store) RecordCaseAlert(ctx context.Context, a CaseAlert) (taskID int64,
 		if a.Level > AlertReminder {
 			kind = NotifySLAEscalation
 		}
-		if err := notify(ctx, tx, who, kind, a.CaseID, "%s", note); err != nil {
+		if err := notify(ctx, tx, who, kind, a.CaseID, NotificationParams{SLADays: sla, Level: a.Level}); err != nil {
 			return err
 		}
 		after, _ := json.Marshal(map[string]any{"level": a.Level, "sla_state": state, "task_id": taskID, "due_at": a.DueAt.UTC()})

@@ -7,6 +7,7 @@ import "recoup/auth"
 var caseRoutes = []route{
 	{method: "GET", path: "/cases", action: auth.CasesRead, handle: (*Handler).caseList},
 	{method: "GET", path: "/cases/:id", action: auth.CasesRead, handle: (*Handler).caseShow},
+	{method: "GET", path: "/cases/:id/discussion", action: auth.CasesRead, handle: (*Handler).caseDiscussion},
 	{method: "POST", path: "/cases/:id/comments", action: auth.CasesComment, attachments: true, handle: (*Handler).caseComment},
 	{method: "POST", path: "/cases/:id/route", action: auth.CasesDecide, handle: (*Handler).caseRoute},
 	{method: "POST", path: "/cases/:id/status", action: auth.CasesDecide, handle: (*Handler).caseStatus},

@@ -15,11 +15,13 @@ type notificationData struct {
 	UnreadOnly     bool
 	Pages, Current int
 	Back           string // this list's URL, where the mark-read forms come back to
+	Live           bool   // the first page: the page's script adds new notifications at the top
+	Kinds          []store.NotificationKind
 }
 
 // notificationRow is a notification as the list shows it.
 type notificationRow struct {
-	store.Notification
+	app.Notification
 	Case int64 // the case it is about; 0: none
 }
 
@@ -30,7 +32,8 @@ func (h *Handler) notificationList(r *request) error {
 	query := r.c.Request.URL.Query()
 	d := notificationData{UnreadOnly: query.Get("unread") == "1"}
 	page := pageOf(query.Get("page"), notificationRows)
-	n, err := h.app.MyNotifications(r.c.Request.Context(), r.who, app.NotificationQuery{Unread: d.UnreadOnly, Page: page})
+	n, err := h.app.MyNotifications(r.c.Request.Context(), r.who, app.NotificationQuery{Unread: d.UnreadOnly, Language: r.lang,
+		Page: page})
 	if err != nil {
 		return err
 	}
@@ -45,6 +48,7 @@ func (h *Handler) notificationList(r *request) error {
 	d.Current = page.Offset/notificationRows + 1
 	d.Pages = int((d.Total + notificationRows - 1) / notificationRows)
 	d.Back = r.c.Request.URL.RequestURI()
+	d.Live, d.Kinds = d.Current == 1, store.NotificationKinds
 	h.render(r.c, http.StatusOK, "notification_list", h.newPage(r, "notification.title", "", d))
 	return nil
 }

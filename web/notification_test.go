@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -15,21 +16,25 @@ func TestAMentionRingsTheBellAndIsMarkedRead(t *testing.T) {
 	page := f.openDispute(t, f.agent, f.first, "quantity", "")
 
 	_, body := f.agent.get("/")
-	require.Contains(t, body, `<a href="/notifications" class="bell">Notifications</a>`, "nothing unread: a quiet bell")
+	require.Contains(t, body, `<a href="/notifications" id="bell" class="bell" data-stream="/api/v1/notifications/stream">Notifications `+
+		`<span class="badge bad" hidden><span data-unread>0</span>`, "nothing unread: a quiet bell (its script follows the live stream)")
 
 	for _, text := range []string{"@agent@example.com can you check the delivery note?", "@agent@example.com and the second one <b>?</b>"} {
 		res := f.logistics.post(page+"/comments", url.Values{"text": {text}})
 		require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
 	}
 	_, body = f.agent.get("/")
-	require.Contains(t, body, `<span class="badge bad">2<span class="visually-hidden"> unread</span></span>`, "the bell counts them")
+	require.Contains(t, body, `<span class="badge bad"><span data-unread>2</span><span class="visually-hidden"> unread</span></span>`, "the bell counts them")
 	_, body = f.logistics.get("/")
-	require.NotContains(t, body, `visually-hidden"> unread`, "the author is not notified of their own comment")
+	require.Contains(t, body, `hidden><span data-unread>0</span>`, "the author is not notified of their own comment")
 
 	status, body := f.agent.get("/notifications")
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, "2 notifications, 2 unread")
 	require.Contains(t, body, "You were mentioned")
+	require.Contains(t, body, "dock@example.com mentioned you on case "+page[len("/cases/"):]+" (Acme &lt;Ltd&gt;)", "rendered when read")
+	require.Contains(t, body, `<ol class="comments notifications" id="notification-items" data-live>`, "new ones are added at the top")
+	require.Contains(t, body, `<template id="notification-new">`)
 	require.Contains(t, body, `<a href="`+page+`">Case `+page[len("/cases/"):]+`</a>`)
 	require.NotContains(t, body, "<b>?</b>", "escaped")
 	ids := regexp.MustCompile(`action="/notifications/(\d+)/read"`).FindAllStringSubmatch(body, -1)
@@ -52,5 +57,28 @@ func TestAMentionRingsTheBellAndIsMarkedRead(t *testing.T) {
 	_, body = f.agent.get("/notifications?unread=1")
 	require.Contains(t, body, "1 notifications marked read.")
 	require.Contains(t, body, "Nothing unread.")
-	require.Contains(t, body, `<a href="/notifications" class="bell" aria-current="page">Notifications</a>`)
+	require.Contains(t, body, `class="bell" data-stream="/api/v1/notifications/stream" aria-current="page">Notifications <span class="badge bad" hidden>`)
+	_, body = f.agent.get("/notifications?page=2")
+	require.NotContains(t, body, "data-live", "only the first page takes new ones")
+}
+
+// The case page's discussion comes alone too, for the page's script to
+// replace it when the case changes; outside the perimeter it is not found.
+func TestTheCaseDiscussionFragment(t *testing.T) {
+	t.Parallel()
+	f := caseSetup(t)
+	page := f.openDispute(t, f.agent, f.first, "quantity", "")
+	res := f.logistics.post(page+"/comments", url.Values{"text": {"the pallet was <b>short</b>"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+
+	_, body := f.agent.get(page)
+	require.Contains(t, body, `<div id="discussion" data-case="`+page[len("/cases/"):]+`" data-fragment="`+page+`/discussion" aria-live="polite">`)
+	status, body := f.agent.get(page + "/discussion")
+	require.Equal(t, http.StatusOK, status)
+	require.True(t, strings.HasPrefix(strings.TrimSpace(body), `<h2 id="discussion-h">Discussion (1)</h2>`), body)
+	require.Contains(t, body, "the pallet was &lt;b&gt;short&lt;/b&gt;")
+	require.NotContains(t, body, "<html", "a fragment, without the layout")
+	require.NotContains(t, body, "<form", "the comment form stays on the page (what is being typed is kept)")
+	status, _ = f.sales.get(page + "/discussion")
+	require.Equal(t, http.StatusNotFound, status, "routed to logistics, not sales")
 }

@@ -58,6 +58,16 @@ func loadViews(fsys fs.FS) (*views, error) {
 // It renders into a buffer first, so a template error is a clean 500, never a
 // half-written page.
 func (h *Handler) render(c *gin.Context, status int, name string, p *Page) {
+	h.execute(c, status, name, "layout", p)
+}
+
+// renderPart writes only the template part of page name (a fragment a page's
+// script fetches to replace a part of itself), without the layout.
+func (h *Handler) renderPart(c *gin.Context, name, part string, p *Page) {
+	h.execute(c, http.StatusOK, name, part, p)
+}
+
+func (h *Handler) execute(c *gin.Context, status int, name, tmpl string, p *Page) {
 	t, ok := h.views.pages[name]
 	if !ok {
 		h.log.Error("no page template", "name", name)
@@ -65,8 +75,8 @@ func (h *Handler) render(c *gin.Context, status int, name string, p *Page) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		h.log.Error("render page", "name", name, "err", err)
+	if err := t.ExecuteTemplate(&buf, tmpl, p); err != nil {
+		h.log.Error("render page", "name", name, "template", tmpl, "err", err)
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}

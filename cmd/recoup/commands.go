@@ -137,6 +137,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, opts...)
+			go func() { _ = uses.RunLive(ctx) }() // the live notification streams of this process, until ctx ends
 			pages, err := web.New(web.Options{App: uses, Logger: p.log})
 			if err != nil {
 				return err

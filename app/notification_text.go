@@ -1,0 +1,128 @@
+package app
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"recoup/store"
+)
+
+// NotificationLanguages are the languages notifications are written in; the
+// first is the fallback.
+var NotificationLanguages = []string{"en", "fr"}
+
+// notificationTexts are the words of notifications per language: one text per
+// kind (and variant: assigned "by" someone, an escalation "again"), with
+// {case}, {type}, {customer}, {actor}, {reason}, {days} and {files} filled in from the
+// notification; "type.*" names a case's type inside them. Every key exists in
+// every language (a test checks it).
+var notificationTexts = map[string]map[string]string{
+	"en": {
+		"case_assigned":             "Case {case} ({type}, {customer}) was routed to you",
+		"case_assigned.by":          "Case {case} ({type}, {customer}) was routed to you by {actor}: {reason}",
+		"mention":                   "{actor} mentioned you on case {case} ({customer})",
+		"case_comment":              "{actor} commented on your case {case} ({customer})",
+		"case_comment.files":        "{actor} attached {files} to your case {case} ({customer})",
+		"sla_reminder":              "Case {case} ({type}, {customer}): half its SLA of {days} business days is gone",
+		"sla_escalation":            "Case {case} ({type}, {customer}) is past its SLA of {days} business days: escalated",
+		"sla_escalation.again":      "Case {case} ({type}, {customer}) is past twice its SLA of {days} business days: escalated again",
+		"type.dispute":              "dispute",
+		"type.credit_limit_request": "credit limit request",
+		"type.data_change_request":  "data change request",
+		"type.customer_message":     "customer message",
+		"type.":                     "case",
+	},
+	"fr": {
+		"case_assigned":             "Le dossier {case} ({type}, {customer}) vous est confié",
+		"case_assigned.by":          "Le dossier {case} ({type}, {customer}) vous est confié par {actor} : {reason}",
+		"mention":                   "{actor} vous a mentionné dans le dossier {case} ({customer})",
+		"case_comment":              "{actor} a commenté votre dossier {case} ({customer})",
+		"case_comment.files":        "{actor} a joint {files} à votre dossier {case} ({customer})",
+		"sla_reminder":              "Dossier {case} ({type}, {customer}) : la moitié de son délai de {days} jours ouvrés est écoulée",
+		"sla_escalation":            "Le dossier {case} ({type}, {customer}) a dépassé son délai de {days} jours ouvrés : escaladé",
+		"sla_escalation.again":      "Le dossier {case} ({type}, {customer}) a dépassé deux fois son délai de {days} jours ouvrés : escaladé à nouveau",
+		"type.dispute":              "litige",
+		"type.credit_limit_request": "demande de limite de crédit",
+		"type.data_change_request":  "demande de modification de données",
+		"type.customer_message":     "message du client",
+		"type.":                     "dossier",
+	},
+}
+
+// Notification is a notification as its reader sees it: its text rendered in
+// their language.
+type Notification struct {
+	store.Notification
+	Text string
+}
+
+// NotificationText is n's text in lang (a language without notifications:
+// the first of NotificationLanguages). A row written before notifications had
+// parameters shows the text it was stored with.
+func NotificationText(lang string, n store.Notification) string {
+	if n.Fallback != "" {
+		return n.Fallback
+	}
+	texts, ok := notificationTexts[lang]
+	if !ok {
+		texts = notificationTexts[NotificationLanguages[0]]
+	}
+	key := string(n.Kind)
+	switch {
+	case n.Kind == store.NotifyCaseAssigned && n.Params.Actor != "":
+		key += ".by"
+	case n.Kind == store.NotifySLAEscalation && n.Params.Level >= store.AlertTwice:
+		key += ".again"
+	case n.Kind == store.NotifyCaseComment && n.Params.Files != "":
+		key += ".files"
+	}
+	text, ok := texts[key]
+	if !ok {
+		return string(n.Kind)
+	}
+	var caseID string
+	if n.CaseID != nil {
+		caseID = strconv.FormatInt(*n.CaseID, 10)
+	}
+	typ, ok := texts["type."+n.Params.CaseType]
+	if !ok {
+		typ = n.Params.CaseType
+	}
+	return strings.NewReplacer("{case}", caseID, "{type}", typ, "{customer}", n.Params.Customer, "{actor}", n.Params.Actor,
+		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files).Replace(text)
+}
+
+func renderNotifications(lang string, list []store.Notification) []Notification {
+	out := make([]Notification, len(list))
+	for i, n := range list {
+		out[i] = Notification{Notification: n, Text: NotificationText(lang, n)}
+	}
+	return out
+}
+
+var notificationMatcher = func() language.Matcher {
+	tags := make([]language.Tag, len(NotificationLanguages))
+	for i, l := range NotificationLanguages {
+		tags[i] = language.Make(l)
+	}
+	return language.NewMatcher(tags)
+}()
+
+// NotificationLanguage is the language a caller reads notifications in: the
+// one they chose in their profile when notifications speak it, else the best
+// match of their Accept-Language, else the first of NotificationLanguages
+// (the web app chooses its page language the same way).
+func NotificationLanguage(saved, acceptLanguage string) string {
+	if slices.Contains(NotificationLanguages, saved) {
+		return saved
+	}
+	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
+	_, i, conf := notificationMatcher.Match(tags...)
+	if conf == language.No {
+		return NotificationLanguages[0]
+	}
+	return NotificationLanguages[i]
+}
