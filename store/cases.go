@@ -389,43 +389,51 @@ func (s *Store) AddCaseComment(ctx context.Context, caseID int64, author, body s
 	if cm.Mentions == nil {
 		cm.Mentions = []string{}
 	}
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if len(mentions) > 0 {
-			rows, err := tx.Query(ctx, knownUsers, mentions)
-			if err != nil {
-				return err
-			}
-			known, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return err
-			}
-			for _, m := range mentions {
-				if !contains(known, m) {
-					return domain.FieldError("mentions", "@%s is not a user", m)
-				}
-			}
-		}
-		if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
-			return err
-		}
-		if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
-			fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
-			return err
-		}
-		var owner string
-		if err := tx.QueryRow(ctx, caseOwnerEmail, caseID).Scan(&owner); err != nil {
-			return err
-		}
-		if owner != "" && !contains(cm.Mentions, owner) {
-			if err := notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID,
-				fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
-				return err
-			}
-		}
-		after, _ := json.Marshal(map[string]any{"comment_id": cm.ID, "mentions": cm.Mentions})
-		return journalCase(ctx, tx, caseID, 0, author, "case.comment", after)
-	})
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return addCaseComment(ctx, tx, &cm) })
 	return cm, err
+}
+
+// addCaseComment is AddCaseComment inside tx (a customer's reply comments in
+// its own transaction); it sets cm's ID and CreatedAt.
+func addCaseComment(ctx context.Context, tx pgx.Tx, cm *CaseComment) error {
+	caseID, author, body, mentions := cm.CaseID, cm.Author, cm.Body, cm.Mentions
+	if cm.Mentions == nil {
+		cm.Mentions = []string{}
+	}
+	if len(mentions) > 0 {
+		rows, err := tx.Query(ctx, knownUsers, mentions)
+		if err != nil {
+			return err
+		}
+		known, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, m := range mentions {
+			if !contains(known, m) {
+				return domain.FieldError("mentions", "@%s is not a user", m)
+			}
+		}
+	}
+	if err := tx.QueryRow(ctx, insertCaseComment, caseID, author, body, cm.Mentions).Scan(&cm.ID, &cm.CreatedAt); err != nil {
+		return err
+	}
+	if err := notifyByEmail(ctx, tx, cm.Mentions, author, NotifyMention, caseID,
+		fmt.Sprintf("%s mentioned you on case %d", actorEmail(author), caseID)); err != nil {
+		return err
+	}
+	var owner string
+	if err := tx.QueryRow(ctx, caseOwnerEmail, caseID).Scan(&owner); err != nil {
+		return err
+	}
+	if owner != "" && !contains(cm.Mentions, owner) {
+		if err := notifyByEmail(ctx, tx, []string{owner}, author, NotifyCaseComment, caseID,
+			fmt.Sprintf("%s commented on your case %d", actorEmail(author), caseID)); err != nil {
+			return err
+		}
+	}
+	after, _ := json.Marshal(map[string]any{"comment_id": cm.ID, "mentions": cm.Mentions})
+	return journalCase(ctx, tx, caseID, 0, author, "case.comment", after)
 }
 
 func contains(list []string, v string) bool {
