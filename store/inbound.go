@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -93,12 +94,24 @@ func (s *Store) AccountByReplyToken(ctx context.Context, token string) (InboundA
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, false, nil
 	}
-	for _, e := range strings.FieldsFunc(email, func(r rune) bool { return r == ',' || r == ';' }) {
-		if e = strings.ToLower(strings.TrimSpace(e)); e != "" {
-			a.Contacts = append(a.Contacts, e)
+	a.Contacts = append(a.Contacts, Addresses(email)...)
+	return a, err == nil, err
+}
+
+// Addresses are the bare addresses, lower case, of an email field that may
+// list several ("Jana <jana@example.com>; ap@example.com").
+func Addresses(field string) []string {
+	var out []string
+	for _, a := range strings.FieldsFunc(field, func(r rune) bool { return r == ',' || r == ';' }) {
+		a = strings.TrimSpace(a)
+		if p, err := mail.ParseAddress(a); err == nil {
+			a = p.Address
+		}
+		if a != "" {
+			out = append(out, strings.ToLower(a))
 		}
 	}
-	return a, err == nil, err
+	return out
 }
 
 // InboundEmail is an email received on an account's reply address.
@@ -505,8 +518,8 @@ func allBounced(ctx context.Context, tx pgx.Tx, customerID int64) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	for _, a := range strings.FieldsFunc(email, func(r rune) bool { return r == ',' || r == ';' }) {
-		if a = strings.ToLower(strings.TrimSpace(a)); a != "" && !contains(bad, a) {
+	for _, a := range Addresses(email) {
+		if !contains(bad, a) {
 			return false, nil
 		}
 	}
