@@ -84,12 +84,32 @@ JOIN customers c ON c.id = t.customer_id
 JOIN entities e ON e.id = c.entity_id
 WHERE t.token = lower($1)`
 
+const inboundAccountOf = `
+SELECT c.id, c.name, c.entity_id, lower(e.reply_domain), e.reply_pause_days, c.email,
+       coalesce((SELECT array_agg(lower(ct.email)) FROM contacts ct WHERE ct.customer_id = c.id AND ct.email <> ''), '{}')
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+WHERE c.id = $1`
+
 // AccountByReplyToken reads the account of a reply token; found is false
 // for a token no account has.
 func (s *Store) AccountByReplyToken(ctx context.Context, token string) (InboundAccount, bool, error) {
+	return scanInboundAccount(s.Pool.QueryRow(ctx, accountByReplyToken, token))
+}
+
+// InboundAccountOf reads the same for a customer.
+func (s *Store) InboundAccountOf(ctx context.Context, customerID int64) (InboundAccount, error) {
+	a, found, err := scanInboundAccount(s.Pool.QueryRow(ctx, inboundAccountOf, customerID))
+	if err == nil && !found {
+		err = customerNotFound(customerID)
+	}
+	return a, err
+}
+
+func scanInboundAccount(r pgx.Row) (InboundAccount, bool, error) {
 	var a InboundAccount
 	var email string
-	err := s.Pool.QueryRow(ctx, accountByReplyToken, token).Scan(&a.CustomerID, &a.CustomerName, &a.EntityID, &a.ReplyDomain,
+	err := r.Scan(&a.CustomerID, &a.CustomerName, &a.EntityID, &a.ReplyDomain,
 		&a.PauseDays, &email, &a.Contacts)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, false, nil
