@@ -31,6 +31,7 @@ type Config struct {
 	DigestHour        string
 	PaidClaimCheck    string
 	NewEntitySending  string
+	InboundSMTPAddr   string
 }
 
 // Setting describes one variable: where it comes from, its default, and what it is for.
@@ -62,6 +63,7 @@ var Settings = []Setting{
 	{Env: "RECOUP_REPORTING_CURRENCY", Default: "EUR", Flag: "reporting-currency", Usage: "ISO 4217 currency the worklist converts overdue amounts into (dated rates of the exchange_rates import)", field: func(c *Config) *string { return &c.ReportingCurrency }},
 	{Env: "RECOUP_PAID_CLAIM_CHECK_DAYS", Default: "3", Flag: "paid-claim-check-days", Usage: "days after a customer says they paid before a task checks for the payment", field: func(c *Config) *string { return &c.PaidClaimCheck }},
 	{Env: "RECOUP_NEW_ENTITY_SENDING", Default: "live", Flag: "new-entity-sending", Usage: "sending mode of entities an import creates: live, test (every customer message to the entity's test address) or off", field: func(c *Config) *string { return &c.NewEntitySending }},
+	{Env: "RECOUP_INBOUND_SMTP_ADDR", Flag: "inbound-smtp-addr", Usage: "address the inbound SMTP listener (customer replies and bounces) listens on; empty: none (dev: 127.0.0.1:2525)", field: func(c *Config) *string { return &c.InboundSMTPAddr }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
 }
 

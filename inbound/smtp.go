@@ -38,7 +38,9 @@ type Rejection struct{ Reason string }
 func (r *Rejection) Error() string { return r.Reason }
 
 // Reject makes a Rejection.
-func Reject(format string, args ...any) error { return &Rejection{Reason: fmt.Sprintf(format, args...)} }
+func Reject(format string, args ...any) error {
+	return &Rejection{Reason: fmt.Sprintf(format, args...)}
+}
 
 // Limits of the listener.
 const (
@@ -193,5 +195,7 @@ func (se *session) Logout() error { return nil }
 
 type logPrintf struct{ l *slog.Logger }
 
-func (p logPrintf) Printf(format string, v ...any) { p.l.Warn("inbound: smtp: " + fmt.Sprintf(format, v...)) }
-func (p logPrintf) Println(v ...any)               { p.l.Warn("inbound: smtp: " + fmt.Sprint(v...)) }
+func (p logPrintf) Printf(format string, v ...any) {
+	p.l.Warn("inbound: smtp: " + fmt.Sprintf(format, v...))
+}
+func (p logPrintf) Println(v ...any) { p.l.Warn("inbound: smtp: " + fmt.Sprint(v...)) }

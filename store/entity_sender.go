@@ -27,9 +27,9 @@ type EntitySender struct {
 const (
 	senderColumns = `sender_name, sender_address, reply_to, signature_name, signature_phone, reply_domain, reply_local,
        reply_pause_days`
-	getSender     = `SELECT ` + senderColumns + ` FROM entities WHERE code = $1`
-	lockSender    = getSender + ` FOR UPDATE`
-	setSender     = `
+	getSender  = `SELECT ` + senderColumns + ` FROM entities WHERE code = $1`
+	lockSender = getSender + ` FOR UPDATE`
+	setSender  = `
 UPDATE entities SET sender_name = $2, sender_address = $3, reply_to = $4, signature_name = $5, signature_phone = $6,
        reply_domain = $7, reply_local = $8, reply_pause_days = $9, updated_at = now()
 WHERE code = $1 RETURNING ` + senderColumns

@@ -349,7 +349,6 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-
 const inboundColumns = `m.id, m.message_id, m.customer_id, c.name, m.kind, m.status, m.from_address, m.from_name, m.subject,
        m.body, m.from_html, m.auto_reply, m.thread_ids, m.attachments, m.case_id, m.received_at, m.decided_by, m.decided_at`
 

@@ -250,8 +250,8 @@ type MessageCustomer struct {
 	// Undeliverable are addresses of Email that bounced for good: reminders
 	// skip them (email_undeliverable).
 	Undeliverable []string
-	Language   string
-	TimeZone   string
+	Language      string
+	TimeZone      string
 }
 
 // MessageEntity is the selling company.

@@ -22,6 +22,7 @@ import (
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/importer"
+	"recoup/inbound"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/web"
@@ -45,7 +46,8 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
-		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR")
+		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR",
+		"RECOUP_INBOUND_SMTP_ADDR")
 }
 
 // openLogged is newLogger then openStore: what the one-shot commands need.
@@ -140,12 +142,19 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cfg.InboundSMTPAddr != "" {
+				in, err := inbound.Listen(cfg.InboundSMTPAddr, uses, p.log)
+				if err != nil {
+					return err
+				}
+				defer in.Close()
+			}
 			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log, Mount: pages.Mount,
 				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
-		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING")
+		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_INBOUND_SMTP_ADDR")
 }
 
 func workerCmd(cfg *config.Config) *cobra.Command {
