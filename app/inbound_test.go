@@ -83,7 +83,7 @@ func TestAcceptRecipientTakesOnlyReplyAddresses(t *testing.T) {
 	require.NoError(t, b.a.AcceptRecipient(ctx, strings.ToUpper(b.reply)), "case does not matter")
 	for _, rcpt := range []string{
 		"reply+" + strings.Repeat("a", 26) + "@replies.example.com", // no such token
-		"reply@replies.example.com",                                  // no token
+		"reply@replies.example.com",                                 // no token
 		strings.Replace(b.reply, "replies.example.com", "elsewhere.example", 1),
 		"not an address",
 	} {
