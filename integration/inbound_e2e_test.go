@@ -24,7 +24,7 @@ func TestCustomerReplyReachesTheTeamAndPausesTheAccount(t *testing.T) {
 	cur := s.currency
 	postJSON(t, http.MethodPut, s.api+"/api/v1/entities/E1/sender", `{"reply_domain": "replies.recoup.example", "reply_local": "ar"}`, http.StatusOK)
 	postCSV(t, s.api, "customers", "external_id,entity,name,currency,email,phone,language,sms_consent,agent_email\n"+
-		"R1,E1,Replying Ltd,"+cur+",Jana <jana@replying.example>,,en,,"+s.agent.Email+"\n")
+		"R1,E1,Replying Ltd,"+cur+",jana@replying.example,,en,,"+s.agent.Email+"\n")
 	sc := postJSON(t, http.MethodPost, s.api+"/api/v1/scenarios",
 		`{"name": "Two emails", "settings": {"min_days_between": {"email": 0}},
 		  "steps": [{"offset_days": 7, "channel": "email", "template": "reminder_1"},
@@ -88,14 +88,14 @@ func TestCustomerReplyReachesTheTeamAndPausesTheAccount(t *testing.T) {
 	// An out-of-office reply: recorded, but no case and no pause.
 	send("ooo", "Auto-Submitted: auto-replied", "", "I am out of the office until Monday.")
 	var cases caseList
-	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/cases?customer_id=%d", s.api, r1), &cases))
+	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/cases?customer=%d", s.api, r1), &cases))
 	require.Empty(t, cases.Items, "an auto-reply opens nothing")
 	require.Equal(t, http.StatusOK, getJSON(t, account+"/dunning", &st))
 	require.False(t, st.Pause.Paused, "an auto-reply pauses nothing")
 
 	// The customer's reply: a case on the account, the agent notified, the account paused.
 	send("reply1", "", "We paid INV-R1 on Monday, see our remittance.", "", "> "+strings.SplitN(reminder.Text, "\n", 2)[0])
-	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/cases?customer_id=%d", s.api, r1), &cases))
+	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/cases?customer=%d", s.api, r1), &cases))
 	require.Len(t, cases.Items, 1)
 	require.Equal(t, "customer_message", cases.Items[0].Type)
 	require.Equal(t, "customer_reply", cases.Items[0].Source)
@@ -113,7 +113,7 @@ func TestCustomerReplyReachesTheTeamAndPausesTheAccount(t *testing.T) {
 
 	// A redelivery of the same message changes nothing.
 	send("reply1", "", "We paid INV-R1 on Monday, see our remittance.")
-	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/cases?customer_id=%d", s.api, r1), &cases))
+	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/cases?customer=%d", s.api, r1), &cases))
 	require.Len(t, cases.Items, 1)
 
 	// The account's timeline shows the replies.
