@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -59,10 +58,7 @@ type Server struct {
 	rc        Receiver
 	log       *slog.Logger
 	serveDone chan struct{}
-	closeOnce sync.Once
-	inflight  sync.WaitGroup
-	mu        sync.Mutex
-	closed    bool
+	life      Lifecycle
 }
 
 // Listen starts the inbound listener on addr ("127.0.0.1:0" picks a free
@@ -88,7 +84,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 	srv.MaxRecipients = maxRecipients
 	srv.ReadTimeout, srv.WriteTimeout = ioTimeout, ioTimeout
 	srv.EnableSMTPUTF8 = true
-	srv.ErrorLog = logPrintf{log}
+	srv.ErrorLog = SMTPLog{Log: log, Prefix: "inbound: smtp: "}
 	s.srv = srv
 	go func() {
 		defer close(s.serveDone)
@@ -104,34 +100,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops the listener and waits for the messages being processed.
-func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
-		err = s.srv.Close()
-		if errors.Is(err, smtp.ErrServerClosed) {
-			err = nil
-		}
-		if cerr := s.ln.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
-			err = cerr
-		}
-		<-s.serveDone
-		s.inflight.Wait()
-	})
-	return err
-}
-
-func (s *Server) begin() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.inflight.Add(1)
-	return true
-}
+func (s *Server) Close() error { return s.life.Close(s.srv, s.ln, s.serveDone) }
 
 type session struct {
 	s      *Server
@@ -162,10 +131,10 @@ func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (se *session) Data(r io.Reader) error {
-	if !se.s.begin() {
+	if !se.s.life.Begin() {
 		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Shutting down, try again later"}
 	}
-	defer se.s.inflight.Done()
+	defer se.s.life.Done()
 	raw, err := io.ReadAll(r) // go-smtp stops at MaxMessageBytes with 552
 	if err != nil {
 		return err
@@ -192,10 +161,3 @@ func (se *session) Data(r io.Reader) error {
 
 func (se *session) Reset()        { se.from, se.to = "", nil }
 func (se *session) Logout() error { return nil }
-
-type logPrintf struct{ l *slog.Logger }
-
-func (p logPrintf) Printf(format string, v ...any) {
-	p.l.Warn("inbound: smtp: " + fmt.Sprintf(format, v...))
-}
-func (p logPrintf) Println(v ...any) { p.l.Warn("inbound: smtp: " + fmt.Sprint(v...)) }
