@@ -24,12 +24,11 @@ const (
 
 // SMTPServer is a running capture server; see ListenSMTP.
 type SMTPServer struct {
-	srv       *smtp.Server
-	ln        net.Listener
-	mb        *Mailbox
-	logger    *slog.Logger
-	serveDone chan struct{}
-	life      inbound.Lifecycle // DATA transactions being stored; Close waits for them
+	srv    *smtp.Server
+	ln     net.Listener
+	mb     *Mailbox
+	logger *slog.Logger
+	life   inbound.Lifecycle // DATA transactions being stored; Close waits for them
 }
 
 // ListenSMTP starts an SMTP server on addr ("127.0.0.1:0" picks a free port) that delivers
@@ -49,7 +48,7 @@ func ListenSMTP(addr string, mb *Mailbox, logger *slog.Logger) (*SMTPServer, err
 	if err != nil {
 		return nil, fmt.Errorf("capture: smtp listen: %w", err)
 	}
-	s := &SMTPServer{ln: ln, mb: mb, logger: logger, serveDone: make(chan struct{})}
+	s := &SMTPServer{ln: ln, mb: mb, logger: logger}
 
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{s: s, remote: c.Conn().RemoteAddr().String()}, nil
@@ -67,13 +66,7 @@ func ListenSMTP(addr string, mb *Mailbox, logger *slog.Logger) (*SMTPServer, err
 	srv.ErrorLog = inbound.SMTPLog{Log: logger, Prefix: "capture: smtp: "}
 	s.srv = srv
 
-	go func() {
-		defer close(s.serveDone)
-		if err := srv.Serve(ln); err != nil {
-			logger.Error("capture: smtp server stopped", "err", err)
-		}
-	}()
-	logger.Info("capture: smtp listening", "addr", s.Addr())
+	s.life.Serve(srv, ln, logger, "capture")
 	return s, nil
 }
 
@@ -87,7 +80,7 @@ func (s *SMTPServer) Addr() string { return s.ln.Addr().String() }
 // There is deliberately no graceful Shutdown: go-smtp's cannot be cut short once started, and
 // each message is stored atomically anyway, so a client cut off mid-transfer loses only that
 // attempt and is told so.
-func (s *SMTPServer) Close() error { return s.life.Close(s.srv, s.ln, s.serveDone) }
+func (s *SMTPServer) Close() error { return s.life.Close(s.srv, s.ln) }
 
 // session is one SMTP connection's transaction state.
 type session struct {

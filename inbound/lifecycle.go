@@ -14,9 +14,23 @@ import (
 // needs to stop cleanly: it refuses new DATA transactions once closing, and
 // Close waits for those under way.
 type Lifecycle struct {
-	mu       sync.Mutex
-	closed   bool
-	inflight sync.WaitGroup
+	mu        sync.Mutex
+	closed    bool
+	inflight  sync.WaitGroup
+	serveDone chan struct{}
+}
+
+// Serve runs srv on ln in a goroutine until Close, logging why it stopped
+// if it stops by itself.
+func (l *Lifecycle) Serve(srv *smtp.Server, ln net.Listener, log *slog.Logger, name string) {
+	l.serveDone = make(chan struct{})
+	go func() {
+		defer close(l.serveDone)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			log.Error(name+": smtp server stopped", "err", err)
+		}
+	}()
+	log.Info(name+": smtp listening", "addr", ln.Addr().String())
 }
 
 // Begin registers a DATA transaction unless the server is closing; the
@@ -37,9 +51,9 @@ func (l *Lifecycle) Done() { l.inflight.Done() }
 
 // Close stops srv at once (open connections dropped), closes ln (go-smtp
 // only closes listeners Serve has registered: one closed before Serve got
-// that far would accept forever), waits for the Serve goroutine to close
-// serveDone and for the transactions under way. Calling it again is a no-op.
-func (l *Lifecycle) Close(srv *smtp.Server, ln net.Listener, serveDone <-chan struct{}) error {
+// that far would accept forever), waits for the Serve goroutine and for the
+// transactions under way. Calling it again is a no-op.
+func (l *Lifecycle) Close(srv *smtp.Server, ln net.Listener) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -54,7 +68,7 @@ func (l *Lifecycle) Close(srv *smtp.Server, ln net.Listener, serveDone <-chan st
 	if cerr := ln.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
 		err = cerr
 	}
-	<-serveDone
+	<-l.serveDone
 	l.inflight.Wait()
 	return err
 }

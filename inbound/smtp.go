@@ -53,12 +53,11 @@ const (
 
 // Server is a running inbound SMTP listener; see Listen.
 type Server struct {
-	srv       *smtp.Server
-	ln        net.Listener
-	rc        Receiver
-	log       *slog.Logger
-	serveDone chan struct{}
-	life      Lifecycle
+	srv  *smtp.Server
+	ln   net.Listener
+	rc   Receiver
+	log  *slog.Logger
+	life Lifecycle
 }
 
 // Listen starts the inbound listener on addr ("127.0.0.1:0" picks a free
@@ -75,7 +74,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbound: smtp listen on %s: %w", addr, err)
 	}
-	s := &Server{ln: ln, rc: rc, log: log, serveDone: make(chan struct{})}
+	s := &Server{ln: ln, rc: rc, log: log}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{s: s, remote: c.Conn().RemoteAddr().String()}, nil
 	}))
@@ -86,13 +85,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 	srv.EnableSMTPUTF8 = true
 	srv.ErrorLog = SMTPLog{Log: log, Prefix: "inbound: smtp: "}
 	s.srv = srv
-	go func() {
-		defer close(s.serveDone)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			log.Error("inbound: smtp server stopped", "err", err)
-		}
-	}()
-	log.Info("inbound: smtp listening", "addr", s.Addr())
+	s.life.Serve(srv, ln, log, "inbound")
 	return s, nil
 }
 
@@ -100,7 +93,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops the listener and waits for the messages being processed.
-func (s *Server) Close() error { return s.life.Close(s.srv, s.ln, s.serveDone) }
+func (s *Server) Close() error { return s.life.Close(s.srv, s.ln) }
 
 type session struct {
 	s      *Server
