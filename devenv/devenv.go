@@ -150,6 +150,13 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	stops = append(stops, func() { _ = in.Close() })
 	info.Inbound = in.Addr()
+	if cfg.InboundIMAPURL != "" {
+		poller, err := inbound.NewPoller(cfg.InboundIMAPURL, uses, log)
+		if err != nil {
+			return err
+		}
+		go poller.Run(ctx, inbound.PollEvery)
+	}
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err

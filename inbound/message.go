@@ -27,6 +27,10 @@ type Message struct {
 	References []string
 	From       string // the address, lower case
 	FromName   string
+	// Recipients are the addresses of Delivered-To, X-Original-To, To and Cc,
+	// lower case: where a message read from a mailbox was sent (the SMTP
+	// listener has the envelope instead).
+	Recipients []string
 	Subject    string
 	Date       time.Time // zero when missing or unreadable
 	// Text is the body as plain text: the text/plain part when there is one,
@@ -99,6 +103,15 @@ func Parse(raw []byte) (Message, error) {
 			m.From, m.FromName = strings.ToLower(a.Address), a.Name
 		} else {
 			m.From = strings.ToLower(strings.Trim(strings.TrimSpace(from), "<>"))
+		}
+	}
+	for _, k := range []string{"Delivered-To", "X-Original-To", "To", "Cc"} {
+		for _, v := range h[k] {
+			if list, err := (&mail.AddressParser{WordDecoder: wordDecoder}).ParseList(v); err == nil {
+				for _, a := range list {
+					m.Recipients = append(m.Recipients, strings.ToLower(a.Address))
+				}
+			}
 		}
 	}
 	w := walker{m: &m}

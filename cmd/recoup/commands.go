@@ -47,7 +47,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR",
-		"RECOUP_INBOUND_SMTP_ADDR")
+		"RECOUP_INBOUND_SMTP_ADDR", "RECOUP_INBOUND_IMAP_URL")
 }
 
 // openLogged is newLogger then openStore: what the one-shot commands need.
@@ -149,12 +149,20 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				}
 				defer in.Close()
 			}
+			if cfg.InboundIMAPURL != "" {
+				poller, err := inbound.NewPoller(cfg.InboundIMAPURL, uses, p.log)
+				if err != nil {
+					return err
+				}
+				go poller.Run(ctx, inbound.PollEvery)
+			}
 			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log, Mount: pages.Mount,
 				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
-		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_INBOUND_SMTP_ADDR")
+		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_INBOUND_SMTP_ADDR",
+		"RECOUP_INBOUND_IMAP_URL")
 }
 
 func workerCmd(cfg *config.Config) *cobra.Command {
