@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +109,8 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, 
 		return "", &unavailable{"email is not configured"}
 	case ch == domain.ChannelEmail && strings.TrimSpace(c.Email) == "":
 		return "", &unavailable{"no email address"}
+	case ch == domain.ChannelEmail && len(deliverable(c)) == 0:
+		return "", &unavailable{"every email address bounced (" + strings.Join(c.Undeliverable, ", ") + ")"}
 	case ch != domain.ChannelEmail && d.Twilio == nil:
 		return "", &unavailable{"Twilio is not configured"}
 	case ch != domain.ChannelEmail && strings.TrimSpace(c.Phone) == "":
@@ -134,17 +138,36 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, 
 	switch ch {
 	case domain.ChannelEmail:
 		msgID := notify.MessageID(key)
-		e := notify.Email{
-			To: splitAddresses(c.Email), Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: msgID, Language: lang,
+		token, err := d.replyToken(ctx, mc)
+		if err != nil {
+			return "", err // the database: temporary
 		}
-		emailSender(&e, mc)
-		err := d.Mailer.Send(ctx, e)
+		e := notify.Email{
+			To: deliverable(c), Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: msgID, Language: lang,
+		}
+		emailSender(&e, mc, token)
+		err = d.Mailer.Send(ctx, e)
 		return msgID, err
 	case domain.ChannelSMS:
 		return d.Twilio.SendSMS(ctx, c.Phone, r.Text, d.StatusCallbackURL, key)
 	default:
 		return d.Twilio.Call(ctx, c.Phone, notify.SayTwiML(r.Text, lang), d.StatusCallbackURL, key)
 	}
+}
+
+// deliverable are the customer's addresses that did not bounce for good.
+func deliverable(c store.MessageCustomer) []string {
+	var out []string
+	for _, a := range splitAddresses(c.Email) {
+		bare := a
+		if p, err := mail.ParseAddress(a); err == nil {
+			bare = p.Address
+		}
+		if !slices.ContainsFunc(c.Undeliverable, func(u string) bool { return strings.EqualFold(u, bare) }) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // splitAddresses splits a customer's email field, which may list several

@@ -1,12 +1,14 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"net/mail"
 	"sync"
 	"time"
 
 	"recoup/domain"
+	"recoup/inbound"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
@@ -65,18 +67,37 @@ func (d *Dunning) templateSet(ctx context.Context) (*templates.Set, error) {
 // emailSender fills the sender identity of a reminder email from the entity:
 // its sender name and address when set (RECOUP_MAIL_FROM's otherwise; an
 // address without a name is sent under the entity's name), and Reply-To the
-// entity's reply-to address, else the account's agent, else none (replies
-// then go to From).
-func emailSender(e *notify.Email, mc store.MessageContext) {
+// account's reply address when the entity has a reply domain (token, the
+// account's: see inbound.ReplyAddress; bounces go there too, as the envelope
+// sender), else the entity's reply-to address, else the account's agent,
+// else none (replies then go to From).
+func emailSender(e *notify.Email, mc store.MessageContext, token string) {
 	s := mc.Entity.EntitySender
 	e.FromName, e.FromAddress = s.SenderName, s.SenderAddress
 	if e.FromAddress != "" && e.FromName == "" {
 		e.FromName = mc.Entity.Name
 	}
 	switch {
+	case s.ReplyDomain != "" && token != "":
+		addr := inbound.ReplyAddress(s.ReplyLocal, token, s.ReplyDomain)
+		name := mc.AgentName
+		if name == "" {
+			name = cmp.Or(s.SenderName, mc.Entity.Name)
+		}
+		e.ReplyTo = (&mail.Address{Name: name, Address: addr}).String()
+		e.EnvelopeFrom = addr
 	case s.ReplyTo != "":
 		e.ReplyTo = s.ReplyTo
 	case mc.AgentEmail != "":
 		e.ReplyTo = (&mail.Address{Name: mc.AgentName, Address: mc.AgentEmail}).String()
 	}
+}
+
+// replyToken is the account's reply token when its entity receives replies
+// ("" otherwise).
+func (d *Dunning) replyToken(ctx context.Context, mc store.MessageContext) (string, error) {
+	if mc.Entity.ReplyDomain == "" || d.Store == nil {
+		return "", nil
+	}
+	return d.Store.ReplyToken(ctx, mc.Customer.ID, inbound.NewReplyToken())
 }

@@ -204,6 +204,8 @@ var routes = []Route{
 	{"GET", "/cases/:id/history", auth.HistoryRead, (*Server).caseHistory},
 	{"GET", "/case-routing", auth.CasesRead, (*Server).getCaseRouting},
 	{"PUT", "/case-routing", auth.CaseRoutingWrite, (*Server).putCaseRouting},
+	{"GET", "/inbound/quarantine", auth.CasesRead, (*Server).listQuarantine},
+	{"POST", "/inbound/quarantine/:id/decide", auth.CasesOpen, (*Server).decideQuarantine},
 	{"GET", "/notifications", auth.NotificationsOwn, (*Server).listNotifications},
 	{"GET", "/notifications/stream", auth.NotificationsOwn, (*Server).notificationStream},
 	{"POST", "/notifications/:id/read", auth.NotificationsOwn, (*Server).readNotification},

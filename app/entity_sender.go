@@ -29,7 +29,20 @@ type SenderRequest struct {
 	ReplyTo        string `json:"reply_to"`
 	SignatureName  string `json:"signature_name"`
 	SignaturePhone string `json:"signature_phone"`
+	// ReplyDomain: replies to reminders go to <reply_local>+<token>@<reply_domain>
+	// (see ReceiveCustomerEmail); empty: the Reply-To above or the agent.
+	ReplyDomain string `json:"reply_domain"`
+	ReplyLocal  string `json:"reply_local"`
+	// ReplyPauseDays: business days a reply pauses the account (nil: 3).
+	ReplyPauseDays *int `json:"reply_pause_days"`
 }
+
+// DefaultReplyPauseDays is how many business days a customer's reply pauses
+// the account's reminders when the entity does not say.
+const DefaultReplyPauseDays = 3
+
+// maxReplyPauseDays bounds the pause a reply gives (the database checks it too).
+const maxReplyPauseDays = 30
 
 // SetEntitySender validates and saves the entity's sender identity.
 func (a *App) SetEntitySender(ctx context.Context, who domain.Principal, entity string, req SenderRequest) (store.EntitySender, error) {
@@ -53,7 +66,11 @@ func validSender(req SenderRequest) (store.EntitySender, error) {
 	s := store.EntitySender{
 		SenderName: strings.TrimSpace(req.SenderName), SenderAddress: strings.TrimSpace(req.SenderAddress),
 		ReplyTo: strings.TrimSpace(req.ReplyTo), SignatureName: strings.TrimSpace(req.SignatureName),
-		SignaturePhone: strings.TrimSpace(req.SignaturePhone),
+		SignaturePhone: strings.TrimSpace(req.SignaturePhone), ReplyDomain: strings.ToLower(strings.TrimSpace(req.ReplyDomain)),
+		ReplyLocal: strings.ToLower(strings.TrimSpace(req.ReplyLocal)), ReplyPauseDays: DefaultReplyPauseDays,
+	}
+	if req.ReplyPauseDays != nil {
+		s.ReplyPauseDays = *req.ReplyPauseDays
 	}
 	var errs []error
 	for _, f := range []struct{ name, v string }{
@@ -81,5 +98,19 @@ func validSender(req SenderRequest) (store.EntitySender, error) {
 	if s.SignaturePhone != "" && !phoneRE.MatchString(s.SignaturePhone) {
 		errs = append(errs, domain.FieldError("signature_phone", "%q: want a phone number such as +33 1 23 45 67 89", s.SignaturePhone))
 	}
+	if s.ReplyDomain != "" && !domainRE.MatchString(s.ReplyDomain) {
+		errs = append(errs, domain.FieldError("reply_domain", "%q: want a mail domain such as replies.example.com", s.ReplyDomain))
+	}
+	if s.ReplyLocal != "" && !localRE.MatchString(s.ReplyLocal) {
+		errs = append(errs, domain.FieldError("reply_local", "%q: want letters, digits, dots, dashes or underscores (no +), such as ar", s.ReplyLocal))
+	}
+	if s.ReplyPauseDays < 0 || s.ReplyPauseDays > maxReplyPauseDays {
+		errs = append(errs, domain.FieldError("reply_pause_days", "%d: want 0 (no pause) to %d business days", s.ReplyPauseDays, maxReplyPauseDays))
+	}
 	return s, domain.Invalid(errs...)
 }
+
+var (
+	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	localRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,40}[a-z0-9])?$`)
+)

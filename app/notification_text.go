@@ -16,7 +16,7 @@ var NotificationLanguages = []string{"en", "fr"}
 
 // notificationTexts are the words of notifications per language: one text per
 // kind (and variant: assigned "by" someone, an escalation "again"), with
-// {case}, {type}, {customer}, {actor}, {reason}, {days} and {files} filled in from the
+// {case}, {type}, {customer}, {actor}, {reason}, {days}, {files} and {subject} filled in from the
 // notification; "type.*" names a case's type inside them. Every key exists in
 // every language (a test checks it).
 var notificationTexts = map[string]map[string]string{
@@ -26,6 +26,7 @@ var notificationTexts = map[string]map[string]string{
 		"mention":                   "{actor} mentioned you on case {case} ({customer})",
 		"case_comment":              "{actor} commented on your case {case} ({customer})",
 		"case_comment.files":        "{actor} attached {files} to your case {case} ({customer})",
+		"customer_reply":            "{actor} replied ({subject}) on case {case} ({customer})",
 		"sla_reminder":              "Case {case} ({type}, {customer}): half its SLA of {days} business days is gone",
 		"sla_escalation":            "Case {case} ({type}, {customer}) is past its SLA of {days} business days: escalated",
 		"sla_escalation.again":      "Case {case} ({type}, {customer}) is past twice its SLA of {days} business days: escalated again",
@@ -41,6 +42,7 @@ var notificationTexts = map[string]map[string]string{
 		"mention":                   "{actor} vous a mentionné dans le dossier {case} ({customer})",
 		"case_comment":              "{actor} a commenté votre dossier {case} ({customer})",
 		"case_comment.files":        "{actor} a joint {files} à votre dossier {case} ({customer})",
+		"customer_reply":            "{actor} a répondu ({subject}) dans le dossier {case} ({customer})",
 		"sla_reminder":              "Dossier {case} ({type}, {customer}) : la moitié de son délai de {days} jours ouvrés est écoulée",
 		"sla_escalation":            "Le dossier {case} ({type}, {customer}) a dépassé son délai de {days} jours ouvrés : escaladé",
 		"sla_escalation.again":      "Le dossier {case} ({type}, {customer}) a dépassé deux fois son délai de {days} jours ouvrés : escaladé à nouveau",
@@ -92,7 +94,7 @@ func NotificationText(lang string, n store.Notification) string {
 		typ = n.Params.CaseType
 	}
 	return strings.NewReplacer("{case}", caseID, "{type}", typ, "{customer}", n.Params.Customer, "{actor}", n.Params.Actor,
-		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files).Replace(text)
+		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files, "{subject}", n.Params.Subject).Replace(text)
 }
 
 func renderNotifications(lang string, list []store.Notification) []Notification {

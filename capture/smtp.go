@@ -6,11 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"recoup/inbound"
 )
 
 // Limits of the capture server. Generous for reminder emails with an invoice attached, small
@@ -23,15 +24,11 @@ const (
 
 // SMTPServer is a running capture server; see ListenSMTP.
 type SMTPServer struct {
-	srv       *smtp.Server
-	ln        net.Listener
-	mb        *Mailbox
-	logger    *slog.Logger
-	serveDone chan struct{}
-
-	mu       sync.Mutex
-	closed   bool
-	inflight sync.WaitGroup // DATA transactions being stored; Close waits for them
+	srv    *smtp.Server
+	ln     net.Listener
+	mb     *Mailbox
+	logger *slog.Logger
+	life   inbound.Lifecycle // DATA transactions being stored; Close waits for them
 }
 
 // ListenSMTP starts an SMTP server on addr ("127.0.0.1:0" picks a free port) that delivers
@@ -51,7 +48,7 @@ func ListenSMTP(addr string, mb *Mailbox, logger *slog.Logger) (*SMTPServer, err
 	if err != nil {
 		return nil, fmt.Errorf("capture: smtp listen: %w", err)
 	}
-	s := &SMTPServer{ln: ln, mb: mb, logger: logger, serveDone: make(chan struct{})}
+	s := &SMTPServer{ln: ln, mb: mb, logger: logger}
 
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{s: s, remote: c.Conn().RemoteAddr().String()}, nil
@@ -66,16 +63,10 @@ func ListenSMTP(addr string, mb *Mailbox, logger *slog.Logger) (*SMTPServer, err
 	srv.AllowInsecureAuth = true
 	// We store bytes verbatim, so UTF-8 addresses and headers need no special handling.
 	srv.EnableSMTPUTF8 = true
-	srv.ErrorLog = slogPrintf{logger}
+	srv.ErrorLog = inbound.SMTPLog{Log: logger, Prefix: "capture: smtp: "}
 	s.srv = srv
 
-	go func() {
-		defer close(s.serveDone)
-		if err := srv.Serve(ln); err != nil {
-			logger.Error("capture: smtp server stopped", "err", err)
-		}
-	}()
-	logger.Info("capture: smtp listening", "addr", s.Addr())
+	s.life.Serve(srv, ln, logger, "capture")
 	return s, nil
 }
 
@@ -89,40 +80,7 @@ func (s *SMTPServer) Addr() string { return s.ln.Addr().String() }
 // There is deliberately no graceful Shutdown: go-smtp's cannot be cut short once started, and
 // each message is stored atomically anyway, so a client cut off mid-transfer loses only that
 // attempt and is told so.
-func (s *SMTPServer) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	s.mu.Unlock()
-
-	err := s.srv.Close()
-	if errors.Is(err, smtp.ErrServerClosed) {
-		err = nil
-	}
-	// go-smtp only closes listeners that Serve has registered; if Close comes before the Serve
-	// goroutine got that far, Serve would accept forever. Closing ln ourselves covers that.
-	if cerr := s.ln.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
-		err = cerr
-	}
-	<-s.serveDone
-	s.inflight.Wait()
-	return err
-}
-
-// begin registers a DATA transaction unless the server is closing. Guarding Add with the
-// mutex keeps WaitGroup.Add from racing with Wait in Close.
-func (s *SMTPServer) begin() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.inflight.Add(1)
-	return true
-}
+func (s *SMTPServer) Close() error { return s.life.Close(s.srv, s.ln) }
 
 // session is one SMTP connection's transaction state.
 type session struct {
@@ -162,10 +120,10 @@ func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (se *session) Data(r io.Reader) error {
-	if !se.s.begin() {
+	if !se.s.life.Begin() {
 		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Capture is shutting down"}
 	}
-	defer se.s.inflight.Done()
+	defer se.s.life.Done()
 
 	// go-smtp enforces MaxMessageBytes inside r (ErrDataTooLarge, answered with 552).
 	raw, err := io.ReadAll(r)
@@ -216,16 +174,4 @@ func (l *loginServer) Next(response []byte) (challenge []byte, done bool, err er
 		return nil, true, nil
 	}
 	return nil, false, errors.New("unexpected response")
-}
-
-// slogPrintf adapts slog to go-smtp's printf-style error logger. go-smtp only reports
-// connection-level trouble there (client hung up, timeouts), hence Warn.
-type slogPrintf struct{ l *slog.Logger }
-
-func (p slogPrintf) Printf(format string, v ...any) {
-	p.l.Warn("capture: smtp: " + fmt.Sprintf(format, v...))
-}
-
-func (p slogPrintf) Println(v ...any) {
-	p.l.Warn("capture: smtp: " + fmt.Sprint(v...))
 }

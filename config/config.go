@@ -32,6 +32,8 @@ type Config struct {
 	PaidClaimCheck     string
 	NewEntitySending   string
 	AttachmentMaxBytes string
+	InboundSMTPAddr    string
+	InboundIMAPURL     string
 }
 
 // Setting describes one variable: where it comes from, its default, and what it is for.
@@ -64,6 +66,8 @@ var Settings = []Setting{
 	{Env: "RECOUP_PAID_CLAIM_CHECK_DAYS", Default: "3", Flag: "paid-claim-check-days", Usage: "days after a customer says they paid before a task checks for the payment", field: func(c *Config) *string { return &c.PaidClaimCheck }},
 	{Env: "RECOUP_NEW_ENTITY_SENDING", Default: "live", Flag: "new-entity-sending", Usage: "sending mode of entities an import creates: live, test (every customer message to the entity's test address) or off", field: func(c *Config) *string { return &c.NewEntitySending }},
 	{Env: "RECOUP_ATTACHMENT_MAX_BYTES", Default: "10485760", Flag: "attachment-max-bytes", Usage: "largest file (bytes) that may be attached to a case", field: func(c *Config) *string { return &c.AttachmentMaxBytes }},
+	{Env: "RECOUP_INBOUND_SMTP_ADDR", Flag: "inbound-smtp-addr", Usage: "address the inbound SMTP listener (customer replies and bounces) listens on; empty: none (dev: 127.0.0.1:2525)", field: func(c *Config) *string { return &c.InboundSMTPAddr }},
+	{Env: "RECOUP_INBOUND_IMAP_URL", Flag: "inbound-imap-url", Usage: "IMAP mailbox polled every minute for customer replies and bounces, imaps://user:pass@host/INBOX; empty: none", Secret: true, field: func(c *Config) *string { return &c.InboundIMAPURL }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
 }
 

@@ -6,6 +6,7 @@
 package devenv
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"recoup/devserver"
 	"recoup/flow"
 	"recoup/importer"
+	"recoup/inbound"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/web"
@@ -49,6 +51,7 @@ type Info struct {
 	TemporalUI string
 	Temporal   string // host:port of the frontend
 	SMTP       string // host:port of the capture, "" when mail goes to a real server
+	Inbound    string // host:port of the inbound listener (customer replies and bounces)
 	DataDir    string
 	Counts     any
 	// Twilio is the in-process Twilio stand-in (nil when a real account is configured).
@@ -140,6 +143,21 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	uses := app.New(st, fc, log, opts...)
 	go func() { _ = uses.RunLive(ctx) }() // the live notification streams, until ctx ends
+	// Replies and bounces: beside the capture, on RECOUP_INBOUND_SMTP_ADDR.
+	inAddr := cmp.Or(cfg.InboundSMTPAddr, DefaultInboundAddr)
+	in, err := inbound.Listen(inAddr, uses, log)
+	if err != nil {
+		return fmt.Errorf("inbound SMTP listener on %s (set RECOUP_INBOUND_SMTP_ADDR to another local port): %w", inAddr, err)
+	}
+	stops = append(stops, func() { _ = in.Close() })
+	info.Inbound = in.Addr()
+	if cfg.InboundIMAPURL != "" {
+		poller, err := inbound.NewPoller(cfg.InboundIMAPURL, uses, log)
+		if err != nil {
+			return err
+		}
+		go poller.Run(ctx, inbound.PollEvery)
+	}
 	counts, err := st.Counts(ctx)
 	if err != nil {
 		return err
@@ -260,6 +278,10 @@ func portOf(addr, name string) (int, error) {
 	return port, nil
 }
 
+// DefaultInboundAddr is where `recoup dev` receives replies and bounces
+// when RECOUP_INBOUND_SMTP_ADDR is empty.
+const DefaultInboundAddr = "127.0.0.1:2525"
+
 // localSMTP says where to run the capture: at SMTP_URL when it points at this machine.
 func localSMTP(smtpURL string) (string, bool) {
 	u, err := url.Parse(smtpURL)
@@ -282,10 +304,11 @@ Recoup is running (stop with Ctrl-C; everything persists).
   Temporal UI    %[2]s
   Temporal       %[3]s (namespace default; workflows, timers and history persist in %[4]s/temporal)
   SMTP capture   %[5]s
+  Inbound SMTP   %[11]s (customer replies and bounces, for the entities' reply domains)
   Postgres data  %[6]d entities, %[7]d customers, %[8]d invoices (%[9]d open), %[10]d payments
   System check   workflow ran on the worker and read the database
 `, info.API, info.TemporalUI, info.Temporal, info.DataDir, orNone(info.SMTP),
-		check.Counts.Entities, check.Counts.Customers, check.Counts.Invoices, check.Counts.OpenInvoices, check.Counts.Payments)
+		check.Counts.Entities, check.Counts.Customers, check.Counts.Invoices, check.Counts.OpenInvoices, check.Counts.Payments, info.Inbound)
 }
 
 func orNone(s string) string {

@@ -43,6 +43,7 @@ func devConfig(t *testing.T, dbURL, dataDir string) *config.Config {
 	cfg.TemporalAddress = freeHostPort(t)
 	cfg.TemporalUIAddr = freeHostPort(t)
 	cfg.SMTPURL = "smtp://" + freeHostPort(t)
+	cfg.InboundSMTPAddr = freeHostPort(t)
 	cfg.TemporalNamespace = "default"
 	return cfg
 }

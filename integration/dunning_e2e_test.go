@@ -43,10 +43,13 @@ func e2eZone(t *testing.T) (country, currency, zone string, today dunning.Date) 
 }
 
 type mailItem struct {
-	Kind    string   `json:"kind"`
-	To      []string `json:"to"`
-	Subject string   `json:"subject"`
-	Text    string   `json:"text"`
+	Kind      string              `json:"kind"`
+	From      string              `json:"from"` // the envelope sender
+	To        []string            `json:"to"`
+	Subject   string              `json:"subject"`
+	MessageID string              `json:"message_id"`
+	Text      string              `json:"text"`
+	Header    map[string][]string `json:"headers"`
 }
 
 func devMail(t *testing.T, api string) []mailItem {

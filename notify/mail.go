@@ -39,6 +39,9 @@ type Email struct {
 	// ReplyTo is the Reply-To address ("Claire Dubois <claire@acme.example>"); empty: none,
 	// and replies go to From.
 	ReplyTo string
+	// EnvelopeFrom is the SMTP envelope sender (MAIL FROM), where bounces
+	// go; empty: the From address.
+	EnvelopeFrom string
 	// Headers are extra header fields, e.g. List-Unsubscribe or X-Recoup-Invoice. Fields that
 	// the fields above or MIME produce (From, To, Subject, Message-ID, Content-Type …) are
 	// refused so that they cannot be set twice.
@@ -316,6 +319,11 @@ func (m *Mailer) message(e Email) (*mail.Msg, error) {
 	if e.ReplyTo != "" {
 		if err := msg.ReplyTo(e.ReplyTo); err != nil {
 			return nil, fmt.Errorf("reply-to: %w", err)
+		}
+	}
+	if e.EnvelopeFrom != "" {
+		if err := msg.EnvelopeFrom(e.EnvelopeFrom); err != nil {
+			return nil, fmt.Errorf("envelope from: %w", err)
 		}
 	}
 	if err := msg.To(e.To...); err != nil {

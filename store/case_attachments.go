@@ -80,17 +80,12 @@ func (s *Store) AddCaseNote(ctx context.Context, caseID int64, n CaseNote) (Adde
 		if len(n.Files) == 0 {
 			return nil
 		}
-		names := make([]string, len(n.Files))
-		for i, f := range n.Files {
-			sum := sha256.Sum256(f.Content)
-			at := CaseAttachment{CaseID: caseID, CommentID: commentID, FileName: f.FileName, ContentType: f.ContentType,
-				Size: int64(len(f.Content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: n.Author}
-			err := tx.QueryRow(ctx, insertCaseAttachment, pgx.NamedArgs{"case": caseID, "comment": commentID, "name": at.FileName,
-				"type": at.ContentType, "size": at.Size, "sha256": at.SHA256, "content": f.Content, "by": n.Author}).Scan(&at.ID, &at.UploadedAt)
-			if err != nil {
-				return err
-			}
-			out.Attachments = append(out.Attachments, at)
+		var err error
+		if out.Attachments, err = insertAttachments(ctx, tx, caseID, commentID, n.Author, n.Files); err != nil {
+			return err
+		}
+		names := make([]string, len(out.Attachments))
+		for i, at := range out.Attachments {
 			names[i] = at.FileName
 		}
 		if commentID == nil {
@@ -99,8 +94,7 @@ func (s *Store) AddCaseNote(ctx context.Context, caseID int64, n CaseNote) (Adde
 				return err
 			}
 		}
-		after, _ := json.Marshal(map[string]any{"comment_id": commentID, "attachments": out.Attachments})
-		return journalCase(ctx, tx, caseID, 0, n.Author, "case.attach", after)
+		return journalAttachments(ctx, tx, caseID, commentID, n.Author, out.Attachments)
 	})
 	if err != nil {
 		return AddedCaseNote{}, err
@@ -133,4 +127,28 @@ func (s *Store) CaseAttachment(ctx context.Context, caseID, id int64) (CaseAttac
 		return at, nil, domain.Errorf(domain.CodeNotFound, "attachment %d of case %d not found", id, caseID)
 	}
 	return at, content, err
+}
+
+// insertAttachments stores files on a case inside tx (under a comment, or
+// alone when commentID is nil); they were checked (app.ValidateAttachment).
+func insertAttachments(ctx context.Context, tx pgx.Tx, caseID int64, commentID *int64, author string, files []NewAttachment) ([]CaseAttachment, error) {
+	out := make([]CaseAttachment, 0, len(files))
+	for _, f := range files {
+		sum := sha256.Sum256(f.Content)
+		at := CaseAttachment{CaseID: caseID, CommentID: commentID, FileName: f.FileName, ContentType: f.ContentType,
+			Size: int64(len(f.Content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: author}
+		err := tx.QueryRow(ctx, insertCaseAttachment, pgx.NamedArgs{"case": caseID, "comment": commentID, "name": at.FileName,
+			"type": at.ContentType, "size": at.Size, "sha256": at.SHA256, "content": f.Content, "by": author}).Scan(&at.ID, &at.UploadedAt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, at)
+	}
+	return out, nil
+}
+
+// journalAttachments journals "case.attach": the files' names, types, sizes and SHA-256.
+func journalAttachments(ctx context.Context, tx pgx.Tx, caseID int64, commentID *int64, author string, files []CaseAttachment) error {
+	after, _ := json.Marshal(map[string]any{"comment_id": commentID, "attachments": files})
+	return journalCase(ctx, tx, caseID, 0, author, "case.attach", after)
 }

@@ -110,9 +110,10 @@ func (s *Store) ReplaceEntityHolidays(ctx context.Context, code string, list []H
 	return nonNil(list), nil
 }
 
-func nonNil(l []Holiday) []Holiday {
+// nonNil answers an empty list for nil (JSON [] and SQL '{}', not null).
+func nonNil[T any](l []T) []T {
 	if l == nil {
-		return []Holiday{}
+		return []T{}
 	}
 	return l
 }

@@ -19,10 +19,12 @@ const (
 	NotifyCaseComment   NotificationKind = "case_comment"   // a comment on a case they own
 	NotifySLAReminder   NotificationKind = "sla_reminder"   // half the SLA of their case is gone
 	NotifySLAEscalation NotificationKind = "sla_escalation" // a case of their department is past its SLA
+	NotifyCustomerReply NotificationKind = "customer_reply" // a customer of their account wrote back
 )
 
 // NotificationKinds are every kind, in the order of the table's CHECK.
-var NotificationKinds = []NotificationKind{NotifyCaseAssigned, NotifyMention, NotifyCaseComment, NotifySLAReminder, NotifySLAEscalation}
+var NotificationKinds = []NotificationKind{NotifyCaseAssigned, NotifyMention, NotifyCaseComment, NotifySLAReminder, NotifySLAEscalation,
+	NotifyCustomerReply}
 
 // NotificationParams are what a notification's text is made of; the text
 // itself is rendered when it is read, in the reader's language (app). The
@@ -35,6 +37,7 @@ type NotificationParams struct {
 	SLADays  int    `json:"sla_days,omitempty"`  // the case's SLA in business days
 	Level    int    `json:"level,omitempty"`     // an SLA alert's level: 1 reminder, 2 breach, 3 twice
 	Files    string `json:"files,omitempty"`     // the names of files attached without a comment
+	Subject  string `json:"subject,omitempty"`   // a customer reply's subject
 }
 
 // Notification is one in-app notification of a user.

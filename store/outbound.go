@@ -245,10 +245,13 @@ type MessageCustomer struct {
 	ID         int64
 	ExternalID string
 	Name       string
-	Email      string // "" when unknown
+	Email      string // "" when unknown; may list several addresses
 	Phone      string // E.164; "" when unknown
-	Language   string
-	TimeZone   string
+	// Undeliverable are addresses of Email that bounced for good: reminders
+	// skip them (email_undeliverable).
+	Undeliverable []string
+	Language      string
+	TimeZone      string
 }
 
 // MessageEntity is the selling company.
@@ -271,7 +274,9 @@ type MessageInvoice struct {
 const selectMessageCustomer = `
 SELECT c.id, c.external_id, c.name, c.email, c.phone, c.language, c.timezone,
        e.name, e.country, e.language, coalesce(a.name, ''), coalesce(a.email, ''),
-       e.sender_name, e.sender_address, e.reply_to, e.signature_name, e.signature_phone
+       e.sender_name, e.sender_address, e.reply_to, e.signature_name, e.signature_phone, e.reply_domain, e.reply_local,
+       e.reply_pause_days,
+       coalesce((SELECT array_agg(u.address) FROM email_undeliverable u WHERE u.customer_id = c.id), '{}')
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
@@ -314,7 +319,8 @@ func (s *Store) MessageContext(ctx context.Context, customerID int64, invoiceIDs
 	c := &mc.Customer
 	err := s.Pool.QueryRow(ctx, selectMessageCustomer, customerID).Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone,
 		&c.Language, &c.TimeZone, &mc.Entity.Name, &mc.Entity.Country, &mc.Entity.Language, &mc.AgentName, &mc.AgentEmail,
-		&mc.Entity.SenderName, &mc.Entity.SenderAddress, &mc.Entity.ReplyTo, &mc.Entity.SignatureName, &mc.Entity.SignaturePhone)
+		&mc.Entity.SenderName, &mc.Entity.SenderAddress, &mc.Entity.ReplyTo, &mc.Entity.SignatureName, &mc.Entity.SignaturePhone,
+		&mc.Entity.ReplyDomain, &mc.Entity.ReplyLocal, &mc.Entity.ReplyPauseDays, &c.Undeliverable)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return mc, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}

@@ -202,8 +202,9 @@ func TestMessageContextHasOnlyOpenInvoices(t *testing.T) {
 	mc, err := f.st.MessageContext(f.ctx, f.ids["C1"], []int64{f.ids["I2"], f.ids["I3"], f.ids["I4"], f.ids["I1"]})
 	require.NoError(t, err)
 	require.Equal(t, store.MessageCustomer{ID: f.ids["C1"], ExternalID: "C1", Name: "Dupont SARL", Email: "compta@dupont.example",
-		Phone: "+33612345678", Language: "fr", TimeZone: "Pacific/Auckland"}, mc.Customer)
-	require.Equal(t, store.MessageEntity{Name: "Recoup France SAS", Country: "FR", Language: "fr"}, mc.Entity)
+		Phone: "+33612345678", Language: "fr", TimeZone: "Pacific/Auckland", Undeliverable: []string{}}, mc.Customer)
+	require.Equal(t, store.MessageEntity{Name: "Recoup France SAS", Country: "FR", Language: "fr",
+		EntitySender: store.EntitySender{ReplyPauseDays: 3}}, mc.Entity)
 	require.Equal(t, []string{"Alice Agent", "agent@example.com"}, []string{mc.AgentName, mc.AgentEmail})
 	require.Len(t, mc.Invoices, 2)
 	eur := money.MustCurrency("EUR")

@@ -84,10 +84,11 @@ func TestEntitySenderRoundTrip(t *testing.T) {
 	f := setupOutbound(t)
 	got, err := f.st.EntitySender(f.ctx, "FR01")
 	require.NoError(t, err)
-	require.Equal(t, store.EntitySender{}, got, "all empty by default")
+	require.Equal(t, store.EntitySender{ReplyPauseDays: 3}, got, "all empty by default; a reply pauses 3 business days")
 
 	want := store.EntitySender{SenderName: "Recoup France", SenderAddress: "ar@recoup.example", ReplyTo: "compta@recoup.example",
-		SignatureName: "Carla Manager", SignaturePhone: "+33 1 23 45 67 89"}
+		SignatureName: "Carla Manager", SignaturePhone: "+33 1 23 45 67 89", ReplyDomain: "replies.recoup.example", ReplyLocal: "ar",
+		ReplyPauseDays: 5}
 	saved, err := f.st.SetEntitySender(f.ctx, "FR01", want, "cm@example.com")
 	require.NoError(t, err)
 	require.Equal(t, want, saved)

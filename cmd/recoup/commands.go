@@ -22,6 +22,7 @@ import (
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/importer"
+	"recoup/inbound"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/web"
@@ -46,7 +47,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR",
-		"RECOUP_ATTACHMENT_MAX_BYTES")
+		"RECOUP_ATTACHMENT_MAX_BYTES", "RECOUP_INBOUND_SMTP_ADDR", "RECOUP_INBOUND_IMAP_URL")
 }
 
 // openLogged is newLogger then openStore: what the one-shot commands need.
@@ -142,13 +143,27 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cfg.InboundSMTPAddr != "" {
+				in, err := inbound.Listen(cfg.InboundSMTPAddr, uses, p.log)
+				if err != nil {
+					return err
+				}
+				defer in.Close()
+			}
+			if cfg.InboundIMAPURL != "" {
+				poller, err := inbound.NewPoller(cfg.InboundIMAPURL, uses, p.log)
+				if err != nil {
+					return err
+				}
+				go poller.Run(ctx, inbound.PollEvery)
+			}
 			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log, Mount: pages.Mount,
 				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
 		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING",
-		"RECOUP_ATTACHMENT_MAX_BYTES")
+		"RECOUP_ATTACHMENT_MAX_BYTES", "RECOUP_INBOUND_SMTP_ADDR", "RECOUP_INBOUND_IMAP_URL")
 }
 
 func workerCmd(cfg *config.Config) *cobra.Command {

@@ -47,6 +47,7 @@ func startStack(t *testing.T) *stack {
 	cfg.TemporalAddress = freeAddr(t)
 	cfg.TemporalUIAddr = freeAddr(t)
 	cfg.SMTPURL = "smtp://" + freeAddr(t)
+	cfg.InboundSMTPAddr = freeAddr(t)
 	cfg.TemporalNamespace = "default"
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan devenv.Info, 1)
