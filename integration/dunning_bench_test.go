@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
-
 )
 
 const benchNoopQueue = "bench-noop"
