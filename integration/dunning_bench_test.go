@@ -13,10 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-
-	"recoup/worker"
 )
 
 const benchNoopQueue = "bench-noop"
@@ -51,21 +48,14 @@ func BenchmarkDunningThroughput(b *testing.B) {
 	r := newDunningRig(b, 0, 32)
 	fmt.Printf("\nsetup (server, database): %v\n", time.Since(setup).Round(time.Millisecond))
 
-	nw := sdkworker.New(r.tc, benchNoopQueue, sdkworker.Options{})
-	nw.RegisterWorkflow(benchNoopWorkflow)
-	require.NoError(b, nw.Start())
-	defer nw.Stop()
-	w, err := worker.New(ctx, r.deps)
-	require.NoError(b, err)
-	require.NoError(b, w.Start())
-	defer w.Stop()
+	r.startWorkers(b, ctx, benchNoopQueue, benchNoopWorkflow)
 
 	benchResetPeakRSS()
 	var noops, rates, ratios []float64
 	for b.Loop() {
 		for range rounds {
 			round := len(rates) + 1
-			noop := benchNoop(b, ctx, r.tc, fmt.Sprintf("bench-noop/%d/", round), n)
+			noop := benchNoop(b, ctx, r.tc, fmt.Sprintf("bench-noop/%d/", round), n, 16, signalWithStartNoop)
 			rate := benchDunningRound(b, ctx, r, n)
 			noops, rates, ratios = append(noops, noop), append(rates, rate), append(ratios, rate/noop)
 			fmt.Printf("round %d: no-op %.0f workflows/s, dunning %.0f accounts/s, ratio %.2f\n", round, noop, rate, rate/noop)
@@ -124,37 +114,49 @@ func benchDunningRound(b *testing.B, ctx context.Context, r *dunningRig, n int) 
 	return float64(n) / took.Seconds()
 }
 
-// benchNoop signal-with-starts n no-op workflows (IDs prefix + i) the way Touch starts
-// Dunning workflows (16 calls in flight) and waits until all completed; it
-// returns workflows per second.
-func benchNoop(b *testing.B, ctx context.Context, c client.Client, prefix string, n int) float64 {
+// noopStart starts the no-op workflow id on c, one way or another.
+type noopStart func(ctx context.Context, c client.Client, id string) error
+
+// signalWithStartNoop starts it the way Touch starts Dunning workflows.
+func signalWithStartNoop(ctx context.Context, c client.Client, id string) error {
+	_, err := c.SignalWithStartWorkflow(ctx, id, "poke", nil,
+		client.StartWorkflowOptions{ID: id, TaskQueue: benchNoopQueue}, benchNoopWorkflow)
+	return err
+}
+
+// executeNoop starts it the way a case's workflow is started (flow.Client.StartCase).
+func executeNoop(ctx context.Context, c client.Client, id string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: benchNoopQueue}, benchNoopWorkflow)
+	return err
+}
+
+// benchNoop starts n no-op workflows (IDs prefix + i) with start, inflight
+// calls in flight, and waits until all completed; it returns workflows per
+// second.
+func benchNoop(b *testing.B, ctx context.Context, c client.Client, prefix string, n, inflight int, start noopStart) float64 {
 	b.Helper()
-	start := time.Now()
+	begin := time.Now()
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = prefix + strconv.Itoa(i)
 	}
-	eachID(b, ids, func(id string) error {
-		_, err := c.SignalWithStartWorkflow(ctx, id, "poke", nil,
-			client.StartWorkflowOptions{ID: id, TaskQueue: benchNoopQueue}, benchNoopWorkflow)
-		return err
-	})
-	eachID(b, ids, func(id string) error { return c.GetWorkflow(ctx, id, "").Get(ctx, nil) })
-	took := time.Since(start)
-	fmt.Printf("no-op: %d workflows signal-with-started and completed in %v\n", n, took.Round(time.Millisecond))
+	eachID(b, ids, inflight, func(id string) error { return start(ctx, c, id) })
+	eachID(b, ids, inflight, func(id string) error { return c.GetWorkflow(ctx, id, "").Get(ctx, nil) })
+	took := time.Since(begin)
+	fmt.Printf("no-op: %d workflows started and completed in %v\n", n, took.Round(time.Millisecond))
 	return float64(n) / took.Seconds()
 }
 
-// eachID calls f for every id, 16 calls in flight, and fails b with the ids
-// whose call failed.
-func eachID(b *testing.B, ids []string, f func(id string) error) {
+// eachID calls f for every id, inflight calls at a time, and fails b with
+// the ids whose call failed.
+func eachID(b *testing.B, ids []string, inflight int, f func(id string) error) {
 	b.Helper()
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 	)
-	sem := make(chan struct{}, 16)
+	sem := make(chan struct{}, inflight)
 	for _, id := range ids {
 		sem <- struct{}{}
 		wg.Add(1)

@@ -13,14 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"recoup/app"
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/store/storetest"
-	"recoup/worker"
 )
 
 const (
@@ -70,14 +68,7 @@ func BenchmarkHandover(b *testing.B) {
 	_, err = r.st.Pool.Exec(ctx, `UPDATE customers SET agent_id = (SELECT id FROM users WHERE email = 'alice@example.com')`)
 	require.NoError(b, err)
 
-	uw := sdkworker.New(r.tc, benchUpdateQueue, sdkworker.Options{})
-	uw.RegisterWorkflow(benchUpdateWorkflow)
-	require.NoError(b, uw.Start())
-	defer uw.Stop()
-	w, err := worker.New(ctx, r.deps)
-	require.NoError(b, err)
-	require.NoError(b, w.Start())
-	defer w.Stop()
+	r.startWorkers(b, ctx, benchUpdateQueue, benchUpdateWorkflow)
 	r.touchAll(b, ctx)
 	r.waitAgentVisible(b, ctx, "alice@example.com", n)
 	fmt.Printf("\nsetup (server, database, %d accounts with a running Dunning workflow): %v\n", n, time.Since(setup).Round(time.Millisecond))
@@ -155,12 +146,12 @@ func benchUpdates(b *testing.B, ctx context.Context, c client.Client, n, round i
 	for i := range ids {
 		ids[i] = fmt.Sprintf("bench-update/%d/%d", round, i)
 	}
-	eachID(b, ids, func(id string) error {
+	eachID(b, ids, 16, func(id string) error {
 		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: benchUpdateQueue}, benchUpdateWorkflow)
 		return err
 	})
 	start := time.Now()
-	eachID(b, ids, func(id string) error {
+	eachID(b, ids, 16, func(id string) error {
 		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: benchUpdateName,
 			Args: []any{"bench"}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err != nil {
@@ -170,7 +161,7 @@ func benchUpdates(b *testing.B, ctx context.Context, c client.Client, n, round i
 		return h.Get(ctx, &got)
 	})
 	took := time.Since(start)
-	eachID(b, ids, func(id string) error { return c.SignalWorkflow(ctx, id, "", benchStopSignal, nil) })
+	eachID(b, ids, 16, func(id string) error { return c.SignalWorkflow(ctx, id, "", benchStopSignal, nil) })
 	return float64(n) / took.Seconds()
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"recoup/capture"
 	"recoup/devserver"
@@ -153,6 +154,21 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	r.deps = worker.Options{Client: r.tc, Namespace: "default", Store: r.st, SMTPURL: "smtp://" + smtpSrv.Addr(),
 		MailFrom: "ar@recoup.test", SweepFirstAfter: time.Hour, Log: log}
 	return r
+}
+
+// startWorkers starts, until the test ends, Recoup's worker (worker.New on
+// the rig's dependencies) and a worker with default options that runs only
+// the benchmarks' baseline workflow on its own task queue.
+func (r *dunningRig) startWorkers(tb testing.TB, ctx context.Context, baselineQueue string, baseline any) {
+	tb.Helper()
+	bw := sdkworker.New(r.tc, baselineQueue, sdkworker.Options{})
+	bw.RegisterWorkflow(baseline)
+	require.NoError(tb, bw.Start())
+	tb.Cleanup(bw.Stop)
+	w, err := worker.New(ctx, r.deps)
+	require.NoError(tb, err)
+	require.NoError(tb, w.Start())
+	tb.Cleanup(w.Stop)
 }
 
 // slowSMTP is a TCP proxy to the SMTP server at upstream that holds each
