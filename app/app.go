@@ -25,7 +25,7 @@ type App struct {
 	desk     Desk
 	// attachMax bounds one file attached to a case, in bytes (RECOUP_ATTACHMENT_MAX_BYTES).
 	attachMax int64
-	live     *liveHub // this process's live streams (RunLive)
+	live      *liveHub // this process's live streams (RunLive)
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
