@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"recoup/activities"
 	"recoup/app"
 	"recoup/domain"
+	"recoup/store"
 	"recoup/store/storetest"
 	"recoup/templates"
 )
@@ -93,5 +95,75 @@ func TestRenderDigestCapsAndFallsBack(t *testing.T) {
 	require.Contains(t, text, "GB01 (test): 4 email")
 	require.Contains(t, text, "- A Ltd (GB01): r1; r2")
 	require.Contains(t, text, "… and 3 more.")
+	require.NotContains(t, text, "{{")
+}
+
+// Who turned the notification digest on and has unread notifications gets
+// them by email, in their language, with their case's link, once a day; who
+// has read everything, or did not turn it on, gets nothing.
+func TestSendDigestsMailsUnreadNotificationsToWhoOptedIn(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	rows := storetest.NewFactory(f.st.Pool)
+	fanny := rows.User(t, storetest.User{Email: "fanny@example.com", Name: "Fanny", Role: domain.RoleAgent})
+	read := rows.User(t, storetest.User{Email: "read@example.com", Role: domain.RoleAgent})
+	off := rows.User(t, storetest.User{Email: "off@example.com", Role: domain.RoleAgent})
+	_, err := f.st.Pool.Exec(ctx, `UPDATE users SET language = 'fr' WHERE id = $1`, fanny)
+	require.NoError(t, err)
+	customer := rows.Customer(t, storetest.Customer{Name: "Boulangerie Martin", Agent: fanny})
+	k, err := f.st.OpenCase(ctx, store.Everything, store.NewCase{Type: domain.CaseCustomerMessage, CustomerID: customer,
+		Description: "Where is my credit note?", Source: "agent", Actor: "sam@example.com"})
+	require.NoError(t, err)
+	_, err = f.st.AddCaseComment(ctx, k.ID, "sam@example.com", "@fanny@example.com @read@example.com @off@example.com see this",
+		[]string{"fanny@example.com", "read@example.com", "off@example.com"})
+	require.NoError(t, err)
+	_, err = f.st.MarkAllNotificationsRead(ctx, read)
+	require.NoError(t, err)
+	for _, id := range []int64{fanny, read} {
+		require.NoError(t, f.st.SetNotificationDigest(ctx, id, true, "test"))
+	}
+	on, err := f.st.UserNotificationDigest(ctx, off)
+	require.NoError(t, err)
+	require.False(t, on, "off by default")
+
+	uc := app.New(f.st, nil, nil)
+	d := &activities.Digests{Store: f.st, Mailer: f.d.Mailer,
+		Notifications: func(ctx context.Context, who domain.Principal) (templates.NotificationDigestData, error) {
+			return uc.NotificationDigestEmail(ctx, who, "https://recoup.example")
+		}}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivityWithOptions(d.SendDigests, activity.RegisterOptions{Name: "SendDigests"})
+	run := func(day string) activities.DigestResult {
+		v, err := env.ExecuteActivity("SendDigests", day)
+		require.NoError(t, err)
+		var res activities.DigestResult
+		require.NoError(t, v.Get(&res))
+		return res
+	}
+
+	require.Equal(t, activities.DigestResult{Notifications: 1}, run("2026-09-20"))
+	msgs := f.mail.Messages()
+	require.Len(t, msgs, 1)
+	require.Equal(t, []string{"fanny@example.com"}, msgs[0].To)
+	require.Equal(t, "Recoup : 1 notification non lue", msgs[0].Subject)
+	require.Contains(t, msgs[0].Text, "sam@example.com vous a mentionné dans le dossier")
+	require.Contains(t, msgs[0].Text, "Boulangerie Martin")
+	require.Contains(t, msgs[0].Text, fmt.Sprintf("https://recoup.example/cases/%d", k.ID))
+
+	require.Equal(t, activities.DigestResult{Already: 1}, run("2026-09-20"), "a retry of the same day sends nothing")
+	_, err = f.st.MarkAllNotificationsRead(ctx, fanny)
+	require.NoError(t, err)
+	require.Equal(t, activities.DigestResult{}, run("2026-09-21"), "nothing unread: no email")
+}
+
+func TestRenderNotificationDigestFallsBackToEnglish(t *testing.T) {
+	d := templates.NotificationDigestData{Name: "Ann", Unread: 3, More: true, Link: "https://x.example/notifications",
+		Items: []templates.NotificationDigestItem{{At: "2026-09-20 08:00 UTC", Text: "Case 4 was routed to you", Link: "https://x.example/cases/4"}}}
+	subject, text, err := templates.RenderNotificationDigest("de", d)
+	require.NoError(t, err)
+	require.Equal(t, "Recoup: 3 unread notifications", subject)
+	require.Contains(t, text, "(the latest 1 below)")
+	require.Contains(t, text, "- 2026-09-20 08:00 UTC: Case 4 was routed to you\n    https://x.example/cases/4")
 	require.NotContains(t, text, "{{")
 }

@@ -39,3 +39,23 @@ func (s *Server) setMyDigest(c *gin.Context) error {
 	c.JSON(http.StatusOK, in)
 	return nil
 }
+
+// notificationDigestSetting is the caller's choice of the email of their unread notifications.
+type notificationDigestSetting struct {
+	NotificationDigest *bool `json:"notification_digest"`
+}
+
+func (s *Server) setMyNotificationDigest(c *gin.Context) error {
+	var in notificationDigestSetting
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.NotificationDigest == nil {
+		return domain.FieldError("notification_digest", "required: true or false")
+	}
+	if err := s.app.SetNotificationDigest(c.Request.Context(), principal(c), *in.NotificationDigest); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, in)
+	return nil
+}

@@ -472,6 +472,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{method: "DELETE", route: "/tokens/:id", args: map[string]string{"id": fx.token}, checksQuery: true},
 		{method: "PUT", route: "/profile/digest", body: newJObj("digest", "true"),
 			fields: []hostileField{{key: "digest", kind: kindBool}}, dupKey: "digest", dupRaw: jsonString(sqlOr)},
+		{method: "PUT", route: "/profile/notification-digest", body: newJObj("notification_digest", "true"),
+			fields: []hostileField{{key: "notification_digest", kind: kindBool}}, dupKey: "notification_digest", dupRaw: jsonString(sqlOr)},
 		{method: "PUT", route: "/users",
 			body: newJObj("email", jsonString("eve@recoup.example"), "name", jsonString("Eve"), "role", jsonString("agent"), "entities", `["FR01"]`,
 				"department", jsonString(""), "disabled", "false"),

@@ -118,6 +118,7 @@ func (s *Server) handle(h handler) gin.HandlerFunc {
 var routes = []Route{
 	{"GET", "/auth/me", "", (*Server).me},
 	{"PUT", "/profile/digest", auth.TokensOwn, (*Server).setMyDigest},
+	{"PUT", "/profile/notification-digest", auth.NotificationsOwn, (*Server).setMyNotificationDigest},
 	{"GET", "/tokens", auth.TokensOwn, (*Server).listTokens},
 	{"POST", "/tokens", auth.TokensOwn, (*Server).createToken},
 	{"DELETE", "/tokens/:id", auth.TokensOwn, (*Server).revokeToken},

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
 
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/templates"
 )
 
 // NotificationQuery pages one's notifications, unread only when asked.
@@ -46,4 +48,45 @@ func (a *App) MarkAllNotificationsRead(ctx context.Context, who domain.Principal
 		return 0, err
 	}
 	return a.store.MarkAllNotificationsRead(ctx, who.UserID)
+}
+
+// SetNotificationDigest records whether who gets, with the daily digests, an
+// email of their unread notifications (anyone with notifications; off by default).
+func (a *App) SetNotificationDigest(ctx context.Context, who domain.Principal, on bool) error {
+	if err := allow(who, auth.NotificationsOwn); err != nil {
+		return err
+	}
+	if who.UserID == 0 {
+		return domain.Errorf(domain.CodeInvalid, "%s has no profile", who.Actor())
+	}
+	return a.store.SetNotificationDigest(ctx, who.UserID, on, who.Actor())
+}
+
+// NotificationDigestOn says whether who gets the email of their unread notifications.
+func (a *App) NotificationDigestOn(ctx context.Context, who domain.Principal) (bool, error) {
+	if who.UserID == 0 {
+		return false, nil
+	}
+	return a.store.UserNotificationDigest(ctx, who.UserID)
+}
+
+// NotificationDigestEmail is what the email of who's unread notifications
+// says, in their language: the newest first, each with its case's page
+// under publicURL.
+func (a *App) NotificationDigestEmail(ctx context.Context, who domain.Principal, publicURL string) (templates.NotificationDigestData, error) {
+	list, _, unread, err := a.store.Notifications(ctx, who.UserID, true, domain.Page{Limit: templates.NotificationDigestMax})
+	if err != nil {
+		return templates.NotificationDigestData{}, err
+	}
+	lang := NotificationLanguage(who.Language, "")
+	out := templates.NotificationDigestData{Name: cmp.Or(who.Name, who.Email), Unread: unread,
+		More: unread > int64(len(list)), Link: publicURL + "/notifications"}
+	for _, n := range list {
+		item := templates.NotificationDigestItem{At: n.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Text: NotificationText(lang, n)}
+		if n.CaseID != nil {
+			item.Link = publicURL + "/cases/" + itoa(*n.CaseID)
+		}
+		out.Items = append(out.Items, item)
+	}
+	return out, nil
 }

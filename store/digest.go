@@ -122,11 +122,29 @@ ORDER BY u.id`
 	setDigest   = `UPDATE users SET digest = $2, updated_at = now() WHERE id = $1`
 	userDigest  = `SELECT digest FROM users WHERE id = $1`
 	claimDigest = `
-WITH ins AS (INSERT INTO digests_sent (user_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING sent_at)
+WITH ins AS (INSERT INTO digests_sent (user_id, day, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING sent_at)
 SELECT sent_at IS NOT NULL FROM ins
-UNION ALL SELECT sent_at IS NOT NULL FROM digests_sent WHERE user_id = $1 AND day = $2
+UNION ALL SELECT sent_at IS NOT NULL FROM digests_sent WHERE user_id = $1 AND day = $2 AND kind = $3
 LIMIT 1`
-	finishDigest = `UPDATE digests_sent SET sent_at = now() WHERE user_id = $1 AND day = $2`
+	finishDigest = `UPDATE digests_sent SET sent_at = now() WHERE user_id = $1 AND day = $2 AND kind = $3`
+	// notificationDigestRecipients: those who opted in and have something unread.
+	notificationDigestRecipients = `
+SELECT ` + principalColumns + `
+FROM users u` + principalEntities + `
+WHERE u.notification_digest AND NOT u.disabled
+  AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
+GROUP BY u.id
+ORDER BY u.id`
+	setNotificationDigest  = `UPDATE users SET notification_digest = $2, updated_at = now() WHERE id = $1`
+	userNotificationDigest = `SELECT notification_digest FROM users WHERE id = $1`
+)
+
+// DigestKind tells the digests a user may get apart.
+type DigestKind string
+
+const (
+	DigestDaily         DigestKind = "daily"         // the credit managers' look at tomorrow
+	DigestNotifications DigestKind = "notifications" // one's unread notifications
 )
 
 // DigestRecipients are the enabled credit managers and admins who opted in
@@ -167,13 +185,48 @@ func (s *Store) SetDigest(ctx context.Context, userID int64, on bool, actor stri
 // ClaimDigest records that userID's digest of day is about to be sent and
 // says whether it already was. A claim left unsent (a crash between claim and
 // send) is sent again: a digest twice beats none.
-func (s *Store) ClaimDigest(ctx context.Context, userID int64, day time.Time) (alreadySent bool, err error) {
-	err = s.Pool.QueryRow(ctx, claimDigest, userID, day).Scan(&alreadySent)
+func (s *Store) ClaimDigest(ctx context.Context, userID int64, day time.Time, kind DigestKind) (alreadySent bool, err error) {
+	err = s.Pool.QueryRow(ctx, claimDigest, userID, day, string(kind)).Scan(&alreadySent)
 	return alreadySent, err
 }
 
 // FinishDigest records that userID's digest of day went out.
-func (s *Store) FinishDigest(ctx context.Context, userID int64, day time.Time) error {
-	_, err := s.Pool.Exec(ctx, finishDigest, userID, day)
+func (s *Store) FinishDigest(ctx context.Context, userID int64, day time.Time, kind DigestKind) error {
+	_, err := s.Pool.Exec(ctx, finishDigest, userID, day, string(kind))
 	return err
+}
+
+// NotificationDigestRecipients are the enabled users who opted in to the
+// email of their unread notifications and have some.
+func (s *Store) NotificationDigestRecipients(ctx context.Context) ([]domain.Principal, error) {
+	rows, err := s.Pool.Query(ctx, notificationDigestRecipients)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Principal, error) { return scanPrincipal(r) })
+}
+
+// UserNotificationDigest says whether a user opted in to the email of their unread notifications.
+func (s *Store) UserNotificationDigest(ctx context.Context, userID int64) (bool, error) {
+	var on bool
+	err := s.Pool.QueryRow(ctx, userNotificationDigest, userID).Scan(&on)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
+	}
+	return on, err
+}
+
+// SetNotificationDigest records a user's choice of the email of their unread notifications, journaled.
+func (s *Store) SetNotificationDigest(ctx context.Context, userID int64, on bool, actor string) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, setNotificationDigest, userID, on)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
+		}
+		after, _ := json.Marshal(map[string]bool{"notification_digest": on})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "user.notification_digest", Target: fmt.Sprintf("user/%d", userID), After: after})
+	})
 }

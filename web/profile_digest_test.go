@@ -36,3 +36,24 @@ func TestACreditManagerTurnsTheDigestOn(t *testing.T) {
 	res = agent.post("/profile/digest", url.Values{"digest": {"on"}})
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
 }
+
+// Anyone with notifications turns their email on and off on the profile page.
+func TestAnAgentTurnsTheNotificationEmailOn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	agent := b.signIn(t, "alice@example.com", domain.RoleAgent)
+	const box = `<input type="checkbox" name="notification_digest" value="on"`
+	_, body := agent.get("/profile")
+	require.Contains(t, body, box+` aria-describedby="notification-digest-help">`, "off by default")
+
+	res := agent.post("/profile/notification-digest", url.Values{"notification_digest": {"on"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = agent.get("/profile")
+	require.Contains(t, body, "Notification email setting saved.")
+	require.Contains(t, body, box+" checked")
+
+	res = agent.post("/profile/notification-digest", url.Values{})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = agent.get("/profile")
+	require.NotContains(t, body, box+" checked")
+}

@@ -16,6 +16,8 @@ type profileData struct {
 	Errors    fieldErrors
 	// DigestAllowed: the user's role may receive the daily digest; Digest: they do.
 	DigestAllowed, Digest bool
+	// NotificationDigest: they get the email of their unread notifications.
+	NotificationDigest bool
 }
 
 // profile is one's own settings: language, password, personal API tokens.
@@ -34,6 +36,9 @@ func (h *Handler) showProfile(r *request, status int, d profileData) error {
 		if d.Digest, err = h.app.DigestOn(r.c.Request.Context(), r.who); err != nil {
 			return err
 		}
+	}
+	if d.NotificationDigest, err = h.app.NotificationDigestOn(r.c.Request.Context(), r.who); err != nil {
+		return err
 	}
 	if d.Tokens, err = h.app.Tokens(r.c.Request.Context(), r.who); err != nil {
 		return err

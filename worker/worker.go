@@ -173,6 +173,9 @@ func Register(r sdkworker.Registry, o Activities) {
 		digests.Build = func(ctx context.Context, who domain.Principal) (templates.DigestData, error) {
 			return uc.DigestEmail(ctx, who, o.PublicURL)
 		}
+		digests.Notifications = func(ctx context.Context, who domain.Principal) (templates.NotificationDigestData, error) {
+			return uc.NotificationDigestEmail(ctx, who, o.PublicURL)
+		}
 	}
 	notices := &activities.Notices{Store: o.Store, Outbound: outbound}
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
