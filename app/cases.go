@@ -565,18 +565,26 @@ func (a *App) SetCaseStatus(ctx context.Context, who domain.Principal, id int64,
 	if err := domain.Invalid(errs...); err != nil {
 		return store.Case{}, err
 	}
+	if err := a.changeCaseStatus(ctx, c); err != nil {
+		return store.Case{}, err
+	}
+	return a.store.Case(ctx, store.Everything, id)
+}
+
+// changeCaseStatus moves the SLA clock of a case: through its workflow when
+// it runs, else directly, by the same rule.
+func (a *App) changeCaseStatus(ctx context.Context, c store.CaseStatusChange) error {
 	running := false
 	if a.flow != nil {
+		var err error
 		if running, err = a.flow.SetCaseStatus(ctx, c); err != nil {
-			return store.Case{}, err
+			return err
 		}
 	}
 	if !running {
-		if err := a.store.SetCaseStatus(ctx, c); err != nil {
-			return store.Case{}, err
-		}
+		return a.store.SetCaseStatus(ctx, c)
 	}
-	return a.store.Case(ctx, store.Everything, id)
+	return nil
 }
 
 // ReopenRequest reopens a decided case.

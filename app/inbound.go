@@ -221,6 +221,15 @@ func (a *App) afterReply(ctx context.Context, acct store.InboundAccount, rc stor
 			a.log.WarnContext(ctx, "signal case comment", "case", rc.CaseID, "err", err)
 		}
 	}
+	if !rc.Opened {
+		// The answer the case waited for: its SLA clock runs again.
+		if k, err := a.store.Case(ctx, store.Everything, rc.CaseID); err == nil && k.Status == domain.CaseWaitingCustomer {
+			c := store.CaseStatusChange{CaseID: rc.CaseID, Status: domain.CaseOpen, Reason: "the customer replied", By: rc.Author}
+			if err := a.changeCaseStatus(ctx, c); err != nil {
+				a.log.WarnContext(ctx, "start the clock of a case the customer answered", "case", rc.CaseID, "err", err)
+			}
+		}
+	}
 	return a.pauseForReply(ctx, acct, rc, subject)
 }
 

@@ -289,3 +289,22 @@ func TestReplyAttachmentsGoOnTheCaseWhenTheyPassTheChecks(t *testing.T) {
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_journal WHERE target = $1 AND action = 'case.attach'`,
 		"case/"+strconv.FormatInt(r.Case.CaseID, 10)))
 }
+
+// A case waiting for the customer runs its SLA clock again when the customer answers in its thread.
+func TestReplyToACaseWaitingForTheCustomerStartsItsClock(t *testing.T) {
+	t.Parallel()
+	b := setupInbound(t)
+	ctx := context.Background()
+	r := b.receive(t, "From: jana@example.com", "Subject: Question", "Message-ID: <w1@example.com>", "", "Is INV-1 right?")
+	cm := domain.Principal{Role: domain.RoleCreditManager, Email: "cm@example.com", AllEntities: true}
+	_, err := b.a.SetCaseStatus(ctx, cm, r.Case.CaseID, app.StatusRequest{Status: "waiting_customer", Reason: "asked for the order number"})
+	require.NoError(t, err)
+
+	b.receive(t, "From: jana@example.com", "Subject: Re: Question", "Message-ID: <w2@example.com>", "In-Reply-To: <w1@example.com>", "",
+		"The order number is PO-7.")
+	k, err := b.st.Case(ctx, store.Everything, r.Case.CaseID)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseOpen, k.Status)
+	require.Equal(t, 2, b.count(t, `SELECT count(*) FROM audit_journal WHERE target = $1 AND action = 'case.status'`,
+		"case/"+strconv.FormatInt(r.Case.CaseID, 10)), "both moves of the clock are journaled")
+}

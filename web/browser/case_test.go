@@ -2,6 +2,8 @@ package browser
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,15 +120,19 @@ func TestBrowserCasePageUpdatesLive(t *testing.T) {
 	legal := newBrowser(t, 1280, 900)
 	s.signIn(t, legal, domain.RoleDepartment)
 	const comment = "The carrier confirms a partial delivery."
+	note := filepath.Join(t.TempDir(), "delivery-note.pdf")
+	require.NoError(t, os.WriteFile(note, []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"), 0o600))
 	require.NoError(t, chromedp.Do(legal,
 		chromedp.Navigate(s.url+page),
 		chromedp.WaitVisible(chromedp.CSS(`#discussion-h`)),
 		fill("Your comment", comment+" @"+s.users[domain.RoleAgent].Email+" please check with the customer."),
+		chromedp.SetUploadFiles(chromedp.CSS(`#comment-file`), []string{note}),
 		chromedp.Click(`//button[normalize-space()="Comment"]`),
 		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 	), "comment as the legal department")
 
 	waitText(t, agent, "#discussion ol.comments", comment)
+	waitText(t, agent, "#discussion ol.comments", "delivery-note.pdf")
 	waitText(t, agent, "#discussion-h", "(1)")
 	waitText(t, agent, "#bell [data-unread]", strconv.Itoa(unread+1))
 	state, err := chromedp.Run(agent, chromedp.Evaluate[bool](
