@@ -240,9 +240,6 @@ func (a *App) Case(ctx context.Context, who domain.Principal, id int64) (CaseDet
 	if err != nil {
 		return d, err
 	}
-	if d.Attachments, err = a.store.CaseAttachments(ctx, id); err != nil {
-		return d, err
-	}
 	if a.flow == nil {
 		d.LiveError = flow.ErrUnavailable.Error()
 		return d, nil
@@ -288,7 +285,10 @@ func (a *App) CaseDiscussion(ctx context.Context, who domain.Principal, id int64
 		return CaseDetail{}, err
 	}
 	d := CaseDetail{Case: k}
-	d.Comments, err = a.store.CaseComments(ctx, id)
+	if d.Comments, err = a.store.CaseComments(ctx, id); err != nil {
+		return d, err
+	}
+	d.Attachments, err = a.store.CaseAttachments(ctx, id)
 	return d, err
 }
 

@@ -18,8 +18,9 @@ const catchUpGrace = time.Minute
 const catchUpBatch = 500
 
 // CatchUpTemporal makes the workflow starts that committed changes still owe
-// Temporal (store.OutboxKind): a case opened or reopened, a dispute rejected
-// while Temporal was unreachable or this process died before its start. The
+// Temporal (store.OutboxKind): a case opened or reopened, a dispute rejected,
+// an account its customer answered (its pause), while Temporal was
+// unreachable or this process died before it could. The
 // worker's CatchUp workflow calls it every few minutes; each start is
 // idempotent, so one made twice is harmless.
 func (a *App) CatchUpTemporal(ctx context.Context) (flow.CaughtUp, error) {
@@ -47,6 +48,9 @@ func (a *App) CatchUpTemporal(ctx context.Context) (flow.CaughtUp, error) {
 
 // payTemporal makes one owed start and marks it done.
 func (a *App) payTemporal(ctx context.Context, o store.Owed) error {
+	if o.Kind == store.OutboxReplyPause {
+		return a.payReplyPause(ctx, o.Ref)
+	}
 	k, err := a.store.Case(ctx, store.Everything, o.Ref)
 	if err != nil {
 		return err

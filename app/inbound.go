@@ -230,51 +230,82 @@ func (a *App) afterReply(ctx context.Context, acct store.InboundAccount, rc stor
 			}
 		}
 	}
-	return a.pauseForReply(ctx, acct, rc, subject)
+	said, err := a.pauseForReply(ctx, acct, rc.CaseID, subject, rc.At)
+	if err != nil {
+		a.log.WarnContext(ctx, "pause after a reply", "customer", acct.CustomerID, "err", err)
+		return "not paused yet (" + err.Error() + "): it is paused when Temporal is back"
+	}
+	a.paid(ctx, store.OutboxReplyPause, rc.InboundID, 0)
+	return said
+}
+
+// payReplyPause pauses the account of a reply received while Temporal was
+// away (or before this process could): the pause counts from the reply.
+func (a *App) payReplyPause(ctx context.Context, inboundID int64) error {
+	e, err := a.store.InboundEmail(ctx, inboundID)
+	if err != nil {
+		return err
+	}
+	acct, err := a.store.InboundAccountOf(ctx, e.CustomerID)
+	if err != nil {
+		return err
+	}
+	var caseID int64
+	if e.CaseID != nil {
+		caseID = *e.CaseID
+	}
+	said, err := a.pauseForReply(ctx, acct, caseID, e.Subject, e.ReceivedAt)
+	if err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "pause after a reply, caught up", "customer", acct.CustomerID, "inbound", inboundID, "outcome", said)
+	return a.store.PaidTemporal(ctx, store.OutboxReplyPause, inboundID, 0)
 }
 
 // pauseForReply pauses the account for its entity's reply_pause_days
-// business days, through the account's workflow; a longer pause already in
-// place is kept, a shorter one extended.
-func (a *App) pauseForReply(ctx context.Context, acct store.InboundAccount, rc store.ReplyCase, subject string) string {
+// business days from at (the reply's receipt), through the account's
+// workflow; a longer pause already in place is kept, a shorter one extended.
+// It says what became of the pause; an error is Temporal's, to try again.
+func (a *App) pauseForReply(ctx context.Context, acct store.InboundAccount, caseID int64, subject string, at time.Time) (string, error) {
 	if acct.PauseDays == 0 {
-		return "not paused: the entity's reply_pause_days is 0"
+		return "not paused: the entity's reply_pause_days is 0", nil
 	}
 	if a.flow == nil {
-		return "not paused: " + flow.ErrUnavailable.Error()
+		return "", flow.ErrUnavailable
 	}
 	cal, err := a.store.CaseCalendar(ctx, acct.EntityID)
 	if err != nil {
-		return "not paused: " + err.Error()
+		return "", err
 	}
-	until := ReplyPauseEnd(time.Now(), cal, acct.PauseDays)
+	until := ReplyPauseEnd(at, cal, acct.PauseDays)
+	if !until.After(time.Now()) {
+		return "not paused: the pause the reply called for is over", nil
+	}
 	st, err := a.flow.Status(ctx, acct.CustomerID)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
-		return "not paused: no dunning workflow runs for the account (nothing is being chased)"
+		return "not paused: no dunning workflow runs for the account (nothing is being chased)", nil
 	case err != nil:
-		a.log.WarnContext(ctx, "pause after a reply", "customer", acct.CustomerID, "err", err)
-		return "not paused: " + err.Error()
+		return "", err
 	case st.Pause.Paused && (st.Pause.Until.IsZero() || !st.Pause.Until.Before(until)):
-		return "already paused until " + untilText(st.Pause.Until)
+		return "already paused until " + untilText(st.Pause.Until), nil
 	case st.Pause.Paused:
 		if _, err := a.flow.Resume(ctx, acct.CustomerID, flow.ResumeRequest{By: replyActor}); err != nil {
-			return "not paused: " + err.Error()
+			return "", err
 		}
 	}
 	req := flow.PauseRequest{Until: until, By: replyActor,
-		Reason: fmt.Sprintf("the customer replied (case %d: %s)", rc.CaseID, clipText(subject, 100))}
+		Reason: fmt.Sprintf("the customer replied (case %d: %s)", caseID, clipText(subject, 100))}
 	ps, err := a.flow.Pause(ctx, acct.CustomerID, req)
 	if err != nil {
-		a.log.WarnContext(ctx, "pause after a reply", "customer", acct.CustomerID, "err", err)
-		return "not paused: " + err.Error()
+		return "", err
 	}
 	after, _ := json.Marshal(ps)
 	if err := a.store.Append(ctx, store.Entry{Actor: replyActor, Action: "dunning.pause", Target: customerTarget(acct.CustomerID),
 		After: after}); err != nil {
 		a.log.ErrorContext(ctx, "journal a reply's pause", "customer", acct.CustomerID, "err", err)
 	}
-	return "paused until " + untilText(ps.Until)
+	return "paused until " + untilText(ps.Until), nil
 }
 
 // ReplyPauseEnd is when a pause of days business days that starts at now

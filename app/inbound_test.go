@@ -308,3 +308,17 @@ func TestReplyToACaseWaitingForTheCustomerStartsItsClock(t *testing.T) {
 	require.Equal(t, 2, b.count(t, `SELECT count(*) FROM audit_journal WHERE target = $1 AND action = 'case.status'`,
 		"case/"+strconv.FormatInt(r.Case.CaseID, 10)), "both moves of the clock are journaled")
 }
+
+// Without Temporal the reply is recorded and its account's pause is owed:
+// the catch-up pauses it, counted from the reply, once Temporal is back.
+func TestAReplysPauseIsOwedWhenTemporalIsAway(t *testing.T) {
+	t.Parallel()
+	b := setupInbound(t)
+	r := b.receive(t, "From: jana@example.com", "Subject: Paid", "Message-ID: <p1@example.com>", "", "We paid.")
+	require.Contains(t, r.Paused, "it is paused when Temporal is back")
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM temporal_outbox WHERE kind = 'reply.pause' AND done_at IS NULL`))
+	b.receive(t, "From: jana@example.com", "Subject: Paid", "Message-ID: <p1@example.com>", "", "We paid.")
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM temporal_outbox WHERE kind = 'reply.pause'`), "a redelivery owes nothing more")
+	b.receive(t, "From: jana@example.com", "Auto-Submitted: auto-replied", "Subject: Out of office", "Message-ID: <p2@example.com>", "", "Away.")
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM temporal_outbox WHERE kind = 'reply.pause'`), "an auto-reply pauses nothing")
+}

@@ -15,13 +15,15 @@ import (
 	"recoup/app"
 	"recoup/domain"
 	"recoup/flow"
+	"recoup/inbound"
 	"recoup/store"
 	"recoup/tclient"
 )
 
-// A case opened and a dispute rejected while Temporal is out of reach (an
-// API process without it) are not lost: the catch-up, once Temporal is
-// there, starts the case's workflow and emails the customer the rejection,
+// A case opened, a dispute rejected and a customer's reply received while
+// Temporal is out of reach (an API process without it) are not lost: the
+// catch-up, once Temporal is there, starts the case's workflow, emails the
+// customer the rejection and pauses the account the customer answered,
 // once each.
 func TestCaseChangesMadeWithoutTemporalAreCaughtUp(t *testing.T) {
 	s, stop := setupDesk(t)
@@ -55,6 +57,15 @@ func TestCaseChangesMadeWithoutTemporalAreCaughtUp(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, d.CustomerEmailed, d.CustomerTold)
 
+	postJSON(t, http.MethodPut, s.api+"/api/v1/entities/E1/sender", `{"reply_domain": "replies.recoup.example"}`, http.StatusOK)
+	token, err := st.ReplyToken(ctx, c1, inbound.NewReplyToken())
+	require.NoError(t, err)
+	m, err := inbound.Parse([]byte("From: ap@offline.example\r\nSubject: About INV-C1\r\nMessage-ID: <offline-reply@offline.example>\r\n\r\nWe will pay next week.\r\n"))
+	require.NoError(t, err)
+	got, err := offline.ReceiveCustomerEmail(ctx, inbound.Envelope{From: m.From, To: []string{inbound.ReplyAddress("", token, "replies.recoup.example")}}, m)
+	require.NoError(t, err)
+	require.Contains(t, got.Paused, "it is paused when Temporal is back")
+
 	// The owing process is gone: past its grace, the catch-up pays.
 	_, err = pool.Exec(ctx, `UPDATE temporal_outbox SET created_at = created_at - interval '5 minutes'`)
 	require.NoError(t, err)
@@ -64,7 +75,7 @@ func TestCaseChangesMadeWithoutTemporalAreCaughtUp(t *testing.T) {
 	online := app.New(st, flow.NewClient(tc), log)
 	done, err := online.CatchUpTemporal(ctx)
 	require.NoError(t, err)
-	require.Equal(t, flow.CaughtUp{Started: 3}, done, "the open case's start, the rejected one's start and its email")
+	require.Equal(t, flow.CaughtUp{Started: 5}, done, "the open cases' starts (two disputes, the reply's case), the rejection's email, the reply's pause")
 	again, err := online.CatchUpTemporal(ctx)
 	require.NoError(t, err)
 	require.Equal(t, flow.CaughtUp{}, again, "nothing is owed twice")
@@ -78,6 +89,18 @@ func TestCaseChangesMadeWithoutTemporalAreCaughtUp(t *testing.T) {
 		return getJSON(t, fmt.Sprintf("%s/api/v1/cases/%d", s.api, opened.ID), &live) == http.StatusOK && live.Live != nil
 	}, 30*time.Second, 200*time.Millisecond, "the case caught up has its workflow")
 	require.Equal(t, "open", live.Live.Status)
+
+	var dunning struct {
+		Pause struct {
+			Paused bool      `json:"paused"`
+			Until  time.Time `json:"until"`
+			By     string    `json:"by"`
+		} `json:"pause"`
+	}
+	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/customers/%d/dunning", s.api, c1), &dunning))
+	require.True(t, dunning.Pause.Paused, "the reply's pause, caught up")
+	require.Equal(t, "customer-reply", dunning.Pause.By)
+	require.True(t, dunning.Pause.Until.After(time.Now().Add(24*time.Hour)), "counted from the reply: %s", dunning.Pause.Until)
 
 	answers := func() int {
 		n := 0

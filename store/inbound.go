@@ -243,6 +243,8 @@ type ReplyCase struct {
 	Opened    bool  // a new customer_message case; else a comment on CaseID
 	CommentID int64 // when not Opened
 	Author    string
+	InboundID int64     // the email: its account's pause is owed Temporal (OutboxReplyPause)
+	At        time.Time // when it was received: the pause counts from then
 }
 
 // threadCase finds the open case of the account a reply answers: one an
@@ -286,7 +288,10 @@ func (s *Store) ReceiveReply(ctx context.Context, e InboundEmail) (ReplyCase, er
 
 // replyToCase puts a recorded reply on its case, notifies and journals.
 func replyToCase(ctx context.Context, tx pgx.Tx, e InboundEmail) (ReplyCase, error) {
-	out := ReplyCase{Author: "customer:" + e.From}
+	out := ReplyCase{Author: "customer:" + e.From, InboundID: e.ID, At: e.ReceivedAt}
+	if err := owe(ctx, tx, OutboxReplyPause, e.ID, 0); err != nil {
+		return out, err
+	}
 	refs := make([]string, len(e.InReplyTo))
 	for i, id := range e.InReplyTo {
 		refs[i] = "<" + id + ">"
@@ -560,4 +565,15 @@ func allBounced(ctx context.Context, tx pgx.Tx, customerID int64) (bool, error) 
 		}
 	}
 	return true, nil
+}
+
+const inboundByID = `SELECT ` + inboundColumns + ` FROM inbound_emails m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1`
+
+// InboundEmail reads one recorded email.
+func (s *Store) InboundEmail(ctx context.Context, id int64) (InboundEmail, error) {
+	e, err := scanInbound(s.Pool.QueryRow(ctx, inboundByID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, domain.Errorf(domain.CodeNotFound, "inbound email %d not found", id)
+	}
+	return e, err
 }

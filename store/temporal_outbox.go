@@ -13,10 +13,12 @@ type OutboxKind string
 const (
 	OutboxCaseStart       OutboxKind = "case.start"            // a new or reopened case's Case workflow
 	OutboxRejectionNotice OutboxKind = "case.rejection_notice" // a rejected dispute's email to the customer
+	OutboxReplyPause      OutboxKind = "reply.pause"           // the pause of an account its customer answered (Ref: the email)
 )
 
-// Owed is one start still owed to Temporal: Ref is the case, Round its
-// reopening round (each round owes its own start and notice).
+// Owed is one start still owed to Temporal: Ref is the case (the inbound
+// email of a reply's pause), Round its reopening round (each round owes its
+// own start and notice).
 type Owed struct {
 	ID        int64      `json:"id"`
 	Kind      OutboxKind `json:"kind"`

@@ -12,6 +12,6 @@ func (h *Handler) caseDiscussion(r *request) error {
 	if err != nil {
 		return err
 	}
-	h.renderPart(r.c, "case_show", "case_discussion", h.newPage(r, "case.title", "nav.cases", caseData{CaseDetail: k}))
+	h.renderPart(r.c, "case_show", "case_discussion", h.newPage(r, "case.title", "nav.cases", caseData{CaseDetail: k, Files: groupFiles(k.Attachments)}))
 	return nil
 }

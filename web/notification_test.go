@@ -68,7 +68,7 @@ func TestTheCaseDiscussionFragment(t *testing.T) {
 	t.Parallel()
 	f := caseSetup(t)
 	page := f.openDispute(t, f.agent, f.first, "quantity", "")
-	res := f.logistics.post(page+"/comments", url.Values{"text": {"the pallet was <b>short</b>"}})
+	res := f.logistics.postFiles(page+"/comments", "the pallet was <b>short</b>", [2]string{"count.pdf", pdfBytes})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
 
 	_, body := f.agent.get(page)
@@ -77,6 +77,7 @@ func TestTheCaseDiscussionFragment(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.True(t, strings.HasPrefix(strings.TrimSpace(body), `<h2 id="discussion-h">Discussion (1)</h2>`), body)
 	require.Contains(t, body, "the pallet was &lt;b&gt;short&lt;/b&gt;")
+	require.Contains(t, body, "count.pdf", "its files under the comment")
 	require.NotContains(t, body, "<html", "a fragment, without the layout")
 	require.NotContains(t, body, "<form", "the comment form stays on the page (what is being typed is kept)")
 	status, _ = f.sales.get(page + "/discussion")
