@@ -20,8 +20,8 @@ type NotificationDigestData struct {
 	Name   string
 	Unread int64
 	Items  []NotificationDigestItem // newest first, at most NotificationDigestMax
-	More   bool                    // there are more unread than Items
-	Link   string                  // the notifications page
+	More   bool                     // there are more unread than Items
+	Link   string                   // the notifications page
 }
 
 // NotificationDigestItem is one notification, its text in the reader's language.
