@@ -262,18 +262,8 @@ func TestReplyAttachmentsGoOnTheCaseWhenTheyPassTheChecks(t *testing.T) {
 	t.Parallel()
 	b := setupInbound(t)
 	ctx := context.Background()
-	pdf := base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"))
-	html := base64.StdEncoding.EncodeToString([]byte("<html><script>alert(1)</script></html>"))
-	part := func(name, data string) []string {
-		return []string{"--b", "Content-Type: application/pdf; name=\"" + name + "\"", "Content-Disposition: attachment; filename=\"" + name + "\"",
-			"Content-Transfer-Encoding: base64", "", data}
-	}
-	lines := []string{"From: jana@example.com", "Subject: Proof of delivery", "Message-ID: <files@example.com>", "MIME-Version: 1.0",
-		"Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: text/plain", "", "See the signed note."}
-	lines = append(lines, part("note.pdf", pdf)...)
-	lines = append(lines, part("invoice.pdf", html)...)
-	lines = append(lines, "--b--", "")
-	r := b.receive(t, lines...)
+	r := b.receive(t, withFiles([]string{"From: jana@example.com", "Subject: Proof of delivery", "Message-ID: <files@example.com>"},
+		"See the signed note.", [2]string{"note.pdf", string(pdfFile)}, [2]string{"invoice.pdf", "<html><script>alert(1)</script></html>"})...)
 	require.True(t, r.Case.Opened)
 
 	files, err := b.st.CaseAttachments(ctx, r.Case.CaseID)
@@ -321,4 +311,41 @@ func TestAReplysPauseIsOwedWhenTemporalIsAway(t *testing.T) {
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM temporal_outbox WHERE kind = 'reply.pause'`), "a redelivery owes nothing more")
 	b.receive(t, "From: jana@example.com", "Auto-Submitted: auto-replied", "Subject: Out of office", "Message-ID: <p2@example.com>", "", "Away.")
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM temporal_outbox WHERE kind = 'reply.pause'`), "an auto-reply pauses nothing")
+}
+
+// withFiles is a multipart email: the headers, a text part and each file
+// (name, content) as an attachment announced as a PDF.
+func withFiles(headers []string, text string, files ...[2]string) []string {
+	lines := append(headers, "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: text/plain", "", text)
+	for _, f := range files {
+		lines = append(lines, "--b", `Content-Type: application/pdf; name="`+f[0]+`"`, `Content-Disposition: attachment; filename="`+f[0]+`"`,
+			"Content-Transfer-Encoding: base64", "", base64.StdEncoding.EncodeToString([]byte(f[1])))
+	}
+	return append(lines, "--b--", "")
+}
+
+// A quarantined email's files wait for the agent: confirmed, they go on the
+// reply's case; discarded, they are dropped.
+func TestQuarantinedFilesWaitForTheAgentsDecision(t *testing.T) {
+	t.Parallel()
+	b := setupInbound(t)
+	ctx := context.Background()
+	for _, id := range []string{"qf1", "qf2"} {
+		r := b.receive(t, withFiles([]string{"From: stranger@example.org", "Subject: Receipt", "Message-ID: <" + id + "@example.org>"},
+			"Our receipt.", [2]string{"receipt.pdf", string(pdfFile)})...)
+		require.True(t, r.Quarantined)
+	}
+	require.Equal(t, 2, b.count(t, `SELECT count(*) FROM inbound_files`))
+	list, _, err := b.a.QuarantineList(ctx, b.admin, domain.Page{Limit: 10})
+	require.NoError(t, err)
+
+	confirmed, err := b.a.DecideQuarantine(ctx, b.admin, list[1].ID, app.QuarantineDecision{Decision: "confirm"})
+	require.NoError(t, err)
+	files, err := b.st.CaseAttachments(ctx, confirmed.Case.CaseID)
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	require.Equal(t, "receipt.pdf", files[0].FileName)
+	_, err = b.a.DecideQuarantine(ctx, b.admin, list[0].ID, app.QuarantineDecision{Decision: "discard"})
+	require.NoError(t, err)
+	require.Equal(t, 0, b.count(t, `SELECT count(*) FROM inbound_files`), "nothing waits any more")
 }

@@ -149,8 +149,8 @@ type InboundEmail struct {
 	InReplyTo   []string            `json:"-"` // In-Reply-To and References: what it answers
 	Attachments []InboundAttachment `json:"attachments"`
 	// Files are the attachments that passed app.ValidateAttachment, with
-	// their bytes: a reply's go on its case (a quarantined email keeps only
-	// their description).
+	// their bytes: a reply's go on its case; a quarantined email's wait in
+	// inbound_files for the agent's decision.
 	Files      []NewAttachment `json:"-"`
 	CaseID     *int64          `json:"case_id"`
 	ReceivedAt time.Time       `json:"received_at"`
@@ -195,8 +195,25 @@ func insertInboundTx(ctx context.Context, tx pgx.Tx, e *InboundEmail) (fresh boo
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	if e.Status == InboundQuarantined {
+		// kept until an agent decides (DecideQuarantined)
+		for _, f := range e.Files {
+			if _, err := tx.Exec(ctx, keepInboundFile, e.ID, f.FileName, f.ContentType, f.Content); err != nil {
+				return false, err
+			}
+		}
+	}
+	return true, nil
 }
+
+const (
+	keepInboundFile  = `INSERT INTO inbound_files (inbound_id, file_name, content_type, content) VALUES ($1, $2, $3, $4)`
+	keptInboundFiles = `SELECT file_name, content_type, content FROM inbound_files WHERE inbound_id = $1 ORDER BY id`
+	dropInboundFiles = `DELETE FROM inbound_files WHERE inbound_id = $1`
+)
 
 // inboundJournal is what the journal says of an email received.
 func inboundJournal(e InboundEmail, more map[string]any) []byte {
@@ -436,6 +453,18 @@ func (s *Store) DecideQuarantined(ctx context.Context, per Perimeter, id int64, 
 		}
 		if err := Journal(ctx, tx, Entry{Actor: actor, Action: "inbound." + e.Status, Target: customerTarget(e.CustomerID),
 			After: inboundJournal(e, nil)}); err != nil {
+			return err
+		}
+		if confirm {
+			rows, err := tx.Query(ctx, keptInboundFiles, id)
+			if err != nil {
+				return err
+			}
+			if e.Files, err = pgx.CollectRows(rows, pgx.RowToStructByPos[NewAttachment]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, dropInboundFiles, id); err != nil {
 			return err
 		}
 		if !confirm {
