@@ -16,7 +16,7 @@ var NotificationLanguages = []string{"en", "fr"}
 
 // notificationTexts are the words of notifications per language: one text per
 // kind (and variant: assigned "by" someone, an escalation "again"), with
-// {case}, {type}, {customer}, {actor}, {reason}, {days}, {files} and {subject} filled in from the
+// {case}, {type}, {customer}, {actor}, {reason}, {days}, {files}, {subject} and {task} filled in from the
 // notification; "type.*" names a case's type inside them. Every key exists in
 // every language (a test checks it).
 var notificationTexts = map[string]map[string]string{
@@ -27,6 +27,15 @@ var notificationTexts = map[string]map[string]string{
 		"case_comment":              "{actor} commented on your case {case} ({customer})",
 		"case_comment.files":        "{actor} attached {files} to your case {case} ({customer})",
 		"customer_reply":            "{actor} replied ({subject}) on case {case} ({customer})",
+		"task_assigned":             "A task ({task}) on {customer} is yours",
+		"task.call":                 "call",
+		"task.manual_email":         "email to write",
+		"task.escalation":           "escalation",
+		"task.purchase_order":       "purchase order",
+		"task.payment_plan":         "payment plan",
+		"task.fix_contact":          "contact to fix",
+		"task.check_payment":        "payment to check",
+		"task.case":                 "case follow-up",
 		"sla_reminder":              "Case {case} ({type}, {customer}): half its SLA of {days} business days is gone",
 		"sla_escalation":            "Case {case} ({type}, {customer}) is past its SLA of {days} business days: escalated",
 		"sla_escalation.again":      "Case {case} ({type}, {customer}) is past twice its SLA of {days} business days: escalated again",
@@ -43,6 +52,15 @@ var notificationTexts = map[string]map[string]string{
 		"case_comment":              "{actor} a commenté votre dossier {case} ({customer})",
 		"case_comment.files":        "{actor} a joint {files} à votre dossier {case} ({customer})",
 		"customer_reply":            "{actor} a répondu ({subject}) dans le dossier {case} ({customer})",
+		"task_assigned":             "Une tâche ({task}) sur {customer} vous est confiée",
+		"task.call":                 "appel",
+		"task.manual_email":         "e-mail à écrire",
+		"task.escalation":           "escalade",
+		"task.purchase_order":       "bon de commande",
+		"task.payment_plan":         "échéancier",
+		"task.fix_contact":          "contact à corriger",
+		"task.check_payment":        "paiement à vérifier",
+		"task.case":                 "suivi de dossier",
 		"sla_reminder":              "Dossier {case} ({type}, {customer}) : la moitié de son délai de {days} jours ouvrés est écoulée",
 		"sla_escalation":            "Le dossier {case} ({type}, {customer}) a dépassé son délai de {days} jours ouvrés : escaladé",
 		"sla_escalation.again":      "Le dossier {case} ({type}, {customer}) a dépassé deux fois son délai de {days} jours ouvrés : escaladé à nouveau",
@@ -93,8 +111,12 @@ func NotificationText(lang string, n store.Notification) string {
 	if !ok {
 		typ = n.Params.CaseType
 	}
+	task, ok := texts["task."+n.Params.Task]
+	if !ok {
+		task = n.Params.Task
+	}
 	return strings.NewReplacer("{case}", caseID, "{type}", typ, "{customer}", n.Params.Customer, "{actor}", n.Params.Actor,
-		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files, "{subject}", n.Params.Subject).Replace(text)
+		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files, "{subject}", n.Params.Subject, "{task}", task).Replace(text)
 }
 
 func renderNotifications(lang string, list []store.Notification) []Notification {

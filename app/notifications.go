@@ -83,8 +83,11 @@ func (a *App) NotificationDigestEmail(ctx context.Context, who domain.Principal,
 		More: unread > int64(len(list)), Link: publicURL + "/notifications"}
 	for _, n := range list {
 		item := templates.NotificationDigestItem{At: n.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Text: NotificationText(lang, n)}
-		if n.CaseID != nil {
+		switch {
+		case n.CaseID != nil:
 			item.Link = publicURL + "/cases/" + itoa(*n.CaseID)
+		case n.Params.CustomerID != 0:
+			item.Link = publicURL + "/accounts/" + itoa(n.Params.CustomerID)
 		}
 		out.Items = append(out.Items, item)
 	}

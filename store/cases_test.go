@@ -319,3 +319,27 @@ func TestCasesNotifyTheirPeople(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, unread)
 }
+
+// A task made for a user tells them, unless they made it themselves; a
+// task for a queue tells nobody.
+func TestTasksNotifyTheirAssignee(t *testing.T) {
+	t.Parallel()
+	b := caseSetup(t)
+	ctx := context.Background()
+	alice := b.rows.User(t, storetest.User{Email: "alice@recoup.example", Role: domain.RoleAgent})
+	task := func(key, actor string, assignee *int64) {
+		_, created, err := b.st.CreateTask(ctx, store.Task{Key: key, CustomerID: b.customer, Kind: domain.TaskCall,
+			AssigneeRole: domain.AssigneeAgent, AssigneeID: assignee, DueAt: time.Now(), Actor: actor})
+		require.NoError(t, err)
+		require.True(t, created)
+	}
+	task("by-the-workflow", "", &alice)
+	task("by-herself", "alice@recoup.example", &alice)
+	task("by-a-colleague", "bob@recoup.example (token 3)", &alice)
+	require.Equal(t, []string{"task_assigned", "task_assigned"}, b.notifications(t, alice))
+	list, _, _, err := b.st.Notifications(ctx, alice, false, domain.Page{Limit: 5})
+	require.NoError(t, err)
+	require.Equal(t, store.NotificationParams{Task: "call", Customer: "Martin", CustomerID: b.customer, TaskID: list[0].Params.TaskID,
+		Actor: "bob@recoup.example"}, list[0].Params)
+	require.NotZero(t, list[0].Params.TaskID)
+}

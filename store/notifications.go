@@ -20,11 +20,12 @@ const (
 	NotifySLAReminder   NotificationKind = "sla_reminder"   // half the SLA of their case is gone
 	NotifySLAEscalation NotificationKind = "sla_escalation" // a case of their department is past its SLA
 	NotifyCustomerReply NotificationKind = "customer_reply" // a customer of their account wrote back
+	NotifyTaskAssigned  NotificationKind = "task_assigned"  // a task was created for them
 )
 
 // NotificationKinds are every kind, in the order of the table's CHECK.
 var NotificationKinds = []NotificationKind{NotifyCaseAssigned, NotifyMention, NotifyCaseComment, NotifySLAReminder, NotifySLAEscalation,
-	NotifyCustomerReply}
+	NotifyCustomerReply, NotifyTaskAssigned}
 
 // NotificationParams are what a notification's text is made of; the text
 // itself is rendered when it is read, in the reader's language (app). The
@@ -38,6 +39,10 @@ type NotificationParams struct {
 	Level    int    `json:"level,omitempty"`     // an SLA alert's level: 1 reminder, 2 breach, 3 twice
 	Files    string `json:"files,omitempty"`     // the names of files attached without a comment
 	Subject  string `json:"subject,omitempty"`   // a customer reply's subject
+	Task     string `json:"task,omitempty"`      // a task's kind
+	TaskID   int64  `json:"task_id,omitempty"`
+	// CustomerID is the account a task is on (its page is the link).
+	CustomerID int64 `json:"customer_id,omitempty"`
 }
 
 // Notification is one in-app notification of a user.
@@ -62,6 +67,13 @@ INSERT INTO notifications (user_id, kind, case_id, params)
 SELECT u.id, @kind, k.id, @params::jsonb || jsonb_build_object('case_type', k.type, 'customer', c.name)
 FROM users u, cases k JOIN customers c ON c.id = k.customer_id
 WHERE k.id = @case AND (u.id = @user OR u.email = ANY (@emails)) AND u.email <> @actor AND NOT u.disabled`
+	// notifyTask tells a task's assignee, unless they made it themselves.
+	notifyTask = `
+INSERT INTO notifications (user_id, kind, params)
+SELECT u.id, 'task_assigned', jsonb_build_object('task', @task::text, 'task_id', @task_id::bigint, 'customer', c.name,
+       'customer_id', c.id, 'actor', @actor::text)
+FROM users u, customers c
+WHERE u.id = @user AND c.id = @customer AND u.email <> @actor AND NOT u.disabled`
 	notificationColumns = `n.id, n.user_id, n.kind, n.case_id, n.params, n.text, n.created_at, n.read_at`
 	listNotifications   = `
 SELECT ` + notificationColumns + `, count(*) OVER ()
@@ -199,4 +211,11 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id int64) erro
 func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID int64) (int64, error) {
 	tag, err := s.Pool.Exec(ctx, markAllNotificationsRead, userID)
 	return tag.RowsAffected(), err
+}
+
+// notifyTaskAssignee tells the assignee of a task just created for them.
+func notifyTaskAssignee(ctx context.Context, tx pgx.Tx, userID, taskID, customerID int64, kind domain.TaskKind, actor string) error {
+	_, err := tx.Exec(ctx, notifyTask, pgx.NamedArgs{"task": string(kind), "task_id": taskID, "customer": customerID,
+		"user": userID, "actor": actorEmail(actor)})
+	return err
 }

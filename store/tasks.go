@@ -238,6 +238,11 @@ func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool,
 	if err != nil {
 		return 0, false, err
 	}
+	if assignee != nil && t.Kind != domain.TaskCase { // a case's SLA alert notifies as such
+		if err := notifyTaskAssignee(ctx, tx, *assignee, id, t.CustomerID, t.Kind, t.Actor); err != nil {
+			return 0, false, err
+		}
+	}
 	return id, true, journalTask(ctx, tx, t, "task.create", map[string]any{
 		"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
 		"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,

@@ -59,6 +59,11 @@ document.addEventListener("submit", function (event) {
       link.querySelector("a").setAttribute("href", "/cases/" + n.case_id);
       link.querySelector("[data-slot=case-id]").textContent = String(n.case_id);
     }
+    if (n.params && n.params.customer_id) {
+      var account = item.querySelector("[data-slot=account]");
+      account.hidden = false;
+      account.querySelector("a").setAttribute("href", "/accounts/" + n.params.customer_id);
+    }
     item.querySelector("form").setAttribute("action", "/notifications/" + n.id + "/read");
     list.insertBefore(item, list.firstChild);
     var empty = document.getElementById("notification-empty");
