@@ -265,3 +265,132 @@ func (s *Server) kpiTopOverdue(c *gin.Context) error {
 	c.JSON(http.StatusOK, v)
 	return nil
 }
+
+type disputeFiguresView struct {
+	Reason            string       `json:"reason,omitempty"`
+	Department        string       `json:"department,omitempty"`
+	Opened            int          `json:"opened"`
+	Decided           int          `json:"decided"`
+	Accepted          int          `json:"accepted"`
+	Rejected          int          `json:"rejected"`
+	Withdrawn         int          `json:"withdrawn"`
+	SLABreached       int          `json:"sla_breached"`
+	AvgResolutionDays *json.Number `json:"avg_resolution_days"` // null: none decided
+	P90ResolutionDays *json.Number `json:"p90_resolution_days"`
+}
+
+type disputedAmountView struct {
+	Disputed    moneyView `json:"disputed"`
+	CreditNotes moneyView `json:"credit_notes"`
+}
+
+type disputesView struct {
+	From     string               `json:"from"`
+	To       string               `json:"to"`
+	All      disputeFiguresView   `json:"all"`
+	ByReason []disputeFiguresView `json:"by_reason"`
+	Amounts  []disputedAmountView `json:"amounts"`
+}
+
+// days is a duration in seconds as days with two decimals; null when nothing was measured.
+func days(secs int64, measured bool) *json.Number {
+	if !measured {
+		return nil
+	}
+	return ratio(big.NewRat(secs, 86400))
+}
+
+func toDisputeFigures(d store.DisputeFigures) disputeFiguresView {
+	return disputeFiguresView{Reason: d.Reason, Department: d.Department, Opened: d.Opened, Decided: d.Decided, Accepted: d.Accepted,
+		Rejected: d.Rejected, Withdrawn: d.Withdrawn, SLABreached: d.Breached,
+		AvgResolutionDays: days(d.AvgResolution, d.Decided > 0), P90ResolutionDays: days(d.P90Resolution, d.Decided > 0)}
+}
+
+func (s *Server) kpiDisputes(c *gin.Context) error {
+	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity")
+	if err != nil {
+		return err
+	}
+	d, err := s.app.DisputeFigures(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	v := disputesView{From: d.From.String(), To: d.To.String(), All: toDisputeFigures(d.All),
+		ByReason: mapSlice(d.ByReason, toDisputeFigures),
+		Amounts: mapSlice(d.Amounts, func(a store.DisputedAmount) disputedAmountView {
+			return disputedAmountView{Disputed: toMoney(money.Money{Minor: a.Disputed, Currency: a.Currency}),
+				CreditNotes: toMoney(money.Money{Minor: a.CreditNote, Currency: a.Currency})}
+		})}
+	if asCSV {
+		num := func(n *json.Number) string {
+			if n == nil {
+				return ""
+			}
+			return n.String()
+		}
+		rows := [][]string{{"reason", "department", "opened", "decided", "accepted", "rejected", "withdrawn", "sla_breached",
+			"avg_resolution_days", "p90_resolution_days"}}
+		for _, f := range append([]disputeFiguresView{v.All}, v.ByReason...) {
+			reason := f.Reason
+			if f.Department == "" {
+				reason = "all"
+			}
+			rows = append(rows, []string{reason, f.Department, strconv.Itoa(f.Opened), strconv.Itoa(f.Decided), strconv.Itoa(f.Accepted),
+				strconv.Itoa(f.Rejected), strconv.Itoa(f.Withdrawn), strconv.Itoa(f.SLABreached), num(f.AvgResolutionDays), num(f.P90ResolutionDays)})
+		}
+		s.writeCSV(c, "disputes-"+v.From+"-"+v.To+".csv", rows)
+		return nil
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+type promisesView struct {
+	From           string       `json:"from"`
+	To             string       `json:"to"`
+	Due            int          `json:"due"`
+	Kept           int          `json:"kept"`
+	PartlyKept     int          `json:"partly_kept"`
+	Broken         int          `json:"broken"`
+	Cancelled      int          `json:"cancelled"`
+	Pending        int          `json:"pending"`
+	KeptRate       *json.Number `json:"kept_rate"` // percent of those settled (kept, partly kept, broken); null: none
+	PartlyKeptRate *json.Number `json:"partly_kept_rate"`
+	BrokenRate     *json.Number `json:"broken_rate"`
+}
+
+func (s *Server) kpiPromises(c *gin.Context) error {
+	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity")
+	if err != nil {
+		return err
+	}
+	p, err := s.app.PromiseFigures(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
+	}
+	settled := int64(p.Kept + p.PartlyKept + p.Broken)
+	rate := func(n int) *json.Number {
+		if settled == 0 {
+			return nil
+		}
+		return ratio(big.NewRat(int64(n)*100, settled))
+	}
+	v := promisesView{From: p.From.String(), To: p.To.String(), Due: p.Due, Kept: p.Kept, PartlyKept: p.PartlyKept, Broken: p.Broken,
+		Cancelled: p.Cancelled, Pending: p.Pending, KeptRate: rate(p.Kept), PartlyKeptRate: rate(p.PartlyKept), BrokenRate: rate(p.Broken)}
+	if asCSV {
+		num := func(n *json.Number) string {
+			if n == nil {
+				return ""
+			}
+			return n.String()
+		}
+		s.writeCSV(c, "promises-"+v.From+"-"+v.To+".csv", [][]string{{"figure", "value"},
+			{"from", v.From}, {"to", v.To}, {"due", strconv.Itoa(v.Due)}, {"kept", strconv.Itoa(v.Kept)},
+			{"partly_kept", strconv.Itoa(v.PartlyKept)}, {"broken", strconv.Itoa(v.Broken)}, {"cancelled", strconv.Itoa(v.Cancelled)},
+			{"pending", strconv.Itoa(v.Pending)}, {"kept_rate", num(v.KeptRate)}, {"partly_kept_rate", num(v.PartlyKeptRate)},
+			{"broken_rate", num(v.BrokenRate)}})
+		return nil
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}

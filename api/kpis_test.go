@@ -66,7 +66,20 @@ func TestKPIEndpointsAnswerAsDocumented(t *testing.T) {
 	require.Equal(t, 66.56, d["over_60_share"], "100.00 of 150.25 open, in percent")
 	b.do(t, "GET", "/api/v1/kpis/dso?from=2020-01-01&to=2020-01-31&format=csv", "", "", http.StatusOK)
 
-	for _, bad := range []string{"/api/v1/kpis/aging?group_by=region", "/api/v1/kpis/dso?from=2021-01-01&to=2020-01-01",
+	// No disputes and no promises in the feed: zeros, and no rate or time to show.
+	disputes := decode[map[string]any](t, b.do(t, "GET", "/api/v1/kpis/disputes?from=2026-01-01&to=2026-03-31", "", "", http.StatusOK))
+	require.Equal(t, "2026-01-01", disputes["from"])
+	require.Equal(t, map[string]any{"opened": 0.0, "decided": 0.0, "accepted": 0.0, "rejected": 0.0, "withdrawn": 0.0, "sla_breached": 0.0,
+		"avg_resolution_days": nil, "p90_resolution_days": nil}, disputes["all"])
+	require.Equal(t, []any{}, disputes["by_reason"])
+	require.True(t, strings.HasPrefix(string(b.do(t, "GET", "/api/v1/kpis/disputes?format=csv", "", "", http.StatusOK)),
+		"reason,department,opened,decided,accepted,rejected,withdrawn,sla_breached,avg_resolution_days,p90_resolution_days\nall,,0,0,0,0,0,0,,\n"))
+	promises := decode[map[string]any](t, b.do(t, "GET", "/api/v1/kpis/promises?entity=FR01", "", "", http.StatusOK))
+	require.Equal(t, 0.0, promises["due"])
+	require.Nil(t, promises["kept_rate"], "nothing settled: no rate")
+	require.Contains(t, string(b.do(t, "GET", "/api/v1/kpis/promises?format=csv", "", "", http.StatusOK)), "kept_rate,\n")
+
+	for _, bad := range []string{"/api/v1/kpis/disputes?group_by=agent", "/api/v1/kpis/promises?currency=USD", "/api/v1/kpis/aging?group_by=region", "/api/v1/kpis/dso?from=2021-01-01&to=2020-01-01",
 		"/api/v1/kpis/top-overdue?as_of=yesterday", "/api/v1/kpis/aging?format=xml", "/api/v1/kpis/dso?group_by=entity"} {
 		b.do(t, "GET", bad, "", "", http.StatusBadRequest)
 	}

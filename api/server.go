@@ -191,6 +191,8 @@ var routes = []Route{
 	{"GET", "/kpis/aging", auth.AccountsRead, (*Server).kpiAging},
 	{"GET", "/kpis/dso", auth.AccountsRead, (*Server).kpiDSO},
 	{"GET", "/kpis/top-overdue", auth.AccountsRead, (*Server).kpiTopOverdue},
+	{"GET", "/kpis/disputes", auth.AccountsRead, (*Server).kpiDisputes},
+	{"GET", "/kpis/promises", auth.AccountsRead, (*Server).kpiPromises},
 	{"GET", "/cases", auth.CasesRead, (*Server).listCases},
 	{"POST", "/cases", auth.CasesOpen, (*Server).createCase},
 	{"GET", "/cases/:id", auth.CasesRead, (*Server).getCase},
