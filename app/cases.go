@@ -73,16 +73,22 @@ func (a *App) startCase(ctx context.Context, k store.Case) string {
 	if a.flow == nil {
 		return flow.ErrUnavailable.Error()
 	}
-	cal, err := a.store.CaseCalendar(ctx, k.EntityID)
-	if err == nil {
-		err = a.flow.StartCase(ctx, caseInput(k, cal))
-	}
-	if err != nil {
+	if err := a.startCaseWorkflow(ctx, k); err != nil {
 		a.log.ErrorContext(ctx, "start case workflow", "case", k.ID, "err", err)
 		return "the case workflow did not start (" + err.Error() + "); it starts when Temporal is back"
 	}
 	a.paid(ctx, store.OutboxCaseStart, k.ID, k.Reopened)
 	return ""
+}
+
+// startCaseWorkflow starts k's Case workflow on its entity's calendar; a
+// workflow already running for it is that start.
+func (a *App) startCaseWorkflow(ctx context.Context, k store.Case) error {
+	cal, err := a.store.CaseCalendar(ctx, k.EntityID)
+	if err != nil {
+		return err
+	}
+	return a.flow.StartCase(ctx, caseInput(k, cal))
 }
 
 // paid marks a start owed to Temporal done; if that write fails, the

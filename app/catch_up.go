@@ -60,11 +60,7 @@ func (a *App) payTemporal(ctx context.Context, o store.Owed) error {
 		// A case decided or closed since, or reopened again, needs no start
 		// for that round: its workflow (or the next round's) holds the clock.
 		if k.Reopened == o.Round && (k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer) {
-			cal, err := a.store.CaseCalendar(ctx, k.EntityID)
-			if err != nil {
-				return err
-			}
-			if err := a.flow.StartCase(ctx, caseInput(k, cal)); err != nil {
+			if err := a.startCaseWorkflow(ctx, k); err != nil {
 				return err
 			}
 		}
