@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"recoup/inbound"
 )
 
 //go:embed templates/*.html
@@ -175,13 +177,13 @@ func (v *viewer) message(w http.ResponseWriter, r *http.Request, msg Message) {
 	var summary []headerRow
 	for _, name := range []string{"From", "To", "Cc", "Reply-To", "Date"} {
 		if vals := msg.Header[name]; len(vals) > 0 {
-			summary = append(summary, headerRow{name, decodeHeader(strings.Join(vals, ", "))})
+			summary = append(summary, headerRow{name, inbound.DecodeHeader(strings.Join(vals, ", "))})
 		}
 	}
 	var all []headerRow
 	for _, name := range slices.Sorted(maps.Keys(msg.Header)) {
 		for _, val := range msg.Header[name] {
-			all = append(all, headerRow{name, decodeHeader(val)})
+			all = append(all, headerRow{name, inbound.DecodeHeader(val)})
 		}
 	}
 	var atts []attachmentRow

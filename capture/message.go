@@ -2,18 +2,18 @@ package capture
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"recoup/inbound"
 )
 
 // Kind says what channel a captured message came through. All kinds share Message, Mailbox
@@ -88,7 +88,7 @@ func parseEmail(m *Message) {
 		return
 	}
 	m.Header = msg.Header
-	m.Subject = decodeHeader(msg.Header.Get("Subject"))
+	m.Subject = inbound.DecodeHeader(msg.Header.Get("Subject"))
 	m.MessageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
 
 	p := &partWalker{m: m}
@@ -146,7 +146,7 @@ func (p *partWalker) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 		}
 	}
 
-	data, err := io.ReadAll(transferDecoder(h.Get("Content-Transfer-Encoding"), body))
+	data, err := io.ReadAll(inbound.TransferDecoder(h.Get("Content-Transfer-Encoding"), body))
 	if err != nil {
 		p.fail("%s body: %v", ctype, err)
 	}
@@ -156,7 +156,7 @@ func (p *partWalker) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 	if filename == "" {
 		filename = params["name"]
 	}
-	filename = decodeHeader(filename)
+	filename = inbound.DecodeHeader(filename)
 
 	isBody := disp != "attachment" && filename == "" && (ctype == "text/plain" || ctype == "text/html")
 	if !isBody {
@@ -186,41 +186,6 @@ func appendPart(have, next string) string {
 		return next
 	}
 	return have + "\n" + next
-}
-
-func transferDecoder(cte string, r io.Reader) io.Reader {
-	switch strings.ToLower(strings.TrimSpace(cte)) {
-	case "quoted-printable":
-		return quotedprintable.NewReader(r)
-	case "base64":
-		// The decoder skips the CR/LF line breaks of transport encoding.
-		return base64.NewDecoder(base64.StdEncoding, r)
-	default: // 7bit, 8bit, binary, or unknown: pass through unchanged
-		return r
-	}
-}
-
-var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
-
-// decodeHeader decodes RFC 2047 encoded-words; on failure the raw value is more useful than
-// nothing.
-func decodeHeader(v string) string {
-	if v == "" {
-		return ""
-	}
-	s, err := wordDecoder.DecodeHeader(v)
-	if err != nil {
-		return v
-	}
-	return s
-}
-
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	b, err := io.ReadAll(input)
-	if err != nil {
-		return nil, err
-	}
-	return strings.NewReader(toUTF8(b, charset)), nil
 }
 
 // toUTF8 converts b from charset. Only UTF-8/ASCII and Latin-1 are converted exactly (the

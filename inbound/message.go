@@ -91,7 +91,7 @@ func Parse(raw []byte) (Message, error) {
 		MessageID:  firstID(h.Get("Message-Id")),
 		InReplyTo:  messageIDs(h.Get("In-Reply-To")),
 		References: messageIDs(h.Get("References")),
-		Subject:    decodeHeader(h.Get("Subject")),
+		Subject:    DecodeHeader(h.Get("Subject")),
 		AutoReply:  autoReply(h),
 	}
 	if d, err := h.Date(); err == nil {
@@ -164,14 +164,14 @@ func (w *walker) part(h textproto.MIMEHeader, body io.Reader, depth int) error {
 		ct, params = "text/plain", map[string]string{}
 	}
 	disp, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
-	name := decodeHeader(dparams["filename"])
+	name := DecodeHeader(dparams["filename"])
 	if name == "" {
-		name = decodeHeader(params["name"])
+		name = DecodeHeader(params["name"])
 	}
 	if strings.HasPrefix(ct, "multipart/") {
 		return w.multipart(ct, params, body, depth)
 	}
-	data, err := io.ReadAll(transferDecoder(h.Get("Content-Transfer-Encoding"), body))
+	data, err := io.ReadAll(TransferDecoder(h.Get("Content-Transfer-Encoding"), body))
 	if err != nil {
 		return fmt.Errorf("%w: part %s: %v", ErrMalformed, ct, err)
 	}
@@ -274,7 +274,9 @@ func dsnAddress(v string) string {
 	return strings.ToLower(strings.Trim(strings.TrimSpace(v), "<>"))
 }
 
-func transferDecoder(enc string, r io.Reader) io.Reader {
+// TransferDecoder undoes a part's Content-Transfer-Encoding (base64,
+// quoted-printable); anything else passes through.
+func TransferDecoder(enc string, r io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "base64":
 		return base64.NewDecoder(base64.StdEncoding, base64Cleaner{r})
@@ -326,8 +328,8 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 	return enc.NewDecoder().Reader(r), nil
 }
 
-// decodeHeader decodes RFC 2047 encoded words; undecodable text stays as is.
-func decodeHeader(v string) string {
+// DecodeHeader decodes RFC 2047 encoded words; undecodable text stays as is.
+func DecodeHeader(v string) string {
 	if d, err := wordDecoder.DecodeHeader(v); err == nil {
 		return d
 	}
