@@ -49,35 +49,59 @@ func (d *Digests) SendDigests(ctx context.Context, day string) (DigestResult, er
 	if err != nil {
 		return res, err
 	}
+	err = d.sendEach(ctx, users, digestRun{kind: store.DigestDaily, label: "digest", idPrefix: "digest/", day: day, date: date},
+		func(u domain.Principal) (string, string, error) {
+			data, err := d.Build(ctx, u)
+			if err != nil {
+				return "", "", err
+			}
+			return templates.RenderDigest(u.Language, data)
+		}, &res, &res.Sent)
+	if err != nil {
+		return res, err
+	}
+	return res, d.sendNotificationDigests(ctx, day, date, &res)
+}
+
+// digestRun is one kind of digest on one day.
+type digestRun struct {
+	kind     store.DigestKind
+	label    string // in errors
+	idPrefix string // of the emails' Message-ID: <prefix><user id>/<day>
+	day      string
+	date     time.Time
+}
+
+// sendEach mails each user their digest of run, rendered by render, once
+// per user, kind and day (digests_sent): a retry or a replayed run skips
+// those already sent. sent counts the emails sent.
+func (d *Digests) sendEach(ctx context.Context, users []domain.Principal, run digestRun,
+	render func(domain.Principal) (subject, text string, err error), res *DigestResult, sent *int) error {
 	for _, u := range users {
-		activity.RecordHeartbeat(ctx, res)
-		sent, err := d.Store.ClaimDigest(ctx, u.UserID, date, store.DigestDaily)
+		activity.RecordHeartbeat(ctx, *res)
+		already, err := d.Store.ClaimDigest(ctx, u.UserID, run.date, run.kind)
 		if err != nil {
-			return res, err
+			return err
 		}
-		if sent {
+		if already {
 			res.Already++
 			continue
 		}
-		data, err := d.Build(ctx, u)
+		subject, text, err := render(u)
 		if err != nil {
-			return res, fmt.Errorf("digest of user %d: %w", u.UserID, err)
-		}
-		subject, text, err := templates.RenderDigest(u.Language, data)
-		if err != nil {
-			return res, err
+			return fmt.Errorf("%s of user %d: %w", run.label, u.UserID, err)
 		}
 		err = d.Mailer.Send(ctx, notify.Email{To: []string{u.Email}, Subject: subject, Text: text,
-			Language: u.Language, MessageID: notify.MessageID(fmt.Sprintf("digest/%d/%s", u.UserID, day))})
+			Language: u.Language, MessageID: notify.MessageID(fmt.Sprintf("%s%d/%s", run.idPrefix, u.UserID, run.day))})
 		if err != nil {
-			return res, fmt.Errorf("digest to %s: %w", u.Email, err)
+			return fmt.Errorf("%s to %s: %w", run.label, u.Email, err)
 		}
-		if err := d.Store.FinishDigest(ctx, u.UserID, date, store.DigestDaily); err != nil {
-			return res, err
+		if err := d.Store.FinishDigest(ctx, u.UserID, run.date, run.kind); err != nil {
+			return err
 		}
-		res.Sent++
+		*sent++
 	}
-	return res, d.sendNotificationDigests(ctx, day, date, &res)
+	return nil
 }
 
 // sendNotificationDigests mails each opted-in user with unread notifications
@@ -90,33 +114,12 @@ func (d *Digests) sendNotificationDigests(ctx context.Context, day string, date 
 	if err != nil {
 		return err
 	}
-	for _, u := range users {
-		activity.RecordHeartbeat(ctx, *res)
-		sent, err := d.Store.ClaimDigest(ctx, u.UserID, date, store.DigestNotifications)
-		if err != nil {
-			return err
-		}
-		if sent {
-			res.Already++
-			continue
-		}
+	run := digestRun{kind: store.DigestNotifications, label: "notification digest", idPrefix: "digest/notifications/", day: day, date: date}
+	return d.sendEach(ctx, users, run, func(u domain.Principal) (string, string, error) {
 		data, err := d.Notifications(ctx, u)
 		if err != nil {
-			return fmt.Errorf("notification digest of user %d: %w", u.UserID, err)
+			return "", "", err
 		}
-		subject, text, err := templates.RenderNotificationDigest(u.Language, data)
-		if err != nil {
-			return err
-		}
-		err = d.Mailer.Send(ctx, notify.Email{To: []string{u.Email}, Subject: subject, Text: text,
-			Language: u.Language, MessageID: notify.MessageID(fmt.Sprintf("digest/notifications/%d/%s", u.UserID, day))})
-		if err != nil {
-			return fmt.Errorf("notification digest to %s: %w", u.Email, err)
-		}
-		if err := d.Store.FinishDigest(ctx, u.UserID, date, store.DigestNotifications); err != nil {
-			return err
-		}
-		res.Notifications++
-	}
-	return nil
+		return templates.RenderNotificationDigest(u.Language, data)
+	}, res, &res.Notifications)
 }
