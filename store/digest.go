@@ -150,7 +150,12 @@ const (
 // DigestRecipients are the enabled credit managers and admins who opted in
 // to the daily digest email, as principals (their perimeter is the digest's).
 func (s *Store) DigestRecipients(ctx context.Context) ([]domain.Principal, error) {
-	rows, err := s.Pool.Query(ctx, digestRecipients)
+	return s.principals(ctx, digestRecipients)
+}
+
+// principals reads the users q selects (principalColumns) as principals.
+func (s *Store) principals(ctx context.Context, q string) ([]domain.Principal, error) {
+	rows, err := s.Pool.Query(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -159,27 +164,38 @@ func (s *Store) DigestRecipients(ctx context.Context) ([]domain.Principal, error
 
 // UserDigest says whether a user opted in to the daily digest email.
 func (s *Store) UserDigest(ctx context.Context, userID int64) (bool, error) {
+	return s.userFlag(ctx, userDigest, userID)
+}
+
+// userFlag reads one of a user's boolean settings with q.
+func (s *Store) userFlag(ctx context.Context, q string, userID int64) (bool, error) {
 	var on bool
-	err := s.Pool.QueryRow(ctx, userDigest, userID).Scan(&on)
+	err := s.Pool.QueryRow(ctx, q, userID).Scan(&on)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
 	}
 	return on, err
 }
 
-// SetDigest records a user's choice of the daily digest email, journaled.
-func (s *Store) SetDigest(ctx context.Context, userID int64, on bool, actor string) error {
+// setUserFlag sets one of a user's boolean settings with q, journaled
+// "user.<name>" with its new value.
+func (s *Store) setUserFlag(ctx context.Context, q, name string, userID int64, on bool, actor string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, setDigest, userID, on)
+		tag, err := tx.Exec(ctx, q, userID, on)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
 		}
-		after, _ := json.Marshal(map[string]bool{"digest": on})
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "user.digest", Target: fmt.Sprintf("user/%d", userID), After: after})
+		after, _ := json.Marshal(map[string]bool{name: on})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "user." + name, Target: fmt.Sprintf("user/%d", userID), After: after})
 	})
+}
+
+// SetDigest records a user's choice of the daily digest email, journaled.
+func (s *Store) SetDigest(ctx context.Context, userID int64, on bool, actor string) error {
+	return s.setUserFlag(ctx, setDigest, "digest", userID, on, actor)
 }
 
 // ClaimDigest records that userID's digest of day is about to be sent and
@@ -199,34 +215,15 @@ func (s *Store) FinishDigest(ctx context.Context, userID int64, day time.Time, k
 // NotificationDigestRecipients are the enabled users who opted in to the
 // email of their unread notifications and have some.
 func (s *Store) NotificationDigestRecipients(ctx context.Context) ([]domain.Principal, error) {
-	rows, err := s.Pool.Query(ctx, notificationDigestRecipients)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Principal, error) { return scanPrincipal(r) })
+	return s.principals(ctx, notificationDigestRecipients)
 }
 
 // UserNotificationDigest says whether a user opted in to the email of their unread notifications.
 func (s *Store) UserNotificationDigest(ctx context.Context, userID int64) (bool, error) {
-	var on bool
-	err := s.Pool.QueryRow(ctx, userNotificationDigest, userID).Scan(&on)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
-	}
-	return on, err
+	return s.userFlag(ctx, userNotificationDigest, userID)
 }
 
 // SetNotificationDigest records a user's choice of the email of their unread notifications, journaled.
 func (s *Store) SetNotificationDigest(ctx context.Context, userID int64, on bool, actor string) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, setNotificationDigest, userID, on)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.CodeNotFound, "user %d not found", userID)
-		}
-		after, _ := json.Marshal(map[string]bool{"notification_digest": on})
-		return Journal(ctx, tx, Entry{Actor: actor, Action: "user.notification_digest", Target: fmt.Sprintf("user/%d", userID), After: after})
-	})
+	return s.setUserFlag(ctx, setNotificationDigest, "notification_digest", userID, on, actor)
 }
