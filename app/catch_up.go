@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"recoup/domain"
 	"recoup/flow"
 	"recoup/store"
 )
@@ -59,7 +58,7 @@ func (a *App) payTemporal(ctx context.Context, o store.Owed) error {
 	case store.OutboxCaseStart:
 		// A case decided or closed since, or reopened again, needs no start
 		// for that round: its workflow (or the next round's) holds the clock.
-		if k.Reopened == o.Round && (k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer) {
+		if k.Reopened == o.Round && k.Status.Open() {
 			if err := a.startCaseWorkflow(ctx, k); err != nil {
 				return err
 			}

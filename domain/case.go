@@ -30,6 +30,10 @@ const (
 	CaseClosed          CaseStatus = "closed"
 )
 
+// Open says whether a case in status s is still being worked on (its SLA
+// clock runs or waits for the customer): not decided, not closed.
+func (s CaseStatus) Open() bool { return s == CaseOpen || s == CaseWaitingCustomer }
+
 // CaseStatuses lists every status, in the order a case goes through them.
 var CaseStatuses = []CaseStatus{CaseOpen, CaseWaitingCustomer, CaseDecided, CaseClosed}
 

@@ -496,7 +496,7 @@ func (s *Store) RouteCase(ctx context.Context, r CaseRoute) error {
 		if err != nil {
 			return err
 		}
-		if !caseOpen(domain.CaseStatus(status)) {
+		if !domain.CaseStatus(status).Open() {
 			return domain.Errorf(domain.CodeConflict, "case %d is %s: it cannot be re-routed", r.CaseID, status)
 		}
 		var newOwner *int64
@@ -524,10 +524,6 @@ func (s *Store) RouteCase(ctx context.Context, r CaseRoute) error {
 		after, _ := json.Marshal(map[string]any{"department": r.Department, "owner_id": newOwner, "owner_email": r.OwnerEmail, "reason": r.Reason})
 		return Journal(ctx, tx, Entry{Actor: r.By, Action: "case.route", Target: CaseTarget(r.CaseID), Before: before, After: after})
 	})
-}
-
-func caseOpen(s domain.CaseStatus) bool {
-	return s == domain.CaseOpen || s == domain.CaseWaitingCustomer
 }
 
 // CaseStatusChange puts an open case in waiting_customer (its SLA clock
@@ -559,7 +555,7 @@ func (s *Store) SetCaseStatus(ctx context.Context, c CaseStatusChange) error {
 		switch {
 		case domain.CaseStatus(status) == c.Status:
 			return nil
-		case !caseOpen(domain.CaseStatus(status)) || !caseOpen(c.Status):
+		case !domain.CaseStatus(status).Open() || !c.Status.Open():
 			return domain.Errorf(domain.CodeConflict, "case %d is %s: it cannot become %s", c.CaseID, status, c.Status)
 		}
 		if _, err := tx.Exec(ctx, setCaseStatus, c.CaseID, string(c.Status)); err != nil {
@@ -638,7 +634,7 @@ func (s *Store) DecideCase(ctx context.Context, d CaseDecision) (DecidedCase, er
 		switch {
 		case domain.Decision(decision) == d.Decision && status == string(domain.CaseDecided):
 			return nil // a retry of a decision that committed
-		case !caseOpen(domain.CaseStatus(status)):
+		case !domain.CaseStatus(status).Open():
 			return domain.Errorf(domain.CodeConflict, "case %d is %s already", d.CaseID, status)
 		}
 		if _, err := tx.Exec(ctx, decideCase, d.CaseID, string(d.Decision), d.Reason, d.By); err != nil {
@@ -783,7 +779,7 @@ func (s *Store) ReopenCase(ctx context.Context, r CaseReopen) error {
 			return err
 		}
 		switch {
-		case caseOpen(domain.CaseStatus(status)) && reopened >= r.Round:
+		case domain.CaseStatus(status).Open() && reopened >= r.Round:
 			return nil // a retry of a reopening that committed
 		case domain.CaseStatus(status) != domain.CaseDecided:
 			return domain.Errorf(domain.CodeConflict, "case %d is %s: only a decided case can be reopened", r.CaseID, status)

@@ -74,7 +74,7 @@ func (h *Handler) renderCase(r *request, status int, form caseForm) error {
 		return err
 	}
 	d := caseData{CaseDetail: k, Form: form, Decisions: domain.Decisions[k.Type], Departments: domain.CaseDepartments,
-		Open: k.Status == domain.CaseOpen || k.Status == domain.CaseWaitingCustomer, MayDecide: app.MayDecide(r.who, k.Type),
+		Open: k.Status.Open(), MayDecide: app.MayDecide(r.who, k.Type),
 		Files: groupFiles(k.Attachments), FileTypes: app.AttachmentExtensions(), FileMax: h.app.AttachmentMax()}
 	if len(k.Details) > 0 {
 		if err := json.Unmarshal(k.Details, &d.Details); err != nil {
