@@ -326,11 +326,22 @@ func TestAStreamMissesNothingWhenTheListenerReconnects(t *testing.T) {
 	s := openStream(t, p.srv.URL, alice, "", "", "")
 	s.unread(t)
 
-	_, err := b.store.Pool.Exec(context.Background(), `
+	// A notification written without its announcement (the triggers off for
+	// that session) is one no listener heard: only the re-read after the
+	// reconnect can bring it to the stream.
+	ctx := context.Background()
+	tx, err := b.store.Pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SET LOCAL session_replication_role = replica`)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, case_id, params)
+SELECT id, 'mention', $2, '{"actor": "bob@recoup.example"}' FROM users WHERE email = $1`, "alice@recoup.example", caseID)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	_, err = b.store.Pool.Exec(ctx, `
 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
 		store.ListenerName)
 	require.NoError(t, err)
-	mention(t, b, p.srv.URL, caseID, "alice@recoup.example") // most likely before the listener is back (it waits 100 ms)
 	_, n := s.notification(t)
 	require.Equal(t, "mention", n.Kind)
 	waitListeners(t, b.store.Pool, 1)
