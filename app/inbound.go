@@ -295,7 +295,7 @@ func (a *App) pauseForReply(ctx context.Context, acct store.InboundAccount, case
 		}
 	}
 	req := flow.PauseRequest{Until: until, By: replyActor,
-		Reason: fmt.Sprintf("the customer replied (case %d: %s)", caseID, clipText(subject, 100))}
+		Reason: fmt.Sprintf("the customer replied (case %d: %s)", caseID, domain.Clip(subject, 100))}
 	ps, err := a.flow.Pause(ctx, acct.CustomerID, req)
 	if err != nil {
 		return "", err
@@ -329,13 +329,6 @@ func untilText(t time.Time) string {
 		return "resumed by hand"
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-func clipText(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // QuarantineList lists the replies from senders who are not contacts of

@@ -13,7 +13,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -352,7 +351,7 @@ func replyToCase(ctx context.Context, tx pgx.Tx, e InboundEmail) (ReplyCase, err
 	if err := tx.QueryRow(ctx, customerAgent, e.CustomerID).Scan(&agent); err != nil {
 		return out, err
 	}
-	if err := notify(ctx, tx, agent, NotifyCustomerReply, out.CaseID, NotificationParams{Actor: e.From, Subject: clip(e.Subject, 80)}); err != nil {
+	if err := notify(ctx, tx, agent, NotifyCustomerReply, out.CaseID, NotificationParams{Actor: e.From, Subject: domain.Clip(e.Subject, 80)}); err != nil {
 		return out, err
 	}
 	return out, Journal(ctx, tx, Entry{Actor: out.Author, Action: "inbound.reply", Target: customerTarget(e.CustomerID),
@@ -376,16 +375,7 @@ func caseText(e InboundEmail) string {
 		}
 		body += "\n\n[attachments: " + strings.Join(names, "; ") + "]"
 	}
-	return clip("Email from "+e.From+": "+e.Subject+"\n\n"+body, maxCaseBody)
-}
-
-// clip shortens s to at most n characters, marking the cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return domain.Clip("Email from "+e.From+": "+e.Subject+"\n\n"+body, maxCaseBody)
 }
 
 const inboundColumns = `m.id, m.message_id, m.customer_id, c.name, m.kind, m.status, m.from_address, m.from_name, m.subject,
@@ -533,12 +523,12 @@ func (s *Store) RecordBounce(ctx context.Context, b BounceRecord) (BounceOutcome
 		if _, err := tx.Exec(ctx, insertBounce, cid, b.Address, b.Hard, b.Status, b.Diagnostic, b.MessageKey); err != nil {
 			return err
 		}
-		reason := fmt.Sprintf("hard bounce %s: %s", b.Status, clip(b.Diagnostic, 200))
+		reason := fmt.Sprintf("hard bounce %s: %s", b.Status, domain.Clip(b.Diagnostic, 200))
 		if !b.Hard {
 			if err := tx.QueryRow(ctx, recentSoftBounces, cid, b.Address, b.SoftWindow.Seconds()).Scan(&out.SoftCount); err != nil {
 				return err
 			}
-			reason = fmt.Sprintf("%d soft bounces within %s, the last %s: %s", out.SoftCount, b.SoftWindow, b.Status, clip(b.Diagnostic, 200))
+			reason = fmt.Sprintf("%d soft bounces within %s, the last %s: %s", out.SoftCount, b.SoftWindow, b.Status, domain.Clip(b.Diagnostic, 200))
 		}
 		if err := Journal(ctx, tx, Entry{Actor: "mail-system", Action: "inbound.bounce", Target: customerTarget(cid),
 			After: inboundJournal(e, map[string]any{"address": b.Address, "hard": b.Hard, "status": b.Status,
