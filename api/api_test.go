@@ -321,7 +321,40 @@ func TestErrorsAreJSON(t *testing.T) {
 	body = b.do(t, http.MethodDelete, "/api/v1/customers", "", "", http.StatusMethodNotAllowed)
 	require.Contains(t, string(body), `"code":"method_not_allowed"`)
 	b.do(t, http.MethodGet, "/api/v1/system/check", "", "", http.StatusServiceUnavailable)
+	_, rec := b.serve(b.admin, http.MethodGet, "/api/v1/system/check", "", "")
+	require.Equal(t, "30", rec.Header().Get("Retry-After"), "a refusal for want of Temporal says when to try again")
 	b.do(t, http.MethodGet, "/healthz", "", "", http.StatusOK)
+}
+
+// Readiness lists each dependency: Postgres answers here, this process has
+// no Temporal, so it serves what is stored and says it is degraded.
+func TestReadinessSaysWhatAnswers(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var got struct {
+		Status       string `json:"status"`
+		Dependencies []struct {
+			Name      string   `json:"name"`
+			Up        bool     `json:"up"`
+			LatencyMS *float64 `json:"latency_ms"`
+			LastError string   `json:"last_error"`
+		} `json:"dependencies"`
+	}
+	require.NoError(t, json.Unmarshal(b.doAs(t, "", http.MethodGet, "/readyz", "", "", http.StatusOK), &got))
+	require.Equal(t, "degraded", got.Status)
+	require.Len(t, got.Dependencies, 2)
+	require.Equal(t, "postgres", got.Dependencies[0].Name)
+	require.True(t, got.Dependencies[0].Up)
+	require.NotNil(t, got.Dependencies[0].LatencyMS)
+	require.Equal(t, "temporal", got.Dependencies[1].Name)
+	require.False(t, got.Dependencies[1].Up)
+	require.Contains(t, got.Dependencies[1].LastError, "no Temporal connection")
+
+	b.store.Pool.Close()
+	require.NoError(t, json.Unmarshal(b.doAs(t, "", http.MethodGet, "/readyz", "", "", http.StatusServiceUnavailable), &got))
+	require.Equal(t, "unavailable", got.Status)
+	require.False(t, got.Dependencies[0].Up)
+	require.NotEmpty(t, got.Dependencies[0].LastError)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

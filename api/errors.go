@@ -36,8 +36,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 		if status == http.StatusInternalServerError {
 			s.log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", c.FullPath(), "code", de.Code, "err", err)
 		}
-		if de.Code == domain.CodeTooManyAttempts {
+		switch de.Code {
+		case domain.CodeTooManyAttempts:
 			c.Header("Retry-After", strconv.Itoa(int(app.LoginWindow.Seconds())))
+		case domain.CodeUnavailable:
+			c.Header("Retry-After", strconv.Itoa(int(app.RetryUnavailable.Seconds())))
 		}
 		c.AbortWithStatusJSON(status, errorBody{errorDetail{Code: string(de.Code), Message: de.Message, Field: de.Field}})
 	case errors.As(err, &fe):

@@ -72,6 +72,7 @@ func NewHandler(o Options) http.Handler {
 	r.NoMethod(s.methodNotAllowed)
 
 	r.GET("/healthz", s.health)
+	r.GET("/readyz", s.ready)
 	v1 := r.Group("/api/v1")
 	v1.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPISpec) })
 	v1.POST("/auth/login", s.handle((*Server).login))
@@ -243,10 +244,50 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	return srv.Shutdown(shutdown)
 }
 
+// health says the process is alive: it answers without asking anything else,
+// so an orchestrator restarts only a process that is stuck, never one whose
+// dependency is down (readyz says that).
 func (s *Server) health(c *gin.Context) {
-	if err := s.app.Health(c.Request.Context()); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": err.Error()})
-		return
-	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+type dependencyView struct {
+	Name        string     `json:"name"`
+	Up          bool       `json:"up"`
+	LatencyMS   *float64   `json:"latency_ms"`
+	CheckedAt   *time.Time `json:"checked_at"`
+	DownSince   *time.Time `json:"down_since"`
+	LastError   string     `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at"`
+}
+
+func toDependency(d app.Dependency) dependencyView {
+	at := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	v := dependencyView{Name: d.Name, Up: d.Up, CheckedAt: at(d.CheckedAt), DownSince: at(d.DownSince),
+		LastError: d.LastError, LastErrorAt: at(d.LastErrorAt)}
+	if !d.CheckedAt.IsZero() && d.Up {
+		ms := float64(d.Latency.Microseconds()) / 1000
+		v.LatencyMS = &ms
+	}
+	return v
+}
+
+// ready says what this process can serve: 503 when Postgres does not answer
+// (nothing can be served); "degraded" with 200 when Temporal does not
+// (what is stored is served, commands that need Temporal answer 503).
+func (s *Server) ready(c *gin.Context) {
+	pg, tm := s.app.Readiness(c.Request.Context())
+	status, code := "ready", http.StatusOK
+	switch {
+	case !pg.Up:
+		status, code = "unavailable", http.StatusServiceUnavailable
+	case !tm.Up:
+		status = "degraded"
+	}
+	c.JSON(code, gin.H{"status": status, "dependencies": []dependencyView{toDependency(pg), toDependency(tm)}})
 }

@@ -26,6 +26,7 @@ type App struct {
 	// attachMax bounds one file attached to a case, in bytes (RECOUP_ATTACHMENT_MAX_BYTES).
 	attachMax int64
 	live      *liveHub // this process's live streams (RunLive)
+	pgProbe   probe    // what Readiness last saw of Postgres
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal

@@ -27,6 +27,3 @@ func (a *App) SystemCheck(ctx context.Context, who domain.Principal) (flow.Syste
 	}
 	return run, nil
 }
-
-// Health checks the database answers.
-func (a *App) Health(ctx context.Context) error { return a.store.Pool.Ping(ctx) }

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"strconv"
+
+	"recoup/store"
 )
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
@@ -60,22 +62,29 @@ func (a *App) AccountsChanged(ctx context.Context, ch Change) Woken {
 	return w
 }
 
+// wakeImport starts the durable wake-up the import owes Temporal (its
+// outbox row was written with the import). When Temporal does not take it,
+// the row stays owed and the worker's catch-up starts it within minutes of
+// Temporal answering again.
 func (a *App) wakeImport(ctx context.Context, importID int64) Woken {
-	if a.flow == nil {
-		return Woken{Error: "this process has no Temporal connection: dunning was not woken"}
-	}
+	const later = "; the worker starts it within minutes once Temporal answers"
 	n, err := a.store.CountTouchedCustomers(ctx, importID)
 	if err != nil {
 		a.log.ErrorContext(ctx, "accounts touched by import", "import", importID, "err", err)
-		return Woken{Error: "could not count the accounts the import touched; the daily sweep wakes them"}
+		return Woken{Error: "could not count the accounts the import touched" + later}
 	}
 	if n == 0 {
+		a.paid(ctx, store.OutboxImportWake, importID, 0)
 		return Woken{}
+	}
+	if a.flow == nil {
+		return Woken{Accounts: n, Error: "this process has no Temporal connection: the wake-up is queued" + later}
 	}
 	id, err := a.flow.StartWakeImport(ctx, importID)
 	if err != nil {
-		a.log.ErrorContext(ctx, "wake dunning after import", "import", importID, "err", err)
-		return Woken{Accounts: n, Error: "Temporal did not take the wake-up; the daily sweep wakes these accounts"}
+		a.log.WarnContext(ctx, "wake dunning after import", "import", importID, "err", err)
+		return Woken{Accounts: n, Error: "Temporal did not take the wake-up (" + err.Error() + "): it is queued" + later}
 	}
+	a.paid(ctx, store.OutboxImportWake, importID, 0)
 	return Woken{Accounts: n, WorkflowID: id}
 }

@@ -451,3 +451,12 @@ func TestCompose_PinsEveryPulledImage(t *testing.T) {
 		require.NotEqualf(t, "latest", tag, "service %s: image %s must be pinned", name, repo)
 	}
 }
+
+// The api's health check asks its own readiness with the binary itself: the
+// distroless image has no shell or curl.
+func TestCompose_ApiIsHealthCheckedOnItsReadiness(t *testing.T) {
+	t.Parallel()
+	api := loadService(t, "api")
+	require.NotNil(t, api.Healthcheck)
+	require.Equal(t, []string{"CMD", "/recoup", "probe", "http://127.0.0.1:8080/readyz"}, api.Healthcheck.Test)
+}

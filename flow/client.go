@@ -14,7 +14,8 @@ import (
 // Client starts and messages Recoup's workflows. A nil *Client stands for a
 // process without Temporal: its methods answer domain.CodeUnavailable.
 type Client struct {
-	c client.Client
+	c      client.Client
+	health *health
 }
 
 // NewClient wraps a Temporal client; nil gives nil.
@@ -22,7 +23,8 @@ func NewClient(c client.Client) *Client {
 	if c == nil {
 		return nil
 	}
-	return &Client{c: c}
+	h := &health{}
+	return &Client{c: guarded{Client: c, h: h}, health: h}
 }
 
 // Temporal is the wrapped client, for what only the SDK does (reading histories).
@@ -35,7 +37,7 @@ func (f *Client) ready() error {
 	if f == nil {
 		return ErrUnavailable
 	}
-	return nil
+	return f.unavailable()
 }
 
 // start makes sure a run of workflow wf goes under opts.ID, on the task

@@ -126,6 +126,11 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 		if err := readRejections(ctx, tx, &res); err != nil {
 			return err
 		}
+		if res.ChangesDunning() {
+			if _, err := tx.Exec(ctx, oweWake, res.ImportID); err != nil {
+				return fmt.Errorf("owe the wake-up: %w", err)
+			}
+		}
 		if _, err := tx.Exec(ctx, finishImport, res.ImportID, res.Inserted, res.Updated, res.Unchanged, res.Rejected); err != nil {
 			return err
 		}

@@ -61,6 +61,16 @@ func (b *testBundle) touched(t *testing.T, importID int64) []int64 {
 	return ids
 }
 
+// owedWakes lists the imports whose wake-up is owed to Temporal (store.OutboxImportWake).
+func (b *testBundle) owedWakes(t *testing.T) []int64 {
+	t.Helper()
+	rows, err := b.pool.Query(context.Background(), `SELECT ref FROM temporal_outbox WHERE kind = 'import.wake' ORDER BY ref`)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
+}
+
 func (b *testBundle) invoice(t *testing.T, externalID string) (open int64, status string) {
 	t.Helper()
 	err := b.pool.QueryRow(context.Background(), `SELECT open_minor, status FROM invoices WHERE external_id = $1`, externalID).Scan(&open, &status)
@@ -101,10 +111,12 @@ CN1,C1,A-001,credit_note,2026-09-20,2026-09-20,EUR,100,100
 	require.Equal(t, "paid", status)
 
 	require.Len(t, b.touched(t, first.ImportID), 2, "C1 and C2: the accounts whose dunning must wake")
+	require.Equal(t, []int64{first.ImportID}, b.owedWakes(t), "the wake-up is owed with the import (the entities, users and customers imports owe none)")
 
 	again := b.load(t, importer.Invoices, importer.CSV, file)
 	require.Equal(t, []int64{0, 0, 4, 0}, []int64{again.Inserted, again.Updated, again.Unchanged, again.Rejected})
 	require.Empty(t, b.touched(t, again.ImportID), "nothing changed: nobody to wake")
+	require.Equal(t, []int64{first.ImportID}, b.owedWakes(t), "nothing changed: no wake-up owed")
 
 	newer := b.load(t, importer.Invoices, importer.CSV, `external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount
 I1,C1,F-001,invoice,2026-09-01,2026-10-01,EUR,1200.00,200.00
@@ -272,6 +284,7 @@ func TestImportFileErrorsKeepNothing(t *testing.T) {
 	var n int
 	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM invoices`).Scan(&n))
 	require.Zero(t, n)
+	require.Empty(t, b.owedWakes(t), "a refused file owes nothing")
 }
 
 func TestImportCustomersRejectsUnknownReferences(t *testing.T) {

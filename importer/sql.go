@@ -16,6 +16,12 @@ const lockImports = `SELECT pg_advisory_xact_lock(7283001)`
 // Bigger sorts and hashes in memory for the set-based checks of large files.
 const tuneImportTx = `SET LOCAL work_mem = '64MB'`
 
+// oweWake records, in the import's transaction, the wake-up of the accounts it
+// touched that Temporal is owed (store.OutboxImportWake): paid when the app
+// starts it, caught up by the worker when Temporal was unreachable.
+const oweWake = `
+INSERT INTO temporal_outbox (kind, ref, round) VALUES ('import.wake', $1, 0) ON CONFLICT (kind, ref, round) DO NOTHING`
+
 const countRejections = `SELECT count(*) FROM import_rejections WHERE import_id = $1`
 
 const listRejections = `

@@ -15,6 +15,7 @@ import (
 	"recoup/app"
 	"recoup/domain"
 	"recoup/flow"
+	"recoup/importer"
 	"recoup/inbound"
 	"recoup/store"
 	"recoup/tclient"
@@ -66,6 +67,15 @@ func TestCaseChangesMadeWithoutTemporalAreCaughtUp(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, got.Paused, "it is paused when Temporal is back")
 
+	// An import made meanwhile: its invoice is committed, its wake-up queued.
+	admin := domain.Principal{Role: domain.RoleAdmin, Email: "admin@recoup.example", AllEntities: true}
+	imported, err := offline.Import(ctx, admin, app.ImportRequest{Kind: "invoices", Format: importer.CSV, Name: "offline.csv",
+		Body: strings.NewReader("external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n" +
+			fmt.Sprintf("CI3,C1,INV-C3,invoice,%s,%s,%s,200,200\n", s.today.AddDays(-40), s.today.AddDays(20), s.currency))})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), imported.Inserted)
+	require.Contains(t, imported.Woken.Error, "the wake-up is queued")
+
 	// The owing process is gone: past its grace, the catch-up pays.
 	_, err = pool.Exec(ctx, `UPDATE temporal_outbox SET created_at = created_at - interval '5 minutes'`)
 	require.NoError(t, err)
@@ -75,7 +85,7 @@ func TestCaseChangesMadeWithoutTemporalAreCaughtUp(t *testing.T) {
 	online := app.New(st, flow.NewClient(tc), log)
 	done, err := online.CatchUpTemporal(ctx)
 	require.NoError(t, err)
-	require.Equal(t, flow.CaughtUp{Started: 5}, done, "the open cases' starts (two disputes, the reply's case), the rejection's email, the reply's pause")
+	require.Equal(t, flow.CaughtUp{Started: 6}, done, "the open cases' starts (two disputes, the reply's case), the rejection's email, the reply's pause, the import's wake-up")
 	again, err := online.CatchUpTemporal(ctx)
 	require.NoError(t, err)
 	require.Equal(t, flow.CaughtUp{}, again, "nothing is owed twice")

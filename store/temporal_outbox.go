@@ -14,6 +14,7 @@ const (
 	OutboxCaseStart       OutboxKind = "case.start"            // a new or reopened case's Case workflow
 	OutboxRejectionNotice OutboxKind = "case.rejection_notice" // a rejected dispute's email to the customer
 	OutboxReplyPause      OutboxKind = "reply.pause"           // the pause of an account its customer answered (Ref: the email)
+	OutboxImportWake      OutboxKind = "import.wake"           // the wake-up of the accounts an import touched (Ref: the import; written by the importer)
 )
 
 // Owed is one start still owed to Temporal: Ref is the case (the inbound

@@ -5,21 +5,66 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 )
 
-// Dial connects to the Temporal frontend at address, in namespace, and checks the connection.
-func Dial(ctx context.Context, address, namespace string, logger *slog.Logger) (client.Client, error) {
-	c, err := client.DialContext(ctx, client.Options{
+func options(address, namespace string, logger *slog.Logger) client.Options {
+	return client.Options{
 		HostPort:  address,
 		Namespace: namespace,
 		// The SDK is chatty at info; its warnings and errors are what we want to see.
 		Logger: sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
-	})
+	}
+}
+
+// Dial connects to the Temporal frontend at address, in namespace, and checks the connection.
+func Dial(ctx context.Context, address, namespace string, logger *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, options(address, namespace, logger))
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (namespace %s): %w", address, namespace, err)
 	}
 	return c, nil
+}
+
+// Lazy makes a client that connects when it is first used and reconnects by
+// itself: the API starts and serves what Postgres answers while Temporal is
+// down (flow.Client.Watch tells its commands to answer 503 meanwhile).
+func Lazy(address, namespace string, logger *slog.Logger) (client.Client, error) {
+	c, err := client.NewLazyClient(options(address, namespace, logger))
+	if err != nil {
+		return nil, fmt.Errorf("Temporal client for %s (namespace %s): %w", address, namespace, err)
+	}
+	return c, nil
+}
+
+// Backoff is the wait before each new attempt of Retry: doubling from First up to Max.
+type Backoff struct{ First, Max time.Duration }
+
+// DefaultBackoff is what the worker waits between attempts to reach a dependency.
+var DefaultBackoff = Backoff{First: time.Second, Max: 30 * time.Second}
+
+// Retry calls try until it succeeds or ctx ends, waiting b between attempts
+// and logging each failed attempt once, with the wait before the next, so an
+// operator sees a process waiting for its dependency rather than a crash loop.
+func Retry[T any](ctx context.Context, log *slog.Logger, what string, b Backoff, try func(context.Context) (T, error)) (T, error) {
+	wait := b.First
+	for attempt := 1; ; attempt++ {
+		v, err := try(ctx)
+		if err == nil {
+			if attempt > 1 {
+				log.Info(what+" reached", "attempts", attempt)
+			}
+			return v, nil
+		}
+		log.Warn(what+" not reachable, retrying", "attempt", attempt, "retry_in", wait.String(), "err", err)
+		select {
+		case <-ctx.Done():
+			return v, fmt.Errorf("%s: gave up after %d attempts: %w", what, attempt, err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, b.Max)
+	}
 }

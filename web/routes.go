@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -143,6 +144,9 @@ func (h *Handler) fail(r *request, err error) {
 	d := errorData{Status: http.StatusInternalServerError}
 	if errors.As(err, &de) && de.Code.HTTPStatus() != http.StatusInternalServerError {
 		d.Status, d.Message = de.Code.HTTPStatus(), de.Message
+		if de.Code == domain.CodeUnavailable {
+			r.c.Header("Retry-After", strconv.Itoa(int(app.RetryUnavailable.Seconds())))
+		}
 	}
 	if d.Message == "" {
 		h.log.ErrorContext(r.c.Request.Context(), "page failed", "path", r.c.Request.URL.Path, "err", err)

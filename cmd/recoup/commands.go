@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,16 +95,32 @@ type process struct {
 	temporal client.Client
 }
 
-func connect(ctx context.Context, cfg *config.Config) (*process, error) {
+// connect reaches Postgres, waiting for it with backoff (a process started
+// before its database, or during a restart, waits instead of crash-looping),
+// then Temporal: the API with a lazy client, so it starts and serves what
+// Postgres answers while Temporal is down, and watches it; the worker waits
+// for Temporal with backoff, as it can do nothing without it.
+func connect(ctx context.Context, cfg *config.Config, lazy bool) (*process, error) {
 	log, err := newLogger(cfg)
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg, log)
+	st, err := tclient.Retry(ctx, log, "Postgres", tclient.DefaultBackoff, func(ctx context.Context) (*store.Store, error) {
+		return openStore(ctx, cfg, log)
+	})
 	if err != nil {
 		return nil, err
 	}
-	tc, err := tclient.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	var tc client.Client
+	if lazy {
+		tc, err = tclient.Lazy(cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	} else {
+		tc, err = tclient.Retry(ctx, log, "Temporal", tclient.DefaultBackoff, func(ctx context.Context) (client.Client, error) {
+			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return tclient.Dial(dctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+		})
+	}
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -116,6 +133,37 @@ func (p *process) close() {
 	p.store.Close()
 }
 
+// watchTemporal is how often the API checks Temporal: a command refused
+// while it was down succeeds again within this of its return.
+const watchTemporal = 5 * time.Second
+
+// probeCmd is the containers' health check: the runtime image has no shell
+// or curl, so the binary asks its own /readyz.
+func probeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "probe URL",
+		Short: "Exit 0 when URL answers 2xx within 5 seconds (the containers' health check)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode/100 != 2 {
+				return fmt.Errorf("%s answered %s", args[0], resp.Status)
+			}
+			return nil
+		},
+	}
+}
+
 func apiCmd(cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "api",
@@ -123,7 +171,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			p, err := connect(ctx, cfg)
+			p, err := connect(ctx, cfg, true)
 			if err != nil {
 				return err
 			}
@@ -137,7 +185,9 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			uses := app.New(p.store, flow.NewClient(p.temporal), p.log, opts...)
+			fc := flow.NewClient(p.temporal)
+			go fc.Watch(ctx, watchTemporal)
+			uses := app.New(p.store, fc, p.log, opts...)
 			go func() { _ = uses.RunLive(ctx) }() // the live notification streams of this process, until ctx ends
 			pages, err := web.New(web.Options{App: uses, Logger: p.log})
 			if err != nil {
@@ -173,7 +223,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			p, err := connect(ctx, cfg)
+			p, err := connect(ctx, cfg, false)
 			if err != nil {
 				return err
 			}
@@ -370,8 +420,8 @@ func writeDemo(opts demo.Options, dir string, cmd *cobra.Command) error {
 }
 
 // cliApp is the use cases for a one-shot command: with Temporal when it
-// answers within a few seconds, else without (what needs it says so, and the
-// daily sweep wakes the accounts an import changed).
+// answers within a few seconds, else without (what needs it says so; an
+// import's wake-up stays queued and the worker starts it once Temporal answers).
 func cliApp(ctx context.Context, cfg *config.Config, log *slog.Logger, st *store.Store) (*app.App, func()) {
 	dialCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

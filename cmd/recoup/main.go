@@ -34,7 +34,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(cfg), apiCmd(cfg), workerCmd(cfg), migrateCmd(cfg), importCmd(cfg), demoCmd(cfg), auditCmd(cfg),
+	root.AddCommand(devCmd(cfg), apiCmd(cfg), probeCmd(), workerCmd(cfg), migrateCmd(cfg), importCmd(cfg), demoCmd(cfg), auditCmd(cfg),
 		userCmd(cfg), tokenCmd(cfg))
 	return root
 }
