@@ -21,9 +21,9 @@ type TeamRow struct {
 	// Done by them: tasks closed as done (calls among them) and promises
 	// to pay they recorded.
 	Calls, TasksClosed, Promises int
-	Collected                                  CurrencyAmounts // payments within 30 days after their actions
-	Accounts                                   int             // their accounts with an open invoice at the end
-	Open                                       CurrencyAmounts // those invoices' open amount at the end
+	Collected                    CurrencyAmounts // payments within 30 days after their actions
+	Accounts                     int             // their accounts with an open invoice at the end
+	Open                         CurrencyAmounts // those invoices' open amount at the end
 }
 
 // Team is the team figures of a period inside the caller's perimeter.
