@@ -109,12 +109,17 @@ JOIN entities e ON e.id = c.entity_id
 WHERE a.open_minor > 0 AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
 GROUP BY 1, 2`
 
+	// teamAgents: every agent of an account in scope has a row, even with nothing to show.
+	teamAgents = `
+SELECT DISTINCT c.agent_id FROM customers c JOIN entities e ON e.id = c.entity_id
+WHERE c.agent_id IS NOT NULL AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)`
+
 	teamUsers = `SELECT id, email, name FROM users WHERE id = ANY (@ids::bigint[]) ORDER BY email`
 )
 
 // TeamFigures reads the team figures of the period from (a date, UTC) to
 // f.On inside per, of one user when onlyUser is set, and names the users
-// they concern and the users ids.
+// they concern, the agents of the accounts in scope and the users ids.
 func (s *Store) TeamFigures(ctx context.Context, per Perimeter, f KPIFilter, from time.Time, onlyUser *int64, ids []int64) (TeamData, error) {
 	args := f.args(per, pgx.NamedArgs{"start": from, "only_user": onlyUser, "window": CollectWindowDays})
 	var d TeamData
@@ -156,13 +161,22 @@ func (s *Store) TeamFigures(ctx context.Context, per Perimeter, f KPIFilter, fro
 	if d.Portfolio, err = amounts(teamPortfolio); err != nil {
 		return d, err
 	}
+	rows, err := s.Pool.Query(ctx, teamAgents, args)
+	if err != nil {
+		return d, err
+	}
+	agents, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return d, err
+	}
+	ids = append(ids, agents...)
 	for _, c := range append(d.Actions, d.Messages...) {
 		ids = append(ids, c.UserID)
 	}
 	for _, a := range append(d.Collected, d.Portfolio...) {
 		ids = append(ids, a.UserID)
 	}
-	rows, err := s.Pool.Query(ctx, teamUsers, pgx.NamedArgs{"ids": ids})
+	rows, err = s.Pool.Query(ctx, teamUsers, pgx.NamedArgs{"ids": ids})
 	if err != nil {
 		return d, err
 	}
