@@ -358,3 +358,43 @@ func TestBacktestOnAHistoryWithNoise(t *testing.T) {
 	require.Less(t, bias, 10.0)
 	require.Greater(t, bias, -10.0)
 }
+
+// An ERP that sends open amounts and no payments: its falls are receipts
+// (a write-off is not), for the delays and for the back-test alike.
+func TestForecastLearnsFromERPOpenAmounts(t *testing.T) {
+	t.Parallel()
+	pool := storetest.NewPool(t)
+	rows := storetest.NewFactory(pool)
+	a := app.New(&store.Store{Pool: pool}, nil, nil)
+	admin := domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}
+	c := rows.Customer(t, storetest.Customer{})
+	paid := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: day("2026-01-10"), Amount: eur(30000)})
+	lost := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: day("2026-01-10"), Amount: eur(90000)})
+	open := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: day("2026-03-10"), Amount: eur(50000)})
+	rows.Backdate(t, noon("2025-12-10"))
+	rows.ERPOpen(t, lost, 0, true) // written off 2 days after its due date: not a receipt
+	rows.Backdate(t, noon("2026-01-12"))
+	rows.ERPOpen(t, paid, 10000, false) // 200.00 received 15 days late, then 100.00 25 days late
+	rows.Backdate(t, noon("2026-01-25"))
+	rows.ERPOpen(t, paid, 0, false)
+	rows.Backdate(t, noon("2026-02-04"))
+	rows.ERPOpen(t, open, 20000, false) // 300.00 of the open one on 03-20
+	rows.Backdate(t, noon("2026-03-20"))
+
+	fc, err := a.Forecast(context.Background(), admin, app.ForecastQuery{AsOf: "2026-03-04"})
+	require.NoError(t, err)
+	// (200 × 15 + 100 × 25) ÷ 300 = 18.33 → 18 days: 03-10 + 18 = 03-28.
+	require.Equal(t, []piece{{open, 50000, "2026-03-28", app.BasisCustomer}}, pieces(fc))
+	require.Equal(t, day("2026-03-02"), fc.Weeks[0].Start)
+
+	bt, err := a.ForecastBacktest(context.Background(), admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
+	require.NoError(t, err)
+	require.Equal(t, []int64{0, 0, 0, 50000}, mapMinor(bt.Weeks, func(w app.BacktestWeek) money.Money { return w.Forecast }))
+	require.Equal(t, []int64{0, 0, 30000, 0}, mapMinor(bt.Weeks, func(w app.BacktestWeek) money.Money { return w.Actual }))
+
+	// As of a Sunday, week 1 is the next week.
+	sunday, err := a.Forecast(context.Background(), admin, app.ForecastQuery{AsOf: "2026-03-08", Weeks: 1})
+	require.NoError(t, err)
+	require.Equal(t, day("2026-03-09"), sunday.Weeks[0].Start)
+	require.Equal(t, day("2026-03-15"), sunday.Weeks[0].End)
+}
