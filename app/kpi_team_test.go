@@ -16,6 +16,7 @@ import (
 type teamBundle struct {
 	app                *app.App
 	admin, alice, dave domain.Principal
+	franceManager      domain.Principal // a credit manager of FR01 only
 	aliceID, bobID     int64
 	carolID            int64
 }
@@ -50,6 +51,7 @@ func setupTeam(t *testing.T) *teamBundle {
 	b.carolID = rows.User(t, storetest.User{Email: "carol@example.com", Name: "Carol", Role: domain.RoleCreditManager})
 	dave := rows.User(t, storetest.User{Email: "dave@example.com", Name: "Dave"})
 	b.alice = domain.Principal{UserID: b.aliceID, Role: domain.RoleAgent, Email: "alice@example.com", AllEntities: true}
+	b.franceManager = domain.Principal{UserID: b.carolID, Role: domain.RoleCreditManager, Email: "carol@example.com", EntityIDs: []int64{fr}}
 	b.dave = domain.Principal{UserID: dave, Role: domain.RoleAgent, Email: "dave@example.com", AllEntities: true}
 	a1c := rows.Customer(t, storetest.Customer{Entity: fr, Agent: b.aliceID})
 	a2c := rows.Customer(t, storetest.Customer{Entity: fr, Agent: b.aliceID})
@@ -152,6 +154,15 @@ func TestTeamFiguresOfAPeriod(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, mine.Agents, 1)
 	require.Equal(t, line(team.Agents[0]), line(mine.Agents[0]))
+	// A manager of FR01: Bob's account is in US01, and so is Carol's call on B1 and what followed it.
+	france, err := b.app.TeamFigures(ctx, b.franceManager, q)
+	require.NoError(t, err)
+	emails := []string{}
+	for _, r := range france.Agents {
+		emails = append(emails, r.Email)
+	}
+	require.Equal(t, []string{"alice@example.com", "carol@example.com", ""}, emails)
+	require.Equal(t, teamLine{"carol@example.com", 0, 0, 0, 0, 1, 0, 40000, 0, 0, []money.Money{eur(40000)}, []money.Money{}}, line(france.Agents[1]))
 	// An agent with nothing: one row of zeros.
 	none, err := b.app.TeamFigures(ctx, b.dave, q)
 	require.NoError(t, err)
