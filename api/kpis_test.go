@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
+	"recoup/store"
 )
 
 func TestKPIEndpointsAnswerAsDocumented(t *testing.T) {
@@ -81,6 +84,86 @@ func TestKPIEndpointsAnswerAsDocumented(t *testing.T) {
 
 	for _, bad := range []string{"/api/v1/kpis/disputes?group_by=agent", "/api/v1/kpis/promises?currency=USD", "/api/v1/kpis/aging?group_by=region", "/api/v1/kpis/dso?from=2021-01-01&to=2020-01-01",
 		"/api/v1/kpis/top-overdue?as_of=yesterday", "/api/v1/kpis/aging?format=xml", "/api/v1/kpis/dso?group_by=entity"} {
+		b.do(t, "GET", bad, "", "", http.StatusBadRequest)
+	}
+}
+
+func TestTeamAndForecastEndpointsAnswerAsDocumented(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	// setup's feed, known since today: Alice's C1 owes I1 100.00 EUR due 2020-02-01 and I2 50.25 due 2099;
+	// her C3 owes 1,200 JPY due 2020 (no JPY rate); Bob's C2 owes nothing. Nobody did anything yet.
+	type amounts struct {
+		ByCurrency []struct {
+			Amount   string `json:"amount"`
+			Currency string `json:"currency"`
+		} `json:"by_currency"`
+		Reporting struct {
+			Amount string `json:"amount"`
+		} `json:"reporting"`
+		Complete bool `json:"complete"`
+	}
+	type row struct {
+		Email     string  `json:"email"`
+		Calls     int     `json:"calls"`
+		Promises  int     `json:"promises"`
+		Accounts  int     `json:"accounts"`
+		Collected amounts `json:"collected"`
+		Open      amounts `json:"open"`
+	}
+	type team struct {
+		Agents       []row            `json:"agents"`
+		Total        row              `json:"total"`
+		MissingRates []map[string]any `json:"missing_rates"`
+	}
+	tm := decode[team](t, b.do(t, "GET", "/api/v1/kpis/team", "", "", http.StatusOK))
+	require.Len(t, tm.Agents, 2)
+	require.Equal(t, "alice@recoup.example", tm.Agents[0].Email)
+	require.Equal(t, 2, tm.Agents[0].Accounts)
+	require.Equal(t, "150.25", tm.Agents[0].Open.Reporting.Amount, "the yen have no rate")
+	require.False(t, tm.Agents[0].Open.Complete)
+	require.Equal(t, "0.00", tm.Agents[0].Collected.Reporting.Amount)
+	require.Equal(t, row{Email: "bob@recoup.example", Collected: tm.Agents[1].Collected, Open: tm.Agents[1].Open}, tm.Agents[1], "zeros")
+	require.Len(t, tm.MissingRates, 1)
+	require.True(t, strings.HasPrefix(string(b.do(t, "GET", "/api/v1/kpis/team?format=csv&entity=FR01", "", "", http.StatusOK)),
+		"email,name,emails_sent,texts_sent,calls_placed,calls,tasks_closed,promises,accounts,currency,collected,open,complete\n"+
+			"alice@recoup.example,Alice,0,0,0,0,0,0,1,EUR,0.00,150.25,true\n"))
+	alice := b.tokenFor(t, store.UserSpec{Email: "alice@recoup.example", Name: "Alice", Role: domain.RoleAgent})
+	mine := decode[team](t, b.doAs(t, alice, "GET", "/api/v1/kpis/team", "", "", http.StatusOK))
+	require.Len(t, mine.Agents, 1, "an agent sees their own row")
+
+	type forecast struct {
+		Weeks []struct {
+			Week  int    `json:"week"`
+			Start string `json:"start"`
+			amounts
+		} `json:"weeks"`
+		Later    amounts `json:"later"`
+		Disputed amounts `json:"disputed"`
+	}
+	fc := decode[forecast](t, b.do(t, "GET", "/api/v1/kpis/forecast", "", "", http.StatusOK))
+	require.Len(t, fc.Weeks, 13)
+	require.Equal(t, "100.00", fc.Weeks[0].Reporting.Amount, "I1, long overdue, in week 1; I4's yen have no rate")
+	require.False(t, fc.Weeks[0].Complete)
+	require.Equal(t, "50.25", fc.Later.Reporting.Amount)
+	require.Empty(t, fc.Disputed.ByCurrency)
+	short := decode[forecast](t, b.do(t, "GET", "/api/v1/kpis/forecast?weeks=4&entity=FR01", "", "", http.StatusOK))
+	require.Len(t, short.Weeks, 4)
+	require.True(t, short.Weeks[0].Complete)
+	csv := string(b.do(t, "GET", "/api/v1/kpis/forecast?weeks=2&format=csv", "", "", http.StatusOK))
+	require.True(t, strings.HasPrefix(csv, "week,start,end,currency,expected,complete\n1,"), csv)
+	require.True(t, strings.HasSuffix(csv, "later,,,EUR,50.25,true\ndisputed,,,EUR,0.00,true\n"), csv)
+
+	bt := decode[map[string]any](t, b.do(t, "GET", "/api/v1/kpis/forecast/backtest?weeks=2", "", "", http.StatusOK))
+	require.Nil(t, bt["mape"], "nothing received yet")
+	require.Equal(t, 0.0, bt["weeks_scored"])
+	require.Len(t, bt["weeks"], 2)
+	require.True(t, strings.HasPrefix(string(b.do(t, "GET", "/api/v1/kpis/forecast/backtest?format=csv&entity=FR01", "", "", http.StatusOK)),
+		"week,start,end,forecast,actual,error,ape\n1,"))
+
+	for _, bad := range []string{"/api/v1/kpis/team?group_by=agent", "/api/v1/kpis/team?weeks=2", "/api/v1/kpis/forecast?weeks=0",
+		"/api/v1/kpis/forecast?weeks=x", "/api/v1/kpis/forecast?weeks=60", "/api/v1/kpis/forecast?from=2026-01-01",
+		"/api/v1/kpis/forecast/backtest?as_of=soon"} {
 		b.do(t, "GET", bad, "", "", http.StatusBadRequest)
 	}
 }

@@ -35,7 +35,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(devCmd(cfg), apiCmd(cfg), probeCmd(), workerCmd(cfg), migrateCmd(cfg), importCmd(cfg), demoCmd(cfg), auditCmd(cfg),
-		userCmd(cfg), tokenCmd(cfg))
+		userCmd(cfg), tokenCmd(cfg), forecastCmd(cfg))
 	return root
 }
 

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"recoup/dunning"
+	"recoup/money"
+)
+
+// The cash-in forecast's inputs, each read as Recoup knew it at the end of a
+// date (KPIFilter.Cut): the open invoices from invoice_open_history, the
+// disputes, promises and payment plans open then, and the receipts recorded
+// before then. The back-test reads the receipts recorded after it.
+
+// ForecastOpen is an invoice with an open amount at the cut.
+type ForecastOpen struct {
+	InvoiceID, CustomerID, EntityID int64
+	Category                        string
+	Currency                        money.Currency
+	Open                            int64 // minor units
+	Disputed                        int64 // the part under a dispute open at the cut, at most Open
+	Due                             dunning.Date
+}
+
+// forecastOpen: invoices (not credit notes) open at @cut, with the amounts
+// of the disputes opened before it and not decided or closed by then.
+const forecastOpen = `
+WITH ` + openAsOf + `,
+disputed AS (
+    SELECT ci.invoice_id, sum(ci.disputed_minor) AS minor
+    FROM case_invoices ci JOIN cases k ON k.id = ci.case_id
+    WHERE k.type = 'dispute' AND k.opened_at < @cut
+      AND (k.decided_at IS NULL OR k.decided_at >= @cut) AND (k.closed_at IS NULL OR k.closed_at >= @cut)
+    GROUP BY ci.invoice_id)
+SELECT a.invoice_id, i.customer_id, c.entity_id, c.category, i.currency, a.open_minor,
+       least(coalesce(d.minor, 0), a.open_minor)::bigint, a.due_date
+FROM asof a
+JOIN invoices i ON i.id = a.invoice_id AND i.type = 'invoice'
+JOIN customers c ON c.id = i.customer_id
+JOIN entities e ON e.id = c.entity_id
+LEFT JOIN disputed d ON d.invoice_id = a.invoice_id
+WHERE a.open_minor > 0 AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+ORDER BY a.due_date, a.invoice_id`
+
+// ForecastOpen is the invoices inside per open at the end of f.On, oldest due first.
+func (s *Store) ForecastOpen(ctx context.Context, per Perimeter, f KPIFilter) ([]ForecastOpen, error) {
+	rows, err := s.Pool.Query(ctx, forecastOpen, f.args(per, nil))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ForecastOpen, error) {
+		var o ForecastOpen
+		var cur string
+		var due time.Time
+		if err := r.Scan(&o.InvoiceID, &o.CustomerID, &o.EntityID, &o.Category, &cur, &o.Open, &o.Disputed, &due); err != nil {
+			return o, err
+		}
+		o.Due = dunning.DateOf(due)
+		var err error
+		o.Currency, err = money.ParseCurrency(cur)
+		return o, err
+	})
+}
+
+// ForecastPromise is a promise to pay open at the cut.
+type ForecastPromise struct {
+	InvoiceIDs []int64
+	Amount     int64
+	Date       dunning.Date
+}
+
+// forecastPromises: made before @cut and not settled by then (a promise
+// settled later was still open at the cut), oldest first.
+const forecastPromises = `
+SELECT k.invoice_ids, k.amount_minor, k.promised_date
+FROM promises k
+JOIN customers c ON c.id = k.customer_id
+JOIN entities e ON e.id = c.entity_id
+WHERE k.created_at < @cut AND (k.status = 'open' OR k.closed_at >= @cut)
+  AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+ORDER BY k.created_at, k.id`
+
+// ForecastPromises is the promises inside per open at the end of f.On, oldest first.
+func (s *Store) ForecastPromises(ctx context.Context, per Perimeter, f KPIFilter) ([]ForecastPromise, error) {
+	rows, err := s.Pool.Query(ctx, forecastPromises, f.args(per, nil))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ForecastPromise, error) {
+		var p ForecastPromise
+		var on time.Time
+		err := r.Scan(&p.InvoiceIDs, &p.Amount, &on)
+		p.Date = dunning.DateOf(on)
+		return p, err
+	})
+}
+
+// ForecastInstalment is an instalment of a plan still to be paid at the cut.
+type ForecastInstalment struct {
+	Date   dunning.Date
+	Amount int64
+}
+
+// ForecastPlan is a payment plan open at the cut, with its pending instalments in date order.
+type ForecastPlan struct {
+	ID          int64
+	InvoiceIDs  []int64
+	Instalments []ForecastInstalment
+}
+
+// forecastPlans: plans made before @cut and not closed by then, with the
+// instalments not yet checked met or missed by then.
+const forecastPlans = `
+SELECT p.id, p.invoice_ids, n.due_date, n.amount_minor
+FROM payment_plans p
+JOIN plan_instalments n ON n.plan_id = p.id
+JOIN customers c ON c.id = p.customer_id
+JOIN entities e ON e.id = c.entity_id
+WHERE p.created_at < @cut AND (p.status = 'open' OR p.closed_at >= @cut)
+  AND (n.status = 'pending' OR n.checked_at >= @cut)
+  AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+ORDER BY p.id, n.due_date, n.seq`
+
+// ForecastPlans is the payment plans inside per open at the end of f.On.
+func (s *Store) ForecastPlans(ctx context.Context, per Perimeter, f KPIFilter) ([]ForecastPlan, error) {
+	rows, err := s.Pool.Query(ctx, forecastPlans, f.args(per, nil))
+	if err != nil {
+		return nil, err
+	}
+	var out []ForecastPlan
+	var id int64
+	var ids []int64
+	var on time.Time
+	var amount int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &ids, &on, &amount}, func() error {
+		if n := len(out); n == 0 || out[n-1].ID != id {
+			out = append(out, ForecastPlan{ID: id, InvoiceIDs: append([]int64{}, ids...)})
+		}
+		p := &out[len(out)-1]
+		p.Instalments = append(p.Instalments, ForecastInstalment{Date: dunning.DateOf(on), Amount: amount})
+		return nil
+	})
+	return out, err
+}
+
+// A receipt is a fall of an invoice's receivable recorded in
+// invoice_open_history by a payment Recoup allocated or by a lower open
+// amount the ERP sent, dated by the day (UTC) it was recorded. The fall to 0
+// of an invoice now written off is not a receipt (the history does not say
+// why an amount fell; the invoice's status does).
+const (
+	receiptFrom = `
+FROM invoice_open_history h
+JOIN invoices i ON i.id = h.invoice_id AND i.type = 'invoice'`
+	receiptWhere = `
+WHERE h.change_minor < 0 AND h.source IN ('payment', 'erp')
+  AND NOT (i.status = 'written_off' AND h.open_minor = 0)`
+)
+
+// PaymentDelay is what a customer's receipts in a window add up to: their
+// amount and their amount × days after the due date (minor unit-days; negative
+// when paid early).
+type PaymentDelay struct {
+	CustomerID, EntityID int64
+	Category             string
+	Currency             money.Currency
+	Amount               int64
+	AmountDays           *big.Int
+}
+
+const paymentDelays = `
+SELECT i.customer_id, c.entity_id, c.category, i.currency, sum(-h.change_minor)::bigint,
+       sum(-h.change_minor::numeric * ((h.at AT TIME ZONE 'UTC')::date - h.due_date))::text` + receiptFrom + `
+JOIN customers c ON c.id = i.customer_id
+JOIN entities e ON e.id = c.entity_id` + receiptWhere + `
+  AND h.at >= @since AND h.at < @cut
+  AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY 1, 2, 3, 4`
+
+// PaymentDelays is, per customer inside per, the receipts recorded from
+// since (a date, UTC) to the end of f.On, each weighted by its days after the
+// due date it had then.
+func (s *Store) PaymentDelays(ctx context.Context, per Perimeter, f KPIFilter, since dunning.Date) ([]PaymentDelay, error) {
+	rows, err := s.Pool.Query(ctx, paymentDelays, f.args(per, pgx.NamedArgs{"since": since.In(time.UTC)}))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PaymentDelay, error) {
+		var d PaymentDelay
+		var cur, days string
+		if err := r.Scan(&d.CustomerID, &d.EntityID, &d.Category, &cur, &d.Amount, &days); err != nil {
+			return d, err
+		}
+		var ok bool
+		if d.AmountDays, ok = new(big.Int).SetString(days, 10); !ok {
+			return d, fmt.Errorf("payment delays: %q", days)
+		}
+		var err error
+		d.Currency, err = money.ParseCurrency(cur)
+		return d, err
+	})
+}
+
+// DayReceipts is what was received on one day in one currency, in minor units.
+type DayReceipts struct {
+	On       dunning.Date
+	Currency money.Currency
+	Minor    int64
+}
+
+const receiptsByDay = `
+SELECT (h.at AT TIME ZONE 'UTC')::date, i.currency, sum(-h.change_minor)::bigint` + receiptFrom + receiptWhere + `
+  AND h.at >= @from AND h.at < @until AND h.invoice_id = ANY (@ids::bigint[])
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+// ReceiptsByDay is the receipts on the invoices ids recorded from the start
+// of from to the end of to (dates, UTC), by day and currency.
+func (s *Store) ReceiptsByDay(ctx context.Context, ids []int64, from, to dunning.Date) ([]DayReceipts, error) {
+	rows, err := s.Pool.Query(ctx, receiptsByDay, pgx.NamedArgs{"ids": ids, "from": from.In(time.UTC), "until": to.AddDays(1).In(time.UTC)})
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DayReceipts, error) {
+		var d DayReceipts
+		var on time.Time
+		var cur string
+		if err := r.Scan(&on, &cur, &d.Minor); err != nil {
+			return d, err
+		}
+		d.On = dunning.DateOf(on)
+		var err error
+		d.Currency, err = money.ParseCurrency(cur)
+		return d, err
+	})
+}
