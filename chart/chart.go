@@ -116,7 +116,9 @@ func (s *svg) raw(format string, args ...any) { fmt.Fprintf(&s.b, format, args..
 
 func esc(t string) string { return template.HTMLEscapeString(t) }
 
-func num(f float64) string { return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".") }
+func num(f float64) string {
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
+}
 
 func (s *svg) open(kind, title string) {
 	s.raw(`<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-%s" viewBox="0 0 %s %s" role="img" aria-label="%s">`,
