@@ -64,9 +64,12 @@ func (v Value) float() float64 {
 
 // Series is one set of values, one per label of the chart.
 type Series struct {
-	Name   string  // its legend (a chart of one series has none)
-	Class  string  // the CSS class of its marks (colour), e.g. "bucket-3"
-	Values []Value // one per label; missing or absent: nothing drawn
+	Name  string // its legend (a chart of one series has none)
+	Class string // the CSS class of its marks (colour), e.g. "bucket-3"
+	// Classes, when set, give each value its own class (one series of
+	// bars coloured by category, such as the aging buckets); "" keeps Class.
+	Classes []string
+	Values  []Value // one per label; missing or absent: nothing drawn
 	// Low and High, when set, are a band around each value (an error range):
 	// a whisker over grouped bars, a shaded area around a line.
 	Low, High []Value
@@ -262,4 +265,12 @@ func (c Chart) mark(i int, se Series, v *big.Rat) string {
 		t += " · " + se.Name
 	}
 	return esc(t + ": " + c.text(v))
+}
+
+// class is the CSS class of the series' i-th mark.
+func (se Series) class(i int) string {
+	if i < len(se.Classes) && se.Classes[i] != "" {
+		return se.Classes[i]
+	}
+	return se.Class
 }

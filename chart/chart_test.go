@@ -127,6 +127,11 @@ func TestBarsHeightsProportional(t *testing.T) {
 	require.Zero(t, h2)
 	require.InDelta(t, f(t, rects[0], "y")+h0, f(t, rects[1], "y")+h1, 0.01, "bars stand on the same baseline")
 	require.Equal(t, "1–30: 25000", rects[1].title(), "each bar's exact value in its tooltip")
+
+	c.Series[0].Classes = []string{"", "bucket-1"}
+	root := parse(t, string(c.Bars()))
+	require.Len(t, byClass(root.all("rect"), "bucket-0"), 2)
+	require.Len(t, byClass(root.all("rect"), "bucket-1"), 1, "a value's own class")
 }
 
 func TestBarsStackAndNegatives(t *testing.T) {

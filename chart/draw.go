@@ -52,7 +52,7 @@ func (c Chart) Bars() template.HTML {
 			end := new(big.Rat).Add(base, v.r)
 			y0, y1 := y.px(Value{base}), y.px(Value{end})
 			s.raw(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`,
-				esc(se.Class), num(x), num(math.Min(y0, y1)), num(bw), num(math.Abs(y1-y0)), c.mark(i, se, v.r))
+				esc(se.class(i)), num(x), num(math.Min(y0, y1)), num(bw), num(math.Abs(y1-y0)), c.mark(i, se, v.r))
 			base.Set(end)
 		}
 		ty := y.px(Value{ups[i]}) - 4
@@ -94,7 +94,7 @@ func (c Chart) Grouped() template.HTML {
 			if v := at(se.Values, i); v.Ok() {
 				py := y.px(v)
 				s.raw(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`,
-					esc(se.Class), num(x), num(math.Min(zero, py)), num(bw*0.9), num(math.Abs(zero-py)), c.mark(i, se, v.r))
+					esc(se.class(i)), num(x), num(math.Min(zero, py)), num(bw*0.9), num(math.Abs(zero-py)), c.mark(i, se, v.r))
 			}
 			l, h := at(se.Low, i), at(se.High, i)
 			if l.Ok() && h.Ok() {
@@ -216,7 +216,7 @@ func (c Chart) HBars() template.HTML {
 		}
 		px := x.px(v)
 		s.raw(`<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`,
-			esc(se.Class), num(math.Min(zero, px)), num(py+3), num(math.Abs(px-zero)), num(row-8), c.mark(i, se, v.r))
+			esc(se.class(i)), num(math.Min(zero, px)), num(py+3), num(math.Abs(px-zero)), num(row-8), c.mark(i, se, v.r))
 		s.raw(`<text class="value" x="%s" y="%s">%s</text>`, num(math.Max(zero, px)+4), num(py+row*0.6), esc(c.text(v.r)))
 	}
 	s.raw(`<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(zero), num(padTop), num(zero), num(h-8))
