@@ -14,6 +14,7 @@ package chart
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"math/big"
 	"strings"
 	"unicode/utf8"
@@ -163,41 +164,95 @@ func at(vs []Value, i int) Value {
 	return Value{}
 }
 
-// scale maps exact values in [lo, hi] (lo ≤ 0 ≤ hi for bars) onto a pixel range.
+// scale maps exact values in [lo, hi] (lo ≤ 0 ≤ hi) onto a pixel range;
+// lo and hi are whole steps, so the ticks read as round numbers.
 type scale struct {
-	lo, hi     *big.Rat
-	from, to   float64 // pixels of lo and hi
-	flo, fspan float64
+	lo, hi, step *big.Rat
+	n            int     // ticks after lo
+	from, to     float64 // pixels of lo and hi
+	flo, fspan   float64
 }
 
-func newScale(lo, hi *big.Rat, from, to float64) scale {
+// niceSteps are the mantissas of a tick step (× a power of ten).
+var niceSteps = []*big.Rat{big.NewRat(1, 1), big.NewRat(3, 2), big.NewRat(2, 1), big.NewRat(5, 2), big.NewRat(3, 1),
+	big.NewRat(4, 1), big.NewRat(5, 1), big.NewRat(6, 1), big.NewRat(8, 1), big.NewRat(10, 1)}
+
+// niceStep is the smallest round step that covers span in about ticks
+// steps; at least 1 when every value is whole (counts never tick at 0.25).
+func niceStep(span *big.Rat, whole bool) *big.Rat {
+	raw := new(big.Rat).Quo(span, big.NewRat(ticks, 1))
+	f, _ := raw.Float64()
+	e := int(math.Floor(math.Log10(f)))
+	pow, ten := big.NewRat(1, 1), big.NewRat(10, 1)
+	for range abs(e) {
+		if e > 0 {
+			pow.Mul(pow, ten)
+		} else {
+			pow.Quo(pow, ten)
+		}
+	}
+	step := new(big.Rat)
+	for _, m := range niceSteps {
+		if step.Mul(m, pow); step.Cmp(raw) >= 0 {
+			break
+		}
+	}
+	if whole && step.Cmp(big.NewRat(1, 1)) < 0 {
+		step.SetInt64(1)
+	}
+	return step
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// floorTo is x rounded down to a whole number of steps.
+func floorTo(x, step *big.Rat) *big.Rat {
+	q := new(big.Rat).Quo(x, step)
+	n := new(big.Int).Div(q.Num(), q.Denom()) // Euclidean: rounds toward minus infinity for a positive divisor
+	return new(big.Rat).Mul(new(big.Rat).SetInt(n), step)
+}
+
+func newScale(lo, hi *big.Rat, whole bool, from, to float64) scale {
 	if lo.Cmp(hi) == 0 { // all equal (all zero): a unit range, so nothing divides by zero
 		hi = new(big.Rat).Add(hi, big.NewRat(1, 1))
 	}
-	flo, _ := lo.Float64()
-	fhi, _ := hi.Float64()
-	return scale{lo: lo, hi: hi, from: from, to: to, flo: flo, fspan: fhi - flo}
+	step := niceStep(new(big.Rat).Sub(hi, lo), whole)
+	nlo := floorTo(lo, step)
+	nhi := floorTo(hi, step)
+	if nhi.Cmp(hi) < 0 {
+		nhi.Add(nhi, step)
+	}
+	q := new(big.Rat).Quo(new(big.Rat).Sub(nhi, nlo), step)
+	flo, _ := nlo.Float64()
+	fhi, _ := nhi.Float64()
+	return scale{lo: nlo, hi: nhi, step: step, n: int(q.Num().Int64()), from: from, to: to, flo: flo, fspan: fhi - flo}
 }
 
 func (s scale) px(v Value) float64 { return s.pxf(v.float()) }
 
 func (s scale) pxf(f float64) float64 { return s.from + (f-s.flo)/s.fspan*(s.to-s.from) }
 
-// tick is the k-th of ticks+1 evenly spaced exact values from lo to hi.
+// tick is the k-th tick's exact value.
 func (s scale) tick(k int) *big.Rat {
-	step := new(big.Rat).Sub(s.hi, s.lo)
-	step.Mul(step, big.NewRat(int64(k), ticks))
-	return step.Add(step, s.lo)
+	t := new(big.Rat).Mul(s.step, big.NewRat(int64(k), 1))
+	return t.Add(t, s.lo)
 }
 
 // bounds is the smallest range holding zero and every value (and band).
-func bounds(vals ...[]*big.Rat) (*big.Rat, *big.Rat) {
-	lo, hi := new(big.Rat), new(big.Rat)
+// whole says whether every value is a whole number.
+func bounds(vals ...[]*big.Rat) (lo, hi *big.Rat, whole bool) {
+	lo, hi, whole = new(big.Rat), new(big.Rat), true
 	for _, vs := range vals {
 		for _, v := range vs {
 			if v == nil {
 				continue
 			}
+			whole = whole && v.IsInt()
 			if v.Cmp(lo) < 0 {
 				lo.Set(v)
 			}
@@ -206,7 +261,7 @@ func bounds(vals ...[]*big.Rat) (*big.Rat, *big.Rat) {
 			}
 		}
 	}
-	return lo, hi
+	return lo, hi, whole
 }
 
 func rats(vs []Value, n int) []*big.Rat {
@@ -222,18 +277,23 @@ func (c Chart) legend(s *svg) float64 {
 	if len(c.Series) < 2 {
 		return 0
 	}
-	x := padLeft
+	x, y := padLeft, 4.0
 	for _, se := range c.Series {
-		s.raw(`<g class="legend"><rect class="%s" x="%s" y="4" width="10" height="10"/><text x="%s" y="13">%s</text></g>`,
-			esc(se.Class), num(x), num(x+14), esc(short(se.Name)))
-		x += 24 + 7*float64(utf8.RuneCountInString(short(se.Name)))
+		name := shortTo(se.Name, 24)
+		w := 24 + 6.5*float64(utf8.RuneCountInString(name))
+		if x > padLeft && x+w > width-padRight { // wrap: the legend never runs out of the drawing
+			x, y = padLeft, y+legendRow
+		}
+		s.raw(`<g class="legend"><rect class="%s" x="%s" y="%s" width="10" height="10"/><text x="%s" y="%s">%s</text></g>`,
+			esc(se.Class), num(x), num(y), num(x+14), num(y+9), esc(name))
+		x += w
 	}
-	return legendRow
+	return y - 4 + legendRow
 }
 
 // yAxis draws the value axis (ticks with their exact values, grid lines).
 func (c Chart) yAxis(s *svg, y scale) {
-	for k := 0; k <= ticks; k++ {
+	for k := 0; k <= y.n; k++ {
 		v := y.tick(k)
 		f, _ := v.Float64()
 		py := y.pxf(f)

@@ -269,3 +269,44 @@ func TestHBarsAndText(t *testing.T) {
 	}
 	require.Equal(t, []string{"n=3", "n=1"}, vals, "the caller formats values")
 }
+
+func ticksOf(root *node) []string {
+	var out []string
+	for _, tx := range root.all("text") {
+		if tx.attrs["class"] == "tick" {
+			out = append(out, tx.text)
+		}
+	}
+	return out
+}
+
+func TestTicksAreRound(t *testing.T) {
+	t.Parallel()
+	counts := Chart{Title: "t", Labels: []string{"kept", "broken"}, Series: []Series{{Class: "s", Values: values(1, 0)}}}
+	require.Equal(t, []string{"0", "1"}, ticksOf(parse(t, string(counts.Bars()))), "whole counts tick by whole numbers")
+	dso, err := Decimal("97.71")
+	require.NoError(t, err)
+	days := Chart{Title: "t", Labels: []string{"m"}, Series: []Series{{Class: "s", Values: []Value{dso}}}}
+	require.Equal(t, []string{"0", "25", "50", "75", "100"}, ticksOf(parse(t, string(days.Line()))))
+	money := Chart{Title: "t", Labels: []string{"a", "b"}, Series: []Series{{Class: "s", Values: values(230000, -45000)}}}
+	require.Equal(t, []string{"-80000", "0", "80000", "160000", "240000"}, ticksOf(parse(t, string(money.Bars()))),
+		"a negative value extends the axis below zero by whole steps")
+}
+
+func TestLegendWraps(t *testing.T) {
+	t.Parallel()
+	var series []Series
+	for _, n := range []string{"Not due", "1–30 days", "31–60 days", "61–90 days", "91–120 days", "Over 120 days", "Credits"} {
+		series = append(series, Series{Name: n, Class: "s", Values: values(1)})
+	}
+	root := parse(t, string(Chart{Title: "t", Labels: []string{"x"}, Series: series}.Bars()))
+	rows := map[string]bool{}
+	for _, g := range root.all("g") {
+		if g.attrs["class"] == "legend" {
+			r := g.all("rect")[0]
+			require.Less(t, f(t, r, "x"), width-padRight, "inside the drawing")
+			rows[r.attrs["y"]] = true
+		}
+	}
+	require.Len(t, rows, 2, "seven names take two rows")
+}

@@ -32,8 +32,8 @@ func (c Chart) Bars() template.HTML {
 	var s svg
 	s.open("bars", c.Title)
 	top := padTop + c.legend(&s)
-	lo, hi := bounds(ups, downs)
-	y := newScale(lo, hi, height-padBottom, top)
+	lo, hi, whole := bounds(ups, downs)
+	y := newScale(lo, hi, whole, height-padBottom, top)
 	c.yAxis(&s, y)
 	slot := (width - padLeft - padRight) / float64(n)
 	bw := slot * 0.6
@@ -80,8 +80,8 @@ func (c Chart) Grouped() template.HTML {
 	var s svg
 	s.open("grouped", c.Title)
 	top := padTop + c.legend(&s)
-	lo, hi := bounds(all...)
-	y := newScale(lo, hi, height-padBottom, top)
+	lo, hi, whole := bounds(all...)
+	y := newScale(lo, hi, whole, height-padBottom, top)
 	c.yAxis(&s, y)
 	slot := (width - padLeft - padRight) / float64(n)
 	group := slot * 0.7
@@ -127,8 +127,8 @@ func (c Chart) Line() template.HTML {
 	var s svg
 	s.open("line", c.Title)
 	top := padTop + c.legend(&s)
-	lo, hi := bounds(all...)
-	y := newScale(lo, hi, height-padBottom, top)
+	lo, hi, whole := bounds(all...)
+	y := newScale(lo, hi, whole, height-padBottom, top)
 	c.yAxis(&s, y)
 	slot := (width - padLeft - padRight) / float64(n)
 	cx := func(i int) float64 { return padLeft + slot*float64(i) + slot/2 }
@@ -199,8 +199,8 @@ func (c Chart) HBars() template.HTML {
 	se := c.Series[0]
 	n := len(c.Labels)
 	h := padTop + row*float64(n) + 8
-	lo, hi := bounds(rats(se.Values, n))
-	x := newScale(lo, hi, left, width-right)
+	lo, hi, whole := bounds(rats(se.Values, n))
+	x := newScale(lo, hi, whole, left, width-right)
 	var s svg
 	s.raw(`<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-hbars" viewBox="0 0 %s %s" role="img" aria-label="%s">`,
 		num(width), num(h), esc(c.Title))
