@@ -49,4 +49,6 @@ func (h *Handler) dashboardPortfolio(r *request) error {
 const promiseDays = 30
 
 // startOfDay is the start of t's day (UTC): "today" for the tasks done.
-func startOfDay(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func startOfDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
