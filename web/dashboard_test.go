@@ -27,8 +27,8 @@ import (
 //	DE01  C3 Gamma  (Bob, retail)       I4   300.00 EUR 100 days late
 //
 // Promises due in the last days: one on I1 kept, one on I3 broken. Disputes
-// opened today: price on I3, quality on I4. Alice has one open task past due
-// and one done today; Bob one open task.
+// opened today: price on I3, quality on I4. Alice has one open task past due,
+// one done today and one done yesterday; Bob one open task.
 type dashFixture struct {
 	b       *testBundle
 	today   dunning.Date
@@ -40,7 +40,7 @@ func eurMinor(n int64) money.Money { return money.Money{Minor: n, Currency: mone
 
 const insertDashTask = `
 INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at, status, closed_at)
-VALUES ($1, $2, 'call', 'agent', $3, '{}', $4, $5, CASE WHEN $5 = 'done' THEN now() END)`
+VALUES ($1, $2, 'call', 'agent', $3, '{}', $4, $5, $6)`
 
 func setupDashboards(t *testing.T) *dashFixture {
 	t.Helper()
@@ -74,12 +74,19 @@ func setupDashboards(t *testing.T) *dashFixture {
 			Invoices: []store.NewCaseInvoice{{InvoiceID: d.invoice}}, Source: "agent", Actor: "x"})
 		require.NoError(t, err)
 	}
+	now := time.Now().UTC()
 	for i, task := range []struct {
 		customer, agent int64
 		due             time.Time
 		status          string
-	}{{c1, alice, time.Now().Add(-time.Hour), "open"}, {c1, alice, time.Now().Add(-2 * time.Hour), "done"}, {c2, bob, time.Now().Add(time.Hour), "open"}} {
-		_, err := b.store.Pool.Exec(ctx, insertDashTask, "dash-"+itoa(int64(i)), task.customer, task.agent, task.due, task.status)
+		closed          *time.Time
+	}{
+		{c1, alice, now.Add(-time.Hour), "open", nil},
+		{c1, alice, now.Add(-2 * time.Hour), "done", &now},
+		{c1, alice, now.AddDate(0, 0, -3), "done", ptr(startOfDay(now).Add(-time.Minute))}, // done yesterday
+		{c2, bob, now.Add(time.Hour), "open", nil},
+	} {
+		_, err := b.store.Pool.Exec(ctx, insertDashTask, "dash-"+itoa(int64(i)), task.customer, task.agent, task.due, task.status, task.closed)
 		require.NoError(t, err)
 	}
 	return f
@@ -283,3 +290,5 @@ func TestDashboardInFrench(t *testing.T) {
 	// The CSV stays machine-readable whatever the language.
 	require.Equal(t, []string{"kept", "1", "50.00"}, csvOf(t, f.manager, "/dashboard/csv/promises?as_of="+f.today.String())[1])
 }
+
+func ptr[T any](v T) *T { return &v }
