@@ -230,7 +230,11 @@ func (p *Page) agingByGroup(id, title string, a app.Aging, csv string, link func
 		if i >= maxChartGroups {
 			continue
 		}
-		labels = append(labels, f.Rows[i][0].Text)
+		label := f.Rows[i][0].Text
+		if g.Label != "" && (a.GroupBy == store.GroupAgent || a.GroupBy == store.GroupCustomer) {
+			label = g.Label // a person's or a customer's name reads better than an email or an id
+		}
+		labels = append(labels, label)
 		if link != nil {
 			links = append(links, link(g.Key))
 		}
