@@ -90,15 +90,15 @@ type Chart struct {
 
 // The drawing's coordinate system (the viewBox); the browser scales it.
 const (
-	width      = 640.0
+	width      = 720.0
 	height     = 300.0
-	padLeft    = 72.0
+	padLeft    = 84.0
 	padRight   = 12.0
 	padTop     = 18.0
 	padBottom  = 44.0
 	legendRow  = 20.0
 	ticks      = 4
-	labelRunes = 14 // a category label longer than this is shortened (the full text in its <title>)
+	charWidth  = 6.0 // about a character's width at the stylesheet's 10-unit font, to fit texts in their room
 )
 
 func (c Chart) text(r *big.Rat) string {
@@ -135,8 +135,11 @@ func (s *svg) close() template.HTML {
 	return template.HTML(s.b.String()) // every text inside was escaped
 }
 
-// short shortens a label to labelRunes for display.
-func short(l string) string { return shortTo(l, labelRunes) }
+// fits is the label shortened to the room it has (the full text goes in its <title>).
+func fits(l string, room float64) string { return shortTo(l, max(4, int(room/charWidth))) }
+
+// fitsWhole reports whether a text fits in room as it is (a value is never shortened: it is left out).
+func fitsWhole(t string, room float64) bool { return float64(utf8.RuneCountInString(t))*charWidth <= room }
 
 // empty draws a chart without data: its frame and title only.
 func (c Chart) empty(kind string) template.HTML {
@@ -280,7 +283,7 @@ func (c Chart) legend(s *svg) float64 {
 	x, y := padLeft, 4.0
 	for _, se := range c.Series {
 		name := shortTo(se.Name, 24)
-		w := 24 + 6.5*float64(utf8.RuneCountInString(name))
+		w := 24 + charWidth*float64(utf8.RuneCountInString(name))
 		if x > padLeft && x+w > width-padRight { // wrap: the legend never runs out of the drawing
 			x, y = padLeft, y+legendRow
 		}
@@ -302,8 +305,9 @@ func (c Chart) yAxis(s *svg, y scale) {
 	}
 }
 
-// xLabel draws a category's label under its slot, shortened, the full text in its title, linked when asked.
-func (c Chart) xLabel(s *svg, i int, cx, y float64) {
+// xLabel draws a category's label under its slot (room wide), shortened, the
+// full text in its title, linked when asked.
+func (c Chart) xLabel(s *svg, i int, cx, y, room float64) {
 	l := c.Labels[i]
 	link := ""
 	if i < len(c.Links) {
@@ -312,7 +316,7 @@ func (c Chart) xLabel(s *svg, i int, cx, y float64) {
 	if link != "" {
 		s.raw(`<a href="%s">`, esc(link))
 	}
-	s.raw(`<text class="label" x="%s" y="%s" text-anchor="middle"><title>%s</title>%s</text>`, num(cx), num(y), esc(l), esc(short(l)))
+	s.raw(`<text class="label" x="%s" y="%s" text-anchor="middle"><title>%s</title>%s</text>`, num(cx), num(y), esc(l), esc(fits(l, room-4)))
 	if link != "" {
 		s.raw(`</a>`)
 	}
@@ -334,3 +338,7 @@ func (se Series) class(i int) string {
 	}
 	return se.Class
 }
+
+// HasData reports whether any value is present: a caller may say "nothing
+// to show" in words rather than draw an empty frame.
+func (c Chart) HasData() bool { return c.hasData() }

@@ -197,15 +197,16 @@ func TestAllZeroAndEmpty(t *testing.T) {
 func TestLongLabelsEscaped(t *testing.T) {
 	t.Parallel()
 	long := `Établissements "Dupont" <script>alert(1)</script> & Fils, Marseille`
-	c := Chart{Title: "t", Labels: []string{long}, Links: []string{`/dashboard?entity=A&x="y"`},
-		Series: []Series{{Name: "<b>", Class: `x" onload="y`, Values: values(5)}}}
+	// Four categories: each has a quarter of the width, less than the label needs.
+	c := Chart{Title: "t", Labels: []string{long, "b", "c", "d"}, Links: []string{`/dashboard?entity=A&x="y"`},
+		Series: []Series{{Name: "<b>", Class: `x" onload="y`, Values: values(5, 1, 1, 1)}}}
 	for _, svg := range []string{string(c.Bars()), string(c.HBars())} {
 		require.NotContains(t, svg, "<script>")
 		require.NotContains(t, svg, `" onload="`)
 		root := parse(t, svg)
 		var label *node
 		for _, tx := range root.all("text") {
-			if tx.attrs["class"] == "label" {
+			if tx.attrs["class"] == "label" && label == nil {
 				label = tx
 			}
 		}
@@ -215,7 +216,7 @@ func TestLongLabelsEscaped(t *testing.T) {
 		require.True(t, strings.HasSuffix(label.fullText(), "…"))
 	}
 	links := parse(t, string(c.Bars())).all("a")
-	require.Len(t, links, 1)
+	require.Len(t, links, 1, "the categories with a link have one")
 	require.Equal(t, `/dashboard?entity=A&x="y"`, links[0].attrs["href"], "the drill-down link, escaped and read back whole")
 }
 
@@ -296,7 +297,8 @@ func TestTicksAreRound(t *testing.T) {
 func TestLegendWraps(t *testing.T) {
 	t.Parallel()
 	var series []Series
-	for _, n := range []string{"Not due", "1–30 days", "31–60 days", "61–90 days", "91–120 days", "Over 120 days", "Credits"} {
+	for _, n := range []string{"Not due", "1–30 days", "31–60 days", "61–90 days", "91–120 days", "Over 120 days", "Credits",
+		"Plus de 120 jours", "Tenues en partie", "Meilleur DSO possible"} {
 		series = append(series, Series{Name: n, Class: "s", Values: values(1)})
 	}
 	root := parse(t, string(Chart{Title: "t", Labels: []string{"x"}, Series: series}.Bars()))
@@ -308,5 +310,31 @@ func TestLegendWraps(t *testing.T) {
 			rows[r.attrs["y"]] = true
 		}
 	}
-	require.Len(t, rows, 2, "seven names take two rows")
+	require.Len(t, rows, 2, "ten names take two rows")
+}
+
+func TestValuesLeftOutWhenTheyDoNotFit(t *testing.T) {
+	t.Parallel()
+	labels := make([]string, 30)
+	for i := range labels {
+		labels[i] = "agent " + strconv.Itoa(i)
+	}
+	vals := make([]Value, 30)
+	for i := range vals {
+		vals[i] = Minor(int64(1_000_000 + i))
+	}
+	root := parse(t, string(Chart{Title: "t", Labels: labels, Series: []Series{{Class: "s", Values: vals}}}.Bars()))
+	for _, tx := range root.all("text") {
+		require.NotEqual(t, "value", tx.attrs["class"], "30 bars have no room for their totals: the tooltips and the table have them")
+	}
+	require.Len(t, byClass(root.all("rect"), "s"), 30)
+	require.Equal(t, "agent 0: 1000000", byClass(root.all("rect"), "s")[0].title())
+	few := parse(t, string(Chart{Title: "t", Labels: labels[:3], Series: []Series{{Class: "s", Values: vals[:3]}}}.Bars()))
+	var shown int
+	for _, tx := range few.all("text") {
+		if tx.attrs["class"] == "value" {
+			shown++
+		}
+	}
+	require.Equal(t, 3, shown, "three bars have room")
 }

@@ -59,8 +59,10 @@ func (c Chart) Bars() template.HTML {
 		if ups[i].Sign() == 0 && downs[i].Sign() < 0 {
 			ty = y.px(Value{downs[i]}) + 14
 		}
-		s.raw(`<text class="value" x="%s" y="%s" text-anchor="middle">%s</text>`, num(x+bw/2), num(ty), esc(c.text(totals[i])))
-		c.xLabel(&s, i, x+bw/2, height-padBottom+16)
+		if t := c.text(totals[i]); fitsWhole(t, slot) { // else too many bars: the table and the tooltip have it
+			s.raw(`<text class="value" x="%s" y="%s" text-anchor="middle">%s</text>`, num(x+bw/2), num(ty), esc(t))
+		}
+		c.xLabel(&s, i, x+bw/2, height-padBottom+16, slot)
 	}
 	s.raw(`<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(padLeft), num(y.pxf(0)), num(width-padRight), num(y.pxf(0)))
 	return s.close()
@@ -106,7 +108,7 @@ func (c Chart) Grouped() template.HTML {
 					num(cx-bw*0.2), num(y.px(h)), num(cx+bw*0.2), num(y.px(h)))
 			}
 		}
-		c.xLabel(&s, i, x0+group/2, height-padBottom+16)
+		c.xLabel(&s, i, x0+group/2, height-padBottom+16, slot)
 	}
 	s.raw(`<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(padLeft), num(zero), num(width-padRight), num(zero))
 	return s.close()
@@ -182,7 +184,7 @@ func (c Chart) Line() template.HTML {
 		}
 	}
 	for i := range n {
-		c.xLabel(&s, i, cx(i), height-padBottom+16)
+		c.xLabel(&s, i, cx(i), height-padBottom+16, slot)
 	}
 	s.raw(`<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(padLeft), num(y.pxf(0)), num(width-padRight), num(y.pxf(0)))
 	return s.close()
@@ -209,7 +211,7 @@ func (c Chart) HBars() template.HTML {
 	for i := range n {
 		py := padTop + row*float64(i)
 		l := c.Labels[i]
-		s.raw(`<text class="label" x="%s" y="%s" text-anchor="end"><title>%s</title>%s</text>`, num(left-6), num(py+row*0.6), esc(l), esc(shortTo(l, 22)))
+		s.raw(`<text class="label" x="%s" y="%s" text-anchor="end"><title>%s</title>%s</text>`, num(left-6), num(py+row*0.6), esc(l), esc(fits(l, left-10)))
 		v := at(se.Values, i)
 		if !v.Ok() {
 			continue

@@ -247,7 +247,7 @@ func (p *Page) agingByGroup(id, title string, a app.Aging, csv string, link func
 		f.Notes = append(f.Notes, p.T("dash.chart_first", maxChartGroups))
 	}
 	f.Rows = append(f.Rows, row(a.Total, true))
-	f.Chart = chart.Chart{Title: title, Labels: labels, Links: links, Series: series, Text: p.moneyText(a.Reporting)}.Bars()
+	f.Chart = drawn(chart.Chart{Title: title, Labels: labels, Links: links, Series: series, Text: p.moneyText(a.Reporting)}, chart.Chart.Bars)
 	f.Notes = append(f.Notes, p.rateNotes(a.Rates, a.MissingRates)...)
 	return f
 }
@@ -269,7 +269,7 @@ func (p *Page) agingBuckets(id, title string, a app.Aging, csv string) figure {
 	credits.Cell, total.Cell = export.Text("credits"), export.Text("total")
 	f.Rows = append(f.Rows, []dashCell{credits, p.moneyCell(a.Total.Reporting.Credits), textCell(a.Reporting.Code())},
 		[]dashCell{total, p.moneyCell(a.Total.Reporting.Total), textCell(a.Reporting.Code())})
-	f.Chart = chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.moneyText(a.Reporting)}.Bars()
+	f.Chart = drawn(chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.moneyText(a.Reporting)}, chart.Chart.Bars)
 	f.Notes = p.rateNotes(a.Rates, a.MissingRates)
 	return f
 }
@@ -320,7 +320,7 @@ func (p *Page) dsoTrend(id, title string, trend []app.DSO, csv string) figure {
 		dso.Values = append(dso.Values, chart.Rat(d.Standard))
 		best.Values = append(best.Values, chart.Rat(d.BestPossible))
 	}
-	f.Chart = chart.Chart{Title: title, Labels: labels, Series: []chart.Series{dso, best}, Text: p.daysText}.Line()
+	f.Chart = drawn(chart.Chart{Title: title, Labels: labels, Series: []chart.Series{dso, best}, Text: p.daysText}, chart.Chart.Line)
 	f.Notes = []string{p.T("dash.dso_period")}
 	if n := len(trend); n > 0 {
 		f.Notes = append(f.Notes, p.rateNotes(trend[n-1].Rates, trend[n-1].MissingRates)...)
@@ -376,7 +376,7 @@ func (p *Page) disputeReasons(id, title string, d app.Disputes, csv string) figu
 		labels = append(labels, r[0].Text+" · "+r[1].Text)
 		se.Values = append(se.Values, chart.Minor(int64(x.Opened)))
 	}
-	f.Chart = chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.countText}.HBars()
+	f.Chart = drawn(chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.countText}, chart.Chart.HBars)
 	f.Notes = []string{p.T("dash.period", d.From.String(), d.To.String())}
 	return f
 }
@@ -405,7 +405,7 @@ func (p *Page) promiseOutcomes(id, title string, pr app.Promises, csv string) fi
 	due := textCell(p.T("dash.outcome.due"))
 	due.Cell = export.Text("due")
 	f.Rows = append(f.Rows, []dashCell{due, intCell(pr.Due), p.ratioCell(nil)})
-	f.Chart = chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.countText}.Bars()
+	f.Chart = drawn(chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.countText}, chart.Chart.Bars)
 	f.Notes = []string{p.T("dash.period", pr.From.String(), pr.To.String())}
 	return f
 }
@@ -429,3 +429,12 @@ type dashboardData struct {
 }
 
 func decString(n int64) string { return strconv.FormatInt(n, 10) }
+
+// drawn is c drawn by draw, or nothing when c has no value at all (the
+// table then says there is nothing to show).
+func drawn(c chart.Chart, draw func(chart.Chart) template.HTML) template.HTML {
+	if !c.HasData() {
+		return ""
+	}
+	return draw(c)
+}
