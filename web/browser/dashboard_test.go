@@ -24,7 +24,7 @@ func TestBrowserDashboards(t *testing.T) {
 		figures []string
 	}{
 		{domain.RoleAgent, "/dashboard/portfolio", []string{"#aging svg.chart", "#promises svg.chart"}},
-		{domain.RoleCreditManager, "/dashboard/team", []string{"#aging-agent svg.chart", "#disputes svg.chart", "#dso-trend svg.chart"}},
+		{domain.RoleCreditManager, "/dashboard/team", []string{"#aging-agent svg.chart", "#promises svg.chart", "#dso-trend svg.chart"}},
 		{domain.RoleDivisionManager, "/dashboard/entities", []string{"#aging-entity svg.chart", "#dso-trend svg.chart"}},
 	} {
 		name := "dashboard-" + strings.ReplaceAll(string(tc.role), "_", "-")
