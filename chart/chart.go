@@ -90,15 +90,15 @@ type Chart struct {
 
 // The drawing's coordinate system (the viewBox); the browser scales it.
 const (
-	width      = 720.0
-	height     = 300.0
-	padLeft    = 84.0
-	padRight   = 12.0
-	padTop     = 18.0
-	padBottom  = 44.0
-	legendRow  = 20.0
-	ticks      = 4
-	charWidth  = 6.0 // about a character's width at the stylesheet's 10-unit font, to fit texts in their room
+	width     = 720.0
+	height    = 300.0
+	padLeft   = 84.0
+	padRight  = 12.0
+	padTop    = 18.0
+	padBottom = 44.0
+	legendRow = 20.0
+	ticks     = 4
+	charWidth = 6.0 // about a character's width at the stylesheet's 10-unit font, to fit texts in their room
 )
 
 func (c Chart) text(r *big.Rat) string {
@@ -139,7 +139,9 @@ func (s *svg) close() template.HTML {
 func fits(l string, room float64) string { return shortTo(l, max(4, int(room/charWidth))) }
 
 // fitsWhole reports whether a text fits in room as it is (a value is never shortened: it is left out).
-func fitsWhole(t string, room float64) bool { return float64(utf8.RuneCountInString(t))*charWidth <= room }
+func fitsWhole(t string, room float64) bool {
+	return float64(utf8.RuneCountInString(t))*charWidth <= room
+}
 
 // empty draws a chart without data: its frame and title only.
 func (c Chart) empty(kind string) template.HTML {
