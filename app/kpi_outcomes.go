@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math/big"
 
 	"recoup/domain"
 	"recoup/dunning"
@@ -66,4 +67,15 @@ func (a *App) outcomeScope(who domain.Principal, q KPIQuery) (kpiScope, error) {
 		return kpiScope{}, domain.FieldError("currency", "these figures are counts and times, and amounts in their own currencies")
 	}
 	return a.kpiScope(who, q, true)
+}
+
+// Rates are the kept, partly kept and broken rates in percent of the
+// promises settled (kept, partly kept, broken), exact; nil when none is.
+func (p Promises) Rates() (kept, partlyKept, broken *big.Rat) {
+	settled := int64(p.Kept + p.PartlyKept + p.Broken)
+	if settled == 0 {
+		return nil, nil, nil
+	}
+	rate := func(n int) *big.Rat { return big.NewRat(int64(n)*100, settled) }
+	return rate(p.Kept), rate(p.PartlyKept), rate(p.Broken)
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"math/big"
 	"testing"
 	"time"
 
@@ -128,8 +129,22 @@ func TestPromiseFiguresOfAPeriod(t *testing.T) {
 	p, err := b.a.PromiseFigures(ctx, b.cm, app.KPIQuery{From: "2026-03-01", To: "2026-03-31"})
 	require.NoError(t, err)
 	require.Equal(t, store.PromiseFigures{Due: 4, Kept: 1, PartlyKept: 1, Broken: 1, Pending: 1}, p.PromiseFigures)
+	kept, partly, broken := p.Rates()
+	for _, r := range []*big.Rat{kept, partly, broken} {
+		require.Equal(t, "100/3", r.String(), "each a third of the three settled; the pending one is not settled")
+	}
 
 	early, err := b.a.PromiseFigures(ctx, b.cm, app.KPIQuery{From: "2026-03-01", To: "2026-03-11"})
 	require.NoError(t, err)
 	require.Equal(t, store.PromiseFigures{Due: 2, Kept: 1, Pending: 1}, early.PromiseFigures, "broken on the 12th: pending on the 11th")
+	kept, _, broken = early.Rates()
+	require.Equal(t, "100/1", kept.String())
+	require.Equal(t, "0/1", broken.String())
+
+	none, err := b.a.PromiseFigures(ctx, b.cm, app.KPIQuery{From: "2026-03-29", To: "2026-03-31"})
+	require.NoError(t, err)
+	kept, partly, broken = none.Rates()
+	require.Nil(t, kept, "nothing settled: no rate, rather than a made-up zero")
+	require.Nil(t, partly)
+	require.Nil(t, broken)
 }

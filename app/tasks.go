@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"time"
 
 	"recoup/auth"
 	"recoup/domain"
@@ -13,7 +14,8 @@ import (
 type TaskQuery struct {
 	Assignee, Role, Status, Kind string
 	CustomerID                   *int64
-	Overdue                      *bool // past its due time
+	Overdue                      *bool      // past its due time
+	ClosedSince                  *time.Time // closed at or after (a dashboard's tasks done today)
 	domain.Page
 }
 
@@ -23,7 +25,7 @@ func (a *App) Tasks(ctx context.Context, who domain.Principal, q TaskQuery) ([]s
 		return nil, 0, err
 	}
 	f := store.TaskFilter{AssigneeEmail: q.Assignee, Role: domain.Assignee(q.Role), Status: domain.TaskStatus(q.Status),
-		Kind: domain.TaskKind(q.Kind), CustomerID: q.CustomerID, Overdue: q.Overdue, Page: q.Page}
+		Kind: domain.TaskKind(q.Kind), CustomerID: q.CustomerID, Overdue: q.Overdue, ClosedSince: q.ClosedSince, Page: q.Page}
 	if err := domain.Invalid(
 		oneOf("status", f.Status, domain.TaskStatuses),
 		oneOf("kind", f.Kind, domain.TaskKinds),

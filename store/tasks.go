@@ -37,7 +37,8 @@ type TaskFilter struct {
 	Status        domain.TaskStatus
 	Kind          domain.TaskKind
 	CustomerID    *int64
-	Overdue       *bool // past its due time
+	Overdue       *bool      // past its due time
+	ClosedSince   *time.Time // closed at or after (the tasks done today)
 	domain.Page
 }
 
@@ -56,6 +57,7 @@ WHERE (@assignee::text IS NULL OR u.email = @assignee::text)
   AND (@kind::text IS NULL OR t.kind = @kind::text)
   AND (@customer::bigint IS NULL OR t.customer_id = @customer::bigint)
   AND (@overdue::boolean IS NULL OR (t.due_at < now()) = @overdue::boolean)
+  AND (@closed_since::timestamptz IS NULL OR t.closed_at >= @closed_since::timestamptz)
   AND ` + perimeterClause + `
 ORDER BY t.due_at, t.id
 LIMIT @limit OFFSET @offset`
@@ -74,7 +76,7 @@ RETURNING t.customer_id, t.kind`
 func (s *Store) ListTasks(ctx context.Context, per Perimeter, f TaskFilter) ([]TaskView, int64, error) {
 	rows, err := s.Pool.Query(ctx, listTasks, per.args(pgx.NamedArgs{
 		"assignee": nullable(f.AssigneeEmail), "role": nullable(string(f.Role)), "status": nullable(string(f.Status)), "kind": nullable(string(f.Kind)),
-		"customer": f.CustomerID, "overdue": f.Overdue, "limit": f.Limit, "offset": f.Offset,
+		"customer": f.CustomerID, "overdue": f.Overdue, "closed_since": f.ClosedSince, "limit": f.Limit, "offset": f.Offset,
 	}))
 	if err != nil {
 		return nil, 0, err

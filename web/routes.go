@@ -28,7 +28,7 @@ type route struct {
 // routes lists every area's routes; each area declares its own beside its handlers.
 func (h *Handler) routes() []route {
 	var all []route
-	for _, area := range [][]route{sessionRoutes, homeRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
+	for _, area := range [][]route{sessionRoutes, homeRoutes, dashboardRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
 		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes} {
 		all = append(all, area...)
 	}
