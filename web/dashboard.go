@@ -423,9 +423,6 @@ type dashboardData struct {
 	Drill   string // the entity the division dashboard looks into ("" all)
 	Stats   []dashStat
 	Figures []figure
-	// Slots are the figures other work brings (team figures, the cash-in
-	// forecast): named, with no number until they exist.
-	Slots []string
 }
 
 func decString(n int64) string { return strconv.FormatInt(n, 10) }

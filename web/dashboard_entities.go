@@ -9,14 +9,14 @@ import "net/url"
 func (h *Handler) dashboardEntities(r *request) error {
 	return h.dashboardPage(r, dashEntities, func(p *Page, d *dashboardData) error {
 		f := d.Filter
-		d.Slots = []string{"forecast"}
 		if f.Entity != "" {
 			d.Drill = f.Entity
 			return h.figures(r, p, d,
 				figureSpec{ID: figAging, GroupBy: "agent"},
 				figureSpec{ID: figAging, GroupBy: "category"},
 				figureSpec{ID: figDSOTrend},
-				figureSpec{ID: figTopOverdue})
+				figureSpec{ID: figTopOverdue},
+				figureSpec{ID: figForecast})
 		}
 		drill := func(key string) string {
 			q := url.Values{"as_of": {f.AsOf.String()}, "entity": {key}}
@@ -28,6 +28,7 @@ func (h *Handler) dashboardEntities(r *request) error {
 		return h.figures(r, p, d,
 			figureSpec{ID: figAging, GroupBy: "entity", Link: drill},
 			figureSpec{ID: figDSOTrend},
-			figureSpec{ID: figTopOverdue})
+			figureSpec{ID: figTopOverdue},
+			figureSpec{ID: figForecast})
 	})
 }

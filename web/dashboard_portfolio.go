@@ -37,8 +37,8 @@ func (h *Handler) dashboardPortfolio(r *request) error {
 			{Label: p.T("dash.tasks_late"), Value: decString(overdue), Href: "/worklist"},
 			{Label: p.T("dash.tasks_done_today"), Value: decString(done)},
 		}
-		d.Slots = []string{"results"}
 		return h.figures(r, p, d,
+			figureSpec{ID: figTeam},
 			figureSpec{ID: figAging},
 			figureSpec{ID: figPromises, From: d.Filter.AsOf.AddDays(-(promiseDays - 1))},
 			figureSpec{ID: figTopOverdue})

@@ -40,7 +40,7 @@ func (h *Handler) dashboard(r *request) error {
 // figureSpec names one figure and its parameters: the CSV route and the
 // pages build it by the same function.
 type figureSpec struct {
-	ID      string       // aging, dso-trend, top-overdue, disputes, promises
+	ID      string       // aging, dso-trend, top-overdue, disputes, promises, team, forecast
 	GroupBy string       // aging: "" the total by bucket, else by that group
 	From    dunning.Date // promises: the period's start (zero: the app's default, 90 days)
 	Link    func(key string) string
@@ -53,6 +53,8 @@ const (
 	figTopOverdue = "top-overdue"
 	figDisputes   = "disputes"
 	figPromises   = "promises"
+	figTeam       = "team"
+	figForecast   = "forecast"
 )
 
 // buildFigure asks the app for one figure under the filter (the person's
@@ -107,6 +109,29 @@ func (h *Handler) buildFigure(r *request, p *Page, f dashFilter, s figureSpec) (
 			return figure{}, err
 		}
 		return p.promiseOutcomes(figPromises, p.T("dash.fig.promises"), pr, csv), nil
+	case figTeam:
+		t, err := h.app.TeamFigures(ctx, r.who, app.KPIQuery{AsOf: q.AsOf, Entity: q.Entity, Currency: q.Currency})
+		if err != nil {
+			return figure{}, err
+		}
+		title := p.T("dash.fig.team")
+		if r.who.Role == domain.RoleAgent {
+			title = p.T("dash.fig.results")
+		}
+		return p.teamActivity(figTeam, title, t, f.csv(figTeam)), nil
+	case figForecast:
+		fq := app.ForecastQuery{AsOf: q.AsOf, Entity: q.Entity, Currency: q.Currency}
+		fc, err := h.app.Forecast(ctx, r.who, fq)
+		if err != nil {
+			return figure{}, err
+		}
+		// The back-test of the forecast made one horizon earlier: its weeks are all past.
+		fq.AsOf = f.AsOf.AddDays(-7 * app.DefaultForecastWeeks).String()
+		bt, err := h.app.ForecastBacktest(ctx, r.who, fq)
+		if err != nil {
+			return figure{}, err
+		}
+		return p.cashForecast(figForecast, p.T("dash.fig.forecast"), fc, bt, f.csv(figForecast)), nil
 	}
 	return figure{}, domain.Errorf(domain.CodeNotFound, "no figure %q", s.ID)
 }

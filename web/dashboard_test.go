@@ -153,7 +153,11 @@ func TestDashboardAgentPortfolio(t *testing.T) {
 		{"broken", "0", "0.00"}, {"cancelled", "0", ""}, {"pending", "0", ""}, {"due", "1", ""}},
 		csvOf(t, f.alice, "/dashboard/csv/promises?as_of="+f.today.String()+"&from="+from), "her promise only: Bob's broken one is not hers")
 
-	require.Contains(t, body, `data-slot="results"`, "a place for her results, without invented numbers")
+	require.Contains(t, section(t, body, "team"), "My results")
+	require.Equal(t, [][]string{
+		{"agent", "name", "emails_sent", "texts_sent", "calls_placed", "calls", "tasks_closed", "promises", "collected", "accounts", "open", "complete"},
+		{"alice@example.com", "alice", "0", "0", "0", "0", "0", "0", "0.00", "1", "1500.00", "true"},
+	}, csvOf(t, f.alice, "/dashboard/csv/team?as_of="+f.today.String()), "her own row: her one account with its 1,500.00 open")
 	status, _ = f.alice.get("/dashboard/team")
 	require.Equal(t, http.StatusForbidden, status, "not an agent's dashboard")
 }
@@ -166,8 +170,9 @@ func TestDashboardTeam(t *testing.T) {
 	for _, id := range []string{"aging-agent", "promises", "disputes", "dso-trend"} {
 		require.Contains(t, section(t, body, id), `role="img"`, "%s has its chart", id)
 	}
-	require.Contains(t, body, `data-slot="team"`)
-	require.Contains(t, body, `data-slot="forecast"`)
+	for _, id := range []string{"team", "forecast"} {
+		require.Contains(t, section(t, body, id), `role="img"`, "%s has its chart", id)
+	}
 
 	q := "?as_of=" + f.today.String()
 	byAgent := csvOf(t, f.manager, "/dashboard/csv/aging"+q+"&group_by=agent")
@@ -205,6 +210,38 @@ func TestDashboardTeam(t *testing.T) {
 	require.Equal(t, "3500.00", last[8])
 	require.Equal(t, "", trend[1][2], "no sales, no DSO: left blank, never a made-up zero")
 	require.Equal(t, trendEnds(f.today)[10].String(), trend[11][0], "the month before ends at its last day")
+
+	// The forecast: no payment history, so every invoice is expected at its due date (the last fallback); I1,
+	// overdue, in week 1; I2 (due in 5 days) in its week; I3 and I4 are disputed: apart, never forecast.
+	fc := csvOf(t, f.manager, "/dashboard/csv/forecast"+q)
+	require.Equal(t, []string{"week", "start", "end", "expected", "low", "high", "complete"}, fc[0])
+	require.Len(t, fc, 1+13+2)
+	monday := f.today.AddDays(1)
+	for monday.Weekday() != time.Monday {
+		monday = monday.AddDays(-1)
+	}
+	i2Week := 1 + daysFrom(monday, f.today.AddDays(5))/7
+	for w := 1; w <= 13; w++ {
+		want := 0
+		if w == 1 {
+			want += 100000
+		}
+		if w == i2Week {
+			want += 50000
+		}
+		require.Equal(t, money.FormatMinor(int64(want), money.MustCurrency("EUR")), fc[w][3], "week %d", w)
+		require.Equal(t, monday.AddDays(7*(w-1)).String(), fc[w][1])
+	}
+	require.Equal(t, []string{"later", "", "", "0.00", "", "", "true"}, fc[14])
+	require.Equal(t, []string{"disputed", "", "", "2300.00", "", "", "true"}, fc[15])
+	require.Contains(t, section(t, body, "forecast"), "No error band", "the forecast made 13 weeks ago had nothing received to compare with")
+	team := csvOf(t, f.manager, "/dashboard/csv/team"+q)
+	require.Equal(t, []string{"total", "", "0", "0", "0", "0", "0", "0", "0.00", "3", "3800.00", "true"}, team[len(team)-1])
+}
+
+// daysFrom is the days from a to b.
+func daysFrom(a, b dunning.Date) int {
+	return int(b.In(time.UTC).Sub(a.In(time.UTC)).Hours() / 24)
 }
 
 // signInDivision signs in a division manager of the given entities.
