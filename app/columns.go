@@ -126,8 +126,8 @@ func compileFormula(src string) (formula, error) {
 	}
 	f.prog = prog
 	switch t := prog.Node().Type(); {
-	case t == nil:
-		return f, domain.FieldError("formula", "line 1, column 1: the result has no type: want a number, a yes/no or a text")
+	case t == nil || t.Kind() == reflect.Interface:
+		return f, domain.FieldError("formula", "line 1, column 1: the result has no single type: want a number, a yes/no or a text")
 	case t.Kind() == reflect.Bool:
 		f.typ = ColumnBool
 	case t.Kind() == reflect.String:
