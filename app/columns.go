@@ -283,6 +283,11 @@ var reservedColumnNames = []string{"q", "entity", "agent", "category", "overdue"
 func (in ColumnInput) check() (store.Column, error) {
 	k := store.Column{EntityCode: strings.TrimSpace(in.Entity), Name: strings.TrimSpace(in.Name),
 		Label: strings.TrimSpace(in.Label), Formula: strings.TrimSpace(in.Formula)}
+	for field, v := range map[string]string{"entity": k.EntityCode, "label": k.Label, "formula": k.Formula} {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return k, domain.FieldError(field, "not valid text")
+		}
+	}
 	switch {
 	case k.Name == "":
 		return k, domain.FieldError("name", "required")
