@@ -50,7 +50,9 @@ func TestColumnsAPI(t *testing.T) {
 		return b.do(t, http.MethodPost, "/api/v1/columns", "application/json", body, status)
 	}
 
-	bad := decode[struct{ Error struct{ Code, Field, Message string } }](t,
+	bad := decode[struct {
+		Error struct{ Code, Field, Message string }
+	}](t,
 		post(`{"name": "bad", "label": "Bad", "formula": "outstanding +\n  risk_class"}`, http.StatusBadRequest))
 	require.Equal(t, "formula", bad.Error.Field)
 	require.Equal(t, "formula: line 1, column 13: invalid operation: + (mismatched types float64 and string)", bad.Error.Message)

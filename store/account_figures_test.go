@@ -23,7 +23,9 @@ func ymd(s string) dunning.Date {
 	return d
 }
 
-func eurCents(minor int64) money.Money { return money.Money{Minor: minor, Currency: money.MustCurrency("EUR")} }
+func eurCents(minor int64) money.Money {
+	return money.Money{Minor: minor, Currency: money.MustCurrency("EUR")}
+}
 
 // TestAccountFigures checks every per-account figure of the README's worked
 // example, read at noon UTC on 2026-03-31 (the same date in Paris):

@@ -68,7 +68,9 @@ func (s *Store) GetColumn(ctx context.Context, id int64) (Column, error) {
 	return k, err
 }
 
-func columnNotFound(id int64) error { return domain.Errorf(domain.CodeNotFound, "column %d not found", id) }
+func columnNotFound(id int64) error {
+	return domain.Errorf(domain.CodeNotFound, "column %d not found", id)
+}
 
 // SaveColumn creates k (ID 0) or replaces column k.ID, and journals it; the
 // name is unique (domain FieldError on name) and the entity must exist.
