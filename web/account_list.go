@@ -36,9 +36,9 @@ type accountListData struct {
 	BoolColumns, NumColumns []store.Column
 	Bounded                 bool
 	Bound                   int
-	Current                                                int
-	Pages                                                  int
-	PageLinks                                              []int // the page numbers to link: the first, the last, and the ones near the current
+	Current                 int
+	Pages                   int
+	PageLinks               []int // the page numbers to link: the first, the last, and the ones near the current
 }
 
 // customColumn is a user-defined column of the list: its header and sort link.
