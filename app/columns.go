@@ -362,7 +362,7 @@ func (a *App) SaveColumn(ctx context.Context, who domain.Principal, id int64, in
 		return store.Column{}, err
 	}
 	k.ID = id
-	return a.store.SaveColumn(ctx, k, who.Actor())
+	return a.store.SaveColumn(ctx, perimeter(who), k, who.Actor())
 }
 
 // DeleteColumn removes column id, journaled.

@@ -62,6 +62,7 @@ type columnsBundle struct {
 	pool                         *pgxpool.Pool
 	admin, manager, alice        domain.Principal
 	alpha, bravo, charlie, delta int64
+	fr                           int64
 }
 
 func setupColumns(t *testing.T) columnsBundle {
@@ -69,12 +70,13 @@ func setupColumns(t *testing.T) columnsBundle {
 	pool := storetest.NewPool(t)
 	f := storetest.NewFactory(pool)
 	fr := f.Entity(t, storetest.Entity{Code: "FR01"})
+	f.Entity(t, storetest.Entity{Code: "DE01"})
 	aliceID := f.User(t, storetest.User{Email: "alice@example.com", Role: domain.RoleAgent})
 	bobID := f.User(t, storetest.User{Email: "bob@example.com", Role: domain.RoleAgent})
 	b := columnsBundle{app: app.New(&store.Store{Pool: pool}, nil, nil), pool: pool,
 		admin:   domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true},
 		manager: domain.Principal{Role: domain.RoleCreditManager, Email: "cm@example.com", AllEntities: true},
-		alice:   domain.Principal{UserID: aliceID, Role: domain.RoleAgent, Email: "alice@example.com", AllEntities: true}}
+		alice:   domain.Principal{UserID: aliceID, Role: domain.RoleAgent, Email: "alice@example.com", AllEntities: true}, fr: fr}
 	loc, err := time.LoadLocation("Europe/Paris")
 	require.NoError(t, err)
 	n := time.Now().In(loc)
@@ -131,8 +133,10 @@ func TestSaveColumn(t *testing.T) {
 		{app.ColumnInput{Name: "y", Label: "", Formula: "1"}, "label"},
 		{app.ColumnInput{Name: "y", Label: "Y", Formula: "overdue +"}, "formula"},
 		{app.ColumnInput{Name: "y", Label: "Y", Formula: "1", Entity: "XX99"}, "entity"},
+		{app.ColumnInput{Name: "y", Label: "Y", Formula: "1", Entity: "DE01"}, "entity"}, // not one of the FR01 manager's
 	} {
-		_, err := b.app.SaveColumn(ctx, b.manager, 0, tc.in)
+		frManager := domain.Principal{Role: domain.RoleCreditManager, Email: "fr@example.com", EntityIDs: []int64{b.fr}}
+		_, err := b.app.SaveColumn(ctx, frManager, 0, tc.in)
 		var de *domain.Error
 		require.ErrorAs(t, err, &de, "%+v", tc.in)
 		require.Equal(t, tc.field, de.Field, "%+v: %v", tc.in, err)

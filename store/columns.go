@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,15 +74,17 @@ func columnNotFound(id int64) error {
 }
 
 // SaveColumn creates k (ID 0) or replaces column k.ID, and journals it; the
-// name is unique (domain FieldError on name) and the entity must exist.
-func (s *Store) SaveColumn(ctx context.Context, k Column, actor string) (Column, error) {
+// name is unique (domain FieldError on name) and the entity must exist
+// within per's entities.
+func (s *Store) SaveColumn(ctx context.Context, per Perimeter, k Column, actor string) (Column, error) {
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		if k.EntityCode != "" {
-			var ok bool
-			if err := tx.QueryRow(ctx, entityExists, k.EntityCode).Scan(&ok); err != nil {
-				return err
-			} else if !ok {
+			var id int64
+			err := tx.QueryRow(ctx, entityID, k.EntityCode).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) || (err == nil && !per.All && per.Entities != nil && !slices.Contains(per.Entities, id)) {
 				return domain.FieldError("entity", "no entity %s", k.EntityCode)
+			} else if err != nil {
+				return err
 			}
 		}
 		args := pgx.NamedArgs{"entity": k.EntityCode, "name": k.Name, "label": k.Label, "formula": k.Formula, "type": k.Type, "by": actor, "id": k.ID}
