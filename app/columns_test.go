@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,8 +37,11 @@ func TestCheckFormula(t *testing.T) {
 		{formula: "outstanding > 0 ? 1 : \"x\"", err: "formula: line 1, column 1: the result has no single type: want a number, a yes/no or a text"},
 		{formula: "nil", err: "formula: line 1, column 1: the result has no single type: want a number, a yes/no or a text"},
 		{formula: "  ", err: "formula: required"},
+		{formula: "1 % 0", err: "formula: line 1, column 3: integer divide by zero"},
+		{formula: strings.Repeat("1+", 240) + "1", err: "formula: line 1, column 202: compilation failed: expression exceeds maximum allowed nodes"},
+		{formula: strings.Repeat("1 + ", 130) + "1", err: "formula: 521 characters: at most 500"},
 	} {
-		t.Run(tc.formula, func(t *testing.T) {
+		t.Run(tc.formula[:min(len(tc.formula), 40)], func(t *testing.T) {
 			typ, err := app.CheckFormula(tc.formula)
 			if tc.err != "" {
 				require.EqualError(t, err, tc.err)
@@ -169,6 +173,7 @@ func TestAccountListColumns(t *testing.T) {
 	b.save(t, "late_share", "overdue / outstanding * 100")
 	b.save(t, "headroom", "credit_limit - outstanding")
 	b.save(t, "by_zero", "outstanding / (overdue - overdue)")
+	b.save(t, "huge", "len(1..1000000000) > 0") // past the memory budget: blank, at once
 	page := domain.Page{Limit: 50}
 	list := func(who domain.Principal, q app.AccountQuery) app.AccountList {
 		t.Helper()
@@ -181,7 +186,8 @@ func TestAccountListColumns(t *testing.T) {
 	}
 
 	l := list(b.admin, app.AccountQuery{})
-	require.Len(t, l.Columns, 4)
+	require.Len(t, l.Columns, 5)
+	require.Equal(t, []string{"Alpha=", "Bravo=", "Charlie=", "Delta="}, names(l, "huge"))
 	// x ÷ 0 is blank too, not ±Inf.
 	require.Equal(t, []string{"Alpha=", "Bravo=", "Charlie=", "Delta="}, names(l, "by_zero"))
 	// Delta owes nothing: 0 ÷ 0 is blank, not NaN; Charlie has no credit limit: blank.
