@@ -1,35 +1,150 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"recoup/app"
+	"recoup/domain"
+	"recoup/export"
+	"recoup/store"
 )
 
+// listCustomers is the accounts list: filters, sort (a built-in key or a
+// user-defined column), column filters (where=<yes/no column>,
+// <number column>_min / _max), and format=csv|xlsx for the whole list.
 func (s *Server) listCustomers(c *gin.Context) error {
-	if err := queryParams(c, "entity", "agent", "category", "q", "overdue", "on_hold", "sort", "limit", "offset"); err != nil {
+	q := app.AccountQuery{Min: map[string]string{}, Max: map[string]string{}}
+	var known []string
+	for name, v := range c.Request.URL.Query() {
+		if col, ok := strings.CutSuffix(name, "_min"); ok {
+			q.Min[col], known = v[0], append(known, name)
+		} else if col, ok := strings.CutSuffix(name, "_max"); ok {
+			q.Max[col], known = v[0], append(known, name)
+		}
+	}
+	if err := queryParams(c, append(known, "entity", "agent", "category", "q", "overdue", "on_hold", "sort", "where", "format",
+		"limit", "offset")...); err != nil {
 		return err
 	}
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	q := app.CustomerQuery{Entity: c.Query("entity"), Agent: c.Query("agent"), Category: c.Query("category"),
+	q.CustomerQuery = app.CustomerQuery{Entity: c.Query("entity"), Agent: c.Query("agent"), Category: c.Query("category"),
 		Search: c.Query("q"), Sort: c.Query("sort"), Page: p}
+	q.Where = c.Query("where")
 	if q.Overdue, err = optionalBool(c, "overdue"); err != nil {
 		return err
 	}
 	if q.OnHold, err = optionalBool(c, "on_hold"); err != nil {
 		return err
 	}
-	list, total, err := s.app.Customers(c.Request.Context(), principal(c), q)
+	ctx, who := c.Request.Context(), principal(c)
+	switch f := export.Format(c.Query("format")); f {
+	case "", "json":
+	case export.CSV, export.XLSX:
+		l, err := s.app.AccountExport(ctx, who, q)
+		if err != nil {
+			return err
+		}
+		s.download(c, f, "accounts-"+time.Now().UTC().Format("2006-01-02")+"."+string(f), l.Bounded, app.AccountTable(l))
+		return nil
+	default:
+		return domain.FieldError("format", "%q: want json, csv or xlsx", f)
+	}
+	l, err := s.app.AccountList(ctx, who, q)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, pageView[customerView]{Items: mapSlice(list, toCustomer), Total: total, Limit: p.Limit, Offset: p.Offset})
+	items := make([]customerView, len(l.Rows))
+	for i, r := range l.Rows {
+		items[i] = toCustomer(r.Customer)
+		fv := toFigures(r.Figures)
+		items[i].Figures = &fv
+		items[i].Columns = map[string]any{}
+		for name, v := range r.Values {
+			items[i].Columns[name] = toValue(v)
+		}
+	}
+	c.JSON(http.StatusOK, accountPageView{pageView: pageView[customerView]{Items: items, Total: l.Total, Limit: p.Limit, Offset: p.Offset},
+		Columns: mapSlice(l.Columns, toColumn), Bounded: l.Bounded})
 	return nil
+}
+
+// download answers tables as a file in format f; bounded says the rows
+// stopped at app.MaxColumnScan (header Recoup-Rows-Bounded).
+func (s *Server) download(c *gin.Context, f export.Format, name string, bounded bool, tables ...export.Table) {
+	c.Header("Content-Type", f.ContentType())
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
+	if bounded {
+		c.Header("Recoup-Rows-Bounded", fmt.Sprint(app.MaxColumnScan))
+	}
+	c.Status(http.StatusOK)
+	if err := export.Write(c.Writer, f, tables...); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "export", "file", name, "err", err)
+	}
+}
+
+// accountPageView is a page of the accounts list with the user-defined
+// columns its items carry.
+type accountPageView struct {
+	pageView[customerView]
+	Columns []columnView `json:"columns"`
+	Bounded bool         `json:"bounded"`
+}
+
+// toValue is a column's value in JSON: a number with two decimals, a
+// boolean, a string, or null.
+func toValue(v app.ColumnValue) any {
+	switch {
+	case v.Null:
+		return nil
+	case v.Type == app.ColumnNumber:
+		return json.Number(v.Decimal())
+	case v.Type == app.ColumnBool:
+		return v.Bool
+	}
+	return v.Text
+}
+
+// figuresView is one account's per-account figures (README "Per-account figures").
+type figuresView struct {
+	Outstanding         moneyView            `json:"outstanding"`
+	Overdue             moneyView            `json:"overdue"`
+	Aging               map[string]moneyView `json:"aging"`
+	Credits             moneyView            `json:"credits"`
+	Sales90             moneyView            `json:"sales_90"`
+	DSO                 *json.Number         `json:"dso"`
+	AverageDaysToPay    *json.Number         `json:"average_days_to_pay"`
+	AveragePaymentDelay *json.Number         `json:"average_payment_delay"`
+	CreditLimit         *moneyView           `json:"credit_limit"`
+	RiskClass           string               `json:"risk_class"`
+	Disputed            moneyView            `json:"disputed"`
+	Promised            moneyView            `json:"promised"`
+	LastContact         *time.Time           `json:"last_contact"`
+	DaysOverdue         int                  `json:"days_overdue"`
+}
+
+func toFigures(f store.AccountFigures) figuresView {
+	m := func(minor int64) moneyView { return toMoney(moneyOf(minor, f)) }
+	v := figuresView{Outstanding: m(f.Outstanding()), Overdue: m(f.Overdue()), Aging: map[string]moneyView{},
+		Credits: m(f.OpenCredits + f.Unallocated), Sales90: m(f.Sales), DSO: ratio(f.DSO()),
+		AverageDaysToPay: ratio(f.DaysToPay()), AveragePaymentDelay: ratio(f.PaymentDelay()), RiskClass: f.RiskClass,
+		Disputed: m(f.Disputed), Promised: m(f.Promised), LastContact: utcPtr(f.LastContact), DaysOverdue: f.OldestOverdueDays}
+	for i, b := range f.Buckets {
+		v.Aging[store.BucketNames[i]] = m(b)
+	}
+	if f.CreditLimit != nil {
+		l := m(*f.CreditLimit)
+		v.CreditLimit = &l
+	}
+	return v
 }
 
 func (s *Server) getCustomer(c *gin.Context) error {
@@ -37,12 +152,18 @@ func (s *Server) getCustomer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.app.Customer(c.Request.Context(), principal(c), id)
+	ctx, who := c.Request.Context(), principal(c)
+	d, err := s.app.Customer(ctx, who, id)
 	if err != nil {
 		return err
 	}
+	f, err := s.app.CustomerFigures(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	fv := toFigures(f)
 	c.JSON(http.StatusOK, customerDetailView{customerView: toCustomer(d.Customer), OpenItems: mapSlice(d.OpenItems, toInvoice),
-		OpenItemsTruncated: d.OpenItemsTruncated})
+		OpenItemsTruncated: d.OpenItemsTruncated, Figures: fv})
 	return nil
 }
 

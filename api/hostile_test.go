@@ -314,6 +314,7 @@ type hostileFixture struct {
 	absence             string // an absence of Alice's, covered by Bob
 	invoice             string // an open invoice of the customer
 	dispute             string // an open dispute of the customer (on another invoice)
+	column              string // a user-defined column
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -375,6 +376,9 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 		Invoices: []store.NewCaseInvoice{{InvoiceID: other}}, Source: "agent", Actor: "test"})
 	require.NoError(t, err)
 	fx.dispute = itoa64(dispute.ID)
+
+	fx.column = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/columns", "application/json",
+		`{"name": "fixture", "label": "Fixture", "formula": "outstanding > 0"}`, http.StatusCreated)).ID)
 
 	tok, _, err := auth.IssueToken(ctx, b.store, "alice@recoup.example", "spare", "", "", "test")
 	require.NoError(t, err)
@@ -457,6 +461,10 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{key: "min_amount", kind: kindFormatted, extra: amount},
 		{key: "max_amount", kind: kindFormatted, extra: amount},
 	}
+	columnFields := []hostileField{{key: "name", kind: kindFormatted}, {key: "label", kind: kindFreeText},
+		{key: "formula", kind: kindFormatted}, {key: "entity", kind: kindFormatted}}
+	columnBody := newJObj("entity", jsonString("FR01"), "name", jsonString("late_share"), "label", jsonString("Late share"),
+		"formula", jsonString("overdue / outstanding"))
 	ruleBody := newJObj("position", "50", "scenario_id", fx.scenario, "entity", jsonString("FR01"), "country", jsonString("FR"), "category", jsonString("retail"),
 		"risk_class", jsonString("low"), "currency", jsonString("EUR"), "min_amount", jsonString("10"), "max_amount", jsonString("20"))
 	tmplArgs := map[string]string{"name": "reminder_1", "channel": "email", "language": "en"}
@@ -548,6 +556,11 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 				{key: "country", kind: kindFormatted}, {key: "category", kind: kindFreeText}, {key: "current_agent", kind: kindFormatted},
 				{key: "dry_run", kind: kindBool}, {key: "customer_ids", kind: kindStringList}},
 			dupKey: "agent_email", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/columns", body: columnBody, fields: columnFields, dupKey: "formula", dupRaw: jsonString(sqlDrop),
+			unique: func(o jobj, n int) jobj { return o.with("name", jsonString(fmt.Sprintf("hostile_%d", n))) }},
+		{method: "PUT", route: "/columns/:id", args: map[string]string{"id": fx.column}, body: columnBody, fields: columnFields,
+			dupKey: "name", dupRaw: jsonString(sqlQuote)},
+		{method: "DELETE", route: "/columns/:id", args: map[string]string{"id": fx.column}, queryArgs: map[string]string{"id": "999999"}},
 		{method: "PUT", route: "/agent-rules", body: newJObj("items", `[{"agent_email": "bob@recoup.example", "country": "FR"}]`),
 			fields: []hostileField{{key: "items", kind: kindStringList}}, dupKey: "items", dupRaw: jsonString(sqlDrop)},
 		{method: "POST", route: "/absences",

@@ -5,6 +5,7 @@ import (
 
 	"recoup/domain"
 	"recoup/money"
+	"recoup/store"
 )
 
 // The JSON the API answers with, and the conversions from domain types: no
@@ -42,6 +43,15 @@ type customerView struct {
 	OnHold        bool       `json:"on_hold"`
 	DaysOverdue   int        `json:"days_overdue"`
 	LastContact   *time.Time `json:"last_contact"`
+	// In the accounts list only: the account's figures and its
+	// user-defined columns' values by name.
+	Figures *figuresView   `json:"figures,omitempty"`
+	Columns map[string]any `json:"columns,omitempty"`
+}
+
+// moneyOf is minor units in the currency of an account's figures.
+func moneyOf(minor int64, f store.AccountFigures) money.Money {
+	return money.Money{Minor: minor, Currency: f.Currency}
 }
 
 func toCustomer(c domain.Customer) customerView {
@@ -64,6 +74,7 @@ type customerDetailView struct {
 	customerView
 	OpenItems          []invoiceView `json:"open_items"`
 	OpenItemsTruncated bool          `json:"open_items_truncated"`
+	Figures            figuresView   `json:"figures"`
 }
 
 type invoiceView struct {

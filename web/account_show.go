@@ -46,6 +46,14 @@ type accountData struct {
 	Cases       []store.Case                // the customer's cases, newest first (cases.read)
 	CaseCount   int64
 	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
+	Figures     accountFigures
+}
+
+// accountFigures are the per-account figures the page shows beside the facts:
+// ratios as two-decimal strings ("" when undefined), amounts as money.
+type accountFigures struct {
+	DaysToPay, PaymentDelay, DSO string
+	Disputed, Promised           money.Money
 }
 
 // accountCases is how many of its cases the account page lists (the board has them all).
@@ -161,6 +169,13 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	}
 	d := accountData{CustomerDetail: c, Form: form, Kinds: historyKinds, Numbers: map[int64]string{}, TaskKinds: domain.ManualTaskKinds,
 		CaseForms: caseOpenFormsOf(r.c.Request.URL.Query(), form)}
+	figs, err := h.app.CustomerFigures(ctx, r.who, id)
+	if err != nil {
+		return err
+	}
+	d.Figures = accountFigures{DaysToPay: app.Hundredths(figs.DaysToPay()), PaymentDelay: app.Hundredths(figs.PaymentDelay()),
+		DSO: app.Hundredths(figs.DSO()), Disputed: money.Money{Minor: figs.Disputed, Currency: figs.Currency},
+		Promised: money.Money{Minor: figs.Promised, Currency: figs.Currency}}
 	if c.CreditLimit != nil && c.CreditLimit.Minor > 0 {
 		d.HasLimit, d.LimitUse = true, int(max(c.Balance.Minor, 0)*100/c.CreditLimit.Minor)
 	}

@@ -29,7 +29,7 @@ type route struct {
 func (h *Handler) routes() []route {
 	var all []route
 	for _, area := range [][]route{sessionRoutes, homeRoutes, dashboardRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
-		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes} {
+		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes, columnRoutes} {
 		all = append(all, area...)
 	}
 	return all
