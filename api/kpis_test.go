@@ -1,11 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+
+	"recoup/export"
 )
 
 func TestKPIEndpointsAnswerAsDocumented(t *testing.T) {
@@ -83,4 +88,83 @@ func TestKPIEndpointsAnswerAsDocumented(t *testing.T) {
 		"/api/v1/kpis/top-overdue?as_of=yesterday", "/api/v1/kpis/aging?format=xml", "/api/v1/kpis/dso?group_by=entity"} {
 		b.do(t, "GET", bad, "", "", http.StatusBadRequest)
 	}
+}
+
+func init() {
+	// The XLSX downloads are files: the OpenAPI check reads them as such.
+	openapi3filter.RegisterBodyDecoder(export.XLSX.ContentType(), openapi3filter.FileBodyDecoder)
+}
+
+// TestKPIExportsAsXLSX reads each figure's XLSX download back: the sheets,
+// amounts as numbers in their currency's format, dates as dates, counts and
+// ratios as numbers, an undefined ratio blank.
+func TestKPIExportsAsXLSX(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	type cell struct {
+		ref, raw, shown string
+		typ             excelize.CellType
+	}
+	num, str, unset := excelize.CellTypeNumber, excelize.CellTypeSharedString, excelize.CellTypeUnset
+	for _, tc := range []struct {
+		path   string
+		sheets []string
+		cells  []cell
+	}{
+		{"/api/v1/kpis/aging?group_by=customer&format=xlsx", []string{"Aging"}, []cell{
+			{"A1", "group", "group", str},
+			{"A2", "C1", "C1", str},
+			{"D2", "50.25", "50.25 EUR", num},   // not due
+			{"I2", "100", "100.00 EUR", num},    // over 120
+			{"J2", "-20", "-20.00 EUR", num},    // credits
+			{"K2", "130.25", "130.25 EUR", num}, // total
+		}},
+		{"/api/v1/kpis/top-overdue?format=xlsx", []string{"Top overdue"}, []cell{
+			{"A2", "1", "1", num},
+			{"B2", "C1", "C1", str},
+			{"G2", "100", "100.00 EUR", num},
+			{"K2", "100", "100.00 EUR", num},
+		}},
+		{"/api/v1/kpis/dso?entity=FR01&from=2020-01-01&to=2020-03-31&format=xlsx", []string{"DSO"}, []cell{
+			{"A2", "from", "from", str},
+			{"B2", "43831", "2020-01-01", num}, // a date, Excel's serial day
+			{"B3", "43921", "2020-03-31", num},
+			{"B4", "91", "91", num}, // days, the leap year's February included
+		}},
+		{"/api/v1/kpis/disputes?from=2026-01-01&to=2026-03-31&format=xlsx", []string{"Disputes", "Disputed amounts"}, []cell{
+			{"A2", "all", "all", str},
+			{"C2", "0", "0", num},
+			{"I2", "", "", unset}, // no dispute decided: no resolution time
+		}},
+		{"/api/v1/kpis/promises?format=xlsx", []string{"Promises"}, []cell{
+			{"A4", "due", "due", str},
+			{"B4", "0", "0", num},
+			{"B10", "", "", unset}, // kept rate: nothing settled
+		}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			f, err := excelize.OpenReader(bytes.NewReader(b.do(t, "GET", tc.path, "", "", http.StatusOK)))
+			require.NoError(t, err)
+			defer f.Close()
+			require.Equal(t, tc.sheets, f.GetSheetList())
+			for _, c := range tc.cells {
+				raw, err := f.GetCellValue(tc.sheets[0], c.ref, excelize.Options{RawCellValue: true})
+				require.NoError(t, err)
+				require.Equal(t, c.raw, raw, c.ref)
+				shown, err := f.GetCellValue(tc.sheets[0], c.ref)
+				require.NoError(t, err)
+				require.Equal(t, c.shown, shown, c.ref)
+				typ, err := f.GetCellType(tc.sheets[0], c.ref)
+				require.NoError(t, err)
+				if c.typ == num { // the stream writer leaves a number's type unset: it is the default
+					require.Contains(t, []excelize.CellType{num, unset}, typ, c.ref)
+				} else if c.typ == str {
+					require.Contains(t, []excelize.CellType{str, excelize.CellTypeInlineString}, typ, c.ref)
+				}
+			}
+		})
+	}
+	_, rec := b.serve(b.admin, "GET", "/api/v1/kpis/aging?format=xlsx", "", "")
+	require.Equal(t, export.XLSX.ContentType(), rec.Header().Get("Content-Type"))
+	require.Contains(t, rec.Header().Get("Content-Disposition"), `.xlsx"`)
 }
