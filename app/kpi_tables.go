@@ -1,8 +1,16 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
+
+	"recoup/domain"
+	"recoup/dunning"
 
 	"recoup/export"
 	"recoup/money"
@@ -149,4 +157,82 @@ func PromisesTable(p Promises) export.Table {
 	t.Add(export.Text("partly_kept_rate"), export.Decimal(Hundredths(p.PromiseRate(p.PartlyKept))))
 	t.Add(export.Text("broken_rate"), export.Decimal(Hundredths(p.PromiseRate(p.Broken))))
 	return t
+}
+
+// CaseExportLimit bounds a cases download: beyond it the table ends with a
+// line saying so (narrow the filters).
+const CaseExportLimit = 10_000
+
+// CasesTable is the cases list matching q (its paging ignored) as a table to
+// download, newest first: the dispute list when q.Type is dispute. Each
+// case's disputed amount is per currency of its invoices, one line per
+// currency (a dispute's invoices share the customer's currency in practice).
+func (a *App) CasesTable(ctx context.Context, who domain.Principal, q CaseQuery) (export.Table, error) {
+	t := export.Table{Name: "Cases", Head: []string{"id", "type", "customer", "entity", "status", "reason", "department", "owner",
+		"opened", "sla_state", "breached", "decision", "decided", "invoices", "currency", "disputed", "credit_note"}}
+	if q.Type == string(domain.CaseDispute) {
+		t.Name = "Disputes"
+	}
+	q.Page = domain.Page{Limit: domain.MaxPageSize}
+	for q.Offset < CaseExportLimit {
+		list, total, err := a.Cases(ctx, who, q)
+		if err != nil {
+			return t, err
+		}
+		ids := make([]int64, len(list))
+		for i, c := range list {
+			ids[i] = c.ID
+		}
+		invoices, err := a.store.CasesInvoices(ctx, ids)
+		if err != nil {
+			return t, err
+		}
+		for _, c := range list {
+			c.Invoices = invoices[c.ID]
+			addCaseRows(&t, c)
+		}
+		q.Offset += len(list)
+		if len(list) < q.Limit || int64(q.Offset) >= total {
+			return t, nil
+		}
+	}
+	t.Add(export.Text(fmt.Sprintf("… more than %d cases: narrow the filters", CaseExportLimit)))
+	return t, nil
+}
+
+func addCaseRows(t *export.Table, c store.Case) {
+	type sums struct{ disputed, credited int64 }
+	byCur := map[money.Currency]*sums{}
+	var order []money.Currency
+	numbers := make([]string, 0, len(c.Invoices))
+	for _, in := range c.Invoices {
+		numbers = append(numbers, in.Number)
+		s := byCur[in.Disputed.Currency]
+		if s == nil {
+			s = &sums{}
+			byCur[in.Disputed.Currency] = s
+			order = append(order, in.Disputed.Currency)
+		}
+		s.disputed += in.Disputed.Minor
+		if in.CreditNote != nil {
+			s.credited += in.CreditNote.Minor
+		}
+	}
+	day := func(at *time.Time) export.Cell {
+		if at == nil {
+			return export.Blank()
+		}
+		return export.Date(dunning.DateOf(at.UTC()))
+	}
+	head := []export.Cell{export.Int(c.ID), export.Text(string(c.Type)), export.Text(c.CustomerName), export.Text(c.EntityCode),
+		export.Text(string(c.Status)), export.Text(c.Reason), export.Text(string(c.Department)), export.Text(c.OwnerEmail),
+		export.Date(dunning.DateOf(c.OpenedAt.UTC())), export.Text(string(c.SLAState)), day(c.BreachedAt), export.Text(string(c.Decision)),
+		day(c.DecidedAt), export.Text(strings.Join(numbers, " "))}
+	if len(order) == 0 {
+		t.Add(append(head, export.Blank(), export.Blank(), export.Blank())...)
+	}
+	for _, cur := range order {
+		s := byCur[cur]
+		t.Add(append(slices.Clone(head), export.Text(cur.Code()), export.Money(s.disputed, cur), export.Money(s.credited, cur))...)
+	}
 }
