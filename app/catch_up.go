@@ -18,7 +18,8 @@ const catchUpBatch = 500
 
 // CatchUpTemporal makes the workflow starts that committed changes still owe
 // Temporal (store.OutboxKind): a case opened or reopened, a dispute rejected,
-// an account its customer answered (its pause), while Temporal was
+// an account its customer answered (its pause), a report saved or deleted
+// (its schedule), while Temporal was
 // unreachable or this process died before it could. The
 // worker's CatchUp workflow calls it every few minutes; each start is
 // idempotent, so one made twice is harmless.
@@ -47,8 +48,11 @@ func (a *App) CatchUpTemporal(ctx context.Context) (flow.CaughtUp, error) {
 
 // payTemporal makes one owed start and marks it done.
 func (a *App) payTemporal(ctx context.Context, o store.Owed) error {
-	if o.Kind == store.OutboxReplyPause {
+	switch o.Kind {
+	case store.OutboxReplyPause:
 		return a.payReplyPause(ctx, o.Ref)
+	case store.OutboxReportSchedule:
+		return a.syncReportSchedule(ctx, o.Ref, o.Round)
 	}
 	k, err := a.store.Case(ctx, store.Everything, o.Ref)
 	if err != nil {

@@ -33,6 +33,7 @@ const (
 	CasesDecide      Action = "cases.decide"
 	CaseRoutingWrite Action = "case_routing.write" // the routing table, SLA escalation managers
 	NotificationsOwn Action = "notifications.own"  // one's own in-app notifications
+	ReportsManage    Action = "reports.manage"     // weekly reports by email: list, save, delete, send now
 )
 
 var (
@@ -70,12 +71,14 @@ var permissions = map[Action][]domain.Role{
 	CasesDecide:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDepartment},
 	CaseRoutingWrite: managers,
 	NotificationsOwn: everyone,
+	ReportsManage:    managers,
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
-	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn}
+	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
+	ReportsManage}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {
