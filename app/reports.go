@@ -45,7 +45,7 @@ type ReportInput struct {
 const maxReportRecipients = 50
 
 // reportSpec validates in, each problem a field error.
-func (a *App) reportSpec(who domain.Principal, in ReportInput) (store.ReportSpec, error) {
+func (a *App) reportSpec(ctx context.Context, who domain.Principal, in ReportInput) (store.ReportSpec, error) {
 	sp := store.ReportSpec{Name: strings.TrimSpace(in.Name), Entity: strings.TrimSpace(in.Entity), GroupBy: in.GroupBy,
 		Currency: strings.ToUpper(strings.TrimSpace(in.Currency)), Language: in.Language, Active: in.Active == nil || *in.Active}
 	var errs []error
@@ -54,6 +54,13 @@ func (a *App) reportSpec(who domain.Principal, in ReportInput) (store.ReportSpec
 		errs = append(errs, domain.FieldError("name", "required"))
 	case len([]rune(sp.Name)) > 200:
 		errs = append(errs, domain.FieldError("name", "at most 200 characters"))
+	}
+	if sp.Entity != "" {
+		if _, err := a.store.EntitySettings(ctx, sp.Entity); domain.ErrorCode(err) == domain.CodeNotFound {
+			errs = append(errs, domain.FieldError("entity", "no entity %q", sp.Entity))
+		} else if err != nil {
+			return sp, err
+		}
 	}
 	if sp.GroupBy == "" {
 		sp.GroupBy = string(store.GroupEntity)
@@ -145,7 +152,7 @@ func (a *App) SaveReport(ctx context.Context, who domain.Principal, id int64, in
 	if err := allow(who, auth.ReportsManage); err != nil {
 		return SavedReport{}, err
 	}
-	sp, err := a.reportSpec(who, in)
+	sp, err := a.reportSpec(ctx, who, in)
 	if err != nil {
 		return SavedReport{}, err
 	}

@@ -35,11 +35,13 @@ type ReportInput struct {
 }
 
 // ReportRun is what the SendReport activity is asked: the report, the
-// period it is sent once for, and the as-of date of its figures (YYYY-MM-DD).
+// period it is sent once for, the as-of date of its figures (YYYY-MM-DD),
+// and whether it is a send now (which goes even when the report is not active).
 type ReportRun struct {
 	ReportID int64  `json:"report_id"`
 	Period   string `json:"period"`
 	AsOf     string `json:"as_of"`
+	Now      bool   `json:"now,omitempty"`
 }
 
 // ReportSent says what a run did.
