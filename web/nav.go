@@ -25,6 +25,7 @@ var navigation = []NavItem{
 	{"nav.templates", "/templates", auth.TemplatesRead},
 	{"nav.entities", "/entities", auth.EntitiesWrite},
 	{"nav.imports", "/imports", auth.ImportsCreate},
+	{"nav.reports", "/reports", auth.ReportsManage},
 	{"nav.users", "/users", auth.UsersManage},
 }
 

@@ -28,7 +28,8 @@ type route struct {
 func (h *Handler) routes() []route {
 	var all []route
 	for _, area := range [][]route{sessionRoutes, homeRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
-		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes} {
+		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes,
+		reportRoutes} {
 		all = append(all, area...)
 	}
 	return all
