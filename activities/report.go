@@ -22,7 +22,8 @@ type Reports struct {
 
 // SendReport sends run's report once per report and period (reports_sent):
 // a retried activity, or a second run in the same week, skips it. A deleted
-// report is skipped; so is an inactive one, unless it is a send now.
+// report is skipped; so is an inactive one, unless it is a send now, and
+// one whose creator is disabled (its perimeter is gone).
 func (r *Reports) SendReport(ctx context.Context, run flow.ReportRun) (flow.ReportSent, error) {
 	asOf, err := dunning.ParseDate(run.AsOf)
 	if err != nil {
@@ -49,6 +50,9 @@ func (r *Reports) SendReport(ctx context.Context, run flow.ReportRun) (flow.Repo
 		return flow.ReportSent{Skipped: "already sent for " + run.Period}, nil
 	}
 	email, err := r.Build(ctx, rp, asOf)
+	if domain.ErrorCode(err) == domain.CodeNotFound { // its creator is disabled: retrying would not help
+		return flow.ReportSent{Skipped: err.Error()}, nil
+	}
 	if err != nil {
 		return flow.ReportSent{}, err
 	}

@@ -115,6 +115,13 @@ func TestSendReportOncePerPeriodInsideTheCreatorsPerimeter(t *testing.T) {
 	subjects := []string{msgs[0].Subject, msgs[1].Subject}
 	require.Contains(t, subjects, "Recoup weekly report: Off ("+today.String()+")", "in the report's new language")
 
+	_, err = f.st.Pool.Exec(ctx, `UPDATE users SET disabled = true WHERE id = $1`, cm)
+	require.NoError(t, err)
+	res := send(flow.ReportRun{ReportID: rp.ID, Period: "now-2", AsOf: today.String(), Now: true})
+	require.False(t, res.Sent)
+	require.Contains(t, res.Skipped, "is disabled or gone", "a disabled creator's report is not sent: their perimeter is gone")
+	require.Len(t, f.mail.Messages(), 2)
+
 	_, err = f.st.DeleteReport(ctx, rp.ID, "test")
 	require.NoError(t, err)
 	require.Equal(t, flow.ReportSent{Skipped: "the report is deleted"}, send(flow.ReportRun{ReportID: rp.ID, Period: "2026-W51", AsOf: today.String()}))
