@@ -10,13 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"recoup/app"
+	"recoup/domain"
 	"recoup/flow"
+	"recoup/store"
 	"recoup/tclient"
 )
 
@@ -112,4 +116,42 @@ func TestWeeklyReportRunsOnItsTemporalSchedule(t *testing.T) {
 	_, err = h.Describe(ctx)
 	var notFound *serviceerror.NotFound
 	require.ErrorAs(t, err, &notFound, "the schedule is deleted with the report")
+
+	// Saved by a process without Temporal, a report owes its schedule; the catch-up makes it.
+	pool, err := pgxpool.New(ctx, s.dbURL)
+	require.NoError(t, err)
+	defer pool.Close()
+	st := &store.Store{Pool: pool}
+	var adminEmail string
+	for _, u := range s.info.Credentials.Users {
+		if u.Role == domain.RoleAdmin {
+			adminEmail = u.Email
+		}
+	}
+	admin := domain.Principal{UserID: userIDOf(t, st, adminEmail), Role: domain.RoleAdmin, Email: adminEmail, AllEntities: true}
+	weekday, hour := 3, 9
+	offline, err := app.New(st, nil, nil).SaveReport(ctx, admin, 0, app.ReportInput{Name: "Saved offline",
+		Recipients: []string{"committee@example.com"}, Weekday: &weekday, Hour: &hour})
+	require.NoError(t, err)
+	require.NotEmpty(t, offline.ScheduleError)
+	_, err = tc.ScheduleClient().GetHandle(ctx, flow.ReportScheduleID(offline.ID)).Describe(ctx)
+	require.ErrorAs(t, err, &notFound, "no schedule yet")
+	_, err = pool.Exec(ctx, `UPDATE temporal_outbox SET created_at = created_at - interval '5 minutes'`)
+	require.NoError(t, err)
+	caught, err := app.New(st, flow.NewClient(tc), nil).CatchUpTemporal(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 0, caught.Failed)
+	desc, err = tc.ScheduleClient().GetHandle(ctx, flow.ReportScheduleID(offline.ID)).Describe(ctx)
+	require.NoError(t, err, "the catch-up made the schedule")
+	require.Equal(t, 3, desc.Schedule.Spec.Calendars[0].DayOfWeek[0].Start)
+	var owed int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM temporal_outbox WHERE kind = 'report.schedule' AND done_at IS NULL`).Scan(&owed))
+	require.Zero(t, owed, "every sync is paid, the deleted report's included")
+}
+
+func userIDOf(t *testing.T, st *store.Store, email string) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, st.Pool.QueryRow(context.Background(), `SELECT id FROM users WHERE email = $1`, email).Scan(&id))
+	return id
 }
