@@ -10,8 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recoup/app"
-	"recoup/domain"
-	"recoup/export"
 	"recoup/store"
 )
 
@@ -46,17 +44,20 @@ func (s *Server) listCustomers(c *gin.Context) error {
 		return err
 	}
 	ctx, who := c.Request.Context(), principal(c)
-	switch f := export.Format(c.Query("format")); f {
-	case "", "json":
-	case export.CSV, export.XLSX:
+	f, err := downloadFormat(c)
+	if err != nil {
+		return err
+	}
+	if f != "" {
 		l, err := s.app.AccountExport(ctx, who, q)
 		if err != nil {
 			return err
 		}
-		s.download(c, f, "accounts-"+time.Now().UTC().Format("2006-01-02")+"."+string(f), l.Bounded, app.AccountTable(l))
+		if l.Bounded {
+			c.Header("Recoup-Rows-Bounded", fmt.Sprint(app.MaxColumnScan))
+		}
+		s.download(c, "accounts-"+time.Now().UTC().Format("2006-01-02"), f, app.AccountTable(l))
 		return nil
-	default:
-		return domain.FieldError("format", "%q: want json, csv or xlsx", f)
 	}
 	l, err := s.app.AccountList(ctx, who, q)
 	if err != nil {
@@ -75,20 +76,6 @@ func (s *Server) listCustomers(c *gin.Context) error {
 	c.JSON(http.StatusOK, accountPageView{pageView: pageView[customerView]{Items: items, Total: l.Total, Limit: p.Limit, Offset: p.Offset},
 		Columns: mapSlice(l.Columns, toColumn), Bounded: l.Bounded})
 	return nil
-}
-
-// download answers tables as a file in format f; bounded says the rows
-// stopped at app.MaxColumnScan (header Recoup-Rows-Bounded).
-func (s *Server) download(c *gin.Context, f export.Format, name string, bounded bool, tables ...export.Table) {
-	c.Header("Content-Type", f.ContentType())
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
-	if bounded {
-		c.Header("Recoup-Rows-Bounded", fmt.Sprint(app.MaxColumnScan))
-	}
-	c.Status(http.StatusOK)
-	if err := export.Write(c.Writer, f, tables...); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "export", "file", name, "err", err)
-	}
 }
 
 // accountPageView is a page of the accounts list with the user-defined

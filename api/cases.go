@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,17 +103,28 @@ func (s *Server) createCase(c *gin.Context) error {
 
 // listCases is the list of cases, newest first, filtered and paged.
 func (s *Server) listCases(c *gin.Context) error {
-	if err := queryParams(c, "type", "status", "department", "owner", "customer", "sla", "limit", "offset"); err != nil {
+	if err := queryParams(c, "type", "status", "department", "owner", "customer", "sla", "limit", "offset", "format"); err != nil {
+		return err
+	}
+	f, err := downloadFormat(c)
+	if err != nil {
 		return err
 	}
 	q := app.CaseQuery{Type: c.Query("type"), Status: c.Query("status"), Department: c.Query("department"), Owner: c.Query("owner"),
 		SLA: c.Query("sla")}
-	var err error
 	if q.Page, err = page(c); err != nil {
 		return err
 	}
 	if q.CustomerID, err = optionalID(c, "customer"); err != nil {
 		return err
+	}
+	if f != "" { // every case matching the filters, paging aside (the dispute list: type=dispute)
+		t, err := s.app.CasesTable(c.Request.Context(), principal(c), q)
+		if err != nil {
+			return err
+		}
+		s.download(c, strings.ToLower(t.Name), f, t)
+		return nil
 	}
 	list, total, err := s.app.Cases(c.Request.Context(), principal(c), q)
 	if err != nil {

@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"recoup/domain"
 	"recoup/store"
@@ -142,6 +146,27 @@ func TestPartlyAcceptedDisputeRecordsTheCreditNotes(t *testing.T) {
 	require.ElementsMatch(t, []int64{f1, f2}, decided.Held)
 	require.Equal(t, int64(1200), decided.Case.Invoices[0].CreditNote.Minor)
 	require.Equal(t, int64(0), decided.Case.Invoices[1].CreditNote.Minor)
+
+	// The dispute list as a download: one line per case and currency, F-1's 100.00 and F-2's 50.25 disputed.
+	csv := string(b.do(t, http.MethodGet, "/api/v1/cases?type=dispute&format=csv", "", "", http.StatusOK))
+	require.True(t, strings.HasPrefix(csv, "id,type,customer,entity,status,reason,department,owner,opened,sla_state,breached,decision,decided,"+
+		"invoices,currency,disputed,credit_note\n"), csv)
+	require.Contains(t, csv, fmt.Sprintf("%d,dispute,Boulangerie Martin,FR01,", opened.Case.ID))
+	require.Contains(t, csv, ",partly_accepted,")
+	require.Contains(t, csv, ",F-1 F-2,EUR,150.25,12.00\n")
+	require.Equal(t, 2, strings.Count(csv, "\n"), "the header and the one dispute")
+	require.Equal(t, 1, strings.Count(string(b.do(t, http.MethodGet, "/api/v1/cases?type=credit_limit_request&format=csv", "", "", http.StatusOK)), "\n"))
+
+	f, err := excelize.OpenReader(bytes.NewReader(b.do(t, http.MethodGet, "/api/v1/cases?type=dispute&format=xlsx", "", "", http.StatusOK)))
+	require.NoError(t, err)
+	defer f.Close()
+	require.Equal(t, []string{"Disputes"}, f.GetSheetList())
+	for ref, want := range map[string]string{"C2": "Boulangerie Martin", "P2": "150.25 EUR", "Q2": "12.00 EUR", "I2": time.Now().UTC().Format("2006-01-02")} {
+		got, err := f.GetCellValue("Disputes", ref)
+		require.NoError(t, err)
+		require.Equal(t, want, got, ref)
+	}
+	b.do(t, http.MethodGet, "/api/v1/cases?type=dispute&format=pdf", "", "", http.StatusBadRequest)
 }
 
 func TestCaseRoutingThroughTheAPI(t *testing.T) {

@@ -61,6 +61,7 @@ func FuzzWriteBodies(f *testing.F) {
 		`{"name": "ERP", "scope": "import", "expires": "30d"}`,
 		`{"email": "x@y.example", "role": "agent", "entities": ["FR01"], "disabled": true}`,
 		`{"start": "09:00", "end": "17:00", "any_time": false}`, `{"scenario_id": null}`,
+		`{"name": "Committee", "recipients": ["cfo@example.com"], "weekday": 1, "hour": 7, "active": false}`,
 		`{"until": "yesterday"}`, `{"entities": [1, 2]}`, `{"a": 1}`, `{} {}`, `[[[[[[`, `"\u0000"`, ``,
 		`{"email": "` + string([]byte{0xff, 0xfe}) + `"}`,
 	} {
@@ -71,7 +72,7 @@ func FuzzWriteBodies(f *testing.F) {
 		func() any { return &loginBody{} }, func() any { return &app.PauseRequest{} }, func() any { return &app.ReassignRequest{} },
 		func() any { return &closeTaskBody{} }, func() any { return &app.TokenRequest{} }, func() any { return &app.UserRequest{} },
 		func() any { return &app.WindowRequest{} }, func() any { return &pinRequest{} }, func() any { return &app.RuleRequest{} },
-		func() any { return &app.TemplateRequest{} },
+		func() any { return &app.TemplateRequest{} }, func() any { return &reportRequest{} },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, target := range targets {

@@ -315,6 +315,7 @@ type hostileFixture struct {
 	invoice             string // an open invoice of the customer
 	dispute             string // an open dispute of the customer (on another invoice)
 	column              string // a user-defined column
+	report              string // a weekly report
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -348,6 +349,8 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json", hostileScenario(fx.scenarioTaken).String(), http.StatusCreated)
 	fx.rule = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/scenario-rules", "application/json",
 		fmt.Sprintf(`{"position": 10, "scenario_id": %s}`, fx.scenario), http.StatusCreated)).ID)
+	fx.report = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/reports", "application/json",
+		`{"name": "Committee", "recipients": ["cfo@example.com"], "weekday": 1, "hour": 7}`, http.StatusCreated)).ID)
 
 	_, created, err := b.store.CreateTask(ctx, store.Task{Key: "hostile-call", CustomerID: c1, Kind: domain.TaskCall,
 		AssigneeRole: "agent", DueAt: time.Now().Add(48 * time.Hour), Note: "call"})
@@ -471,6 +474,14 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 	caseArgs := map[string]string{"id": fx.dispute}
 	tmplFields := []hostileField{{key: "subject", kind: kindFreeText}, {key: "text", kind: kindFreeText}, {key: "html", kind: kindFreeText}}
 
+	reportBody := newJObj("name", jsonString("Committee"), "entity", jsonString("FR01"), "group_by", jsonString("agent"),
+		"currency", jsonString("EUR"), "recipients", `["cfo@example.com"]`, "language", jsonString("fr"), "weekday", "1", "hour", "7",
+		"active", "true")
+	reportFields := []hostileField{{key: "name", kind: kindFreeText}, {key: "entity", kind: kindFormatted},
+		{key: "group_by", kind: kindFormatted}, {key: "currency", kind: kindFormatted},
+		{key: "recipients", kind: kindStringList, extra: []namedRaw{{"empty", "[]"}}}, {key: "language", kind: kindFormatted},
+		{key: "weekday", kind: kindNumber, extra: []namedRaw{{"seven", "7"}, {"negative", "-1"}, {"fraction", "1.5"}}},
+		{key: "hour", kind: kindNumber, extra: []namedRaw{{"twenty-four", "24"}}}, {key: "active", kind: kindBool}}
 	return []hostileEndpoint{
 		{method: "POST", route: "/auth/login", login: true,
 			body:   newJObj("email", jsonString("root@recoup.example"), "password", jsonString("not the password")),
@@ -647,6 +658,11 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			fields: []hostileField{{key: "decision", kind: kindFormatted}}},
 		{method: "POST", route: "/notifications/:id/read", args: map[string]string{"id": "1"}, checksQuery: true}, // takes no body
 		{method: "POST", route: "/notifications/read-all", checksQuery: true},
+		{method: "POST", route: "/reports", checksQuery: true, body: reportBody, fields: reportFields, dupKey: "weekday", dupRaw: "7"},
+		{method: "PUT", route: "/reports/:id", args: map[string]string{"id": fx.report}, checksQuery: true, body: reportBody,
+			fields: reportFields, dupKey: "recipients", dupRaw: jsonString(sqlDrop)},
+		{method: "DELETE", route: "/reports/:id", args: map[string]string{"id": fx.report}, checksQuery: true},
+		{method: "POST", route: "/reports/:id/send", args: map[string]string{"id": fx.report}, checksQuery: true}, // takes no body
 		{method: "PUT", route: "/case-routing", checksQuery: true,
 			body: newJObj("rules", `[{"type": "dispute", "reason": "", "entity_code": "", "department": "sales", "owner_email": ""}]`,
 				"departments", `[]`),

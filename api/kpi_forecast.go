@@ -9,7 +9,7 @@ import (
 
 	"recoup/app"
 	"recoup/domain"
-	"recoup/money"
+	"recoup/export"
 )
 
 // The team figures (/kpis/team), the cash-in forecast (/kpis/forecast) and
@@ -56,7 +56,7 @@ func toTeamRow(r app.TeamRow) teamRowView {
 }
 
 func (s *Server) kpiTeam(c *gin.Context) error {
-	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity", "currency")
+	q, format, err := kpiQuery(c, "as_of", "from", "to", "entity", "currency")
 	if err != nil {
 		return err
 	}
@@ -66,17 +66,8 @@ func (s *Server) kpiTeam(c *gin.Context) error {
 	}
 	v := teamView{From: t.From.String(), To: t.To.String(), Currency: t.Reporting.Code(), Rates: toRates(t.Rates),
 		MissingRates: toMissing(t.MissingRates), Agents: mapSlice(t.Agents, toTeamRow), Total: toTeamRow(t.Total)}
-	if asCSV {
-		rows := [][]string{{"email", "name", "emails_sent", "texts_sent", "calls_placed", "calls", "tasks_closed", "promises",
-			"accounts", "currency", "collected", "open", "complete"}}
-		total := v.Total
-		total.Email = "total"
-		for _, r := range append(v.Agents, total) {
-			rows = append(rows, []string{r.Email, r.Name, strconv.Itoa(r.EmailsSent), strconv.Itoa(r.TextsSent), strconv.Itoa(r.CallsPlaced),
-				strconv.Itoa(r.Calls), strconv.Itoa(r.TasksClosed), strconv.Itoa(r.Promises), strconv.Itoa(r.Accounts), v.Currency,
-				r.Collected.Reporting.Amount, r.Open.Reporting.Amount, strconv.FormatBool(r.Collected.Complete && r.Open.Complete)})
-		}
-		s.writeCSV(c, "team-"+v.From+"-"+v.To+".csv", rows)
+	if format != "" {
+		s.download(c, "team-"+v.From+"-"+v.To, format, app.TeamTable(t))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)
@@ -101,22 +92,22 @@ type forecastView struct {
 }
 
 // forecastQuery reads the forecast's parameters: the KPI ones and weeks.
-func forecastQuery(c *gin.Context) (app.ForecastQuery, bool, error) {
-	q, asCSV, err := kpiQuery(c, "as_of", "entity", "currency", "weeks")
+func forecastQuery(c *gin.Context) (app.ForecastQuery, export.Format, error) {
+	q, format, err := kpiQuery(c, "as_of", "entity", "currency", "weeks")
 	if err != nil {
-		return app.ForecastQuery{}, false, err
+		return app.ForecastQuery{}, "", err
 	}
 	fq := app.ForecastQuery{AsOf: q.AsOf, Entity: q.Entity, Currency: q.Currency}
 	if w := c.Query("weeks"); w != "" {
 		if fq.Weeks, err = strconv.Atoi(w); err != nil || fq.Weeks == 0 {
-			return fq, false, domain.FieldError("weeks", "%q: want a number of weeks, 1 to %d", w, app.MaxForecastWeeks)
+			return fq, "", domain.FieldError("weeks", "%q: want a number of weeks, 1 to %d", w, app.MaxForecastWeeks)
 		}
 	}
-	return fq, asCSV, nil
+	return fq, format, nil
 }
 
 func (s *Server) kpiForecast(c *gin.Context) error {
-	q, asCSV, err := forecastQuery(c)
+	q, format, err := forecastQuery(c)
 	if err != nil {
 		return err
 	}
@@ -128,16 +119,8 @@ func (s *Server) kpiForecast(c *gin.Context) error {
 		Weeks: mapSlice(f.Weeks, func(w app.ForecastWeek) forecastWeekView {
 			return forecastWeekView{Week: w.Week, Start: w.Start.String(), End: w.End.String(), amountsView: toAmounts(w.CurrencyAmounts)}
 		}), Later: toAmounts(f.Later), Disputed: toAmounts(f.Disputed)}
-	if asCSV {
-		rows := [][]string{{"week", "start", "end", "currency", "expected", "complete"}}
-		line := func(week, start, end string, a amountsView) []string {
-			return []string{week, start, end, v.Currency, a.Reporting.Amount, strconv.FormatBool(a.Complete)}
-		}
-		for _, w := range v.Weeks {
-			rows = append(rows, line(strconv.Itoa(w.Week), w.Start, w.End, w.amountsView))
-		}
-		rows = append(rows, line("later", "", "", v.Later), line("disputed", "", "", v.Disputed))
-		s.writeCSV(c, "forecast-"+v.AsOf+".csv", rows)
+	if format != "" {
+		s.download(c, "forecast-"+v.AsOf, format, app.ForecastTable(f))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)
@@ -169,7 +152,7 @@ type backtestView struct {
 }
 
 func (s *Server) kpiForecastBacktest(c *gin.Context) error {
-	q, asCSV, err := forecastQuery(c)
+	q, format, err := forecastQuery(c)
 	if err != nil {
 		return err
 	}
@@ -183,31 +166,10 @@ func (s *Server) kpiForecastBacktest(c *gin.Context) error {
 				Actual: toMoney(w.Actual), Error: toMoney(w.Error), APE: ratio(w.APE)}
 		}), Forecast: toMoney(b.Forecast), Actual: toMoney(b.Actual), MAPE: ratio(b.MAPE), Bias: ratio(b.Bias),
 		WeeksScored: b.Scored, Notes: append([]string{}, b.Notes...)}
-	if asCSV {
-		s.writeCSV(c, "forecast-backtest-"+v.AsOf+".csv", backtestTable(b))
+	if format != "" {
+		s.download(c, "forecast-backtest-"+v.AsOf, format, app.BacktestTable(b))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)
 	return nil
-}
-
-// backtestTable is the back-test as a table: week, dates, forecast, actual,
-// error and APE, then the totals, MAPE and bias.
-func backtestTable(b app.Backtest) [][]string {
-	num := func(n *json.Number) string {
-		if n == nil {
-			return ""
-		}
-		return n.String()
-	}
-	amount := func(m money.Money) string { return money.FormatMinor(m.Minor, m.Currency) }
-	rows := [][]string{{"week", "start", "end", "forecast", "actual", "error", "ape"}}
-	for _, w := range b.Weeks {
-		rows = append(rows, []string{strconv.Itoa(w.Week), w.Start.String(), w.End.String(), amount(w.Forecast), amount(w.Actual),
-			amount(w.Error), num(ratio(w.APE))})
-	}
-	rows = append(rows, []string{"total", "", "", amount(b.Forecast), amount(b.Actual),
-		amount(money.Money{Minor: b.Forecast.Minor - b.Actual.Minor, Currency: b.Reporting}), ""})
-	rows = append(rows, []string{"mape", "", "", "", "", "", num(ratio(b.MAPE))}, []string{"bias", "", "", "", "", "", num(ratio(b.Bias))})
-	return rows
 }

@@ -1,23 +1,23 @@
 package api
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"recoup/app"
 	"recoup/domain"
+	"recoup/export"
 	"recoup/money"
 	"recoup/store"
 )
 
-// The collection figures: /kpis/aging, /kpis/dso, /kpis/top-overdue, as JSON
-// or, with format=csv, as a table to download.
+// The collection figures: /kpis/aging, /kpis/dso, /kpis/top-overdue,
+// /kpis/disputes, /kpis/promises, as JSON or, with format=csv or xlsx, as the
+// tables of app/kpi_tables.go to download.
 
 type rateView struct {
 	From string `json:"from"`
@@ -106,8 +106,7 @@ func ratio(x *big.Rat) *json.Number {
 	if x == nil {
 		return nil
 	}
-	hundredths := money.RoundHalfEven(new(big.Rat).Mul(x, big.NewRat(100, 1)))
-	n := json.Number(new(big.Rat).SetFrac(hundredths, big.NewInt(100)).FloatString(2))
+	n := json.Number(app.Hundredths(x))
 	return &n
 }
 
@@ -135,35 +134,44 @@ func toAgingGroup(g app.AgingGroup) agingGroupView {
 }
 
 // kpiQuery reads the parameters a KPI route knows, refusing the others, and
-// whether the caller asked for CSV.
-func kpiQuery(c *gin.Context, known ...string) (app.KPIQuery, bool, error) {
+// the download format asked for ("" for JSON).
+func kpiQuery(c *gin.Context, known ...string) (app.KPIQuery, export.Format, error) {
 	if err := queryParams(c, append(known, "format")...); err != nil {
-		return app.KPIQuery{}, false, err
+		return app.KPIQuery{}, "", err
 	}
 	q := app.KPIQuery{AsOf: c.Query("as_of"), From: c.Query("from"), To: c.Query("to"), Entity: c.Query("entity"),
 		GroupBy: c.Query("group_by"), Currency: c.Query("currency")}
-	switch c.Query("format") {
-	case "", "json":
-		return q, false, nil
-	case "csv":
-		return q, true, nil
-	}
-	return q, false, domain.FieldError("format", "%q: want json or csv", c.Query("format"))
+	f, err := downloadFormat(c)
+	return q, f, err
 }
 
-// writeCSV answers a table as a CSV download named name.
-func (s *Server) writeCSV(c *gin.Context, name string, rows [][]string) {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
+// downloadFormat is the format query parameter: "" for JSON, or csv, xlsx.
+func downloadFormat(c *gin.Context) (export.Format, error) {
+	switch f := c.Query("format"); f {
+	case "", "json":
+		return "", nil
+	case string(export.CSV), string(export.XLSX):
+		return export.Format(f), nil
+	}
+	return "", domain.FieldError("format", "%q: want json, csv or xlsx", c.Query("format"))
+}
+
+// download answers tables as a file named name.<format>; CSV holds the first
+// table only. Once the headers are out an error can only be logged.
+func (s *Server) download(c *gin.Context, name string, f export.Format, tables ...export.Table) {
+	if f == export.CSV {
+		tables = tables[:1]
+	}
+	c.Header("Content-Type", f.ContentType())
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+"."+string(f)))
 	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
-	if err := w.WriteAll(rows); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "KPI CSV", "file", name, "err", err)
+	if err := export.Write(c.Writer, f, tables...); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "download", "file", name, "err", err)
 	}
 }
 
 func (s *Server) kpiAging(c *gin.Context) error {
-	q, asCSV, err := kpiQuery(c, "as_of", "entity", "group_by", "currency")
+	q, f, err := kpiQuery(c, "as_of", "entity", "group_by", "currency")
 	if err != nil {
 		return err
 	}
@@ -171,23 +179,8 @@ func (s *Server) kpiAging(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if asCSV {
-		head := append([]string{"group", "label", "currency"}, store.BucketNames[:]...)
-		rows := [][]string{append(head, "credits", "total", "complete")}
-		line := func(g app.AgingGroup, a app.AgingAmounts, complete string) []string {
-			r := []string{g.Key, g.Label, a.Total.Currency.Code()}
-			for _, m := range a.Buckets {
-				r = append(r, money.FormatMinor(m.Minor, m.Currency))
-			}
-			return append(r, money.FormatMinor(a.Credits.Minor, a.Credits.Currency), money.FormatMinor(a.Total.Minor, a.Total.Currency), complete)
-		}
-		for _, g := range append(ag.Groups, app.AgingGroup{Key: "total", ByCurrency: ag.Total.ByCurrency, Reporting: ag.Total.Reporting, Complete: ag.Total.Complete}) {
-			for _, a := range g.ByCurrency {
-				rows = append(rows, line(g, a, ""))
-			}
-			rows = append(rows, line(g, g.Reporting, strconv.FormatBool(g.Complete)))
-		}
-		s.writeCSV(c, "aging-"+ag.AsOf.String()+".csv", rows)
+	if f != "" {
+		s.download(c, "aging-"+ag.AsOf.String(), f, app.AgingTable(ag))
 		return nil
 	}
 	c.JSON(http.StatusOK, agingView{AsOf: ag.AsOf.String(), GroupBy: string(ag.GroupBy), Currency: ag.Reporting.Code(),
@@ -197,7 +190,7 @@ func (s *Server) kpiAging(c *gin.Context) error {
 }
 
 func (s *Server) kpiDSO(c *gin.Context) error {
-	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity", "currency")
+	q, f, err := kpiQuery(c, "as_of", "from", "to", "entity", "currency")
 	if err != nil {
 		return err
 	}
@@ -212,26 +205,8 @@ func (s *Server) kpiDSO(c *gin.Context) error {
 		DSO: ratio(d.Standard), BestPossibleDSO: ratio(d.BestPossible), DelinquentDSO: ratio(d.Delinquent),
 		CountbackDSO: ratio(d.Countback), CEI: ratio(d.CEI), AverageDaysDelinquent: ratio(d.AverageDaysDelinquent),
 		Over60Share: ratio(d.Over60Share), Notes: append([]string{}, d.Notes...)}
-	if asCSV {
-		num := func(n *json.Number) string {
-			if n == nil {
-				return ""
-			}
-			return n.String()
-		}
-		rows := [][]string{{"figure", "value", "unit"},
-			{"from", v.From, "date"}, {"to", v.To, "date"}, {"days", strconv.Itoa(v.Days), "days"},
-			{"receivables", v.Receivables.Amount, v.Currency}, {"begin_receivables", v.BeginReceivables.Amount, v.Currency},
-			{"current", v.Current.Amount, v.Currency}, {"overdue", v.Overdue.Amount, v.Currency},
-			{"over_60", v.Over60.Amount, v.Currency}, {"credit_sales", v.CreditSales.Amount, v.Currency},
-			{"dso", num(v.DSO), "days"}, {"best_possible_dso", num(v.BestPossibleDSO), "days"},
-			{"delinquent_dso", num(v.DelinquentDSO), "days"}, {"countback_dso", num(v.CountbackDSO), "days"},
-			{"cei", num(v.CEI), "percent"}, {"average_days_delinquent", num(v.AverageDaysDelinquent), "days"},
-			{"over_60_share", num(v.Over60Share), "percent"}}
-		for _, m := range v.MissingRates {
-			rows = append(rows, []string{"missing_rate", m.From + " to " + m.To, m.On})
-		}
-		s.writeCSV(c, "dso-"+v.To+".csv", rows)
+	if f != "" {
+		s.download(c, "dso-"+v.To, f, app.DSOTable(d))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)
@@ -239,7 +214,7 @@ func (s *Server) kpiDSO(c *gin.Context) error {
 }
 
 func (s *Server) kpiTopOverdue(c *gin.Context) error {
-	q, asCSV, err := kpiQuery(c, "as_of", "entity", "currency")
+	q, f, err := kpiQuery(c, "as_of", "entity", "currency")
 	if err != nil {
 		return err
 	}
@@ -252,14 +227,8 @@ func (s *Server) kpiTopOverdue(c *gin.Context) error {
 			return topOverdueRowView{CustomerID: r.CustomerID, ExternalID: r.ExternalID, Name: r.Name, Entity: r.Entity, Agent: r.Agent,
 				Overdue: toMoney(r.Overdue), OverdueReporting: toMoney(r.OverdueReporting), Over60: toMoney(r.Over60), DaysOverdue: r.DaysOverdue}
 		})}
-	if asCSV {
-		rows := [][]string{{"rank", "external_id", "name", "entity", "agent", "currency", "overdue", "over_60", "days_overdue",
-			"reporting_currency", "overdue_reporting"}}
-		for i, r := range v.Customers {
-			rows = append(rows, []string{strconv.Itoa(i + 1), r.ExternalID, r.Name, r.Entity, r.Agent, r.Overdue.Currency,
-				r.Overdue.Amount, r.Over60.Amount, strconv.Itoa(r.DaysOverdue), v.Currency, r.OverdueReporting.Amount})
-		}
-		s.writeCSV(c, "top-overdue-"+v.AsOf+".csv", rows)
+	if f != "" {
+		s.download(c, "top-overdue-"+v.AsOf, f, app.TopOverdueTable(top))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)
@@ -297,7 +266,8 @@ func days(secs int64, measured bool) *json.Number {
 	if !measured {
 		return nil
 	}
-	return ratio(big.NewRat(secs, 86400))
+	n := json.Number(app.ResolutionDays(secs, measured))
+	return &n
 }
 
 func toDisputeFigures(d store.DisputeFigures) disputeFiguresView {
@@ -307,7 +277,7 @@ func toDisputeFigures(d store.DisputeFigures) disputeFiguresView {
 }
 
 func (s *Server) kpiDisputes(c *gin.Context) error {
-	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity")
+	q, f, err := kpiQuery(c, "as_of", "from", "to", "entity")
 	if err != nil {
 		return err
 	}
@@ -321,24 +291,8 @@ func (s *Server) kpiDisputes(c *gin.Context) error {
 			return disputedAmountView{Disputed: toMoney(money.Money{Minor: a.Disputed, Currency: a.Currency}),
 				CreditNotes: toMoney(money.Money{Minor: a.CreditNote, Currency: a.Currency})}
 		})}
-	if asCSV {
-		num := func(n *json.Number) string {
-			if n == nil {
-				return ""
-			}
-			return n.String()
-		}
-		rows := [][]string{{"reason", "department", "opened", "decided", "accepted", "rejected", "withdrawn", "sla_breached",
-			"avg_resolution_days", "p90_resolution_days"}}
-		for _, f := range append([]disputeFiguresView{v.All}, v.ByReason...) {
-			reason := f.Reason
-			if f.Department == "" {
-				reason = "all"
-			}
-			rows = append(rows, []string{reason, f.Department, strconv.Itoa(f.Opened), strconv.Itoa(f.Decided), strconv.Itoa(f.Accepted),
-				strconv.Itoa(f.Rejected), strconv.Itoa(f.Withdrawn), strconv.Itoa(f.SLABreached), num(f.AvgResolutionDays), num(f.P90ResolutionDays)})
-		}
-		s.writeCSV(c, "disputes-"+v.From+"-"+v.To+".csv", rows)
+	if f != "" {
+		s.download(c, "disputes-"+v.From+"-"+v.To, f, app.DisputesTable(d), app.DisputedAmountsTable(d))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)
@@ -360,7 +314,7 @@ type promisesView struct {
 }
 
 func (s *Server) kpiPromises(c *gin.Context) error {
-	q, asCSV, err := kpiQuery(c, "as_of", "from", "to", "entity")
+	q, f, err := kpiQuery(c, "as_of", "from", "to", "entity")
 	if err != nil {
 		return err
 	}
@@ -368,27 +322,11 @@ func (s *Server) kpiPromises(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	settled := int64(p.Kept + p.PartlyKept + p.Broken)
-	rate := func(n int) *json.Number {
-		if settled == 0 {
-			return nil
-		}
-		return ratio(big.NewRat(int64(n)*100, settled))
-	}
+	rate := func(n int) *json.Number { return ratio(p.PromiseRate(n)) }
 	v := promisesView{From: p.From.String(), To: p.To.String(), Due: p.Due, Kept: p.Kept, PartlyKept: p.PartlyKept, Broken: p.Broken,
 		Cancelled: p.Cancelled, Pending: p.Pending, KeptRate: rate(p.Kept), PartlyKeptRate: rate(p.PartlyKept), BrokenRate: rate(p.Broken)}
-	if asCSV {
-		num := func(n *json.Number) string {
-			if n == nil {
-				return ""
-			}
-			return n.String()
-		}
-		s.writeCSV(c, "promises-"+v.From+"-"+v.To+".csv", [][]string{{"figure", "value"},
-			{"from", v.From}, {"to", v.To}, {"due", strconv.Itoa(v.Due)}, {"kept", strconv.Itoa(v.Kept)},
-			{"partly_kept", strconv.Itoa(v.PartlyKept)}, {"broken", strconv.Itoa(v.Broken)}, {"cancelled", strconv.Itoa(v.Cancelled)},
-			{"pending", strconv.Itoa(v.Pending)}, {"kept_rate", num(v.KeptRate)}, {"partly_kept_rate", num(v.PartlyKeptRate)},
-			{"broken_rate", num(v.BrokenRate)}})
+	if f != "" {
+		s.download(c, "promises-"+v.From+"-"+v.To, f, app.PromisesTable(p))
 		return nil
 	}
 	c.JSON(http.StatusOK, v)

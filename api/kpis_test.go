@@ -1,13 +1,17 @@
 package api_test
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"recoup/domain"
+	"recoup/export"
 	"recoup/store"
 )
 
@@ -166,4 +170,103 @@ func TestTeamAndForecastEndpointsAnswerAsDocumented(t *testing.T) {
 		"/api/v1/kpis/forecast/backtest?as_of=soon"} {
 		b.do(t, "GET", bad, "", "", http.StatusBadRequest)
 	}
+}
+
+func init() {
+	// The XLSX downloads are files: the OpenAPI check reads them as such.
+	openapi3filter.RegisterBodyDecoder(export.XLSX.ContentType(), openapi3filter.FileBodyDecoder)
+}
+
+// TestKPIExportsAsXLSX reads each figure's XLSX download back: the sheets,
+// amounts as numbers in their currency's format, dates as dates, counts and
+// ratios as numbers, an undefined ratio blank.
+func TestKPIExportsAsXLSX(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	type cell struct {
+		ref, raw, shown string
+		typ             excelize.CellType
+	}
+	num, str, unset := excelize.CellTypeNumber, excelize.CellTypeSharedString, excelize.CellTypeUnset
+	for _, tc := range []struct {
+		path   string
+		sheets []string
+		cells  []cell
+	}{
+		{"/api/v1/kpis/aging?group_by=customer&format=xlsx", []string{"Aging"}, []cell{
+			{"A1", "group", "group", str},
+			{"A2", "C1", "C1", str},
+			{"D2", "50.25", "50.25 EUR", num},   // not due
+			{"I2", "100", "100.00 EUR", num},    // over 120
+			{"J2", "-20", "-20.00 EUR", num},    // credits
+			{"K2", "130.25", "130.25 EUR", num}, // total
+		}},
+		{"/api/v1/kpis/top-overdue?format=xlsx", []string{"Top overdue"}, []cell{
+			{"A2", "1", "1", num},
+			{"B2", "C1", "C1", str},
+			{"G2", "100", "100.00 EUR", num},
+			{"K2", "100", "100.00 EUR", num},
+		}},
+		{"/api/v1/kpis/dso?entity=FR01&from=2020-01-01&to=2020-03-31&format=xlsx", []string{"DSO"}, []cell{
+			{"A2", "from", "from", str},
+			{"B2", "43831", "2020-01-01", num}, // a date, Excel's serial day
+			{"B3", "43921", "2020-03-31", num},
+			{"B4", "91", "91", num}, // days, the leap year's February included
+		}},
+		{"/api/v1/kpis/disputes?from=2026-01-01&to=2026-03-31&format=xlsx", []string{"Disputes", "Disputed amounts"}, []cell{
+			{"A2", "all", "all", str},
+			{"C2", "0", "0", num},
+			{"I2", "", "", unset}, // no dispute decided: no resolution time
+		}},
+		{"/api/v1/kpis/promises?format=xlsx", []string{"Promises"}, []cell{
+			{"A4", "due", "due", str},
+			{"B4", "0", "0", num},
+			{"B10", "", "", unset}, // kept rate: nothing settled
+		}},
+		{"/api/v1/kpis/team?entity=FR01&format=xlsx", []string{"Team"}, []cell{
+			{"A2", "alice@recoup.example", "alice@recoup.example", str},
+			{"I2", "1", "1", num}, // her one FR01 account with open items
+			{"K2", "0", "0.00 EUR", num},
+			{"L2", "150.25", "150.25 EUR", num},
+			{"A3", "bob@recoup.example", "bob@recoup.example", str}, // every agent has a row, zeros included
+			{"A4", "total", "total", str},
+		}},
+		{"/api/v1/kpis/forecast?weeks=2&entity=FR01&format=xlsx", []string{"Forecast"}, []cell{
+			{"A2", "1", "1", num},
+			{"E2", "100", "100.00 EUR", num}, // I1, long overdue, in week 1
+			{"A4", "later", "later", str},
+			{"B4", "", "", unset},
+			{"E4", "50.25", "50.25 EUR", num}, // I2, due in 2099
+		}},
+		{"/api/v1/kpis/forecast/backtest?weeks=2&format=xlsx", []string{"Back-test"}, []cell{
+			{"A4", "total", "total", str},
+			{"A5", "mape", "mape", str},
+			{"G5", "", "", unset}, // nothing received yet
+		}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			f, err := excelize.OpenReader(bytes.NewReader(b.do(t, "GET", tc.path, "", "", http.StatusOK)))
+			require.NoError(t, err)
+			defer f.Close()
+			require.Equal(t, tc.sheets, f.GetSheetList())
+			for _, c := range tc.cells {
+				raw, err := f.GetCellValue(tc.sheets[0], c.ref, excelize.Options{RawCellValue: true})
+				require.NoError(t, err)
+				require.Equal(t, c.raw, raw, c.ref)
+				shown, err := f.GetCellValue(tc.sheets[0], c.ref)
+				require.NoError(t, err)
+				require.Equal(t, c.shown, shown, c.ref)
+				typ, err := f.GetCellType(tc.sheets[0], c.ref)
+				require.NoError(t, err)
+				if c.typ == num { // the stream writer leaves a number's type unset: it is the default
+					require.Contains(t, []excelize.CellType{num, unset}, typ, c.ref)
+				} else if c.typ == str {
+					require.Contains(t, []excelize.CellType{str, excelize.CellTypeInlineString}, typ, c.ref)
+				}
+			}
+		})
+	}
+	_, rec := b.serve(b.admin, "GET", "/api/v1/kpis/aging?format=xlsx", "", "")
+	require.Equal(t, export.XLSX.ContentType(), rec.Header().Get("Content-Type"))
+	require.Contains(t, rec.Header().Get("Content-Disposition"), `.xlsx"`)
 }

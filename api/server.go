@@ -221,6 +221,11 @@ var routes = []Route{
 	{"GET", "/notifications/stream", auth.NotificationsOwn, (*Server).notificationStream},
 	{"POST", "/notifications/:id/read", auth.NotificationsOwn, (*Server).readNotification},
 	{"POST", "/notifications/read-all", auth.NotificationsOwn, (*Server).readAllNotifications},
+	{"GET", "/reports", auth.ReportsManage, (*Server).listReports},
+	{"POST", "/reports", auth.ReportsManage, (*Server).createReport},
+	{"PUT", "/reports/:id", auth.ReportsManage, (*Server).updateReport},
+	{"DELETE", "/reports/:id", auth.ReportsManage, (*Server).deleteReport},
+	{"POST", "/reports/:id/send", auth.ReportsManage, (*Server).sendReport},
 }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.

@@ -1,24 +1,12 @@
 package app
 
 import (
-	"math/big"
 	"strconv"
 
 	"recoup/dunning"
 	"recoup/export"
-	"recoup/money"
 	"recoup/store"
 )
-
-// Hundredths is r with two decimals, rounded half to even from the exact
-// fraction; "" for nil (an undefined figure).
-func Hundredths(r *big.Rat) string {
-	if r == nil {
-		return ""
-	}
-	h := money.RoundHalfEven(new(big.Rat).Mul(r, big.NewRat(100, 1)))
-	return new(big.Rat).SetFrac(h, big.NewInt(100)).FloatString(2)
-}
 
 // AccountTable is the accounts list as one export table: the account, its
 // per-account figures (amounts in its currency, typed), then the

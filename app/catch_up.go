@@ -18,7 +18,8 @@ const catchUpBatch = 500
 
 // CatchUpTemporal makes the workflow starts that committed changes still owe
 // Temporal (store.OutboxKind): a case opened or reopened, a dispute rejected,
-// an account its customer answered (its pause), an import's wake-up, while Temporal was
+// an account its customer answered (its pause), an import's wake-up, a report saved or deleted
+// (its schedule), while Temporal was
 // unreachable or this process died before it could. The
 // worker's CatchUp workflow calls it every few minutes; each start is
 // idempotent, so one made twice is harmless.
@@ -55,6 +56,8 @@ func (a *App) payTemporal(ctx context.Context, o store.Owed) error {
 			return err
 		}
 		return a.store.PaidTemporal(ctx, o.Kind, o.Ref, o.Round)
+	case store.OutboxReportSchedule:
+		return a.syncReportSchedule(ctx, o.Ref, o.Round)
 	}
 	k, err := a.store.Case(ctx, store.Everything, o.Ref)
 	if err != nil {

@@ -72,10 +72,5 @@ func (a *App) outcomeScope(who domain.Principal, q KPIQuery) (kpiScope, error) {
 // Rates are the kept, partly kept and broken rates in percent of the
 // promises settled (kept, partly kept, broken), exact; nil when none is.
 func (p Promises) Rates() (kept, partlyKept, broken *big.Rat) {
-	settled := int64(p.Kept + p.PartlyKept + p.Broken)
-	if settled == 0 {
-		return nil, nil, nil
-	}
-	rate := func(n int) *big.Rat { return big.NewRat(int64(n)*100, settled) }
-	return rate(p.Kept), rate(p.PartlyKept), rate(p.Broken)
+	return p.PromiseRate(p.Kept), p.PromiseRate(p.PartlyKept), p.PromiseRate(p.Broken)
 }

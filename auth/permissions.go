@@ -34,6 +34,7 @@ const (
 	CaseRoutingWrite Action = "case_routing.write" // the routing table, SLA escalation managers
 	NotificationsOwn Action = "notifications.own"  // one's own in-app notifications
 	ColumnsManage    Action = "columns.manage"     // define, change and delete user-defined columns of the accounts list
+	ReportsManage    Action = "reports.manage"     // weekly reports by email: list, save, delete, send now
 )
 
 var (
@@ -72,12 +73,14 @@ var permissions = map[Action][]domain.Role{
 	CaseRoutingWrite: managers,
 	NotificationsOwn: everyone,
 	ColumnsManage:    managers,
+	ReportsManage:    managers,
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
-	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn, ColumnsManage}
+	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
+	ColumnsManage, ReportsManage}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

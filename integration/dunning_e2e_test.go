@@ -50,6 +50,12 @@ type mailItem struct {
 	MessageID string              `json:"message_id"`
 	Text      string              `json:"text"`
 	Header    map[string][]string `json:"headers"`
+	// Attachments: url is the file's download under /dev/mail.
+	Attachments []struct {
+		Filename    string `json:"filename"`
+		ContentType string `json:"content_type"`
+		URL         string `json:"url"`
+	} `json:"attachments"`
 }
 
 func devMail(t *testing.T, api string) []mailItem {

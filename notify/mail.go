@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -46,6 +47,15 @@ type Email struct {
 	// the fields above or MIME produce (From, To, Subject, Message-ID, Content-Type …) are
 	// refused so that they cannot be set twice.
 	Headers map[string]string
+	// Attachments are files sent with the message (a report's XLSX).
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to an email.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
 }
 
 // MessageID returns the Message-ID for an idempotency key: "<key@recoup>". Characters that
@@ -370,6 +380,12 @@ func (m *Mailer) message(e Email) (*mail.Msg, error) {
 		msg.SetBodyString(mail.TypeTextHTML, e.HTML)
 	default:
 		msg.SetBodyString(mail.TypeTextPlain, e.Text)
+	}
+	for _, a := range e.Attachments {
+		if a.Filename == "" || strings.ContainsAny(a.Filename, "\r\n\"/\\") {
+			return nil, fmt.Errorf("invalid attachment name %q", a.Filename)
+		}
+		msg.AttachReadSeeker(a.Filename, bytes.NewReader(a.Data), mail.WithFileContentType(mail.ContentType(a.ContentType)))
 	}
 	return msg, nil
 }

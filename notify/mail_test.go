@@ -487,3 +487,25 @@ func TestMailer_RefusesBadSenderAddress(t *testing.T) {
 		require.True(t, notify.IsPermanent(err))
 	}
 }
+
+func TestMailer_Attachments(t *testing.T) {
+	t.Parallel()
+	mb, addr := captureSMTP(t)
+	m, err := notify.NewMailer("smtp://"+addr, mailFrom)
+	require.NoError(t, err)
+	e := reminder()
+	e.Attachments = []notify.Attachment{{Filename: "report.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		Data: []byte("PK\x03\x04 not really a zip")}}
+	require.NoError(t, m.Send(t.Context(), e))
+	got := mb.Messages()
+	require.Len(t, got, 1)
+	require.Equal(t, e.Text, strings.TrimRight(got[0].Text, "\n"), "the bodies are still there")
+	require.Equal(t, e.HTML, strings.TrimRight(got[0].HTML, "\n"))
+	require.Len(t, got[0].Attachments, 1)
+	require.Equal(t, "report.xlsx", got[0].Attachments[0].Filename)
+	require.Equal(t, e.Attachments[0].ContentType, got[0].Attachments[0].ContentType)
+	require.Equal(t, e.Attachments[0].Data, got[0].Attachments[0].Data)
+
+	e.Attachments[0].Filename = "a\r\nBcc: x@example.com"
+	require.True(t, notify.IsPermanent(m.Send(t.Context(), e)))
+}

@@ -283,10 +283,11 @@ const caseInPerimeter = perimeterClause + ` AND (@p_department::text IS NULL OR 
 
 const getCase = `SELECT ` + caseColumns + caseFrom + ` WHERE k.id = @id AND ` + caseInPerimeter
 
+// caseInvoices: the invoices of some cases (one, or a downloaded list's).
 const caseInvoices = `
-SELECT ci.invoice_id, i.number, ci.currency, ci.disputed_minor, ci.credit_note_minor
+SELECT ci.case_id, ci.invoice_id, i.number, ci.currency, ci.disputed_minor, ci.credit_note_minor
 FROM case_invoices ci JOIN invoices i ON i.id = ci.invoice_id
-WHERE ci.case_id = $1 ORDER BY ci.invoice_id`
+WHERE ci.case_id = ANY ($1) ORDER BY ci.case_id, ci.invoice_id`
 
 func scanCase(r pgx.Row, more ...any) (Case, error) {
 	var k Case
@@ -306,24 +307,37 @@ func (s *Store) Case(ctx context.Context, per Perimeter, id int64) (Case, error)
 	if err != nil {
 		return k, err
 	}
-	rows, err := s.Pool.Query(ctx, caseInvoices, id)
+	byCase, err := s.CasesInvoices(ctx, []int64{id})
+	k.Invoices = byCase[id]
+	return k, err
+}
+
+// CasesInvoices reads the invoices of the cases ids (already read inside the
+// caller's perimeter), by case.
+func (s *Store) CasesInvoices(ctx context.Context, ids []int64) (map[int64][]CaseInvoice, error) {
+	rows, err := s.Pool.Query(ctx, caseInvoices, ids)
 	if err != nil {
-		return k, err
+		return nil, err
 	}
-	k.Invoices, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseInvoice, error) {
+	defer rows.Close()
+	out := map[int64][]CaseInvoice{}
+	for rows.Next() {
 		var ci CaseInvoice
+		var caseID int64
 		var cur string
 		var credit *int64
-		if err := r.Scan(&ci.InvoiceID, &ci.Number, &cur, &ci.Disputed.Minor, &credit); err != nil {
-			return ci, err
+		if err := rows.Scan(&caseID, &ci.InvoiceID, &ci.Number, &cur, &ci.Disputed.Minor, &credit); err != nil {
+			return nil, err
 		}
-		ci.Disputed.Currency, err = money.ParseCurrency(cur)
+		if ci.Disputed.Currency, err = money.ParseCurrency(cur); err != nil {
+			return nil, err
+		}
 		if credit != nil {
 			ci.CreditNote = &money.Money{Minor: *credit, Currency: ci.Disputed.Currency}
 		}
-		return ci, err
-	})
-	return k, err
+		out[caseID] = append(out[caseID], ci)
+	}
+	return out, rows.Err()
 }
 
 func caseNotFound(id int64) error { return domain.Errorf(domain.CodeNotFound, "case %d not found", id) }

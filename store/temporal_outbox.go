@@ -15,6 +15,7 @@ const (
 	OutboxRejectionNotice OutboxKind = "case.rejection_notice" // a rejected dispute's email to the customer
 	OutboxReplyPause      OutboxKind = "reply.pause"           // the pause of an account its customer answered (Ref: the email)
 	OutboxImportWake      OutboxKind = "import.wake"           // the wake-up of the accounts an import touched (Ref: the import; written by the importer)
+	OutboxReportSchedule  OutboxKind = "report.schedule"       // a saved or deleted report's schedule (Ref: the report, Round: its version)
 )
 
 // Owed is one start still owed to Temporal: Ref is the case (the inbound

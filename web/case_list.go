@@ -1,12 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"recoup/app"
 	"recoup/domain"
+	"recoup/export"
 	"recoup/store"
 )
 
@@ -48,6 +51,9 @@ func (h *Handler) caseList(r *request) error {
 	if d.Scope == "mine" {
 		q.Owner = r.who.Email
 	}
+	if f := export.Format(query.Get("format")); f == export.CSV || f == export.XLSX {
+		return h.caseListDownload(r, q, f)
+	}
 	status := http.StatusOK
 	var err error
 	d.Rows, d.Total, err = h.app.Cases(r.c.Request.Context(), r.who, q)
@@ -61,5 +67,22 @@ func (h *Handler) caseList(r *request) error {
 	p := h.newPage(r, "case.list.title", "nav.cases", d)
 	p.Query = url.Values(query)
 	h.render(r.c, status, "case_list", p)
+	return nil
+}
+
+// caseListDownload answers every case the filters select (paging aside) as a
+// CSV or XLSX file: with type=dispute, the dispute list.
+func (h *Handler) caseListDownload(r *request, q app.CaseQuery, f export.Format) error {
+	t, err := h.app.CasesTable(r.c.Request.Context(), r.who, q)
+	if err != nil {
+		return err
+	}
+	r.c.Header("Content-Type", f.ContentType())
+	r.c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, strings.ToLower(t.Name), f))
+	r.c.Header("Cache-Control", "no-store")
+	r.c.Status(http.StatusOK)
+	if err := export.Write(r.c.Writer, f, t); err != nil {
+		h.log.ErrorContext(r.c.Request.Context(), "cases download", "err", err)
+	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -141,6 +142,17 @@ func TestTheCasesBoardShowsEachPersonTheirCases(t *testing.T) {
 	require.Contains(t, body, `href="`+logisticsCase+`"`)
 	require.Contains(t, body, `href="`+salesCase+`"`)
 	require.Contains(t, body, `data-label="SLA"><span class="badge ok">On time</span>`)
+
+	require.Contains(t, body, `<a href="/cases?format=xlsx" download>XLSX</a>`)
+
+	// The download holds what the board shows: a department's, only theirs.
+	status, body = f.agent.get("/cases?type=dispute&format=csv")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, 3, strings.Count(body, "\n"), "the header and the two disputes: %s", body)
+	require.Contains(t, body, ",quantity,logistics,")
+	_, body = f.logistics.get("/cases?type=dispute&format=csv")
+	require.Equal(t, 2, strings.Count(body, "\n"), body)
+	require.NotContains(t, body, ",price,sales,")
 
 	_, body = f.logistics.get("/cases")
 	require.Contains(t, body, "1 cases")

@@ -138,16 +138,8 @@ func (p *Page) moneyCell(m money.Money) dashCell {
 
 // ratioCell is x with two decimals, rounded half to even (the API's ratios); nil is blank.
 func (p *Page) ratioCell(x *big.Rat) dashCell {
-	s := twoDecimals(x)
+	s := app.Hundredths(x)
 	return dashCell{Text: p.decimal(s), Num: true, Cell: export.Decimal(s)}
-}
-
-func twoDecimals(x *big.Rat) string {
-	if x == nil {
-		return ""
-	}
-	hundredths := money.RoundHalfEven(new(big.Rat).Mul(x, big.NewRat(100, 1)))
-	return new(big.Rat).SetFrac(hundredths, big.NewInt(100)).FloatString(2)
 }
 
 // decimal writes "99.40" with the language's decimal separator.
@@ -165,7 +157,7 @@ func (p *Page) moneyText(c money.Currency) func(*big.Rat) string {
 	}
 }
 
-func (p *Page) daysText(r *big.Rat) string { return p.decimal(twoDecimals(r)) }
+func (p *Page) daysText(r *big.Rat) string { return p.decimal(app.Hundredths(r)) }
 
 func (p *Page) countText(r *big.Rat) string { return money.RoundHalfEven(r).String() }
 

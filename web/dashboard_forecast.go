@@ -118,7 +118,7 @@ func (p *Page) cashForecast(id, title string, fc app.Forecast, bt app.Backtest, 
 	}
 	f.Chart = drawn(chart.Chart{Title: title, Labels: labels, Series: []chart.Series{se}, Text: p.moneyText(cur)}, chart.Chart.Grouped)
 	if bt.MAPE != nil {
-		f.Notes = append(f.Notes, p.T("dash.fc.band", p.decimal(twoDecimals(bt.MAPE)), bt.AsOf.String(), bt.Scored))
+		f.Notes = append(f.Notes, p.T("dash.fc.band", p.decimal(app.Hundredths(bt.MAPE)), bt.AsOf.String(), bt.Scored))
 	} else {
 		f.Notes = append(f.Notes, p.T("dash.fc.no_band", bt.AsOf.String()))
 	}

@@ -202,7 +202,7 @@ func TestDashboardTeam(t *testing.T) {
 	dso, err := app.New(f.b.store, nil, nil).DSO(context.Background(), cm, app.KPIQuery{To: f.today.String()})
 	require.NoError(t, err)
 	require.NotNil(t, dso.Standard)
-	require.Equal(t, twoDecimals(dso.Standard), last[2])
+	require.Equal(t, app.Hundredths(dso.Standard), last[2])
 	require.Equal(t, "3800.00", last[7], "the receivables")
 	// Issued 30 days before their due dates, I1 (−40), I2 (−25) and I3 (−75) are sales of the 90 days, I4 (−130)
 	// is not: S = 3,500, AR = 3,800, DSO = 3,800 ÷ 3,500 × 90 = 97.71.

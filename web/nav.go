@@ -31,6 +31,7 @@ var navigation = []NavItem{
 	{"nav.templates", "/templates", auth.TemplatesRead, nil},
 	{"nav.entities", "/entities", auth.EntitiesWrite, nil},
 	{"nav.imports", "/imports", auth.ImportsCreate, nil},
+	{"nav.reports", "/reports", auth.ReportsManage, nil},
 	{"nav.users", "/users", auth.UsersManage, nil},
 }
 

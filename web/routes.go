@@ -29,7 +29,8 @@ type route struct {
 func (h *Handler) routes() []route {
 	var all []route
 	for _, area := range [][]route{sessionRoutes, homeRoutes, dashboardRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
-		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes, columnRoutes} {
+		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes, columnRoutes,
+		reportRoutes} {
 		all = append(all, area...)
 	}
 	return all

@@ -150,6 +150,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowCustomerNotice: workflows.CustomerNotice,
 		flow.WorkflowCase:           workflows.Case,
 		flow.WorkflowCatchUp:        workflows.CatchUp,
+		flow.WorkflowWeeklyReport:   workflows.WeeklyReport,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -175,6 +176,12 @@ func Register(r sdkworker.Registry, o Activities) {
 		}
 		digests.Notifications = func(ctx context.Context, who domain.Principal) (templates.NotificationDigestData, error) {
 			return uc.NotificationDigestEmail(ctx, who, o.PublicURL)
+		}
+	}
+	reports := &activities.Reports{Store: o.Store, Mailer: o.Mailer}
+	if uc != nil {
+		reports.Build = func(ctx context.Context, rp store.Report, asOf dunning.Date) (notify.Email, error) {
+			return uc.ReportEmail(ctx, rp, asOf, o.PublicURL)
 		}
 	}
 	notices := &activities.Notices{Store: o.Store, Outbound: outbound}
@@ -209,6 +216,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityReopenCase:     cases.ReopenCase,
 		flow.ActivityCloseCase:      cases.CloseCase,
 		flow.ActivityCatchUp:        catchUp.CatchUpTemporal,
+		flow.ActivitySendReport:     reports.SendReport,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -5,10 +5,10 @@
 -- Temporal was unreachable (instead of waiting for the daily sweep).
 ALTER TABLE temporal_outbox DROP CONSTRAINT temporal_outbox_kind_check;
 ALTER TABLE temporal_outbox ADD CONSTRAINT temporal_outbox_kind_check
-    CHECK (kind IN ('case.start', 'case.rejection_notice', 'reply.pause', 'import.wake'));
+    CHECK (kind IN ('case.start', 'case.rejection_notice', 'reply.pause', 'report.schedule', 'import.wake'));
 
 -- +goose Down
 DELETE FROM temporal_outbox WHERE kind = 'import.wake';
 ALTER TABLE temporal_outbox DROP CONSTRAINT temporal_outbox_kind_check;
 ALTER TABLE temporal_outbox ADD CONSTRAINT temporal_outbox_kind_check
-    CHECK (kind IN ('case.start', 'case.rejection_notice', 'reply.pause'));
+    CHECK (kind IN ('case.start', 'case.rejection_notice', 'reply.pause', 'report.schedule'));
