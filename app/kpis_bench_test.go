@@ -110,12 +110,15 @@ func BenchmarkKPIs(b *testing.B) {
 	}
 	type timing struct {
 		name, who string
+		first     time.Duration // the first call: it may build a day's snapshot
 		runs      []time.Duration
 	}
 	var timings []*timing
 	for _, w := range whos {
 		for _, q := range kpiBenchQueries {
-			timings = append(timings, &timing{name: q.name, who: w.name})
+			t0 := time.Now()
+			require.NoError(b, q.run(ctx, a, w.who, today), q.name)
+			timings = append(timings, &timing{name: q.name, who: w.name, first: time.Since(t0)})
 		}
 	}
 	var scans []time.Duration
@@ -136,15 +139,15 @@ func BenchmarkKPIs(b *testing.B) {
 	base := medianOf(scans)
 	fmt.Printf("\n%d invoices, %d open-amount history rows, %d customers; medians of %d rounds, each query after a scan\n",
 		sizes.invoices, sizes.history, sizes.customers, rounds)
-	fmt.Printf("| query | as | median | ratio to the scan |\n|---|---|---|---|\n")
-	fmt.Printf("| sequential scan of invoices (baseline) | | %s | 1.00 |\n", msOf(base))
+	fmt.Printf("| query | as | first call | median | ratio to the scan |\n|---|---|---|---|---|\n")
+	fmt.Printf("| sequential scan of invoices (baseline) | | | %s | 1.00 |\n", msOf(base))
 	b.ReportMetric(float64(base)/float64(time.Millisecond), "scan-ms")
 	worst := 0.0
 	for _, t := range timings {
 		m := medianOf(t.runs)
 		r := float64(m) / float64(base)
 		worst = max(worst, r)
-		fmt.Printf("| %s | %s | %s | %.2f |\n", t.name, t.who, msOf(m), r)
+		fmt.Printf("| %s | %s | %s | %s | %.2f |\n", t.name, t.who, msOf(t.first), msOf(m), r)
 	}
 	b.ReportMetric(worst, "worst-ratio")
 	fmt.Printf("worst ratio: %.2f (goal <= 2)\n", worst)

@@ -29,17 +29,19 @@ const MaxSalesSegments = 25
 // snapshotLock is the advisory lock of migration 00035 ('kpisnap').
 const snapshotLock = 30241420718530928
 
-// snapshotBuild computes the rows of day @on for every customer (@some
-// false) or those in @customers: the open items of openAsOf and the
-// unallocated payments as agingAsOf counts them, and the credit sales known
-// at @cut by segment (@lows are the segments' first days, ascending).
-const snapshotBuild = `
+// snapshotAsOf is each invoice's latest history row before @cut, for every
+// customer (@some false) or those in @customers.
+const snapshotAsOf = `
 WITH asof AS (
     SELECT DISTINCT ON (h.invoice_id) h.invoice_id, h.open_minor, h.due_date
     FROM invoice_open_history h
     WHERE h.at < @cut
       AND (NOT @some::boolean OR h.invoice_id IN (SELECT id FROM invoices WHERE customer_id = ANY (@customers::bigint[])))
-    ORDER BY h.invoice_id, h.at DESC, h.id DESC),
+    ORDER BY h.invoice_id, h.at DESC, h.id DESC)`
+
+// snapshotBuild computes the aged balance rows of day @on: the open items
+// and the unallocated payments as agingAsOf counts them.
+const snapshotBuild = snapshotAsOf + `,
 items AS (
     SELECT i.customer_id, i.currency, i.type = 'credit_note' AS credit, @on::date - a.due_date AS days, a.due_date,
            a.open_minor AS amount
@@ -48,59 +50,57 @@ items AS (
     UNION ALL
     SELECT p.customer_id, p.currency, true, 0, NULL, p.unallocated_minor
     FROM payments p
-    WHERE p.created_at < @cut AND p.unallocated_minor > 0 AND (NOT @some::boolean OR p.customer_id = ANY (@customers::bigint[]))),
-aged AS (
-    SELECT customer_id, currency,
-           coalesce(sum(amount) FILTER (WHERE NOT credit AND days <= 0), 0)::bigint AS b0,
-           coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 1 AND 30), 0)::bigint AS b1,
-           coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 31 AND 60), 0)::bigint AS b2,
-           coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 61 AND 90), 0)::bigint AS b3,
-           coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 91 AND 120), 0)::bigint AS b4,
-           coalesce(sum(amount) FILTER (WHERE NOT credit AND days > 120), 0)::bigint AS b5,
-           coalesce(sum(amount) FILTER (WHERE credit), 0)::bigint AS credits,
-           coalesce(sum(amount::numeric * days) FILTER (WHERE NOT credit AND days > 0), 0) AS overdue_days,
-           min(due_date) FILTER (WHERE NOT credit AND days > 0) AS oldest_overdue
-    FROM items GROUP BY customer_id, currency),
+    WHERE p.created_at < @cut AND p.unallocated_minor > 0 AND (NOT @some::boolean OR p.customer_id = ANY (@customers::bigint[])))
+INSERT INTO kpi_snapshots (day, customer_id, currency, b0, b1, b2, b3, b4, b5, credits, overdue_days, oldest_overdue)
+SELECT @on::date, customer_id, currency,
+       coalesce(sum(amount) FILTER (WHERE NOT credit AND days <= 0), 0),
+       coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 1 AND 30), 0),
+       coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 31 AND 60), 0),
+       coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 61 AND 90), 0),
+       coalesce(sum(amount) FILTER (WHERE NOT credit AND days BETWEEN 91 AND 120), 0),
+       coalesce(sum(amount) FILTER (WHERE NOT credit AND days > 120), 0),
+       coalesce(sum(amount) FILTER (WHERE credit), 0),
+       coalesce(sum(amount::numeric * days) FILTER (WHERE NOT credit AND days > 0), 0),
+       min(due_date) FILTER (WHERE NOT credit AND days > 0)
+FROM items GROUP BY customer_id, currency`
+
+// snapshotSalesBuild computes the credit sales rows of day @on: the
+// invoices and credit notes known at @cut (as salesByDay) by segment (@lows
+// are the segments' first days, ascending).
+const snapshotSalesBuild = snapshotAsOf + `,
 sold AS (
     SELECT i.customer_id, i.currency, width_bucket(i.issue_date, @lows::date[]) AS seg,
            CASE WHEN i.type = 'invoice' THEN i.amount_minor ELSE -i.amount_minor END AS minor
     FROM invoices i JOIN asof a ON a.invoice_id = i.id
-    WHERE i.issue_date BETWEEN (@lows::date[])[1] AND @on::date),
-sales AS (
-    SELECT customer_id, currency,
-           coalesce(sum(minor) FILTER (WHERE seg = 1), 0) AS s1, coalesce(sum(minor) FILTER (WHERE seg = 2), 0) AS s2,
-           coalesce(sum(minor) FILTER (WHERE seg = 3), 0) AS s3, coalesce(sum(minor) FILTER (WHERE seg = 4), 0) AS s4,
-           coalesce(sum(minor) FILTER (WHERE seg = 5), 0) AS s5, coalesce(sum(minor) FILTER (WHERE seg = 6), 0) AS s6,
-           coalesce(sum(minor) FILTER (WHERE seg = 7), 0) AS s7, coalesce(sum(minor) FILTER (WHERE seg = 8), 0) AS s8,
-           coalesce(sum(minor) FILTER (WHERE seg = 9), 0) AS s9, coalesce(sum(minor) FILTER (WHERE seg = 10), 0) AS s10,
-           coalesce(sum(minor) FILTER (WHERE seg = 11), 0) AS s11, coalesce(sum(minor) FILTER (WHERE seg = 12), 0) AS s12,
-           coalesce(sum(minor) FILTER (WHERE seg = 13), 0) AS s13, coalesce(sum(minor) FILTER (WHERE seg = 14), 0) AS s14,
-           coalesce(sum(minor) FILTER (WHERE seg = 15), 0) AS s15, coalesce(sum(minor) FILTER (WHERE seg = 16), 0) AS s16,
-           coalesce(sum(minor) FILTER (WHERE seg = 17), 0) AS s17, coalesce(sum(minor) FILTER (WHERE seg = 18), 0) AS s18,
-           coalesce(sum(minor) FILTER (WHERE seg = 19), 0) AS s19, coalesce(sum(minor) FILTER (WHERE seg = 20), 0) AS s20,
-           coalesce(sum(minor) FILTER (WHERE seg = 21), 0) AS s21, coalesce(sum(minor) FILTER (WHERE seg = 22), 0) AS s22,
-           coalesce(sum(minor) FILTER (WHERE seg = 23), 0) AS s23, coalesce(sum(minor) FILTER (WHERE seg = 24), 0) AS s24,
-           coalesce(sum(minor) FILTER (WHERE seg = 25), 0) AS s25
-    FROM sold GROUP BY customer_id, currency)
-INSERT INTO kpi_snapshots (day, customer_id, currency, items, b0, b1, b2, b3, b4, b5, credits, overdue_days, oldest_overdue,
+    WHERE i.issue_date BETWEEN (@lows::date[])[1] AND @on::date)
+INSERT INTO kpi_snapshot_sales (day, customer_id, currency,
     s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20, s21, s22, s23, s24, s25)
-SELECT @on::date, coalesce(g.customer_id, s.customer_id), coalesce(g.currency, s.currency), g.customer_id IS NOT NULL,
-       coalesce(g.b0, 0), coalesce(g.b1, 0), coalesce(g.b2, 0), coalesce(g.b3, 0), coalesce(g.b4, 0), coalesce(g.b5, 0),
-       coalesce(g.credits, 0), coalesce(g.overdue_days, 0), g.oldest_overdue,
-       coalesce(s.s1, 0), coalesce(s.s2, 0), coalesce(s.s3, 0), coalesce(s.s4, 0), coalesce(s.s5, 0), coalesce(s.s6, 0),
-       coalesce(s.s7, 0), coalesce(s.s8, 0), coalesce(s.s9, 0), coalesce(s.s10, 0), coalesce(s.s11, 0), coalesce(s.s12, 0),
-       coalesce(s.s13, 0), coalesce(s.s14, 0), coalesce(s.s15, 0), coalesce(s.s16, 0), coalesce(s.s17, 0), coalesce(s.s18, 0),
-       coalesce(s.s19, 0), coalesce(s.s20, 0), coalesce(s.s21, 0), coalesce(s.s22, 0), coalesce(s.s23, 0), coalesce(s.s24, 0),
-       coalesce(s.s25, 0)
-FROM aged g FULL JOIN sales s ON s.customer_id = g.customer_id AND s.currency = g.currency`
+SELECT @on::date, customer_id, currency,
+       coalesce(sum(minor) FILTER (WHERE seg = 1), 0), coalesce(sum(minor) FILTER (WHERE seg = 2), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 3), 0), coalesce(sum(minor) FILTER (WHERE seg = 4), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 5), 0), coalesce(sum(minor) FILTER (WHERE seg = 6), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 7), 0), coalesce(sum(minor) FILTER (WHERE seg = 8), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 9), 0), coalesce(sum(minor) FILTER (WHERE seg = 10), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 11), 0), coalesce(sum(minor) FILTER (WHERE seg = 12), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 13), 0), coalesce(sum(minor) FILTER (WHERE seg = 14), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 15), 0), coalesce(sum(minor) FILTER (WHERE seg = 16), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 17), 0), coalesce(sum(minor) FILTER (WHERE seg = 18), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 19), 0), coalesce(sum(minor) FILTER (WHERE seg = 20), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 21), 0), coalesce(sum(minor) FILTER (WHERE seg = 22), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 23), 0), coalesce(sum(minor) FILTER (WHERE seg = 24), 0),
+       coalesce(sum(minor) FILTER (WHERE seg = 25), 0)
+FROM sold GROUP BY customer_id, currency`
 
 const (
 	snapshotState = `SELECT EXISTS (SELECT 1 FROM kpi_snapshot_days WHERE day = @on::date),
        EXISTS (SELECT 1 FROM kpi_snapshot_stale WHERE day = @on::date)`
-	snapshotDay   = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
-	snapshotTaken = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
-	snapshotDrop  = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
-	snapshotTry   = `SELECT pg_try_advisory_xact_lock(@key)`
+	snapshotDay       = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
+	snapshotTaken     = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
+	snapshotDrop      = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropSales = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	// A day's rows are many: the planner needs them counted to aggregate by hash.
+	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_sales`
+	snapshotTry     = `SELECT pg_try_advisory_xact_lock(@key)`
 )
 
 // snapshot says whether the figures of f.On may be read from kpi_snapshots,
@@ -150,12 +150,21 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		}
 		if built {
 			a["some"], a["customers"] = true, customers
-			if _, err := tx.Exec(ctx, snapshotDrop, a); err != nil {
+			for _, drop := range []string{snapshotDrop, snapshotDropSales} {
+				if _, err := tx.Exec(ctx, drop, a); err != nil {
+					return err
+				}
+			}
+		}
+		for _, build := range []string{snapshotBuild, snapshotSalesBuild} {
+			if _, err := tx.Exec(ctx, build, a); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, snapshotBuild, a); err != nil {
-			return err
+		if !built {
+			if _, err := tx.Exec(ctx, snapshotAnalyze); err != nil {
+				return err
+			}
 		}
 		usable = true
 		return nil
@@ -182,9 +191,31 @@ FROM kpi_snapshots k
 JOIN customers c ON c.id = k.customer_id
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users u ON u.id = c.agent_id
-WHERE k.day = @on::date AND k.items AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
 GROUP BY 1, 2, 3
 ORDER BY 1, 3`
+
+// agingSnapshotAll is agingSnapshot's total over every customer: what an
+// admin's DSO and total read, with no customer to join.
+const agingSnapshotAll = `
+SELECT '', '', k.currency, sum(k.b0)::bigint, sum(k.b1)::bigint, sum(k.b2)::bigint, sum(k.b3)::bigint, sum(k.b4)::bigint,
+       sum(k.b5)::bigint, sum(k.credits)::bigint, sum(k.overdue_days)::text
+FROM kpi_snapshots k
+WHERE k.day = @on::date
+GROUP BY k.currency
+ORDER BY k.currency`
+
+// salesSnapshotAll is salesSnapshot over every customer.
+const salesSnapshotAll = `
+SELECT k.currency, sum(k.s1)::bigint, sum(k.s2)::bigint, sum(k.s3)::bigint, sum(k.s4)::bigint, sum(k.s5)::bigint,
+       sum(k.s6)::bigint, sum(k.s7)::bigint, sum(k.s8)::bigint, sum(k.s9)::bigint, sum(k.s10)::bigint, sum(k.s11)::bigint,
+       sum(k.s12)::bigint, sum(k.s13)::bigint, sum(k.s14)::bigint, sum(k.s15)::bigint, sum(k.s16)::bigint, sum(k.s17)::bigint,
+       sum(k.s18)::bigint, sum(k.s19)::bigint, sum(k.s20)::bigint, sum(k.s21)::bigint, sum(k.s22)::bigint, sum(k.s23)::bigint,
+       sum(k.s24)::bigint, sum(k.s25)::bigint
+FROM kpi_snapshot_sales k
+WHERE k.day = @on::date
+GROUP BY k.currency
+ORDER BY k.currency`
 
 // salesSnapshot is the credit sales by segment (s1..s25) and currency of the snapshot of @on.
 const salesSnapshot = `
@@ -193,7 +224,7 @@ SELECT k.currency, sum(k.s1)::bigint, sum(k.s2)::bigint, sum(k.s3)::bigint, sum(
        sum(k.s12)::bigint, sum(k.s13)::bigint, sum(k.s14)::bigint, sum(k.s15)::bigint, sum(k.s16)::bigint, sum(k.s17)::bigint,
        sum(k.s18)::bigint, sum(k.s19)::bigint, sum(k.s20)::bigint, sum(k.s21)::bigint, sum(k.s22)::bigint, sum(k.s23)::bigint,
        sum(k.s24)::bigint, sum(k.s25)::bigint
-FROM kpi_snapshots k
+FROM kpi_snapshot_sales k
 JOIN customers c ON c.id = k.customer_id
 JOIN entities e ON e.id = c.entity_id
 WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
@@ -209,7 +240,11 @@ func (s *Store) SalesBySegment(ctx context.Context, per Perimeter, f KPIFilter) 
 	if ok, err = s.snapshot(ctx, f); !ok || err != nil {
 		return nil, ok, err
 	}
-	rows, err := s.Pool.Query(ctx, salesSnapshot, f.args(per, nil))
+	query := salesSnapshot
+	if per.everyone() && f.Entity == "" {
+		query = salesSnapshotAll
+	}
+	rows, err := s.Pool.Query(ctx, query, f.args(per, nil))
 	if err != nil {
 		return nil, false, err
 	}

@@ -119,6 +119,9 @@ func (s *Store) AgingAsOf(ctx context.Context, per Perimeter, f KPIFilter, group
 		return nil, err
 	} else if ok {
 		query = agingSnapshot
+		if group == GroupTotal && per.everyone() && f.Entity == "" {
+			query = agingSnapshotAll
+		}
 	}
 	rows, err := s.Pool.Query(ctx, query, f.args(per, pgx.NamedArgs{"group": string(group)}))
 	if err != nil {

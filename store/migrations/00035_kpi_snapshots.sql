@@ -19,24 +19,31 @@ CREATE TABLE kpi_snapshot_days (
     built_at timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per customer and currency with open items or credit sales known
--- at the end of day. b0..b5 are open invoices by days past due (not due,
--- 1-30, 31-60, 61-90, 91-120, over 120), credits open credit notes and
--- unallocated payments (positive), overdue_days the sum of open amount x days
--- past due, oldest_overdue the due date of the oldest overdue invoice; items
--- says whether any of those is there (a row may hold sales only). s1..s25
--- are the credit sales (invoices less credit notes) issued in each segment of
--- the 24 countback months ending at day, the default DSO period's first day
--- (day - 89) splitting one of them (store.salesSegments).
+-- One row per customer and currency with open items at the end of day:
+-- b0..b5 are open invoices by days past due (not due, 1-30, 31-60, 61-90,
+-- 91-120, over 120), credits open credit notes and unallocated payments
+-- (positive), overdue_days the sum of open amount x days past due,
+-- oldest_overdue the due date of the oldest overdue invoice.
 CREATE TABLE kpi_snapshots (
-    day            date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
-    customer_id    bigint NOT NULL,
-    currency       text   NOT NULL,
-    items          boolean NOT NULL,
+    day            date    NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    customer_id    bigint  NOT NULL,
+    currency       text    NOT NULL,
     b0 bigint NOT NULL, b1 bigint NOT NULL, b2 bigint NOT NULL, b3 bigint NOT NULL, b4 bigint NOT NULL, b5 bigint NOT NULL,
-    credits        bigint NOT NULL,
+    credits        bigint  NOT NULL,
     overdue_days   numeric NOT NULL,
     oldest_overdue date,
+    PRIMARY KEY (day, customer_id, currency)
+);
+
+-- The credit sales (invoices less credit notes) of each customer and
+-- currency known at the end of day, issued in each segment s1..s25 of the
+-- 24 countback months ending at day, the default DSO period's first day
+-- (day - 89) splitting one of them (app.salesSegments). Apart from the aged
+-- balance, which is read more often and is narrower without them.
+CREATE TABLE kpi_snapshot_sales (
+    day         date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    customer_id bigint NOT NULL,
+    currency    text   NOT NULL,
     s1 bigint NOT NULL, s2 bigint NOT NULL, s3 bigint NOT NULL, s4 bigint NOT NULL, s5 bigint NOT NULL,
     s6 bigint NOT NULL, s7 bigint NOT NULL, s8 bigint NOT NULL, s9 bigint NOT NULL, s10 bigint NOT NULL,
     s11 bigint NOT NULL, s12 bigint NOT NULL, s13 bigint NOT NULL, s14 bigint NOT NULL, s15 bigint NOT NULL,
@@ -175,5 +182,6 @@ DROP FUNCTION kpi_snapshot_history_inserted();
 DROP FUNCTION kpi_snapshot_mark(bigint[], timestamptz);
 DROP FUNCTION kpi_snapshot_lock();
 DROP TABLE kpi_snapshot_stale;
+DROP TABLE kpi_snapshot_sales;
 DROP TABLE kpi_snapshots;
 DROP TABLE kpi_snapshot_days;
