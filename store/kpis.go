@@ -218,14 +218,31 @@ per_customer AS (
     WHERE a.open_minor > 0 AND i.type = 'invoice' AND a.due_date < @on::date
     GROUP BY i.customer_id),` + topOverdueRanked
 
-// topOverdueSnapshot is topOverdue over the snapshot of @on.
+// topOverdueSnapshot is topOverdue over the snapshot of @on; it ranks on
+// the few columns the ranking needs and joins names for the top rows only.
 const topOverdueSnapshot = `
 WITH per_customer AS (
     SELECT k.customer_id, sum(k.b1 + k.b2 + k.b3 + k.b4 + k.b5)::bigint AS overdue, sum(k.b3 + k.b4 + k.b5)::bigint AS over60,
            @on::date - min(k.oldest_overdue) AS days
     FROM kpi_snapshots k
     WHERE k.day = @on::date AND k.oldest_overdue IS NOT NULL
-    GROUP BY k.customer_id),` + topOverdueRanked
+    GROUP BY k.customer_id),
+scoped AS (
+    SELECT o.customer_id, c.currency, o.overdue, o.over60, o.days, r.rate
+    FROM per_customer o
+    JOIN customers c ON c.id = o.customer_id
+    JOIN entities e ON e.id = c.entity_id
+    LEFT JOIN unnest(@rate_from::text[], @rate_value::numeric[]) AS r (currency, rate) ON r.currency = c.currency
+    WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `),
+top AS (SELECT * FROM scoped WHERE rate IS NOT NULL ORDER BY overdue * rate DESC, customer_id LIMIT @limit)
+(SELECT c.id, c.external_id, c.name, e.code, coalesce(u.email, ''), c.currency, t.overdue, t.over60, t.days, true
+ FROM top t
+ JOIN customers c ON c.id = t.customer_id
+ JOIN entities e ON e.id = c.entity_id
+ LEFT JOIN users u ON u.id = c.agent_id
+ ORDER BY t.overdue * t.rate DESC, t.customer_id)
+UNION ALL
+(SELECT DISTINCT ON (currency) 0, '', '', '', '', currency, 0, 0, 0, false FROM scoped WHERE rate IS NULL ORDER BY currency)`
 
 const topOverdueRanked = `
 ranked AS (
