@@ -64,6 +64,15 @@ SELECT @on::date, customer_id, currency,
        min(due_date) FILTER (WHERE NOT credit AND days > 0)
 FROM items GROUP BY customer_id, currency`
 
+// snapshotOverdueBuild adds up the overdue of each customer of day @on
+// that snapshotBuild just wrote.
+const snapshotOverdueBuild = `
+INSERT INTO kpi_snapshot_overdue (day, customer_id, overdue, over60, oldest_overdue)
+SELECT @on::date, k.customer_id, sum(k.b1 + k.b2 + k.b3 + k.b4 + k.b5), sum(k.b3 + k.b4 + k.b5), min(k.oldest_overdue)
+FROM kpi_snapshots k
+WHERE k.day = @on::date AND k.oldest_overdue IS NOT NULL AND (NOT @some::boolean OR k.customer_id = ANY (@customers::bigint[]))
+GROUP BY k.customer_id`
+
 // snapshotSalesBuild computes the credit sales rows of day @on: the
 // invoices and credit notes known at @cut (as salesByDay) by segment (@lows
 // are the segments' first days, ascending).
@@ -94,12 +103,13 @@ FROM sold GROUP BY customer_id, currency`
 const (
 	snapshotState = `SELECT EXISTS (SELECT 1 FROM kpi_snapshot_days WHERE day = @on::date),
        EXISTS (SELECT 1 FROM kpi_snapshot_stale WHERE day = @on::date)`
-	snapshotDay       = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
-	snapshotTaken     = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
-	snapshotDrop      = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
-	snapshotDropSales = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDay         = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
+	snapshotTaken       = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
+	snapshotDrop        = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropSales   = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropOverdue = `DELETE FROM kpi_snapshot_overdue WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	// A day's rows are many: the planner needs them counted to aggregate by hash.
-	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_sales`
+	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_overdue, kpi_snapshot_sales`
 	snapshotTry     = `SELECT pg_try_advisory_xact_lock(@key)`
 )
 
@@ -150,13 +160,13 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		}
 		if built {
 			a["some"], a["customers"] = true, customers
-			for _, drop := range []string{snapshotDrop, snapshotDropSales} {
+			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue} {
 				if _, err := tx.Exec(ctx, drop, a); err != nil {
 					return err
 				}
 			}
 		}
-		for _, build := range []string{snapshotBuild, snapshotSalesBuild} {
+		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild} {
 			if _, err := tx.Exec(ctx, build, a); err != nil {
 				return err
 			}

@@ -222,11 +222,9 @@ per_customer AS (
 // the few columns the ranking needs and joins names for the top rows only.
 const topOverdueSnapshot = `
 WITH per_customer AS (
-    SELECT k.customer_id, sum(k.b1 + k.b2 + k.b3 + k.b4 + k.b5)::bigint AS overdue, sum(k.b3 + k.b4 + k.b5)::bigint AS over60,
-           @on::date - min(k.oldest_overdue) AS days
-    FROM kpi_snapshots k
-    WHERE k.day = @on::date AND k.oldest_overdue IS NOT NULL
-    GROUP BY k.customer_id),
+    SELECT k.customer_id, k.overdue, k.over60, @on::date - k.oldest_overdue AS days
+    FROM kpi_snapshot_overdue k
+    WHERE k.day = @on::date),
 scoped AS (
     SELECT o.customer_id, c.currency, o.overdue, o.over60, o.days, r.rate
     FROM per_customer o

@@ -35,6 +35,18 @@ CREATE TABLE kpi_snapshots (
     PRIMARY KEY (day, customer_id, currency)
 );
 
+-- Each customer's overdue invoices at the end of day, all currencies added
+-- (as the top overdue list counts them), for customers with any: what the
+-- ranking reads, one narrow row per customer.
+CREATE TABLE kpi_snapshot_overdue (
+    day            date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    customer_id    bigint NOT NULL,
+    overdue        bigint NOT NULL,
+    over60         bigint NOT NULL,
+    oldest_overdue date   NOT NULL,
+    PRIMARY KEY (day, customer_id)
+);
+
 -- The credit sales (invoices less credit notes) of each customer and
 -- currency known at the end of day, issued in each segment s1..s25 of the
 -- 24 countback months ending at day, the default DSO period's first day
@@ -183,5 +195,6 @@ DROP FUNCTION kpi_snapshot_mark(bigint[], timestamptz);
 DROP FUNCTION kpi_snapshot_lock();
 DROP TABLE kpi_snapshot_stale;
 DROP TABLE kpi_snapshot_sales;
+DROP TABLE kpi_snapshot_overdue;
 DROP TABLE kpi_snapshots;
 DROP TABLE kpi_snapshot_days;
