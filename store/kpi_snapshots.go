@@ -100,6 +100,31 @@ SELECT @on::date, customer_id, currency,
        coalesce(sum(minor) FILTER (WHERE seg = 25), 0)
 FROM sold GROUP BY customer_id, currency`
 
+// snapshotTotals rewrites the totals of day @on from its rows.
+const (
+	snapshotTotalsDrop = `DELETE FROM kpi_snapshot_totals WHERE day = @on::date`
+	snapshotTotals     = `
+INSERT INTO kpi_snapshot_totals (day, currency, items, b0, b1, b2, b3, b4, b5, credits, overdue_days,
+    s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20, s21, s22, s23, s24, s25)
+SELECT @on::date, coalesce(a.currency, s.currency), a.currency IS NOT NULL,
+       coalesce(a.b0, 0), coalesce(a.b1, 0), coalesce(a.b2, 0), coalesce(a.b3, 0), coalesce(a.b4, 0), coalesce(a.b5, 0),
+       coalesce(a.credits, 0), coalesce(a.overdue_days, 0),
+       coalesce(s.s1, 0), coalesce(s.s2, 0), coalesce(s.s3, 0), coalesce(s.s4, 0), coalesce(s.s5, 0), coalesce(s.s6, 0),
+       coalesce(s.s7, 0), coalesce(s.s8, 0), coalesce(s.s9, 0), coalesce(s.s10, 0), coalesce(s.s11, 0), coalesce(s.s12, 0),
+       coalesce(s.s13, 0), coalesce(s.s14, 0), coalesce(s.s15, 0), coalesce(s.s16, 0), coalesce(s.s17, 0), coalesce(s.s18, 0),
+       coalesce(s.s19, 0), coalesce(s.s20, 0), coalesce(s.s21, 0), coalesce(s.s22, 0), coalesce(s.s23, 0), coalesce(s.s24, 0),
+       coalesce(s.s25, 0)
+FROM (SELECT currency, sum(b0) AS b0, sum(b1) AS b1, sum(b2) AS b2, sum(b3) AS b3, sum(b4) AS b4, sum(b5) AS b5,
+             sum(credits) AS credits, sum(overdue_days) AS overdue_days
+      FROM kpi_snapshots WHERE day = @on::date GROUP BY currency) a
+FULL JOIN (
+      SELECT currency, sum(s1) AS s1, sum(s2) AS s2, sum(s3) AS s3, sum(s4) AS s4, sum(s5) AS s5, sum(s6) AS s6, sum(s7) AS s7,
+             sum(s8) AS s8, sum(s9) AS s9, sum(s10) AS s10, sum(s11) AS s11, sum(s12) AS s12, sum(s13) AS s13, sum(s14) AS s14,
+             sum(s15) AS s15, sum(s16) AS s16, sum(s17) AS s17, sum(s18) AS s18, sum(s19) AS s19, sum(s20) AS s20,
+             sum(s21) AS s21, sum(s22) AS s22, sum(s23) AS s23, sum(s24) AS s24, sum(s25) AS s25
+      FROM kpi_snapshot_sales WHERE day = @on::date GROUP BY currency) s ON s.currency = a.currency`
+)
+
 const (
 	snapshotState = `SELECT EXISTS (SELECT 1 FROM kpi_snapshot_days WHERE day = @on::date),
        EXISTS (SELECT 1 FROM kpi_snapshot_stale WHERE day = @on::date)`
@@ -166,7 +191,7 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 				}
 			}
 		}
-		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild} {
+		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild, snapshotTotalsDrop, snapshotTotals} {
 			if _, err := tx.Exec(ctx, build, a); err != nil {
 				return err
 			}
@@ -206,25 +231,19 @@ GROUP BY 1, 2, 3
 ORDER BY 1, 3`
 
 // agingSnapshotAll is agingSnapshot's total over every customer: what an
-// admin's DSO and total read, with no customer to join.
+// admin's DSO and total read, from the day's totals.
 const agingSnapshotAll = `
-SELECT '', '', k.currency, sum(k.b0)::bigint, sum(k.b1)::bigint, sum(k.b2)::bigint, sum(k.b3)::bigint, sum(k.b4)::bigint,
-       sum(k.b5)::bigint, sum(k.credits)::bigint, sum(k.overdue_days)::text
-FROM kpi_snapshots k
-WHERE k.day = @on::date
-GROUP BY k.currency
+SELECT '', '', k.currency, k.b0, k.b1, k.b2, k.b3, k.b4, k.b5, k.credits, k.overdue_days::text
+FROM kpi_snapshot_totals k
+WHERE k.day = @on::date AND k.items
 ORDER BY k.currency`
 
-// salesSnapshotAll is salesSnapshot over every customer.
+// salesSnapshotAll is salesSnapshot over every customer, from the day's totals.
 const salesSnapshotAll = `
-SELECT k.currency, sum(k.s1)::bigint, sum(k.s2)::bigint, sum(k.s3)::bigint, sum(k.s4)::bigint, sum(k.s5)::bigint,
-       sum(k.s6)::bigint, sum(k.s7)::bigint, sum(k.s8)::bigint, sum(k.s9)::bigint, sum(k.s10)::bigint, sum(k.s11)::bigint,
-       sum(k.s12)::bigint, sum(k.s13)::bigint, sum(k.s14)::bigint, sum(k.s15)::bigint, sum(k.s16)::bigint, sum(k.s17)::bigint,
-       sum(k.s18)::bigint, sum(k.s19)::bigint, sum(k.s20)::bigint, sum(k.s21)::bigint, sum(k.s22)::bigint, sum(k.s23)::bigint,
-       sum(k.s24)::bigint, sum(k.s25)::bigint
-FROM kpi_snapshot_sales k
+SELECT k.currency, k.s1, k.s2, k.s3, k.s4, k.s5, k.s6, k.s7, k.s8, k.s9, k.s10, k.s11, k.s12, k.s13, k.s14, k.s15, k.s16,
+       k.s17, k.s18, k.s19, k.s20, k.s21, k.s22, k.s23, k.s24, k.s25
+FROM kpi_snapshot_totals k
 WHERE k.day = @on::date
-GROUP BY k.currency
 ORDER BY k.currency`
 
 // salesSnapshot is the credit sales by segment (s1..s25) and currency of the snapshot of @on.

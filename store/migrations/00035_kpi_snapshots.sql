@@ -64,6 +64,25 @@ CREATE TABLE kpi_snapshot_sales (
     PRIMARY KEY (day, customer_id, currency)
 );
 
+-- The sums of a day's rows over every customer, by currency: what an
+-- admin's totals and DSO read. items says whether kpi_snapshots has rows
+-- of that currency (a currency may have sales only). Rewritten whenever the
+-- day's rows are.
+CREATE TABLE kpi_snapshot_totals (
+    day          date    NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    currency     text    NOT NULL,
+    items        boolean NOT NULL,
+    b0 bigint NOT NULL, b1 bigint NOT NULL, b2 bigint NOT NULL, b3 bigint NOT NULL, b4 bigint NOT NULL, b5 bigint NOT NULL,
+    credits      bigint  NOT NULL,
+    overdue_days numeric NOT NULL,
+    s1 bigint NOT NULL, s2 bigint NOT NULL, s3 bigint NOT NULL, s4 bigint NOT NULL, s5 bigint NOT NULL,
+    s6 bigint NOT NULL, s7 bigint NOT NULL, s8 bigint NOT NULL, s9 bigint NOT NULL, s10 bigint NOT NULL,
+    s11 bigint NOT NULL, s12 bigint NOT NULL, s13 bigint NOT NULL, s14 bigint NOT NULL, s15 bigint NOT NULL,
+    s16 bigint NOT NULL, s17 bigint NOT NULL, s18 bigint NOT NULL, s19 bigint NOT NULL, s20 bigint NOT NULL,
+    s21 bigint NOT NULL, s22 bigint NOT NULL, s23 bigint NOT NULL, s24 bigint NOT NULL, s25 bigint NOT NULL,
+    PRIMARY KEY (day, currency)
+);
+
 -- Customers whose rows of a built day must be rebuilt before it is read.
 CREATE TABLE kpi_snapshot_stale (
     day         date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
@@ -194,6 +213,7 @@ DROP FUNCTION kpi_snapshot_history_inserted();
 DROP FUNCTION kpi_snapshot_mark(bigint[], timestamptz);
 DROP FUNCTION kpi_snapshot_lock();
 DROP TABLE kpi_snapshot_stale;
+DROP TABLE kpi_snapshot_totals;
 DROP TABLE kpi_snapshot_sales;
 DROP TABLE kpi_snapshot_overdue;
 DROP TABLE kpi_snapshots;
