@@ -120,3 +120,41 @@ func segmentSums(sales []store.DaySales, segs []dunning.Date, on dunning.Date) m
 	}
 	return out
 }
+
+// A writer holds the snapshot lock until it commits: a figure asked
+// meanwhile is read from the history (not waiting, not building a day the
+// writer's marks would miss), and the day is built once the writer is done.
+func TestKPISnapshotsAreNotBuiltWhileAWriterIsBusy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := storetest.NewPool(t)
+	st := &store.Store{Pool: pool}
+	rows := storetest.NewFactory(pool)
+	fr := rows.Entity(t, storetest.Entity{Code: "FR01", Name: "France", Country: "FR", Currency: money.MustCurrency("EUR")})
+	c1 := rows.Customer(t, storetest.Customer{Entity: fr, ExternalID: "C1", Name: "Alpha"})
+	today := dunning.DateOf(time.Now().UTC())
+	rows.Invoice(t, storetest.Invoice{Customer: c1, IssueDate: today.AddDays(-40), DueDate: today.AddDays(-10),
+		Amount: money.Money{Minor: 10000, Currency: money.MustCurrency("EUR")}})
+	f := store.KPIFilter{On: today, Segments: []dunning.Date{today.AddDays(-400)}}
+	days := func() int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM kpi_snapshot_days`).Scan(&n))
+		return n
+	}
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `UPDATE invoices SET open_minor = 4000, erp_open_minor = 4000 WHERE customer_id = $1`, c1)
+	require.NoError(t, err)
+	busy, err := st.AgingAsOf(ctx, store.Everything, f, store.GroupTotal)
+	require.NoError(t, err)
+	require.Equal(t, int64(10000), busy[0].Buckets[store.Bucket1To30], "what was committed")
+	require.Zero(t, days(), "no day built under a writer")
+	require.NoError(t, tx.Commit(ctx))
+
+	done, err := st.AgingAsOf(ctx, store.Everything, f, store.GroupTotal)
+	require.NoError(t, err)
+	require.Equal(t, int64(4000), done[0].Buckets[store.Bucket1To30])
+	require.Equal(t, 1, days())
+}
