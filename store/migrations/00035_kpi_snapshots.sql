@@ -128,9 +128,10 @@ $$;
 -- +goose StatementEnd
 
 -- History is append-only but for tests backdating it and bench loads
--- rewriting it: every built day goes.
+-- rewriting it, and payments are not truncated but by tests: every built
+-- day goes.
 -- +goose StatementBegin
-CREATE FUNCTION kpi_snapshot_history_rewritten() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION kpi_snapshot_drop_days() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF kpi_snapshot_lock() THEN
         DELETE FROM kpi_snapshot_days;
@@ -186,9 +187,11 @@ $$;
 CREATE TRIGGER kpi_snapshot_history_insert AFTER INSERT ON invoice_open_history
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_history_inserted();
 CREATE TRIGGER kpi_snapshot_history_update AFTER UPDATE OR DELETE ON invoice_open_history
-    FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_history_rewritten();
+    FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_drop_days();
 CREATE TRIGGER kpi_snapshot_history_truncate AFTER TRUNCATE ON invoice_open_history
-    FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_history_rewritten();
+    FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_drop_days();
+CREATE TRIGGER kpi_snapshot_payments_truncate AFTER TRUNCATE ON payments
+    FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_drop_days();
 CREATE TRIGGER kpi_snapshot_payments_insert AFTER INSERT ON payments
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi_snapshot_payments_changed();
 CREATE TRIGGER kpi_snapshot_payments_update AFTER UPDATE ON payments
@@ -203,12 +206,13 @@ DROP TRIGGER kpi_snapshot_invoices_update ON invoices;
 DROP TRIGGER kpi_snapshot_payments_delete ON payments;
 DROP TRIGGER kpi_snapshot_payments_update ON payments;
 DROP TRIGGER kpi_snapshot_payments_insert ON payments;
+DROP TRIGGER kpi_snapshot_payments_truncate ON payments;
 DROP TRIGGER kpi_snapshot_history_truncate ON invoice_open_history;
 DROP TRIGGER kpi_snapshot_history_update ON invoice_open_history;
 DROP TRIGGER kpi_snapshot_history_insert ON invoice_open_history;
 DROP FUNCTION kpi_snapshot_invoices_updated();
 DROP FUNCTION kpi_snapshot_payments_changed();
-DROP FUNCTION kpi_snapshot_history_rewritten();
+DROP FUNCTION kpi_snapshot_drop_days();
 DROP FUNCTION kpi_snapshot_history_inserted();
 DROP FUNCTION kpi_snapshot_mark(bigint[], timestamptz);
 DROP FUNCTION kpi_snapshot_lock();
