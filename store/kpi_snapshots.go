@@ -207,6 +207,10 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 	return usable, err
 }
 
+// portfolio says whether p is an agent's or a sales rep's customers: a
+// bounded set, looked up customer by customer.
+func (p Perimeter) portfolio() bool { return !p.All && (p.Agent != nil || p.SalesRep != nil) }
+
 func segmentDates(segs []dunning.Date) []string {
 	out := make([]string, len(segs))
 	for i, d := range segs {
@@ -216,12 +220,7 @@ func segmentDates(segs []dunning.Date) []string {
 }
 
 // agingSnapshot is agingAsOf over the snapshot of @on.
-const agingSnapshot = `
-SELECT CASE @group::text WHEN 'entity' THEN e.code WHEN 'agent' THEN coalesce(u.email, '') WHEN 'category' THEN c.category
-            WHEN 'country' THEN c.country WHEN 'customer' THEN c.external_id ELSE '' END,
-       CASE @group::text WHEN 'entity' THEN e.name WHEN 'agent' THEN coalesce(u.name, '') WHEN 'customer' THEN c.name ELSE '' END,
-       k.currency, sum(k.b0)::bigint, sum(k.b1)::bigint, sum(k.b2)::bigint, sum(k.b3)::bigint, sum(k.b4)::bigint, sum(k.b5)::bigint,
-       sum(k.credits)::bigint, sum(k.overdue_days)::text
+const agingSnapshot = agingSnapshotColumns + `
 FROM kpi_snapshots k
 JOIN customers c ON c.id = k.customer_id
 JOIN entities e ON e.id = c.entity_id
@@ -229,6 +228,26 @@ LEFT JOIN users u ON u.id = c.agent_id
 WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
 GROUP BY 1, 2, 3
 ORDER BY 1, 3`
+
+// agingSnapshotPortfolio is agingSnapshot for a portfolio (an agent's, a
+// sales rep's): it looks each of the portfolio's customers up in the day's
+// rows (OFFSET 0 keeps the lookup a loop over the customers) rather than
+// reading the whole day to keep a few thousand rows.
+const agingSnapshotPortfolio = agingSnapshotColumns + `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+LEFT JOIN users u ON u.id = c.agent_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshots k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY 1, 2, 3
+ORDER BY 1, 3`
+
+const agingSnapshotColumns = `
+SELECT CASE @group::text WHEN 'entity' THEN e.code WHEN 'agent' THEN coalesce(u.email, '') WHEN 'category' THEN c.category
+            WHEN 'country' THEN c.country WHEN 'customer' THEN c.external_id ELSE '' END,
+       CASE @group::text WHEN 'entity' THEN e.name WHEN 'agent' THEN coalesce(u.name, '') WHEN 'customer' THEN c.name ELSE '' END,
+       k.currency, sum(k.b0)::bigint, sum(k.b1)::bigint, sum(k.b2)::bigint, sum(k.b3)::bigint, sum(k.b4)::bigint, sum(k.b5)::bigint,
+       sum(k.credits)::bigint, sum(k.overdue_days)::text`
 
 // agingSnapshotAll is agingSnapshot's total over every customer: what an
 // admin's DSO and total read, from the day's totals.
@@ -247,18 +266,29 @@ WHERE k.day = @on::date
 ORDER BY k.currency`
 
 // salesSnapshot is the credit sales by segment (s1..s25) and currency of the snapshot of @on.
-const salesSnapshot = `
-SELECT k.currency, sum(k.s1)::bigint, sum(k.s2)::bigint, sum(k.s3)::bigint, sum(k.s4)::bigint, sum(k.s5)::bigint,
-       sum(k.s6)::bigint, sum(k.s7)::bigint, sum(k.s8)::bigint, sum(k.s9)::bigint, sum(k.s10)::bigint, sum(k.s11)::bigint,
-       sum(k.s12)::bigint, sum(k.s13)::bigint, sum(k.s14)::bigint, sum(k.s15)::bigint, sum(k.s16)::bigint, sum(k.s17)::bigint,
-       sum(k.s18)::bigint, sum(k.s19)::bigint, sum(k.s20)::bigint, sum(k.s21)::bigint, sum(k.s22)::bigint, sum(k.s23)::bigint,
-       sum(k.s24)::bigint, sum(k.s25)::bigint
+const salesSnapshot = salesSnapshotColumns + `
 FROM kpi_snapshot_sales k
 JOIN customers c ON c.id = k.customer_id
 JOIN entities e ON e.id = c.entity_id
 WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
 GROUP BY k.currency
 ORDER BY k.currency`
+
+// salesSnapshotPortfolio is salesSnapshot for a portfolio, as agingSnapshotPortfolio.
+const salesSnapshotPortfolio = salesSnapshotColumns + `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshot_sales k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY k.currency
+ORDER BY k.currency`
+
+const salesSnapshotColumns = `
+SELECT k.currency, sum(k.s1)::bigint, sum(k.s2)::bigint, sum(k.s3)::bigint, sum(k.s4)::bigint, sum(k.s5)::bigint,
+       sum(k.s6)::bigint, sum(k.s7)::bigint, sum(k.s8)::bigint, sum(k.s9)::bigint, sum(k.s10)::bigint, sum(k.s11)::bigint,
+       sum(k.s12)::bigint, sum(k.s13)::bigint, sum(k.s14)::bigint, sum(k.s15)::bigint, sum(k.s16)::bigint, sum(k.s17)::bigint,
+       sum(k.s18)::bigint, sum(k.s19)::bigint, sum(k.s20)::bigint, sum(k.s21)::bigint, sum(k.s22)::bigint, sum(k.s23)::bigint,
+       sum(k.s24)::bigint, sum(k.s25)::bigint`
 
 // SalesBySegment is the credit sales inside per issued in each of f's
 // segments (f.Segments are their first days; the last ends at f.On), as
@@ -270,8 +300,11 @@ func (s *Store) SalesBySegment(ctx context.Context, per Perimeter, f KPIFilter) 
 		return nil, ok, err
 	}
 	query := salesSnapshot
-	if per.everyone() && f.Entity == "" {
+	switch {
+	case per.everyone() && f.Entity == "":
 		query = salesSnapshotAll
+	case per.portfolio():
+		query = salesSnapshotPortfolio
 	}
 	rows, err := s.Pool.Query(ctx, query, f.args(per, nil))
 	if err != nil {

@@ -118,9 +118,13 @@ func (s *Store) AgingAsOf(ctx context.Context, per Perimeter, f KPIFilter, group
 	if ok, err := s.snapshot(ctx, f); err != nil {
 		return nil, err
 	} else if ok {
-		query = agingSnapshot
-		if group == GroupTotal && per.everyone() && f.Entity == "" {
+		switch {
+		case group == GroupTotal && per.everyone() && f.Entity == "":
 			query = agingSnapshotAll
+		case per.portfolio():
+			query = agingSnapshotPortfolio
+		default:
+			query = agingSnapshot
 		}
 	}
 	rows, err := s.Pool.Query(ctx, query, f.args(per, pgx.NamedArgs{"group": string(group)}))
