@@ -11,9 +11,10 @@
 -- invoices' customer, currency, type, amount and issue date. Every change to
 -- those marks the customers it touches stale in each built day it can reach
 -- (kpi_snapshot_stale); a reader rebuilds the stale customers of a day before
--- reading it. A change dated now reaches today's snapshot only; past days
--- are final unless history is rewritten (tests backdating, a bench load),
--- which marks the days from the earliest date it touches.
+-- reading it. A history row dated now reaches today's snapshot only; a
+-- payment allocated later, or an invoice moved to another customer, reaches
+-- every built day from its recording; rewriting history (tests backdating
+-- it, a bench load) or truncating payments drops every built day.
 CREATE TABLE kpi_snapshot_days (
     day      date PRIMARY KEY,
     built_at timestamptz NOT NULL DEFAULT now()
