@@ -136,15 +136,38 @@ func (a *App) kpiScope(who domain.Principal, q KPIQuery, period bool) (kpiScope,
 			return s, domain.FieldError("to", "%s differs from as_of %s: give one of them", to, on)
 		}
 		on = to
-		if s.from, err = optionalDate("from", q.From, on.AddDays(-89)); err != nil {
+		if s.from, err = optionalDate("from", q.From, on.AddDays(1-DefaultPeriodDays)); err != nil {
 			return s, err
 		}
 		if s.from.After(on) {
 			return s, domain.FieldError("from", "%s is after the end of the period %s", s.from, on)
 		}
 	}
-	s.filter = store.KPIFilter{On: on, Entity: q.Entity}
+	s.filter = kpiFilter(on, q.Entity)
 	return s, nil
+}
+
+// DefaultPeriodDays is the length of a figure's period when no from is given.
+const DefaultPeriodDays = 90
+
+// kpiFilter is the filter of the figures of day on, with the sales segments
+// its snapshot sums credit sales by.
+func kpiFilter(on dunning.Date, entity string) store.KPIFilter {
+	return store.KPIFilter{On: on, Entity: entity, Segments: salesSegments(on)}
+}
+
+// salesSegments are the first days of the periods the snapshot of day sums
+// credit sales by, ascending: the CountbackMonths countback months ending at
+// day, the one holding the default DSO period's first day split there. Every
+// day of a segment falls in the same countback month and on the same side
+// of that first day, so DSO reads the sums as one day's sales each.
+func salesSegments(day dunning.Date) []dunning.Date {
+	firsts := []dunning.Date{day.AddDays(1 - DefaultPeriodDays)}
+	for k := range CountbackMonths {
+		firsts = append(firsts, addMonths(day, -k-1).AddDays(1))
+	}
+	slices.SortFunc(firsts, dunning.Date.Compare)
+	return slices.Compact(firsts)
 }
 
 func optionalDate(field, v string, def dunning.Date) (dunning.Date, error) {

@@ -56,17 +56,27 @@ func (a *App) DSO(ctx context.Context, who domain.Principal, q KPIQuery) (DSO, e
 	if err != nil {
 		return DSO{}, err
 	}
-	begin, err := a.store.AgingAsOf(ctx, per, store.KPIFilter{On: s.from.AddDays(-1), Entity: s.filter.Entity}, store.GroupTotal)
+	begin, err := a.store.AgingAsOf(ctx, per, kpiFilter(s.from.AddDays(-1), s.filter.Entity), store.GroupTotal)
 	if err != nil {
 		return DSO{}, err
 	}
-	first := s.from
-	if start := addMonths(to, -CountbackMonths).AddDays(1); start.Before(first) {
-		first = start
+	// The snapshot's sales segments serve the default period; another
+	// period's sales are read invoice by invoice.
+	var sales []store.DaySales
+	ok := false
+	if s.from == to.AddDays(1-DefaultPeriodDays) {
+		if sales, ok, err = a.store.SalesBySegment(ctx, per, s.filter); err != nil {
+			return DSO{}, err
+		}
 	}
-	sales, err := a.store.SalesByDay(ctx, per, s.filter, first)
-	if err != nil {
-		return DSO{}, err
+	if !ok {
+		first := s.from
+		if start := addMonths(to, -CountbackMonths).AddDays(1); start.Before(first) {
+			first = start
+		}
+		if sales, err = a.store.SalesByDay(ctx, per, s.filter, first); err != nil {
+			return DSO{}, err
+		}
 	}
 	book, err := a.rateBook(ctx, s.reporting, to)
 	if err != nil {

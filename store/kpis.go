@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"math/big"
 	"time"
 
@@ -33,9 +32,13 @@ var KPIGroups = []KPIGroup{GroupEntity, GroupAgent, GroupCategory, GroupCountry,
 
 // KPIFilter says which receivables a figure counts: those inside the
 // perimeter, of one entity (code) when set, as known at the end of On.
+// Segments are the first days, ascending, of the periods the credit sales of
+// On's snapshot are summed by (at most MaxSalesSegments; app's countback
+// months and DSO period): without them the figures are read from the history.
 type KPIFilter struct {
-	On     dunning.Date
-	Entity string
+	On       dunning.Date
+	Entity   string
+	Segments []dunning.Date
 }
 
 // Cut is the instant the figures of f are read at: the start of the next day, UTC.
@@ -111,26 +114,24 @@ ORDER BY 1, 3`
 // AgingAsOf is the aged balance of the receivables inside per as of f.On, by
 // group and currency (amounts of different currencies are never summed here).
 func (s *Store) AgingAsOf(ctx context.Context, per Perimeter, f KPIFilter, group KPIGroup) ([]AgingRow, error) {
-	rows, err := s.Pool.Query(ctx, agingAsOf, f.args(per, pgx.NamedArgs{"group": string(group)}))
+	query := agingAsOf
+	if ok, err := s.snapshot(ctx, f); err != nil {
+		return nil, err
+	} else if ok {
+		switch {
+		case group == GroupTotal && per.everyone() && f.Entity == "":
+			query = agingSnapshotAll
+		case per.portfolio():
+			query = agingSnapshotPortfolio
+		default:
+			query = agingSnapshot
+		}
+	}
+	rows, err := s.Pool.Query(ctx, query, f.args(per, pgx.NamedArgs{"group": string(group)}))
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgingRow, error) {
-		var a AgingRow
-		var cur, days string
-		b := &a.Buckets
-		if err := r.Scan(&a.Key, &a.Label, &cur, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &a.Credits, &days); err != nil {
-			return a, err
-		}
-		a.Credits = -a.Credits
-		var ok bool
-		if a.OverdueDays, ok = new(big.Int).SetString(days, 10); !ok {
-			return a, fmt.Errorf("aging: overdue days %q", days)
-		}
-		var err error
-		a.Currency, err = money.ParseCurrency(cur)
-		return a, err
-	})
+	return pgx.CollectRows(rows, scanAging)
 }
 
 const invoiceOpenAsOf = `
@@ -219,7 +220,33 @@ per_customer AS (
            max(@on::date - a.due_date) AS days
     FROM asof a JOIN invoices i ON i.id = a.invoice_id
     WHERE a.open_minor > 0 AND i.type = 'invoice' AND a.due_date < @on::date
-    GROUP BY i.customer_id),
+    GROUP BY i.customer_id),` + topOverdueRanked
+
+// topOverdueSnapshot is topOverdue over the snapshot of @on; it ranks on
+// the few columns the ranking needs and joins names for the top rows only.
+const topOverdueSnapshot = `
+WITH per_customer AS (
+    SELECT k.customer_id, k.overdue, k.over60, @on::date - k.oldest_overdue AS days
+    FROM kpi_snapshot_overdue k
+    WHERE k.day = @on::date),
+scoped AS (
+    SELECT o.customer_id, c.currency, o.overdue, o.over60, o.days, r.rate
+    FROM per_customer o
+    JOIN customers c ON c.id = o.customer_id
+    JOIN entities e ON e.id = c.entity_id
+    LEFT JOIN unnest(@rate_from::text[], @rate_value::numeric[]) AS r (currency, rate) ON r.currency = c.currency
+    WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `),
+top AS (SELECT * FROM scoped WHERE rate IS NOT NULL ORDER BY overdue * rate DESC, customer_id LIMIT @limit)
+(SELECT c.id, c.external_id, c.name, e.code, coalesce(u.email, ''), c.currency, t.overdue, t.over60, t.days, true
+ FROM top t
+ JOIN customers c ON c.id = t.customer_id
+ JOIN entities e ON e.id = c.entity_id
+ LEFT JOIN users u ON u.id = c.agent_id
+ ORDER BY t.overdue * t.rate DESC, t.customer_id)
+UNION ALL
+(SELECT DISTINCT ON (currency) 0, '', '', '', '', currency, 0, 0, 0, false FROM scoped WHERE rate IS NULL ORDER BY currency)`
+
+const topOverdueRanked = `
 ranked AS (
     SELECT c.id, c.external_id, c.name, e.code, coalesce(u.email, '') AS agent, c.currency, o.overdue, o.over60, o.days, r.rate
     FROM per_customer o
@@ -241,7 +268,13 @@ func (s *Store) TopOverdue(ctx context.Context, per Perimeter, f KPIFilter, rate
 	for i, r := range rates {
 		from[i], value[i] = r.From, r.Value
 	}
-	rows, err := s.Pool.Query(ctx, topOverdue, f.args(per, pgx.NamedArgs{"rate_from": from, "rate_value": value, "limit": limit}))
+	query := topOverdue
+	if ok, err := s.snapshot(ctx, f); err != nil {
+		return TopOverdueResult{}, err
+	} else if ok {
+		query = topOverdueSnapshot
+	}
+	rows, err := s.Pool.Query(ctx, query, f.args(per, pgx.NamedArgs{"rate_from": from, "rate_value": value, "limit": limit}))
 	if err != nil {
 		return TopOverdueResult{}, err
 	}

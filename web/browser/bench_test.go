@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -10,26 +9,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"recoup/api"
 	"recoup/app"
-	"recoup/auth"
 	"recoup/devserver"
 	"recoup/flow"
-	"recoup/importer"
-	"recoup/store"
-	"recoup/store/storetest"
+	"recoup/store/storetest/benchbook"
 	"recoup/tclient"
 	"recoup/web"
 )
@@ -54,18 +47,18 @@ import (
 //
 //	go test ./web/browser/ -run '^$' -bench Pages -benchtime 1x -timeout 60m
 func BenchmarkPages(b *testing.B) {
-	customers := envInt(b, "RECOUP_BENCH_CUSTOMERS", 100_000)
-	requests := envInt(b, "RECOUP_BENCH_REQUESTS", 200)
-	rounds := envInt(b, "RECOUP_BENCH_ROUNDS", 3)
+	customers := benchbook.EnvInt(b, "RECOUP_BENCH_CUSTOMERS", 100_000)
+	requests := benchbook.EnvInt(b, "RECOUP_BENCH_REQUESTS", 200)
+	rounds := benchbook.EnvInt(b, "RECOUP_BENCH_ROUNDS", 3)
 	hey, err := exec.LookPath("hey")
 	require.NoError(b, err, "the web benchmark needs hey: run `make bench-web` (it installs it) or `apt-get install -y hey`")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	log := slog.New(slog.DiscardHandler)
 
-	st := benchStore(b, ctx)
+	st := benchbook.Store(b, ctx)
 	start := time.Now()
-	if filled := fillBench(b, ctx, st.Pool, customers); filled {
+	if filled := benchbook.Fill(b, ctx, st.Pool, customers); filled {
 		fmt.Printf("\nloaded %d customers and %d invoices in %s\n", customers, customers*10, time.Since(start).Round(time.Second))
 	}
 	// What autovacuum leaves after a large import: statistics, and the
@@ -91,8 +84,8 @@ func BenchmarkPages(b *testing.B) {
 		_, _ = w.Write(barePage)
 	}))
 
-	manager := signIn(b, appURL, benchManager)
-	agent := signIn(b, appURL, benchAgent)
+	manager := signIn(b, appURL, benchbook.Manager)
+	agent := signIn(b, appURL, benchbook.Agent)
 	var heavy int64 // the customer with the most invoices
 	require.NoError(b, st.Pool.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'C0000000'`).Scan(&heavy))
 	deep := customers - 50
@@ -254,17 +247,10 @@ func serve(b *testing.B, ctx context.Context, h http.Handler) string {
 	return "http://" + ln.Addr().String()
 }
 
-const (
-	benchManager  = "manager@bench.test"
-	benchAgent    = "agent01@bench.test"
-	benchPassword = "bench password, long enough"
-	benchAgents   = 20
-)
-
 // signIn signs email in through the API, as a browser does, and returns the session cookie.
 func signIn(b *testing.B, base, email string) string {
 	b.Helper()
-	body := fmt.Sprintf(`{"email":%q,"password":%q}`, email, benchPassword)
+	body := fmt.Sprintf(`{"email":%q,"password":%q}`, email, benchbook.Password)
 	res, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(body))
 	require.NoError(b, err)
 	defer res.Body.Close()
@@ -276,144 +262,4 @@ func signIn(b *testing.B, base, email string) string {
 	}
 	b.Fatalf("no session cookie for %s", email)
 	return ""
-}
-
-// benchStore is a fresh test database, or RECOUP_BENCH_DATABASE_URL migrated.
-func benchStore(b *testing.B, ctx context.Context) *store.Store {
-	b.Helper()
-	url := os.Getenv("RECOUP_BENCH_DATABASE_URL")
-	if url == "" {
-		return &store.Store{Pool: storetest.NewPool(b)}
-	}
-	require.NoError(b, store.EnsureDatabase(ctx, url))
-	st, err := store.Open(ctx, url)
-	require.NoError(b, err)
-	b.Cleanup(st.Close)
-	require.NoError(b, store.Migrate(ctx, st.Pool, slog.New(slog.DiscardHandler)))
-	return st
-}
-
-// fillBench loads a realistic book when the database has no customer: three
-// entities in two currencies, a credit manager and 20 agents (users with a
-// password, to sign in), customers spread over entities, categories and
-// agents, ten invoices each (customer C0000000 has 2,000 more), due over the
-// last thirteen months and the next one, about a third paid and most of the
-// rest overdue, a credit note in twenty; and an open task for one customer in
-// ten. Everything but the tasks goes through the importer, as an ERP feed
-// would; tasks (made by dunning workflows in production) are inserted in one
-// statement.
-func fillBench(b *testing.B, ctx context.Context, pool *pgxpool.Pool, customers int) bool {
-	b.Helper()
-	var existing int64
-	require.NoError(b, pool.QueryRow(ctx, `SELECT count(*) FROM customers`).Scan(&existing))
-	if existing > 0 {
-		return false
-	}
-	st := &store.Store{Pool: pool}
-	users := []struct{ email, role string }{{benchManager, "credit_manager"}}
-	for i := 1; i <= benchAgents; i++ {
-		users = append(users, struct{ email, role string }{fmt.Sprintf("agent%02d@bench.test", i), "agent"})
-	}
-	for _, u := range users {
-		spec, err := auth.UserSpec(u.email, strings.Split(u.email, "@")[0], u.role, "", benchPassword, nil)
-		require.NoError(b, err)
-		_, err = st.PutUser(ctx, spec, "bench")
-		require.NoError(b, err)
-	}
-
-	im := importer.New(pool)
-	dir := b.TempDir()
-	imp := func(kind importer.Kind, name, header string, n int, row func(*bufio.Writer, int)) {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		require.NoError(b, err)
-		w := bufio.NewWriterSize(f, 1<<20)
-		w.WriteString(header)
-		for i := range n {
-			row(w, i)
-		}
-		require.NoError(b, w.Flush())
-		_, err = f.Seek(0, io.SeekStart)
-		require.NoError(b, err)
-		defer f.Close()
-		res, err := im.Import(ctx, kind, importer.CSV, f, importer.Source{Name: "bench"})
-		require.NoError(b, err)
-		require.Zero(b, res.Rejected, res.Rejections)
-	}
-	type entity struct{ code, country, currency, timezone, language string }
-	entities := []entity{{"FR01", "FR", "EUR", "Europe/Paris", "fr"}, {"DE01", "DE", "EUR", "Europe/Berlin", "de"},
-		{"US01", "US", "USD", "America/New_York", "en"}}
-	entityOf := func(i int) entity { return entities[[]int{0, 0, 0, 0, 0, 1, 1, 1, 2, 2}[i%10]] }
-	imp(importer.Entities, "entities.csv", "code,name,country,currency,timezone,language\n", len(entities),
-		func(w *bufio.Writer, i int) {
-			e := entities[i]
-			fmt.Fprintf(w, "%s,Bench %s,%s,%s,%s,%s\n", e.code, e.country, e.country, e.currency, e.timezone, e.language)
-		})
-	categories := []string{"key_account", "sme", "public", "retail"}
-	imp(importer.Customers, "customers.csv", "external_id,entity,name,category,country,language,currency,timezone,agent_email\n", customers,
-		func(w *bufio.Writer, i int) {
-			e := entityOf(i)
-			fmt.Fprintf(w, "C%07d,%s,Customer %d,%s,%s,%s,%s,%s,agent%02d@bench.test\n", i, e.code, i, categories[i%len(categories)],
-				e.country, e.language, e.currency, e.timezone, 1+i%benchAgents)
-		})
-	const heavy = 2000 // invoices of customer C0000000 on top of its ten
-	today := time.Now().UTC()
-	imp(importer.Invoices, "invoices.csv",
-		"external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n", customers*10+heavy,
-		func(w *bufio.Writer, i int) {
-			c := i % customers
-			if i >= customers*10 {
-				c = 0
-			}
-			issue := today.AddDate(0, 0, -(i*7)%420)
-			due := issue.AddDate(0, 0, 30)
-			typ := "invoice"
-			if i%20 == 7 {
-				typ = "credit_note"
-			}
-			amount := 10_000 + (i*7919)%900_000 // minor units
-			open := amount
-			switch i % 10 {
-			case 0, 1, 2: // paid
-				open = 0
-			case 3: // partly paid
-				open = amount / 2
-			}
-			fmt.Fprintf(w, "INV%08d,C%07d,F-%08d,%s,%s,%s,%s,%d.%02d,%d.%02d\n", i, c, i, typ,
-				issue.Format(time.DateOnly), due.Format(time.DateOnly), entityOf(c).currency, amount/100, amount%100, open/100, open%100)
-		})
-	// Statistics first: without them the planner scans every invoice for each customer's open ones.
-	_, err := pool.Exec(ctx, `ANALYZE invoices`)
-	require.NoError(b, err)
-	_, err = pool.Exec(ctx, insertBenchTasks)
-	require.NoError(b, err)
-	return true
-}
-
-// insertBenchTasks opens a task for one customer in ten with an overdue
-// invoice, as dunning would: calls for the customer's agent, escalations for
-// the credit managers, due over the last and next weeks.
-const insertBenchTasks = `
-INSERT INTO tasks (key, customer_id, kind, assignee_role, assignee_id, invoice_ids, due_at)
-SELECT 'bench-' || c.id, c.id,
-       CASE WHEN c.id % 70 = 0 THEN 'escalation' ELSE 'call' END,
-       CASE WHEN c.id % 70 = 0 THEN 'credit_manager' ELSE 'agent' END,
-       CASE WHEN c.id % 70 = 0 THEN NULL ELSE c.agent_id END,
-       o.ids, now() + ((c.id % 15) - 7) * interval '1 day'
-FROM customers c
-CROSS JOIN LATERAL (
-    SELECT array_agg(i.id) AS ids FROM invoices i
-    WHERE i.customer_id = c.id AND i.status = 'open' AND i.type = 'invoice' AND i.due_date < current_date
-) o
-WHERE c.id % 10 = 0 AND o.ids IS NOT NULL`
-
-func envInt(b *testing.B, name string, def int) int {
-	b.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, name)
-	return n
 }
