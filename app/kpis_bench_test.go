@@ -49,6 +49,18 @@ var kpiBenchQueries = []kpiBenchQuery{
 		_, err := a.PromiseFigures(ctx, who, app.KPIQuery{})
 		return err
 	}},
+	{"team activity over the last 90 days", func(ctx context.Context, a *app.App, who domain.Principal, _ dunning.Date) error {
+		_, err := a.TeamFigures(ctx, who, app.KPIQuery{})
+		return err
+	}},
+	{"cash-in forecast, 13 weeks", func(ctx context.Context, a *app.App, who domain.Principal, _ dunning.Date) error {
+		_, err := a.Forecast(ctx, who, app.ForecastQuery{})
+		return err
+	}},
+	{"forecast back-test, made 13 weeks ago", func(ctx context.Context, a *app.App, who domain.Principal, today dunning.Date) error {
+		_, err := a.ForecastBacktest(ctx, who, app.ForecastQuery{AsOf: today.AddDays(-91).String()})
+		return err
+	}},
 }
 
 // seqScan is the baseline: one sequential scan of the invoices table that
