@@ -16,6 +16,7 @@ import (
 
 	"recoup/app"
 	"recoup/auth"
+	"recoup/metrics"
 	"recoup/notify"
 )
 
@@ -71,6 +72,10 @@ func NewHandler(o Options) http.Handler {
 	r.NoRoute(s.notFoundRoute)
 	r.NoMethod(s.methodNotAllowed)
 
+	// Prometheus figures, without sign-in: no label carries an id, an email or
+	// an amount (see package metrics); keep the path off the public internet
+	// at the proxy if even counts should stay private.
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 	r.GET("/healthz", s.health)
 	r.GET("/readyz", s.ready)
 	v1 := r.Group("/api/v1")

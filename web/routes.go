@@ -12,6 +12,7 @@ import (
 	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/logs"
 )
 
 // route is one page or action: who may reach it (an action of the permission
@@ -66,6 +67,7 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 		if secret, err := c.Cookie(sessionCookie); err == nil && app.IsSessionSecret(secret) {
 			if p, err := h.app.SessionPrincipal(ctx, secret); err == nil {
 				r.who, r.signedIn, r.csrf = p, true, csrfToken(secret)
+				c.Request = c.Request.WithContext(logs.With(ctx, logs.User, p.Actor()))
 			}
 		}
 		r.lang = h.catalog.choose(r.who.Language, c.GetHeader("Accept-Language"))
