@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"recoup/api"
 	"recoup/metrics"
 )
 
@@ -45,4 +48,31 @@ func TestMetricsCountRequestsByRouteTemplate(t *testing.T) {
 	require.NotContains(t, body, "secret-path-4242")
 	require.NotContains(t, body, "/api/v1/customers/"+id+`"`)
 	require.NotContains(t, body, "root@recoup.example")
+}
+
+// Every server of Recoup has its limits: headers larger than MaxHeaderBytes
+// are refused before any handler runs.
+func TestHTTPServerLimits(t *testing.T) {
+	t.Parallel()
+	srv := api.NewHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	require.Equal(t, api.ReadHeaderTimeout, srv.ReadHeaderTimeout)
+	require.NotZero(t, srv.ReadTimeout)
+	require.NotZero(t, srv.WriteTimeout)
+	require.NotZero(t, srv.IdleTimeout)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	get := func(header string) int {
+		req, err := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/", nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Padding", header)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusNoContent, get("small"))
+	require.Equal(t, http.StatusRequestHeaderFieldsTooLarge, get(strings.Repeat("x", 2*api.MaxHeaderBytes)))
 }

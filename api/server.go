@@ -233,9 +233,41 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// Serve runs the handler on ln until ctx ends, then shuts down gracefully.
+// Limits of every HTTP server of Recoup (the API and web app, the worker's
+// metrics): a client that sends its headers or body slowly, or reads the
+// answer slowly, holds a connection for a bounded time only. The few
+// requests that need longer (an ERP import, an attachment, the notification
+// stream) extend their own deadlines (LongRequest).
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 5 * time.Minute // also bounds a handler: past it Go cancels the request's context
+	WriteTimeout      = 5 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+	MaxHeaderBytes    = 64 << 10
+)
+
+// NewHTTPServer is an http.Server for h with Recoup's limits.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
+}
+
+// LongRequest gives the request being served by w d more to read its body
+// and write its answer, past the server's ReadTimeout and WriteTimeout.
+func LongRequest(w http.ResponseWriter, d time.Duration) {
+	rc := http.NewResponseController(w)
+	at := time.Now().Add(d)
+	_ = rc.SetReadDeadline(at) // an error: a writer without deadlines (a test's recorder)
+	_ = rc.SetWriteDeadline(at)
+}
+
+// UploadTime is how long an import or an attachment may take to arrive and be answered.
+const UploadTime = time.Hour
+
+// Serve runs the handler on ln (with NewHTTPServer's limits) until ctx ends,
+// then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := NewHTTPServer(h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -245,7 +277,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	log.Info("HTTP API stopping")
+	log.Info("HTTP server stopping", "addr", ln.Addr().String())
 	return srv.Shutdown(shutdown)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/api"
 	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
@@ -63,6 +64,10 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 				limit = maxFormBody
 			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+			if limit > maxFormBody {
+				// An upload may take longer than the server's timeouts allow a form.
+				api.LongRequest(c.Writer, api.UploadTime)
+			}
 		}
 		if secret, err := c.Cookie(sessionCookie); err == nil && app.IsSessionSecret(secret) {
 			if p, err := h.app.SessionPrincipal(ctx, secret); err == nil {
