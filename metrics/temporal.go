@@ -3,6 +3,7 @@ package metrics
 import (
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,9 @@ var sdkMetrics = map[string]sdkKind{
 func exposed(name string, k sdkKind) string {
 	switch k {
 	case sdkCounter:
+		if strings.HasSuffix(name, "_total") { // temporal_local_activity_total
+			return name
+		}
 		return name + "_total"
 	case sdkTimer:
 		return name + "_seconds"
