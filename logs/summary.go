@@ -44,9 +44,10 @@ func (t tally) minus(u tally) tally {
 // process did since the previous one (messages by outcome, tasks, import
 // rows, activity failures, repeated warnings not logged), and nothing when
 // it did nothing: the per-action lines are at debug, this is what the
-// console shows of the work.
+// console shows of the work. The first line counts from the process's start
+// (the metrics do), so what `recoup dev` did before its banner is in it.
 func Summarize(ctx context.Context, log *slog.Logger, every time.Duration) {
-	last := read(log)
+	var last tally
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
