@@ -163,6 +163,16 @@ func TestSummarize(t *testing.T) {
 		return true
 	}, 5*time.Second, 10*time.Millisecond, "summary lines add up to %v", want)
 	require.Zero(t, totals()["messages_failed"])
+	var sinces []any
+	for _, l := range buf.lines(t) {
+		if l["msg"] == "summary" {
+			sinces = append(sinces, l["since"])
+		}
+	}
+	require.Equal(t, "start", sinces[0], "the first line counts from the start")
+	for _, s := range sinces[1:] {
+		require.Equal(t, "20ms ago", s)
+	}
 
 	// A quiet period writes nothing.
 	n := len(buf.lines(t))

@@ -48,6 +48,7 @@ func (t tally) minus(u tally) tally {
 // (the metrics do), so what `recoup dev` did before its banner is in it.
 func Summarize(ctx context.Context, log *slog.Logger, every time.Duration) {
 	var last tally
+	since := "start" // the first line counts from the process's start
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -57,17 +58,21 @@ func Summarize(ctx context.Context, log *slog.Logger, every time.Duration) {
 		case <-t.C:
 		}
 		now := read(log)
-		summarize(log, now.minus(last), every)
+		if summarize(log, now.minus(last), since) {
+			since = every.String() + " ago"
+		}
 		last = now
 	}
 }
 
-func summarize(log *slog.Logger, d tally, every time.Duration) {
+// summarize logs d, unless nothing happened; it says whether it did.
+func summarize(log *slog.Logger, d tally, since string) bool {
 	if d == (tally{}) {
-		return
+		return false
 	}
-	log.Info("summary", "over", every.String(), "messages_sent", int64(d.sent), "messages_fallback", int64(d.fallback),
+	log.Info("summary", "since", since, "messages_sent", int64(d.sent), "messages_fallback", int64(d.fallback),
 		"messages_failed", int64(d.failed), "messages_skipped", int64(d.skipped), "duplicates_prevented", int64(d.duplicates),
 		"tasks_created", int64(d.tasksCreated), "tasks_closed", int64(d.tasksClosed), "import_rows", int64(d.importRows),
 		"activity_failures", int64(d.activityFailures), "repeated_warnings_not_logged", int64(d.suppressed))
+	return true
 }
