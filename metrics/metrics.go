@@ -108,6 +108,18 @@ func Handler() http.Handler {
 	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry})
 }
 
+// WorkerHandler is what the worker serves at RECOUP_METRICS_ADDR: /metrics,
+// and /healthz (alive: the compose file's health check of the worker).
+func WorkerHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	return mux
+}
+
 // Registry is the process's registry, for tests and for Gather.
 func Registry() *prometheus.Registry { return registry }
 

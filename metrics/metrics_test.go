@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -37,4 +39,27 @@ func TestImportAndActivity(t *testing.T) {
 	require.Equal(t, 2.0, Value(ActivityRetriesName, map[string]string{"activity_type": "TestActivity"}))
 	require.Equal(t, 1.0, Value(ActivityFailuresName, map[string]string{"activity_type": "TestActivity", "retryable": "true"}))
 	require.Equal(t, 1.0, Value(ActivityFailuresName, map[string]string{"activity_type": "TestActivity", "retryable": "false"}))
+}
+
+func TestWorkerHandlerServesMetricsAndHealth(t *testing.T) {
+	srv := httptest.NewServer(WorkerHandler())
+	defer srv.Close()
+	Message("email", "sent")
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/metrics")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `recoup_messages_total{channel="email",outcome="sent"}`)
+	require.Contains(t, body, "process_resident_memory_bytes")
+	code, body = get("/healthz")
+	require.Equal(t, http.StatusOK, code)
+	require.JSONEq(t, `{"status":"ok"}`, body)
+	code, _ = get("/customers")
+	require.Equal(t, http.StatusNotFound, code)
 }

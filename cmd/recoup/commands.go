@@ -268,15 +268,9 @@ func serveMetrics(ctx context.Context, addr string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("worker metrics cannot listen on %s (set RECOUP_METRICS_ADDR, or off): %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", metrics.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"ok"}`))
-	})
 	log.Info("worker metrics listening", "addr", ln.Addr().String())
 	go func() {
-		if err := api.Serve(ctx, ln, mux, log); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := api.Serve(ctx, ln, metrics.WorkerHandler(), log); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("worker metrics server", "err", err)
 		}
 	}()

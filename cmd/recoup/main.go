@@ -47,7 +47,12 @@ func bind(cmd *cobra.Command, cfg *config.Config, envs ...string) *cobra.Command
 }
 
 func newLogger(cfg *config.Config) (*slog.Logger, error) {
-	return logs.New(os.Stderr, logs.Options{Format: cfg.LogFormat, Level: cfg.LogLevel})
+	log, err := logs.New(os.Stderr, logs.Options{Format: cfg.LogFormat, Level: cfg.LogLevel})
+	if err != nil {
+		return nil, err
+	}
+	slog.SetDefault(log) // the few package-level slog calls (the Twilio webhooks) write the same lines
+	return log, nil
 }
 
 // rejectedError makes `recoup import` exit with status 2 when rows were rejected,
