@@ -211,6 +211,11 @@ func TestSecretsNeverReachTheLogs(t *testing.T) {
 	require.Contains(t, logged, `"user":"`+info.Credentials.Users[0].Email+`"`, "the signed-in requests are among those checked")
 	for what, s := range secrets {
 		require.NotEmpty(t, s, what)
-		require.NotContainsf(t, logged, s, "%s appears in the logs", what)
+		for line := range strings.Lines(logged) {
+			if strings.Contains(line, s) {
+				t.Errorf("%s appears in the logs: %s", what, line)
+				break
+			}
+		}
 	}
 }
