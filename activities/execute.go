@@ -10,6 +10,7 @@ import (
 
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/metrics"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
@@ -108,7 +109,8 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		if used != "" {
 			res.Channel = used // the channel the earlier run used
 		}
-		d.log().Info("dunning action already done", "key", a.Key, "status", status)
+		metrics.Message(string(res.Channel), metrics.OutcomeDuplicatePrevented)
+		d.log().DebugContext(ctx, "dunning action already done", "key", a.Key, "status", status)
 		// The earlier run may have died between recording a text and checking
 		// for an early failure report: check again (the fallback has its own key).
 		if fb, ok, err := d.failedEarly(ctx, in, outcome{channel: res.Channel, ref: ref}); err != nil || ok {
@@ -136,17 +138,19 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		out = outcome{status: domain.MessageSent, channel: ch, detail: "account put on credit hold"}
 	}
 	if err != nil {
-		d.log().Warn("dunning action failed, will be retried", "key", a.Key, "channel", ch, "err", err)
+		d.log().WarnContext(ctx, "dunning action failed, will be retried", "key", a.Key, "channel", ch, "err", err)
 		return res, badInput(err)
 	}
 	if err := d.finish(ctx, a.Key, out, store.Entry{Actor: actor(in)}); err != nil {
 		return res, err
 	}
+	metrics.Message(string(out.channel), string(out.status))
 	res.Status, res.Channel, res.Detail = out.status, out.channel, out.detail
 	if fb, ok, err := d.failedEarly(ctx, in, out); err != nil || ok {
 		return fb, err
 	}
-	d.log().Info("dunning action done", "key", a.Key, "customer_id", in.CustomerID, "status", out.status,
+	// Debug: one line per action is too many for the console; the summary counts them.
+	d.log().DebugContext(ctx, "dunning action done", "key", a.Key, "customer_id", in.CustomerID, "status", out.status,
 		"channel", out.channel, "detail", out.detail)
 	return res, nil
 }

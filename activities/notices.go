@@ -11,6 +11,7 @@ import (
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/flow"
+	"recoup/metrics"
 	"recoup/money"
 	"recoup/store"
 	"recoup/templates"
@@ -156,6 +157,7 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 	}
 	if !claimed && status != domain.MessageSending {
 		res.Status, res.AlreadyDone = string(status), true
+		metrics.Message(string(domain.ChannelEmail), metrics.OutcomeDuplicatePrevented)
 		return res, nil
 	}
 	full, err := n.Store.MessageContext(ctx, in.CustomerID, subject.invoiceIDs)
@@ -169,7 +171,7 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 		ex := ExecuteInput{CustomerID: in.CustomerID, WorkflowID: in.WorkflowID, Action: dunning.Action{Key: in.Key,
 			Step: dunning.Step{Template: in.Template, Channel: domain.ChannelEmail}, Channel: domain.ChannelEmail, InvoiceIDs: subject.invoiceIDs}}
 		if out, err = n.Outbound.sendOne(ctx, ex, domain.ChannelEmail, full); err != nil {
-			n.Outbound.log().Warn("notice failed, will be retried", "key", in.Key, "err", err)
+			n.Outbound.log().WarnContext(ctx, "notice failed, will be retried", "key", in.Key, "err", err)
 			return res, err
 		}
 	}
@@ -178,7 +180,8 @@ func (n *Notices) SendNotice(ctx context.Context, in flow.SendNoticeInput) (flow
 		return res, err
 	}
 	res.Status, res.Detail = string(out.status), out.detail
-	n.Outbound.log().Info("notice done", "key", in.Key, "customer_id", in.CustomerID, "status", out.status, "detail", out.detail)
+	metrics.Message(string(out.channel), string(out.status))
+	n.Outbound.log().DebugContext(ctx, "notice done", "key", in.Key, "customer_id", in.CustomerID, "status", out.status, "detail", out.detail)
 	return res, nil
 }
 

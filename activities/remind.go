@@ -68,7 +68,7 @@ func (d *Dunning) remind(ctx context.Context, in ExecuteInput, ch domain.Channel
 			return outcome{}, err
 		}
 		why = append(why, string(try)+": "+err.Error())
-		d.log().Info("dunning channel unusable, falling back", "key", in.Action.Key, "channel", try, "reason", err)
+		d.log().DebugContext(ctx, "dunning channel unusable, falling back", "key", in.Action.Key, "channel", try, "reason", err)
 	}
 	// Nothing reached the customer: a person has to.
 	a := in.Action

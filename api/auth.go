@@ -10,6 +10,7 @@ import (
 	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/logs"
 	"recoup/store"
 )
 
@@ -20,6 +21,9 @@ const (
 
 // authenticate finds who is calling: a personal API token (Authorization:
 // Bearer) for machines, the session cookie for browsers. Anything else is 401.
+// customerRoutes are the routes about one customer: their logs name it.
+const customerRoutes = "/api/v1/customers/:id"
+
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
@@ -42,6 +46,11 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			return
 		}
 		c.Set(principalKey, p)
+		ctx = logs.With(ctx, logs.User, p.Actor())
+		if strings.HasPrefix(c.FullPath(), customerRoutes) {
+			ctx = logs.With(ctx, logs.CustomerID, c.Param("id"))
+		}
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }

@@ -55,6 +55,7 @@ func (s *Server) attachCase(c *gin.Context) error {
 		return err
 	}
 	max := s.app.AttachmentMax()
+	LongRequest(c.Writer, UploadTime)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.app.AttachmentBodyLimit())
 	mediaType, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mediaType != "multipart/form-data" {

@@ -23,6 +23,7 @@ func (s *Server) createImport(c *gin.Context) error {
 	if _, err := importer.ParseKind(c.Query("kind")); err != nil {
 		return domain.FieldError("kind", "%v", err) // before reading a body that cannot be imported
 	}
+	LongRequest(c.Writer, UploadTime)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxFile)
 	body, name, contentType, err := importBody(c)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recoup/domain"
+	"recoup/logs"
+	"recoup/metrics"
 	"recoup/store"
 )
 
@@ -25,17 +27,23 @@ func requestID() gin.HandlerFunc {
 		}
 		c.Set(requestIDHeader, id)
 		c.Header(requestIDHeader, id)
-		c.Request = c.Request.WithContext(store.WithRequestID(c.Request.Context(), id))
+		ctx := store.WithRequestID(c.Request.Context(), id)
+		c.Request = c.Request.WithContext(logs.With(ctx, logs.RequestID, id))
 		c.Next()
 	}
 }
 
+// accessLog logs each request at debug (the request id, user and customer
+// come from the context) and counts it in the metrics by route template,
+// never by path: a path carries ids.
 func (s *Server) accessLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		s.log.Debug("http", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
-			"took", time.Since(start), "request_id", c.GetString(requestIDHeader))
+		took := time.Since(start)
+		metrics.HTTPRequest(c.Request.Method, c.FullPath(), c.Writer.Status(), took)
+		s.log.DebugContext(c.Request.Context(), "http", "method", c.Request.Method, "path", c.Request.URL.Path,
+			"status", c.Writer.Status(), "took", took)
 	}
 }
 

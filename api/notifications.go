@@ -131,7 +131,12 @@ func (s *Server) notificationStream(c *gin.Context) error {
 	c.Status(http.StatusOK)
 	w := bufio.NewWriter(c.Writer)
 	fmt.Fprint(w, "retry: 3000\n\n")
+	// A stream outlives the server's timeouts: no read deadline (its expiry
+	// would cancel the request), and each write gets its own deadline.
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetReadDeadline(time.Time{})
 	flush := func() bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(s.heartbeat + WriteTimeout))
 		if w.Flush() != nil {
 			return false
 		}

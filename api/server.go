@@ -16,6 +16,7 @@ import (
 
 	"recoup/app"
 	"recoup/auth"
+	"recoup/metrics"
 	"recoup/notify"
 )
 
@@ -71,6 +72,10 @@ func NewHandler(o Options) http.Handler {
 	r.NoRoute(s.notFoundRoute)
 	r.NoMethod(s.methodNotAllowed)
 
+	// Prometheus figures, without sign-in: no label carries an id, an email or
+	// an amount (see package metrics); keep the path off the public internet
+	// at the proxy if even counts should stay private.
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 	r.GET("/healthz", s.health)
 	r.GET("/readyz", s.ready)
 	v1 := r.Group("/api/v1")
@@ -240,9 +245,41 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// Serve runs the handler on ln until ctx ends, then shuts down gracefully.
+// Limits of every HTTP server of Recoup (the API and web app, the worker's
+// metrics): a client that sends its headers or body slowly, or reads the
+// answer slowly, holds a connection for a bounded time only. The few
+// requests that need longer (an ERP import, an attachment, the notification
+// stream) extend their own deadlines (LongRequest).
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 5 * time.Minute // also bounds a handler: past it Go cancels the request's context
+	WriteTimeout      = 5 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+	MaxHeaderBytes    = 64 << 10
+)
+
+// NewHTTPServer is an http.Server for h with Recoup's limits.
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
+}
+
+// LongRequest gives the request being served by w d more to read its body
+// and write its answer, past the server's ReadTimeout and WriteTimeout.
+func LongRequest(w http.ResponseWriter, d time.Duration) {
+	rc := http.NewResponseController(w)
+	at := time.Now().Add(d)
+	_ = rc.SetReadDeadline(at) // an error: a writer without deadlines (a test's recorder)
+	_ = rc.SetWriteDeadline(at)
+}
+
+// UploadTime is how long an import or an attachment may take to arrive and be answered.
+const UploadTime = time.Hour
+
+// Serve runs the handler on ln (with NewHTTPServer's limits) until ctx ends,
+// then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := NewHTTPServer(h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -252,7 +289,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	log.Info("HTTP API stopping")
+	log.Info("HTTP server stopping", "addr", ln.Addr().String())
 	return srv.Shutdown(shutdown)
 }
 

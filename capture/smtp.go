@@ -136,7 +136,7 @@ func (se *session) Data(r io.Reader) error {
 		// 451 makes the client report a temporary failure instead of believing it was sent.
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Capture could not store the message"}
 	}
-	se.s.logger.Info("capture: email received",
+	se.s.logger.Debug("capture: email received", // one per email: the dev summary counts them
 		"id", msg.ID, "from", msg.From, "to", msg.To, "subject", msg.Subject,
 		"size", len(raw), "auth_user", se.user, "remote", se.remote)
 	return nil

@@ -238,7 +238,7 @@ func (t *TwilioAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		twilioError(w, http.StatusInternalServerError, 20500)
 		return
 	}
-	t.logger.Info("capture: "+string(kind)+" received", "id", msg.ID, "sid", sid, "from", msg.From, "to", msg.To)
+	t.logger.Debug("capture: "+string(kind)+" received", "id", msg.ID, "sid", sid, "from", msg.From, "to", msg.To)
 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)

@@ -27,6 +27,8 @@ type Config struct {
 	DataDir            string
 	TemporalUIAddr     string
 	LogLevel           string
+	LogFormat          string
+	MetricsAddr        string
 	ReportingCurrency  string
 	DigestHour         string
 	PaidClaimCheck     string
@@ -69,6 +71,8 @@ var Settings = []Setting{
 	{Env: "RECOUP_INBOUND_SMTP_ADDR", Flag: "inbound-smtp-addr", Usage: "address the inbound SMTP listener (customer replies and bounces) listens on; empty: none (dev: 127.0.0.1:2525)", field: func(c *Config) *string { return &c.InboundSMTPAddr }},
 	{Env: "RECOUP_INBOUND_IMAP_URL", Flag: "inbound-imap-url", Usage: "IMAP mailbox polled every minute for customer replies and bounces, imaps://user:pass@host/INBOX; empty: none", Secret: true, field: func(c *Config) *string { return &c.InboundIMAPURL }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
+	{Env: "RECOUP_LOG_FORMAT", Default: "auto", Flag: "log-format", Usage: "json (one line per event), text, or auto: text on a terminal, JSON otherwise", field: func(c *Config) *string { return &c.LogFormat }},
+	{Env: "RECOUP_METRICS_ADDR", Default: "127.0.0.1:9464", Flag: "metrics-addr", Usage: "address `recoup worker` serves Prometheus /metrics on; off: none (the API serves /metrics on its own address)", field: func(c *Config) *string { return &c.MetricsAddr }},
 }
 
 // Load reads the environment; an unset or empty variable takes its default.

@@ -29,7 +29,7 @@ import (
 const composePath = "../docker-compose.yml"
 
 // The services of the production shape; the README names the same ones.
-var serviceNames = []string{"postgres", "temporal", "temporal-ui", "mail", "migrate", "api", "worker"}
+var serviceNames = []string{"postgres", "temporal", "temporal-ui", "mail", "migrate", "api", "worker", "prometheus", "grafana"}
 
 // recoupServices run the recoup image; each one's command is its own name.
 var recoupServices = []string{"migrate", "api", "worker"}
@@ -428,6 +428,8 @@ func TestCompose_PublishesTheUsualPorts(t *testing.T) {
 		"temporal":    {"7233:7233"},
 		"temporal-ui": {"8233:8080"},
 		"mail":        {"1025:1025", "8025:8025"},
+		"prometheus":  {"9090:9090"},
+		"grafana":     {"3000:3000"},
 	}
 	for name, ports := range want {
 		var got []string

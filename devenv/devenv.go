@@ -29,6 +29,7 @@ import (
 	"recoup/flow"
 	"recoup/importer"
 	"recoup/inbound"
+	"recoup/logs"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/web"
@@ -235,6 +236,8 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	info.Counts = check.Counts
 	banner(o.Out, info, check)
+	// The console shows a line a minute of what was done; each action is at debug.
+	go logs.Summarize(ctx, log, logs.SummaryEvery)
 	printCredentials(o.Out, info.API, info.Credentials, cfg.DataDir)
 	if o.Started != nil {
 		o.Started(info)
@@ -301,6 +304,7 @@ Recoup is running (stop with Ctrl-C; everything persists).
   Web app        %[1]s/    (sign in with a user below)
   API            %[1]s/api/v1/customers    (OpenAPI: %[1]s/api/v1/openapi.yaml)
   Captured mail, texts and calls  %[1]s/dev/mail
+  Metrics        %[1]s/metrics    (Prometheus: API and worker, one process here)
   Temporal UI    %[2]s
   Temporal       %[3]s (namespace default; workflows, timers and history persist in %[4]s/temporal)
   SMTP capture   %[5]s

@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"recoup/metrics"
 	"recoup/store"
 )
 
@@ -85,8 +87,10 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 	if !ok {
 		return Result{}, fmt.Errorf("unknown kind %q", kind)
 	}
+	start := time.Now()
 	recs, err := newRecordReader(format, r, sp.columns)
 	if err != nil {
+		metrics.ImportRefused(string(kind))
 		return Result{}, err
 	}
 	res := Result{Kind: kind, Rejections: []Rejection{}}
@@ -137,8 +141,14 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 		return journal(ctx, tx, res, src)
 	})
 	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			metrics.ImportRefused(string(kind))
+		}
 		return Result{}, err
 	}
+	metrics.Import(string(kind), metrics.ImportRows{Inserted: res.Inserted, Updated: res.Updated,
+		Unchanged: res.Unchanged, Rejected: res.Rejected}, time.Since(start))
 	return res, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"golang.org/x/net/netutil"
 )
 
 // Envelope is who the SMTP transaction says a message is from and for.
@@ -47,6 +48,11 @@ const (
 	MaxMessageBytes = 25 << 20
 	maxRecipients   = 50
 	ioTimeout       = 2 * time.Minute
+	// MaxSessions bounds the connections served at once: more wait in the
+	// listen backlog, so a flood cannot open unbounded sessions.
+	MaxSessions = 100
+	// maxLineLength is RFC 5321's limit of a command line, with room to spare.
+	maxLineLength = 2000
 	// processTimeout bounds the processing of one message.
 	processTimeout = time.Minute
 )
@@ -74,6 +80,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbound: smtp listen on %s: %w", addr, err)
 	}
+	ln = netutil.LimitListener(ln, MaxSessions)
 	s := &Server{ln: ln, rc: rc, log: log}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{s: s, remote: c.Conn().RemoteAddr().String()}, nil
@@ -82,6 +89,7 @@ func Listen(addr string, rc Receiver, log *slog.Logger) (*Server, error) {
 	srv.MaxMessageBytes = MaxMessageBytes
 	srv.MaxRecipients = maxRecipients
 	srv.ReadTimeout, srv.WriteTimeout = ioTimeout, ioTimeout
+	srv.MaxLineLength = maxLineLength
 	srv.EnableSMTPUTF8 = true
 	srv.ErrorLog = SMTPLog{Log: log, Prefix: "inbound: smtp: "}
 	s.srv = srv

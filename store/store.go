@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -106,8 +107,14 @@ func migrateDB(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// One line at info for the lot (a first start applies dozens), each at debug.
+	var took time.Duration
 	for _, r := range results {
-		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		log.Debug("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		took += r.Duration
+	}
+	if len(results) > 0 {
+		log.Info("schema migrated", "migrations", len(results), "to_version", results[len(results)-1].Source.Version, "took", took)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"recoup/domain"
+	"recoup/metrics"
 )
 
 // TaskView is a task as people see it in their work list.
@@ -108,6 +109,9 @@ func (s *Store) CloseTask(ctx context.Context, per Perimeter, id int64, resoluti
 		after, _ := json.Marshal(map[string]any{"task_id": id, "kind": kind, "resolution": resolution})
 		return Journal(ctx, tx, Entry{Actor: actor, Action: "task.close", Target: fmt.Sprintf("customer/%d", customerID), After: after})
 	})
+	if err == nil {
+		metrics.TaskClosed("closed")
+	}
 	return customerID, err
 }
 
@@ -245,10 +249,16 @@ func createTask(ctx context.Context, tx pgx.Tx, t Task) (id int64, created bool,
 			return 0, false, err
 		}
 	}
-	return id, true, journalTask(ctx, tx, t, "task.create", map[string]any{
+	if err := journalTask(ctx, tx, t, "task.create", map[string]any{
 		"task_id": id, "key": t.Key, "kind": t.Kind, "assignee_role": t.AssigneeRole, "assignee_id": assignee,
 		"invoice_ids": ids, "due_at": t.DueAt.UTC(), "note": t.Note,
-	})
+	}); err != nil {
+		return 0, false, err
+	}
+	// Counted here, inside the caller's transaction (tasks are made in many of
+	// them): one that fails after this point over-counts by one.
+	metrics.TaskCreated(string(t.Kind))
+	return id, true, nil
 }
 
 // mergeCall joins a call step's invoices to the open call task, journaled

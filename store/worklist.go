@@ -13,6 +13,7 @@ import (
 
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/metrics"
 	"recoup/money"
 )
 
@@ -649,5 +650,8 @@ func (s *Store) CompleteTask(ctx context.Context, per Perimeter, id int64, actor
 		}
 		return nil
 	})
+	if err == nil {
+		metrics.TaskClosed("completed")
+	}
 	return done, err
 }

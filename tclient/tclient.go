@@ -9,6 +9,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+
+	"recoup/metrics"
 )
 
 func options(address, namespace string, logger *slog.Logger) client.Options {
@@ -17,6 +19,8 @@ func options(address, namespace string, logger *slog.Logger) client.Options {
 		Namespace: namespace,
 		// The SDK is chatty at info; its warnings and errors are what we want to see.
 		Logger: sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		// The SDK's own figures (polls, schedule-to-start, slots) at /metrics.
+		MetricsHandler: metrics.TemporalHandler(),
 	}
 }
 

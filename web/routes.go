@@ -9,9 +9,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/api"
 	"recoup/app"
 	"recoup/auth"
 	"recoup/domain"
+	"recoup/logs"
 )
 
 // route is one page or action: who may reach it (an action of the permission
@@ -63,10 +65,15 @@ func (h *Handler) page(rt route) gin.HandlerFunc {
 				limit = maxFormBody
 			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+			if limit > maxFormBody {
+				// An upload may take longer than the server's timeouts allow a form.
+				api.LongRequest(c.Writer, api.UploadTime)
+			}
 		}
 		if secret, err := c.Cookie(sessionCookie); err == nil && app.IsSessionSecret(secret) {
 			if p, err := h.app.SessionPrincipal(ctx, secret); err == nil {
 				r.who, r.signedIn, r.csrf = p, true, csrfToken(secret)
+				c.Request = c.Request.WithContext(logs.With(ctx, logs.User, p.Actor()))
 			}
 		}
 		r.lang = h.catalog.choose(r.who.Language, c.GetHeader("Accept-Language"))

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -115,7 +116,8 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	}
 	// A stopping worker lets the activities it runs finish (a send and its
 	// record in message_log) rather than cut them between the two.
-	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
+	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout,
+		Interceptors: []interceptor.WorkerInterceptor{&Observe{}}})
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
 		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, Log: o.Log})
 	return w, nil

@@ -171,7 +171,7 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 			if d.dirty {
 				continue // new items may have arrived since the load
 			}
-			log.Info("no open items: dunning ends", "customer", d.in.CustomerID)
+			log.Debug("no open items: dunning ends", "customer", d.in.CustomerID)
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
 		// A text or call that did not reach the customer goes again by email.
@@ -192,6 +192,8 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		d.waiting, d.codes = plan.Waiting, plan.WaitCodes
 		if !slices.Equal(plan.Warnings, d.warnings) { // e.g. a country without holiday data: said once, not each evaluation
 			for _, w := range plan.Warnings {
+				// The process logs each warning text once (logs.OnceKey): every
+				// account of a country without holiday data says the same.
 				log.Warn("dunning planner", "customer", d.in.CustomerID, "warning", w)
 			}
 		}
@@ -258,7 +260,7 @@ func (d *dunningRun) checkPromises(ctx, actCtx workflow.Context, snap activities
 			if res.Plan != nil {
 				status = string(res.Plan.Status)
 			}
-			workflow.GetLogger(ctx).Info("promise checked", "customer", d.in.CustomerID, "promise", p.ID, "kind", p.Kind,
+			workflow.GetLogger(ctx).Debug("promise checked", "customer", d.in.CustomerID, "promise", p.ID, "kind", p.Kind,
 				"status", status)
 			settled = true
 		}

@@ -33,7 +33,7 @@ func CustomerNotice(ctx workflow.Context, in flow.NoticeInput) error {
 		err := workflow.ExecuteActivity(ctx, notices.SendNotice, flow.SendNoticeInput{NoticeInput: in, Template: template,
 			Key: key, Seq: seq, WorkflowID: wid}).Get(ctx, &res)
 		if err == nil {
-			workflow.GetLogger(ctx).Info("notice", "key", key, "status", res.Status, "detail", res.Detail)
+			workflow.GetLogger(ctx).Debug("notice", "key", key, "status", res.Status, "detail", res.Detail)
 		}
 		return err
 	}

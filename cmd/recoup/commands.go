@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,6 +25,8 @@ import (
 	"recoup/flow"
 	"recoup/importer"
 	"recoup/inbound"
+	"recoup/logs"
+	"recoup/metrics"
 	"recoup/store"
 	"recoup/tclient"
 	"recoup/web"
@@ -189,6 +192,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			go fc.Watch(ctx, watchTemporal)
 			uses := app.New(p.store, fc, p.log, opts...)
 			go func() { _ = uses.RunLive(ctx) }() // the live notification streams of this process, until ctx ends
+			go logs.Summarize(ctx, p.log, logs.SummaryEvery)
 			pages, err := web.New(web.Options{App: uses, Logger: p.log})
 			if err != nil {
 				return err
@@ -237,13 +241,40 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			p.log.Info("worker polling", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
+			if err := serveMetrics(ctx, cfg.MetricsAddr, p.log); err != nil {
+				return err
+			}
+			go logs.Summarize(ctx, p.log, logs.SummaryEvery)
 			stop := make(chan any)
 			go func() { <-ctx.Done(); close(stop) }()
 			return w.Run(stop)
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SMTP_URL", "RECOUP_MAIL_FROM",
-		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL", "RECOUP_PUBLIC_URL", "RECOUP_DIGEST_HOUR")
+		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL", "RECOUP_PUBLIC_URL", "RECOUP_DIGEST_HOUR",
+		"RECOUP_METRICS_ADDR")
+}
+
+// metricsOff is the RECOUP_METRICS_ADDR that turns the worker's metrics server off.
+const metricsOff = "off"
+
+// serveMetrics serves /metrics (and /healthz) for the worker at addr until
+// ctx ends; the API serves them on its own address.
+func serveMetrics(ctx context.Context, addr string, log *slog.Logger) error {
+	if addr == metricsOff {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("worker metrics cannot listen on %s (set RECOUP_METRICS_ADDR, or off): %w", addr, err)
+	}
+	log.Info("worker metrics listening", "addr", ln.Addr().String())
+	go func() {
+		if err := api.Serve(ctx, ln, metrics.WorkerHandler(), log); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("worker metrics server", "err", err)
+		}
+	}()
+	return nil
 }
 
 func migrateCmd(cfg *config.Config) *cobra.Command {

@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"recoup/config"
+	"recoup/logs"
 )
 
 func main() {
@@ -40,18 +40,19 @@ func newRoot() *cobra.Command {
 }
 
 // bind adds the command's settings as flags (overriding the environment) and
-// a log-level flag to every command.
+// the log level and format flags to every command.
 func bind(cmd *cobra.Command, cfg *config.Config, envs ...string) *cobra.Command {
-	cfg.Bind(cmd.Flags(), append(envs, "RECOUP_LOG_LEVEL")...)
+	cfg.Bind(cmd.Flags(), append(envs, "RECOUP_LOG_LEVEL", "RECOUP_LOG_FORMAT")...)
 	return cmd
 }
 
 func newLogger(cfg *config.Config) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel))); err != nil {
-		return nil, fmt.Errorf("RECOUP_LOG_LEVEL %q: want debug, info, warn or error", cfg.LogLevel)
+	log, err := logs.New(os.Stderr, logs.Options{Format: cfg.LogFormat, Level: cfg.LogLevel})
+	if err != nil {
+		return nil, err
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), nil
+	slog.SetDefault(log) // the few package-level slog calls (the Twilio webhooks) write the same lines
+	return log, nil
 }
 
 // rejectedError makes `recoup import` exit with status 2 when rows were rejected,
