@@ -1,0 +1,144 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"recoup/devserver"
+	"recoup/flow"
+	"recoup/store"
+	"recoup/store/storetest"
+	"recoup/tclient"
+)
+
+// buildRecoup builds the recoup binary into dir (the Go build cache makes
+// this a link, seconds when the test binary was just built) and returns its path.
+func buildRecoup(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "recoup")
+	begin := time.Now()
+	cmd := exec.Command("go", "build", "-o", bin, "recoup/cmd/recoup")
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	out, err := cmd.CombinedOutput()
+	require.NoError(tb, err, "go build ./cmd/recoup: %s", out)
+	tb.Logf("built recoup in %v", time.Since(begin).Round(100*time.Millisecond))
+	return bin
+}
+
+// workerProcess is a `recoup worker` running in its own process.
+type workerProcess struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+}
+
+// startWorkerProcess runs `recoup worker` with only the environment given
+// (and PATH, HOME), logging warnings and errors.
+func startWorkerProcess(tb testing.TB, bin string, env ...string) *workerProcess {
+	tb.Helper()
+	p := &workerProcess{stderr: &lockedBuffer{}}
+	p.cmd = exec.Command(bin, "worker")
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "RECOUP_LOG_LEVEL=warn"}, env...)
+	p.cmd.Stderr = p.stderr
+	require.NoError(tb, p.cmd.Start())
+	tb.Cleanup(func() { p.kill() })
+	return p
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *workerProcess) kill() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	_ = p.cmd.Wait()
+}
+
+// kill -9 of a real `recoup worker` process in the middle of a batch: a new
+// worker process finishes the job, every reminder reaches the SMTP server,
+// and only a reminder in the window "provider accepted, record not yet
+// written" at the kill may reach it twice. The test counts that window and
+// bounds the duplicates by it.
+func TestKilledWorkerProcessSendsEachReminderOnce(t *testing.T) {
+	n := crashBatch(t, 1000)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	log := slog.New(slog.DiscardHandler)
+	bin := buildRecoup(t, t.TempDir())
+
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: t.TempDir(), Namespace: "default",
+		SearchAttributes: flow.SearchAttributes, Logger: log})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Stop() })
+	tc, err := tclient.Dial(ctx, srv.FrontendAddress(), "default", log)
+	require.NoError(t, err)
+	t.Cleanup(tc.Close)
+	dbURL := storetest.NewURL(t)
+	pool, err := pgxpool.New(ctx, dbURL)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	st := &store.Store{Pool: pool}
+	r := loadBatch(t, ctx, st, n, false)
+	r.tc = tc
+	mta := startFaultySMTP(t)
+	env := []string{"DATABASE_URL=" + dbURL, "TEMPORAL_ADDRESS=" + srv.FrontendAddress(), "TEMPORAL_NAMESPACE=default",
+		"SMTP_URL=smtp://" + mta.addr, "RECOUP_MAIL_FROM=ar@recoup.test"}
+
+	w1 := startWorkerProcess(t, bin, env...)
+	begin := time.Now()
+	r.touchAll(t, ctx)
+	progress := func() string {
+		accepted, _, _ := mta.counts()
+		done, all, _ := r.finished(ctx)
+		return fmt.Sprintf("%v: %d emails accepted, %d of %d claimed actions finished",
+			time.Since(begin).Round(100*time.Millisecond), accepted, done, all)
+	}
+	within(t, 3*time.Minute, "a third of the batch sent by the first worker", func() bool {
+		accepted, _, _ := mta.counts()
+		return accepted >= n/3
+	}, progress)
+	w1.kill()
+	t.Logf("first worker killed (SIGKILL) at %s", progress())
+	if s := w1.stderr.String(); s != "" {
+		t.Logf("first worker's warnings:\n%s", s)
+	}
+	// A DATA the dead process was sending ends on the closed connection.
+	within(t, 30*time.Second, "the SMTP server idle", func() bool { _, _, inData := mta.counts(); return inData == 0 }, progress)
+
+	// The window: keys claimed but not recorded ('sending') whose email the server has.
+	received := mta.received()
+	window := map[string]bool{}
+	sending := 0
+	for key, status := range messageKeys(t, ctx, st) {
+		if status == "sending" {
+			sending++
+			if received[emailIdent(key)] > 0 {
+				window[key] = true
+			}
+		}
+	}
+	t.Logf("at the kill: %d actions claimed and not recorded, %d of them already accepted by the SMTP server (the window)", sending, len(window))
+
+	w2 := startWorkerProcess(t, bin, env...)
+	restarted := time.Now()
+	within(t, 5*time.Minute, "every reminder recorded after the restart", func() bool {
+		done, all, err := r.finished(ctx)
+		return err == nil && done == n && all == n
+	}, progress)
+	t.Logf("second worker finished the batch %v after its start (%s)", time.Since(restarted).Round(100*time.Millisecond), progress())
+	if s := w2.stderr.String(); s != "" {
+		t.Logf("second worker's warnings:\n%s", s)
+	}
+	dups := requireEachOnce(t, ctx, st, n, "sent", mta.received(), emailIdent, window)
+	t.Logf("%d reminders, %d received twice (window at the kill: %d)", n, dups, len(window))
+	requireNoWorkflowFailed(t, ctx, tc)
+}
