@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"recoup/domain"
@@ -91,6 +92,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 	if a.Key == "" {
 		return res, temporal.NewNonRetryableApplicationError("dunning action without an idempotency key", ErrTypeBadInput, nil)
 	}
+	defer keepAlive(ctx)()
 	claimed, status, err := d.Store.ClaimMessage(ctx, store.MessageClaim{
 		Key: a.Key, CustomerID: in.CustomerID, WorkflowID: in.WorkflowID,
 		ScenarioID: a.ScenarioID, ScenarioVersion: a.ScenarioVersion, StepIndex: a.StepIndex, Repeat: a.Repeat,
@@ -188,6 +190,36 @@ func actor(in ExecuteInput) string {
 		return in.WorkflowID
 	}
 	return "system"
+}
+
+// HeartbeatEvery is how often a running Execute tells Temporal its worker is
+// alive. The Dunning workflow gives Execute a heartbeat timeout of a few of
+// these: an action whose worker died (kill -9, a lost machine) is retried
+// once that timeout passes, not after the whole start-to-close timeout.
+const HeartbeatEvery = 5 * time.Second
+
+// keepAlive records a heartbeat every HeartbeatEvery until the returned stop
+// is called; outside an activity (unit tests) it does nothing.
+func keepAlive(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // finishTimeout bounds recording an action's outcome after its context ended.

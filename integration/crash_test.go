@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -157,6 +158,10 @@ type faultySMTP struct {
 	srv      *smtp.Server // nil while down
 	tempFail bool
 	got      map[string]int // Message-ID → times accepted
+	// answerAfter delays the 250 that follows an accepted DATA, as a busy
+	// server does: a message stored but not yet confirmed is the window
+	// "provider accepted, record not yet written" of a crash.
+	answerAfter time.Duration
 	refused  int            // DATA answered 451
 	inData   int            // DATA transactions being read
 }
@@ -177,6 +182,7 @@ func (s *faultySMTP) serve(ln net.Listener) {
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
+	srv.ErrorLog = stdlog.New(io.Discard, "", 0) // a killed client's reset connection is expected here
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
@@ -255,12 +261,15 @@ func (f *faultySession) Data(r io.Reader) error {
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.tempFail {
 		s.refused++
+		s.mu.Unlock()
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	s.got[msg.Header.Get("Message-Id")]++
+	delay := s.answerAfter
+	s.mu.Unlock()
+	time.Sleep(delay)
 	return nil
 }
 

@@ -90,6 +90,7 @@ func TestKilledWorkerProcessSendsEachReminderOnce(t *testing.T) {
 	r := loadBatch(t, ctx, st, n, false)
 	r.tc = tc
 	mta := startFaultySMTP(t)
+	mta.answerAfter = 300 * time.Millisecond // so that the kill finds sends in the window
 	env := []string{"DATABASE_URL=" + dbURL, "TEMPORAL_ADDRESS=" + srv.FrontendAddress(), "TEMPORAL_NAMESPACE=default",
 		"SMTP_URL=smtp://" + mta.addr, "RECOUP_MAIL_FROM=ar@recoup.test"}
 
