@@ -162,8 +162,8 @@ type faultySMTP struct {
 	// server does: a message stored but not yet confirmed is the window
 	// "provider accepted, record not yet written" of a crash.
 	answerAfter time.Duration
-	refused  int            // DATA answered 451
-	inData   int            // DATA transactions being read
+	refused     int // DATA answered 451
+	inData      int // DATA transactions being read
 }
 
 func startFaultySMTP(tb testing.TB) *faultySMTP {
