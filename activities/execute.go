@@ -138,7 +138,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		out = outcome{status: domain.MessageSent, channel: ch, detail: "account put on credit hold"}
 	}
 	if err != nil {
-		d.log().Warn("dunning action failed, will be retried", "key", a.Key, "channel", ch, "err", err)
+		d.log().Warn("dunning action failed, will be retried", "key", a.Key, "channel", ch, "attempt", attempt(ctx), "err", err)
 		return res, badInput(err)
 	}
 	if err := d.finish(ctx, a.Key, out, store.Entry{Actor: actor(in)}); err != nil {
@@ -220,6 +220,14 @@ func keepAlive(ctx context.Context) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// attempt is the activity's attempt number (1 the first time), 0 outside an activity.
+func attempt(ctx context.Context) int32 {
+	if !activity.IsActivity(ctx) {
+		return 0
+	}
+	return activity.GetInfo(ctx).Attempt
 }
 
 // finishTimeout bounds recording an action's outcome after its context ended.
