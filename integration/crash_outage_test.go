@@ -36,8 +36,8 @@ func newFailureLog(patterns ...string) *failureLog {
 }
 
 func (f *failureLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
-func (f *failureLog) WithAttrs([]slog.Attr) slog.Handler        { return f }
-func (f *failureLog) WithGroup(string) slog.Handler             { return f }
+func (f *failureLog) WithAttrs([]slog.Attr) slog.Handler           { return f }
+func (f *failureLog) WithGroup(string) slog.Handler                { return f }
 
 func (f *failureLog) Handle(_ context.Context, r slog.Record) error {
 	var line strings.Builder
