@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -99,6 +100,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		Channel: ch, InvoiceIDs: a.InvoiceIDs, Covered: a.Covered,
 	})
 	if err != nil {
+		d.log().Warn("dunning action not claimed, will be retried", "key", a.Key, "attempt", attempt(ctx), "err", err)
 		return res, badInput(err)
 	}
 	if !claimed && status != domain.MessageSending {
@@ -155,12 +157,33 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 
 // finish records the outcome of key in the message log, journaled as e. What
 // was sent is recorded even when the activity is being cancelled (a worker
-// stopping): an unrecorded send is sent again by the retry.
+// stopping), and a failed write is tried again for up to finishTimeout (a
+// Postgres restart): an unrecorded send is sent again by the activity's retry.
 func (d *Dunning) finish(ctx context.Context, key string, out outcome, e store.Entry) error {
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
-	return d.Store.FinishMessage(finishCtx, key, out.status, out.channel, out.ref, out.detail, e)
+	wait := finishRetryFirst
+	for {
+		err := d.Store.FinishMessage(finishCtx, key, out.status, out.channel, out.ref, out.detail, e)
+		var domainErr *domain.Error
+		if err == nil || errors.As(err, &domainErr) {
+			return err // recorded, or an error no retry changes (never claimed, not final)
+		}
+		d.log().Warn("dunning action done but not recorded yet, trying again", "key", key, "err", err)
+		select {
+		case <-finishCtx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, finishRetryMax)
+	}
 }
+
+// The backoff of finish's tries.
+const (
+	finishRetryFirst = 200 * time.Millisecond
+	finishRetryMax   = 5 * time.Second
+)
 
 type outcome struct {
 	status  domain.MessageStatus
@@ -230,5 +253,6 @@ func attempt(ctx context.Context) int32 {
 	return activity.GetInfo(ctx).Attempt
 }
 
-// finishTimeout bounds recording an action's outcome after its context ended.
-const finishTimeout = 15 * time.Second
+// finishTimeout bounds recording an action's outcome, tries included: long
+// enough for a Postgres restart, well within Execute's start-to-close timeout.
+const finishTimeout = time.Minute
