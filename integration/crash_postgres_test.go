@@ -202,5 +202,3 @@ func TestPostgresRestartMidBatchAndMidImport(t *testing.T) {
 	requireEachOnce(t, ctx, st, n, "sent", mta.received(), emailIdent, nil)
 	requireNoWorkflowFailed(t, ctx, r.tc)
 }
-
-
