@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"recoup/devserver"
 	"recoup/flow"
@@ -118,16 +120,16 @@ func TestKilledWorkerProcessSendsEachReminderOnce(t *testing.T) {
 	// The window: keys claimed but not recorded ('sending') whose email the server has.
 	received := mta.received()
 	window := map[string]bool{}
-	sending := 0
+	var cut []string
 	for key, status := range messageKeys(t, ctx, st) {
 		if status == "sending" {
-			sending++
+			cut = append(cut, key)
 			if received[emailIdent(key)] > 0 {
 				window[key] = true
 			}
 		}
 	}
-	t.Logf("at the kill: %d actions claimed and not recorded, %d of them already accepted by the SMTP server (the window)", sending, len(window))
+	t.Logf("at the kill: %d actions claimed and not recorded, %d of them already accepted by the SMTP server (the window)", len(cut), len(window))
 
 	w2 := startWorkerProcess(t, bin, env...)
 	restarted := time.Now()
@@ -142,4 +144,27 @@ func TestKilledWorkerProcessSendsEachReminderOnce(t *testing.T) {
 	dups := requireEachOnce(t, ctx, st, n, "sent", mta.received(), emailIdent, window)
 	t.Logf("%d reminders, %d received twice (window at the kill: %d)", n, dups, len(window))
 	requireNoWorkflowFailed(t, ctx, tc)
+
+	// The cut actions were retried because their heartbeats stopped, not
+	// after the 2-minute start-to-close timeout.
+	for _, key := range cut {
+		var wfID string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT workflow_id FROM message_log WHERE key = $1`, key).Scan(&wfID))
+		require.Equal(t, enumspb.TIMEOUT_TYPE_HEARTBEAT, retriedAfter(t, ctx, tc, wfID), "the cut action of %s", wfID)
+	}
+}
+
+// retriedAfter returns the timeout that ended the first attempt of an
+// activity of the workflow that was retried (TIMEOUT_TYPE_UNSPECIFIED if none was).
+func retriedAfter(t *testing.T, ctx context.Context, tc client.Client, workflowID string) enumspb.TimeoutType {
+	t.Helper()
+	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && a.GetAttempt() > 1 {
+			return a.GetLastFailure().GetTimeoutFailureInfo().GetTimeoutType()
+		}
+	}
+	return enumspb.TIMEOUT_TYPE_UNSPECIFIED
 }
