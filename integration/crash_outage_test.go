@@ -103,7 +103,7 @@ func startWorker(t *testing.T, ctx context.Context, o worker.Options) {
 // answers 451 to every message, then comes back. Every reminder is
 // delivered afterwards, none twice, and no workflow failed.
 func TestSMTPOutageMidBatchDeliversEachReminderOnce(t *testing.T) {
-	t.Parallel()
+	t.Parallel() // with the other outage tests: they mostly wait on backoff
 	n := crashBatch(t, 150)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -150,7 +150,7 @@ func TestSMTPOutageMidBatchDeliversEachReminderOnce(t *testing.T) {
 // then comes back. Every text is delivered afterwards, none twice (counted
 // by the idempotency header the stand-in records), and no workflow failed.
 func TestTwilioOutageMidBatchDeliversEachTextOnce(t *testing.T) {
-	t.Parallel()
+	t.Parallel() // with the other outage tests: they mostly wait on backoff
 	n := crashBatch(t, 150)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

@@ -102,6 +102,7 @@ func (p *privatePostgres) url(db string) string {
 // completes once Postgres is back, each reminder received once, no workflow
 // failed.
 func TestPostgresRestartMidBatchAndMidImport(t *testing.T) {
+	t.Parallel() // with the other outage tests: they mostly wait on backoff
 	n := crashBatch(t, 150)
 	const importRows = 4000
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

@@ -111,6 +111,7 @@ func TestCrashTemporalServerHelper(t *testing.T) {
 // (worker.New in this process) rides through both; every reminder reaches
 // the SMTP server exactly once and no workflow failed.
 func TestKilledTemporalServerLosesAndDoublesNothing(t *testing.T) {
+	t.Parallel() // with the other outage tests: they mostly wait on backoff
 	n := crashBatch(t, 150)
 	const sweepAfter = 20 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
