@@ -100,7 +100,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		Channel: ch, InvoiceIDs: a.InvoiceIDs, Covered: a.Covered,
 	})
 	if err != nil {
-		d.log().Warn("dunning action not claimed, will be retried", "key", a.Key, "attempt", attempt(ctx), "err", err)
+		d.log().Warn("dunning action could not be claimed", "key", a.Key, "attempt", attempt(ctx), "err", err)
 		return res, badInput(err)
 	}
 	if !claimed && status != domain.MessageSending {
@@ -163,13 +163,15 @@ func (d *Dunning) finish(ctx context.Context, key string, out outcome, e store.E
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
 	wait := finishRetryFirst
-	for {
+	for try := 1; ; try++ {
 		err := d.Store.FinishMessage(finishCtx, key, out.status, out.channel, out.ref, out.detail, e)
 		var domainErr *domain.Error
 		if err == nil || errors.As(err, &domainErr) {
 			return err // recorded, or an error no retry changes (never claimed, not final)
 		}
-		d.log().Warn("dunning action done but not recorded yet, trying again", "key", key, "err", err)
+		if try == 1 { // once per action: an outage would repeat it for every try
+			d.log().Warn("dunning action done but not recorded yet, trying again for up to "+finishTimeout.String(), "key", key, "err", err)
+		}
 		select {
 		case <-finishCtx.Done():
 			return err

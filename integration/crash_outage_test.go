@@ -20,10 +20,10 @@ import (
 	"recoup/worker"
 )
 
-// failureLog is a slog handler that counts the worker's "will be retried"
-// warnings whose error contains each of its patterns, and those of them that
-// were a retry (attempt > 1): what the worker saw of an outage, observed
-// instead of waited for.
+// failureLog is a slog handler that counts the worker's warnings that
+// contain each of its patterns (in the message or an attribute), and those
+// of them that were a retry (attempt > 1): what the worker saw of an outage,
+// observed instead of waited for.
 type failureLog struct {
 	mu       sync.Mutex
 	patterns []string

@@ -126,8 +126,8 @@ func TestPostgresRestartMidBatchAndMidImport(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Stop() })
 	// What the worker saw of the outage: actions it could not claim, or sent and could not record yet.
-	const retried, unrecorded = "will be retried", "not recorded yet"
-	seen := newFailureLog(retried, unrecorded)
+	const retried, unclaimed, unrecorded = "will be retried", "could not be claimed", "not recorded yet"
+	seen := newFailureLog(retried, unclaimed, unrecorded)
 	r.tc, err = tclient.Dial(ctx, srv.FrontendAddress(), "default", quiet)
 	require.NoError(t, err)
 	t.Cleanup(r.tc.Close)
@@ -159,9 +159,10 @@ func TestPostgresRestartMidBatchAndMidImport(t *testing.T) {
 	progress := func() string {
 		accepted, _, _ := mta.counts()
 		failed, _ := seen.count(retried)
+		notClaimed, _ := seen.count(unclaimed)
 		late, _ := seen.count(unrecorded)
-		return fmt.Sprintf("%v: %d emails accepted; %d actions failed, %d tries to record a sent one",
-			time.Since(begin).Round(100*time.Millisecond), accepted, failed, late)
+		return fmt.Sprintf("%v: %d emails accepted; actions failed: %d, not claimed: %d, sent and not recorded at once: %d",
+			time.Since(begin).Round(100*time.Millisecond), accepted, failed, notClaimed, late)
 	}
 	r.touchAll(t, ctx)
 	within(t, 3*time.Minute, "a third of the batch sent", func() bool { a, _, _ := mta.counts(); return a >= n/3 }, progress)
@@ -181,8 +182,9 @@ func TestPostgresRestartMidBatchAndMidImport(t *testing.T) {
 	t.Logf("the import failed: %v", importErr)
 	within(t, 2*time.Minute, "the worker meets the outage", func() bool {
 		failed, _ := seen.count(retried)
+		notClaimed, _ := seen.count(unclaimed)
 		late, _ := seen.count(unrecorded)
-		return failed+late >= 1
+		return failed+notClaimed+late >= 1
 	}, progress)
 	pg.start(t)
 	t.Logf("Postgres back at %s", progress())
