@@ -41,28 +41,36 @@ func buildRecoup(tb testing.TB, dir string) string {
 type workerProcess struct {
 	cmd    *exec.Cmd
 	stderr *lockedBuffer
+	exited chan struct{} // closed once the process is gone
 }
 
 // startWorkerProcess runs `recoup worker` with only the environment given
 // (and PATH, HOME), logging warnings and errors.
 func startWorkerProcess(tb testing.TB, bin string, env ...string) *workerProcess {
 	tb.Helper()
-	p := &workerProcess{stderr: &lockedBuffer{}}
+	p := &workerProcess{stderr: &lockedBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, "worker")
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "RECOUP_LOG_LEVEL=warn"}, env...)
 	p.cmd.Stderr = p.stderr
 	require.NoError(tb, p.cmd.Start())
-	tb.Cleanup(func() { p.kill() })
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
+	tb.Cleanup(p.kill)
 	return p
+}
+
+// requireRunning fails the test, with what the process wrote, if it exited.
+func (p *workerProcess) requireRunning(tb testing.TB) {
+	select {
+	case <-p.exited:
+		tb.Fatalf("recoup worker exited (%v):\n%s", p.cmd.ProcessState, p.stderr.String())
+	default:
+	}
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
 func (p *workerProcess) kill() {
-	if p.cmd.ProcessState != nil {
-		return
-	}
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	_ = p.cmd.Wait()
+	<-p.exited
 }
 
 // kill -9 of a real `recoup worker` process in the middle of a batch: a new
@@ -106,6 +114,7 @@ func TestKilledWorkerProcessSendsEachReminderOnce(t *testing.T) {
 			time.Since(begin).Round(100*time.Millisecond), accepted, done, all)
 	}
 	within(t, 3*time.Minute, "a third of the batch sent by the first worker", func() bool {
+		w1.requireRunning(t)
 		accepted, _, _ := mta.counts()
 		return accepted >= n/3
 	}, progress)
@@ -134,6 +143,7 @@ func TestKilledWorkerProcessSendsEachReminderOnce(t *testing.T) {
 	w2 := startWorkerProcess(t, bin, env...)
 	restarted := time.Now()
 	within(t, 5*time.Minute, "every reminder recorded after the restart", func() bool {
+		w2.requireRunning(t)
 		done, all, err := r.finished(ctx)
 		return err == nil && done == n && all == n
 	}, progress)
