@@ -1,10 +1,14 @@
 # The README's commands. `make test` is what CI runs.
 export GOTOOLCHAIN := local
 
-.PHONY: test tools bench bench-web bench-handover bench-cases bench-kpis dev
+.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis dev
 
 test: tools
 	go test -count=1 ./...
+
+# Only the crash and outage tests (README "Crash and outage tests"); RECOUP_CRASH_BATCH=200 for a quicker run.
+crash:
+	go test -count=1 ./integration/ -run 'TestKilled|Outage|TestPostgresRestart' -v -timeout 20m
 
 # docker-compose (Debian's package) validates docker-compose.yml without a Docker engine in the deploy tests.
 tools:

@@ -2,10 +2,12 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"recoup/domain"
@@ -92,12 +94,14 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 	if a.Key == "" {
 		return res, temporal.NewNonRetryableApplicationError("dunning action without an idempotency key", ErrTypeBadInput, nil)
 	}
+	defer keepAlive(ctx)()
 	claimed, status, err := d.Store.ClaimMessage(ctx, store.MessageClaim{
 		Key: a.Key, CustomerID: in.CustomerID, WorkflowID: in.WorkflowID,
 		ScenarioID: a.ScenarioID, ScenarioVersion: a.ScenarioVersion, StepIndex: a.StepIndex, Repeat: a.Repeat,
 		Channel: ch, InvoiceIDs: a.InvoiceIDs, Covered: a.Covered,
 	})
 	if err != nil {
+		d.log().WarnContext(ctx, "dunning action could not be claimed", "key", a.Key, "attempt", attempt(ctx), "err", err)
 		return res, badInput(err)
 	}
 	if !claimed && status != domain.MessageSending {
@@ -138,7 +142,7 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 		out = outcome{status: domain.MessageSent, channel: ch, detail: "account put on credit hold"}
 	}
 	if err != nil {
-		d.log().WarnContext(ctx, "dunning action failed, will be retried", "key", a.Key, "channel", ch, "err", err)
+		d.log().WarnContext(ctx, "dunning action failed, will be retried", "key", a.Key, "channel", ch, "attempt", attempt(ctx), "err", err)
 		return res, badInput(err)
 	}
 	if err := d.finish(ctx, a.Key, out, store.Entry{Actor: actor(in)}); err != nil {
@@ -157,12 +161,35 @@ func (d *Dunning) Execute(ctx context.Context, in ExecuteInput) (ExecuteResult, 
 
 // finish records the outcome of key in the message log, journaled as e. What
 // was sent is recorded even when the activity is being cancelled (a worker
-// stopping): an unrecorded send is sent again by the retry.
+// stopping), and a failed write is tried again for up to finishTimeout (a
+// Postgres restart): an unrecorded send is sent again by the activity's retry.
 func (d *Dunning) finish(ctx context.Context, key string, out outcome, e store.Entry) error {
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
-	return d.Store.FinishMessage(finishCtx, key, out.status, out.channel, out.ref, out.detail, e)
+	wait := finishRetryFirst
+	for try := 1; ; try++ {
+		err := d.Store.FinishMessage(finishCtx, key, out.status, out.channel, out.ref, out.detail, e)
+		var domainErr *domain.Error
+		if err == nil || errors.As(err, &domainErr) {
+			return err // recorded, or an error no retry changes (never claimed, not final)
+		}
+		if try == 1 { // once per action: an outage would repeat it for every try
+			d.log().Warn("dunning action done but not recorded yet, trying again for up to "+finishTimeout.String(), "key", key, "err", err)
+		}
+		select {
+		case <-finishCtx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, finishRetryMax)
+	}
 }
+
+// The backoff of finish's tries.
+const (
+	finishRetryFirst = 200 * time.Millisecond
+	finishRetryMax   = 5 * time.Second
+)
 
 type outcome struct {
 	status  domain.MessageStatus
@@ -194,5 +221,44 @@ func actor(in ExecuteInput) string {
 	return "system"
 }
 
-// finishTimeout bounds recording an action's outcome after its context ended.
-const finishTimeout = 15 * time.Second
+// HeartbeatEvery is how often a running Execute tells Temporal its worker is
+// alive. The Dunning workflow gives Execute a heartbeat timeout of a few of
+// these: an action whose worker died (kill -9, a lost machine) is retried
+// once that timeout passes, not after the whole start-to-close timeout.
+const HeartbeatEvery = 5 * time.Second
+
+// keepAlive records a heartbeat every HeartbeatEvery until the returned stop
+// is called; outside an activity (unit tests) it does nothing.
+func keepAlive(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// attempt is the activity's attempt number (1 the first time), 0 outside an activity.
+func attempt(ctx context.Context) int32 {
+	if !activity.IsActivity(ctx) {
+		return 0
+	}
+	return activity.GetInfo(ctx).Attempt
+}
+
+// finishTimeout bounds recording an action's outcome, tries included: long
+// enough for a Postgres restart, well within Execute's start-to-close timeout.
+const finishTimeout = time.Minute

@@ -11,9 +11,11 @@ package store
 // previous attempt died between claiming and finishing (the worker crashed,
 // the send failed temporarily, or it timed out): the retry sends again. If the
 // first attempt had in fact reached the provider, the customer could receive
-// the message twice; that window is as narrow as one send, and the duplicate
-// is recognisable: the email Message-ID (notify.MessageID) and the Twilio
-// idempotency token are both derived from the key.
+// the message twice; that window is as narrow as one send (a failed finish is
+// tried again for a while, so a Postgres restart does not widen it: see
+// activities.Dunning.finish), and the duplicate is recognisable: the email
+// Message-ID (notify.MessageID) and the Twilio idempotency token are both
+// derived from the key. integration/crash_worker_test.go measures it.
 
 import (
 	"context"

@@ -118,8 +118,13 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 	})
 	// Provider outages are retried with backoff for as long as they last: a
 	// reminder is late, never lost, and the workflow does not fail.
+	// The heartbeat timeout retries, within seconds rather than the whole
+	// start-to-close timeout, an action whose worker died (Execute beats
+	// every activities.HeartbeatEvery). Only activity IDs and types are
+	// checked on replay: the option needs no version.
 	sendCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 2 * time.Minute,
+		HeartbeatTimeout:    4 * activities.HeartbeatEvery,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2,
 			MaximumInterval: 30 * time.Minute},
 	})
