@@ -17,6 +17,13 @@ import (
 // disputes, promises and payment plans open then, and the receipts recorded
 // before then. The back-test reads the receipts recorded after it.
 
+// DelayWindowDays is how far back the observed payment delays look: the
+// receipts recorded in the 365 days ending at the as-of date.
+const DelayWindowDays = 365
+
+// delayWindowStart is the first day of the delay window ending at on.
+func delayWindowStart(on dunning.Date) dunning.Date { return on.AddDays(1 - DelayWindowDays) }
+
 // ForecastOpen is an invoice with an open amount at the cut.
 type ForecastOpen struct {
 	InvoiceID, CustomerID, EntityID int64
@@ -30,7 +37,9 @@ type ForecastOpen struct {
 // forecastOpen: invoices (not credit notes) open at @cut, with the amounts
 // of the disputes opened before it and not decided or closed by then.
 const forecastOpen = `
-WITH ` + openAsOf + `,
+WITH ` + openAsOf + forecastOpenRest
+
+const forecastOpenRest = `,
 disputed AS (
     SELECT ci.invoice_id, sum(ci.disputed_minor) AS minor
     FROM case_invoices ci JOIN cases k ON k.id = ci.case_id
@@ -47,9 +56,26 @@ LEFT JOIN disputed d ON d.invoice_id = a.invoice_id
 WHERE a.open_minor > 0 AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
 ORDER BY a.due_date, a.invoice_id`
 
+// forecastOpenOf is forecastOpen for the invoices @ids only (their history alone is read).
+const forecastOpenOf = `
+WITH asof AS (
+    SELECT DISTINCT ON (h.invoice_id) h.invoice_id, h.open_minor, h.due_date
+    FROM invoice_open_history h
+    WHERE h.at < @cut AND h.invoice_id = ANY (@ids::bigint[])
+    ORDER BY h.invoice_id, h.at DESC, h.id DESC)` + forecastOpenRest
+
 // ForecastOpen is the invoices inside per open at the end of f.On, oldest due first.
 func (s *Store) ForecastOpen(ctx context.Context, per Perimeter, f KPIFilter) ([]ForecastOpen, error) {
-	rows, err := s.Pool.Query(ctx, forecastOpen, f.args(per, nil))
+	return s.forecastOpen(ctx, forecastOpen, f.args(per, nil))
+}
+
+// ForecastOpenOf is ForecastOpen of the invoices ids only.
+func (s *Store) ForecastOpenOf(ctx context.Context, per Perimeter, f KPIFilter, ids []int64) ([]ForecastOpen, error) {
+	return s.forecastOpen(ctx, forecastOpenOf, f.args(per, pgx.NamedArgs{"ids": ids}))
+}
+
+func (s *Store) forecastOpen(ctx context.Context, query string, args pgx.NamedArgs) ([]ForecastOpen, error) {
+	rows, err := s.Pool.Query(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +212,11 @@ GROUP BY 1, 2, 3, 4`
 // since (a date, UTC) to the end of f.On, each weighted by its days after the
 // due date it had then.
 func (s *Store) PaymentDelays(ctx context.Context, per Perimeter, f KPIFilter, since dunning.Date) ([]PaymentDelay, error) {
-	rows, err := s.Pool.Query(ctx, paymentDelays, f.args(per, pgx.NamedArgs{"since": since.In(time.UTC)}))
+	return s.paymentDelays(ctx, paymentDelays, f.args(per, pgx.NamedArgs{"since": since.In(time.UTC)}))
+}
+
+func (s *Store) paymentDelays(ctx context.Context, query string, args pgx.NamedArgs) ([]PaymentDelay, error) {
+	rows, err := s.Pool.Query(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -226,11 +256,146 @@ func (s *Store) ReceiptsByDay(ctx context.Context, ids []int64, from, to dunning
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DayReceipts, error) {
-		var d DayReceipts
-		var on time.Time
+	return pgx.CollectRows(rows, scanDayReceipts)
+}
+
+func scanDayReceipts(r pgx.CollectableRow) (DayReceipts, error) {
+	var d DayReceipts
+	var on time.Time
+	var cur string
+	if err := r.Scan(&on, &cur, &d.Minor); err != nil {
+		return d, err
+	}
+	d.On = dunning.DateOf(on)
+	var err error
+	d.Currency, err = money.ParseCurrency(cur)
+	return d, err
+}
+
+// The forecast of a day read from its snapshot (migration 00037): the open
+// invoices by customer and due date with the customer's own delay, and the
+// receipts' sums by customer, so that a forecast adds rows up in SQL rather
+// than reading every invoice's history and shipping every open invoice.
+
+// The snapshot's side of the forecast's build (store.snapshot runs them in
+// this order: the due rows carry the delay the receipts give).
+const (
+	snapshotReceiptsBuild = `
+INSERT INTO kpi_snapshot_receipts (day, customer_id, currency, amount, amount_days)
+SELECT @on::date, i.customer_id, i.currency, sum(-h.change_minor),
+       sum(-h.change_minor::numeric * ((h.at AT TIME ZONE 'UTC')::date - h.due_date))` + receiptFrom + receiptWhere + `
+  AND h.at >= @since AND h.at < @cut AND (NOT @some::boolean OR i.customer_id = ANY (@customers::bigint[]))
+GROUP BY i.customer_id, i.currency`
+
+	snapshotDueBuild = snapshotAsOf + `,
+delays AS (
+    SELECT r.customer_id, kpi_round_half_even(sum(r.amount_days), sum(r.amount))::int AS delay
+    FROM kpi_snapshot_receipts r
+    WHERE r.day = @on::date AND (NOT @some::boolean OR r.customer_id = ANY (@customers::bigint[]))
+    GROUP BY r.customer_id)
+INSERT INTO kpi_snapshot_due (day, customer_id, currency, due_date, open_minor, delay)
+SELECT @on::date, i.customer_id, i.currency, a.due_date, sum(a.open_minor), d.delay
+FROM asof a
+JOIN invoices i ON i.id = a.invoice_id AND i.type = 'invoice'
+LEFT JOIN delays d ON d.customer_id = i.customer_id
+WHERE a.open_minor > 0
+GROUP BY i.customer_id, i.currency, a.due_date, d.delay`
+)
+
+// ForecastDue is open invoices (minor units) of the customers of a snapshot
+// expected on one day: for customers with their own observed delay (Own),
+// on their due date plus that delay (no earlier than the as-of date and no
+// later than the horizon asked: the weeks are all that matters), else on
+// their due date, with the entity and category whose delays apply.
+type ForecastDue struct {
+	Own      bool
+	EntityID int64
+	Category string
+	Currency money.Currency
+	On       dunning.Date
+	Minor    int64
+}
+
+// ForecastSums is a forecast's open invoices and the receipts of the delay
+// window ending at its date, added up from the snapshot of that date.
+type ForecastSums struct {
+	Due []ForecastDue
+	// Receipts' sums by entity, category and currency (CustomerID 0): what
+	// the segment's and entity's delays are made of.
+	Groups []PaymentDelay
+}
+
+const forecastDueColumns = `
+SELECT k.delay IS NOT NULL, CASE WHEN k.delay IS NULL THEN c.entity_id ELSE 0 END,
+       CASE WHEN k.delay IS NULL THEN c.category ELSE '' END, k.currency,
+       CASE WHEN k.delay IS NULL THEN k.due_date ELSE least(greatest(k.due_date + k.delay, @on::date), @horizon::date) END,
+       sum(k.open_minor)::bigint`
+
+const forecastDelayColumns = `
+SELECT 0::bigint, c.entity_id, c.category, k.currency, sum(k.amount)::bigint, sum(k.amount_days)::text`
+
+const (
+	forecastDue = forecastDueColumns + `
+FROM kpi_snapshot_due k
+JOIN customers c ON c.id = k.customer_id
+JOIN entities e ON e.id = c.entity_id
+WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY 1, 2, 3, 4, 5`
+
+	// forecastDuePortfolio looks a portfolio's customers up, as agingSnapshotPortfolio.
+	forecastDuePortfolio = forecastDueColumns + `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshot_due k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY 1, 2, 3, 4, 5`
+
+	forecastDelayGroups = forecastDelayColumns + `
+FROM kpi_snapshot_receipts k
+JOIN customers c ON c.id = k.customer_id
+JOIN entities e ON e.id = c.entity_id
+WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY 2, 3, 4`
+
+	forecastDelayGroupsPortfolio = forecastDelayColumns + `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshot_receipts k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+GROUP BY 2, 3, 4`
+
+	forecastCustomerDelays = `
+SELECT DISTINCT k.customer_id, k.delay FROM kpi_snapshot_due k
+WHERE k.day = @on::date AND k.customer_id = ANY (@customers::bigint[]) AND k.delay IS NOT NULL`
+
+	// forecastDisputed: the invoices of the disputes open at @cut (forecastOpen's).
+	forecastDisputed = `
+SELECT DISTINCT ci.invoice_id FROM case_invoices ci JOIN cases k ON k.id = ci.case_id
+WHERE k.type = 'dispute' AND k.opened_at < @cut
+  AND (k.decided_at IS NULL OR k.decided_at >= @cut) AND (k.closed_at IS NULL OR k.closed_at >= @cut)`
+)
+
+// ForecastSums reads the forecast's sums from the snapshot of f.On (built
+// or rebuilt first), the expected days no later than horizon. ok is false
+// when the snapshot cannot be read (see snapshot): read invoice by invoice.
+func (s *Store) ForecastSums(ctx context.Context, per Perimeter, f KPIFilter, horizon dunning.Date) (sums ForecastSums, ok bool, err error) {
+	if ok, err = s.snapshot(ctx, f); !ok || err != nil {
+		return sums, ok, err
+	}
+	due, groups := forecastDue, forecastDelayGroups
+	if per.portfolio() {
+		due, groups = forecastDuePortfolio, forecastDelayGroupsPortfolio
+	}
+	args := f.args(per, pgx.NamedArgs{"horizon": horizon.String()})
+	rows, err := s.Pool.Query(ctx, due, args)
+	if err != nil {
+		return sums, false, err
+	}
+	sums.Due, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ForecastDue, error) {
+		var d ForecastDue
 		var cur string
-		if err := r.Scan(&on, &cur, &d.Minor); err != nil {
+		var on time.Time
+		if err := r.Scan(&d.Own, &d.EntityID, &d.Category, &cur, &on, &d.Minor); err != nil {
 			return d, err
 		}
 		d.On = dunning.DateOf(on)
@@ -238,4 +403,60 @@ func (s *Store) ReceiptsByDay(ctx context.Context, ids []int64, from, to dunning
 		d.Currency, err = money.ParseCurrency(cur)
 		return d, err
 	})
+	if err != nil {
+		return sums, false, err
+	}
+	if sums.Groups, err = s.paymentDelays(ctx, groups, args); err != nil {
+		return sums, false, err
+	}
+	return sums, true, nil
+}
+
+// CustomerDelays is the own observed delay (whole days) of each of the
+// customers that has one in the snapshot of on, which ForecastSums built.
+func (s *Store) CustomerDelays(ctx context.Context, on dunning.Date, customers []int64) (map[int64]int, error) {
+	rows, err := s.Pool.Query(ctx, forecastCustomerDelays, pgx.NamedArgs{"on": on.String(), "customers": customers})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int{}
+	var id int64
+	var days int
+	_, err = pgx.ForEachRow(rows, []any{&id, &days}, func() error { out[id] = days; return nil })
+	return out, err
+}
+
+// DisputedAt is the invoices of the disputes open at the end of f.On (any
+// perimeter: ForecastOpenOf keeps to it).
+func (s *Store) DisputedAt(ctx context.Context, f KPIFilter) ([]int64, error) {
+	rows, err := s.Pool.Query(ctx, forecastDisputed, pgx.NamedArgs{"cut": f.Cut()})
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// receiptsAfter: the receipts recorded from @cut to @until on the invoices
+// inside the perimeter open at @cut (their latest history row before it),
+// but the invoices @except.
+const receiptsAfter = `
+SELECT (h.at AT TIME ZONE 'UTC')::date, i.currency, sum(-h.change_minor)::bigint` + receiptFrom + `
+JOIN customers c ON c.id = i.customer_id
+JOIN entities e ON e.id = c.entity_id` + receiptWhere + `
+  AND h.at >= @cut AND h.at < @until AND NOT (h.invoice_id = ANY (@except::bigint[]))
+  AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
+  AND (SELECT o.open_minor FROM invoice_open_history o WHERE o.invoice_id = h.invoice_id AND o.at < @cut
+       ORDER BY o.at DESC, o.id DESC LIMIT 1) > 0
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+// ReceiptsAfter is the receipts recorded after the end of f.On up to the end
+// of to on the invoices inside per open then (but except), by day and
+// currency: what a forecast of those invoices made at f.On is compared with.
+func (s *Store) ReceiptsAfter(ctx context.Context, per Perimeter, f KPIFilter, to dunning.Date, except []int64) ([]DayReceipts, error) {
+	rows, err := s.Pool.Query(ctx, receiptsAfter, f.args(per, pgx.NamedArgs{"until": to.AddDays(1).In(time.UTC), "except": except}))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanDayReceipts)
 }

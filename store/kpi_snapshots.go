@@ -133,8 +133,10 @@ const (
 	snapshotDrop        = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	snapshotDropSales   = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	snapshotDropOverdue = `DELETE FROM kpi_snapshot_overdue WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropReceipts = `DELETE FROM kpi_snapshot_receipts WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropDue      = `DELETE FROM kpi_snapshot_due WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	// A day's rows are many: the planner needs them counted to aggregate by hash.
-	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_overdue, kpi_snapshot_sales`
+	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_overdue, kpi_snapshot_sales, kpi_snapshot_receipts, kpi_snapshot_due`
 	snapshotTry     = `SELECT pg_try_advisory_xact_lock(@key)`
 )
 
@@ -166,7 +168,7 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		// Under the lock no writer is between its change and its mark: what
 		// follows reads everything committed, and the marks say the rest.
 		a := pgx.NamedArgs{"on": f.On.String(), "cut": f.Cut(), "lows": segmentDates(f.Segments), "some": false,
-			"customers": []int64{}}
+			"customers": []int64{}, "since": delayWindowStart(f.On).In(time.UTC)}
 		if err := tx.QueryRow(ctx, snapshotState, a).Scan(&built, &stale); err != nil {
 			return err
 		}
@@ -185,13 +187,15 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		}
 		if built {
 			a["some"], a["customers"] = true, customers
-			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue} {
+			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue, snapshotDropReceipts, snapshotDropDue} {
 				if _, err := tx.Exec(ctx, drop, a); err != nil {
 					return err
 				}
 			}
 		}
-		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild, snapshotTotalsDrop, snapshotTotals} {
+		// The receipts before the due rows: those carry the delay the receipts give.
+		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild, snapshotTotalsDrop, snapshotTotals,
+			snapshotReceiptsBuild, snapshotDueBuild} {
 			if _, err := tx.Exec(ctx, build, a); err != nil {
 				return err
 			}

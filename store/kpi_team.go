@@ -109,6 +109,31 @@ JOIN entities e ON e.id = c.entity_id
 WHERE a.open_minor > 0 AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
 GROUP BY 1, 2`
 
+	// teamPortfolioSnapshot is teamPortfolio over the snapshot of @on: the
+	// buckets of a customer's row add up its open invoices (credits apart),
+	// and a row per customer and currency counts it once in each currency,
+	// as count(DISTINCT) does per group.
+	teamPortfolioSnapshot = teamPortfolioSnapshotColumns + `
+FROM kpi_snapshots k
+JOIN customers c ON c.id = k.customer_id
+JOIN entities e ON e.id = c.entity_id
+WHERE k.day = @on::date AND k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
+  AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
+GROUP BY 1, 2`
+
+	// teamPortfolioSnapshotPortfolio looks an agent's or a sales rep's
+	// customers up in the day's rows, as agingSnapshotPortfolio.
+	teamPortfolioSnapshotPortfolio = teamPortfolioSnapshotColumns + `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshots k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+WHERE k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
+  AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
+GROUP BY 1, 2`
+
+	teamPortfolioSnapshotColumns = `
+SELECT coalesce(c.agent_id, 0), k.currency, sum(k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5)::bigint, count(*)::int`
+
 	// teamAgents: every agent of an account in scope has a row, even with nothing to show.
 	teamAgents = `
 SELECT DISTINCT c.agent_id FROM customers c JOIN entities e ON e.id = c.entity_id
@@ -158,7 +183,16 @@ func (s *Store) TeamFigures(ctx context.Context, per Perimeter, f KPIFilter, fro
 	if d.Collected, err = amounts(teamCollected); err != nil {
 		return d, err
 	}
-	if d.Portfolio, err = amounts(teamPortfolio); err != nil {
+	portfolio := teamPortfolio
+	if ok, err := s.snapshot(ctx, f); err != nil {
+		return d, err
+	} else if ok {
+		portfolio = teamPortfolioSnapshot
+		if per.portfolio() {
+			portfolio = teamPortfolioSnapshotPortfolio
+		}
+	}
+	if d.Portfolio, err = amounts(portfolio); err != nil {
 		return d, err
 	}
 	rows, err := s.Pool.Query(ctx, teamAgents, args)
