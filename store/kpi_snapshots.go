@@ -128,11 +128,11 @@ FULL JOIN (
 const (
 	snapshotState = `SELECT EXISTS (SELECT 1 FROM kpi_snapshot_days WHERE day = @on::date),
        EXISTS (SELECT 1 FROM kpi_snapshot_stale WHERE day = @on::date)`
-	snapshotDay         = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
-	snapshotTaken       = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
-	snapshotDrop        = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
-	snapshotDropSales   = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
-	snapshotDropOverdue = `DELETE FROM kpi_snapshot_overdue WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDay          = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
+	snapshotTaken        = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
+	snapshotDrop         = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropSales    = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropOverdue  = `DELETE FROM kpi_snapshot_overdue WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	snapshotDropReceipts = `DELETE FROM kpi_snapshot_receipts WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	snapshotDropDue      = `DELETE FROM kpi_snapshot_due WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	// A day's rows are many: the planner needs them counted to aggregate by hash.
