@@ -417,3 +417,60 @@ func backtestBoth(t *testing.T, a *app.App, who domain.Principal, q app.Forecast
 	require.Equal(t, each, summed, "the same figures both ways")
 	return summed
 }
+
+// The snapshot's sums follow the changes that reach a day's forecast (the
+// stale marks of migrations 00035 and 00037): a payment today reaches
+// today's forecast only; a receipt of the past stops counting when its
+// invoice is written off later, and an invoice moved to another customer
+// takes that customer's delay, on every day. forecastBoth checks each
+// forecast against the one made invoice by invoice from the history.
+func TestForecastSumsFollowChanges(t *testing.T) {
+	t.Parallel()
+	pool := storetest.NewPool(t)
+	rows := storetest.NewFactory(pool)
+	a := app.New(&store.Store{Pool: pool}, nil, nil)
+	admin := domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}
+	today := dunning.DateOf(time.Now().UTC())
+	at := func(days int) time.Time { return noon(today.AddDays(days).String()) }
+	c := rows.Customer(t, storetest.Customer{Category: "retail"})
+	other := rows.Customer(t, storetest.Customer{})
+	p1 := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: today.AddDays(-100), Amount: eur(100000)})
+	p2 := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: today.AddDays(-100), Amount: eur(100000)})
+	q1 := rows.Invoice(t, storetest.Invoice{Customer: other, DueDate: today.AddDays(-100), Amount: eur(100000)})
+	open := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: today.AddDays(5), Amount: eur(50000)})
+	rows.Backdate(t, at(-130))
+	rows.Payment(t, storetest.Payment{Invoice: p2, ReceivedOn: today.AddDays(-98)}) // 2 days late
+	rows.Backdate(t, at(-98))
+	rows.ERPOpen(t, p1, 0, false) // 30 days late
+	rows.Backdate(t, at(-70))
+	rows.ERPOpen(t, q1, 0, false) // 40 days late
+	rows.Backdate(t, at(-60))
+
+	past := today.AddDays(-30)
+	forecasts := func() (app.Forecast, app.Forecast) {
+		t.Helper()
+		return forecastBoth(t, a, admin, app.ForecastQuery{AsOf: past.String()}),
+			forecastBoth(t, a, admin, app.ForecastQuery{AsOf: today.String()})
+	}
+	expected := func(f app.Forecast) dunning.Date {
+		t.Helper()
+		require.Len(t, f.Pieces, 1)
+		return f.Pieces[0].Expected
+	}
+	pastBefore, todayBefore := forecasts()
+	require.Equal(t, today.AddDays(5+16), expected(pastBefore), "(2 × 1,000 + 30 × 1,000) ÷ 2,000 = 16 days")
+
+	rows.Payment(t, storetest.Payment{Invoice: open, Amount: eur(10000), ReceivedOn: today})
+	pastPaid, todayPaid := forecasts()
+	require.Equal(t, pastBefore, pastPaid)
+	require.NotEqual(t, todayBefore.Weeks, todayPaid.Weeks)
+
+	rows.ERPOpen(t, p1, 0, true) // its fall to 0 is no receipt any more
+	pastOff, _ := forecasts()
+	require.Equal(t, today.AddDays(5+2), expected(pastOff))
+
+	_, err := pool.Exec(context.Background(), `UPDATE invoices SET customer_id = $1 WHERE id = $2`, other, open)
+	require.NoError(t, err)
+	pastMoved, _ := forecasts()
+	require.Equal(t, today.AddDays(5+40), expected(pastMoved))
+}

@@ -61,6 +61,13 @@ func TestKPISnapshotsAnswerWhatTheHistoryAnswers(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, want, got, "top overdue on %s", on)
 
+			from := on.AddDays(-89).In(time.UTC)
+			wantTeam, err := st.TeamFigures(ctx, per, history, from, per.Agent, nil)
+			require.NoError(t, err)
+			gotTeam, err := st.TeamFigures(ctx, per, snap, from, per.Agent, nil)
+			require.NoError(t, err)
+			require.Equal(t, wantTeam.Portfolio, gotTeam.Portfolio, "team portfolio on %s", on)
+
 			days, err := st.SalesByDay(ctx, per, history, segs[0])
 			require.NoError(t, err)
 			bySegment, ok, err := st.SalesBySegment(ctx, per, snap)
@@ -75,6 +82,10 @@ func TestKPISnapshotsAnswerWhatTheHistoryAnswers(t *testing.T) {
 	before := same(past, pastSegs)
 	require.Equal(t, [store.NumBuckets]int64{0, 0, 60000, 0, 0, 0}, before[0].Buckets, "A1's 600.00 left, 35 days late")
 	require.Equal(t, int64(-12000), before[0].Credits, "the credit note and C2's payment in advance")
+	team, err := st.TeamFigures(ctx, store.Everything, store.KPIFilter{On: past, Segments: pastSegs}, past.AddDays(-89).In(time.UTC), nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, []store.TeamAmount{{UserID: alice, Currency: money.MustCurrency("EUR"), Minor: 60000, Accounts: 1}}, team.Portfolio,
+		"Alice's A1, C2's credit note and payment apart")
 	todayBefore := same(today, nowSegs)
 	var days int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM kpi_snapshot_days`).Scan(&days))
@@ -88,7 +99,7 @@ func TestKPISnapshotsAnswerWhatTheHistoryAnswers(t *testing.T) {
 	require.NotEqual(t, todayBefore, same(today, nowSegs))
 
 	// An invoice moved to another customer changes both on every day.
-	_, err := pool.Exec(ctx, `UPDATE invoices SET customer_id = $1 WHERE id = $2`, c2, a1)
+	_, err = pool.Exec(ctx, `UPDATE invoices SET customer_id = $1 WHERE id = $2`, c2, a1)
 	require.NoError(t, err)
 	same(past, pastSegs)
 	same(today, nowSegs)

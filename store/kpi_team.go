@@ -107,7 +107,8 @@ JOIN invoices i ON i.id = a.invoice_id AND i.type = 'invoice'
 JOIN customers c ON c.id = i.customer_id
 JOIN entities e ON e.id = c.entity_id
 WHERE a.open_minor > 0 AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
-GROUP BY 1, 2`
+GROUP BY 1, 2
+ORDER BY 1, 2`
 
 	// teamPortfolioSnapshot is teamPortfolio over the snapshot of @on: the
 	// buckets of a customer's row add up its open invoices (credits apart),
@@ -119,7 +120,8 @@ JOIN customers c ON c.id = k.customer_id
 JOIN entities e ON e.id = c.entity_id
 WHERE k.day = @on::date AND k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
   AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
-GROUP BY 1, 2`
+GROUP BY 1, 2
+ORDER BY 1, 2`
 
 	// teamPortfolioSnapshotPortfolio looks an agent's or a sales rep's
 	// customers up in the day's rows, as agingSnapshotPortfolio.
@@ -129,7 +131,8 @@ JOIN entities e ON e.id = c.entity_id
 CROSS JOIN LATERAL (SELECT * FROM kpi_snapshots k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
 WHERE k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
   AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
-GROUP BY 1, 2`
+GROUP BY 1, 2
+ORDER BY 1, 2`
 
 	teamPortfolioSnapshotColumns = `
 SELECT coalesce(c.agent_id, 0), k.currency, sum(k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5)::bigint, count(*)::int`
