@@ -26,7 +26,9 @@ type ForecastQuery struct {
 	Pieces                 bool
 }
 
-// DefaultForecastWeeks and MaxForecastWeeks bound ForecastQuery.Weeks.
+// DefaultForecastWeeks and MaxForecastWeeks bound ForecastQuery.Weeks
+// (the snapshot places everything after store.ForecastHorizonDays "later":
+// MaxForecastWeeks must end before it).
 const (
 	DefaultForecastWeeks = 13
 	MaxForecastWeeks     = 53
@@ -138,7 +140,7 @@ func (a *App) forecast(ctx context.Context, who domain.Principal, q ForecastQuer
 		return run, err
 	}
 	if !q.Pieces {
-		sums, ok, err := a.store.ForecastSums(ctx, per, s.filter, weekOne(on).AddDays(7*MaxForecastWeeks))
+		sums, ok, err := a.store.ForecastSums(ctx, per, s.filter)
 		if err != nil {
 			return run, err
 		}

@@ -229,6 +229,38 @@ func TestForecastKeepsToThePerimeter(t *testing.T) {
 	require.Empty(t, fc.Disputed.ByCurrency)
 }
 
+// Every perimeter reads the snapshot its own way (the sums by entity, a
+// portfolio's customers, the customers one by one for a department): each
+// forecast and back-test equals the one made invoice by invoice.
+func TestForecastOfEachPerimeterFromTheSnapshot(t *testing.T) {
+	t.Parallel()
+	f := setupForecast(t)
+	var fr int64
+	require.NoError(t, f.st.Pool.QueryRow(context.Background(), `SELECT id FROM entities WHERE code = 'FR01'`).Scan(&fr))
+	whos := map[string]domain.Principal{
+		"admin": f.admin, "agent": f.alice,
+		"credit manager of FR01": {UserID: 99, Role: domain.RoleCreditManager, Email: "cm@example.com", EntityIDs: []int64{fr}},
+		"department":             {UserID: 98, Role: domain.RoleDepartment, Email: "dep@example.com", AllEntities: true, Department: domain.DepartmentCreditManagement},
+	}
+	for name, who := range whos {
+		for _, entity := range []string{"", "FR01", "US01"} {
+			for _, asOf := range []string{"2026-02-28", "2026-03-04"} {
+				q := app.ForecastQuery{AsOf: asOf, Entity: entity, Weeks: 5}
+				summed, err := f.app.Forecast(context.Background(), who, q)
+				require.NoError(t, err, name)
+				q.Pieces = true
+				each, err := f.app.Forecast(context.Background(), who, q)
+				require.NoError(t, err, name)
+				require.Empty(t, summed.Pieces, name)
+				each.Pieces = []app.ForecastPiece{}
+				require.Equal(t, each, summed, "%s, entity %q, as of %s", name, entity, asOf)
+				q.Pieces = false
+				backtestBoth(t, f.app, who, q)
+			}
+		}
+	}
+}
+
 // The back-test of the worked example: A1 (600 expected on 03-18, week 3) was
 // paid on 03-06 (week 1); D1's instalment of 03-06 was not paid.
 func TestBacktestOfTheWorkedExample(t *testing.T) {

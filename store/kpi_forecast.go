@@ -24,6 +24,11 @@ const DelayWindowDays = 365
 // delayWindowStart is the first day of the delay window ending at on.
 func delayWindowStart(on dunning.Date) dunning.Date { return on.AddDays(1 - DelayWindowDays) }
 
+// ForecastHorizonDays is how far after its date a forecast's snapshot
+// places the open invoices: beyond the last day of the 53rd week (at most
+// on + 371) everything is "later", so later days are that one.
+const ForecastHorizonDays = 7 * 54
+
 // ForecastOpen is an invoice with an open amount at the cut.
 type ForecastOpen struct {
 	InvoiceID, CustomerID, EntityID int64
@@ -293,13 +298,42 @@ delays AS (
     FROM kpi_snapshot_receipts r
     WHERE r.day = @on::date AND (NOT @some::boolean OR r.customer_id = ANY (@customers::bigint[]))
     GROUP BY r.customer_id)
-INSERT INTO kpi_snapshot_due (day, customer_id, currency, due_date, open_minor, delay)
-SELECT @on::date, i.customer_id, i.currency, a.due_date, sum(a.open_minor), d.delay
+INSERT INTO kpi_snapshot_due (day, customer_id, currency, due_date, open_minor, delay, expected, invoice_ids)
+SELECT @on::date, i.customer_id, i.currency, a.due_date, sum(a.open_minor), d.delay,
+       CASE WHEN d.delay IS NOT NULL -- (greatest and least skip NULLs)
+            THEN least(greatest(a.due_date + d.delay, @on::date), @on::date + @horizon::int) END,
+       array_agg(a.invoice_id)
 FROM asof a
 JOIN invoices i ON i.id = a.invoice_id AND i.type = 'invoice'
 LEFT JOIN delays d ON d.customer_id = i.customer_id
 WHERE a.open_minor > 0
 GROUP BY i.customer_id, i.currency, a.due_date, d.delay`
+
+	// The sums of the day's rows by today's entity, category and agent
+	// (kpi_snapshot_customers_updated marks the customers that move).
+	snapshotGroupsDrop = `
+WITH due AS (DELETE FROM kpi_snapshot_due_groups WHERE day = @on::date),
+     receipts AS (DELETE FROM kpi_snapshot_receipt_groups WHERE day = @on::date)
+DELETE FROM kpi_snapshot_portfolio WHERE day = @on::date`
+	snapshotDueGroups = `
+INSERT INTO kpi_snapshot_due_groups (day, entity_id, category, currency, own, on_date, open_minor)
+SELECT @on::date, c.entity_id, CASE WHEN k.expected IS NULL THEN c.category ELSE '' END, k.currency, k.expected IS NOT NULL,
+       coalesce(k.expected, k.due_date), sum(k.open_minor)
+FROM kpi_snapshot_due k JOIN customers c ON c.id = k.customer_id
+WHERE k.day = @on::date
+GROUP BY 2, 3, 4, 5, 6`
+	snapshotReceiptGroups = `
+INSERT INTO kpi_snapshot_receipt_groups (day, entity_id, category, currency, amount, amount_days)
+SELECT @on::date, c.entity_id, c.category, k.currency, sum(k.amount), sum(k.amount_days)
+FROM kpi_snapshot_receipts k JOIN customers c ON c.id = k.customer_id
+WHERE k.day = @on::date
+GROUP BY 2, 3, 4`
+	snapshotPortfolio = `
+INSERT INTO kpi_snapshot_portfolio (day, entity_id, agent_id, currency, open_minor, accounts)
+SELECT @on::date, c.entity_id, coalesce(c.agent_id, 0), k.currency, sum(k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5), count(*)
+FROM kpi_snapshots k JOIN customers c ON c.id = k.customer_id
+WHERE k.day = @on::date AND k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
+GROUP BY 2, 3, 4`
 )
 
 // ForecastDue is open invoices (minor units) of the customers of a snapshot
@@ -326,10 +360,14 @@ type ForecastSums struct {
 }
 
 const forecastDueColumns = `
-SELECT k.delay IS NOT NULL, CASE WHEN k.delay IS NULL THEN c.entity_id ELSE 0 END,
-       CASE WHEN k.delay IS NULL THEN c.category ELSE '' END, k.currency,
-       CASE WHEN k.delay IS NULL THEN k.due_date ELSE least(greatest(k.due_date + k.delay, @on::date), @horizon::date) END,
+SELECT k.expected IS NOT NULL, CASE WHEN k.expected IS NULL THEN c.entity_id ELSE 0 END,
+       CASE WHEN k.expected IS NULL THEN c.category ELSE '' END, k.currency, coalesce(k.expected, k.due_date),
        sum(k.open_minor)::bigint`
+
+// entityScope keeps the groups (alias g) of @entity inside a perimeter of
+// whole entities (Perimeter.byEntity).
+const entityScope = `(@entity::text = '' OR g.entity_id = (SELECT id FROM entities WHERE code = @entity::text))
+  AND (@p_all::boolean OR @p_entities::bigint[] IS NULL OR g.entity_id = ANY (@p_entities::bigint[]))`
 
 const forecastDelayColumns = `
 SELECT 0::bigint, c.entity_id, c.category, k.currency, sum(k.amount)::bigint, sum(k.amount_days)::text`
@@ -349,6 +387,18 @@ JOIN entities e ON e.id = c.entity_id
 CROSS JOIN LATERAL (SELECT * FROM kpi_snapshot_due k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
 WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
 GROUP BY 1, 2, 3, 4, 5`
+
+	// forecastDueGroups is forecastDue from the day's sums by entity.
+	forecastDueGroups = `
+SELECT g.own, CASE WHEN g.own THEN 0 ELSE g.entity_id END, g.category, g.currency, g.on_date, sum(g.open_minor)::bigint
+FROM kpi_snapshot_due_groups g
+WHERE g.day = @on::date AND ` + entityScope + `
+GROUP BY 1, 2, 3, 4, 5`
+
+	forecastDelayGroupsByEntity = `
+SELECT 0::bigint, g.entity_id, g.category, g.currency, g.amount, g.amount_days::text
+FROM kpi_snapshot_receipt_groups g
+WHERE g.day = @on::date AND ` + entityScope
 
 	forecastDelayGroups = forecastDelayColumns + `
 FROM kpi_snapshot_receipts k
@@ -376,17 +426,21 @@ WHERE k.type = 'dispute' AND k.opened_at < @cut
 )
 
 // ForecastSums reads the forecast's sums from the snapshot of f.On (built
-// or rebuilt first), the expected days no later than horizon. ok is false
+// or rebuilt first), the expected days no later than f.On +
+// ForecastHorizonDays. ok is false
 // when the snapshot cannot be read (see snapshot): read invoice by invoice.
-func (s *Store) ForecastSums(ctx context.Context, per Perimeter, f KPIFilter, horizon dunning.Date) (sums ForecastSums, ok bool, err error) {
+func (s *Store) ForecastSums(ctx context.Context, per Perimeter, f KPIFilter) (sums ForecastSums, ok bool, err error) {
 	if ok, err = s.snapshot(ctx, f); !ok || err != nil {
 		return sums, ok, err
 	}
 	due, groups := forecastDue, forecastDelayGroups
-	if per.portfolio() {
+	switch {
+	case per.byEntity():
+		due, groups = forecastDueGroups, forecastDelayGroupsByEntity
+	case per.portfolio():
 		due, groups = forecastDuePortfolio, forecastDelayGroupsPortfolio
 	}
-	args := f.args(per, pgx.NamedArgs{"horizon": horizon.String()})
+	args := f.args(per, nil)
 	rows, err := s.Pool.Query(ctx, due, args)
 	if err != nil {
 		return sums, false, err
@@ -436,25 +490,62 @@ func (s *Store) DisputedAt(ctx context.Context, f KPIFilter) ([]int64, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
-// receiptsAfter: the receipts recorded from @cut to @until on the invoices
-// inside the perimeter open at @cut (their latest history row before it),
-// but the invoices @except.
-const receiptsAfter = `
-SELECT (h.at AT TIME ZONE 'UTC')::date, i.currency, sum(-h.change_minor)::bigint` + receiptFrom + `
-JOIN customers c ON c.id = i.customer_id
-JOIN entities e ON e.id = c.entity_id` + receiptWhere + `
-  AND h.at >= @cut AND h.at < @until AND NOT (h.invoice_id = ANY (@except::bigint[]))
-  AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause + `
-  AND (SELECT o.open_minor FROM invoice_open_history o WHERE o.invoice_id = h.invoice_id AND o.at < @cut
-       ORDER BY o.at DESC, o.id DESC LIMIT 1) > 0
+// receiptsAfter: the receipts (as receiptFrom and receiptWhere count them,
+// through invoice_open_history_receipts_idx) recorded from @cut to @until on
+// the invoices inside the perimeter open at @cut (those of the snapshot of
+// @on, whose rows are invoices), but the invoices @except.
+const (
+	receiptsAfterAll       = receiptsAfterOpen + receiptsOpenAll + receiptsAfterRest
+	receiptsAfterScoped    = receiptsAfterOpen + receiptsOpenScoped + receiptsAfterRest
+	receiptsAfterPortfolio = receiptsAfterOpen + receiptsOpenPortfolio + receiptsAfterRest
+)
+
+const receiptsAfterOpen = `
+WITH open AS (SELECT u.id, k.currency`
+
+const receiptsAfterRest = `),
+written_off AS (SELECT id FROM invoices WHERE status = 'written_off')
+SELECT (h.at AT TIME ZONE 'UTC')::date, o.currency, sum(-h.change_minor)::bigint
+FROM invoice_open_history h
+JOIN open o ON o.id = h.invoice_id
+WHERE h.change_minor < 0 AND h.source IN ('payment', 'erp') AND h.at >= @cut AND h.at < @until
+  AND NOT (h.open_minor = 0 AND h.invoice_id IN (SELECT id FROM written_off))
+  AND NOT (h.invoice_id = ANY (@except::bigint[]))
 GROUP BY 1, 2
 ORDER BY 1, 2`
+
+const (
+	receiptsOpenAll = `
+FROM kpi_snapshot_due k CROSS JOIN LATERAL unnest(k.invoice_ids) AS u (id)
+WHERE k.day = @on::date`
+	receiptsOpenScoped = `
+FROM kpi_snapshot_due k
+JOIN customers c ON c.id = k.customer_id
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL unnest(k.invoice_ids) AS u (id)
+WHERE k.day = @on::date AND (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause
+	receiptsOpenPortfolio = `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshot_due k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+CROSS JOIN LATERAL unnest(k.invoice_ids) AS u (id)
+WHERE (@entity::text = '' OR e.code = @entity::text) AND ` + perimeterClause
+)
 
 // ReceiptsAfter is the receipts recorded after the end of f.On up to the end
 // of to on the invoices inside per open then (but except), by day and
 // currency: what a forecast of those invoices made at f.On is compared with.
+// It reads the invoices open then from the snapshot of f.On, which
+// ForecastSums built.
 func (s *Store) ReceiptsAfter(ctx context.Context, per Perimeter, f KPIFilter, to dunning.Date, except []int64) ([]DayReceipts, error) {
-	rows, err := s.Pool.Query(ctx, receiptsAfter, f.args(per, pgx.NamedArgs{"until": to.AddDays(1).In(time.UTC), "except": except}))
+	query := receiptsAfterScoped
+	switch {
+	case per.everyone() && f.Entity == "":
+		query = receiptsAfterAll
+	case per.portfolio():
+		query = receiptsAfterPortfolio
+	}
+	rows, err := s.Pool.Query(ctx, query, f.args(per, pgx.NamedArgs{"until": to.AddDays(1).In(time.UTC), "except": except}))
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,15 @@ WHERE k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
 GROUP BY 1, 2
 ORDER BY 1, 2`
 
+	// teamPortfolioGroups is teamPortfolioSnapshot for whole entities, from
+	// the day's sums by entity and agent.
+	teamPortfolioGroups = `
+SELECT g.agent_id, g.currency, sum(g.open_minor)::bigint, sum(g.accounts)::int
+FROM kpi_snapshot_portfolio g
+WHERE g.day = @on::date AND ` + entityScope + ` AND (@only_user::bigint IS NULL OR g.agent_id = @only_user::bigint)
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
 	teamPortfolioSnapshotColumns = `
 SELECT coalesce(c.agent_id, 0), k.currency, sum(k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5)::bigint, count(*)::int`
 
@@ -190,9 +199,13 @@ func (s *Store) TeamFigures(ctx context.Context, per Perimeter, f KPIFilter, fro
 	if ok, err := s.snapshot(ctx, f); err != nil {
 		return d, err
 	} else if ok {
-		portfolio = teamPortfolioSnapshot
-		if per.portfolio() {
+		switch {
+		case per.byEntity():
+			portfolio = teamPortfolioGroups
+		case per.portfolio():
 			portfolio = teamPortfolioSnapshotPortfolio
+		default:
+			portfolio = teamPortfolioSnapshot
 		}
 	}
 	if d.Portfolio, err = amounts(portfolio); err != nil {
