@@ -491,8 +491,23 @@ func TestForecastSumsFollowChanges(t *testing.T) {
 	}
 	pastBefore, todayBefore := forecasts()
 	require.Equal(t, today.AddDays(5+16), expected(pastBefore), "(2 × 1,000 + 30 × 1,000) ÷ 2,000 = 16 days")
+	backtest := func() app.Backtest {
+		t.Helper()
+		return backtestBoth(t, a, admin, app.ForecastQuery{AsOf: past.String()})
+	}
+	require.Zero(t, backtest().Actual.Minor)
+	stale := func() int {
+		var n int
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM kpi_snapshot_after_stale`).Scan(&n))
+		return n
+	}
 
+	// A payment today: today's forecast changes, the past one does not, but
+	// the back-test of the past day receives it.
 	rows.Payment(t, storetest.Payment{Invoice: open, Amount: eur(10000), ReceivedOn: today})
+	require.Equal(t, 1, stale(), "the past day's back-test rows of the customer")
+	require.Equal(t, int64(10000), backtest().Actual.Minor)
+	require.Zero(t, stale(), "rebuilt")
 	pastPaid, todayPaid := forecasts()
 	require.Equal(t, pastBefore, pastPaid)
 	require.NotEqual(t, todayBefore.Weeks, todayPaid.Weeks)
@@ -500,9 +515,11 @@ func TestForecastSumsFollowChanges(t *testing.T) {
 	rows.ERPOpen(t, p1, 0, true) // its fall to 0 is no receipt any more
 	pastOff, _ := forecasts()
 	require.Equal(t, today.AddDays(5+2), expected(pastOff))
+	require.Equal(t, int64(10000), backtest().Actual.Minor)
 
 	_, err := pool.Exec(context.Background(), `UPDATE invoices SET customer_id = $1 WHERE id = $2`, other, open)
 	require.NoError(t, err)
 	pastMoved, _ := forecasts()
 	require.Equal(t, today.AddDays(5+40), expected(pastMoved))
+	require.Equal(t, int64(10000), backtest().Actual.Minor)
 }

@@ -137,7 +137,7 @@ const (
 	snapshotDropDue      = `DELETE FROM kpi_snapshot_due WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	// A day's rows are many: the planner needs them counted to aggregate by hash.
 	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_overdue, kpi_snapshot_sales, kpi_snapshot_receipts, kpi_snapshot_due,
-    kpi_snapshot_due_groups, kpi_snapshot_receipt_groups, kpi_snapshot_portfolio`
+    kpi_snapshot_due_groups, kpi_snapshot_receipt_groups, kpi_snapshot_portfolio, kpi_snapshot_after, kpi_snapshot_after_groups`
 	snapshotTry = `SELECT pg_try_advisory_xact_lock(@key)`
 )
 
@@ -188,7 +188,7 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		}
 		if built {
 			a["some"], a["customers"] = true, customers
-			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue, snapshotDropReceipts, snapshotDropDue} {
+			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue, snapshotDropReceipts, snapshotDropDue, snapshotDropAfter} {
 				if _, err := tx.Exec(ctx, drop, a); err != nil {
 					return err
 				}
@@ -197,7 +197,8 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		// The receipts before the due rows (which carry the delay the
 		// receipts give), the sums by group once all the rows are there.
 		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild, snapshotTotalsDrop, snapshotTotals,
-			snapshotReceiptsBuild, snapshotDueBuild, snapshotGroupsDrop, snapshotDueGroups, snapshotReceiptGroups, snapshotPortfolio} {
+			snapshotReceiptsBuild, snapshotDueBuild, snapshotAfterBuild,
+			snapshotGroupsDrop, snapshotDueGroups, snapshotReceiptGroups, snapshotPortfolio, snapshotAfterGroupsDrop, snapshotAfterGroups} {
 			if _, err := tx.Exec(ctx, build, a); err != nil {
 				return err
 			}

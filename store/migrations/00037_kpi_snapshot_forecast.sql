@@ -82,6 +82,60 @@ CREATE TABLE kpi_snapshot_portfolio (
     PRIMARY KEY (day, entity_id, agent_id, currency)
 );
 
+-- The back-test's receipts: those recorded after day (up to day + 378) on
+-- the invoices open at its end (kpi_snapshot_due.invoice_ids), by customer,
+-- currency and the day they were recorded, and their sums by entity. Unlike
+-- the rest of a day, they depend on what is recorded after it: a receipt
+-- marks its customer in kpi_snapshot_after_stale in the built days before
+-- it whose year holds it (the rest of those days stays final); a reader
+-- rebuilds those customers' rows before reading them.
+CREATE TABLE kpi_snapshot_after (
+    day         date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    customer_id bigint NOT NULL,
+    currency    text   NOT NULL,
+    on_date     date   NOT NULL,
+    minor       bigint NOT NULL,
+    PRIMARY KEY (day, customer_id, currency, on_date)
+);
+
+CREATE TABLE kpi_snapshot_after_groups (
+    day       date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    entity_id bigint NOT NULL,
+    currency  text   NOT NULL,
+    on_date   date   NOT NULL,
+    minor     bigint NOT NULL,
+    PRIMARY KEY (day, entity_id, currency, on_date)
+);
+
+CREATE TABLE kpi_snapshot_after_stale (
+    day         date   NOT NULL REFERENCES kpi_snapshot_days (day) ON DELETE CASCADE,
+    customer_id bigint NOT NULL,
+    PRIMARY KEY (day, customer_id)
+);
+
+-- As 00035's, and a receipt marks its customer's back-test rows stale in
+-- the days before it (kpi_snapshot_after).
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION kpi_snapshot_history_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT kpi_snapshot_lock() THEN
+        RETURN NULL;
+    END IF;
+    PERFORM kpi_snapshot_mark(
+        (SELECT array_agg(DISTINCT i.customer_id) FROM new_rows n JOIN invoices i ON i.id = n.invoice_id),
+        (SELECT min(n.at) FROM new_rows n));
+    INSERT INTO kpi_snapshot_after_stale (day, customer_id)
+    SELECT DISTINCT d.day, i.customer_id
+    FROM new_rows n
+    JOIN invoices i ON i.id = n.invoice_id
+    JOIN kpi_snapshot_days d ON d.day < (n.at AT TIME ZONE 'UTC')::date AND d.day >= (n.at AT TIME ZONE 'UTC')::date - 378
+    WHERE n.change_minor < 0 AND n.source IN ('payment', 'erp')
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
 -- The receipts the forecast learns from and the back-test scores, by the
 -- time they were recorded, without reading the other history rows.
 CREATE INDEX invoice_open_history_receipts_idx ON invoice_open_history (at) INCLUDE (invoice_id, change_minor, open_minor)
@@ -145,6 +199,22 @@ CREATE TRIGGER kpi_snapshot_customers_update AFTER UPDATE ON customers
 DELETE FROM kpi_snapshot_days;
 
 -- +goose Down
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION kpi_snapshot_history_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT kpi_snapshot_lock() THEN
+        RETURN NULL;
+    END IF;
+    PERFORM kpi_snapshot_mark(
+        (SELECT array_agg(DISTINCT i.customer_id) FROM new_rows n JOIN invoices i ON i.id = n.invoice_id),
+        (SELECT min(n.at) FROM new_rows n));
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+DROP TABLE kpi_snapshot_after_stale;
+DROP TABLE kpi_snapshot_after_groups;
+DROP TABLE kpi_snapshot_after;
 DROP TRIGGER kpi_snapshot_customers_update ON customers;
 DROP FUNCTION kpi_snapshot_customers_updated();
 -- +goose StatementBegin
