@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"math/big"
 	"testing"
 	"time"
 
@@ -168,4 +169,20 @@ func TestKPISnapshotsAreNotBuiltWhileAWriterIsBusy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(4000), done[0].Buckets[store.Bucket1To30])
 	require.Equal(t, 1, days())
+}
+
+// The snapshot rounds a customer's delay in SQL (kpi_round_half_even): it
+// must round as money.RoundHalfEven does in Go, ties to even, below zero too.
+func TestKPIRoundHalfEvenInSQL(t *testing.T) {
+	t.Parallel()
+	pool := storetest.NewPool(t)
+	for _, c := range []struct{ n, d, want int64 }{
+		{5, 2, 2}, {7, 2, 4}, {-5, 2, -2}, {-7, 2, -4}, {1, 3, 0}, {2, 3, 1}, {-2, 3, -1}, {-1, 3, 0},
+		{55000, 3000, 18}, {0, 7, 0}, {4350000, 310000, 14}, {123456789012345679, 2, 61728394506172840},
+	} {
+		var got int64
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT kpi_round_half_even($1, $2)::bigint`, c.n, c.d).Scan(&got))
+		require.Equal(t, c.want, got, "%d / %d", c.n, c.d)
+		require.Equal(t, money.RoundHalfEven(big.NewRat(c.n, c.d)).Int64(), got, "as Go: %d / %d", c.n, c.d)
+	}
 }
