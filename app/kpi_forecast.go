@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math/big"
 	"slices"
 	"time"
@@ -15,13 +16,19 @@ import (
 
 // ForecastQuery asks for the cash-in forecast made as of AsOf (default
 // today UTC) over Weeks weeks (default 13), of one entity (code) when set, in
-// the reporting currency Currency (default the deployment's).
+// the reporting currency Currency (default the deployment's). Pieces asks
+// for every expected piece (Forecast.Pieces, a drill-down): the forecast is
+// then made invoice by invoice, else from the day's snapshot sums when it
+// can (the same figures, see buildForecast).
 type ForecastQuery struct {
 	AsOf, Entity, Currency string
 	Weeks                  int
+	Pieces                 bool
 }
 
-// DefaultForecastWeeks and MaxForecastWeeks bound ForecastQuery.Weeks.
+// DefaultForecastWeeks and MaxForecastWeeks bound ForecastQuery.Weeks
+// (the snapshot places everything after store.ForecastHorizonDays "later":
+// MaxForecastWeeks must end before it).
 const (
 	DefaultForecastWeeks = 13
 	MaxForecastWeeks     = 53
@@ -29,7 +36,7 @@ const (
 
 // DelayWindowDays is how far back the observed payment delays look: the
 // receipts recorded in the 365 days ending at the as-of date.
-const DelayWindowDays = 365
+const DelayWindowDays = store.DelayWindowDays
 
 // ForecastBasis says where an expected date comes from.
 type ForecastBasis string
@@ -78,57 +85,132 @@ type Forecast struct {
 	Weeks        []ForecastWeek
 	Later        CurrencyAmounts // expected after the last week
 	Disputed     CurrencyAmounts // under dispute at AsOf: not forecast
-	Pieces       []ForecastPiece // every expected amount, oldest due first (for drill-down)
+	Pieces       []ForecastPiece // every expected amount (ForecastQuery.Pieces only), oldest due first
 }
 
 // Forecast is the cash-in forecast of the receivables inside who's perimeter
 // as it would have been made at the end of q.AsOf (see the README, "Cash-in
 // forecast").
 func (a *App) Forecast(ctx context.Context, who domain.Principal, q ForecastQuery) (Forecast, error) {
-	f, _, err := a.forecast(ctx, who, q)
-	return f, err
+	run, err := a.forecast(ctx, who, q)
+	return run.Forecast, err
 }
 
-// forecast is the Forecast and the rate book it converted with.
-func (a *App) forecast(ctx context.Context, who domain.Principal, q ForecastQuery) (Forecast, *rateBook, error) {
+// forecastRun is a Forecast with what the back-test compares it by.
+type forecastRun struct {
+	Forecast
+	book   *rateBook
+	filter store.KPIFilter
+	// pieces are the expected pieces of the invoices read one by one:
+	// every open invoice, or with summed those the sums cannot place alone
+	// (under a plan, a promise or a dispute).
+	pieces []ForecastPiece
+	summed bool
+	weekly []map[string]int64 // the weeks' amounts by currency, then later's
+	// disputed is the open invoices with a disputed part (summed only):
+	// the back-test leaves them out.
+	disputed []int64
+}
+
+// forecast makes the Forecast: from the snapshot's sums when it can (and
+// q.Pieces is not asked), else invoice by invoice.
+func (a *App) forecast(ctx context.Context, who domain.Principal, q ForecastQuery) (forecastRun, error) {
+	var run forecastRun
 	s, err := a.kpiScope(who, KPIQuery{AsOf: q.AsOf, Entity: q.Entity, Currency: q.Currency}, false)
 	if err != nil {
-		return Forecast{}, nil, err
+		return run, err
 	}
 	weeks := q.Weeks
 	if weeks == 0 {
 		weeks = DefaultForecastWeeks
 	}
 	if weeks < 1 || weeks > MaxForecastWeeks {
-		return Forecast{}, nil, domain.FieldError("weeks", "%d: want 1 to %d", q.Weeks, MaxForecastWeeks)
+		return run, domain.FieldError("weeks", "%d: want 1 to %d", q.Weeks, MaxForecastWeeks)
 	}
 	per, on := perimeter(who), s.filter.On
-	var in forecastInputs
-	if in.open, err = a.store.ForecastOpen(ctx, per, s.filter); err != nil {
-		return Forecast{}, nil, err
+	run.filter = s.filter
+	if run.book, err = a.rateBook(ctx, s.reporting, on); err != nil {
+		return run, err
 	}
+	var in forecastInputs
 	if in.promises, err = a.store.ForecastPromises(ctx, per, s.filter); err != nil {
-		return Forecast{}, nil, err
+		return run, err
 	}
 	if in.plans, err = a.store.ForecastPlans(ctx, per, s.filter); err != nil {
-		return Forecast{}, nil, err
+		return run, err
 	}
-	if in.delays, err = a.store.PaymentDelays(ctx, per, s.filter, on.AddDays(1-DelayWindowDays)); err != nil {
-		return Forecast{}, nil, err
+	if !q.Pieces {
+		sums, ok, err := a.store.ForecastSums(ctx, per, s.filter)
+		if err != nil {
+			return run, err
+		}
+		if ok {
+			in.sums, run.summed = &sums, true
+			if err := a.forecastSpecials(ctx, per, s.filter, &in); err != nil {
+				return run, err
+			}
+		}
 	}
-	book, err := a.rateBook(ctx, s.reporting, on)
+	if !run.summed {
+		if in.open, err = a.store.ForecastOpen(ctx, per, s.filter); err != nil {
+			return run, err
+		}
+		if in.delays, err = a.store.PaymentDelays(ctx, per, s.filter, on.AddDays(1-DelayWindowDays)); err != nil {
+			return run, err
+		}
+	}
+	run.Forecast, run.pieces, run.weekly = buildForecast(on, weeks, in, run.book)
+	if !run.summed {
+		run.Forecast.Pieces = run.pieces
+	}
+	run.disputed = []int64{} // not NULL: the SQL reads "none"
+	for _, o := range in.open {
+		if o.Disputed > 0 {
+			run.disputed = append(run.disputed, o.InvoiceID)
+		}
+	}
+	return run, nil
+}
+
+// forecastSpecials reads, for a forecast from the snapshot's sums, the
+// invoices the sums cannot place alone: those under a plan, a promise or a
+// dispute at the cut (one by one, from their history), and the own delays
+// of their customers.
+func (a *App) forecastSpecials(ctx context.Context, per store.Perimeter, f store.KPIFilter, in *forecastInputs) error {
+	ids, err := a.store.DisputedAt(ctx, f)
 	if err != nil {
-		return Forecast{}, nil, err
+		return err
 	}
-	return buildForecast(on, weeks, in, book), book, nil
+	for _, p := range in.plans {
+		ids = append(ids, p.InvoiceIDs...)
+	}
+	for _, p := range in.promises {
+		ids = append(ids, p.InvoiceIDs...)
+	}
+	slices.Sort(ids)
+	if in.open, err = a.store.ForecastOpenOf(ctx, per, f, slices.Compact(ids)); err != nil {
+		return err
+	}
+	var customers []int64
+	for _, o := range in.open {
+		customers = append(customers, o.CustomerID)
+	}
+	in.customerDelays, err = a.store.CustomerDelays(ctx, f.On, customers)
+	return err
 }
 
 // forecastInputs are what the store knew at the end of the as-of date.
+// Invoice by invoice: open is every open invoice and delays every
+// customer's receipts. From the snapshot: sums holds every open invoice
+// added up, open the invoices under a plan, a promise or a dispute,
+// customerDelays their customers' own delays, and no delays (sums.Groups).
 type forecastInputs struct {
-	open     []store.ForecastOpen
-	promises []store.ForecastPromise
-	plans    []store.ForecastPlan
-	delays   []store.PaymentDelay
+	open           []store.ForecastOpen
+	promises       []store.ForecastPromise
+	plans          []store.ForecastPlan
+	delays         []store.PaymentDelay
+	sums           *store.ForecastSums
+	customerDelays map[int64]int
 }
 
 // weekOne is the Monday of week 1: the week of the day after on, the first
@@ -153,8 +235,14 @@ type leftOf struct {
 	left int64
 }
 
-func buildForecast(on dunning.Date, weeks int, in forecastInputs, book *rateBook) Forecast {
+// buildForecast places the pieces and adds them up by week; it returns the
+// pieces and the weeks' amounts by currency (later's last). With the
+// snapshot's sums, every open invoice is first placed whole by its delay
+// (the sums), then the invoices of in.open are taken back out and placed
+// piece by piece as without the sums: the same figures.
+func buildForecast(on dunning.Date, weeks int, in forecastInputs, book *rateBook) (Forecast, []ForecastPiece, []map[string]int64) {
 	f := Forecast{AsOf: on, Reporting: book.to, Pieces: []ForecastPiece{}}
+	pieces := []ForecastPiece{}
 	byID := map[int64]*leftOf{}
 	items := make([]*leftOf, len(in.open))
 	for i, o := range in.open {
@@ -162,7 +250,7 @@ func buildForecast(on dunning.Date, weeks int, in forecastInputs, book *rateBook
 		byID[o.InvoiceID] = items[i]
 	}
 	piece := func(it *leftOf, minor int64, d dunning.Date, basis ForecastBasis, delay int) {
-		f.Pieces = append(f.Pieces, ForecastPiece{InvoiceID: it.open.InvoiceID, CustomerID: it.open.CustomerID,
+		pieces = append(pieces, ForecastPiece{InvoiceID: it.open.InvoiceID, CustomerID: it.open.CustomerID,
 			Amount: money.Money{Minor: minor, Currency: it.open.Currency}, Expected: d, Basis: basis, DelayDays: delay,
 			Disputed: it.open.Disputed > 0})
 		it.left -= minor
@@ -214,6 +302,10 @@ func buildForecast(on dunning.Date, weeks int, in forecastInputs, book *rateBook
 		spread(covered(p.InvoiceIDs), p.Amount, p.Date, BasisPromise)
 	}
 	delays := newDelayBook(in.delays, book)
+	if in.sums != nil {
+		delays = newDelayBook(in.sums.Groups, book)
+		delays.customer = in.customerDelays
+	}
 	for _, it := range items {
 		if it.left > 0 {
 			days, basis := delays.delay(it.open)
@@ -225,12 +317,33 @@ func buildForecast(on dunning.Date, weeks int, in forecastInputs, book *rateBook
 	for i := range sums {
 		sums[i] = map[string]int64{}
 	}
-	for _, p := range f.Pieces {
+	for _, p := range pieces {
 		w := min(weekOf(on, p.Expected), weeks+1)
 		sums[w-1][p.Amount.Currency.Code()] += p.Amount.Minor
 	}
-	disputed := map[string]int64{}
 	codes := map[string]bool{}
+	if in.sums != nil {
+		add := func(d dunning.Date, c money.Currency, minor int64) {
+			w := min(weekOf(on, d), weeks+1)
+			if sums[w-1][c.Code()] += minor; sums[w-1][c.Code()] == 0 {
+				delete(sums[w-1], c.Code()) // as if nothing were placed there
+			}
+		}
+		for _, d := range in.sums.Due {
+			codes[d.Currency.Code()] = true
+			if d.Own {
+				add(d.On, d.Currency, d.Minor)
+			} else {
+				days, _ := delays.fallback(d.Category, d.EntityID)
+				add(d.On.AddDays(days), d.Currency, d.Minor)
+			}
+		}
+		for _, o := range in.open { // placed whole by the sums, and by piece above
+			days, _ := delays.delay(o)
+			add(o.Due.AddDays(days), o.Currency, -o.Open)
+		}
+	}
+	disputed := map[string]int64{}
 	for _, o := range in.open {
 		codes[o.Currency.Code()] = true
 		if o.Disputed > 0 {
@@ -244,7 +357,7 @@ func buildForecast(on dunning.Date, weeks int, in forecastInputs, book *rateBook
 	}
 	f.Later, f.Disputed = book.amounts(sums[weeks]), book.amounts(disputed)
 	f.Rates, f.MissingRates = book.usedRates(codes), book.missing()
-	return f
+	return f, pieces, sums
 }
 
 // amounts is minor units per currency code with their converted sum.
@@ -265,11 +378,11 @@ func (b *rateBook) amounts(byCode map[string]int64) CurrencyAmounts {
 }
 
 // delayBook holds the observed payment delays: amount-weighted means of days
-// after the due date, per customer (in its currency), per category and per
-// entity (weights in the reporting currency; currencies without a rate are
-// left out of these two).
+// after the due date, per customer (in its currency; in whole days), per
+// category and per entity (weights in the reporting currency; currencies
+// without a rate are left out of these two).
 type delayBook struct {
-	customer map[int64]delaySum
+	customer map[int64]int
 	segment  map[string]delaySum
 	entity   map[int64]delaySum
 }
@@ -294,11 +407,23 @@ func (s delaySum) days() (int, bool) {
 	return int(money.RoundHalfEven(quo(s.amountDays, s.amount)).Int64()), true
 }
 
+// newDelayBook adds rows up by customer (CustomerID 0: sums of several
+// customers, for the segments and entities only), category and entity.
 func newDelayBook(rows []store.PaymentDelay, book *rateBook) delayBook {
-	d := delayBook{customer: map[int64]delaySum{}, segment: map[string]delaySum{}, entity: map[int64]delaySum{}}
+	d := delayBook{customer: map[int64]int{}, segment: map[string]delaySum{}, entity: map[int64]delaySum{}}
+	customers := map[int64]delaySum{}
+	defer func() {
+		for id, s := range customers {
+			if n, ok := s.days(); ok {
+				d.customer[id] = n
+			}
+		}
+	}()
 	for _, r := range rows {
 		amount, amountDays := new(big.Rat).SetInt64(r.Amount), new(big.Rat).SetInt(r.AmountDays)
-		d.customer[r.CustomerID] = d.customer[r.CustomerID].add(amount, amountDays)
+		if r.CustomerID != 0 {
+			customers[r.CustomerID] = customers[r.CustomerID].add(amount, amountDays)
+		}
 		rate, ok := book.rates[r.Currency.Code()] // not noted missing: no amount of the forecast is at stake
 		if !ok {
 			continue
@@ -315,15 +440,20 @@ func newDelayBook(rows []store.PaymentDelay, book *rateBook) delayBook {
 
 // delay is the days o is expected after its due date, and why.
 func (d delayBook) delay(o store.ForecastOpen) (int, ForecastBasis) {
-	if n, ok := d.customer[o.CustomerID].days(); ok {
+	if n, ok := d.customer[o.CustomerID]; ok {
 		return n, BasisCustomer
 	}
-	if o.Category != "" {
-		if n, ok := d.segment[o.Category].days(); ok {
+	return d.fallback(o.Category, o.EntityID)
+}
+
+// fallback is the delay of a customer without receipts of its own.
+func (d delayBook) fallback(category string, entity int64) (int, ForecastBasis) {
+	if category != "" {
+		if n, ok := d.segment[category].days(); ok {
 			return n, BasisSegment
 		}
 	}
-	if n, ok := d.entity[o.EntityID].days(); ok {
+	if n, ok := d.entity[entity].days(); ok {
 		return n, BasisEntity
 	}
 	return 0, BasisDueDate
@@ -359,10 +489,14 @@ type Backtest struct {
 // left out of both sides (the forecast does not forecast them); both sides
 // are converted at the rates of AsOf, so exchange rates moving add no error.
 func (a *App) ForecastBacktest(ctx context.Context, who domain.Principal, q ForecastQuery) (Backtest, error) {
-	f, book, err := a.forecast(ctx, who, q)
+	run, err := a.forecast(ctx, who, q)
 	if err != nil {
 		return Backtest{}, err
 	}
+	if run.summed {
+		return a.backtestSummed(ctx, perimeter(who), run)
+	}
+	f, book := run.Forecast, run.book
 	var ids []int64
 	seen := map[int64]bool{}
 	forecast := make([]map[string]int64, len(f.Weeks))
@@ -391,6 +525,37 @@ func (a *App) ForecastBacktest(ctx context.Context, who domain.Principal, q Fore
 		actual[weekOf(f.AsOf, r.On)-1][r.Currency.Code()] += r.Minor
 	}
 	return scoreBacktest(f, forecast, actual, book), nil
+}
+
+// backtestSummed is ForecastBacktest of a forecast from the snapshot's
+// sums: its weeks less the pieces of the invoices with a disputed part,
+// against the receipts on the invoices open at the cut but those.
+func (a *App) backtestSummed(ctx context.Context, per store.Perimeter, run forecastRun) (Backtest, error) {
+	f := run.Forecast
+	forecast := make([]map[string]int64, len(f.Weeks))
+	actual := make([]map[string]int64, len(f.Weeks))
+	for i := range forecast {
+		forecast[i], actual[i] = maps.Clone(run.weekly[i]), map[string]int64{}
+	}
+	for _, p := range run.pieces {
+		if !p.Disputed {
+			continue
+		}
+		if w := weekOf(f.AsOf, p.Expected); w <= len(f.Weeks) {
+			c := p.Amount.Currency.Code()
+			if forecast[w-1][c] -= p.Amount.Minor; forecast[w-1][c] == 0 {
+				delete(forecast[w-1], c)
+			}
+		}
+	}
+	receipts, err := a.store.ReceiptsAfter(ctx, per, run.filter, f.Weeks[len(f.Weeks)-1].End, run.disputed)
+	if err != nil {
+		return Backtest{}, err
+	}
+	for _, r := range receipts {
+		actual[weekOf(f.AsOf, r.On)-1][r.Currency.Code()] += r.Minor
+	}
+	return scoreBacktest(f, forecast, actual, run.book), nil
 }
 
 func scoreBacktest(f Forecast, forecast, actual []map[string]int64, book *rateBook) Backtest {

@@ -154,8 +154,7 @@ func TestForecastAsOfAHandComputedDate(t *testing.T) {
 	f := setupForecast(t)
 	ctx := context.Background()
 
-	fc, err := f.app.Forecast(ctx, f.admin, app.ForecastQuery{AsOf: "2026-03-04"})
-	require.NoError(t, err)
+	fc := forecastBoth(t, f.app, f.admin, app.ForecastQuery{AsOf: "2026-03-04"})
 	// Delays in the year to 03-04: A (1,000 × 10 + 500 × 4) ÷ 1,500 = 8 days; retail = A's = 8;
 	// FR01 (12,000 + 1,500 × 20 + 100 × 15) ÷ 3,100 = 14.03 → 14; US01 none.
 	require.Equal(t, []piece{
@@ -186,15 +185,13 @@ func TestForecastAsOfAHandComputedDate(t *testing.T) {
 	require.Empty(t, fc.MissingRates)
 
 	// Four weeks: D1's May instalment is later.
-	short, err := f.app.Forecast(ctx, f.admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
-	require.NoError(t, err)
+	short := forecastBoth(t, f.app, f.admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
 	require.Equal(t, []int64{100000, 0, 80000, 100000}, weekly(short))
 	require.Equal(t, int64(150000), short.Later.Reporting.Minor)
 
 	// As of 02-28, before the promise, the plan, the dispute and D1's 100: A2 at 02-20 + 8, D1 at
 	// 02-15 + D's own 20 days, B2 whole; C1 at FR01's (10,000 + 30,000 + 2,000) ÷ 3,000 = 14 days.
-	early, err := f.app.Forecast(ctx, f.admin, app.ForecastQuery{AsOf: "2026-02-28", Entity: "FR01"})
-	require.NoError(t, err)
+	early := forecastBoth(t, f.app, f.admin, app.ForecastQuery{AsOf: "2026-02-28", Entity: "FR01"})
 	require.Equal(t, []piece{
 		{f.a3, 80000, "2026-02-08", app.BasisCustomer},
 		{f.a2, 40000, "2026-02-28", app.BasisCustomer},
@@ -207,8 +204,7 @@ func TestForecastAsOfAHandComputedDate(t *testing.T) {
 	require.Empty(t, early.Disputed.ByCurrency)
 
 	// In USD there is no EUR rate: reported, and the EUR amounts left out.
-	inUSD, err := f.app.Forecast(ctx, f.admin, app.ForecastQuery{AsOf: "2026-03-04", Currency: "USD"})
-	require.NoError(t, err)
+	inUSD := forecastBoth(t, f.app, f.admin, app.ForecastQuery{AsOf: "2026-03-04", Currency: "USD"})
 	require.Equal(t, []app.MissingRate{{From: money.MustCurrency("EUR"), To: money.MustCurrency("USD"), On: day("2026-03-04")}}, inUSD.MissingRates)
 	require.False(t, inUSD.Weeks[0].Complete)
 	require.Equal(t, int64(100000), inUSD.Weeks[4].Reporting.Minor)
@@ -224,8 +220,7 @@ func TestForecastAsOfAHandComputedDate(t *testing.T) {
 func TestForecastKeepsToThePerimeter(t *testing.T) {
 	t.Parallel()
 	f := setupForecast(t)
-	fc, err := f.app.Forecast(context.Background(), f.alice, app.ForecastQuery{AsOf: "2026-03-04"})
-	require.NoError(t, err)
+	fc := forecastBoth(t, f.app, f.alice, app.ForecastQuery{AsOf: "2026-03-04"})
 	require.Equal(t, []piece{
 		{f.a3, 80000, "2026-02-08", app.BasisCustomer},
 		{f.a1, 60000, "2026-03-18", app.BasisCustomer},
@@ -234,13 +229,44 @@ func TestForecastKeepsToThePerimeter(t *testing.T) {
 	require.Empty(t, fc.Disputed.ByCurrency)
 }
 
+// Every perimeter reads the snapshot its own way (the sums by entity, a
+// portfolio's customers, the customers one by one for a department): each
+// forecast and back-test equals the one made invoice by invoice.
+func TestForecastOfEachPerimeterFromTheSnapshot(t *testing.T) {
+	t.Parallel()
+	f := setupForecast(t)
+	var fr int64
+	require.NoError(t, f.st.Pool.QueryRow(context.Background(), `SELECT id FROM entities WHERE code = 'FR01'`).Scan(&fr))
+	whos := map[string]domain.Principal{
+		"admin": f.admin, "agent": f.alice,
+		"credit manager of FR01": {UserID: 99, Role: domain.RoleCreditManager, Email: "cm@example.com", EntityIDs: []int64{fr}},
+		"department":             {UserID: 98, Role: domain.RoleDepartment, Email: "dep@example.com", AllEntities: true, Department: domain.DepartmentCreditManagement},
+	}
+	for name, who := range whos {
+		for _, entity := range []string{"", "FR01", "US01"} {
+			for _, asOf := range []string{"2026-02-28", "2026-03-04"} {
+				q := app.ForecastQuery{AsOf: asOf, Entity: entity, Weeks: 5}
+				summed, err := f.app.Forecast(context.Background(), who, q)
+				require.NoError(t, err, name)
+				q.Pieces = true
+				each, err := f.app.Forecast(context.Background(), who, q)
+				require.NoError(t, err, name)
+				require.Empty(t, summed.Pieces, name)
+				each.Pieces = []app.ForecastPiece{}
+				require.Equal(t, each, summed, "%s, entity %q, as of %s", name, entity, asOf)
+				q.Pieces = false
+				backtestBoth(t, f.app, who, q)
+			}
+		}
+	}
+}
+
 // The back-test of the worked example: A1 (600 expected on 03-18, week 3) was
 // paid on 03-06 (week 1); D1's instalment of 03-06 was not paid.
 func TestBacktestOfTheWorkedExample(t *testing.T) {
 	t.Parallel()
 	f := setupForecast(t)
-	bt, err := f.app.ForecastBacktest(context.Background(), f.admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
-	require.NoError(t, err)
+	bt := backtestBoth(t, f.app, f.admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
 	// B2 (disputed) is out of both sides: week 1 forecast A3 800 + D1 200, week 3 C1 200 + A1 600,
 	// week 4 A2 400 + B1 300.
 	require.Equal(t, []int64{100000, 0, 80000, 70000}, mapMinor(bt.Weeks, func(w app.BacktestWeek) money.Money { return w.Forecast }))
@@ -329,8 +355,7 @@ func TestBacktestOnAHistoryWithAKnownDelay(t *testing.T) {
 	t.Parallel()
 	a, admin := history(t, func() int { return 10 })
 	for _, asOf := range []string{"2025-09-30", "2026-01-04"} {
-		bt, err := a.ForecastBacktest(context.Background(), admin, app.ForecastQuery{AsOf: asOf})
-		require.NoError(t, err)
+		bt := backtestBoth(t, a, admin, app.ForecastQuery{AsOf: asOf})
 		require.GreaterOrEqual(t, bt.Scored, 10, asOf)
 		require.Positive(t, bt.Actual.Minor)
 		for _, w := range bt.Weeks {
@@ -348,8 +373,7 @@ func TestBacktestOnAHistoryWithNoise(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	a, admin := history(t, func() int { return 4 + rng.IntN(13) })
-	bt, err := a.ForecastBacktest(context.Background(), admin, app.ForecastQuery{AsOf: "2026-01-04"})
-	require.NoError(t, err)
+	bt := backtestBoth(t, a, admin, app.ForecastQuery{AsOf: "2026-01-04"})
 	mape, _ := bt.MAPE.Float64()
 	bias, _ := bt.Bias.Float64()
 	t.Logf("MAPE %.2f%%, bias %.2f%% over %d weeks", mape, bias, bt.Scored)
@@ -381,20 +405,121 @@ func TestForecastLearnsFromERPOpenAmounts(t *testing.T) {
 	rows.ERPOpen(t, open, 20000, false) // 300.00 of the open one on 03-20
 	rows.Backdate(t, noon("2026-03-20"))
 
-	fc, err := a.Forecast(context.Background(), admin, app.ForecastQuery{AsOf: "2026-03-04"})
-	require.NoError(t, err)
+	fc := forecastBoth(t, a, admin, app.ForecastQuery{AsOf: "2026-03-04"})
 	// (200 × 15 + 100 × 25) ÷ 300 = 18.33 → 18 days: 03-10 + 18 = 03-28.
 	require.Equal(t, []piece{{open, 50000, "2026-03-28", app.BasisCustomer}}, pieces(fc))
 	require.Equal(t, day("2026-03-02"), fc.Weeks[0].Start)
 
-	bt, err := a.ForecastBacktest(context.Background(), admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
-	require.NoError(t, err)
+	bt := backtestBoth(t, a, admin, app.ForecastQuery{AsOf: "2026-03-04", Weeks: 4})
 	require.Equal(t, []int64{0, 0, 0, 50000}, mapMinor(bt.Weeks, func(w app.BacktestWeek) money.Money { return w.Forecast }))
 	require.Equal(t, []int64{0, 0, 30000, 0}, mapMinor(bt.Weeks, func(w app.BacktestWeek) money.Money { return w.Actual }))
 
 	// As of a Sunday, week 1 is the next week.
-	sunday, err := a.Forecast(context.Background(), admin, app.ForecastQuery{AsOf: "2026-03-08", Weeks: 1})
-	require.NoError(t, err)
+	sunday := forecastBoth(t, a, admin, app.ForecastQuery{AsOf: "2026-03-08", Weeks: 1})
 	require.Equal(t, day("2026-03-09"), sunday.Weeks[0].Start)
 	require.Equal(t, day("2026-03-15"), sunday.Weeks[0].End)
+}
+
+// forecastBoth makes the forecast both ways, from the day's snapshot sums
+// and invoice by invoice (the drill-down), requires the same figures, and
+// returns the one with its pieces.
+func forecastBoth(t *testing.T, a *app.App, who domain.Principal, q app.ForecastQuery) app.Forecast {
+	t.Helper()
+	summed, err := a.Forecast(context.Background(), who, q)
+	require.NoError(t, err)
+	q.Pieces = true
+	each, err := a.Forecast(context.Background(), who, q)
+	require.NoError(t, err)
+	require.NotEmpty(t, each.Pieces)
+	require.Empty(t, summed.Pieces, "read from the snapshot")
+	withPieces := summed
+	withPieces.Pieces = each.Pieces
+	require.Equal(t, each, withPieces, "the same figures both ways")
+	return each
+}
+
+// backtestBoth is forecastBoth for the back-test.
+func backtestBoth(t *testing.T, a *app.App, who domain.Principal, q app.ForecastQuery) app.Backtest {
+	t.Helper()
+	summed, err := a.ForecastBacktest(context.Background(), who, q)
+	require.NoError(t, err)
+	q.Pieces = true
+	each, err := a.ForecastBacktest(context.Background(), who, q)
+	require.NoError(t, err)
+	require.Equal(t, each, summed, "the same figures both ways")
+	return summed
+}
+
+// The snapshot's sums follow the changes that reach a day's forecast (the
+// stale marks of migrations 00035 and 00037): a payment today reaches
+// today's forecast only; a receipt of the past stops counting when its
+// invoice is written off later, and an invoice moved to another customer
+// takes that customer's delay, on every day. forecastBoth checks each
+// forecast against the one made invoice by invoice from the history.
+func TestForecastSumsFollowChanges(t *testing.T) {
+	t.Parallel()
+	pool := storetest.NewPool(t)
+	rows := storetest.NewFactory(pool)
+	a := app.New(&store.Store{Pool: pool}, nil, nil)
+	admin := domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}
+	today := dunning.DateOf(time.Now().UTC())
+	at := func(days int) time.Time { return noon(today.AddDays(days).String()) }
+	c := rows.Customer(t, storetest.Customer{Category: "retail"})
+	other := rows.Customer(t, storetest.Customer{})
+	p1 := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: today.AddDays(-100), Amount: eur(100000)})
+	p2 := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: today.AddDays(-100), Amount: eur(100000)})
+	q1 := rows.Invoice(t, storetest.Invoice{Customer: other, DueDate: today.AddDays(-100), Amount: eur(100000)})
+	open := rows.Invoice(t, storetest.Invoice{Customer: c, DueDate: today.AddDays(5), Amount: eur(50000)})
+	rows.Backdate(t, at(-130))
+	rows.Payment(t, storetest.Payment{Invoice: p2, ReceivedOn: today.AddDays(-98)}) // 2 days late
+	rows.Backdate(t, at(-98))
+	rows.ERPOpen(t, p1, 0, false) // 30 days late
+	rows.Backdate(t, at(-70))
+	rows.ERPOpen(t, q1, 0, false) // 40 days late
+	rows.Backdate(t, at(-60))
+
+	past := today.AddDays(-30)
+	forecasts := func() (app.Forecast, app.Forecast) {
+		t.Helper()
+		return forecastBoth(t, a, admin, app.ForecastQuery{AsOf: past.String()}),
+			forecastBoth(t, a, admin, app.ForecastQuery{AsOf: today.String()})
+	}
+	expected := func(f app.Forecast) dunning.Date {
+		t.Helper()
+		require.Len(t, f.Pieces, 1)
+		return f.Pieces[0].Expected
+	}
+	pastBefore, todayBefore := forecasts()
+	require.Equal(t, today.AddDays(5+16), expected(pastBefore), "(2 × 1,000 + 30 × 1,000) ÷ 2,000 = 16 days")
+	backtest := func() app.Backtest {
+		t.Helper()
+		return backtestBoth(t, a, admin, app.ForecastQuery{AsOf: past.String()})
+	}
+	require.Zero(t, backtest().Actual.Minor)
+	stale := func() int {
+		var n int
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM kpi_snapshot_after_stale`).Scan(&n))
+		return n
+	}
+
+	// A payment today: today's forecast changes, the past one does not, but
+	// the back-test of the past day receives it.
+	rows.Payment(t, storetest.Payment{Invoice: open, Amount: eur(10000), ReceivedOn: today})
+	require.Equal(t, 1, stale(), "the past day's back-test rows of the customer")
+	require.Equal(t, int64(10000), backtest().Actual.Minor)
+	require.Zero(t, stale(), "rebuilt")
+	pastPaid, todayPaid := forecasts()
+	require.Equal(t, pastBefore, pastPaid)
+	require.NotEqual(t, todayBefore.Weeks, todayPaid.Weeks)
+
+	rows.ERPOpen(t, p1, 0, true) // its fall to 0 is no receipt any more
+	pastOff, _ := forecasts()
+	require.Equal(t, today.AddDays(5+2), expected(pastOff))
+	require.Equal(t, int64(10000), backtest().Actual.Minor)
+
+	_, err := pool.Exec(context.Background(), `UPDATE invoices SET customer_id = $1 WHERE id = $2`, other, open)
+	require.NoError(t, err)
+	pastMoved, _ := forecasts()
+	require.Equal(t, today.AddDays(5+40), expected(pastMoved))
+	require.Equal(t, int64(10000), backtest().Actual.Minor)
 }

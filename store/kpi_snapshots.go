@@ -128,14 +128,17 @@ FULL JOIN (
 const (
 	snapshotState = `SELECT EXISTS (SELECT 1 FROM kpi_snapshot_days WHERE day = @on::date),
        EXISTS (SELECT 1 FROM kpi_snapshot_stale WHERE day = @on::date)`
-	snapshotDay         = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
-	snapshotTaken       = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
-	snapshotDrop        = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
-	snapshotDropSales   = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
-	snapshotDropOverdue = `DELETE FROM kpi_snapshot_overdue WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDay          = `INSERT INTO kpi_snapshot_days (day) VALUES (@on::date)`
+	snapshotTaken        = `DELETE FROM kpi_snapshot_stale WHERE day = @on::date RETURNING customer_id`
+	snapshotDrop         = `DELETE FROM kpi_snapshots WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropSales    = `DELETE FROM kpi_snapshot_sales WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropOverdue  = `DELETE FROM kpi_snapshot_overdue WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropReceipts = `DELETE FROM kpi_snapshot_receipts WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
+	snapshotDropDue      = `DELETE FROM kpi_snapshot_due WHERE day = @on::date AND customer_id = ANY (@customers::bigint[])`
 	// A day's rows are many: the planner needs them counted to aggregate by hash.
-	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_overdue, kpi_snapshot_sales`
-	snapshotTry     = `SELECT pg_try_advisory_xact_lock(@key)`
+	snapshotAnalyze = `ANALYZE kpi_snapshots, kpi_snapshot_overdue, kpi_snapshot_sales, kpi_snapshot_receipts, kpi_snapshot_due,
+    kpi_snapshot_due_groups, kpi_snapshot_receipt_groups, kpi_snapshot_portfolio, kpi_snapshot_after, kpi_snapshot_after_groups`
+	snapshotTry = `SELECT pg_try_advisory_xact_lock(@key)`
 )
 
 // snapshot says whether the figures of f.On may be read from kpi_snapshots,
@@ -166,7 +169,7 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		// Under the lock no writer is between its change and its mark: what
 		// follows reads everything committed, and the marks say the rest.
 		a := pgx.NamedArgs{"on": f.On.String(), "cut": f.Cut(), "lows": segmentDates(f.Segments), "some": false,
-			"customers": []int64{}}
+			"customers": []int64{}, "since": delayWindowStart(f.On).In(time.UTC), "horizon": ForecastHorizonDays}
 		if err := tx.QueryRow(ctx, snapshotState, a).Scan(&built, &stale); err != nil {
 			return err
 		}
@@ -185,13 +188,17 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 		}
 		if built {
 			a["some"], a["customers"] = true, customers
-			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue} {
+			for _, drop := range []string{snapshotDrop, snapshotDropSales, snapshotDropOverdue, snapshotDropReceipts, snapshotDropDue, snapshotDropAfter} {
 				if _, err := tx.Exec(ctx, drop, a); err != nil {
 					return err
 				}
 			}
 		}
-		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild, snapshotTotalsDrop, snapshotTotals} {
+		// The receipts before the due rows (which carry the delay the
+		// receipts give), the sums by group once all the rows are there.
+		for _, build := range []string{snapshotBuild, snapshotOverdueBuild, snapshotSalesBuild, snapshotTotalsDrop, snapshotTotals,
+			snapshotReceiptsBuild, snapshotDueBuild, snapshotAfterBuild,
+			snapshotGroupsDrop, snapshotDueGroups, snapshotReceiptGroups, snapshotPortfolio, snapshotAfterGroupsDrop, snapshotAfterGroups} {
 			if _, err := tx.Exec(ctx, build, a); err != nil {
 				return err
 			}
@@ -210,6 +217,12 @@ func (s *Store) snapshot(ctx context.Context, f KPIFilter) (bool, error) {
 // portfolio says whether p is an agent's or a sales rep's customers: a
 // bounded set, looked up customer by customer.
 func (p Perimeter) portfolio() bool { return !p.All && (p.Agent != nil || p.SalesRep != nil) }
+
+// byEntity says whether p is whole entities (all, or some): the sums of a
+// day by entity answer for it.
+func (p Perimeter) byEntity() bool {
+	return p.All || (p.Agent == nil && p.SalesRep == nil && p.Department == nil)
+}
 
 func segmentDates(segs []dunning.Date) []string {
 	out := make([]string, len(segs))

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"math/big"
 	"testing"
 	"time"
 
@@ -61,6 +62,13 @@ func TestKPISnapshotsAnswerWhatTheHistoryAnswers(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, want, got, "top overdue on %s", on)
 
+			from := on.AddDays(-89).In(time.UTC)
+			wantTeam, err := st.TeamFigures(ctx, per, history, from, per.Agent, nil)
+			require.NoError(t, err)
+			gotTeam, err := st.TeamFigures(ctx, per, snap, from, per.Agent, nil)
+			require.NoError(t, err)
+			require.Equal(t, wantTeam.Portfolio, gotTeam.Portfolio, "team portfolio on %s", on)
+
 			days, err := st.SalesByDay(ctx, per, history, segs[0])
 			require.NoError(t, err)
 			bySegment, ok, err := st.SalesBySegment(ctx, per, snap)
@@ -75,6 +83,10 @@ func TestKPISnapshotsAnswerWhatTheHistoryAnswers(t *testing.T) {
 	before := same(past, pastSegs)
 	require.Equal(t, [store.NumBuckets]int64{0, 0, 60000, 0, 0, 0}, before[0].Buckets, "A1's 600.00 left, 35 days late")
 	require.Equal(t, int64(-12000), before[0].Credits, "the credit note and C2's payment in advance")
+	team, err := st.TeamFigures(ctx, store.Everything, store.KPIFilter{On: past, Segments: pastSegs}, past.AddDays(-89).In(time.UTC), nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, []store.TeamAmount{{UserID: alice, Currency: money.MustCurrency("EUR"), Minor: 60000, Accounts: 1}}, team.Portfolio,
+		"Alice's A1, C2's credit note and payment apart")
 	todayBefore := same(today, nowSegs)
 	var days int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM kpi_snapshot_days`).Scan(&days))
@@ -88,7 +100,7 @@ func TestKPISnapshotsAnswerWhatTheHistoryAnswers(t *testing.T) {
 	require.NotEqual(t, todayBefore, same(today, nowSegs))
 
 	// An invoice moved to another customer changes both on every day.
-	_, err := pool.Exec(ctx, `UPDATE invoices SET customer_id = $1 WHERE id = $2`, c2, a1)
+	_, err = pool.Exec(ctx, `UPDATE invoices SET customer_id = $1 WHERE id = $2`, c2, a1)
 	require.NoError(t, err)
 	same(past, pastSegs)
 	same(today, nowSegs)
@@ -157,4 +169,20 @@ func TestKPISnapshotsAreNotBuiltWhileAWriterIsBusy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(4000), done[0].Buckets[store.Bucket1To30])
 	require.Equal(t, 1, days())
+}
+
+// The snapshot rounds a customer's delay in SQL (kpi_round_half_even): it
+// must round as money.RoundHalfEven does in Go, ties to even, below zero too.
+func TestKPIRoundHalfEvenInSQL(t *testing.T) {
+	t.Parallel()
+	pool := storetest.NewPool(t)
+	for _, c := range []struct{ n, d, want int64 }{
+		{5, 2, 2}, {7, 2, 4}, {-5, 2, -2}, {-7, 2, -4}, {1, 3, 0}, {2, 3, 1}, {-2, 3, -1}, {-1, 3, 0},
+		{55000, 3000, 18}, {0, 7, 0}, {4350000, 310000, 14}, {123456789012345679, 2, 61728394506172840},
+	} {
+		var got int64
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT kpi_round_half_even($1, $2)::bigint`, c.n, c.d).Scan(&got))
+		require.Equal(t, c.want, got, "%d / %d", c.n, c.d)
+		require.Equal(t, money.RoundHalfEven(big.NewRat(c.n, c.d)).Int64(), got, "as Go: %d / %d", c.n, c.d)
+	}
 }

@@ -107,12 +107,58 @@ JOIN invoices i ON i.id = a.invoice_id AND i.type = 'invoice'
 JOIN customers c ON c.id = i.customer_id
 JOIN entities e ON e.id = c.entity_id
 WHERE a.open_minor > 0 AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
-GROUP BY 1, 2`
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+	// teamPortfolioSnapshot is teamPortfolio over the snapshot of @on: the
+	// buckets of a customer's row add up its open invoices (credits apart),
+	// and a row per customer and currency counts it once in each currency,
+	// as count(DISTINCT) does per group.
+	teamPortfolioSnapshot = teamPortfolioSnapshotColumns + `
+FROM kpi_snapshots k
+JOIN customers c ON c.id = k.customer_id
+JOIN entities e ON e.id = c.entity_id
+WHERE k.day = @on::date AND k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
+  AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+	// teamPortfolioSnapshotPortfolio looks an agent's or a sales rep's
+	// customers up in the day's rows, as agingSnapshotPortfolio.
+	teamPortfolioSnapshotPortfolio = teamPortfolioSnapshotColumns + `
+FROM customers c
+JOIN entities e ON e.id = c.entity_id
+CROSS JOIN LATERAL (SELECT * FROM kpi_snapshots k WHERE k.day = @on::date AND k.customer_id = c.id OFFSET 0) k
+WHERE k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5 > 0
+  AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+	// teamPortfolioGroups is teamPortfolioSnapshot for whole entities, from
+	// the day's sums by entity and agent.
+	teamPortfolioGroups = `
+SELECT g.agent_id, g.currency, sum(g.open_minor)::bigint, sum(g.accounts)::int
+FROM kpi_snapshot_portfolio g
+WHERE g.day = @on::date AND ` + entityScope + ` AND (@only_user::bigint IS NULL OR g.agent_id = @only_user::bigint)
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+	teamPortfolioSnapshotColumns = `
+SELECT coalesce(c.agent_id, 0), k.currency, sum(k.b0 + k.b1 + k.b2 + k.b3 + k.b4 + k.b5)::bigint, count(*)::int`
 
 	// teamAgents: every agent of an account in scope has a row, even with nothing to show.
+	// It walks customers_agent_idx from one agent to the next (a few dozen
+	// steps) rather than reading every customer.
 	teamAgents = `
-SELECT DISTINCT c.agent_id FROM customers c JOIN entities e ON e.id = c.entity_id
-WHERE c.agent_id IS NOT NULL AND ` + teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)`
+WITH RECURSIVE agents (id) AS (
+    (SELECT c.agent_id FROM customers c JOIN entities e ON e.id = c.entity_id
+     WHERE c.agent_id IS NOT NULL AND ` + teamAgentScope + ` ORDER BY c.agent_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT c.agent_id FROM customers c JOIN entities e ON e.id = c.entity_id
+            WHERE c.agent_id > a.id AND ` + teamAgentScope + ` ORDER BY c.agent_id LIMIT 1)
+    FROM agents a WHERE a.id IS NOT NULL)
+SELECT id FROM agents WHERE id IS NOT NULL`
+	teamAgentScope = teamScope + ` AND (@only_user::bigint IS NULL OR c.agent_id = @only_user::bigint)`
 
 	teamUsers = `SELECT id, email, name FROM users WHERE id = ANY (@ids::bigint[]) ORDER BY email`
 )
@@ -158,7 +204,20 @@ func (s *Store) TeamFigures(ctx context.Context, per Perimeter, f KPIFilter, fro
 	if d.Collected, err = amounts(teamCollected); err != nil {
 		return d, err
 	}
-	if d.Portfolio, err = amounts(teamPortfolio); err != nil {
+	portfolio := teamPortfolio
+	if ok, err := s.snapshot(ctx, f); err != nil {
+		return d, err
+	} else if ok {
+		switch {
+		case per.byEntity():
+			portfolio = teamPortfolioGroups
+		case per.portfolio():
+			portfolio = teamPortfolioSnapshotPortfolio
+		default:
+			portfolio = teamPortfolioSnapshot
+		}
+	}
+	if d.Portfolio, err = amounts(portfolio); err != nil {
 		return d, err
 	}
 	rows, err := s.Pool.Query(ctx, teamAgents, args)
