@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"recoup/domain"
+	"recoup/dunning"
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
@@ -23,6 +24,9 @@ type Digests struct {
 	// Notifications lists one user's unread notifications in their language
 	// (app.App.NotificationDigestEmail); nil: no notification digests.
 	Notifications func(ctx context.Context, who domain.Principal) (templates.NotificationDigestData, error)
+	// Warm builds the day's collection figures before anyone opens a
+	// dashboard (app.App.WarmFigures); nil: nothing is built ahead.
+	Warm func(ctx context.Context, day dunning.Date, beat func()) error
 }
 
 // DigestResult counts what one day's run did.
@@ -41,6 +45,12 @@ func (d *Digests) SendDigests(ctx context.Context, day string) (DigestResult, er
 	date, err := time.Parse(time.DateOnly, day)
 	if err != nil {
 		return res, fmt.Errorf("digest day %q: %w", day, err)
+	}
+	if d.Warm != nil {
+		// Slow figures are not worth a missed digest: logged, never fatal.
+		if err := d.Warm(ctx, dunning.DateOf(date), func() { activity.RecordHeartbeat(ctx, "figures") }); err != nil {
+			activity.GetLogger(ctx).Warn("figures warm-up failed", "day", day, "err", err)
+		}
 	}
 	if d.Mailer == nil {
 		return res, nil

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"recoup/activities"
 	"recoup/app"
 	"recoup/domain"
+	"recoup/dunning"
 	"recoup/store"
 	"recoup/store/storetest"
 	"recoup/templates"
@@ -166,4 +168,32 @@ func TestRenderNotificationDigestFallsBackToEnglish(t *testing.T) {
 	require.Contains(t, text, "(the latest 1 below)")
 	require.Contains(t, text, "- 2026-09-20 08:00 UTC: Case 4 was routed to you\n    https://x.example/cases/4")
 	require.NotContains(t, text, "{{")
+}
+
+// The morning run warms the day's figures first, even with no mailer, and a
+// failed warm-up costs no digest.
+func TestSendDigestsWarmsTheDaysFiguresFirst(t *testing.T) {
+	f := setup(t)
+	for _, tc := range []struct {
+		name string
+		fail bool
+	}{{"warmed", false}, {"warm-up failed", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var warmed []string
+			d := &activities.Digests{Store: f.st, Warm: func(_ context.Context, day dunning.Date, beat func()) error {
+				warmed = append(warmed, day.String())
+				beat()
+				if tc.fail {
+					return errors.New("statement timeout")
+				}
+				return nil
+			}}
+			var suite testsuite.WorkflowTestSuite
+			env := suite.NewTestActivityEnvironment()
+			env.RegisterActivityWithOptions(d.SendDigests, activity.RegisterOptions{Name: "SendDigests"})
+			_, err := env.ExecuteActivity("SendDigests", "2026-09-20")
+			require.NoError(t, err)
+			require.Equal(t, []string{"2026-09-20"}, warmed)
+		})
+	}
 }

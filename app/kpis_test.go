@@ -25,6 +25,7 @@ type kpiBundle struct {
 	c1, c2, c3   int64
 	a0, a1, b1   int64
 	rows         *storetest.Factory
+	store        *store.Store
 }
 
 func eur(minor int64) money.Money {
@@ -57,7 +58,7 @@ func setupKPIs(t *testing.T) *kpiBundle {
 	t.Helper()
 	pool := storetest.NewPool(t)
 	rows := storetest.NewFactory(pool)
-	b := &kpiBundle{app: app.New(&store.Store{Pool: pool}, nil, nil), rows: rows,
+	b := &kpiBundle{app: app.New(&store.Store{Pool: pool}, nil, nil), rows: rows, store: &store.Store{Pool: pool},
 		admin: domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}}
 	_, err := pool.Exec(context.Background(), `INSERT INTO exchange_rates (rate_date, from_currency, to_currency, rate)
 VALUES ('2023-12-29', 'USD', 'EUR', 0.90), ('2024-03-28', 'USD', 'EUR', 0.925)`)

@@ -278,23 +278,6 @@ func (p *Page) rateNotes(rates []store.Rate, missing []app.MissingRate) []string
 	return out
 }
 
-// dsoTrendMonths is how many monthly DSO figures the trend draws.
-const dsoTrendMonths = 12
-
-// trendEnds are the ends of the trend's months: the 11 month ends before
-// asOf's month, then asOf itself (its month so far: a later end would be a
-// figure of the future).
-func trendEnds(asOf dunning.Date) []dunning.Date {
-	out := make([]dunning.Date, dsoTrendMonths)
-	out[dsoTrendMonths-1] = asOf
-	first := dunning.NewDate(asOf.Year, asOf.Month, 1)
-	for k := dsoTrendMonths - 2; k >= 0; k-- {
-		first = dunning.DateOf(first.In(time.UTC).AddDate(0, -1, 0))
-		out[k] = dunning.DateOf(first.In(time.UTC).AddDate(0, 1, -1))
-	}
-	return out
-}
-
 // dsoTrend draws the DSO and the best possible DSO of each month.
 func (p *Page) dsoTrend(id, title string, trend []app.DSO, csv string) figure {
 	f := figure{ID: id, Title: title, CSV: csv, Wide: true, Columns: []dashColumn{

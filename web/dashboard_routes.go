@@ -79,7 +79,7 @@ func (h *Handler) buildFigure(r *request, p *Page, f dashFilter, s figureSpec) (
 		return p.agingByGroup(figAging+"-"+s.GroupBy, p.T("dash.fig.aging_by."+s.GroupBy), a, csv, s.Link), nil
 	case figDSOTrend:
 		var trend []app.DSO
-		for _, to := range trendEnds(f.AsOf) {
+		for _, to := range app.TrendEnds(f.AsOf) {
 			d, err := h.app.DSO(ctx, r.who, app.KPIQuery{To: to.String(), Entity: f.Entity, Currency: f.Currency})
 			if err != nil {
 				return figure{}, err

@@ -209,7 +209,7 @@ func TestDashboardTeam(t *testing.T) {
 	require.Equal(t, "97.71", last[2])
 	require.Equal(t, "3500.00", last[8])
 	require.Equal(t, "", trend[1][2], "no sales, no DSO: left blank, never a made-up zero")
-	require.Equal(t, trendEnds(f.today)[10].String(), trend[11][0], "the month before ends at its last day")
+	require.Equal(t, app.TrendEnds(f.today)[10].String(), trend[11][0], "the month before ends at its last day")
 
 	// The forecast: no payment history, so every invoice is expected at its due date (the last fallback); I1,
 	// overdue, in week 1; I2 (due in 5 days) in its week; I3 and I4 are disputed: apart, never forecast.

@@ -176,6 +176,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		digests.Build = func(ctx context.Context, who domain.Principal) (templates.DigestData, error) {
 			return uc.DigestEmail(ctx, who, o.PublicURL)
 		}
+		digests.Warm = uc.WarmFigures
 		digests.Notifications = func(ctx context.Context, who domain.Principal) (templates.NotificationDigestData, error) {
 			return uc.NotificationDigestEmail(ctx, who, o.PublicURL)
 		}
