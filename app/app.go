@@ -27,6 +27,7 @@ type App struct {
 	attachMax int64
 	live      *liveHub // this process's live streams (RunLive)
 	pgProbe   probe    // what Readiness last saw of Postgres
+	portal    PortalOptions
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
