@@ -61,7 +61,11 @@ func Configured(cfg *config.Config) ([]Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax)}, nil
+	portal, err := ConfiguredPortal(cfg.PublicURL, cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax), WithPortal(portal)}, nil
 }
 
 // WithNewEntitySending sets the sending mode of entities an import creates

@@ -55,6 +55,21 @@ type PortalOptions struct {
 	Mailer    *notify.Mailer
 }
 
+// ConfiguredPortal is the portal's options from RECOUP_PUBLIC_URL, SMTP_URL
+// and RECOUP_MAIL_FROM (no SMTP_URL: no portal emails).
+func ConfiguredPortal(publicURL, smtpURL, from string) (PortalOptions, error) {
+	o := PortalOptions{PublicURL: publicURL}
+	if smtpURL == "" {
+		return o, nil
+	}
+	m, err := notify.NewMailer(smtpURL, from)
+	if err != nil {
+		return o, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	o.Mailer = m
+	return o, nil
+}
+
 // WithPortal sets the portal's public URL and mailer.
 func WithPortal(o PortalOptions) Option { return func(a *App) { a.portal = o } }
 
