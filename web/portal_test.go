@@ -444,3 +444,23 @@ func TestPayAndDocumentLinksFollowTheEntitysTemplates(t *testing.T) {
 	_, err = f.uses.SetPortalSettings(context.Background(), domain.System("admin"), "ACME", app.PortalSettingsRequest{PayURL: &bad})
 	require.ErrorContains(t, err, "want an http(s) URL")
 }
+
+// The account page's button revokes the customer's links; an agent outside
+// the account's portfolio cannot.
+func TestTheAccountPageRevokesPortalLinks(t *testing.T) {
+	t.Parallel()
+	f := portalSetup(t)
+	customer := f.customerBrowser(t, f.token)
+	admin := f.b.signIn(t, "admin@acme.example", domain.RoleAdmin)
+	_, body := admin.get("/accounts/" + itoa(f.ours))
+	require.Contains(t, body, `action="/accounts/`+itoa(f.ours)+`/portal/revoke"`)
+	agent := f.b.signIn(t, "agent@acme.example", domain.RoleAgent)
+	res := agent.post("/accounts/"+itoa(f.ours)+"/portal/revoke", url.Values{"reason": {"x"}})
+	require.Equal(t, http.StatusNotFound, res.StatusCode, "not in the agent's portfolio")
+	res = admin.post("/accounts/"+itoa(f.ours)+"/portal/revoke", url.Values{"reason": {"sent to the wrong address"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = admin.get("/accounts/" + itoa(f.ours))
+	require.Contains(t, body, "1 portal link(s) revoked.")
+	status, _ := customer.get("/portal/")
+	require.Equal(t, http.StatusSeeOther, status, "the open session ended")
+}
