@@ -24,6 +24,14 @@ func (s *Server) createPortalLink(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	var body struct{} // takes nothing, but what comes must be an empty object
+	err = queryParams(c)
+	if err == nil && c.Request.ContentLength != 0 {
+		err = decodeJSON(c, &body)
+	}
+	if err != nil {
+		return err
+	}
 	u, err := s.app.PortalLink(c.Request.Context(), principal(c), id)
 	if err != nil {
 		return err
@@ -44,6 +52,9 @@ func (s *Server) revokePortalLinks(c *gin.Context) error {
 		return err
 	}
 	var req revokeRequest
+	if err := queryParams(c); err != nil {
+		return err
+	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -580,8 +580,11 @@ func (a *App) RevokePortalLinks(ctx context.Context, who domain.Principal, custo
 		return 0, err
 	}
 	r := strings.TrimSpace(reason)
-	if utf8.RuneCountInString(r) > maxReason {
+	switch {
+	case utf8.RuneCountInString(r) > maxReason:
 		return 0, domain.FieldError("reason", "at most %d characters", maxReason)
+	case !storable(r):
+		return 0, domain.FieldError("reason", "contains a NUL character or invalid UTF-8")
 	}
 	return a.store.RevokePortalLinks(ctx, customerID, r, who.Actor())
 }
