@@ -87,7 +87,25 @@ func (h *Handler) portalLinkSend(r *portalRequest) error {
 // portalHomeData is the open items page.
 type portalHomeData struct {
 	app.PortalAccount
+	Rows   []portalRow
 	CanPay bool
+	// Paging of Rows: the invoices of page Page (from 1) of Pages.
+	Page, Pages, First, Last int
+}
+
+// portalPageSize is how many invoices the open items page lists at once: a
+// phone shows a hundred well; the totals always count them all.
+const portalPageSize = 100
+
+// portalRow is one invoice of the open items page, formatted once here:
+// an account may have thousands, and a template calling back into Go for
+// each word of each row costs several times more (README "Customer portal").
+type portalRow struct {
+	ID                   int64
+	Number, Open, Due    string
+	Overdue              string // "" when not overdue
+	Badges               []string
+	Disputed, Late, PDFs bool
 }
 
 // portalHome shows the open items, the totals and the customer's cases.
@@ -97,7 +115,36 @@ func (h *Handler) portalHome(r *portalRequest) error {
 		return err
 	}
 	d := portalHomeData{PortalAccount: acc, CanPay: acc.Customer.Settings.PayURL != ""}
-	h.portalRender(r, http.StatusOK, "home", h.newPortalPage(r, "portal.home.title", d))
+	d.Pages = max(1, (len(acc.Invoices)+portalPageSize-1)/portalPageSize)
+	d.Page = min(max(1, pageOf(r.c.Query("page"), portalPageSize).Offset/portalPageSize+1), d.Pages)
+	from, to := (d.Page-1)*portalPageSize, min(d.Page*portalPageSize, len(acc.Invoices))
+	d.First, d.Last = from+1, to
+	d.Rows = make([]portalRow, to-from)
+	p := h.newPortalPage(r, "portal.home.title", nil)
+	t := func(key string, args ...any) string { return h.catalog.text(r.lang, key, args...) }
+	badges := map[string]string{}
+	for _, k := range []string{"disputed", "promised", "plan", "held"} {
+		badges[k] = t("portal.status." + k)
+	}
+	pdfs := acc.Customer.Settings.DocumentURL != ""
+	for i, inv := range acc.Invoices[from:to] {
+		row := portalRow{ID: inv.ID, Number: inv.Number, Open: p.Money(inv.Open), Due: t("portal.due", p.Date(inv.DueDate)),
+			Disputed: inv.Disputed, Late: inv.DaysOverdue > 0, PDFs: pdfs}
+		if row.Late {
+			row.Overdue = t("portal.days_overdue", inv.DaysOverdue)
+		}
+		for _, b := range []struct {
+			on  bool
+			key string
+		}{{inv.Disputed, "disputed"}, {inv.Promised, "promised"}, {inv.InPlan, "plan"}, {inv.Held, "held"}} {
+			if b.on {
+				row.Badges = append(row.Badges, badges[b.key])
+			}
+		}
+		d.Rows[i] = row
+	}
+	p.Data = d
+	h.portalRender(r, http.StatusOK, "home", p)
 	return nil
 }
 
