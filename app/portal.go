@@ -602,10 +602,33 @@ func (a *App) PortalLink(ctx context.Context, who domain.Principal, customerID i
 	return auth.PortalLinkURL(a.portal.PublicURL, token), nil
 }
 
+// tellPortalReply emails a team member's answer on a message case the
+// customer wrote in the portal, with a fresh link to the thread (the
+// customer's own comments and the team's internal cases are not emailed).
+func (a *App) tellPortalReply(ctx context.Context, caseID int64, c store.CaseComment) {
+	k, err := a.store.Case(ctx, store.Everything, caseID)
+	if err != nil || k.Type != domain.CaseCustomerMessage || k.Source != "portal" {
+		return
+	}
+	cust, err := a.store.PortalCustomer(ctx, k.CustomerID)
+	if err != nil {
+		a.log.WarnContext(ctx, "portal reply email", "case", caseID, "err", err)
+		return
+	}
+	token, hash := auth.NewPortalToken(false)
+	if _, err := a.store.IssuePortalLink(ctx, store.PortalLinkWrite{CustomerID: k.CustomerID, Hash: hash, Contact: cust.Email,
+		ReminderKey: fmt.Sprintf("portal/reply/%d", c.ID)}); err != nil {
+		a.log.WarnContext(ctx, "portal reply link", "case", caseID, "err", err)
+		return
+	}
+	a.portalMail(ctx, cust, mailReply, c.Body, auth.PortalLinkURL(a.portal.PublicURL, token))
+}
+
 // Emails the portal sends.
 const (
 	mailLink    = "link"
 	mailPromise = "promise"
+	mailReply   = "reply"
 )
 
 // portalMails are their texts, by language (English otherwise).
@@ -615,12 +638,16 @@ var portalMails = map[string]map[string][2]string{
 			"Hello,\n\nHere is your personal link to see your invoices and statement with %[1]s, pay, or write to us:\n\n%[2]s\n\nIf you did not ask for it, you can ignore this message.\n\n%[1]s"},
 		mailPromise: {"Your promise to pay: %[2]s by %[3]s",
 			"Hello,\n\nThank you: we have noted that you will pay %[2]s by %[3]s for invoices %[4]s. We will not send reminders for them until then.\n\n%[1]s"},
+		mailReply: {"%[1]s answered your message",
+			"Hello,\n\n%[2]s\n\nTo answer, or to see the whole conversation: %[3]s\n\n%[1]s"},
 	},
 	"fr": {
 		mailLink: {"Votre lien vers l'espace client de %[1]s",
 			"Bonjour,\n\nVoici votre lien personnel pour consulter vos factures et votre relevé chez %[1]s, payer ou nous écrire :\n\n%[2]s\n\nSi vous ne l'avez pas demandé, ignorez ce message.\n\n%[1]s"},
 		mailPromise: {"Votre promesse de paiement : %[2]s au %[3]s",
 			"Bonjour,\n\nMerci : nous avons noté que vous réglerez %[2]s au plus tard le %[3]s pour les factures %[4]s. Nous ne vous relancerons pas pour elles d'ici là.\n\n%[1]s"},
+		mailReply: {"%[1]s a répondu à votre message",
+			"Bonjour,\n\n%[2]s\n\nPour répondre ou voir tous les échanges : %[3]s\n\n%[1]s"},
 	},
 }
 
@@ -638,7 +665,13 @@ func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind strin
 	}
 	t := texts[kind]
 	all := append([]any{c.EntityName}, args...)
-	e := notify.Email{To: []string{to}, Subject: fmt.Sprintf(t[0], all...), Text: fmt.Sprintf(t[1], all...),
+	var addrs []string
+	for _, a := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == ';' }) {
+		if a = strings.TrimSpace(a); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	e := notify.Email{To: addrs, Subject: fmt.Sprintf(t[0], all...), Text: fmt.Sprintf(t[1], all...),
 		MessageID: notify.MessageID("portal/" + kind + "/" + rand.Text()), Language: c.Language, FromName: c.EntityName}
 	if err := a.portal.Mailer.Send(ctx, e); err != nil {
 		a.log.WarnContext(ctx, "portal email", "kind", kind, "customer", c.ID, "err", err)

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"recoup/app"
 	"recoup/auth"
+	"recoup/capture"
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/money"
@@ -31,7 +33,7 @@ func setupPortal(t *testing.T) portalBundle {
 	pool := storetest.NewPool(t)
 	st := &store.Store{Pool: pool}
 	b := portalBundle{a: app.New(st, nil, nil), st: st, rows: storetest.NewFactory(pool), eur: money.MustCurrency("EUR")}
-	customer := b.rows.Customer(t, storetest.Customer{ExternalID: "C1", Name: "Boulangerie Martin", Email: "ap@martin.example"})
+	customer := b.rows.Customer(t, storetest.Customer{ExternalID: "C1", Name: "Boulangerie Martin", Email: "ap@martin.example", Language: "en"})
 	token, hash := auth.NewPortalToken(true)
 	require.Len(t, token, auth.PortalShortTokenLen)
 	_, err := st.IssuePortalLink(context.Background(), store.PortalLinkWrite{CustomerID: customer, Hash: hash, Contact: "ap@martin.example"})
@@ -126,4 +128,44 @@ func TestAPortalPlanRequestBecomesACase(t *testing.T) {
 	require.Equal(t, "portal", k.Source)
 	require.Contains(t, k.Description, "F-9")
 	require.Contains(t, k.Description, "2. 2030-02-10: 200.00 EUR")
+}
+
+// The portal's emails: a promise is confirmed, and a team member's answer
+// to a message written in the portal reaches the customer with a link back.
+func TestThePortalEmailsConfirmationsAndTheTeamsReplies(t *testing.T) {
+	t.Parallel()
+	b := setupPortal(t)
+	ctx := context.Background()
+	mail, err := capture.NewMailbox("")
+	require.NoError(t, err)
+	srv, err := capture.ListenSMTP("127.0.0.1:0", mail, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	portal, err := app.ConfiguredPortal("https://ar.example", "smtp://"+srv.Addr(), "Recoup <ar@recoup.example>")
+	require.NoError(t, err)
+	a := app.New(b.st, nil, nil, app.WithPortal(portal))
+
+	inv := b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Number: "F-7", Amount: money.Money{Minor: 12345, Currency: b.eur}})
+	_, err = a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{inv}, Date: dunning.DateOf(time.Now()).AddDays(3).String()})
+	require.NoError(t, err)
+	k, err := a.PortalMessage(ctx, b.s, "Where is the delivery note?", nil)
+	require.NoError(t, err)
+	_, err = a.CommentCase(ctx, domain.System("inbound"), k.ID, app.CommentRequest{Text: "a system note is not a reply"})
+	require.NoError(t, err)
+	staff := domain.Principal{UserID: 7, Email: "claire@acme.example", Role: domain.RoleAdmin, AllEntities: true}
+	_, err = a.CommentCase(ctx, staff, k.ID, app.CommentRequest{Text: "Attached to your invoice F-7 now."})
+	require.NoError(t, err)
+
+	msgs := mail.Messages()
+	require.Len(t, msgs, 2, "the confirmation and the one reply")
+	if !strings.HasPrefix(msgs[0].Subject, "Your promise") {
+		msgs[0], msgs[1] = msgs[1], msgs[0]
+	}
+	require.Equal(t, []string{"ap@martin.example"}, msgs[0].To)
+	require.Contains(t, msgs[0].Subject, "Your promise to pay: 123.45 EUR by ")
+	require.Contains(t, msgs[0].Text, "F-7")
+	require.Equal(t, []string{"ap@martin.example"}, msgs[1].To)
+	require.Contains(t, msgs[1].Text, "Attached to your invoice F-7 now.")
+	require.Regexp(t, `https://ar\.example/portal/l/[A-Za-z0-9_-]{43}`, msgs[1].Text)
+	require.NotContains(t, msgs[1].Text, "claire@acme.example")
 }
