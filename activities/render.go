@@ -108,8 +108,8 @@ func (d *Dunning) replyToken(ctx context.Context, mc store.MessageContext) (stri
 // account's other live links; "" when no public URL is configured. A retry
 // of the same message replaces the link its first attempt made.
 func (d *Dunning) portalLink(ctx context.Context, key string, ch domain.Channel, mc store.MessageContext) (string, error) {
-	if d.PublicURL == "" || d.Store == nil {
-		return "", nil
+	if d.PublicURL == "" || d.Store == nil || (ch != domain.ChannelEmail && ch != domain.ChannelSMS) {
+		return "", nil // a call reads no link out
 	}
 	token, hash := auth.NewPortalToken(ch != domain.ChannelEmail)
 	contact := mc.Customer.Email
