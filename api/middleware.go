@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/auth"
 	"recoup/domain"
 	"recoup/store"
 )
@@ -34,7 +35,11 @@ func (s *Server) accessLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		s.log.Debug("http", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
+		path := c.Request.URL.Path
+		if strings.HasPrefix(path, auth.PortalLinkPath) {
+			path = auth.PortalLinkPath + "…" // a customer's portal link is a credential: never in the logs
+		}
+		s.log.Debug("http", "method", c.Request.Method, "path", path, "status", c.Writer.Status(),
 			"took", time.Since(start), "request_id", c.GetString(requestIDHeader))
 	}
 }

@@ -162,7 +162,7 @@ func (a *App) PortalStatement(ctx context.Context, s PortalSession, lang string)
 	}
 	data, err := a.portalStatement(ctx, s, lang)
 	if err == nil {
-		_ = a.store.PortalJournal(ctx, s.CustomerID, s.Contact, "portal.statement", map[string]any{"items": len(data.Statement)})
+		_ = a.store.PortalJournal(ctx, s.CustomerID, s.Actor(), "portal.statement", map[string]any{"items": len(data.Statement)})
 	}
 	return data, c, err
 }
@@ -333,7 +333,7 @@ func (a *App) PortalPaid(ctx context.Context, s PortalSession, req PortalPaidReq
 	if err != nil {
 		return holds, err
 	}
-	return holds, a.store.PortalJournal(ctx, s.CustomerID, s.Contact, "portal.paid_claimed",
+	return holds, a.store.PortalJournal(ctx, s.CustomerID, s.Actor(), "portal.paid_claimed",
 		map[string]any{"invoice_ids": ids, "paid_on": paidOn, "reference": ref})
 }
 
@@ -566,7 +566,7 @@ func (a *App) RequestPortalLink(ctx context.Context, address string) error {
 		if err != nil {
 			return err
 		}
-		_ = a.store.PortalJournal(ctx, k.CustomerID, email, "portal.link_requested", map[string]any{"to": email})
+		_ = a.store.PortalJournal(ctx, k.CustomerID, store.PortalActor(email), "portal.link_requested", map[string]any{"to": email})
 		c.Email = email // to the address that asked, not every address of the account
 		a.portalMail(ctx, c, mailLink, auth.PortalLinkURL(a.portal.PublicURL, token))
 	}
@@ -595,10 +595,20 @@ func (a *App) PortalLink(ctx context.Context, who domain.Principal, customerID i
 	if err := a.visibleCustomer(ctx, who, auth.DunningControl, customerID); err != nil {
 		return "", err
 	}
-	token, hash := auth.NewPortalToken(false)
-	if _, err := a.store.IssuePortalLink(ctx, store.PortalLinkWrite{CustomerID: customerID, Hash: hash, Contact: who.Email}); err != nil {
+	c, err := a.store.PortalCustomer(ctx, customerID)
+	if err != nil {
 		return "", err
 	}
+	// The link is the customer's: their actions are journaled as theirs, not the agent's.
+	contact, _, _ := strings.Cut(c.Email, ",")
+	if contact = strings.TrimSpace(contact); contact == "" {
+		contact = "customer " + c.ExternalID
+	}
+	token, hash := auth.NewPortalToken(false)
+	if _, err := a.store.IssuePortalLink(ctx, store.PortalLinkWrite{CustomerID: customerID, Hash: hash, Contact: contact}); err != nil {
+		return "", err
+	}
+	_ = a.store.PortalJournal(ctx, customerID, who.Actor(), "portal.link_made", map[string]any{"contact": contact})
 	return auth.PortalLinkURL(a.portal.PublicURL, token), nil
 }
 

@@ -76,7 +76,7 @@ func (a *App) PortalPayURL(ctx context.Context, s PortalSession, ids []int64) (s
 	if err != nil {
 		return "", err
 	}
-	_ = a.store.PortalJournal(ctx, s.CustomerID, s.Contact, "portal.pay", map[string]any{"invoices": invoiceNumbers(invs), "amount": total.String()})
+	_ = a.store.PortalJournal(ctx, s.CustomerID, s.Actor(), "portal.pay", map[string]any{"invoices": invoiceNumbers(invs), "amount": total.String()})
 	return fillURL(c.Settings.PayURL, map[string]string{"amount": money.FormatMinor(total.Minor, total.Currency),
 		"amount_minor": itoa(total.Minor), "currency": total.Currency.Code(), "references": invoiceNumbers(invs),
 		"customer": c.ExternalID}), nil

@@ -349,15 +349,15 @@ func (s *Store) PortalCases(ctx context.Context, customerID, id int64) ([]Portal
 	})
 }
 
-// PortalJournal records a portal action on the customer's timeline, with the
-// contact as actor (the actions that write through other use cases are
-// journaled there already).
-func (s *Store) PortalJournal(ctx context.Context, customerID int64, contact, action string, after any) error {
+// PortalJournal records a portal action on the customer's timeline (actor:
+// the contact's PortalActor, or the staff member who acted); the actions
+// that write through other use cases are journaled there already.
+func (s *Store) PortalJournal(ctx context.Context, customerID int64, actor, action string, after any) error {
 	b, err := json.Marshal(after)
 	if err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		return Journal(ctx, tx, Entry{Actor: PortalActor(contact), Action: action, Target: customerTarget(customerID), After: b})
+		return Journal(ctx, tx, Entry{Actor: actor, Action: action, Target: customerTarget(customerID), After: b})
 	})
 }

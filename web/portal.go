@@ -267,7 +267,7 @@ func (h *Handler) portalFail(r *portalRequest, err error) {
 	case errors.As(err, &de) && de.Code.HTTPStatus() != http.StatusInternalServerError:
 		d.Status, d.Message = de.Code.HTTPStatus(), de.Message
 	default:
-		h.log.ErrorContext(r.c.Request.Context(), "portal page failed", "path", r.c.Request.URL.Path, "err", err)
+		h.log.ErrorContext(r.c.Request.Context(), "portal page failed", "route", r.c.FullPath(), "err", err) // the route: a path may hold a link token
 		d.Message = h.catalog.text(r.lang, "error.internal")
 	}
 	if d.Status == http.StatusTooManyRequests {
