@@ -225,6 +225,21 @@ func TestAReminderLinkLetsTheCustomerPromiseDisputeAndReadTheStatement(t *testin
 	require.NoError(t, s.conn.QueryRow(context.Background(), `SELECT status FROM invoices WHERE id = $1`, pi3).Scan(&inv3))
 	require.Equal(t, "disputed", inv3, "at once")
 
+	// Every portal action is on the account's timeline, the contact as actor.
+	var entries struct {
+		Entries []struct{ Kind, Action, Actor string }
+	}
+	require.Equal(t, http.StatusOK, getJSON(t, fmt.Sprintf("%s/api/v1/customers/%d/history", s.api, p1), &entries))
+	actors := map[string]string{}
+	for _, e := range entries.Entries {
+		if e.Kind == "journal" {
+			actors[e.Action] = e.Actor
+		}
+	}
+	for _, action := range []string{"portal.open", "portal.statement", "promise.create", "case.open"} {
+		require.Equal(t, "ap@portal-buyer.example (portal)", actors[action], "%s on the timeline: %v", action, actors)
+	}
+
 }
 
 func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
