@@ -464,3 +464,32 @@ func TestTheAccountPageRevokesPortalLinks(t *testing.T) {
 	status, _ := customer.get("/portal/")
 	require.Equal(t, http.StatusSeeOther, status, "the open session ended")
 }
+
+// An admin sets the portal on the entity page: a bad field is said next to
+// it and nothing is saved; good values are.
+func TestTheEntityPageSetsThePortal(t *testing.T) {
+	t.Parallel()
+	f := portalSetup(t)
+	admin := f.b.signIn(t, "admin@acme.example", domain.RoleAdmin)
+	_, body := admin.get("/entities/ACME")
+	require.Contains(t, body, `action="/entities/ACME/portal"`)
+	require.Contains(t, body, `id="link_days" name="link_days" type="number" min="1" max="366" value="60"`)
+	form := url.Values{"link_days": {"45"}, "promise_max_days": {"20"}, "pay_url": {"ftp://nope"}, "document_url": {""}, "logo_url": {""}, "color": {"#AA0000"}}
+	res := admin.post("/entities/ACME/portal", form)
+	body = readBody(t, res)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, body, "want an http(s) URL")
+	require.Contains(t, body, `value="ftp://nope"`, "the form keeps what was typed")
+	s, err := f.uses.PortalSettings(context.Background(), domain.System("t"), "ACME")
+	require.NoError(t, err)
+	require.Equal(t, 60, s.LinkDays)
+	form.Set("pay_url", "https://pay.acme.example/?a={amount}")
+	res = admin.post("/entities/ACME/portal", form)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	s, err = f.uses.PortalSettings(context.Background(), domain.System("t"), "ACME")
+	require.NoError(t, err)
+	require.Equal(t, store.PortalSettings{Code: "ACME", LinkDays: 45, PromiseMaxDays: 20, PayURL: "https://pay.acme.example/?a={amount}", Color: "#aa0000"}, s)
+	agent := f.b.signIn(t, "agent@acme.example", domain.RoleAgent)
+	res = agent.post("/entities/ACME/portal", form)
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+}
