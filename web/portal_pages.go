@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"recoup/app"
 	"recoup/domain"
@@ -75,10 +77,17 @@ func (h *Handler) portalLinkSend(r *portalRequest) error {
 		return h.showPortalLink(r, http.StatusUnprocessableEntity, portalLinkData{Email: email, Error: h.catalog.text(r.lang, "portal.link.bad_email")})
 	}
 	// Over a limit the answer is the same as under it: a flood learns nothing.
+	// The link is made and sent after the answer, so that its time does not
+	// tell a known address from an unknown one either.
 	if h.portalLimits.allow("ask:"+c.ClientIP(), portalLinkAsks) && h.portalLimits.allow("email:"+email, portalPerEmail) {
-		if err := h.app.RequestPortalLink(c.Request.Context(), email); err != nil {
-			h.log.WarnContext(c.Request.Context(), "portal link request", "err", err)
-		}
+		ctx := context.WithoutCancel(c.Request.Context())
+		go func() {
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			if err := h.app.RequestPortalLink(ctx, email); err != nil {
+				h.log.WarnContext(ctx, "portal link request", "err", err)
+			}
+		}()
 	}
 	c.Redirect(http.StatusSeeOther, "/portal/link?sent=1")
 	return nil
@@ -104,8 +113,15 @@ type portalRow struct {
 	ID                   int64
 	Number, Open, Due    string
 	Overdue              string // "" when not overdue
-	Badges               []string
+	Badges               []portalBadge
 	Disputed, Late, PDFs bool
+	Pay                  bool // a Pay link of its own
+}
+
+// portalBadge is a status word of a row; Warn marks a dispute.
+type portalBadge struct {
+	Text string
+	Warn bool
 }
 
 // portalHome shows the open items, the totals and the customer's cases.
@@ -129,7 +145,7 @@ func (h *Handler) portalHome(r *portalRequest) error {
 	pdfs := acc.Customer.Settings.DocumentURL != ""
 	for i, inv := range acc.Invoices[from:to] {
 		row := portalRow{ID: inv.ID, Number: inv.Number, Open: p.Money(inv.Open), Due: t("portal.due", p.Date(inv.DueDate)),
-			Disputed: inv.Disputed, Late: inv.DaysOverdue > 0, PDFs: pdfs}
+			Disputed: inv.Disputed, Late: inv.DaysOverdue > 0, PDFs: pdfs, Pay: d.CanPay && !inv.Disputed}
 		if row.Late {
 			row.Overdue = t("portal.days_overdue", inv.DaysOverdue)
 		}
@@ -138,7 +154,7 @@ func (h *Handler) portalHome(r *portalRequest) error {
 			key string
 		}{{inv.Disputed, "disputed"}, {inv.Promised, "promised"}, {inv.InPlan, "plan"}, {inv.Held, "held"}} {
 			if b.on {
-				row.Badges = append(row.Badges, badges[b.key])
+				row.Badges = append(row.Badges, portalBadge{Text: badges[b.key], Warn: b.key == "disputed"})
 			}
 		}
 		d.Rows[i] = row
