@@ -32,7 +32,10 @@ type Dunning struct {
 	// StatusCallbackURL is where Twilio reports delivery, e.g.
 	// https://host/webhooks/twilio; "" for none.
 	StatusCallbackURL string
-	Log               *slog.Logger // nil: no logs
+	// PublicURL is where customers reach the portal (RECOUP_PUBLIC_URL):
+	// every reminder carries a personal link under it; "" for none.
+	PublicURL string
+	Log       *slog.Logger // nil: no logs
 }
 
 // ExecuteInput is one planned action for one account.

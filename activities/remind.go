@@ -122,6 +122,9 @@ func (d *Dunning) send(ctx context.Context, in ExecuteInput, ch domain.Channel, 
 	if err != nil {
 		return "", err // the database: temporary
 	}
+	if mc.PortalURL, err = d.portalLink(ctx, in.Action.Key, ch, mc); err != nil {
+		return "", err // the database: temporary
+	}
 	r, lang, err := d.render(set, in.Action.Step.Template, ch, mc)
 	if err != nil {
 		// A missing or broken template is no reason to retry: try the next channel.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"recoup/auth"
 	"recoup/domain"
 	"recoup/inbound"
 	"recoup/notify"
@@ -100,4 +101,24 @@ func (d *Dunning) replyToken(ctx context.Context, mc store.MessageContext) (stri
 		return "", nil
 	}
 	return d.Store.ReplyToken(ctx, mc.Customer.ID, inbound.NewReplyToken())
+}
+
+// portalLink makes the customer's personal portal link for this message
+// (key, one per channel tried: a text carries the short form) and renews the
+// account's other live links; "" when no public URL is configured. A retry
+// of the same message replaces the link its first attempt made.
+func (d *Dunning) portalLink(ctx context.Context, key string, ch domain.Channel, mc store.MessageContext) (string, error) {
+	if d.PublicURL == "" || d.Store == nil || (ch != domain.ChannelEmail && ch != domain.ChannelSMS) {
+		return "", nil // a call reads no link out
+	}
+	token, hash := auth.NewPortalToken(ch != domain.ChannelEmail)
+	contact := mc.Customer.Email
+	if ch != domain.ChannelEmail {
+		contact = mc.Customer.Phone
+	}
+	if _, err := d.Store.IssuePortalLink(ctx, store.PortalLinkWrite{CustomerID: mc.Customer.ID, Hash: hash, Contact: contact,
+		ReminderKey: key + "/" + string(ch)}); err != nil {
+		return "", err
+	}
+	return auth.PortalLinkURL(d.PublicURL, token), nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recoup/auth"
 	"recoup/domain"
 	"recoup/logs"
 	"recoup/metrics"
@@ -42,7 +43,11 @@ func (s *Server) accessLog() gin.HandlerFunc {
 		c.Next()
 		took := time.Since(start)
 		metrics.HTTPRequest(c.Request.Method, c.FullPath(), c.Writer.Status(), took)
-		s.log.DebugContext(c.Request.Context(), "http", "method", c.Request.Method, "path", c.Request.URL.Path,
+		path := c.Request.URL.Path
+		if strings.HasPrefix(path, auth.PortalLinkPath) {
+			path = auth.PortalLinkPath + "…" // a customer's portal link is a credential: never in the logs
+		}
+		s.log.DebugContext(c.Request.Context(), "http", "method", c.Request.Method, "path", path,
 			"status", c.Writer.Status(), "took", took)
 	}
 }

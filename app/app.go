@@ -27,6 +27,7 @@ type App struct {
 	attachMax int64
 	live      *liveHub // this process's live streams (RunLive)
 	pgProbe   probe    // what Readiness last saw of Postgres
+	portal    PortalOptions
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
@@ -60,7 +61,11 @@ func Configured(cfg *config.Config) ([]Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax)}, nil
+	portal, err := ConfiguredPortal(cfg.PublicURL, cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax), WithPortal(portal)}, nil
 }
 
 // WithNewEntitySending sets the sending mode of entities an import creates

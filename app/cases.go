@@ -346,6 +346,9 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 	if err != nil {
 		return note, err
 	}
+	if note.Comment != nil && who.UserID != 0 {
+		a.tellPortalReply(ctx, id, *note.Comment)
+	}
 	if a.flow != nil {
 		sig := flow.CaseComment{Author: who.Actor()}
 		if note.Comment != nil {

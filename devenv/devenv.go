@@ -142,7 +142,12 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return err
 	}
-	uses := app.New(st, fc, log, opts...)
+	// The portal's links point at this process, as the worker's do (below).
+	portal, err := app.ConfiguredPortal(browsable(httpLn.Addr()), cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return err
+	}
+	uses := app.New(st, fc, log, append(opts, app.WithPortal(portal))...)
 	go func() { _ = uses.RunLive(ctx) }() // the live notification streams, until ctx ends
 	// Replies and bounces: beside the capture, on RECOUP_INBOUND_SMTP_ADDR.
 	inAddr := cmp.Or(cfg.InboundSMTPAddr, DefaultInboundAddr)
@@ -205,7 +210,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	stops = append(stops, w.Stop)
 
-	pages, err := web.New(web.Options{App: uses, Logger: log, DevLinks: true})
+	pages, err := web.New(web.Options{App: uses, Logger: log, DevLinks: true, PublicURL: info.API})
 	if err != nil {
 		return err
 	}

@@ -233,6 +233,8 @@ type MessageContext struct {
 	Payment  templates.Instalment
 	// Dispute is set by the answer to a rejected dispute.
 	Dispute templates.DisputeAnswer
+	// PortalURL is the customer's personal portal link this message carries ("": none).
+	PortalURL string
 }
 
 // MessageItem is one open item of the account, with its row id (an invoice's

@@ -48,13 +48,24 @@ func (s *Store) PreviewCustomer(ctx context.Context, per Perimeter, externalID s
 // TemplateData is what a template sees for this reminder, with Today the
 // date now on the customer's clock, written in lang.
 func (mc MessageContext) TemplateData(now time.Time, lang string) (templates.Data, error) {
+	data, err := mc.StatementData(now, lang)
+	if err != nil {
+		return data, err
+	}
+	data.ShortenStatement(templates.MaxStatementItems)
+	return data, nil
+}
+
+// StatementData is TemplateData with every open item kept: the portal's
+// statement PDF prints it, so its figures are the email's.
+func (mc MessageContext) StatementData(now time.Time, lang string) (templates.Data, error) {
 	data := templates.Data{
 		Customer: templates.Customer{Name: mc.Customer.Name, ExternalID: mc.Customer.ExternalID,
 			Email: mc.Customer.Email, Phone: mc.Customer.Phone, Language: mc.Customer.Language},
 		Entity: templates.Entity{Name: mc.Entity.Name, Country: mc.Entity.Country,
 			SignatureName: mc.Entity.SignatureName, SignaturePhone: mc.Entity.SignaturePhone},
 		AgentName: mc.AgentName, AgentEmail: mc.AgentEmail,
-		Schedule: mc.Schedule, Payment: mc.Payment, Dispute: mc.Dispute,
+		Schedule: mc.Schedule, Payment: mc.Payment, Dispute: mc.Dispute, PortalURL: mc.PortalURL,
 	}
 	about := map[int64]bool{}
 	for _, inv := range mc.Invoices {
@@ -69,7 +80,6 @@ func (mc MessageContext) TemplateData(now time.Time, lang string) (templates.Dat
 	if err := data.ComputeStatement(); err != nil {
 		return templates.Data{}, err
 	}
-	data.ShortenStatement(templates.MaxStatementItems)
 	if loc, err := time.LoadLocation(mc.Customer.TimeZone); err == nil {
 		now = now.In(loc)
 	}

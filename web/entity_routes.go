@@ -9,4 +9,5 @@ var entityRoutes = []route{
 	{method: "POST", path: "/entities/:code", action: auth.EntitiesWrite, handle: (*Handler).entityWindowSave},
 	{method: "POST", path: "/entities/:code/sender", action: auth.EntitiesWrite, handle: (*Handler).entitySenderSave},
 	{method: "POST", path: "/entities/:code/settings", action: auth.EntitiesWrite, handle: (*Handler).entitySettingsSave},
+	{method: "POST", path: "/entities/:code/portal", action: auth.EntitiesWrite, handle: (*Handler).entityPortalSave},
 }

@@ -26,6 +26,9 @@ type entityWindowData struct {
 	// The sending gates' form (entity_settings.go), on the same page.
 	Settings       settingsForm
 	SettingsErrors fieldErrors
+	// The customer portal's settings (entity_portal.go), on the same page.
+	Portal       store.PortalSettings
+	PortalErrors fieldErrors
 }
 
 // windowFormOf is the entity's saved contact window, as the form shows it.
@@ -99,6 +102,11 @@ func (h *Handler) entityPage(r *request, status int, d entityWindowData) error {
 	}
 	if len(d.SettingsErrors.Summary) == 0 {
 		if d.Settings, err = h.settingsForm(r, d.Entity.Code); err != nil {
+			return err
+		}
+	}
+	if len(d.PortalErrors.Summary) == 0 {
+		if d.Portal, err = h.app.PortalSettings(r.c.Request.Context(), r.who, d.Entity.Code); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,6 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// DevLinks adds links to what only `recoup dev` serves (captured mail).
 	DevLinks bool
+	// PublicURL is where customers reach Recoup (RECOUP_PUBLIC_URL): the
+	// portal's cookies are Secure when it is https.
+	PublicURL string
 }
 
 // Handler holds what the pages need.
@@ -36,6 +40,10 @@ type Handler struct {
 	views    *views
 	catalog  *catalog
 	devLinks bool
+	// The customer portal's templates, rate limits and cookie security.
+	portalViews  *portalViews
+	portalLimits *limiter
+	portalSecure bool
 }
 
 // New reads the embedded templates and message catalogue.
@@ -52,7 +60,12 @@ func New(o Options) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{app: o.App, log: log, views: v, catalog: cat, devLinks: o.DevLinks}, nil
+	pv, err := loadPortalViews(files)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{app: o.App, log: log, views: v, catalog: cat, devLinks: o.DevLinks, portalViews: pv, portalLimits: newLimiter(),
+		portalSecure: strings.HasPrefix(strings.ToLower(o.PublicURL), "https://")}, nil
 }
 
 // Mount adds the web app's routes to r (the API's engine: one port for both).
@@ -63,6 +76,7 @@ func (h *Handler) Mount(r *gin.Engine) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		static.ServeHTTP(c.Writer, c.Request)
 	})
+	h.mountPortal(r)
 	pages := r.Group("", secure())
 	for _, rt := range h.routes() {
 		pages.Handle(rt.method, rt.path, h.page(rt))

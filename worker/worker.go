@@ -161,7 +161,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	}
 	accounts := &activities.Accounts{Store: o.Store}
 	outbound := &activities.Dunning{Store: o.Store, Mailer: o.Mailer, Twilio: o.Twilio,
-		Templates: o.Templates, StatusCallbackURL: o.StatusCallbackURL, Log: o.Log}
+		Templates: o.Templates, StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, Log: o.Log}
 	waker := &activities.Waker{Store: o.Store, Flow: o.Flow}
 	counts := &activities.Store{DB: o.Store}
 	var uc *app.App

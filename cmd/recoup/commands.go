@@ -193,7 +193,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 			uses := app.New(p.store, fc, p.log, opts...)
 			go func() { _ = uses.RunLive(ctx) }() // the live notification streams of this process, until ctx ends
 			go logs.Summarize(ctx, p.log, logs.SummaryEvery)
-			pages, err := web.New(web.Options{App: uses, Logger: p.log})
+			pages, err := web.New(web.Options{App: uses, Logger: p.log, PublicURL: cfg.PublicURL})
 			if err != nil {
 				return err
 			}
@@ -216,7 +216,7 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 		},
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
-		"TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING",
+		"SMTP_URL", "RECOUP_MAIL_FROM", "TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING",
 		"RECOUP_ATTACHMENT_MAX_BYTES", "RECOUP_INBOUND_SMTP_ADDR", "RECOUP_INBOUND_IMAP_URL")
 }
 

@@ -1,0 +1,171 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"recoup/app"
+	"recoup/auth"
+	"recoup/capture"
+	"recoup/domain"
+	"recoup/dunning"
+	"recoup/money"
+	"recoup/store"
+	"recoup/store/storetest"
+	"recoup/templates"
+)
+
+// portalBundle is one account seen through a portal session.
+type portalBundle struct {
+	a    *app.App
+	st   *store.Store
+	rows *storetest.Factory
+	s    app.PortalSession
+	eur  money.Currency
+}
+
+func setupPortal(t *testing.T) portalBundle {
+	t.Helper()
+	pool := storetest.NewPool(t)
+	st := &store.Store{Pool: pool}
+	b := portalBundle{a: app.New(st, nil, nil), st: st, rows: storetest.NewFactory(pool), eur: money.MustCurrency("EUR")}
+	customer := b.rows.Customer(t, storetest.Customer{ExternalID: "C1", Name: "Boulangerie Martin", Email: "ap@martin.example", Language: "en"})
+	token, hash := auth.NewPortalToken(true)
+	require.Len(t, token, auth.PortalShortTokenLen)
+	_, err := st.IssuePortalLink(context.Background(), store.PortalLinkWrite{CustomerID: customer, Hash: hash, Contact: "ap@martin.example"})
+	require.NoError(t, err)
+	b.s, _, err = b.a.OpenPortal(context.Background(), token)
+	require.NoError(t, err)
+	require.Equal(t, customer, b.s.CustomerID)
+	return b
+}
+
+// The statement the PDF prints is the email statement's: the same items and
+// the same totals per currency, every item kept (an email lists at most 100).
+func TestThePortalStatementHasTheEmailStatementsFigures(t *testing.T) {
+	t.Parallel()
+	b := setupPortal(t)
+	ctx := context.Background()
+	due := dunning.DateOf(time.Now()).AddDays(-20)
+	var ids []int64
+	for i := range 120 {
+		ids = append(ids, b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, DueDate: due.AddDays(i),
+			Amount: money.Money{Minor: int64(1000 + i), Currency: b.eur}}))
+	}
+	b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Type: domain.TypeCreditNote, Amount: money.Money{Minor: 5000, Currency: b.eur}})
+	b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Amount: money.Money{Minor: 777, Currency: b.eur}, Status: domain.StatusDisputed})
+
+	mc, err := b.st.MessageContext(ctx, b.s.CustomerID, ids[:2])
+	require.NoError(t, err)
+	email, err := mc.TemplateData(time.Now(), "en")
+	require.NoError(t, err)
+	pdf, c, err := b.a.PortalStatement(ctx, b.s, "en")
+	require.NoError(t, err)
+	require.Equal(t, "C1", c.ExternalID)
+
+	require.Len(t, email.Balances, 1)
+	require.Len(t, pdf.Balances, 1)
+	// By hand: 120 invoices of 10.00 to 11.19 (126,140 minor), a credit note of 50.00; the disputed invoice is not asked for.
+	want := money.Money{Minor: 120*1000 + 119*120/2, Currency: b.eur}
+	require.Equal(t, want, pdf.Balances[0].Outstanding)
+	require.Equal(t, money.Money{Minor: -5000, Currency: b.eur}, pdf.Balances[0].Credits)
+	require.Equal(t, money.Money{Minor: want.Minor - 5000, Currency: b.eur}, pdf.Balances[0].NetDue)
+	for _, field := range []func(b templates.Balance) money.Money{
+		func(b templates.Balance) money.Money { return b.Outstanding }, func(b templates.Balance) money.Money { return b.Overdue },
+		func(b templates.Balance) money.Money { return b.Credits }, func(b templates.Balance) money.Money { return b.NetDue },
+	} {
+		require.Equal(t, field(email.Balances[0]), field(pdf.Balances[0]))
+	}
+	require.Len(t, pdf.Statement, 121, "every open item")
+	require.Equal(t, 121, email.OpenItems(), "the email counts them all too")
+	require.Less(t, len(email.Statement), 121, "the email lists fewer")
+}
+
+// A promise past the entity's limit is refused; a mixed list with another
+// account's invoice is not found and records nothing.
+func TestAPortalPromiseKeepsToTheAccountAndTheLimit(t *testing.T) {
+	t.Parallel()
+	b := setupPortal(t)
+	ctx := context.Background()
+	mine := b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Amount: money.Money{Minor: 10000, Currency: b.eur}})
+	other := b.rows.Customer(t, storetest.Customer{ExternalID: "C2"})
+	theirs := b.rows.Invoice(t, storetest.Invoice{Customer: other, Amount: money.Money{Minor: 10000, Currency: b.eur}})
+	today := dunning.DateOf(time.Now())
+
+	_, err := b.a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{mine, theirs}, Date: today.AddDays(3).String()})
+	require.Equal(t, domain.CodeNotFound, domain.ErrorCode(err), "%v", err)
+	_, err = b.a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{mine}, Date: today.AddDays(31).String()})
+	require.ErrorContains(t, err, "at most 30 days ahead")
+	_, err = b.a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{mine}, Date: today.AddDays(-2).String()})
+	require.ErrorContains(t, err, "in the past")
+	p, err := b.a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{mine}, Date: today.AddDays(30).String()})
+	require.NoError(t, err)
+	require.Equal(t, int64(10000), p.Amount.Minor)
+	require.Equal(t, "portal", p.Source)
+	_, err = b.a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{mine}, Date: today.AddDays(5).String()})
+	require.ErrorContains(t, err, "already disputed, promised or in a plan")
+}
+
+// A plan request must add up to the invoices' total; it becomes a message
+// case for the agent with the schedule in its text.
+func TestAPortalPlanRequestBecomesACase(t *testing.T) {
+	t.Parallel()
+	b := setupPortal(t)
+	ctx := context.Background()
+	inv := b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Number: "F-9", Amount: money.Money{Minor: 30000, Currency: b.eur}})
+	req := app.PortalPlanRequest{InvoiceIDs: []int64{inv}, Instalments: []app.InstalmentRequest{{Date: "2030-01-10", AmountMinor: 10000},
+		{Date: "2030-02-10", AmountMinor: 10000}}}
+	_, err := b.a.PortalRequestPlan(ctx, b.s, req)
+	require.ErrorContains(t, err, "they add up to 200.00 EUR; the invoices owe 300.00 EUR")
+	req.Instalments[1].AmountMinor = 20000
+	k, err := b.a.PortalRequestPlan(ctx, b.s, req)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseCustomerMessage, k.Type)
+	require.Equal(t, "portal", k.Source)
+	require.Contains(t, k.Description, "F-9")
+	require.Contains(t, k.Description, "2. 2030-02-10: 200.00 EUR")
+}
+
+// The portal's emails: a promise is confirmed, and a team member's answer
+// to a message written in the portal reaches the customer with a link back.
+func TestThePortalEmailsConfirmationsAndTheTeamsReplies(t *testing.T) {
+	t.Parallel()
+	b := setupPortal(t)
+	ctx := context.Background()
+	mail, err := capture.NewMailbox("")
+	require.NoError(t, err)
+	srv, err := capture.ListenSMTP("127.0.0.1:0", mail, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	portal, err := app.ConfiguredPortal("https://ar.example", "smtp://"+srv.Addr(), "Recoup <ar@recoup.example>")
+	require.NoError(t, err)
+	a := app.New(b.st, nil, nil, app.WithPortal(portal))
+
+	inv := b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Number: "F-7", Amount: money.Money{Minor: 12345, Currency: b.eur}})
+	_, err = a.PortalPromise(ctx, b.s, app.PortalPromiseRequest{InvoiceIDs: []int64{inv}, Date: dunning.DateOf(time.Now()).AddDays(3).String()})
+	require.NoError(t, err)
+	k, err := a.PortalMessage(ctx, b.s, "Where is the delivery note?", nil)
+	require.NoError(t, err)
+	_, err = a.CommentCase(ctx, domain.System("inbound"), k.ID, app.CommentRequest{Text: "a system note is not a reply"})
+	require.NoError(t, err)
+	staff := domain.Principal{UserID: 7, Email: "claire@acme.example", Role: domain.RoleAdmin, AllEntities: true}
+	_, err = a.CommentCase(ctx, staff, k.ID, app.CommentRequest{Text: "Attached to your invoice F-7 now."})
+	require.NoError(t, err)
+
+	msgs := mail.Messages()
+	require.Len(t, msgs, 2, "the confirmation and the one reply")
+	if !strings.HasPrefix(msgs[0].Subject, "Your promise") {
+		msgs[0], msgs[1] = msgs[1], msgs[0]
+	}
+	require.Equal(t, []string{"ap@martin.example"}, msgs[0].To)
+	require.Contains(t, msgs[0].Subject, "Your promise to pay: 123.45 EUR by ")
+	require.Contains(t, msgs[0].Text, "F-7")
+	require.Equal(t, []string{"ap@martin.example"}, msgs[1].To)
+	require.Contains(t, msgs[1].Text, "Attached to your invoice F-7 now.")
+	require.Regexp(t, `https://ar\.example/portal/l/[A-Za-z0-9_-]{43}`, msgs[1].Text)
+	require.NotContains(t, msgs[1].Text, "claire@acme.example")
+}
