@@ -358,3 +358,38 @@ func TestReadinessSaysWhatAnswers(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The client's address is the connection's peer unless the request came
+// through a proxy named in RECOUP_TRUSTED_PROXIES: nobody picks theirs with
+// an X-Forwarded-For header (sign-in throttling and records count by it).
+func TestClientAddressTrustsOnlyNamedProxies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+		want    string
+	}{
+		{"no proxy trusted", nil, "192.0.2.7"},
+		{"the load balancer trusted", []string{"192.0.2.0/24"}, "203.0.113.9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := storetest.NewPool(t)
+			st := &store.Store{Pool: pool}
+			h := api.NewHandler(api.Options{App: app.New(st, nil, nil), Logger: slog.New(slog.DiscardHandler), TrustedProxies: tc.proxies})
+			req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", strings.NewReader(`{"email":"x@recoup.example","password":"wrong"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", "203.0.113.9")
+			req.RemoteAddr = "192.0.2.7:5555"
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			require.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
+			var got string
+			require.NoError(t, pool.QueryRow(context.Background(), `SELECT address FROM login_attempts`).Scan(&got))
+			require.Equal(t, tc.want, got)
+		})
+	}
+	_, err := api.ParseTrustedProxies("10.0.0.0/8, 192.0.2.1")
+	require.NoError(t, err)
+	_, err = api.ParseTrustedProxies("10.0.0.0/8,lb.internal")
+	require.ErrorContains(t, err, `"lb.internal" is neither an address nor a CIDR`)
+}

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -54,6 +56,26 @@ type Options struct {
 	PublicURL       string
 	// Heartbeat is how often an idle notification stream sends a comment; 0: Heartbeat (25 s).
 	Heartbeat time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For gives the client's
+	// address (ParseTrustedProxies); none: the connection's peer, always.
+	TrustedProxies []string
+}
+
+// ParseTrustedProxies reads RECOUP_TRUSTED_PROXIES: addresses or CIDRs, comma-separated.
+func ParseTrustedProxies(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("RECOUP_TRUSTED_PROXIES: %q is neither an address nor a CIDR", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // NewHandler builds the HTTP handler.
@@ -67,6 +89,11 @@ func NewHandler(o Options) http.Handler {
 		s.maxFile = maxImportBody
 	}
 	r := gin.New()
+	// Gin believes X-Forwarded-For from anyone by default: only the proxies named.
+	if err := r.SetTrustedProxies(o.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies refused: none are trusted", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.HandleMethodNotAllowed = true
 	r.Use(recovery(s.log), requestID(), s.accessLog())
 	r.NoRoute(s.notFoundRoute)

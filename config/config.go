@@ -18,6 +18,7 @@ type Config struct {
 	TemporalNamespace  string
 	HTTPAddr           string
 	PublicURL          string
+	TrustedProxies     string
 	SMTPURL            string
 	MailFrom           string
 	TwilioAccountSID   string
@@ -55,6 +56,7 @@ var Settings = []Setting{
 	{Env: "TEMPORAL_NAMESPACE", Default: "default", Flag: "temporal-namespace", Usage: "Temporal namespace", field: func(c *Config) *string { return &c.TemporalNamespace }},
 	{Env: "RECOUP_HTTP_ADDR", Default: "127.0.0.1:8080", Flag: "http-addr", Usage: "address the HTTP API listens on", field: func(c *Config) *string { return &c.HTTPAddr }},
 	{Env: "RECOUP_PUBLIC_URL", Default: "http://localhost:8080", Flag: "public-url", Usage: "base URL the API is reached at from outside (Twilio delivery callbacks)", field: func(c *Config) *string { return &c.PublicURL }},
+	{Env: "RECOUP_TRUSTED_PROXIES", Flag: "trusted-proxies", Usage: "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed (client addresses for rate limits and sign-in records); empty: none", field: func(c *Config) *string { return &c.TrustedProxies }},
 	{Env: "SMTP_URL", Default: "smtp://127.0.0.1:1025", Flag: "smtp-url", Usage: "outgoing mail server, smtp://user:pass@host:port (smtps:// for implicit TLS)", Secret: true, field: func(c *Config) *string { return &c.SMTPURL }},
 	{Env: "RECOUP_MAIL_FROM", Default: "Recoup <recoup@localhost>", Flag: "mail-from", Usage: "From address of reminders", field: func(c *Config) *string { return &c.MailFrom }},
 	{Env: "TWILIO_ACCOUNT_SID", Flag: "twilio-account-sid", Usage: "Twilio account SID (SMS and calls)", field: func(c *Config) *string { return &c.TwilioAccountSID }},

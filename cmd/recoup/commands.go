@@ -174,6 +174,10 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			proxies, err := api.ParseTrustedProxies(cfg.TrustedProxies)
+			if err != nil {
+				return err
+			}
 			p, err := connect(ctx, cfg, true)
 			if err != nil {
 				return err
@@ -212,10 +216,10 @@ func apiCmd(cfg *config.Config) *cobra.Command {
 				go poller.Run(ctx, inbound.PollEvery)
 			}
 			return api.Serve(ctx, ln, api.NewHandler(api.Options{App: uses, Logger: p.log, Mount: pages.Mount,
-				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL}), p.log)
+				TwilioAuthToken: cfg.TwilioAuthToken, PublicURL: cfg.PublicURL, TrustedProxies: proxies}), p.log)
 		},
 	}
-	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL",
+	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "RECOUP_TRUSTED_PROXIES",
 		"SMTP_URL", "RECOUP_MAIL_FROM", "TWILIO_AUTH_TOKEN", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING",
 		"RECOUP_ATTACHMENT_MAX_BYTES", "RECOUP_INBOUND_SMTP_ADDR", "RECOUP_INBOUND_IMAP_URL")
 }
