@@ -33,6 +33,8 @@ const (
 	CasesDecide      Action = "cases.decide"
 	CaseRoutingWrite Action = "case_routing.write" // the routing table, SLA escalation managers
 	NotificationsOwn Action = "notifications.own"  // one's own in-app notifications
+	EventsRead       Action = "events.read"        // the event feed, inside the caller's perimeter
+	WebhooksManage   Action = "webhooks.manage"    // webhook subscriptions, their delivery log, test and redelivery
 )
 
 var (
@@ -70,12 +72,15 @@ var permissions = map[Action][]domain.Role{
 	CasesDecide:      {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleDepartment},
 	CaseRoutingWrite: managers,
 	NotificationsOwn: everyone,
+	EventsRead:       everyone,
+	WebhooksManage:   {domain.RoleAdmin},
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
-	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn}
+	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
+	EventsRead, WebhooksManage}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

@@ -31,6 +31,7 @@ import (
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
+	"recoup/webhook"
 	"recoup/workflows"
 )
 
@@ -52,7 +53,9 @@ type Options struct {
 	// (RECOUP_DIGEST_HOUR; "" for DefaultDigestHour); PublicURL is the app's link in them.
 	DigestHour string
 	PublicURL  string
-	Log        *slog.Logger
+	// WebhookTargets says where webhook deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE).
+	WebhookTargets webhook.Targets
+	Log            *slog.Logger
 }
 
 // TwilioSettings are the Twilio account texts and calls go through.
@@ -117,7 +120,7 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
-		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, Log: o.Log})
+		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets, Log: o.Log})
 	return w, nil
 }
 
@@ -135,6 +138,8 @@ type Activities struct {
 	Mover activities.AccountMover
 	// PublicURL is the app's link in the digest emails.
 	PublicURL string
+	// WebhookTargets says where webhook deliveries may go.
+	WebhookTargets webhook.Targets
 }
 
 // Register registers every workflow and activity under its name in package
@@ -150,6 +155,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowCustomerNotice: workflows.CustomerNotice,
 		flow.WorkflowCase:           workflows.Case,
 		flow.WorkflowCatchUp:        workflows.CatchUp,
+		flow.WorkflowWebhook:        workflows.Webhook,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -181,6 +187,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
 	cases := &activities.Cases{Store: o.Store}
 	catchUp := &activities.CatchUp{}
+	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets}
 	if uc != nil {
 		catchUp.Debts = uc
 	}
@@ -209,6 +216,8 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityReopenCase:     cases.ReopenCase,
 		flow.ActivityCloseCase:      cases.CloseCase,
 		flow.ActivityCatchUp:        catchUp.CatchUpTemporal,
+		flow.ActivityDeliverWebhook: hooks.DeliverWebhook,
+		flow.ActivityStopWebhook:    hooks.StopWebhook,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

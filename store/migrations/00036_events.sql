@@ -404,7 +404,18 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id DESC);
 
+-- Admins hear of a subscription that stopped delivering.
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
+    CHECK (kind IN ('case_assigned', 'mention', 'case_comment', 'sla_reminder', 'sla_escalation', 'customer_reply',
+                    'task_assigned', 'webhook_failing'));
+
 -- +goose Down
+DELETE FROM notifications WHERE kind = 'webhook_failing';
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
+    CHECK (kind IN ('case_assigned', 'mention', 'case_comment', 'sla_reminder', 'sla_escalation', 'customer_reply',
+                    'task_assigned'));
 DROP TABLE webhook_deliveries;
 DROP TABLE webhooks;
 DROP TRIGGER events_imports_update ON imports;
