@@ -14,6 +14,7 @@ import (
 	"recoup/flow"
 	"recoup/importer"
 	"recoup/store"
+	"recoup/webhook"
 )
 
 // App is what the use cases work with.
@@ -25,8 +26,9 @@ type App struct {
 	desk     Desk
 	// attachMax bounds one file attached to a case, in bytes (RECOUP_ATTACHMENT_MAX_BYTES).
 	attachMax int64
-	live      *liveHub // this process's live streams (RunLive)
-	pgProbe   probe    // what Readiness last saw of Postgres
+	live      *liveHub        // this process's live streams (RunLive)
+	pgProbe   probe           // what Readiness last saw of Postgres
+	targets   webhook.Targets // where webhooks may go (RECOUP_WEBHOOK_ALLOW_PRIVATE)
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
@@ -60,7 +62,11 @@ func Configured(cfg *config.Config) ([]Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax)}, nil
+	targets, err := ParseWebhookTargets(cfg.WebhookPrivate)
+	if err != nil {
+		return nil, err
+	}
+	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax), WithWebhookTargets(targets)}, nil
 }
 
 // WithNewEntitySending sets the sending mode of entities an import creates

@@ -116,6 +116,10 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err := fc.StartCatchUp(ctx, flow.CatchUpInput{Every: flow.CatchUpEvery}); err != nil {
 		return nil, fmt.Errorf("start the catch-up of owed Temporal starts: %w", err)
 	}
+	// A subscription saved while Temporal was away has its delivery started here.
+	if err := app.New(o.Store, fc, o.Log).StartWebhookDeliveries(ctx); err != nil {
+		return nil, fmt.Errorf("start the webhook deliveries: %w", err)
+	}
 	// A stopping worker lets the activities it runs finish (a send and its
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
