@@ -216,6 +216,8 @@ var routes = []Route{
 	{"POST", "/notifications/read-all", auth.NotificationsOwn, (*Server).readAllNotifications},
 }
 
+func init() { routes = append(routes, eventRoutes...) }
+
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.
 func Routes() []Route { return routes }
 

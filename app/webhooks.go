@@ -191,8 +191,12 @@ func (a *App) RedeliverWebhook(ctx context.Context, who domain.Principal, id, fr
 	if err := allow(who, auth.WebhooksManage); err != nil {
 		return store.Webhook{}, err
 	}
-	if from < 1 {
-		return store.Webhook{}, domain.FieldError("from", "%d: an event id (1 or more)", from)
+	last, err := a.store.LastEventID(ctx)
+	if err != nil {
+		return store.Webhook{}, err
+	}
+	if from < 1 || from > last+1 {
+		return store.Webhook{}, domain.FieldError("from", "%d: an event id from 1 to %d (the latest)", from, last)
 	}
 	w, err := a.store.RewindWebhook(ctx, id, from-1, who.Actor())
 	if err != nil {

@@ -120,6 +120,9 @@ func journalWebhook(ctx context.Context, tx pgx.Tx, action, actor string, id int
 // CreateWebhook saves a subscription; it starts after the latest event
 // (a new subscriber gets what happens from now on: "redeliver from" reaches back).
 func (s *Store) CreateWebhook(ctx context.Context, w Webhook, actor string) (Webhook, error) {
+	if w.EventTypes == nil {
+		w.EventTypes = []string{}
+	}
 	var out Webhook
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var err error
@@ -156,6 +159,9 @@ func (s *Store) UpdateWebhook(ctx context.Context, id int64, actor string, chang
 		w := before
 		if err := change(&w); err != nil {
 			return err
+		}
+		if w.EventTypes == nil {
+			w.EventTypes = []string{}
 		}
 		if out, err = scanWebhook(tx.QueryRow(ctx, updateWebhook, id, w.URL, w.EventTypes, w.Description, w.State, w.StateReason)); err != nil {
 			return err
