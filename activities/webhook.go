@@ -65,7 +65,7 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 	if sub.State != store.WebhookActive {
 		return flow.WebhookBatch{Stopped: true}, nil
 	}
-	events, err := w.Store.WebhookEvents(ctx, sub.LastDeliveredID, sub.EventTypes, WebhookBatchSize)
+	page, err := w.Store.WebhookEvents(ctx, sub.LastDeliveredID, sub.EventTypes, WebhookBatchSize)
 	if err != nil {
 		return flow.WebhookBatch{}, err
 	}
@@ -76,7 +76,7 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 		deadline = time.Now().Add(WebhookBatchTime)
 		attempt  = in.Attempt + 1
 	)
-	for _, e := range events {
+	for _, e := range page.Events {
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			out.More = true
 			break
@@ -101,7 +101,8 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 		attempt = 1
 	}
 	if !out.Failed && !out.More {
-		out.More = len(events) == WebhookBatchSize
+		// All taken: the cursor passes what the page skipped (other types) too.
+		cursor, out.More = page.Next, page.More
 	}
 	if err := w.Store.RecordDeliveries(ctx, log); err != nil {
 		return out, err

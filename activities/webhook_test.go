@@ -91,10 +91,10 @@ func (b *webhookBundle) deliver(t *testing.T, attempt int) flow.WebhookBatch {
 
 func (b *webhookBundle) ids(t *testing.T) []int64 {
 	t.Helper()
-	events, err := b.st.WebhookEvents(context.Background(), b.hook.LastDeliveredID, b.hook.EventTypes, 1000)
+	page, err := b.st.WebhookEvents(context.Background(), b.hook.LastDeliveredID, b.hook.EventTypes, 1000)
 	require.NoError(t, err)
 	var ids []int64
-	for _, e := range events {
+	for _, e := range page.Events {
 		ids = append(ids, e.ID)
 	}
 	return ids
@@ -115,7 +115,10 @@ func TestDeliveryIsInOrderAndResumesAfterRefusals(t *testing.T) {
 
 	h, err := b.st.Webhook(context.Background(), b.hook.ID)
 	require.NoError(t, err)
-	require.Equal(t, want[2], h.LastDeliveredID, "the cursor is past the last one taken")
+	last, err := b.st.LastEventID(context.Background())
+	require.NoError(t, err)
+	require.Greater(t, last, want[2])
+	require.Equal(t, last, h.LastDeliveredID, "the cursor is past the last one taken and the release after it, not subscribed")
 
 	log, err := b.st.WebhookDeliveries(context.Background(), b.hook.ID, 0, 10)
 	require.NoError(t, err)

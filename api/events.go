@@ -56,15 +56,11 @@ func (s *Server) listEvents(c *gin.Context) error {
 	if t := c.Query("types"); t != "" {
 		q.Types = strings.Split(t, ",")
 	}
-	events, err := s.app.Events(c.Request.Context(), principal(c), q)
+	page, err := s.app.Events(c.Request.Context(), principal(c), q)
 	if err != nil {
 		return err
 	}
-	next := q.After
-	if len(events) > 0 {
-		next = events[len(events)-1].ID
-	}
-	c.JSON(http.StatusOK, gin.H{"items": nonNil(events), "next": next})
+	c.JSON(http.StatusOK, gin.H{"items": nonNil(page.Events), "next": page.Next, "more": page.More})
 	return nil
 }
 

@@ -27,13 +27,13 @@ type EventQuery struct {
 // Events reads the event feed inside the caller's perimeter, in id order. A
 // client keeps the last id it read and asks again after it: an id below one
 // it has seen never appears later (the outbox numbers events at commit).
-func (a *App) Events(ctx context.Context, who domain.Principal, q EventQuery) ([]store.Event, error) {
+func (a *App) Events(ctx context.Context, who domain.Principal, q EventQuery) (store.EventPage, error) {
 	if err := allow(who, auth.EventsRead); err != nil {
-		return nil, err
+		return store.EventPage{}, err
 	}
 	types, err := eventTypes("types", q.Types)
 	if err != nil {
-		return nil, err
+		return store.EventPage{}, err
 	}
 	var errs []error
 	if q.After < 0 {
@@ -46,7 +46,7 @@ func (a *App) Events(ctx context.Context, who domain.Principal, q EventQuery) ([
 		errs = append(errs, domain.FieldError("limit", "%d: from 1 to %d", q.Limit, MaxEventLimit))
 	}
 	if err := domain.Invalid(errs...); err != nil {
-		return nil, err
+		return store.EventPage{}, err
 	}
 	return a.store.Events(ctx, perimeter(who), store.EventQuery{After: q.After, Types: types, Limit: q.Limit})
 }

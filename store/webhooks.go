@@ -56,7 +56,7 @@ const (
        description, created_by, created_at, updated_at`
 	insertWebhook = `
 INSERT INTO webhooks (url, event_types, secret, description, created_by, last_delivered_id)
-VALUES ($1, $2, $3, $4, $5, (SELECT coalesce(max(id), 0) FROM events))
+VALUES ($1, $2, $3, $4, $5, (SELECT coalesce(max(last_id), 0) FROM event_commits))
 RETURNING ` + webhookColumns
 	selectWebhook     = `SELECT ` + webhookColumns + ` FROM webhooks WHERE id = $1`
 	selectWebhookLock = selectWebhook + ` FOR UPDATE`
@@ -81,12 +81,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	listDeliveries = `
 SELECT id, webhook_id, event_id, event_type, attempt, status, ok, error, latency_ms, at
 FROM webhook_deliveries WHERE webhook_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`
-	// webhookEvents is a subscription's next events, in order.
-	webhookEvents = `
-SELECT ` + eventColumns + `
-FROM events e
-WHERE e.id > $1 AND (cardinality($2::text[]) = 0 OR e.type = ANY ($2::text[]))
-ORDER BY e.id LIMIT $3`
 	// notifyAdminsWebhook tells every active admin that a subscription stopped.
 	notifyAdminsWebhook = `
 INSERT INTO notifications (user_id, kind, params)
@@ -202,16 +196,9 @@ func (s *Store) RewindWebhook(ctx context.Context, id, after int64, actor string
 	return out, err
 }
 
-// WebhookEvents reads a subscription's next events after the cursor.
-func (s *Store) WebhookEvents(ctx context.Context, after int64, types []string, limit int) ([]Event, error) {
-	if types == nil {
-		types = []string{}
-	}
-	rows, err := s.Pool.Query(ctx, webhookEvents, after, types, limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanEvent)
+// WebhookEvents reads a subscription's next events after the cursor (every customer's).
+func (s *Store) WebhookEvents(ctx context.Context, after int64, types []string, limit int) (EventPage, error) {
+	return s.Events(ctx, Everything, EventQuery{After: after, Types: types, Limit: limit})
 }
 
 // AdvanceWebhook moves the cursor to id, unless the subscription was rewound

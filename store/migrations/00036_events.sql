@@ -4,18 +4,18 @@
 -- importer, activity, tests' factory) can forget one and a rolled-back change
 -- leaves none.
 --
--- No gaps for a reader: the public id is not taken when the row is written
--- (a transaction could then commit id 11 before another commits id 10) but
--- at commit, by a deferred trigger, while the transaction holds the row lock
--- of event_counter: numbering is serialized by commit, so every id below N is
+-- No gaps for a reader: ids are not taken when the rows are written (a
+-- transaction could then commit id 11 before another commits id 10) but at
+-- commit, by a deferred trigger, while the transaction holds the row lock of
+-- event_counter: numbering is serialized by commit, so every id below N is
 -- committed before N is. The lock is held only between the numbering and the
 -- commit, not for the whole transaction (an import keeps its row locks for
--- seconds; other writers wait for its numbering only). seq is the row's key
--- from its insert; id stays NULL until the commit.
+-- seconds; other writers wait for its numbering only). The rows are never
+-- rewritten: a row keeps its transaction and its ordinal within it, and the
+-- transaction's row in event_commits gets its range of ids at commit.
 CREATE TABLE events (
-    seq                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id                   bigint,
     xid                  xid8        NOT NULL DEFAULT pg_current_xact_id(),
+    ordinal              integer     NOT NULL, -- 1, 2... within its transaction
     type                 text        NOT NULL,
     occurred_at          timestamptz NOT NULL DEFAULT now(),
     customer_id          bigint,
@@ -23,10 +23,17 @@ CREATE TABLE events (
     invoice_id           bigint,
     invoice_external_id  text,
     case_id              bigint,
-    payload              jsonb       NOT NULL
+    payload              jsonb       NOT NULL,
+    PRIMARY KEY (xid, ordinal)
 );
-CREATE UNIQUE INDEX events_id_key ON events (id);
-CREATE INDEX events_unnumbered_idx ON events (xid) WHERE id IS NULL;
+
+-- One row per transaction that wrote events; at its commit it gets the ids
+-- first_id..last_id (an event's id is first_id + ordinal - 1).
+CREATE TABLE event_commits (
+    xid      xid8 PRIMARY KEY,
+    first_id bigint UNIQUE,
+    last_id  bigint UNIQUE
+);
 
 -- The last id given; its row lock serializes the numbering.
 CREATE TABLE event_counter (
@@ -35,58 +42,68 @@ CREATE TABLE event_counter (
 );
 INSERT INTO event_counter (last) VALUES (0);
 
--- One row per transaction that wrote events: its deferred trigger numbers them at commit.
-CREATE TABLE event_numbering (
-    xid xid8 PRIMARY KEY
-);
-
+-- How many events the transaction wrote so far (a transaction-local
+-- setting, so a rolled-back savepoint takes its events and its count back).
 -- +goose StatementBegin
-CREATE FUNCTION events_written() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION events_ordinal() RETURNS integer LANGUAGE sql AS $$
+    SELECT coalesce(nullif(current_setting('recoup.event_ordinal', true), ''), '0')::integer
+$$;
+-- +goose StatementEnd
+
+-- A trigger wrote n events: count them; the first of the transaction
+-- registers it for numbering at commit.
+-- +goose StatementBegin
+CREATE FUNCTION events_written(n bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    before integer := events_ordinal();
 BEGIN
-    IF EXISTS (SELECT 1 FROM new_events) THEN
-        INSERT INTO event_numbering (xid) VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    IF n = 0 THEN
+        RETURN;
     END IF;
-    RETURN NULL;
+    PERFORM set_config('recoup.event_ordinal', (before + n)::text, true);
+    IF before = 0 THEN
+        INSERT INTO event_commits (xid) VALUES (pg_current_xact_id());
+    END IF;
 END;
 $$;
 -- +goose StatementEnd
 
+-- At commit: the transaction's events take the next ids, under the counter's row lock.
 -- +goose StatementBegin
 CREATE FUNCTION events_number() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    n    bigint;
-    base bigint;
+    n     integer := events_ordinal();
+    first bigint;
 BEGIN
-    SELECT count(*) INTO n FROM events WHERE xid = NEW.xid AND id IS NULL;
-    IF n > 0 THEN
-        UPDATE event_counter SET last = last + n RETURNING last - n INTO base;
-        UPDATE events e SET id = base + r.rn
-        FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn
-              FROM events WHERE xid = NEW.xid AND id IS NULL) r
-        WHERE e.seq = r.seq;
+    IF n = 0 THEN
+        DELETE FROM event_commits WHERE xid = NEW.xid;
+        RETURN NULL;
     END IF;
-    DELETE FROM event_numbering WHERE xid = NEW.xid;
+    UPDATE event_counter SET last = last + n RETURNING last - n + 1 INTO first;
+    UPDATE event_commits SET first_id = first, last_id = first + n - 1 WHERE xid = NEW.xid;
     RETURN NULL;
 END;
 $$;
 -- +goose StatementEnd
 
-CREATE TRIGGER events_written AFTER INSERT ON events
-    REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION events_written();
-CREATE CONSTRAINT TRIGGER events_number AFTER INSERT ON event_numbering
+CREATE CONSTRAINT TRIGGER events_number AFTER INSERT ON event_commits
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION events_number();
 
 -- Invoices: created; then paid, disputed, or updated (amounts, dates, status).
 -- +goose StatementBegin
 CREATE FUNCTION events_invoices_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, invoice_id, invoice_external_id, payload)
-    SELECT 'invoice.created', n.customer_id, c.external_id, n.id, n.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, invoice_id, invoice_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'invoice.created', n.customer_id, c.external_id, n.id, n.external_id,
            jsonb_build_object('version', 1, 'number', n.number, 'type', n.type, 'issue_date', n.issue_date,
                'due_date', n.due_date, 'currency', n.currency, 'amount_minor', n.amount_minor,
                'open_minor', n.open_minor, 'status', n.status)
-    FROM new_rows n JOIN customers c ON c.id = n.customer_id
-    ORDER BY n.id;
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -94,9 +111,12 @@ $$;
 
 -- +goose StatementBegin
 CREATE FUNCTION events_invoices_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, invoice_id, invoice_external_id, payload)
-    SELECT CASE WHEN n.status = 'paid' AND o.status <> 'paid' THEN 'invoice.paid'
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, invoice_id, invoice_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), CASE WHEN n.status = 'paid' AND o.status <> 'paid' THEN 'invoice.paid'
                 WHEN n.status = 'disputed' AND o.status <> 'disputed' THEN 'invoice.disputed'
                 ELSE 'invoice.updated' END,
            n.customer_id, c.external_id, n.id, n.external_id,
@@ -106,8 +126,9 @@ BEGIN
                'previous_open_minor', o.open_minor)
     FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN customers c ON c.id = n.customer_id
     WHERE (n.status, n.open_minor, n.amount_minor, n.due_date, n.issue_date, n.number)
-          IS DISTINCT FROM (o.status, o.open_minor, o.amount_minor, o.due_date, o.issue_date, o.number)
-    ORDER BY n.id;
+          IS DISTINCT FROM (o.status, o.open_minor, o.amount_minor, o.due_date, o.issue_date, o.number);
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -120,14 +141,18 @@ CREATE TRIGGER events_invoices_update AFTER UPDATE ON invoices
 
 -- +goose StatementBegin
 CREATE FUNCTION events_payments_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT 'payment.received', n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'payment.received', n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'payment_id', n.id, 'payment_external_id', n.external_id,
                'received_on', n.received_on, 'currency', n.currency, 'amount_minor', n.amount_minor,
                'invoice_number', n.invoice_number, 'import_id', n.import_id)
-    FROM new_rows n JOIN customers c ON c.id = n.customer_id
-    ORDER BY n.id;
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -139,9 +164,12 @@ CREATE TRIGGER events_payments_insert AFTER INSERT ON payments
 -- A message of the log reaches 'sent' or 'failed' (claimed as 'sending' first, or written finished).
 -- +goose StatementBegin
 CREATE FUNCTION events_messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT CASE n.status WHEN 'sent' THEN 'reminder.sent' ELSE 'reminder.failed' END, n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.created_at, n.key), CASE n.status WHEN 'sent' THEN 'reminder.sent' ELSE 'reminder.failed' END, n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'key', n.key, 'channel', n.channel,
                'template', coalesce(v.steps -> n.step_index ->> 'template', ''),
                'scenario_id', n.scenario_id, 'scenario_version', n.scenario_version, 'step_index', n.step_index,
@@ -150,8 +178,9 @@ BEGIN
     JOIN customers c ON c.id = n.customer_id
     LEFT JOIN scenario_versions v ON v.scenario_id = n.scenario_id AND v.version = n.scenario_version
     WHERE n.status IN ('sent', 'failed')
-      AND (TG_OP = 'INSERT' OR NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.key = n.key AND o.status = n.status))
-    ORDER BY n.created_at, n.key;
+      AND (TG_OP = 'INSERT' OR NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.key = n.key AND o.status = n.status));
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -160,9 +189,12 @@ $$;
 -- Two functions' worth of triggers: an INSERT trigger has no old_rows.
 -- +goose StatementBegin
 CREATE FUNCTION events_messages_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT CASE n.status WHEN 'sent' THEN 'reminder.sent' ELSE 'reminder.failed' END, n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.created_at, n.key), CASE n.status WHEN 'sent' THEN 'reminder.sent' ELSE 'reminder.failed' END, n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'key', n.key, 'channel', n.channel,
                'template', coalesce(v.steps -> n.step_index ->> 'template', ''),
                'scenario_id', n.scenario_id, 'scenario_version', n.scenario_version, 'step_index', n.step_index,
@@ -170,8 +202,9 @@ BEGIN
     FROM new_rows n
     JOIN customers c ON c.id = n.customer_id
     LEFT JOIN scenario_versions v ON v.scenario_id = n.scenario_id AND v.version = n.scenario_version
-    WHERE n.status IN ('sent', 'failed')
-    ORDER BY n.created_at, n.key;
+    WHERE n.status IN ('sent', 'failed');
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -184,14 +217,18 @@ CREATE TRIGGER events_messages_update AFTER UPDATE ON message_log
 
 -- +goose StatementBegin
 CREATE FUNCTION events_tasks_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT 'task.created', n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'task.created', n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'task_id', n.id, 'kind', n.kind, 'assignee_role', n.assignee_role,
                'assignee_id', n.assignee_id, 'invoice_ids', to_jsonb(n.invoice_ids), 'due_at', n.due_at,
                'note', n.note)
-    FROM new_rows n JOIN customers c ON c.id = n.customer_id
-    ORDER BY n.id;
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -199,14 +236,18 @@ $$;
 
 -- +goose StatementBegin
 CREATE FUNCTION events_tasks_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT CASE n.status WHEN 'done' THEN 'task.completed' ELSE 'task.cancelled' END, n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), CASE n.status WHEN 'done' THEN 'task.completed' ELSE 'task.cancelled' END, n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'task_id', n.id, 'kind', n.kind, 'resolution', n.resolution,
                'outcome', n.outcome, 'closed_by', n.closed_by, 'closed_at', n.closed_at)
     FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN customers c ON c.id = n.customer_id
-    WHERE n.status IN ('done', 'cancelled') AND o.status = 'open'
-    ORDER BY n.id;
+    WHERE n.status IN ('done', 'cancelled') AND o.status = 'open';
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -219,14 +260,18 @@ CREATE TRIGGER events_tasks_update AFTER UPDATE ON tasks
 
 -- +goose StatementBegin
 CREATE FUNCTION events_promises_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT 'promise.created', n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'promise.created', n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'promise_id', n.id, 'invoice_ids', to_jsonb(n.invoice_ids),
                'currency', n.currency, 'amount_minor', n.amount_minor, 'promised_date', n.promised_date,
                'grace_days', n.grace_days, 'source', n.source, 'created_by', n.created_by)
-    FROM new_rows n JOIN customers c ON c.id = n.customer_id
-    ORDER BY n.id;
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -235,16 +280,20 @@ $$;
 -- kept; broken (partly kept is broken, its status says so); cancelled.
 -- +goose StatementBegin
 CREATE FUNCTION events_promises_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT CASE n.status WHEN 'kept' THEN 'promise.kept' WHEN 'cancelled' THEN 'promise.cancelled'
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), CASE n.status WHEN 'kept' THEN 'promise.kept' WHEN 'cancelled' THEN 'promise.cancelled'
                 ELSE 'promise.broken' END, n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'promise_id', n.id, 'status', n.status,
                'invoice_ids', to_jsonb(n.invoice_ids), 'currency', n.currency, 'amount_minor', n.amount_minor,
                'paid_minor', n.paid_minor, 'promised_date', n.promised_date, 'closed_by', n.closed_by)
     FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN customers c ON c.id = n.customer_id
-    WHERE n.status <> 'open' AND o.status = 'open'
-    ORDER BY n.id;
+    WHERE n.status <> 'open' AND o.status = 'open';
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -257,13 +306,17 @@ CREATE TRIGGER events_promises_update AFTER UPDATE ON promises
 
 -- +goose StatementBegin
 CREATE FUNCTION events_plans_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT 'plan.created', n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'plan.created', n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'plan_id', n.id, 'invoice_ids', to_jsonb(n.invoice_ids),
                'currency', n.currency, 'total_minor', n.total_minor, 'created_by', n.created_by)
-    FROM new_rows n JOIN customers c ON c.id = n.customer_id
-    ORDER BY n.id;
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -271,15 +324,19 @@ $$;
 
 -- +goose StatementBegin
 CREATE FUNCTION events_plans_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT 'plan.' || n.status, n.customer_id, c.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'plan.' || n.status, n.customer_id, c.external_id,
            jsonb_build_object('version', 1, 'plan_id', n.id, 'status', n.status,
                'invoice_ids', to_jsonb(n.invoice_ids), 'currency', n.currency, 'total_minor', n.total_minor,
                'paid_minor', n.paid_minor, 'closed_by', n.closed_by)
     FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN customers c ON c.id = n.customer_id
-    WHERE n.status <> 'open' AND o.status = 'open'
-    ORDER BY n.id;
+    WHERE n.status <> 'open' AND o.status = 'open';
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -292,13 +349,17 @@ CREATE TRIGGER events_plans_update AFTER UPDATE ON payment_plans
 
 -- +goose StatementBegin
 CREATE FUNCTION events_cases_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, case_id, payload)
-    SELECT 'case.opened', n.customer_id, c.external_id, n.id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, case_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'case.opened', n.customer_id, c.external_id, n.id,
            jsonb_build_object('version', 1, 'case_type', n.type, 'status', n.status, 'reason', n.reason,
                'department', n.department, 'owner_id', n.owner_id, 'source', n.source, 'opened_by', n.opened_by)
-    FROM new_rows n JOIN customers c ON c.id = n.customer_id
-    ORDER BY n.id;
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -307,9 +368,12 @@ $$;
 -- One change may be several facts (decided and closed at once): one event each, in that order.
 -- +goose StatementBegin
 CREATE FUNCTION events_cases_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, case_id, payload)
-    SELECT f.type, n.customer_id, c.external_id, n.id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, case_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id, f.ord), f.type, n.customer_id, c.external_id, n.id,
            jsonb_build_object('version', 1, 'case_type', n.type, 'status', n.status, 'reason', n.reason,
                'department', n.department, 'owner_id', n.owner_id, 'decision', n.decision,
                'decision_reason', n.decision_reason, 'decided_by', n.decided_by)
@@ -318,8 +382,9 @@ BEGIN
         (1, 'case.routed', n.department IS DISTINCT FROM o.department OR n.owner_id IS DISTINCT FROM o.owner_id),
         (2, 'case.decided', n.decision <> '' AND n.decision IS DISTINCT FROM o.decision),
         (3, 'case.closed', n.status = 'closed' AND o.status <> 'closed')) f(ord, type, happened)
-    WHERE f.happened
-    ORDER BY n.id, f.ord;
+    WHERE f.happened;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -332,9 +397,12 @@ CREATE TRIGGER events_cases_update AFTER UPDATE ON cases
 
 -- +goose StatementBegin
 CREATE FUNCTION events_customers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, customer_id, customer_external_id, payload)
-    SELECT f.type, n.id, n.external_id,
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id, f.ord), f.type, n.id, n.external_id,
            jsonb_build_object('version', 1, 'name', n.name, 'on_hold', n.on_hold,
                'agent_id', n.agent_id, 'previous_agent_id', o.agent_id)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -342,8 +410,9 @@ BEGIN
         (1, 'customer.credit_hold', n.on_hold AND NOT o.on_hold),
         (2, 'customer.released', o.on_hold AND NOT n.on_hold),
         (3, 'customer.reassigned', n.agent_id IS DISTINCT FROM o.agent_id)) f(ord, type, happened)
-    WHERE f.happened
-    ORDER BY n.id, f.ord;
+    WHERE f.happened;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -355,14 +424,18 @@ CREATE TRIGGER events_customers_update AFTER UPDATE ON customers
 -- An import run is finished (in its own transaction: a failed import leaves no row, and no event).
 -- +goose StatementBegin
 CREATE FUNCTION events_imports_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
 BEGIN
-    INSERT INTO events (type, payload)
-    SELECT 'import.completed',
+    INSERT INTO events (ordinal, type, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'import.completed',
            jsonb_build_object('version', 1, 'import_id', n.id, 'kind', n.kind, 'source', n.source,
                'inserted', n.inserted, 'updated', n.updated, 'unchanged', n.unchanged, 'rejected', n.rejected)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE n.finished_at IS NOT NULL AND o.finished_at IS NULL
-    ORDER BY n.id;
+    WHERE n.finished_at IS NOT NULL AND o.finished_at IS NULL;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
     RETURN NULL;
 END;
 $$;
@@ -448,10 +521,10 @@ DROP TRIGGER events_invoices_update ON invoices;
 DROP TRIGGER events_invoices_insert ON invoices;
 DROP FUNCTION events_invoices_updated();
 DROP FUNCTION events_invoices_inserted();
-DROP TRIGGER events_number ON event_numbering;
-DROP TRIGGER events_written ON events;
+DROP TRIGGER events_number ON event_commits;
 DROP FUNCTION events_number();
-DROP FUNCTION events_written();
-DROP TABLE event_numbering;
+DROP FUNCTION events_written(bigint);
+DROP FUNCTION events_ordinal();
 DROP TABLE event_counter;
+DROP TABLE event_commits;
 DROP TABLE events;
