@@ -195,8 +195,9 @@ func TestWebhookDeliversEveryEventInOrderAcrossAnOutage(t *testing.T) {
 	ctx := context.Background()
 	rcv := newHookReceiver(t)
 
-	_, err := r.uc.CreateWebhook(ctx, webhookAdmin, app.WebhookRequest{URL: "http://localhost:1/x"})
-	require.Error(t, err, "a loopback target is refused when not allowed")
+	strict := app.New(r.st, nil, nil) // RECOUP_WEBHOOK_ALLOW_PRIVATE unset
+	_, err := strict.CreateWebhook(ctx, webhookAdmin, app.WebhookRequest{URL: "http://" + rcv.addr + "/recoup"})
+	require.ErrorContains(t, err, "private, loopback or link-local", "a loopback target is refused when not allowed")
 	created, err := r.uc.CreateWebhook(ctx, webhookAdmin, app.WebhookRequest{URL: "http://" + rcv.addr + "/recoup",
 		EventTypes: []string{"customer.credit_hold", "customer.released"}})
 	require.NoError(t, err)
