@@ -26,6 +26,7 @@ var navigation = []NavItem{
 	{"nav.entities", "/entities", auth.EntitiesWrite},
 	{"nav.imports", "/imports", auth.ImportsCreate},
 	{"nav.users", "/users", auth.UsersManage},
+	{"nav.webhooks", "/webhooks", auth.WebhooksManage},
 }
 
 func navFor(p domain.Principal) []NavItem {

@@ -29,7 +29,7 @@ type route struct {
 func (h *Handler) routes() []route {
 	var all []route
 	for _, area := range [][]route{sessionRoutes, homeRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
-		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes} {
+		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes, webhookRoutes} {
 		all = append(all, area...)
 	}
 	return all
