@@ -75,9 +75,6 @@ WHERE id = $1 RETURNING ` + webhookColumns
 UPDATE webhooks SET last_delivered_id = $3 WHERE id = $1 AND cursor_version = $2 AND state = 'active'`
 	setWebhookState = `
 UPDATE webhooks SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1 AND state = 'active'`
-	insertDelivery = `
-INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, attempt, status, ok, error, latency_ms)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	listDeliveries = `
 SELECT id, webhook_id, event_id, event_type, attempt, status, ok, error, latency_ms, at
 FROM webhook_deliveries WHERE webhook_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`
@@ -208,16 +205,21 @@ func (s *Store) AdvanceWebhook(ctx context.Context, webhookID, version, id int64
 	return tag.RowsAffected() == 1, err
 }
 
-// RecordDeliveries appends attempts to the delivery log.
+// deliveryColumns are the columns RecordDeliveries copies, in its rows' order.
+var deliveryColumns = []string{"webhook_id", "event_id", "event_type", "attempt", "status", "ok", "error", "latency_ms"}
+
+// RecordDeliveries appends attempts to the delivery log (one COPY: a batch
+// of hundreds costs about one insert).
 func (s *Store) RecordDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	b := &pgx.Batch{}
-	for _, d := range ds {
-		b.Queue(insertDelivery, d.WebhookID, d.EventID, d.EventType, d.Attempt, d.Status, d.OK, d.Error, d.LatencyMS)
-	}
-	return s.Pool.SendBatch(ctx, b).Close()
+	_, err := s.Pool.CopyFrom(ctx, pgx.Identifier{"webhook_deliveries"}, deliveryColumns,
+		pgx.CopyFromSlice(len(ds), func(i int) ([]any, error) {
+			d := ds[i]
+			return []any{d.WebhookID, d.EventID, d.EventType, d.Attempt, d.Status, d.OK, d.Error, d.LatencyMS}, nil
+		}))
+	return err
 }
 
 // WebhookDeliveries lists a subscription's attempts, the latest first, before
