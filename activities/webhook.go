@@ -23,13 +23,16 @@ type Webhooks struct {
 	client *http.Client
 }
 
-// Delivery's limits: one batch reads at most BatchSize events and stops
-// after BatchTime (the activity then reports, and the workflow asks again),
-// and one POST waits at most PostTimeout.
+// Delivery's limits: one batch (one activity) reads at most
+// WebhookBatchSize events and stops after WebhookBatchTime (the workflow then
+// asks again: fewer, larger batches spend less on Temporal's round trips);
+// it saves its progress every WebhookCheckpoint events; one POST waits at
+// most WebhookTimeout.
 const (
-	WebhookBatchSize = 500
-	WebhookBatchTime = 30 * time.Second
-	WebhookTimeout   = 15 * time.Second
+	WebhookBatchSize  = 5000
+	WebhookBatchTime  = 30 * time.Second
+	WebhookCheckpoint = 500
+	WebhookTimeout    = 15 * time.Second
 )
 
 func (w *Webhooks) httpClient() *http.Client {
@@ -50,11 +53,12 @@ func EventMessage(e store.Event) (webhook.Message, error) {
 }
 
 // DeliverWebhook POSTs the subscription's next events after its cursor, in
-// order, until one is refused, the batch is full or its time is up. The
-// cursor moves past what the receiver took (at the end, or before a
-// failure): a crash in between sends those again, which the receiver
-// deduplicates by webhook-id (at least once). A redelivery asked meanwhile
-// (another cursor version) ends the batch without moving the cursor.
+// order, until one is refused, the batch is done or its time is up. Every
+// WebhookCheckpoint events taken, and at the end, the attempts go to the log
+// and the cursor moves past what the receiver took: a crash in between sends
+// at most that many again, which the receiver deduplicates by webhook-id (at
+// least once). A redelivery asked meanwhile (another cursor version) ends the
+// batch without moving the cursor.
 func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (flow.WebhookBatch, error) {
 	sub, err := w.Store.Webhook(ctx, in.WebhookID)
 	if domain.ErrorCode(err) == domain.CodeNotFound {
@@ -69,10 +73,9 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 	if err != nil {
 		return flow.WebhookBatch{}, err
 	}
+	d := &delivery{store: w.Store, sub: sub, cursor: sub.LastDeliveredID}
 	var (
 		out      flow.WebhookBatch
-		log      []store.WebhookDelivery
-		cursor   = sub.LastDeliveredID
 		deadline = time.Now().Add(WebhookBatchTime)
 		attempt  = in.Attempt + 1
 	)
@@ -86,35 +89,31 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 			return out, err
 		}
 		res := webhook.Post(ctx, w.httpClient(), sub.URL, sub.Secret, m)
-		d := store.WebhookDelivery{WebhookID: sub.ID, EventID: &e.ID, EventType: e.Type, Attempt: attempt,
+		a := store.WebhookDelivery{WebhookID: sub.ID, EventID: &e.ID, EventType: e.Type, Attempt: attempt,
 			Status: res.Status, OK: res.OK(), LatencyMS: float64(res.Latency.Microseconds()) / 1000}
 		if res.Err != nil {
-			d.Error = domain.Clip(res.Err.Error(), 500)
+			a.Error = domain.Clip(res.Err.Error(), 500)
 		}
-		log = append(log, d)
+		d.log = append(d.log, a)
 		if !res.OK() {
-			out.Failed, out.Gone, out.Error = true, res.Gone(), d.Error
+			out.Failed, out.Gone, out.Error = true, res.Gone(), a.Error
 			break
 		}
-		cursor = e.ID
+		d.cursor = e.ID
 		out.Delivered++
 		attempt = 1
+		if len(d.log) >= WebhookCheckpoint {
+			if ok, err := d.checkpoint(ctx); err != nil || !ok {
+				return flow.WebhookBatch{Delivered: out.Delivered, More: true}, err
+			}
+		}
 	}
 	if !out.Failed && !out.More {
 		// All taken: the cursor passes what the page skipped (other types) too.
-		cursor, out.More = page.Next, page.More
+		d.cursor, out.More = page.Next, page.More
 	}
-	if err := w.Store.RecordDeliveries(ctx, log); err != nil {
-		return out, err
-	}
-	if cursor != sub.LastDeliveredID {
-		moved, err := w.Store.AdvanceWebhook(ctx, sub.ID, sub.CursorVersion, cursor)
-		if err != nil {
-			return out, err
-		}
-		if !moved { // rewound or stopped meanwhile: read the subscription again
-			return flow.WebhookBatch{Delivered: out.Delivered, More: true}, nil
-		}
+	if ok, err := d.checkpoint(ctx); err != nil || !ok {
+		return flow.WebhookBatch{Delivered: out.Delivered, More: true}, err
 	}
 	if out.Gone {
 		if _, err := w.Store.StopWebhook(ctx, sub.ID, store.WebhookDisabled, "the receiver answered 410 Gone"); err != nil {
@@ -122,6 +121,30 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 		}
 	}
 	return out, nil
+}
+
+// delivery is one batch's attempts not yet logged and its cursor not yet saved.
+type delivery struct {
+	store  *store.Store
+	sub    store.Webhook
+	log    []store.WebhookDelivery
+	cursor int64
+	saved  int64
+}
+
+// checkpoint logs the attempts and moves the cursor; false: the subscription
+// was rewound or stopped meanwhile (the caller reads it again).
+func (d *delivery) checkpoint(ctx context.Context) (bool, error) {
+	if err := d.store.RecordDeliveries(ctx, d.log); err != nil {
+		return false, err
+	}
+	d.log = d.log[:0]
+	if d.cursor == max(d.saved, d.sub.LastDeliveredID) {
+		return true, nil
+	}
+	moved, err := d.store.AdvanceWebhook(ctx, d.sub.ID, d.sub.CursorVersion, d.cursor)
+	d.saved = d.cursor
+	return moved, err
 }
 
 // StopWebhook marks a subscription failing (delivery gave up) and tells the admins.
