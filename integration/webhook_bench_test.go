@@ -87,8 +87,8 @@ func BenchmarkWebhookDelivery(b *testing.B) {
 
 			// The workflow: another fresh batch, from its commit to the last one received.
 			target := received.Load() + int64(n)
-			start = time.Now()
 			r.newEvents(b, ctx, n)
+			start = time.Now()
 			r.waitReceived(b, &received, target)
 			hookRate := float64(n) / time.Since(start).Seconds()
 
