@@ -17,7 +17,7 @@ import (
 )
 
 // BenchmarkDeliverWebhookBatch is the delivery activity alone (no Temporal):
-// batches of events to a local receiver, for profiling.
+// b.N pages of events to a local receiver in one batch, for profiling.
 func BenchmarkDeliverWebhookBatch(b *testing.B) {
 	pool := storetest.NewPool(b)
 	st := &store.Store{Pool: pool}
@@ -36,14 +36,16 @@ func BenchmarkDeliverWebhookBatch(b *testing.B) {
 	_, err = pool.Exec(ctx, `INSERT INTO invoices (external_id, customer_id, number, type, issue_date, due_date, currency, amount_minor,
 		erp_open_minor, erp_import_id, open_minor, status)
 		SELECT 'B' || g, $1, 'F-' || g, 'invoice', DATE '2026-09-01', DATE '2026-10-01', 'EUR', 100, 100, 0, 100, 'open'
-		FROM generate_series(1, $2::int) g`, cust, b.N*activities.WebhookBatchSize)
+		FROM generate_series(1, $2::int) g`, cust, b.N*activities.WebhookPageSize)
 	require.NoError(b, err)
 	acts := &activities.Webhooks{Store: st, Targets: webhook.Targets{AllowPrivate: true}}
 	b.ResetTimer()
-	for range b.N {
+	delivered := 0
+	for delivered < b.N*activities.WebhookPageSize {
 		out, err := acts.DeliverWebhook(ctx, flow.DeliverInput{WebhookID: hook.ID})
 		require.NoError(b, err)
-		require.Equal(b, activities.WebhookBatchSize, out.Delivered)
+		require.Positive(b, out.Delivered)
+		delivered += out.Delivered
 	}
-	b.ReportMetric(float64(b.N*activities.WebhookBatchSize)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(delivered)/b.Elapsed().Seconds(), "events/s")
 }
