@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/store"
@@ -78,6 +80,8 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 		d        = &delivery{store: w.Store, sub: sub, cursor: sub.LastDeliveredID}
 		pages    = make(chan pageRead, 1) // buffered: a read nobody waits for still ends
 		reading  = true
+		// heartbeat: not when called outside an activity (tests, benchmarks)
+		heartbeat = activity.IsActivity(ctx)
 	)
 	read := func(after int64) {
 		go func() {
@@ -123,6 +127,9 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 			out.Delivered++
 			sent++
 			attempt = 1
+			if heartbeat {
+				activity.RecordHeartbeat(ctx, d.cursor) // the SDK sends it at most every 48 s; a lost worker shows in a minute
+			}
 			if len(d.log) >= WebhookCheckpoint && !d.checkpoint(ctx) {
 				if reading {
 					<-pages
