@@ -216,6 +216,7 @@ var routes = []Route{
 	{"POST", "/notifications/read-all", auth.NotificationsOwn, (*Server).readAllNotifications},
 }
 
+// The event feed's and webhooks' routes are declared beside their handlers (api/events.go).
 func init() { routes = append(routes, eventRoutes...) }
 
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.
