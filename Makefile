@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs.
 export GOTOOLCHAIN := local
 
-.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis dev
+.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis bench-events dev
 
 test: tools
 	go test -count=1 ./...
@@ -41,6 +41,15 @@ bench-cases:
 # RECOUP_BENCH_INVOICES=20000 for a quick run, RECOUP_BENCH_DATABASE_URL to keep the book between runs.
 bench-kpis:
 	go test ./app/ -run '^$$' -bench KPIs -benchtime 1x -timeout 60m
+
+# Webhooks: 100,000 events delivered by the Webhook workflow against a bare loop of POSTs of the same bodies;
+# the outbox's cost on an import of 100,000 invoices (with and without its triggers, alternating).
+# RECOUP_BENCH_WEBHOOK_EVENTS=10000 RECOUP_BENCH_EVENTS_IMPORT=20000 for a quick run.
+bench-events:
+	RECOUP_BENCH_EVENTS_IMPORT=$${RECOUP_BENCH_EVENTS_IMPORT:-100000} RECOUP_BENCH_EVENTS_ROUNDS=$${RECOUP_BENCH_EVENTS_ROUNDS:-5} \
+		go test ./importer/ -run '^$$' -bench ImportEventsOverhead -benchtime 1x -timeout 2h
+	RECOUP_BENCH_WEBHOOK_EVENTS=$${RECOUP_BENCH_WEBHOOK_EVENTS:-100000} RECOUP_BENCH_WEBHOOK_ROUNDS=$${RECOUP_BENCH_WEBHOOK_ROUNDS:-3} \
+		go test ./integration/ -run '^$$' -bench WebhookDelivery -benchtime 1x -timeout 4h
 
 dev:
 	go run ./cmd/recoup dev

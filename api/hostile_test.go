@@ -254,6 +254,8 @@ func runHostileCase(t *testing.T, b *testBundle, fx *hostileFixture, c hostileCa
 		require.NoError(t, err)
 	}
 	before := dbFingerprint(t, b)
+	var lastEvent int64
+	require.NoError(t, b.store.Pool.QueryRow(context.Background(), `SELECT coalesce(max(last_id), 0) FROM event_commits`).Scan(&lastEvent))
 	okLoginsBefore := successfulLogins(t, b)
 	status, header, body := fx.send(t, c.method, c.path, c.contentType, c.body, c.cookie)
 	after := dbFingerprint(t, b)
@@ -272,7 +274,11 @@ func runHostileCase(t *testing.T, b *testBundle, fx *hostileFixture, c hostileCa
 		require.NoError(t, json.Unmarshal(body, &res))
 		require.Zero(t, res.Inserted+res.Updated, "no bad row is imported: %s", clipBody(body, 300))
 		require.Positive(t, res.Rejected, clipBody(body, 300))
-		for _, bookkeeping := range []string{"imports", "import_rejections", "audit_journal"} {
+		var other int
+		require.NoError(t, b.store.Pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM events e JOIN event_commits k USING (xid) WHERE k.first_id > $1 AND e.type <> 'import.completed'`, lastEvent).Scan(&other))
+		require.Zero(t, other, "the run's only event is import.completed")
+		for _, bookkeeping := range []string{"imports", "import_rejections", "audit_journal", "events", "event_commits", "event_counter"} {
 			delete(before, bookkeeping)
 			delete(after, bookkeeping)
 		}
@@ -316,6 +322,7 @@ type hostileFixture struct {
 	dispute             string // an open dispute of the customer (on another invoice)
 	column              string // a user-defined column
 	report              string // a weekly report
+	webhook             string // a subscription to a public address (nothing listens there)
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -372,6 +379,9 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 		StartsAt: time.Now().UTC()}, "test")
 	require.NoError(t, err)
 	fx.absence = itoa64(ab.ID)
+	hook, err := b.store.CreateWebhook(ctx, store.Webhook{URL: "https://203.0.113.10/hook", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "test")
+	require.NoError(t, err)
+	fx.webhook = itoa64(hook.ID)
 
 	var other int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT max(id) FROM invoices WHERE customer_id = $1 AND type = 'invoice' AND status = 'open'`, c1).Scan(&other))
@@ -473,6 +483,17 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 	tmplArgs := map[string]string{"name": "reminder_1", "channel": "email", "language": "en"}
 	caseArgs := map[string]string{"id": fx.dispute}
 	tmplFields := []hostileField{{key: "subject", kind: kindFreeText}, {key: "text", kind: kindFreeText}, {key: "html", kind: kindFreeText}}
+	webhookBody := newJObj("url", jsonString("https://203.0.113.20/recoup"), "event_types", `["invoice.paid"]`,
+		"description", jsonString("ERP"), "active", "true")
+	webhookFields := []hostileField{
+		{key: "url", kind: kindFormatted, extra: []namedRaw{{"loopback", jsonString("http://127.0.0.1:8080/x")},
+			{"metadata", jsonString("http://169.254.169.254/latest/meta-data")}, {"private", jsonString("http://10.1.2.3/")},
+			{"ipv6-loopback", jsonString("http://[::1]/")}, {"mapped-loopback", jsonString("http://[::ffff:127.0.0.1]/")},
+			{"file", jsonString("file:///etc/passwd")}}},
+		{key: "event_types", kind: kindStringList, extra: []namedRaw{{"unknown-type", `["invoice.eaten"]`}}},
+		{key: "description", kind: kindFreeText},
+		{key: "active", kind: kindBool},
+	}
 
 	reportBody := newJObj("name", jsonString("Committee"), "entity", jsonString("FR01"), "group_by", jsonString("agent"),
 		"currency", jsonString("EUR"), "recipients", `["cfo@example.com"]`, "language", jsonString("fr"), "weekday", "1", "hour", "7",
@@ -677,6 +698,15 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			fields: reportFields, dupKey: "recipients", dupRaw: jsonString(sqlDrop)},
 		{method: "DELETE", route: "/reports/:id", args: map[string]string{"id": fx.report}, checksQuery: true},
 		{method: "POST", route: "/reports/:id/send", args: map[string]string{"id": fx.report}, checksQuery: true}, // takes no body
+		{method: "POST", route: "/webhooks", checksQuery: true, body: webhookBody, fields: webhookFields,
+			dupKey: "url", dupRaw: jsonString(sqlDrop)},
+		{method: "PUT", route: "/webhooks/:id", args: map[string]string{"id": fx.webhook}, checksQuery: true, body: webhookBody,
+			fields: webhookFields, dupKey: "url", dupRaw: jsonString(sqlOr)},
+		{method: "DELETE", route: "/webhooks/:id", args: map[string]string{"id": fx.webhook}, checksQuery: true},
+		{method: "POST", route: "/webhooks/:id/test", args: map[string]string{"id": fx.webhook}, checksQuery: true},
+		{method: "POST", route: "/webhooks/:id/redeliver", args: map[string]string{"id": fx.webhook}, checksQuery: true,
+			body: newJObj("from", "1"), fields: []hostileField{{key: "from", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"negative", "-5"}}}},
+			dupKey: "from", dupRaw: "-1"},
 		{method: "PUT", route: "/case-routing", checksQuery: true,
 			body: newJObj("rules", `[{"type": "dispute", "reason": "", "entity_code": "", "department": "sales", "owner_email": ""}]`,
 				"departments", `[]`),

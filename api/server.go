@@ -264,6 +264,9 @@ var routes = []Route{
 	{"POST", "/reports/:id/send", auth.ReportsManage, (*Server).sendReport},
 }
 
+// The event feed's and webhooks' routes are declared beside their handlers (api/events.go).
+func init() { routes = append(routes, eventRoutes...) }
+
 // Routes lists the authenticated routes (paths under /api/v1) with the action each needs.
 func Routes() []Route { return routes }
 

@@ -14,6 +14,7 @@ import (
 	"recoup/flow"
 	"recoup/importer"
 	"recoup/store"
+	"recoup/webhook"
 )
 
 // App is what the use cases work with.
@@ -28,6 +29,7 @@ type App struct {
 	live      *liveHub // this process's live streams (RunLive)
 	pgProbe   probe    // what Readiness last saw of Postgres
 	portal    PortalOptions
+	targets   webhook.Targets // where webhooks may go (RECOUP_WEBHOOK_ALLOW_PRIVATE)
 }
 
 // New builds the use cases over a store and, when there is one, a Temporal
@@ -65,7 +67,12 @@ func Configured(cfg *config.Config) ([]Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax), WithPortal(portal)}, nil
+	targets, err := ParseWebhookTargets(cfg.WebhookPrivate)
+	if err != nil {
+		return nil, err
+	}
+	return []Option{WithDesk(desk), WithNewEntitySending(sending), WithAttachmentMax(attachMax), WithPortal(portal),
+		WithWebhookTargets(targets)}, nil
 }
 
 // WithNewEntitySending sets the sending mode of entities an import creates

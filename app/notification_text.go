@@ -16,7 +16,7 @@ var NotificationLanguages = []string{"en", "fr"}
 
 // notificationTexts are the words of notifications per language: one text per
 // kind (and variant: assigned "by" someone, an escalation "again"), with
-// {case}, {type}, {customer}, {actor}, {reason}, {days}, {files}, {subject} and {task} filled in from the
+// {case}, {type}, {customer}, {actor}, {reason}, {days}, {files}, {subject}, {task}, {webhook} and {url} filled in from the
 // notification; "type.*" names a case's type inside them. Every key exists in
 // every language (a test checks it).
 var notificationTexts = map[string]map[string]string{
@@ -28,6 +28,7 @@ var notificationTexts = map[string]map[string]string{
 		"case_comment.files":        "{actor} attached {files} to your case {case} ({customer})",
 		"customer_reply":            "{actor} replied ({subject}) on case {case} ({customer})",
 		"task_assigned":             "A task ({task}) on {customer} is yours",
+		"webhook_failing":           "Webhook {webhook} ({url}) stopped delivering: {reason}",
 		"task.call":                 "call",
 		"task.manual_email":         "email to write",
 		"task.escalation":           "escalation",
@@ -53,6 +54,7 @@ var notificationTexts = map[string]map[string]string{
 		"case_comment.files":        "{actor} a joint {files} à votre dossier {case} ({customer})",
 		"customer_reply":            "{actor} a répondu ({subject}) dans le dossier {case} ({customer})",
 		"task_assigned":             "Une tâche ({task}) sur {customer} vous est confiée",
+		"webhook_failing":           "Le webhook {webhook} ({url}) ne livre plus : {reason}",
 		"task.call":                 "appel",
 		"task.manual_email":         "e-mail à écrire",
 		"task.escalation":           "escalade",
@@ -116,7 +118,8 @@ func NotificationText(lang string, n store.Notification) string {
 		task = n.Params.Task
 	}
 	return strings.NewReplacer("{case}", caseID, "{type}", typ, "{customer}", n.Params.Customer, "{actor}", n.Params.Actor,
-		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files, "{subject}", n.Params.Subject, "{task}", task).Replace(text)
+		"{reason}", n.Params.Reason, "{days}", strconv.Itoa(n.Params.SLADays), "{files}", n.Params.Files, "{subject}", n.Params.Subject, "{task}", task,
+		"{webhook}", strconv.FormatInt(n.Params.WebhookID, 10), "{url}", n.Params.URL).Replace(text)
 }
 
 func renderNotifications(lang string, list []store.Notification) []Notification {

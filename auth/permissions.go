@@ -35,6 +35,8 @@ const (
 	NotificationsOwn Action = "notifications.own"  // one's own in-app notifications
 	ColumnsManage    Action = "columns.manage"     // define, change and delete user-defined columns of the accounts list
 	ReportsManage    Action = "reports.manage"     // weekly reports by email: list, save, delete, send now
+	EventsRead       Action = "events.read"        // the event feed, inside the caller's perimeter
+	WebhooksManage   Action = "webhooks.manage"    // webhook subscriptions, their delivery log, test and redelivery
 )
 
 var (
@@ -74,13 +76,15 @@ var permissions = map[Action][]domain.Role{
 	NotificationsOwn: everyone,
 	ColumnsManage:    managers,
 	ReportsManage:    managers,
+	EventsRead:       everyone,
+	WebhooksManage:   {domain.RoleAdmin},
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
-	ColumnsManage, ReportsManage}
+	ColumnsManage, ReportsManage, EventsRead, WebhooksManage}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

@@ -37,6 +37,7 @@ type Config struct {
 	AttachmentMaxBytes string
 	InboundSMTPAddr    string
 	InboundIMAPURL     string
+	WebhookPrivate     string
 }
 
 // Setting describes one variable: where it comes from, its default, and what it is for.
@@ -72,6 +73,7 @@ var Settings = []Setting{
 	{Env: "RECOUP_ATTACHMENT_MAX_BYTES", Default: "10485760", Flag: "attachment-max-bytes", Usage: "largest file (bytes) that may be attached to a case", field: func(c *Config) *string { return &c.AttachmentMaxBytes }},
 	{Env: "RECOUP_INBOUND_SMTP_ADDR", Flag: "inbound-smtp-addr", Usage: "address the inbound SMTP listener (customer replies and bounces) listens on; empty: none (dev: 127.0.0.1:2525)", field: func(c *Config) *string { return &c.InboundSMTPAddr }},
 	{Env: "RECOUP_INBOUND_IMAP_URL", Flag: "inbound-imap-url", Usage: "IMAP mailbox polled every minute for customer replies and bounces, imaps://user:pass@host/INBOX; empty: none", Secret: true, field: func(c *Config) *string { return &c.InboundIMAPURL }},
+	{Env: "RECOUP_WEBHOOK_ALLOW_PRIVATE", Default: "false", Flag: "webhook-allow-private", Usage: "true lets webhooks go to private, loopback and link-local addresses (receivers on the internal network, tests); false refuses them, at save and at each delivery", field: func(c *Config) *string { return &c.WebhookPrivate }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
 	{Env: "RECOUP_LOG_FORMAT", Default: "auto", Flag: "log-format", Usage: "json (one line per event), text, or auto: text on a terminal, JSON otherwise", field: func(c *Config) *string { return &c.LogFormat }},
 	{Env: "RECOUP_METRICS_ADDR", Default: "127.0.0.1:9464", Flag: "metrics-addr", Usage: "address `recoup worker` serves Prometheus /metrics on; off: none (the API serves /metrics on its own address)", field: func(c *Config) *string { return &c.MetricsAddr }},

@@ -199,7 +199,11 @@ func Run(ctx context.Context, o Options) (err error) {
 		info.Twilio = standIn
 	}
 	// The sweep's first run waits a day: every account is woken below.
-	w, err := worker.New(ctx, worker.Options{Client: tc, Namespace: cfg.TemporalNamespace, Store: st,
+	targets, err := app.ParseWebhookTargets(cfg.WebhookPrivate)
+	if err != nil {
+		return err
+	}
+	w, err := worker.New(ctx, worker.Options{WebhookTargets: targets, Client: tc, Namespace: cfg.TemporalNamespace, Store: st,
 		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: tw, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery,
 		DigestHour: cfg.DigestHour, PublicURL: info.API, Log: log})
 	if err != nil {

@@ -49,12 +49,12 @@ const (
 // registration test.
 var (
 	Workflows = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover,
-		WorkflowCustomerNotice, WorkflowDigest, WorkflowCase, WorkflowCatchUp, WorkflowWeeklyReport}
+		WorkflowCustomerNotice, WorkflowDigest, WorkflowCase, WorkflowCatchUp, WorkflowWeeklyReport, WorkflowWebhook}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
 		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack, ActivityCheckPromise,
 		ActivityHoldInvoice, ActivityReleaseInvoice, ActivityNoticeSchedule, ActivitySendNotice,
 		ActivitySendDigests, ActivityCaseAlert, ActivityDecideCase, ActivityCaseStatus, ActivityReopenCase, ActivityCloseCase,
-		ActivityCatchUp, ActivitySendReport}
+		ActivityCatchUp, ActivitySendReport, ActivityDeliverWebhook, ActivityStopWebhook}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

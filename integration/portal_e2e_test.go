@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,7 +171,7 @@ func TestAReminderLinkLetsTheCustomerPromiseDisputeAndReadTheStatement(t *testin
 	require.Equal(t, promised.String(), list[0].Date)
 	require.Eventually(t, func() bool {
 		for _, m := range devMail(t, s.api) {
-			if strings.HasPrefix(m.Subject, "Your promise to pay") && slicesEqual(m.To, []string{"ap@portal-buyer.example"}) {
+			if strings.HasPrefix(m.Subject, "Your promise to pay") && slices.Equal(m.To, []string{"ap@portal-buyer.example"}) {
 				return true
 			}
 		}
@@ -241,5 +242,3 @@ func TestAReminderLinkLetsTheCustomerPromiseDisputeAndReadTheStatement(t *testin
 	}
 
 }
-
-func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }

@@ -21,11 +21,13 @@ const (
 	NotifySLAEscalation NotificationKind = "sla_escalation" // a case of their department is past its SLA
 	NotifyCustomerReply NotificationKind = "customer_reply" // a customer of their account wrote back
 	NotifyTaskAssigned  NotificationKind = "task_assigned"  // a task was created for them
+	// NotifyWebhookStopped: a webhook subscription stopped delivering (failing for days, or 410 Gone); admins.
+	NotifyWebhookStopped NotificationKind = "webhook_failing"
 )
 
 // NotificationKinds are every kind, in the order of the table's CHECK.
 var NotificationKinds = []NotificationKind{NotifyCaseAssigned, NotifyMention, NotifyCaseComment, NotifySLAReminder, NotifySLAEscalation,
-	NotifyCustomerReply, NotifyTaskAssigned}
+	NotifyCustomerReply, NotifyTaskAssigned, NotifyWebhookStopped}
 
 // NotificationParams are what a notification's text is made of; the text
 // itself is rendered when it is read, in the reader's language (app). The
@@ -43,6 +45,9 @@ type NotificationParams struct {
 	TaskID   int64  `json:"task_id,omitempty"`
 	// CustomerID is the account a task is on (its page is the link).
 	CustomerID int64 `json:"customer_id,omitempty"`
+	// WebhookID and URL name a subscription that stopped delivering.
+	WebhookID int64  `json:"webhook_id,omitempty"`
+	URL       string `json:"url,omitempty"`
 }
 
 // Notification is one in-app notification of a user.

@@ -33,6 +33,7 @@ var navigation = []NavItem{
 	{"nav.imports", "/imports", auth.ImportsCreate, nil},
 	{"nav.reports", "/reports", auth.ReportsManage, nil},
 	{"nav.users", "/users", auth.UsersManage, nil},
+	{"nav.webhooks", "/webhooks", auth.WebhooksManage, nil},
 }
 
 func navFor(p domain.Principal) []NavItem {

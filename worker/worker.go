@@ -32,6 +32,7 @@ import (
 	"recoup/notify"
 	"recoup/store"
 	"recoup/templates"
+	"recoup/webhook"
 	"recoup/workflows"
 )
 
@@ -53,7 +54,9 @@ type Options struct {
 	// (RECOUP_DIGEST_HOUR; "" for DefaultDigestHour); PublicURL is the app's link in them.
 	DigestHour string
 	PublicURL  string
-	Log        *slog.Logger
+	// WebhookTargets says where webhook deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE).
+	WebhookTargets webhook.Targets
+	Log            *slog.Logger
 }
 
 // TwilioSettings are the Twilio account texts and calls go through.
@@ -114,12 +117,16 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err := fc.StartCatchUp(ctx, flow.CatchUpInput{Every: flow.CatchUpEvery}); err != nil {
 		return nil, fmt.Errorf("start the catch-up of owed Temporal starts: %w", err)
 	}
+	// A subscription saved while Temporal was away has its delivery started here.
+	if err := app.New(o.Store, fc, o.Log).StartWebhookDeliveries(ctx); err != nil {
+		return nil, fmt.Errorf("start the webhook deliveries: %w", err)
+	}
 	// A stopping worker lets the activities it runs finish (a send and its
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout,
 		Interceptors: []interceptor.WorkerInterceptor{&Observe{}}})
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
-		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, Log: o.Log})
+		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets, Log: o.Log})
 	return w, nil
 }
 
@@ -137,6 +144,8 @@ type Activities struct {
 	Mover activities.AccountMover
 	// PublicURL is the app's link in the digest emails.
 	PublicURL string
+	// WebhookTargets says where webhook deliveries may go.
+	WebhookTargets webhook.Targets
 }
 
 // Register registers every workflow and activity under its name in package
@@ -153,6 +162,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowCase:           workflows.Case,
 		flow.WorkflowCatchUp:        workflows.CatchUp,
 		flow.WorkflowWeeklyReport:   workflows.WeeklyReport,
+		flow.WorkflowWebhook:        workflows.Webhook,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -191,6 +201,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
 	cases := &activities.Cases{Store: o.Store}
 	catchUp := &activities.CatchUp{}
+	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets}
 	if uc != nil {
 		catchUp.Debts = uc
 	}
@@ -220,6 +231,8 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.ActivityCloseCase:      cases.CloseCase,
 		flow.ActivityCatchUp:        catchUp.CatchUpTemporal,
 		flow.ActivitySendReport:     reports.SendReport,
+		flow.ActivityDeliverWebhook: hooks.DeliverWebhook,
+		flow.ActivityStopWebhook:    hooks.StopWebhook,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -236,7 +236,11 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			defer p.close()
-			w, err := worker.New(ctx, worker.Options{Client: p.temporal, Namespace: cfg.TemporalNamespace, Store: p.store,
+			targets, err := app.ParseWebhookTargets(cfg.WebhookPrivate)
+			if err != nil {
+				return err
+			}
+			w, err := worker.New(ctx, worker.Options{WebhookTargets: targets, Client: p.temporal, Namespace: cfg.TemporalNamespace, Store: p.store,
 				SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: worker.TwilioSettings{AccountSID: cfg.TwilioAccountSID,
 					AuthToken: cfg.TwilioAuthToken, FromNumber: cfg.TwilioFromNumber, APIURL: cfg.TwilioAPIURL},
 				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio",

@@ -1,0 +1,228 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"recoup/domain"
+	"recoup/flow"
+	"recoup/store"
+	"recoup/webhook"
+)
+
+// Webhooks delivers a subscription's events: the Webhook workflow's activities.
+type Webhooks struct {
+	Store   *store.Store
+	Targets webhook.Targets // where deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE)
+
+	once   sync.Once
+	client *http.Client
+}
+
+// Delivery's pace: one batch (one activity) reads pages of WebhookPageSize
+// events and sends them for up to WebhookBatchTime (the workflow then asks
+// again: long batches spend little on Temporal's round trips); it saves its
+// progress every WebhookCheckpoint events; one POST waits at most WebhookTimeout.
+const (
+	WebhookPageSize   = 2000
+	WebhookBatchTime  = 30 * time.Second
+	WebhookCheckpoint = 500
+	WebhookTimeout    = 15 * time.Second
+)
+
+func (w *Webhooks) httpClient() *http.Client {
+	w.once.Do(func() { w.client = w.Targets.Client(WebhookTimeout) })
+	return w.client
+}
+
+// EventMessage is the body POSTed for an event, in the shape the Standard
+// Webhooks specification suggests (type, timestamp, data: the event as the
+// feed shows it), with its message id evt_<event id>, the same on every attempt.
+func EventMessage(e store.Event) (webhook.Message, error) {
+	body, err := json.Marshal(struct {
+		Type      string      `json:"type"`
+		Timestamp time.Time   `json:"timestamp"`
+		Data      store.Event `json:"data"`
+	}{e.Type, e.OccurredAt, e})
+	return webhook.Message{ID: "evt_" + strconv.FormatInt(e.ID, 10), At: e.OccurredAt, Body: body}, err
+}
+
+// DeliverWebhook POSTs the subscription's next events after its cursor, in
+// order, page after page, until one is refused, nothing is left or its time
+// is up (the next page is read while the current one is being sent). Every
+// WebhookCheckpoint events taken, and at the end, the attempts go to the log
+// and the cursor moves past what the receiver took (in the background, one
+// checkpoint at a time, while the next events are sent): a crash sends again
+// at most about two checkpoints' worth, which the receiver deduplicates by
+// webhook-id (at least once). A redelivery asked meanwhile (another cursor
+// version) ends the batch; its cursor is not moved.
+func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (flow.WebhookBatch, error) {
+	sub, err := w.Store.Webhook(ctx, in.WebhookID)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return flow.WebhookBatch{Stopped: true}, nil
+	} else if err != nil {
+		return flow.WebhookBatch{}, err
+	}
+	if sub.State != store.WebhookActive {
+		return flow.WebhookBatch{Stopped: true}, nil
+	}
+	var (
+		out      flow.WebhookBatch
+		deadline = time.Now().Add(WebhookBatchTime)
+		attempt  = in.Attempt + 1
+		d        = &delivery{store: w.Store, sub: sub, cursor: sub.LastDeliveredID}
+		pages    = make(chan pageRead, 1) // buffered: a read nobody waits for still ends
+		reading  = true
+		// heartbeat: not when called outside an activity (tests, benchmarks)
+		heartbeat = activity.IsActivity(ctx)
+	)
+	read := func(after int64) {
+		go func() {
+			p, err := w.Store.WebhookEvents(ctx, after, sub.EventTypes, WebhookPageSize)
+			pages <- pageRead{p, err}
+		}()
+	}
+	read(sub.LastDeliveredID)
+	for reading {
+		r := <-pages
+		reading = false
+		if r.err != nil {
+			d.wait()
+			return out, r.err
+		}
+		page := r.page
+		if page.More && time.Now().Before(deadline) {
+			read(page.Next)
+			reading = true
+		}
+		sent := 0
+		for _, e := range page.Events {
+			if ctx.Err() != nil || time.Now().After(deadline) {
+				break
+			}
+			m, err := EventMessage(e)
+			if err != nil {
+				d.wait()
+				return out, err
+			}
+			res := webhook.Post(ctx, w.httpClient(), sub.URL, sub.Secret, m)
+			a := store.WebhookDelivery{WebhookID: sub.ID, EventID: &e.ID, EventType: e.Type, Attempt: attempt,
+				Status: res.Status, OK: res.OK(), LatencyMS: float64(res.Latency.Microseconds()) / 1000}
+			if res.Err != nil {
+				a.Error = domain.Clip(res.Err.Error(), 500)
+			}
+			d.log = append(d.log, a)
+			if !res.OK() {
+				out.Failed, out.Gone, out.Error = true, res.Gone(), a.Error
+				break
+			}
+			d.cursor = e.ID
+			out.Delivered++
+			sent++
+			attempt = 1
+			if heartbeat {
+				activity.RecordHeartbeat(ctx, d.cursor) // the SDK sends it at most every 48 s; a lost worker shows in a minute
+			}
+			if len(d.log) >= WebhookCheckpoint && !d.checkpoint(ctx) {
+				if reading {
+					<-pages
+				}
+				return flow.WebhookBatch{Delivered: out.Delivered, More: true}, d.err
+			}
+		}
+		if out.Failed || sent < len(page.Events) {
+			out.More = !out.Failed
+			if reading {
+				<-pages // not used: the cursor did not reach it
+				reading = false
+			}
+			break
+		}
+		// All taken: the cursor passes what the page skipped (other types) too.
+		d.cursor, out.More = page.Next, page.More
+	}
+	d.checkpoint(ctx)
+	if d.wait(); d.err != nil || d.rewound {
+		return flow.WebhookBatch{Delivered: out.Delivered, More: true}, d.err
+	}
+	if out.Gone {
+		if _, err := w.Store.StopWebhook(ctx, sub.ID, store.WebhookDisabled, "the receiver answered 410 Gone"); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+type pageRead struct {
+	page store.EventPage
+	err  error
+}
+
+// delivery is one batch's attempts not yet logged, its cursor, and the
+// checkpoint being saved in the background.
+type delivery struct {
+	store   *store.Store
+	sub     store.Webhook
+	log     []store.WebhookDelivery
+	cursor  int64
+	saved   int64      // the cursor the last checkpoint saved (or is saving)
+	saving  chan error // the checkpoint being saved; nil: none
+	err     error      // a checkpoint failed
+	rewound bool       // a checkpoint found the subscription rewound or stopped
+}
+
+// errRewound says a checkpoint found another cursor version or a stopped subscription.
+var errRewound = errors.New("rewound")
+
+// checkpoint waits for the previous save, then saves the attempts and the
+// cursor in the background; false: a save failed or the subscription was
+// rewound or stopped, and the batch should end.
+func (d *delivery) checkpoint(ctx context.Context) bool {
+	if d.wait(); d.err != nil || d.rewound {
+		return false
+	}
+	log, cursor := d.log, d.cursor
+	d.log = nil
+	move := cursor != max(d.saved, d.sub.LastDeliveredID)
+	d.saved = max(d.saved, cursor)
+	d.saving = make(chan error, 1)
+	go func() {
+		err := d.store.RecordDeliveries(ctx, log)
+		if err == nil && move {
+			var moved bool
+			if moved, err = d.store.AdvanceWebhook(ctx, d.sub.ID, d.sub.CursorVersion, cursor); err == nil && !moved {
+				err = errRewound
+			}
+		}
+		d.saving <- err
+	}()
+	return true
+}
+
+// wait waits for the checkpoint being saved.
+func (d *delivery) wait() {
+	if d.saving == nil {
+		return
+	}
+	err := <-d.saving
+	d.saving = nil
+	switch {
+	case errors.Is(err, errRewound):
+		d.rewound = true
+	case err != nil && d.err == nil:
+		d.err = err
+	}
+}
+
+// StopWebhook marks a subscription failing (delivery gave up) and tells the admins.
+func (w *Webhooks) StopWebhook(ctx context.Context, in flow.StopInput) error {
+	_, err := w.Store.StopWebhook(ctx, in.WebhookID, store.WebhookFailing, in.Reason)
+	return err
+}
