@@ -243,12 +243,8 @@ func (s *Store) paymentDelays(ctx context.Context, query string, args pgx.NamedA
 	})
 }
 
-// DayReceipts is what was received on one day in one currency, in minor units.
-type DayReceipts struct {
-	On       dunning.Date
-	Currency money.Currency
-	Minor    int64
-}
+// DayReceipts is what was received on one day in one currency.
+type DayReceipts = DayAmount
 
 const receiptsByDay = `
 SELECT (h.at AT TIME ZONE 'UTC')::date, i.currency, sum(-h.change_minor)::bigint` + receiptFrom + receiptWhere + `
@@ -263,20 +259,7 @@ func (s *Store) ReceiptsByDay(ctx context.Context, ids []int64, from, to dunning
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, scanDayReceipts)
-}
-
-func scanDayReceipts(r pgx.CollectableRow) (DayReceipts, error) {
-	var d DayReceipts
-	var on time.Time
-	var cur string
-	if err := r.Scan(&on, &cur, &d.Minor); err != nil {
-		return d, err
-	}
-	d.On = dunning.DateOf(on)
-	var err error
-	d.Currency, err = money.ParseCurrency(cur)
-	return d, err
+	return pgx.CollectRows(rows, scanDayAmount)
 }
 
 // The forecast of a day read from its snapshot (migration 00037): the open
@@ -645,7 +628,7 @@ func (s *Store) ReceiptsAfter(ctx context.Context, per Perimeter, f KPIFilter, t
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, scanDayReceipts)
+	return pgx.CollectRows(rows, scanDayAmount)
 }
 
 func (s *Store) receiptsAfterSnapshot(ctx context.Context, per Perimeter, f KPIFilter, to dunning.Date, except []int64) ([]DayReceipts, error) {
@@ -660,7 +643,7 @@ func (s *Store) receiptsAfterSnapshot(ctx context.Context, per Perimeter, f KPIF
 	if err != nil {
 		return nil, err
 	}
-	all, err := pgx.CollectRows(rows, scanDayReceipts)
+	all, err := pgx.CollectRows(rows, scanDayAmount)
 	if err != nil {
 		return nil, err
 	}

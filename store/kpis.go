@@ -152,12 +152,29 @@ func (s *Store) InvoicesOpenAsOf(ctx context.Context, cut time.Time, ids []int64
 	return out, err
 }
 
-// DaySales is what was invoiced on one day in one currency, less the credit
-// notes issued that day, in minor units.
-type DaySales struct {
+// DayAmount is an amount of one day in one currency, in minor units.
+type DayAmount struct {
 	On       dunning.Date
 	Currency money.Currency
 	Minor    int64
+}
+
+// DaySales is what was invoiced on one day in one currency, less the credit
+// notes issued that day.
+type DaySales = DayAmount
+
+// scanDayAmount reads a (date, currency, minor units) row.
+func scanDayAmount(r pgx.CollectableRow) (DayAmount, error) {
+	var d DayAmount
+	var on time.Time
+	var cur string
+	if err := r.Scan(&on, &cur, &d.Minor); err != nil {
+		return d, err
+	}
+	d.On = dunning.DateOf(on)
+	var err error
+	d.Currency, err = money.ParseCurrency(cur)
+	return d, err
 }
 
 // salesByDay counts invoices and credit notes Recoup knew of at @cut.
@@ -179,18 +196,7 @@ func (s *Store) SalesByDay(ctx context.Context, per Perimeter, f KPIFilter, from
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DaySales, error) {
-		var d DaySales
-		var on time.Time
-		var cur string
-		if err := r.Scan(&on, &cur, &d.Minor); err != nil {
-			return d, err
-		}
-		d.On = dunning.DateOf(on)
-		var err error
-		d.Currency, err = money.ParseCurrency(cur)
-		return d, err
-	})
+	return pgx.CollectRows(rows, scanDayAmount)
 }
 
 // OverdueCustomer is one customer's overdue receivables as of a date.
