@@ -29,11 +29,15 @@ type Webhooks struct {
 // Delivery's pace: one batch (one activity) reads pages of WebhookPageSize
 // events and sends them for up to WebhookBatchTime (the workflow then asks
 // again: long batches spend little on Temporal's round trips); it saves its
-// progress every WebhookCheckpoint events; one POST waits at most WebhookTimeout.
+// progress every WebhookCheckpoint events, or as soon as the previous save is
+// done, and waits for that save only when WebhookUnsaved events are not saved
+// yet; it heartbeats every WebhookHeartbeat; one POST waits at most WebhookTimeout.
 const (
 	WebhookPageSize   = 2000
 	WebhookBatchTime  = 30 * time.Second
 	WebhookCheckpoint = 500
+	WebhookUnsaved    = 2000
+	WebhookHeartbeat  = 5 * time.Second
 	WebhookTimeout    = 15 * time.Second
 )
 
@@ -56,13 +60,16 @@ func EventMessage(e store.Event) (webhook.Message, error) {
 
 // DeliverWebhook POSTs the subscription's next events after its cursor, in
 // order, page after page, until one is refused, nothing is left or its time
-// is up (the next page is read while the current one is being sent). Every
-// WebhookCheckpoint events taken, and at the end, the attempts go to the log
-// and the cursor moves past what the receiver took (in the background, one
-// checkpoint at a time, while the next events are sent): a crash sends again
-// at most about two checkpoints' worth, which the receiver deduplicates by
-// webhook-id (at least once). A redelivery asked meanwhile (another cursor
-// version) ends the batch; its cursor is not moved.
+// is up (the next page is read, and its messages made and signed, while the
+// current one is being sent: the POSTs go one at a time, so whatever else is
+// on their path slows all of them). Every WebhookCheckpoint events taken once
+// the previous save is done, and at the end, the attempts go to the log and
+// the cursor moves past what the receiver took (in the background, one
+// checkpoint at a time, while the next events are sent; the sending waits for
+// a save only when WebhookUnsaved events are not saved yet): a crash sends
+// again at most about WebhookUnsaved plus a checkpoint's worth, which the
+// receiver deduplicates by webhook-id (at least once). A redelivery asked
+// meanwhile (another cursor version) ends the batch; its cursor is not moved.
 func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (flow.WebhookBatch, error) {
 	sub, err := w.Store.Webhook(ctx, in.WebhookID)
 	if domain.ErrorCode(err) == domain.CodeNotFound {
@@ -82,11 +89,26 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 		reading  = true
 		// heartbeat: not when called outside an activity (tests, benchmarks)
 		heartbeat = activity.IsActivity(ctx)
+		beaten    = time.Now()
+		// A secret that does not decode leaves the messages unsigned: Post
+		// then fails each, as it did before signing ahead.
+		signer, signErr = webhook.NewSigner(sub.Secret)
 	)
 	read := func(after int64) {
 		go func() {
 			p, err := w.Store.WebhookEvents(ctx, after, sub.EventTypes, WebhookPageSize)
-			pages <- pageRead{p, err}
+			msgs := make([]webhook.Message, 0, len(p.Events))
+			for _, e := range p.Events {
+				if err != nil {
+					break
+				}
+				var m webhook.Message
+				if m, err = EventMessage(e); err == nil && signErr == nil {
+					m = signer.Signed(m)
+				}
+				msgs = append(msgs, m)
+			}
+			pages <- pageRead{p, msgs, err}
 		}()
 	}
 	read(sub.LastDeliveredID)
@@ -103,16 +125,16 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 			reading = true
 		}
 		sent := 0
-		for _, e := range page.Events {
-			if ctx.Err() != nil || time.Now().After(deadline) {
+		for i, e := range page.Events {
+			now := time.Now()
+			if ctx.Err() != nil || now.After(deadline) {
 				break
 			}
-			m, err := EventMessage(e)
-			if err != nil {
-				d.wait()
-				return out, err
+			if heartbeat && now.Sub(beaten) >= WebhookHeartbeat {
+				activity.RecordHeartbeat(ctx, d.cursor) // a lost worker shows within the minute of HeartbeatTimeout
+				beaten = now
 			}
-			res := webhook.Post(ctx, w.httpClient(), sub.URL, sub.Secret, m)
+			res := webhook.Post(ctx, w.httpClient(), sub.URL, sub.Secret, r.msgs[i])
 			a := store.WebhookDelivery{WebhookID: sub.ID, EventID: &e.ID, EventType: e.Type, Attempt: attempt,
 				Status: res.Status, OK: res.OK(), LatencyMS: float64(res.Latency.Microseconds()) / 1000}
 			if res.Err != nil {
@@ -127,10 +149,7 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 			out.Delivered++
 			sent++
 			attempt = 1
-			if heartbeat {
-				activity.RecordHeartbeat(ctx, d.cursor) // the SDK sends it at most every 48 s; a lost worker shows in a minute
-			}
-			if len(d.log) >= WebhookCheckpoint && !d.checkpoint(ctx) {
+			if len(d.log) >= WebhookCheckpoint && (len(d.log) >= WebhookUnsaved || d.idle()) && !d.checkpoint(ctx) {
 				if reading {
 					<-pages
 				}
@@ -162,6 +181,7 @@ func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (fl
 
 type pageRead struct {
 	page store.EventPage
+	msgs []webhook.Message // page.Events' messages, signed
 	err  error
 }
 
@@ -206,6 +226,21 @@ func (d *delivery) checkpoint(ctx context.Context) bool {
 	return true
 }
 
+// idle says, without waiting, whether no checkpoint is being saved any more.
+func (d *delivery) idle() bool {
+	if d.saving == nil {
+		return true
+	}
+	select {
+	case err := <-d.saving:
+		d.saving = nil
+		d.settle(err)
+		return true
+	default:
+		return false
+	}
+}
+
 // wait waits for the checkpoint being saved.
 func (d *delivery) wait() {
 	if d.saving == nil {
@@ -213,6 +248,11 @@ func (d *delivery) wait() {
 	}
 	err := <-d.saving
 	d.saving = nil
+	d.settle(err)
+}
+
+// settle takes in how a save ended.
+func (d *delivery) settle(err error) {
 	switch {
 	case errors.Is(err, errRewound):
 		d.rewound = true

@@ -141,6 +141,38 @@ func TestDeliveryIsInOrderAndResumesAfterRefusals(t *testing.T) {
 	require.Equal(t, append(want, want[1], want[2]), b.rcv.took)
 }
 
+// More events than a batch leaves unsaved (activities.WebhookUnsaved), with
+// saves in the background: every one is taken once, in order, logged once, and
+// the cursor ends at the last.
+func TestALongBatchLogsEveryAttemptOnceAndMovesTheCursorToTheEnd(t *testing.T) {
+	t.Parallel()
+	b := webhookSetup(t, nil)
+	n := 2*activities.WebhookUnsaved + activities.WebhookCheckpoint/2
+	_, err := b.st.Pool.Exec(context.Background(), `
+INSERT INTO invoices (external_id, customer_id, number, type, issue_date, due_date, currency, amount_minor, erp_open_minor,
+                      erp_import_id, open_minor, status)
+SELECT 'L-' || g, c.id, 'L-' || g, 'invoice', DATE '2026-09-01', DATE '2026-10-01', c.currency, 100, 100, 0, 100, 'open'
+FROM generate_series(1, $2::int) g, customers c WHERE c.id = $1`, b.cust, n)
+	require.NoError(t, err)
+	last, err := b.st.LastEventID(context.Background())
+	require.NoError(t, err)
+
+	require.Equal(t, flow.WebhookBatch{Delivered: n}, b.deliver(t, 0))
+	require.Len(t, b.rcv.took, n)
+	for i, id := range b.rcv.took {
+		require.Equal(t, last-int64(n)+1+int64(i), id, "in order, each once")
+	}
+	h, err := b.st.Webhook(context.Background(), b.hook.ID)
+	require.NoError(t, err)
+	require.Equal(t, last, h.LastDeliveredID)
+	var logged, distinct int
+	require.NoError(t, b.st.Pool.QueryRow(context.Background(),
+		`SELECT count(*), count(DISTINCT event_id) FROM webhook_deliveries WHERE webhook_id = $1 AND ok AND attempt = 1`,
+		b.hook.ID).Scan(&logged, &distinct))
+	require.Equal(t, n, logged, "every attempt logged")
+	require.Equal(t, n, distinct, "once")
+}
+
 func TestGoneDisablesTheSubscriptionAndTellsAdmins(t *testing.T) {
 	t.Parallel()
 	b := webhookSetup(t, nil, http.StatusOK, http.StatusGone)

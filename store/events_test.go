@@ -108,6 +108,16 @@ func TestEachChangeWritesItsEvents(t *testing.T) {
 		require.Equal(t, s.want, nilIfEmpty(types(b.after(t, before))), s.name)
 	}
 
+	var paid store.Event
+	for _, e := range b.after(t, 0) {
+		if e.Type == "invoice.paid" {
+			paid = e
+		}
+	}
+	require.JSONEq(t, `{"version": 1, "number": "F-001", "type": "invoice", "issue_date": "2026-01-02", "due_date": "2026-02-11",
+		"currency": "EUR", "amount_minor": 10000, "open_minor": 0, "status": "paid",
+		"previous_status": "disputed", "previous_open_minor": 10000}`, string(paid.Payload), "an update's payload: the row now and before")
+
 	before := b.last(t)
 	b.f.Payment(t, storetest.Payment{Customer: cust, Amount: money.Money{Minor: 500, Currency: money.MustCurrency("EUR")}})
 	got := b.after(t, before)

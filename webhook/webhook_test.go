@@ -78,6 +78,28 @@ func TestNewSecretIsAStandardSecret(t *testing.T) {
 	require.Len(t, key, 32, "between 24 and 64 bytes, as the specification asks")
 }
 
+func TestPostSendsTheSignatureMadeAhead(t *testing.T) {
+	t.Parallel()
+	secret, err := webhook.NewSecret()
+	require.NoError(t, err)
+	got := make(chan received, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- received{r.Header.Clone(), body}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	signer, err := webhook.NewSigner(secret)
+	require.NoError(t, err)
+
+	m := signer.Signed(webhook.Message{ID: "evt_7", At: time.Now(), Body: []byte(`{"type":"invoice.paid","data":{"id":7}}`)})
+	// No secret given to Post: it must send the signature made ahead, not sign again.
+	res := webhook.Post(context.Background(), webhook.Targets{AllowPrivate: true}.Client(5*time.Second), srv.URL, "", m)
+	require.True(t, res.OK(), "%+v", res)
+	r := <-got
+	require.NoError(t, verify(secret, r.header, r.body, time.Now()))
+}
+
 // received is what the test receiver got.
 type received struct {
 	header http.Header

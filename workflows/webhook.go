@@ -31,7 +31,7 @@ func Webhook(ctx workflow.Context, in flow.WebhookInput) error {
 	// ever; a refused event is not an error but a result the loop waits on.
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
-		HeartbeatTimeout:    time.Minute, // a batch heartbeats at each checkpoint
+		HeartbeatTimeout:    time.Minute, // a batch heartbeats every activities.WebhookHeartbeat
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	log := workflow.GetLogger(ctx)
