@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs.
 export GOTOOLCHAIN := local
 
-.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis dev
+.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis scale dev
 
 test: tools
 	go test -count=1 ./...
@@ -41,6 +41,11 @@ bench-cases:
 # RECOUP_BENCH_INVOICES=20000 for a quick run, RECOUP_BENCH_DATABASE_URL to keep the book between runs.
 bench-kpis:
 	go test ./app/ -run '^$$' -bench KPIs -benchtime 1x -timeout 60m
+
+# The scale run (README "Scale run"): 100,000 accounts and 1,000,000 invoices imported, woken and evaluated on the
+# embedded Temporal server in a process of its own; RECOUP_SCALE_ACCOUNTS=20000 for a shorter run.
+scale:
+	RECOUP_SCALE_ACCOUNTS=$${RECOUP_SCALE_ACCOUNTS:-100000} go test ./integration/ -run '^$$' -bench Scale -benchtime 1x -timeout 6h
 
 dev:
 	go run ./cmd/recoup dev
