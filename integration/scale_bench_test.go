@@ -166,6 +166,7 @@ func BenchmarkScale(b *testing.B) {
 			evaluated.Round(time.Millisecond), rate)
 		fmt.Printf("peak RSS (VmHWM): this process (worker + API + SMTP capture + benchmark) %d MB, Temporal server process %d MB, together %d MB (goal < 4096 MB)\n",
 			selfPeak>>20, serverPeak>>20, (selfPeak+serverPeak)>>20)
+		fmt.Printf("of which the SMTP capture holds the messages it received: about %d MB (Raw + decoded text and HTML)\n", mailboxBytes(r)>>20)
 		fmt.Printf("sizes: Postgres database %d MB (%.1f KB/account), Temporal SQLite files %d MB (%.1f KB/account)\n",
 			dbBytes>>20, float64(dbBytes)/1024/float64(n), sqliteBytes>>20, float64(sqliteBytes)/1024/float64(n))
 		for _, s := range samples {
@@ -347,6 +348,19 @@ func procStatus(pid, field string) int64 {
 		}
 	}
 	return 0
+}
+
+// mailboxBytes is about what the capture's messages hold in this process:
+// the benchmark's share of its memory, not the worker's.
+func mailboxBytes(r *dunningRig) int64 {
+	var n int64
+	for _, m := range r.mailbox.Messages() {
+		n += int64(len(m.Raw) + len(m.Text) + len(m.HTML))
+		for _, a := range m.Attachments {
+			n += int64(len(a.Data))
+		}
+	}
+	return n
 }
 
 // filesSize adds up the sizes of the files matching pattern.
