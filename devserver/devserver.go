@@ -519,12 +519,6 @@ func newTemporalServer(opts Options, ports portSet, sqlCfg *config.SQL, logger *
 		primitives.WorkerService:   static.SingleLocalHost(addr(ports.worker)),
 	}
 
-	dc := dynamicconfig.StaticClient{
-		// Search attributes added through the operator service are usable at once.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():            opts.HistoryCacheSize,
-	}
-
 	return temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -532,8 +526,17 @@ func newTemporalServer(opts Options, ports portSet, sqlCfg *config.SQL, logger *
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dc),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
 	)
+}
+
+// dynamicConfig is the server's dynamic configuration for opts.
+func dynamicConfig(opts Options) dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Search attributes added through the operator service are usable at once.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():            opts.HistoryCacheSize,
+	}
 }
 
 // waitReadyAndReconcile waits until the frontend serves the namespace, then
