@@ -147,9 +147,9 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 		}
 		return Result{}, err
 	}
-	if err := im.analyzeIfGrown(ctx, kind, res.Inserted); err != nil {
-		return res, err
-	}
+	// Best effort: the import is committed, and autovacuum refreshes the
+	// statistics later anyway.
+	_ = im.analyzeIfGrown(ctx, kind, res.Inserted)
 	metrics.Import(string(kind), metrics.ImportRows{Inserted: res.Inserted, Updated: res.Updated,
 		Unchanged: res.Unchanged, Rejected: res.Rejected}, time.Since(start))
 	return res, nil
