@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs.
 export GOTOOLCHAIN := local
 
-.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis bench-events dev
+.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis bench-events scale dev
 
 test: tools
 	go test -count=1 ./...
@@ -50,6 +50,11 @@ bench-events:
 		go test ./importer/ -run '^$$' -bench ImportEventsOverhead -benchtime 1x -timeout 2h
 	RECOUP_BENCH_WEBHOOK_EVENTS=$${RECOUP_BENCH_WEBHOOK_EVENTS:-100000} RECOUP_BENCH_WEBHOOK_ROUNDS=$${RECOUP_BENCH_WEBHOOK_ROUNDS:-3} \
 		go test ./integration/ -run '^$$' -bench WebhookDelivery -benchtime 1x -timeout 4h
+
+# The scale run (README "Scale run"): 100,000 accounts and 1,000,000 invoices imported, woken and evaluated on the
+# embedded Temporal server in a process of its own; RECOUP_SCALE_ACCOUNTS=20000 for a shorter run.
+scale:
+	RECOUP_SCALE_ACCOUNTS=$${RECOUP_SCALE_ACCOUNTS:-100000} go test ./integration/ -run '^$$' -bench Scale -benchtime 1x -timeout 6h
 
 dev:
 	go run ./cmd/recoup dev

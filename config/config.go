@@ -38,6 +38,8 @@ type Config struct {
 	InboundSMTPAddr    string
 	InboundIMAPURL     string
 	WebhookPrivate     string
+	WorkflowCacheSize  string
+	HistoryCacheSize   string
 }
 
 // Setting describes one variable: where it comes from, its default, and what it is for.
@@ -65,7 +67,9 @@ var Settings = []Setting{
 	{Env: "TWILIO_FROM_NUMBER", Flag: "twilio-from-number", Usage: "number SMS and calls come from, E.164", field: func(c *Config) *string { return &c.TwilioFromNumber }},
 	{Env: "TWILIO_API_URL", Flag: "twilio-api-url", Usage: "base URL of the Twilio API (a local endpoint in tests and staging)", field: func(c *Config) *string { return &c.TwilioAPIURL }},
 	{Env: "RECOUP_DATA_DIR", Default: ".recoup", Flag: "data-dir", Usage: "dev only: where the embedded Temporal server and captured mail persist", field: func(c *Config) *string { return &c.DataDir }},
+	{Env: "RECOUP_TEMPORAL_HISTORY_CACHE", Default: "10000", Flag: "temporal-history-cache", Usage: "dev only: workflows whose state the embedded Temporal server keeps in memory (its history cache)", field: func(c *Config) *string { return &c.HistoryCacheSize }},
 	{Env: "RECOUP_TEMPORAL_UI_ADDR", Default: "127.0.0.1:8233", Flag: "temporal-ui-addr", Usage: "dev only: address of the embedded Temporal Web UI", field: func(c *Config) *string { return &c.TemporalUIAddr }},
+	{Env: "RECOUP_WORKFLOW_CACHE_SIZE", Default: "10000", Flag: "workflow-cache-size", Usage: "workflows a worker process keeps in memory between their tasks (the SDK's sticky cache); the others replay their history when they next run", field: func(c *Config) *string { return &c.WorkflowCacheSize }},
 	{Env: "RECOUP_DIGEST_HOUR", Default: "7", Flag: "digest-hour", Usage: "hour of the day (UTC, 0-23) the daily digest emails go to the users who opted in", field: func(c *Config) *string { return &c.DigestHour }},
 	{Env: "RECOUP_REPORTING_CURRENCY", Default: "EUR", Flag: "reporting-currency", Usage: "ISO 4217 currency the worklist and the collection figures (/kpis) convert amounts into (dated rates of the exchange_rates import)", field: func(c *Config) *string { return &c.ReportingCurrency }},
 	{Env: "RECOUP_PAID_CLAIM_CHECK_DAYS", Default: "3", Flag: "paid-claim-check-days", Usage: "days after a customer says they paid before a task checks for the payment", field: func(c *Config) *string { return &c.PaidClaimCheck }},

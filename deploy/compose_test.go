@@ -35,7 +35,7 @@ var serviceNames = []string{"postgres", "temporal", "temporal-ui", "mail", "migr
 var recoupServices = []string{"migrate", "api", "worker"}
 
 // devOnly settings belong to `recoup dev` and have no place in production.
-var devOnly = map[string]bool{"RECOUP_DATA_DIR": true, "RECOUP_TEMPORAL_UI_ADDR": true}
+var devOnly = map[string]bool{"RECOUP_DATA_DIR": true, "RECOUP_TEMPORAL_UI_ADDR": true, "RECOUP_TEMPORAL_HISTORY_CACHE": true}
 
 // productionSettings are the variables api and worker must be given.
 func productionSettings() []string {

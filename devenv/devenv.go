@@ -112,7 +112,12 @@ func Run(ctx context.Context, o Options) (err error) {
 		info.SMTP = smtpSrv.Addr()
 	}
 
+	historyCache, err := worker.CacheSize("RECOUP_TEMPORAL_HISTORY_CACHE", cfg.HistoryCacheSize, devserver.DefaultHistoryCacheSize)
+	if err != nil {
+		return err
+	}
 	temporal, err := devserver.Start(ctx, devserver.Options{
+		HistoryCacheSize: historyCache,
 		DataDir:          filepath.Join(cfg.DataDir, "temporal"),
 		Namespace:        cfg.TemporalNamespace,
 		Port:             temporalPort,
@@ -205,7 +210,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	w, err := worker.New(ctx, worker.Options{WebhookTargets: targets, Client: tc, Namespace: cfg.TemporalNamespace, Store: st,
 		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: tw, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery,
-		DigestHour: cfg.DigestHour, PublicURL: info.API, Log: log})
+		DigestHour: cfg.DigestHour, PublicURL: info.API, WorkflowCacheSize: cfg.WorkflowCacheSize, Log: log})
 	if err != nil {
 		return err
 	}

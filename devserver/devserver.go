@@ -118,7 +118,17 @@ type Options struct {
 	// StartTimeout bounds how long Start waits for the frontend to answer.
 	// Default 60s. The ctx given to Start can cut it shorter.
 	StartTimeout time.Duration
+	// HistoryCacheSize bounds the workflows whose state the history service
+	// keeps in memory. Default DefaultHistoryCacheSize: Temporal's own default
+	// (128,000 for an hour) held every account's workflow of a large book,
+	// so the server's memory grew with the number of accounts.
+	HistoryCacheSize int
 }
+
+// DefaultHistoryCacheSize is Options.HistoryCacheSize when not set: a
+// workflow not in the cache is read back from SQLite (one row) when it next
+// runs, which at most a day's evaluations of each account do.
+const DefaultHistoryCacheSize = 10_000
 
 // Server is a running embedded Temporal server. Create it with Start.
 type Server struct {
@@ -191,7 +201,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, err
 	}
 
-	srv, err := newTemporalServer(ports, sqlCfg, logger)
+	srv, err := newTemporalServer(opts, ports, sqlCfg, logger)
 	if err != nil {
 		return nil, fmt.Errorf("create temporal server: %w", err)
 	}
@@ -271,6 +281,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = defaultStartTimeout
+	}
+	if o.HistoryCacheSize <= 0 {
+		o.HistoryCacheSize = DefaultHistoryCacheSize
 	}
 	if o.Port < 0 || o.Port > 65535 || o.UIPort < 0 || o.UIPort > 65535 {
 		return fmt.Errorf("devserver: invalid port (frontend %d, ui %d)", o.Port, o.UIPort)
@@ -445,7 +458,7 @@ func syncPath(path string) error {
 	return nil
 }
 
-func newTemporalServer(ports portSet, sqlCfg *config.SQL, logger *serverLogger) (temporal.Server, error) {
+func newTemporalServer(opts Options, ports portSet, sqlCfg *config.SQL, logger *serverLogger) (temporal.Server, error) {
 	addr := func(p int) string { return net.JoinHostPort(host, strconv.Itoa(p)) }
 	rpc := func(p int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: p, BindOnIP: host}}
@@ -506,11 +519,6 @@ func newTemporalServer(ports portSet, sqlCfg *config.SQL, logger *serverLogger) 
 		primitives.WorkerService:   static.SingleLocalHost(addr(ports.worker)),
 	}
 
-	dc := dynamicconfig.StaticClient{
-		// Search attributes added through the operator service are usable at once.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
-	}
-
 	return temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -518,8 +526,17 @@ func newTemporalServer(ports portSet, sqlCfg *config.SQL, logger *serverLogger) 
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dc),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
 	)
+}
+
+// dynamicConfig is the server's dynamic configuration for opts.
+func dynamicConfig(opts Options) dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Search attributes added through the operator service are usable at once.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():            opts.HistoryCacheSize,
+	}
 }
 
 // waitReadyAndReconcile waits until the frontend serves the namespace, then

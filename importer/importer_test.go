@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -371,4 +372,50 @@ PT,,2026-12-25,
 	again := b.load(t, importer.Holidays, importer.CSV,
 		"country,date,name\nPT,2026-06-10,\"Dia de Portugal, de Camões e das Comunidades\"\nPT,2026-04-25,Dia da Liberdade\n")
 	require.Equal(t, [3]int64{0, 1, 1}, [3]int64{again.Inserted, again.Updated, again.Unchanged}, "a corrected name replaces the old one")
+}
+
+// A large import refreshes the planner's statistics of its table before it
+// returns (the accounts are woken right after, and read by index): the first
+// 1,000,000 invoices otherwise looked like an empty table for minutes. Small
+// imports leave them to autovacuum.
+func TestLargeImportRefreshesPlannerStatistics(t *testing.T) {
+	b := setup(t)
+	b.base(t)
+	tuples := func() float64 {
+		var n float64
+		require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT reltuples FROM pg_class WHERE oid = 'invoices'::regclass`).Scan(&n))
+		return n
+	}
+	invoices := func(from, n int) string {
+		var sb strings.Builder
+		sb.WriteString("external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n")
+		for i := from; i < from+n; i++ {
+			fmt.Fprintf(&sb, "INV%d,C1,F-%d,invoice,2026-01-01,2026-02-01,EUR,10.00,10.00\n", i, i)
+		}
+		return sb.String()
+	}
+	before := tuples()
+	require.Less(t, before, 1.0, "a fresh database's invoices")
+
+	for _, step := range []struct {
+		name   string
+		rows   int
+		tuples float64 // what the planner believes after the import
+	}{
+		{"under the minimum: left to autovacuum", 999, before},
+		{"at least 1,000 rows into a table believed empty", 1500, 2499},
+		{"a 12% share of the table", 300, 2499},
+		{"a 40% share", 1000, 3799},
+	} {
+		res := b.load(t, importer.Invoices, importer.CSV, invoices(100_000+int(b.count(t)), step.rows))
+		require.Equal(t, int64(step.rows), res.Inserted, step.name)
+		require.Equal(t, step.tuples, tuples(), step.name)
+	}
+}
+
+func (b *testBundle) count(t *testing.T) int64 {
+	t.Helper()
+	var n int64
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM invoices`).Scan(&n))
+	return n
 }

@@ -31,6 +31,8 @@ const (
 	crashServerDirEnv  = "RECOUP_CRASH_SERVER_DIR"
 	crashServerPortEnv = "RECOUP_CRASH_SERVER_PORT"
 	crashServerReady   = "CRASH-SERVER-READY"
+	// crashServerCacheEnv sets the child's devserver Options.HistoryCacheSize (the scale run).
+	crashServerCacheEnv = "RECOUP_CRASH_SERVER_HISTORY_CACHE"
 )
 
 // serverProcess is the embedded Temporal server (devserver.Start, what
@@ -41,10 +43,10 @@ type serverProcess struct {
 	stdin io.WriteCloser // closed: the child exits (no orphan if the test dies)
 }
 
-func startServerProcess(t *testing.T, dir string, port int) *serverProcess {
+func startServerProcess(t testing.TB, dir string, port int) *serverProcess {
 	t.Helper()
 	begin := time.Now()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashTemporalServerHelper$", "-test.v", "-test.timeout=30m")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashTemporalServerHelper$", "-test.v", "-test.timeout=4h") // the scale run holds it for hours
 	cmd.Env = append(os.Environ(), crashServerDirEnv+"="+dir, fmt.Sprintf("%s=%d", crashServerPortEnv, port))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -96,8 +98,13 @@ func TestCrashTemporalServerHelper(t *testing.T) {
 	var port int
 	_, err := fmt.Sscan(os.Getenv(crashServerPortEnv), &port)
 	require.NoError(t, err)
+	var cache int
+	if v := os.Getenv(crashServerCacheEnv); v != "" {
+		_, err = fmt.Sscan(v, &cache)
+		require.NoError(t, err, crashServerCacheEnv)
+	}
 	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: dir, Port: port, Namespace: "default",
-		SearchAttributes: flow.SearchAttributes, Logger: slog.New(slog.DiscardHandler)})
+		SearchAttributes: flow.SearchAttributes, Logger: slog.New(slog.DiscardHandler), HistoryCacheSize: cache})
 	require.NoError(t, err)
 	defer srv.Stop()
 	fmt.Println(crashServerReady)

@@ -115,13 +115,32 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	defer cancel()
 	log := slog.New(slog.DiscardHandler)
 	r := &dunningRig{}
-
 	srv, err := devserver.Start(ctx, devserver.Options{DataDir: tb.TempDir(), Namespace: "default",
 		SearchAttributes: flow.SearchAttributes, Logger: log})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = srv.Stop() })
 	r.srv = srv
-	r.tc, err = tclient.Dial(ctx, srv.FrontendAddress(), "default", log)
+	r.connect(tb, ctx, srv.FrontendAddress(), n, poolConns)
+	return r
+}
+
+// newDunningRigAt is newDunningRig on a Temporal server already running at
+// frontend (another process: the scale run measures it apart).
+func newDunningRigAt(tb testing.TB, frontend string, n, poolConns int) *dunningRig {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	r := &dunningRig{}
+	r.connect(tb, ctx, frontend, n, poolConns)
+	return r
+}
+
+// connect dials the server at frontend and sets up everything else.
+func (r *dunningRig) connect(tb testing.TB, ctx context.Context, frontend string, n, poolConns int) {
+	tb.Helper()
+	log := slog.New(slog.DiscardHandler)
+	var err error
+	r.tc, err = tclient.Dial(ctx, frontend, "default", log)
 	require.NoError(tb, err)
 	tb.Cleanup(r.tc.Close)
 	require.NoError(tb, worker.EnsureSearchAttributes(ctx, r.tc, "default", log))
@@ -153,7 +172,6 @@ func newDunningRig(tb testing.TB, n, poolConns int) *dunningRig {
 	// The sweep waits: the tests wake the accounts themselves.
 	r.deps = worker.Options{Client: r.tc, Namespace: "default", Store: r.st, SMTPURL: "smtp://" + smtpSrv.Addr(),
 		MailFrom: "ar@recoup.test", SweepFirstAfter: time.Hour, Log: log}
-	return r
 }
 
 // startWorkers starts, until the test ends, Recoup's worker (worker.New on

@@ -56,7 +56,10 @@ type Options struct {
 	PublicURL  string
 	// WebhookTargets says where webhook deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE).
 	WebhookTargets webhook.Targets
-	Log            *slog.Logger
+	// WorkflowCacheSize is RECOUP_WORKFLOW_CACHE_SIZE ("" for
+	// DefaultWorkflowCacheSize): the workflows this process keeps in memory.
+	WorkflowCacheSize string
+	Log               *slog.Logger
 }
 
 // TwilioSettings are the Twilio account texts and calls go through.
@@ -75,6 +78,24 @@ const SweepEvery = 24 * time.Hour
 // DefaultDigestHour is the hour (UTC) of the daily digest emails when
 // RECOUP_DIGEST_HOUR is not set.
 const DefaultDigestHour = 7
+
+// DefaultWorkflowCacheSize is the sticky workflow cache when
+// RECOUP_WORKFLOW_CACHE_SIZE is not set (the SDK's own default, said here so
+// that it is a setting): the worker's memory is bounded by it, not by the
+// number of accounts (see README "Scale run").
+const DefaultWorkflowCacheSize = 10_000
+
+// CacheSize reads a cache size setting named name ("" for def).
+func CacheSize(name, s string, def int) (int, error) {
+	if strings.TrimSpace(s) == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s: %q is not a positive number of workflows", name, s)
+	}
+	return n, nil
+}
 
 // DigestHour reads RECOUP_DIGEST_HOUR ("" for DefaultDigestHour).
 func DigestHour(s string) (int, error) {
@@ -97,6 +118,13 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	cache, err := CacheSize("RECOUP_WORKFLOW_CACHE_SIZE", o.WorkflowCacheSize, DefaultWorkflowCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	// The cache is the process's, made when its first worker starts: a
+	// later call in the same process (tests) changes nothing.
+	sdkworker.SetStickyWorkflowCacheSize(cache)
 	if err := EnsureSearchAttributes(ctx, o.Client, o.Namespace, o.Log); err != nil {
 		return nil, err
 	}

@@ -65,3 +65,28 @@ func keys(m map[string]any) []string {
 	}
 	return out
 }
+
+// A cache size setting is a positive whole number; empty takes the default.
+func TestCacheSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		err  bool
+	}{
+		{"", 10_000, false},
+		{"  ", 10_000, false},
+		{"2500", 2500, false},
+		{" 1 ", 1, false},
+		{"0", 0, true},
+		{"-5", 0, true},
+		{"10k", 0, true},
+	} {
+		got, err := worker.CacheSize("RECOUP_WORKFLOW_CACHE_SIZE", tc.in, worker.DefaultWorkflowCacheSize)
+		if tc.err {
+			require.ErrorContains(t, err, "RECOUP_WORKFLOW_CACHE_SIZE", tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}

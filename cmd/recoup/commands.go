@@ -50,7 +50,7 @@ func devCmd(cfg *config.Config) *cobra.Command {
 	cmd.Flags().IntVar(&customers, "demo-customers", 200, "customers in the demo data set loaded into an empty database (0: none)")
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "RECOUP_HTTP_ADDR", "RECOUP_PUBLIC_URL", "SMTP_URL",
 		"RECOUP_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
-		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR",
+		"RECOUP_DATA_DIR", "RECOUP_TEMPORAL_UI_ADDR", "RECOUP_TEMPORAL_HISTORY_CACHE", "RECOUP_WORKFLOW_CACHE_SIZE", "RECOUP_REPORTING_CURRENCY", "RECOUP_PAID_CLAIM_CHECK_DAYS", "RECOUP_NEW_ENTITY_SENDING", "RECOUP_DIGEST_HOUR",
 		"RECOUP_ATTACHMENT_MAX_BYTES", "RECOUP_INBOUND_SMTP_ADDR", "RECOUP_INBOUND_IMAP_URL")
 }
 
@@ -244,7 +244,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 				SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: worker.TwilioSettings{AccountSID: cfg.TwilioAccountSID,
 					AuthToken: cfg.TwilioAuthToken, FromNumber: cfg.TwilioFromNumber, APIURL: cfg.TwilioAPIURL},
 				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio",
-				DigestHour:        cfg.DigestHour, PublicURL: cfg.PublicURL, Log: p.log})
+				DigestHour:        cfg.DigestHour, PublicURL: cfg.PublicURL, WorkflowCacheSize: cfg.WorkflowCacheSize, Log: p.log})
 			if err != nil {
 				return err
 			}
@@ -260,7 +260,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 	}
 	return bind(cmd, cfg, "DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SMTP_URL", "RECOUP_MAIL_FROM",
 		"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL", "RECOUP_PUBLIC_URL", "RECOUP_DIGEST_HOUR",
-		"RECOUP_METRICS_ADDR")
+		"RECOUP_METRICS_ADDR", "RECOUP_WORKFLOW_CACHE_SIZE")
 }
 
 // metricsOff is the RECOUP_METRICS_ADDR that turns the worker's metrics server off.
