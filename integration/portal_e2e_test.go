@@ -123,7 +123,12 @@ func TestAReminderLinkLetsTheCustomerPromiseDisputeAndReadTheStatement(t *testin
 	}, 90*time.Second, 300*time.Millisecond, "the first reminder")
 	link := portalLinkRE.FindString(reminder.Text)
 	require.NotEmpty(t, link, "the reminder carries the portal link: %s", reminder.Text)
-	require.NotContains(t, link, fmt.Sprint(p1)+"/", "no internal id")
+	linkURL, err := url.Parse(link)
+	require.NoError(t, err)
+	token, ok := strings.CutPrefix(linkURL.Path, "/portal/l/")
+	require.True(t, ok, link)
+	require.Regexp(t, `^[A-Za-z0-9_-]{43}$`, token, "the path is the 256-bit token alone: no internal id")
+	require.Empty(t, linkURL.RawQuery)
 
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
