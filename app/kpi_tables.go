@@ -31,13 +31,18 @@ func Hundredths(x *big.Rat) string {
 	return new(big.Rat).SetFrac(h, big.NewInt(100)).FloatString(2)
 }
 
-// ResolutionDays is a duration in seconds as days with two decimals; "" when
-// nothing was measured.
-func ResolutionDays(secs int64, measured bool) string {
+// ResolutionDaysExact is a duration in seconds as an exact number of days;
+// nil when nothing was measured.
+func ResolutionDaysExact(secs int64, measured bool) *big.Rat {
 	if !measured {
-		return ""
+		return nil
 	}
-	return Hundredths(big.NewRat(secs, 86400))
+	return big.NewRat(secs, 86400)
+}
+
+// ResolutionDays is ResolutionDaysExact with two decimals; "" when nothing was measured.
+func ResolutionDays(secs int64, measured bool) string {
+	return Hundredths(ResolutionDaysExact(secs, measured))
 }
 
 // AgingTable is the aged balance: per group, a line per currency then the

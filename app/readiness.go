@@ -38,9 +38,6 @@ func (a *App) Readiness(ctx context.Context) (postgres, temporal Dependency) {
 	return postgres, temporal
 }
 
-// Health checks the database answers.
-func (a *App) Health(ctx context.Context) error { return a.store.Pool.Ping(ctx) }
-
 // probe remembers one dependency's last check.
 type probe struct {
 	mu   sync.Mutex

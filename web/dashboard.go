@@ -335,12 +335,7 @@ func (p *Page) disputeReasons(id, title string, d app.Disputes, csv string) figu
 			reason, dept = textCell(p.T("dash.all")), textCell("")
 			reason.Cell = export.Text("all")
 		}
-		days := func(secs int64) *big.Rat {
-			if x.Decided == 0 {
-				return nil
-			}
-			return big.NewRat(secs, 86400)
-		}
+		days := func(secs int64) *big.Rat { return app.ResolutionDaysExact(secs, x.Decided > 0) }
 		return []dashCell{reason, dept, intCell(x.Opened), intCell(x.Decided), intCell(x.Accepted), intCell(x.Rejected),
 			intCell(x.Withdrawn), intCell(x.Breached), p.ratioCell(days(x.AvgResolution)), p.ratioCell(days(x.P90Resolution))}
 	}

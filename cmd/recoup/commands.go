@@ -108,7 +108,7 @@ func connect(ctx context.Context, cfg *config.Config, lazy bool) (*process, erro
 	if err != nil {
 		return nil, err
 	}
-	st, err := tclient.Retry(ctx, log, "Postgres", tclient.DefaultBackoff, func(ctx context.Context) (*store.Store, error) {
+	st, err := retry(ctx, log, "Postgres", defaultBackoff, func(ctx context.Context) (*store.Store, error) {
 		return openStore(ctx, cfg, log)
 	})
 	if err != nil {
@@ -118,7 +118,7 @@ func connect(ctx context.Context, cfg *config.Config, lazy bool) (*process, erro
 	if lazy {
 		tc, err = tclient.Lazy(cfg.TemporalAddress, cfg.TemporalNamespace, log)
 	} else {
-		tc, err = tclient.Retry(ctx, log, "Temporal", tclient.DefaultBackoff, func(ctx context.Context) (client.Client, error) {
+		tc, err = retry(ctx, log, "Temporal", defaultBackoff, func(ctx context.Context) (client.Client, error) {
 			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			return tclient.Dial(dctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)

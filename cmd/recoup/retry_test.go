@@ -1,4 +1,4 @@
-package tclient_test
+package main
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"recoup/tclient"
 )
 
 func TestRetryWaitsDoublingAndLogsEachAttemptOnce(t *testing.T) {
@@ -19,7 +17,7 @@ func TestRetryWaitsDoublingAndLogsEachAttemptOnce(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	calls := 0
 	var at []time.Time
-	v, err := tclient.Retry(context.Background(), log, "Postgres", tclient.Backoff{First: 10 * time.Millisecond, Max: 40 * time.Millisecond},
+	v, err := retry(context.Background(), log, "Postgres", backoff{First: 10 * time.Millisecond, Max: 40 * time.Millisecond},
 		func(context.Context) (int, error) {
 			calls++
 			at = append(at, time.Now())
@@ -41,7 +39,7 @@ func TestRetryWaitsDoublingAndLogsEachAttemptOnce(t *testing.T) {
 func TestRetryStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := tclient.Retry(ctx, slog.New(slog.DiscardHandler), "Temporal", tclient.Backoff{First: 20 * time.Millisecond, Max: 20 * time.Millisecond},
+	_, err := retry(ctx, slog.New(slog.DiscardHandler), "Temporal", backoff{First: 20 * time.Millisecond, Max: 20 * time.Millisecond},
 		func(context.Context) (struct{}, error) { return struct{}{}, errors.New("connection refused") })
 	require.ErrorContains(t, err, "Temporal: gave up after")
 	require.ErrorContains(t, err, "connection refused")
