@@ -23,11 +23,13 @@ const (
 	NotifyTaskAssigned  NotificationKind = "task_assigned"  // a task was created for them
 	// NotifyWebhookStopped: a webhook subscription stopped delivering (failing for days, or 410 Gone); admins.
 	NotifyWebhookStopped NotificationKind = "webhook_failing"
+	// NotifyRiskAlert: a risk rule or a credit limit threshold raised an alert on an account of theirs.
+	NotifyRiskAlert NotificationKind = "risk_alert"
 )
 
 // NotificationKinds are every kind, in the order of the table's CHECK.
 var NotificationKinds = []NotificationKind{NotifyCaseAssigned, NotifyMention, NotifyCaseComment, NotifySLAReminder, NotifySLAEscalation,
-	NotifyCustomerReply, NotifyTaskAssigned, NotifyWebhookStopped}
+	NotifyCustomerReply, NotifyTaskAssigned, NotifyWebhookStopped, NotifyRiskAlert}
 
 // NotificationParams are what a notification's text is made of; the text
 // itself is rendered when it is read, in the reader's language (app). The
@@ -48,6 +50,9 @@ type NotificationParams struct {
 	// WebhookID and URL name a subscription that stopped delivering.
 	WebhookID int64  `json:"webhook_id,omitempty"`
 	URL       string `json:"url,omitempty"`
+	// Alert is a risk alert's kind (RiskAlert.Kind), AlertID the alert.
+	Alert   string `json:"alert,omitempty"`
+	AlertID int64  `json:"alert_id,omitempty"`
 }
 
 // Notification is one in-app notification of a user.

@@ -84,7 +84,18 @@ CREATE TABLE risk_alerts (
 CREATE INDEX risk_alerts_customer_idx ON risk_alerts (customer_id, id DESC);
 CREATE INDEX risk_alerts_open_idx ON risk_alerts (id DESC) WHERE acknowledged_at IS NULL;
 
+-- The agent and the credit manager hear of a risk alert in the app.
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
+    CHECK (kind IN ('case_assigned', 'mention', 'case_comment', 'sla_reminder', 'sla_escalation', 'customer_reply',
+                    'task_assigned', 'webhook_failing', 'risk_alert'));
+
 -- +goose Down
+DELETE FROM notifications WHERE kind = 'risk_alert';
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
+    CHECK (kind IN ('case_assigned', 'mention', 'case_comment', 'sla_reminder', 'sla_escalation', 'customer_reply',
+                    'task_assigned', 'webhook_failing'));
 DROP TABLE risk_alerts;
 DROP TABLE risk_signals;
 DROP TABLE risk_providers;
