@@ -29,13 +29,18 @@ func (w *Waker) WakeImported(ctx context.Context, importID int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The import changed these accounts' outstanding: their credit limit
+	// thresholds first (idempotent: a retry raises nothing twice).
+	if _, err := w.Store.EvaluateLimitUse(ctx, ids, false); err != nil {
+		return 0, err
+	}
 	return w.wake(ctx, ids)
 }
 
 // WakeOpen signal-starts the Dunning workflow of every account with open
 // items, then the customer notices of open promises and plans that never
 // started (recorded while Temporal was away: see flow.Client.StartNotice).
-// First it brings up to date the totals of the customers whose day has
+// First it evaluates every account's credit limit thresholds, then brings up to date the totals of the customers whose day has
 // turned since they were computed (or whose next due date has passed): the
 // worklist's bound on them holds for two days only (README, "Benchmark:
 // worklist"), and no invoice write refreshes a quiet customer.
@@ -50,6 +55,12 @@ func (w *Waker) WakeOpen(ctx context.Context) (int, error) {
 			break
 		}
 	}
+	// The catch-up of the credit limit thresholds of every account with a
+	// limit (one statement): what a lost wake-up or a direct write missed.
+	if _, err := w.Store.EvaluateLimitUse(ctx, nil, true); err != nil {
+		return 0, err
+	}
+	activity.RecordHeartbeat(ctx, 0)
 	ids, err := w.Store.CustomersWithOpenItems(ctx)
 	if err != nil {
 		return 0, err

@@ -34,6 +34,9 @@ type EntitySettings struct {
 	// Consent to texts and calls for customers whose consent the import left unknown.
 	SMSConsentDefault   bool `json:"sms_consent_default"`
 	VoiceConsentDefault bool `json:"voice_consent_default"`
+	// CreditLimitThresholds: an alert when an account's use of its credit
+	// limit crosses one of these percents upward (README "Credit limits and holds").
+	CreditLimitThresholds []int `json:"credit_limit_thresholds"`
 }
 
 // EntitySettingsRequest changes some of an entity's settings: a field left
@@ -45,6 +48,7 @@ type EntitySettingsRequest struct {
 	MinAmountToChase    *string `json:"min_amount_to_chase"`
 	SMSConsentDefault   *bool   `json:"sms_consent_default"`
 	VoiceConsentDefault *bool   `json:"voice_consent_default"`
+	CreditLimitThresholds *[]int  `json:"credit_limit_thresholds"`
 }
 
 // Bounds of max_data_age: below a few minutes no ERP keeps up; above a year
@@ -141,6 +145,13 @@ func applySettings(s store.EntitySettings, req EntitySettingsRequest) (store.Ent
 	if req.VoiceConsentDefault != nil {
 		s.VoiceConsentDefault = *req.VoiceConsentDefault
 	}
+	if req.CreditLimitThresholds != nil {
+		t, err := checkThresholds(*req.CreditLimitThresholds)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.CreditLimitThresholds = t
+	}
 	return s, domain.Invalid(errs...)
 }
 
@@ -201,7 +212,7 @@ func settingsView(s store.EntitySettings) (EntitySettings, error) {
 	return EntitySettings{Entity: s.Code, Currency: s.Currency, Sending: s.Sending, TestAddress: s.TestAddress,
 		MaxDataAge: FormatDataAge(s.MaxDataAge), MinAmountToChase: money.FormatMinor(s.MinChaseMinor, c),
 		MinAmountToChaseMinor: s.MinChaseMinor, SMSConsentDefault: s.SMSConsentDefault,
-		VoiceConsentDefault: s.VoiceConsentDefault}, nil
+		VoiceConsentDefault: s.VoiceConsentDefault, CreditLimitThresholds: s.CreditLimitThresholds}, nil
 }
 
 // MarkContactInvalid records that the customer's email or phone (channel

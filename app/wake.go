@@ -34,7 +34,9 @@ func (w Woken) Reached() bool { return w.Accounts == 1 && w.Error == "" }
 // escalation, `recoup dev` at start). An import's accounts are woken by a
 // durable WakeAccounts workflow, so a large import neither holds the caller
 // nor depends on this process staying up; named accounts are signalled
-// directly. Waking an account twice is harmless: it evaluates again.
+// directly. Waking an account twice is harmless: it evaluates again. Named
+// accounts' credit limit thresholds are evaluated here; an import's by its
+// WakeAccounts workflow, and every account's by the daily sweep.
 func (a *App) AccountsChanged(ctx context.Context, ch Change) Woken {
 	if ch.ImportID != 0 {
 		return a.wakeImport(ctx, ch.ImportID)
@@ -49,6 +51,9 @@ func (a *App) AccountsChanged(ctx context.Context, ch Change) Woken {
 	}
 	if len(ids) == 0 {
 		return Woken{}
+	}
+	if !ch.AllOpen { // the sweep evaluates every account
+		a.limitUseChanged(ctx, ids)
 	}
 	w := Woken{Accounts: len(ids)}
 	if a.flow == nil {

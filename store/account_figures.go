@@ -39,6 +39,7 @@ type AccountFigures struct {
 	PaidMinor           int64
 	PaidDays, PaidDelay *big.Int
 	CreditLimit         *int64 // nil: none set
+	OpenOrders          *int64 // orders the ERP says are not invoiced yet; nil: it does not send them
 	RiskClass           string
 	Disputed            int64      // disputed on the invoices of open disputes
 	Promised            int64      // open promises to pay
@@ -48,6 +49,20 @@ type AccountFigures struct {
 // Outstanding is what the account owes: open invoices less open credit notes
 // and unallocated payments (the receivables of the KPIs).
 func (f AccountFigures) Outstanding() int64 { return f.OpenInvoices - f.OpenCredits - f.Unallocated }
+
+// LimitUse is the use of the credit limit in percent: (Outstanding + open
+// orders) ÷ the limit × 100, exact; nil with no limit (or a zero one, where
+// any use is infinite). All three are in the customer's one currency.
+func (f AccountFigures) LimitUse() *big.Rat {
+	if f.CreditLimit == nil || *f.CreditLimit <= 0 {
+		return nil
+	}
+	used := f.Outstanding()
+	if f.OpenOrders != nil {
+		used += *f.OpenOrders
+	}
+	return new(big.Rat).SetFrac(big.NewInt(used*100), big.NewInt(*f.CreditLimit))
+}
 
 // Overdue is the open invoices past due.
 func (f AccountFigures) Overdue() int64 {
@@ -90,7 +105,7 @@ func (f AccountFigures) perPaid(sum *big.Int) *big.Rat {
 // perimeter at the instant @at. Each part is a lateral aggregate over one
 // customer's rows, on the indexes by customer.
 const accountFigures = `
-SELECT c.id, c.entity_id, c.currency, c.credit_limit_minor, c.risk_class,
+SELECT c.id, c.entity_id, c.currency, c.credit_limit_minor, c.open_orders_minor, c.risk_class,
        coalesce(o.invoices, 0), coalesce(o.credits, 0), coalesce(u.unallocated, 0),
        coalesce(o.b0, 0), coalesce(o.b1, 0), coalesce(o.b2, 0), coalesce(o.b3, 0), coalesce(o.b4, 0), coalesce(o.b5, 0),
        coalesce(o.oldest, 0), coalesce(s.sales, 0),
@@ -159,7 +174,7 @@ func (s *Store) AccountFigures(ctx context.Context, per Perimeter, ids []int64, 
 	for rows.Next() {
 		var f AccountFigures
 		var cur, days, delay string
-		err := rows.Scan(&f.CustomerID, &f.EntityID, &cur, &f.CreditLimit, &f.RiskClass,
+		err := rows.Scan(&f.CustomerID, &f.EntityID, &cur, &f.CreditLimit, &f.OpenOrders, &f.RiskClass,
 			&f.OpenInvoices, &f.OpenCredits, &f.Unallocated,
 			&f.Buckets[0], &f.Buckets[1], &f.Buckets[2], &f.Buckets[3], &f.Buckets[4], &f.Buckets[5],
 			&f.OldestOverdueDays, &f.Sales, &f.PaidMinor, &days, &delay, &f.Disputed, &f.Promised, &f.LastContact)

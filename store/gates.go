@@ -34,24 +34,29 @@ type EntitySettings struct {
 	MinChaseMinor       int64         `json:"min_amount_to_chase_minor"`
 	SMSConsentDefault   bool          `json:"sms_consent_default"`
 	VoiceConsentDefault bool          `json:"voice_consent_default"`
+	// CreditLimitThresholds are the uses of the credit limit, in percent,
+	// whose upward crossing raises an alert (README "Credit limits and holds").
+	CreditLimitThresholds []int `json:"credit_limit_thresholds"`
 }
 
 const entitySettingsColumns = `code, currency, sending, test_address, extract(epoch FROM max_data_age)::bigint,
-       min_amount_to_chase_minor, sms_consent_default, voice_consent_default`
+       min_amount_to_chase_minor, sms_consent_default, voice_consent_default, credit_limit_thresholds`
 
 const (
 	getEntitySettings  = `SELECT ` + entitySettingsColumns + ` FROM entities WHERE code = $1`
 	lockEntitySettings = getEntitySettings + ` FOR UPDATE`
 	setEntitySettings  = `
 UPDATE entities SET sending = $2, test_address = $3, max_data_age = make_interval(secs => $4),
-       min_amount_to_chase_minor = $5, sms_consent_default = $6, voice_consent_default = $7, updated_at = now()
+       min_amount_to_chase_minor = $5, sms_consent_default = $6, voice_consent_default = $7, credit_limit_thresholds = $8,
+       updated_at = now()
 WHERE code = $1 RETURNING ` + entitySettingsColumns
 )
 
 func scanEntitySettings(r pgx.Row) (EntitySettings, error) {
 	var e EntitySettings
 	var secs int64
-	err := r.Scan(&e.Code, &e.Currency, &e.Sending, &e.TestAddress, &secs, &e.MinChaseMinor, &e.SMSConsentDefault, &e.VoiceConsentDefault)
+	err := r.Scan(&e.Code, &e.Currency, &e.Sending, &e.TestAddress, &secs, &e.MinChaseMinor, &e.SMSConsentDefault, &e.VoiceConsentDefault,
+		&e.CreditLimitThresholds)
 	e.MaxDataAge = time.Duration(secs) * time.Second
 	return e, err
 }
@@ -64,7 +69,8 @@ func (s *Store) EntitySettings(ctx context.Context, code string) (EntitySettings
 // SetEntitySettings replaces the entity's sending gates and journals the change.
 func (s *Store) SetEntitySettings(ctx context.Context, e EntitySettings, actor string) (EntitySettings, error) {
 	return updateEntity(ctx, s, e.Code, "entity.settings", actor, scanEntitySettings, lockEntitySettings, setEntitySettings,
-		e.Sending, e.TestAddress, e.MaxDataAge.Seconds(), e.MinChaseMinor, e.SMSConsentDefault, e.VoiceConsentDefault)
+		e.Sending, e.TestAddress, e.MaxDataAge.Seconds(), e.MinChaseMinor, e.SMSConsentDefault, e.VoiceConsentDefault,
+		thresholds(e.CreditLimitThresholds))
 }
 
 // Gate is what decides whether and where a customer message may go: the
@@ -257,4 +263,12 @@ func (s *Store) AlertStaleData(ctx context.Context, entity string, customerID in
 		Actor: "system",
 	})
 	return created, err
+}
+
+// thresholds is never nil: the column is NOT NULL, an empty list means no alert.
+func thresholds(t []int) []int {
+	if t == nil {
+		return []int{}
+	}
+	return t
 }

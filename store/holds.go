@@ -253,10 +253,11 @@ func (s *Store) accountHolidays(ctx context.Context, country string, entityID in
 }
 
 const releaseCreditHold = `
-UPDATE customers c SET on_hold = false, on_hold_since = NULL, on_hold_scenario_id = NULL, updated_at = now()
-FROM (SELECT id, on_hold, on_hold_since FROM customers WHERE id = $1 FOR UPDATE) old
+UPDATE customers c SET on_hold = false, on_hold_since = NULL, on_hold_scenario_id = NULL, on_hold_reason = '', on_hold_by = '',
+       updated_at = now()
+FROM (SELECT id, on_hold, on_hold_since, on_hold_reason FROM customers WHERE id = $1 FOR UPDATE) old
 WHERE c.id = old.id AND old.on_hold
-RETURNING old.on_hold_since`
+RETURNING old.on_hold_since, old.on_hold_reason`
 
 // ReleaseCreditHold lifts the customer's credit hold and journals
 // "customer.credit_hold_release" with the reason; an account not on hold is
@@ -265,7 +266,8 @@ RETURNING old.on_hold_since`
 func (s *Store) ReleaseCreditHold(ctx context.Context, customerID int64, reason, actor string, notHeldIsFine bool) (released bool, err error) {
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var since *time.Time
-		err := tx.QueryRow(ctx, releaseCreditHold, customerID).Scan(&since)
+		var heldFor string
+		err := tx.QueryRow(ctx, releaseCreditHold, customerID).Scan(&since, &heldFor)
 		if errors.Is(err, pgx.ErrNoRows) {
 			if notHeldIsFine {
 				return nil
@@ -276,7 +278,7 @@ func (s *Store) ReleaseCreditHold(ctx context.Context, customerID int64, reason,
 			return err
 		}
 		released = true
-		before, err := json.Marshal(map[string]any{"on_hold": true, "on_hold_since": since})
+		before, err := json.Marshal(map[string]any{"on_hold": true, "on_hold_since": since, "reason": heldFor})
 		if err != nil {
 			return err
 		}
