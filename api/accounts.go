@@ -111,6 +111,8 @@ type figuresView struct {
 	AverageDaysToPay    *json.Number         `json:"average_days_to_pay"`
 	AveragePaymentDelay *json.Number         `json:"average_payment_delay"`
 	CreditLimit         *moneyView           `json:"credit_limit"`
+	OpenOrders          *moneyView           `json:"open_orders"`
+	LimitUse            *json.Number         `json:"limit_use"` // percent, two decimals
 	RiskClass           string               `json:"risk_class"`
 	Disputed            moneyView            `json:"disputed"`
 	Promised            moneyView            `json:"promised"`
@@ -131,6 +133,11 @@ func toFigures(f store.AccountFigures) figuresView {
 		l := m(*f.CreditLimit)
 		v.CreditLimit = &l
 	}
+	if f.OpenOrders != nil {
+		o := m(*f.OpenOrders)
+		v.OpenOrders = &o
+	}
+	v.LimitUse = ratio(f.LimitUse())
 	return v
 }
 
@@ -148,9 +155,13 @@ func (s *Server) getCustomer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	cs, err := s.app.CreditStatus(ctx, who, id)
+	if err != nil {
+		return err
+	}
 	fv := toFigures(f)
 	c.JSON(http.StatusOK, customerDetailView{customerView: toCustomer(d.Customer), OpenItems: mapSlice(d.OpenItems, toInvoice),
-		OpenItemsTruncated: d.OpenItemsTruncated, Figures: fv})
+		OpenItemsTruncated: d.OpenItemsTruncated, Figures: fv, Credit: toCredit(cs, f.Currency)})
 	return nil
 }
 

@@ -2,10 +2,12 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"recoup/app"
+	"recoup/money"
 	"recoup/store"
 )
 
@@ -70,6 +72,54 @@ func (s *Server) releaseCreditHold(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"customer_id": id, "on_hold": false})
 	return nil
+}
+
+// placeCreditHold puts the account on credit hold by a person, with a reason.
+func (s *Server) placeCreditHold(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req app.CreditHoldRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx, who := c.Request.Context(), principal(c)
+	cs, err := s.app.PlaceCreditHold(ctx, who, id, req)
+	if err != nil {
+		return err
+	}
+	d, err := s.app.Customer(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toCredit(cs, d.Currency))
+	return nil
+}
+
+// creditView is the account's credit status (README "Credit limits and holds").
+type creditView struct {
+	OnHold           bool       `json:"on_hold"`
+	HoldSince        *time.Time `json:"hold_since"`
+	HoldReason       string     `json:"hold_reason"`
+	HoldBy           string     `json:"hold_by"`
+	LegalStatus      string     `json:"legal_status"`
+	LegalStatusSince *string    `json:"legal_status_since"` // a date
+	RiskLimit        *moneyView `json:"risk_limit"`         // the provider's recommended limit
+}
+
+func toCredit(cs store.CreditStatus, cur money.Currency) creditView {
+	v := creditView{OnHold: cs.OnHold, HoldSince: utcPtr(cs.HoldSince), HoldReason: cs.HoldReason, HoldBy: cs.HoldBy,
+		LegalStatus: string(cs.LegalStatus)}
+	if cs.LegalStatusSince != nil {
+		d := cs.LegalStatusSince.Format(time.DateOnly)
+		v.LegalStatusSince = &d
+	}
+	if cs.RiskLimitMinor != nil {
+		l := toMoney(money.Money{Minor: *cs.RiskLimitMinor, Currency: cur})
+		v.RiskLimit = &l
+	}
+	return v
 }
 
 // holidayList is the body of GET and PUT /entities/{code}/holidays.

@@ -225,6 +225,7 @@ var routes = []Route{
 	{"GET", "/digest", auth.DunningRead, (*Server).dailyDigest},
 	{"POST", "/invoices/:id/hold", auth.DunningControl, (*Server).holdInvoice},
 	{"DELETE", "/invoices/:id/hold", auth.DunningControl, (*Server).releaseInvoice},
+	{"POST", "/customers/:id/credit-hold", auth.DunningControl, (*Server).placeCreditHold},
 	{"POST", "/customers/:id/credit-hold/release", auth.DunningControl, (*Server).releaseCreditHold},
 	{"GET", "/entities/:code/holidays", auth.EntitiesRead, (*Server).getEntityHolidays},
 	{"PUT", "/entities/:code/holidays", auth.EntitiesWrite, (*Server).putEntityHolidays},

@@ -75,6 +75,7 @@ type customerDetailView struct {
 	OpenItems          []invoiceView `json:"open_items"`
 	OpenItemsTruncated bool          `json:"open_items_truncated"`
 	Figures            figuresView   `json:"figures"`
+	Credit             creditView    `json:"credit"`
 }
 
 type invoiceView struct {

@@ -19,7 +19,7 @@ func AccountTable(l AccountList) export.Table {
 		t.Head = append(t.Head, b)
 	}
 	t.Head = append(t.Head, "credits", "sales_90", "dso", "average_days_to_pay", "average_payment_delay", "credit_limit",
-		"risk_class", "disputed", "promised", "last_contact", "days_overdue", "on_hold")
+		"open_orders", "limit_use", "risk_class", "disputed", "promised", "last_contact", "days_overdue", "on_hold")
 	for _, k := range l.Columns {
 		t.Head = append(t.Head, k.Name)
 	}
@@ -35,12 +35,17 @@ func AccountTable(l AccountList) export.Table {
 		if f.CreditLimit != nil {
 			limit = m(*f.CreditLimit)
 		}
+		orders := export.Blank()
+		if f.OpenOrders != nil {
+			orders = m(*f.OpenOrders)
+		}
 		contact := export.Blank()
 		if f.LastContact != nil {
 			contact = export.Date(dunning.DateOf(f.LastContact.UTC()))
 		}
 		row = append(row, m(f.OpenCredits+f.Unallocated), m(f.Sales), export.Decimal(Hundredths(f.DSO())),
 			export.Decimal(Hundredths(f.DaysToPay())), export.Decimal(Hundredths(f.PaymentDelay())), limit,
+			orders, export.Decimal(Hundredths(f.LimitUse())),
 			export.Text(f.RiskClass), m(f.Disputed), m(f.Promised), contact, export.Int(int64(f.OldestOverdueDays)),
 			export.Text(strconv.FormatBool(r.OnHold)))
 		for _, k := range l.Columns {

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"recoup/auth"
@@ -59,11 +61,19 @@ func (a *App) AccountExport(ctx context.Context, who domain.Principal, q Account
 	return a.accountList(ctx, who, q, true)
 }
 
-// columnSort is a parsed sort: a built-in key, or a column.
+// columnSort is a parsed sort: a built-in key, a computed figure, or a column.
 type columnSort struct {
 	builtin store.CustomerSort
+	figure  func(store.AccountFigures) *big.Rat
 	column  *liveColumn
 	desc    bool
+}
+
+// scannedFigures are the per-account figures the list sorts and filters by
+// (sort=limit_use, limit_use_min=80) though the database does not keep them:
+// computed exactly over the scanned accounts, as a column is.
+var scannedFigures = map[string]func(store.AccountFigures) *big.Rat{
+	"limit_use": store.AccountFigures.LimitUse,
 }
 
 func (a *App) accountList(ctx context.Context, who domain.Principal, q AccountQuery, all bool) (AccountList, error) {
@@ -92,9 +102,10 @@ func (a *App) accountList(ctx context.Context, who domain.Principal, q AccountQu
 	if err != nil {
 		return out, err
 	}
+	byColumn := s.column != nil || s.figure != nil
 	f := store.CustomerFilter{EntityCode: q.Entity, AgentEmail: q.Agent, Category: q.Category, Search: q.Search,
-		Overdue: q.Overdue, OnHold: q.OnHold, Sort: s.builtin, Desc: s.desc && s.column == nil, Page: q.Page}
-	scan := all || s.column != nil || keep != nil
+		Overdue: q.Overdue, OnHold: q.OnHold, Sort: s.builtin, Desc: s.desc && !byColumn, Page: q.Page}
+	scan := all || byColumn || keep != nil
 	if scan {
 		f.Page = domain.Page{Limit: MaxColumnScan + 1}
 	}
@@ -119,6 +130,9 @@ func (a *App) accountList(ctx context.Context, who domain.Principal, q AccountQu
 	if s.column != nil {
 		name := s.column.Name
 		slices.SortStableFunc(out.Rows, func(x, y AccountRow) int { return compareValues(x.Values[name], y.Values[name], s.desc) })
+	}
+	if s.figure != nil {
+		slices.SortStableFunc(out.Rows, func(x, y AccountRow) int { return compareRats(s.figure(x.Figures), s.figure(y.Figures), s.desc) })
 	}
 	if keep != nil {
 		out.Total = int64(len(out.Rows))
@@ -165,11 +179,15 @@ func parseAccountSort(v string, cols map[string]*liveColumn) (columnSort, error)
 		s.builtin = store.CustomerSort(key)
 		return s, nil
 	}
+	if fig, ok := scannedFigures[key]; ok {
+		s.figure = fig
+		return s, nil
+	}
 	if k, ok := cols[key]; ok {
 		s.column = k
 		return s, nil
 	}
-	return s, domain.FieldError("sort", "%q: want one of %s or a column's name, with a leading - for descending", v, sortNames())
+	return s, domain.FieldError("sort", "%q: want one of %s, limit_use or a column's name, with a leading - for descending", v, sortNames())
 }
 
 // columnFilters is the test of q's column filters; nil when it has none.
@@ -191,6 +209,19 @@ func columnFilters(q AccountQuery, cols map[string]*liveColumn) (func(AccountRow
 		{"_max", q.Max, func(v, limit float64) bool { return v <= limit }},
 	} {
 		for name, raw := range b.set {
+			if fig, ok := scannedFigures[name]; ok {
+				limit, ok := new(big.Rat).SetString(strings.TrimSpace(raw))
+				if !ok {
+					return nil, domain.FieldError(name+b.suffix, "%q: want a decimal number", raw)
+				}
+				pass := b.pass
+				tests = append(tests, func(r AccountRow) bool {
+					v := fig(r.Figures)
+					// v ≥ limit ⇔ cmp ≥ 0: the bound's own test, exact.
+					return v != nil && pass(float64(v.Cmp(limit)), 0)
+				})
+				continue
+			}
 			k, ok := cols[name]
 			if !ok || k.typ != ColumnNumber {
 				return nil, domain.FieldError(name+b.suffix, "%q is not a number column", name)
@@ -214,6 +245,22 @@ func columnFilters(q AccountQuery, cols map[string]*liveColumn) (func(AccountRow
 		}
 		return true
 	}, nil
+}
+
+// compareRats orders two exact figures; nil (blank) goes last in both directions.
+func compareRats(x, y *big.Rat, desc bool) int {
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		return 1
+	case y == nil:
+		return -1
+	}
+	if desc {
+		return y.Cmp(x)
+	}
+	return x.Cmp(y)
 }
 
 // compareValues orders two values of one column; blanks go last in both directions.

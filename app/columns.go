@@ -66,6 +66,7 @@ type FormulaEnv struct {
 	DaysToPay        float64 `expr:"days_to_pay"`
 	PaymentDelay     float64 `expr:"payment_delay"`
 	CreditLimit      float64 `expr:"credit_limit"`
+	LimitUse         float64 `expr:"limit_use"` // percent
 	RiskClass        string  `expr:"risk_class"`
 	Disputed         float64 `expr:"disputed"`
 	Promised         float64 `expr:"promised"`
@@ -77,7 +78,7 @@ type FormulaEnv struct {
 // nullableFigures are the figures an account may lack (no sales, no payment
 // history, no credit limit, never contacted): a formula that names one is
 // blank for such an account.
-var nullableFigures = []string{"dso", "days_to_pay", "payment_delay", "credit_limit", "days_since_contact"}
+var nullableFigures = []string{"dso", "days_to_pay", "payment_delay", "credit_limit", "limit_use", "days_since_contact"}
 
 // FormulaFigures are the names a formula may use, in FormulaEnv's order.
 var FormulaFigures = func() []string {
@@ -254,7 +255,7 @@ func formulaEnv(f store.AccountFigures, now time.Time) (FormulaEnv, map[string]b
 		OverdueOver120: m(f.Buckets[store.BucketOver120]), Overdue60: m(f.Over60()),
 		Credits: m(f.OpenCredits + f.Unallocated), Sales: m(f.Sales),
 		DSO: ratio("dso", f.DSO()), DaysToPay: ratio("days_to_pay", f.DaysToPay()), PaymentDelay: ratio("payment_delay", f.PaymentDelay()),
-		CreditLimit: math.NaN(), RiskClass: f.RiskClass, Disputed: m(f.Disputed), Promised: m(f.Promised),
+		CreditLimit: math.NaN(), LimitUse: ratio("limit_use", f.LimitUse()), RiskClass: f.RiskClass, Disputed: m(f.Disputed), Promised: m(f.Promised),
 		DaysSinceContact: math.NaN(), DaysOverdue: float64(f.OldestOverdueDays), Currency: f.Currency.Code(),
 	}
 	if f.CreditLimit != nil {

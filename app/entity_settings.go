@@ -42,12 +42,12 @@ type EntitySettings struct {
 // EntitySettingsRequest changes some of an entity's settings: a field left
 // out keeps its value.
 type EntitySettingsRequest struct {
-	Sending             *string `json:"sending"`
-	TestAddress         *string `json:"test_address"`
-	MaxDataAge          *string `json:"max_data_age"`
-	MinAmountToChase    *string `json:"min_amount_to_chase"`
-	SMSConsentDefault   *bool   `json:"sms_consent_default"`
-	VoiceConsentDefault *bool   `json:"voice_consent_default"`
+	Sending               *string `json:"sending"`
+	TestAddress           *string `json:"test_address"`
+	MaxDataAge            *string `json:"max_data_age"`
+	MinAmountToChase      *string `json:"min_amount_to_chase"`
+	SMSConsentDefault     *bool   `json:"sms_consent_default"`
+	VoiceConsentDefault   *bool   `json:"voice_consent_default"`
 	CreditLimitThresholds *[]int  `json:"credit_limit_thresholds"`
 }
 
