@@ -650,6 +650,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{method: "POST", route: "/customers/:id/portal-links/revoke", args: map[string]string{"id": fx.customer},
 			body: newJObj("reason", jsonString("sent to the wrong address")), fields: []hostileField{{key: "reason", kind: kindFreeText}},
 			dupKey: "reason", dupRaw: "1"},
+		{method: "POST", route: "/customers/:id/credit-hold", args: map[string]string{"id": fx.customer},
+			body: newJObj("reason", jsonString("unpaid")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/customers/:id/credit-hold/release", args: map[string]string{"id": fx.customer},
 			body: newJObj("reason", jsonString("paid")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "PUT", route: "/entities/:code/holidays", args: map[string]string{"code": "FR01"},

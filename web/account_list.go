@@ -95,6 +95,7 @@ func (h *Handler) accountList(r *request) error {
 	}{
 		{"name", "account.name", false}, {"balance", "account.balance", true}, {"overdue", "account.overdue", true},
 		{"days_overdue", "account.days_overdue", true}, {"last_contact", "account.last_contact", false},
+		{"limit_use", "credit.limit_use_col", true},
 	} {
 		ac := accountColumn{Label: col.label, Next: col.key, Num: col.num}
 		switch d.Sort {

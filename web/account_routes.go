@@ -18,6 +18,7 @@ var accountRoutes = []route{
 	{method: "POST", path: "/accounts/:id/plans/:plan/cancel", action: auth.DunningControl, handle: (*Handler).accountPlanCancel},
 	{method: "POST", path: "/accounts/:id/holds", action: auth.DunningControl, handle: (*Handler).accountHold},
 	{method: "POST", path: "/accounts/:id/holds/:invoice/release", action: auth.DunningControl, handle: (*Handler).accountHoldRelease},
+	{method: "POST", path: "/accounts/:id/credit-hold", action: auth.DunningControl, handle: (*Handler).accountCreditHold},
 	{method: "POST", path: "/accounts/:id/credit-hold/release", action: auth.DunningControl, handle: (*Handler).accountCreditHoldRelease},
 	{method: "POST", path: "/accounts/:id/portal/revoke", action: auth.DunningControl, handle: (*Handler).accountPortalRevoke},
 }

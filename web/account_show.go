@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,8 +23,10 @@ import (
 // the forms of the actions the person may take.
 type accountData struct {
 	domain.CustomerDetail
-	LimitUse    int // balance as a percentage of the credit limit
-	HasLimit    bool
+	LimitUse    *big.Rat // (outstanding + open orders) ÷ credit limit, percent; nil without a limit
+	OpenOrders  *money.Money
+	Credit      store.CreditStatus // the hold's reason, who and when; the legal status
+	RiskLimit   *money.Money       // the risk provider's recommended limit
 	Status      *flow.DunningStatus
 	Stages      map[int64]*dunning.Stage // where each open invoice stands in its scenario
 	StatusNote  string                   // catalogue key: why there is no live state
@@ -176,8 +179,18 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	d.Figures = accountFigures{DaysToPay: app.Hundredths(figs.DaysToPay()), PaymentDelay: app.Hundredths(figs.PaymentDelay()),
 		DSO: app.Hundredths(figs.DSO()), Disputed: money.Money{Minor: figs.Disputed, Currency: figs.Currency},
 		Promised: money.Money{Minor: figs.Promised, Currency: figs.Currency}}
-	if c.CreditLimit != nil && c.CreditLimit.Minor > 0 {
-		d.HasLimit, d.LimitUse = true, int(max(c.Balance.Minor, 0)*100/c.CreditLimit.Minor)
+	d.LimitUse = figs.LimitUse()
+	if figs.OpenOrders != nil {
+		d.OpenOrders = &money.Money{Minor: *figs.OpenOrders, Currency: figs.Currency}
+	}
+	if d.Credit, err = h.app.CreditStatus(ctx, r.who, id); err != nil {
+		return err
+	}
+	if d.Credit.RiskLimitMinor != nil {
+		d.RiskLimit = &money.Money{Minor: *d.Credit.RiskLimitMinor, Currency: c.Currency}
+	}
+	if form.Name == "" && r.c.Query("request") == string(domain.CaseCreditLimitRequest) {
+		d.Form = h.creditLimitRequestForm(r, d)
 	}
 	for _, inv := range c.OpenItems {
 		d.Numbers[inv.ID] = inv.Number

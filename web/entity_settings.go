@@ -21,6 +21,7 @@ type settingsForm struct {
 	Sending, TestAddress                   string
 	MaxDataAge, MinAmountToChase           string
 	SMSConsentDefault, VoiceConsentDefault bool
+	CreditLimitThresholds                  string // "80, 100"
 }
 
 // settingsForm reads the entity's current settings into the form.
@@ -30,7 +31,8 @@ func (h *Handler) settingsForm(r *request, code string) (settingsForm, error) {
 		return settingsForm{}, err
 	}
 	return settingsForm{Currency: s.Currency, Sending: string(s.Sending), TestAddress: s.TestAddress, MaxDataAge: s.MaxDataAge,
-		MinAmountToChase: s.MinAmountToChase, SMSConsentDefault: s.SMSConsentDefault, VoiceConsentDefault: s.VoiceConsentDefault}, nil
+		MinAmountToChase: s.MinAmountToChase, SMSConsentDefault: s.SMSConsentDefault, VoiceConsentDefault: s.VoiceConsentDefault,
+		CreditLimitThresholds: app.FormatThresholds(s.CreditLimitThresholds)}, nil
 }
 
 // entitySettingsSave changes the entity's sending gates.
@@ -43,10 +45,15 @@ func (h *Handler) entitySettingsSave(r *request) error {
 	f := settingsForm{Currency: e.Currency, Sending: strings.TrimSpace(r.c.PostForm("sending")),
 		TestAddress: strings.TrimSpace(r.c.PostForm("test_address")), MaxDataAge: strings.TrimSpace(r.c.PostForm("max_data_age")),
 		MinAmountToChase:  strings.TrimSpace(r.c.PostForm("min_amount_to_chase")),
-		SMSConsentDefault: r.c.PostForm("sms_consent_default") == "on", VoiceConsentDefault: r.c.PostForm("voice_consent_default") == "on"}
-	saved, err := h.app.SetEntitySettings(ctx, r.who, e.Code, app.EntitySettingsRequest{Sending: &f.Sending,
-		TestAddress: &f.TestAddress, MaxDataAge: &f.MaxDataAge, MinAmountToChase: &f.MinAmountToChase,
-		SMSConsentDefault: &f.SMSConsentDefault, VoiceConsentDefault: &f.VoiceConsentDefault})
+		SMSConsentDefault: r.c.PostForm("sms_consent_default") == "on", VoiceConsentDefault: r.c.PostForm("voice_consent_default") == "on",
+		CreditLimitThresholds: strings.TrimSpace(r.c.PostForm("credit_limit_thresholds"))}
+	thresholds, err := app.ParseThresholds(f.CreditLimitThresholds)
+	var saved app.EntitySettings
+	if err == nil {
+		saved, err = h.app.SetEntitySettings(ctx, r.who, e.Code, app.EntitySettingsRequest{Sending: &f.Sending,
+			TestAddress: &f.TestAddress, MaxDataAge: &f.MaxDataAge, MinAmountToChase: &f.MinAmountToChase,
+			SMSConsentDefault: &f.SMSConsentDefault, VoiceConsentDefault: &f.VoiceConsentDefault, CreditLimitThresholds: &thresholds})
+	}
 	if fe, ok := formError(err); ok {
 		return h.entityPage(r, http.StatusBadRequest, entityWindowData{Entity: e, Form: windowFormOf(e), Settings: f, SettingsErrors: fe})
 	}
