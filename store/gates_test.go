@@ -116,9 +116,11 @@ func TestEntitySettingsRoundTripAndJournal(t *testing.T) {
 	b := setupGates(t)
 	s, err := b.st.EntitySettings(b.ctx, "FR01")
 	require.NoError(t, err)
-	require.Equal(t, store.EntitySettings{Code: "FR01", Currency: "EUR", Sending: store.SendingLive, MaxDataAge: 24 * time.Hour}, s)
+	require.Equal(t, store.EntitySettings{Code: "FR01", Currency: "EUR", Sending: store.SendingLive, MaxDataAge: 24 * time.Hour,
+		CreditLimitThresholds: []int{80, 100}}, s)
 
 	s.Sending, s.TestAddress, s.MaxDataAge, s.MinChaseMinor, s.SMSConsentDefault = store.SendingTest, "t@recoup.example", 36*time.Hour, 2500, true
+	s.CreditLimitThresholds = []int{75, 90, 110}
 	got, err := b.st.SetEntitySettings(b.ctx, s, "alice")
 	require.NoError(t, err)
 	require.Equal(t, s, got)
