@@ -139,7 +139,7 @@ func TestAccountPageShowsTheAccountByRole(t *testing.T) {
 	status, body := f.agent.get(page)
 	require.Equal(t, http.StatusOK, status)
 	for _, want := range []string{
-		"Mine &lt;b&gt;&amp;&lt;/b&gt;", "F-&lt;1&gt;", `<dl class="facts">`, "25% used", "rep@example.com",
+		"Mine &lt;b&gt;&amp;&lt;/b&gt;", "F-&lt;1&gt;", `<dl class="facts">`, "25.00% used", "rep@example.com",
 		"The dunning engine (Temporal) does not answer right now", // Temporal is absent: said calmly
 		`action="` + page + `/pause"`, `action="` + page + `/resume"`, `data-confirm=`, `name="reason"`,
 		`data-label="Due"`, "Timeline", page + "/history.csv",
