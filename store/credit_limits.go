@@ -124,8 +124,9 @@ WITH scope AS (
 ), moved AS (
     INSERT INTO credit_limit_levels AS k (customer_id, threshold, above, episode)
     SELECT l.customer_id, l.threshold, l.above, 1 FROM levels l
-    WHERE l.above OR EXISTS (SELECT 1 FROM credit_limit_levels x
-                             WHERE x.customer_id = l.customer_id AND x.threshold = l.threshold AND x.above)
+    LEFT JOIN credit_limit_levels x ON x.customer_id = l.customer_id AND x.threshold = l.threshold
+    -- only what changed: an unchanged row is not even locked
+    WHERE CASE WHEN x.customer_id IS NULL THEN l.above ELSE x.above <> l.above END
     ON CONFLICT (customer_id, threshold) DO UPDATE
         SET above = excluded.above, changed_at = now(),
             episode = k.episode + CASE WHEN excluded.above THEN 1 ELSE 0 END
