@@ -110,12 +110,15 @@ WITH scope AS (
 ), uses AS (
     SELECT s.id AS customer_id, s.entity_id, s.lim, s.orders + coalesce(o.open, 0) - coalesce(u.unallocated, 0) AS used
     FROM scope s
-    CROSS JOIN LATERAL (
-        SELECT sum(CASE WHEN i.type = 'invoice' THEN i.open_minor ELSE -i.open_minor END) AS open
-        FROM invoices i WHERE i.customer_id = s.id AND i.status IN ('open', 'disputed') AND i.open_minor > 0) o
-    CROSS JOIN LATERAL (
-        SELECT sum(p.unallocated_minor) AS unallocated FROM payments p
-        WHERE p.customer_id = s.id AND p.unallocated_minor > 0) u
+    LEFT JOIN (
+        SELECT i.customer_id, sum(CASE WHEN i.type = 'invoice' THEN i.open_minor ELSE -i.open_minor END) AS open
+        FROM invoices i
+        WHERE (@all::boolean OR i.customer_id = ANY (@ids::bigint[])) AND i.status IN ('open', 'disputed') AND i.open_minor > 0
+        GROUP BY i.customer_id) o ON o.customer_id = s.id
+    LEFT JOIN (
+        SELECT p.customer_id, sum(p.unallocated_minor) AS unallocated FROM payments p
+        WHERE (@all::boolean OR p.customer_id = ANY (@ids::bigint[])) AND p.unallocated_minor > 0
+        GROUP BY p.customer_id) u ON u.customer_id = s.id
 ), levels AS (
     SELECT u.customer_id, t.pct AS threshold, u.used, u.lim,
            u.used::numeric * 100 >= t.pct::numeric * u.lim AS above
@@ -134,14 +137,17 @@ WITH scope AS (
     RETURNING k.customer_id, k.threshold, k.above, k.episode
 ), ended AS (
     UPDATE credit_limit_levels k SET above = false, changed_at = now()
-    WHERE k.above AND (@all::boolean OR k.customer_id = ANY (@ids::bigint[]))
-      AND NOT EXISTS (SELECT 1 FROM levels l WHERE l.customer_id = k.customer_id AND l.threshold = k.threshold)
+    FROM customers c JOIN entities e ON e.id = c.entity_id
+    WHERE k.above AND c.id = k.customer_id AND (@all::boolean OR k.customer_id = ANY (@ids::bigint[]))
+      AND (coalesce(c.credit_limit_minor, 0) <= 0 OR k.threshold <> ALL (e.credit_limit_thresholds))
     RETURNING k.customer_id
 )
 SELECT m.customer_id, m.threshold, m.episode, l.used, l.lim, (SELECT count(*) FROM ended)
 FROM moved m JOIN levels l USING (customer_id, threshold)
 WHERE m.above
 ORDER BY m.customer_id, m.threshold`
+
+const noJIT = `SET LOCAL jit = off`
 
 // notifyLimitUse tells the account's agent and the credit managers whose
 // entities include the account's about a risk alert.
@@ -167,7 +173,14 @@ func (s *Store) EvaluateLimitUse(ctx context.Context, ids []int64, all bool) ([]
 	var out []LimitUseAlert
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		out = out[:0]
-		rows, err := tx.Query(ctx, limitUseLevels, pgx.NamedArgs{"ids": ids, "all": all})
+		// Compiling this statement (JIT) cost more than running it: 1.9 s
+		// of 4.4 s over 100,000 accounts.
+		if _, err := tx.Exec(ctx, noJIT); err != nil {
+			return err
+		}
+		// Planned with the values (never a cached generic plan): a few
+		// accounts read their rows by index, the sweep aggregates the tables.
+		rows, err := tx.Query(ctx, limitUseLevels, pgx.QueryExecModeExec, pgx.NamedArgs{"ids": ids, "all": all})
 		if err != nil {
 			return err
 		}
