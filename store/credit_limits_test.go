@@ -69,7 +69,6 @@ func (b limitsBundle) use(t *testing.T, id int64) *big.Rat {
 	return figs[id].LimitUse()
 }
 
-
 // The use of the limit is (outstanding + open orders) ÷ limit, exact, in the
 // customer's one currency (a yen customer's limit is in yen); blank without
 // a limit or with a zero one; credit notes and payments in advance lower it.
