@@ -83,6 +83,9 @@ func (s *Store) PlaceCreditHold(ctx context.Context, customerID int64, reason, a
 	return since, err
 }
 
+// AlertLimitUse is the kind of the risk alert a credit limit threshold raises.
+const AlertLimitUse = "limit_use"
+
 // LimitUseAlert is a threshold of the credit limit a customer crossed upward:
 // the alert raised (new: RaiseRiskAlert said so) and whom it was told to.
 type LimitUseAlert struct {
@@ -153,7 +156,7 @@ const noJIT = `SET LOCAL jit = off`
 // entities include the account's about a risk alert.
 const notifyLimitUse = `
 INSERT INTO notifications (user_id, kind, params)
-SELECT u.id, 'risk_alert', jsonb_build_object('customer', c.name, 'customer_id', c.id, 'alert', @kind::text,
+SELECT u.id, @notification, jsonb_build_object('customer', c.name, 'customer_id', c.id, 'alert', @kind::text,
        'alert_id', @alert::bigint)
 FROM customers c JOIN users u ON u.id = c.agent_id
     OR (u.role = 'credit_manager' AND (u.all_entities OR EXISTS (
@@ -199,7 +202,7 @@ func (s *Store) EvaluateLimitUse(ctx context.Context, ids []int64, all bool) ([]
 			if err != nil {
 				return err
 			}
-			a.Alert.Kind = "limit_use"
+			a.Alert.Kind = AlertLimitUse
 			a.Alert.DedupeKey = fmt.Sprintf("limit_use/%d/%d/%d", a.Alert.CustomerID, a.Threshold, a.Episode)
 			a.Alert.Detail = detail
 			var raised bool
@@ -209,7 +212,8 @@ func (s *Store) EvaluateLimitUse(ctx context.Context, ids []int64, all bool) ([]
 			if !raised {
 				continue
 			}
-			tag, err := tx.Exec(ctx, notifyLimitUse, pgx.NamedArgs{"kind": a.Alert.Kind, "alert": a.Alert.ID, "customer": a.Alert.CustomerID})
+			tag, err := tx.Exec(ctx, notifyLimitUse, pgx.NamedArgs{"notification": string(NotifyRiskAlert), "kind": a.Alert.Kind,
+				"alert": a.Alert.ID, "customer": a.Alert.CustomerID})
 			if err != nil {
 				return err
 			}
