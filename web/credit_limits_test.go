@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"recoup/domain"
+	"recoup/store/storetest"
 )
 
 // The sales rep's view of their customer: "do not ship" with the hold's
@@ -109,4 +112,35 @@ func TestAccountListLimitUse(t *testing.T) {
 	require.Contains(t, body, "Mine &lt;b&gt;")
 	_, body = f.agent.get("/accounts?range=limit_use&min=25.01")
 	require.NotContains(t, body, "Mine &lt;b&gt;")
+}
+
+// The entity page edits the credit limit thresholds with the other settings:
+// refused with the field's message when not whole percents, kept when a
+// form without the field is posted.
+func TestEntityCreditLimitThresholdsForm(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.rows.Entity(t, storetest.Entity{Code: "FR01", Name: "Recoup France"})
+	cm := b.signIn(t, "carol@example.com", domain.RoleCreditManager)
+	_, body := cm.get("/entities/FR01")
+	require.Contains(t, body, `name="credit_limit_thresholds" value="80, 100"`)
+	form := url.Values{"sending": {"live"}, "max_data_age": {"1d"}, "min_amount_to_chase": {"0"}}
+	thresholds := func() []int {
+		s, err := b.store.EntitySettings(context.Background(), "FR01")
+		require.NoError(t, err)
+		return s.CreditLimitThresholds
+	}
+
+	form.Set("credit_limit_thresholds", "80, lots")
+	res := cm.post("/entities/FR01/settings", form)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, fieldHTML(t, readBody(t, res), "credit_limit_thresholds"), "want whole percents")
+	require.Equal(t, []int{80, 100}, thresholds(), "nothing saved")
+
+	form.Set("credit_limit_thresholds", "120, 75 %")
+	require.Equal(t, http.StatusSeeOther, cm.post("/entities/FR01/settings", form).StatusCode)
+	require.Equal(t, []int{75, 120}, thresholds())
+	form.Del("credit_limit_thresholds")
+	require.Equal(t, http.StatusSeeOther, cm.post("/entities/FR01/settings", form).StatusCode)
+	require.Equal(t, []int{75, 120}, thresholds(), "a form without the field keeps them")
 }

@@ -47,12 +47,17 @@ func (h *Handler) entitySettingsSave(r *request) error {
 		MinAmountToChase:  strings.TrimSpace(r.c.PostForm("min_amount_to_chase")),
 		SMSConsentDefault: r.c.PostForm("sms_consent_default") == "on", VoiceConsentDefault: r.c.PostForm("voice_consent_default") == "on",
 		CreditLimitThresholds: strings.TrimSpace(r.c.PostForm("credit_limit_thresholds"))}
-	thresholds, err := app.ParseThresholds(f.CreditLimitThresholds)
+	req := app.EntitySettingsRequest{Sending: &f.Sending, TestAddress: &f.TestAddress, MaxDataAge: &f.MaxDataAge,
+		MinAmountToChase: &f.MinAmountToChase, SMSConsentDefault: &f.SMSConsentDefault, VoiceConsentDefault: &f.VoiceConsentDefault}
+	if _, posted := r.c.GetPostForm("credit_limit_thresholds"); posted { // a form from before the field keeps them
+		var t []int
+		if t, err = app.ParseThresholds(f.CreditLimitThresholds); err == nil {
+			req.CreditLimitThresholds = &t
+		}
+	}
 	var saved app.EntitySettings
 	if err == nil {
-		saved, err = h.app.SetEntitySettings(ctx, r.who, e.Code, app.EntitySettingsRequest{Sending: &f.Sending,
-			TestAddress: &f.TestAddress, MaxDataAge: &f.MaxDataAge, MinAmountToChase: &f.MinAmountToChase,
-			SMSConsentDefault: &f.SMSConsentDefault, VoiceConsentDefault: &f.VoiceConsentDefault, CreditLimitThresholds: &thresholds})
+		saved, err = h.app.SetEntitySettings(ctx, r.who, e.Code, req)
 	}
 	if fe, ok := formError(err); ok {
 		return h.entityPage(r, http.StatusBadRequest, entityWindowData{Entity: e, Form: windowFormOf(e), Settings: f, SettingsErrors: fe})
