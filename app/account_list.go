@@ -131,8 +131,12 @@ func (a *App) accountList(ctx context.Context, who domain.Principal, q AccountQu
 		name := s.column.Name
 		slices.SortStableFunc(out.Rows, func(x, y AccountRow) int { return compareValues(x.Values[name], y.Values[name], s.desc) })
 	}
-	if s.figure != nil {
-		slices.SortStableFunc(out.Rows, func(x, y AccountRow) int { return compareRats(s.figure(x.Figures), s.figure(y.Figures), s.desc) })
+	if s.figure != nil { // each account's figure once, not at every comparison
+		keys := make(map[int64]*big.Rat, len(out.Rows))
+		for _, r := range out.Rows {
+			keys[r.ID] = s.figure(r.Figures)
+		}
+		slices.SortStableFunc(out.Rows, func(x, y AccountRow) int { return compareRats(keys[x.ID], keys[y.ID], s.desc) })
 	}
 	if keep != nil {
 		out.Total = int64(len(out.Rows))
