@@ -314,7 +314,8 @@ func (a *App) CommentCase(ctx context.Context, who domain.Principal, id int64, r
 // validated, in one transaction; then tells the case's workflow once, as a
 // comment (flow.CaseComment), so the SLA and notifications follow.
 func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req CommentRequest, files []store.NewAttachment) (store.AddedCaseNote, error) {
-	if _, err := a.visibleCase(ctx, who, auth.CasesComment, id); err != nil {
+	k, err := a.visibleCase(ctx, who, auth.CasesComment, id)
+	if err != nil {
 		return store.AddedCaseNote{}, err
 	}
 	body := strings.TrimSpace(req.Text)
@@ -349,6 +350,7 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 	if note.Comment != nil && who.UserID != 0 {
 		a.tellPortalReply(ctx, id, *note.Comment)
 	}
+	a.turnConversation(ctx, k, who, note)
 	if a.flow != nil {
 		sig := flow.CaseComment{Author: who.Actor()}
 		if note.Comment != nil {
@@ -362,6 +364,30 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 		}
 	}
 	return note, nil
+}
+
+// turnConversation moves a customer message case's SLA clock with the
+// conversation: the team's answer that the customer reads (in the portal
+// thread and by email: tellPortalReply) leaves the next move to the
+// customer, so the case waits for them (clock paused); the customer's next
+// word in the portal opens it again (an email reply does so in afterReply).
+// A failure is logged: the comment is recorded, and the status can be set by hand.
+func (a *App) turnConversation(ctx context.Context, k store.Case, who domain.Principal, note store.AddedCaseNote) {
+	if k.Type != domain.CaseCustomerMessage || note.Comment == nil {
+		return
+	}
+	c := store.CaseStatusChange{CaseID: k.ID, By: who.Actor()}
+	switch {
+	case who.UserID != 0 && k.Source == "portal" && k.Status == domain.CaseOpen:
+		c.Status, c.Reason = domain.CaseWaitingCustomer, "the team answered the customer"
+	case isPortalActor(who.Actor()) && k.Status == domain.CaseWaitingCustomer:
+		c.Status, c.Reason = domain.CaseOpen, "the customer replied in the portal"
+	default:
+		return
+	}
+	if err := a.changeCaseStatus(ctx, c); err != nil {
+		a.log.WarnContext(ctx, "case status after a message", "case", k.ID, "status", c.Status, "err", err)
+	}
 }
 
 // storable: Postgres can store it as text (valid UTF-8, no NUL); the JSON

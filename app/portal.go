@@ -494,18 +494,21 @@ func (a *App) PortalThread(ctx context.Context, s PortalSession, caseID int64) (
 		return t, err
 	}
 	for _, c := range all {
-		if k.Type == domain.CaseCustomerMessage || strings.HasSuffix(c.Author, " (portal)") {
+		if k.Type == domain.CaseCustomerMessage || isPortalActor(c.Author) {
 			t.Comments = append(t.Comments, c)
 		}
 	}
 	files, err := a.store.CaseAttachments(ctx, caseID)
 	for _, f := range files {
-		if k.Type == domain.CaseCustomerMessage || strings.HasSuffix(f.UploadedBy, " (portal)") {
+		if k.Type == domain.CaseCustomerMessage || isPortalActor(f.UploadedBy) {
 			t.Attachments = append(t.Attachments, f)
 		}
 	}
 	return t, err
 }
+
+// isPortalActor: the actor is a customer's contact acting in the portal (store.PortalActor).
+func isPortalActor(actor string) bool { return strings.HasSuffix(actor, " (portal)") }
 
 func (a *App) portalCase(ctx context.Context, s PortalSession, caseID int64) (store.PortalCase, error) {
 	ks, err := a.store.PortalCases(ctx, s.CustomerID, caseID)

@@ -169,3 +169,66 @@ func TestThePortalEmailsConfirmationsAndTheTeamsReplies(t *testing.T) {
 	require.Regexp(t, `https://ar\.example/portal/l/[A-Za-z0-9_-]{43}`, msgs[1].Text)
 	require.NotContains(t, msgs[1].Text, "claire@acme.example")
 }
+
+// A message case follows the conversation: the team's answer that the
+// customer reads leaves the case waiting for the customer (its SLA clock
+// paused); the customer's next word in the portal opens it again. Other
+// notes move nothing.
+func TestAPortalConversationMovesTheCaseBetweenOpenAndWaiting(t *testing.T) {
+	t.Parallel()
+	b := setupPortal(t)
+	ctx := context.Background()
+	staff := domain.Principal{UserID: 7, Email: "claire@acme.example", Role: domain.RoleAdmin, AllEntities: true}
+	k, err := b.a.PortalMessage(ctx, b.s, "Where is the delivery note?", nil)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseOpen, k.Status)
+
+	steps := []struct {
+		name string
+		say  func() error
+		want domain.CaseStatus
+	}{
+		{"a system note is no answer", func() error {
+			_, err := b.a.CommentCase(ctx, domain.System("inbound"), k.ID, app.CommentRequest{Text: "logged"})
+			return err
+		}, domain.CaseOpen},
+		{"the team answers", func() error {
+			_, err := b.a.CommentCase(ctx, staff, k.ID, app.CommentRequest{Text: "Attached now."})
+			return err
+		}, domain.CaseWaitingCustomer},
+		{"the team adds a word while it waits", func() error {
+			_, err := b.a.CommentCase(ctx, staff, k.ID, app.CommentRequest{Text: "And the copy."})
+			return err
+		}, domain.CaseWaitingCustomer},
+		{"the customer answers in the portal", func() error {
+			return b.a.PortalReply(ctx, b.s, k.ID, "Thank you, but it is the wrong one.", nil)
+		}, domain.CaseOpen},
+		{"the customer writes again", func() error {
+			return b.a.PortalReply(ctx, b.s, k.ID, "It is note 12.", nil)
+		}, domain.CaseOpen},
+	}
+	for _, step := range steps {
+		require.NoError(t, step.say(), step.name)
+		got, err := b.st.Case(ctx, store.Everything, k.ID)
+		require.NoError(t, err)
+		require.Equal(t, step.want, got.Status, step.name)
+	}
+	journal, err := b.st.CaseJournal(ctx, k.ID, 100)
+	require.NoError(t, err)
+	var moves []string
+	for _, e := range journal {
+		if e.Action == "case.status" {
+			moves = append(moves, e.Actor)
+		}
+	}
+	require.Equal(t, []string{staff.Actor(), "ap@martin.example (portal)"}, moves, "each move journaled by who made it")
+
+	// A case the team opened itself is not the customer's conversation.
+	own, err := b.a.OpenCase(ctx, staff, app.CaseRequest{Type: string(domain.CaseCustomerMessage), CustomerID: b.s.CustomerID, Description: "called us"})
+	require.NoError(t, err)
+	_, err = b.a.CommentCase(ctx, staff, own.ID, app.CommentRequest{Text: "noted"})
+	require.NoError(t, err)
+	got, err := b.st.Case(ctx, store.Everything, own.ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseOpen, got.Status)
+}
