@@ -31,6 +31,9 @@ type CaseRequest struct {
 	Field         string                 `json:"field"`           // data_change_request: one of domain.DataChangeFields
 	Value         string                 `json:"value"`           // data_change_request
 	Source        string                 `json:"source"`          // "": by the caller's role
+	// planRequest is a customer message's proposed payment plan (the
+	// portal's PortalRequestPlan only: the API cannot send one).
+	planRequest *PlanProposal
 }
 
 // maxCaseText bounds a case's description, a comment and a reason, in characters.
@@ -180,6 +183,9 @@ func newCase(who domain.Principal, req CaseRequest) (store.NewCase, error) {
 		nc.Reason = ""
 		if nc.Description == "" {
 			errs = append(errs, domain.FieldError("description", "required: the customer's message"))
+		}
+		if req.planRequest != nil {
+			details = map[string]any{planRequestKey: req.planRequest}
 		}
 	}
 	if details != nil {
@@ -487,16 +493,11 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 		return DecidedCase{}, err
 	}
 	var out DecidedCase
-	running := false
-	if a.flow != nil {
-		if out.DecidedCase, running, err = a.flow.DecideCase(ctx, d); err != nil {
-			return out, err
-		}
+	if out.DecidedCase, err = a.recordDecision(ctx, d); err != nil {
+		return out, err
 	}
-	if !running {
-		if out.DecidedCase, err = a.store.DecideCase(ctx, d); err != nil {
-			return out, err
-		}
+	if _, ok := PlanRequestOf(k); ok && d.Decision == domain.DecisionRefused {
+		a.tellPlanDecision(ctx, k, d)
 	}
 	if k.Type == domain.CaseDispute {
 		out.Woken = a.AccountsChanged(ctx, Change{CustomerIDs: []int64{k.CustomerID}})
@@ -505,6 +506,18 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 		out.CustomerEmailed, out.CustomerTold = a.tellRejection(ctx, k)
 	}
 	return out, nil
+}
+
+// recordDecision records a checked decision through the case's workflow (a
+// validated update), or directly when no workflow runs, by the same rule.
+func (a *App) recordDecision(ctx context.Context, d store.CaseDecision) (store.DecidedCase, error) {
+	if a.flow != nil {
+		out, running, err := a.flow.DecideCase(ctx, d)
+		if err != nil || running {
+			return out, err
+		}
+	}
+	return a.store.DecideCase(ctx, d)
 }
 
 // tellRejection starts the email that gives the customer's contact a
@@ -551,6 +564,18 @@ func caseDecision(who domain.Principal, k store.Case, req DecideRequest) (store.
 	reason, err := caseReason(req.Reason)
 	d.Reason = reason
 	errs = append(errs, err)
+	if k.Type == domain.CaseCustomerMessage {
+		_, plan := PlanRequestOf(k)
+		switch {
+		case plan && d.Decision == domain.DecisionApproved:
+			errs = append(errs, domain.FieldError("decision", "a payment plan request is approved by accepting the plan "+
+				"(POST /cases/%d/accept-plan), which records it", k.ID))
+		case plan && d.Decision == domain.DecisionDone:
+			errs = append(errs, domain.FieldError("decision", "a payment plan request is answered: accept the plan or refuse it, saying why"))
+		case !plan && (d.Decision == domain.DecisionApproved || d.Decision == domain.DecisionRefused):
+			errs = append(errs, domain.FieldError("decision", "%q: only a payment plan request is approved or refused; a message is done", req.Decision))
+		}
+	}
 	switch {
 	case d.Decision == domain.DecisionPartlyAccepted:
 		d.CreditNotes = map[int64]int64{}

@@ -322,6 +322,10 @@ type PortalCase struct {
 	Description string
 	OpenedAt    time.Time
 	Invoices    []string // a dispute's invoice numbers
+	Details     json.RawMessage
+	// Decision and its reason: what a payment plan request's answer says to the customer.
+	Decision       domain.Decision
+	DecisionReason string
 }
 
 // portalCases are the customer's disputes and messages, newest first: what
@@ -330,7 +334,8 @@ type PortalCase struct {
 const portalCases = `
 SELECT k.id, k.type, k.status, k.reason, k.description, k.opened_at,
        coalesce((SELECT array_agg(i.number ORDER BY i.number) FROM case_invoices ci JOIN invoices i ON i.id = ci.invoice_id
-                 WHERE ci.case_id = k.id), '{}')
+                 WHERE ci.case_id = k.id), '{}'),
+       k.details, k.decision, k.decision_reason
 FROM cases k
 WHERE k.customer_id = $1 AND k.type IN ('dispute', 'customer_message') AND ($2::bigint = 0 OR k.id = $2)
 ORDER BY k.id DESC LIMIT 100`
@@ -344,7 +349,8 @@ func (s *Store) PortalCases(ctx context.Context, customerID, id int64) ([]Portal
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PortalCase, error) {
 		var k PortalCase
-		err := r.Scan(&k.ID, &k.Type, &k.Status, &k.Reason, &k.Description, &k.OpenedAt, &k.Invoices)
+		err := r.Scan(&k.ID, &k.Type, &k.Status, &k.Reason, &k.Description, &k.OpenedAt, &k.Invoices, &k.Details, &k.Decision,
+			&k.DecisionReason)
 		return k, err
 	})
 }
