@@ -678,9 +678,9 @@ var portalMails = map[string]map[string][2]string{
 			"Hello,\n\nThank you: we have noted that you will pay %[2]s by %[3]s for invoices %[4]s. We will not send reminders for them until then.\n\n%[1]s"},
 		mailReply: {"%[1]s answered your message",
 			"Hello,\n\n%[2]s\n\nTo answer, or to see the whole conversation: %[3]s\n\n%[1]s"},
-		mailPlanAccepted: {"Your payment plan is accepted",
+		mailPlanAccepted: {"Your payment plan with %[1]s is accepted",
 			"Hello,\n\nWe accept the payment plan you proposed for invoices %[2]s (%[3]s). A confirmation with its schedule follows, and a reminder before each instalment.\n\nYour requests and our answers: %[4]s\n\n%[1]s"},
-		mailPlanRefused: {"Your payment plan request",
+		mailPlanRefused: {"Your payment plan request to %[1]s",
 			"Hello,\n\nWe cannot accept the payment plan you proposed for invoices %[2]s:\n\n%[3]s\n\nTo answer, or to propose another: %[4]s\n\n%[1]s"},
 	},
 	"fr": {
@@ -690,9 +690,9 @@ var portalMails = map[string]map[string][2]string{
 			"Bonjour,\n\nMerci : nous avons noté que vous réglerez %[2]s au plus tard le %[3]s pour les factures %[4]s. Nous ne vous relancerons pas pour elles d'ici là.\n\n%[1]s"},
 		mailReply: {"%[1]s a répondu à votre message",
 			"Bonjour,\n\n%[2]s\n\nPour répondre ou voir tous les échanges : %[3]s\n\n%[1]s"},
-		mailPlanAccepted: {"Votre échéancier est accepté",
+		mailPlanAccepted: {"Votre échéancier avec %[1]s est accepté",
 			"Bonjour,\n\nNous acceptons l'échéancier que vous avez proposé pour les factures %[2]s (%[3]s). Une confirmation avec ses échéances suit, et un rappel avant chacune.\n\nVos demandes et nos réponses : %[4]s\n\n%[1]s"},
-		mailPlanRefused: {"Votre demande d'échéancier",
+		mailPlanRefused: {"Votre demande d'échéancier à %[1]s",
 			"Bonjour,\n\nNous ne pouvons pas accepter l'échéancier que vous avez proposé pour les factures %[2]s :\n\n%[3]s\n\nPour répondre ou en proposer un autre : %[4]s\n\n%[1]s"},
 	},
 }

@@ -128,6 +128,129 @@ func TestAPortalPlanRequestBecomesACase(t *testing.T) {
 	require.Equal(t, "portal", k.Source)
 	require.Contains(t, k.Description, "F-9")
 	require.Contains(t, k.Description, "2. 2030-02-10: 200.00 EUR")
+	p, ok := app.PlanRequestOf(k.Case)
+	require.True(t, ok, "the proposal is kept structured")
+	require.Equal(t, app.PlanProposal{Currency: "EUR", TotalMinor: 30000, Invoices: []app.ProposedInvoice{{InvoiceID: inv, Number: "F-9", OpenMinor: 30000}},
+		Instalments: req.Instalments}, p)
+}
+
+// planRequestBundle is a plan request waiting for the agent, with the
+// portal's emails captured over SMTP.
+type planRequestBundle struct {
+	portalBundle
+	a     *app.App
+	mail  *capture.Mailbox
+	staff domain.Principal
+	inv   int64
+	k     app.OpenedCase
+}
+
+func setupPlanRequest(t *testing.T) planRequestBundle {
+	t.Helper()
+	b := planRequestBundle{portalBundle: setupPortal(t), staff: domain.Principal{UserID: 7, Email: "claire@acme.example", Role: domain.RoleAdmin, AllEntities: true}}
+	var err error
+	b.mail, err = capture.NewMailbox("")
+	require.NoError(t, err)
+	srv, err := capture.ListenSMTP("127.0.0.1:0", b.mail, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	portal, err := app.ConfiguredPortal("https://ar.example", "smtp://"+srv.Addr(), "Recoup <ar@recoup.example>")
+	require.NoError(t, err)
+	b.a = app.New(b.st, nil, nil, app.WithPortal(portal))
+	b.inv = b.rows.Invoice(t, storetest.Invoice{Customer: b.s.CustomerID, Number: "F-9", Amount: money.Money{Minor: 30000, Currency: b.eur}})
+	b.k, err = b.a.PortalRequestPlan(context.Background(), b.s, app.PortalPlanRequest{InvoiceIDs: []int64{b.inv},
+		Instalments: []app.InstalmentRequest{{Date: "2030-01-10", AmountMinor: 10000}, {Date: "2030-02-10", AmountMinor: 20000}}})
+	require.NoError(t, err)
+	return b
+}
+
+// Accepting a plan request records the plan as proposed (RecordPlan), decides
+// the case, tells the customer by email and in the portal thread; it cannot
+// be accepted twice.
+func TestAcceptingAPlanRequestRecordsThePlanAndTellsTheCustomer(t *testing.T) {
+	t.Parallel()
+	b := setupPlanRequest(t)
+	ctx := context.Background()
+
+	out, err := b.a.AcceptPlanRequest(ctx, b.staff, b.k.ID, "agreed on the phone")
+	require.NoError(t, err)
+	require.Equal(t, []int64{b.inv}, out.Plan.InvoiceIDs)
+	require.Equal(t, money.Money{Minor: 30000, Currency: b.eur}, out.Plan.Total)
+	require.Len(t, out.Plan.Instalments, 2)
+	require.Equal(t, int64(20000), out.Plan.Instalments[1].Amount)
+	plans, err := b.st.Plans(ctx, b.s.CustomerID)
+	require.NoError(t, err)
+	require.Len(t, plans, 1)
+
+	k, err := b.st.Case(ctx, store.Everything, b.k.ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseDecided, k.Status)
+	require.Equal(t, domain.DecisionApproved, k.Decision)
+	require.Contains(t, k.DecisionReason, "agreed on the phone")
+
+	thread, err := b.a.PortalThread(ctx, b.s, b.k.ID)
+	require.NoError(t, err)
+	require.NotNil(t, thread.Plan)
+	require.Equal(t, domain.DecisionApproved, thread.Case.Decision)
+
+	msgs := b.mail.Messages()
+	require.Len(t, msgs, 1)
+	require.Equal(t, "Your payment plan with Entity E1 is accepted", msgs[0].Subject)
+	require.Contains(t, msgs[0].Text, "F-9")
+	require.Regexp(t, `https://ar\.example/portal/l/[A-Za-z0-9_-]{43}`, msgs[0].Text)
+
+	_, err = b.a.AcceptPlanRequest(ctx, b.staff, b.k.ID, "")
+	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err), "%v", err)
+	require.Len(t, mustPlans(t, b), 1, "no second plan")
+}
+
+// An invoice paid or changed since the request makes acceptance a clear
+// conflict that names it, and records nothing; the agent refuses instead,
+// and the customer reads why.
+func TestAPlanRequestWhoseInvoicesChangedIsRefusedNotAccepted(t *testing.T) {
+	t.Parallel()
+	b := setupPlanRequest(t)
+	ctx := context.Background()
+	_, err := b.st.Pool.Exec(ctx, `UPDATE invoices SET open_minor = 12000 WHERE id = $1`, b.inv)
+	require.NoError(t, err)
+
+	_, err = b.a.AcceptPlanRequest(ctx, b.staff, b.k.ID, "")
+	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err), "%v", err)
+	require.ErrorContains(t, err, "F-9 owes 120.00 EUR, not the 300.00 EUR it owed at the request")
+	require.Empty(t, mustPlans(t, b))
+	k, err := b.st.Case(ctx, store.Everything, b.k.ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseOpen, k.Status)
+
+	for _, wrong := range []domain.Decision{domain.DecisionApproved, domain.DecisionDone} {
+		_, err = b.a.DecideCase(ctx, b.staff, b.k.ID, app.DecideRequest{Decision: string(wrong), Reason: "x"})
+		require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err), "%s: %v", wrong, err)
+	}
+	_, err = b.a.DecideCase(ctx, b.staff, b.k.ID, app.DecideRequest{Decision: "refused", Reason: "Part was paid: please propose a plan for the rest."})
+	require.NoError(t, err)
+	thread, err := b.a.PortalThread(ctx, b.s, b.k.ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.DecisionRefused, thread.Case.Decision)
+	require.Equal(t, "Part was paid: please propose a plan for the rest.", thread.Case.DecisionReason)
+	msgs := b.mail.Messages()
+	require.Len(t, msgs, 1)
+	require.Equal(t, "Your payment plan request to Entity E1", msgs[0].Subject)
+	require.Contains(t, msgs[0].Text, "Part was paid: please propose a plan for the rest.")
+
+	// A message that proposes no plan is neither approved nor refused: it is done.
+	m, err := b.a.PortalMessage(ctx, b.s, "Hello", nil)
+	require.NoError(t, err)
+	_, err = b.a.DecideCase(ctx, b.staff, m.ID, app.DecideRequest{Decision: "refused", Reason: "x"})
+	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err), "%v", err)
+	_, err = b.a.AcceptPlanRequest(ctx, b.staff, m.ID, "")
+	require.ErrorContains(t, err, "proposes no payment plan")
+}
+
+func mustPlans(t *testing.T, b planRequestBundle) []store.Plan {
+	t.Helper()
+	plans, err := b.st.Plans(context.Background(), b.s.CustomerID)
+	require.NoError(t, err)
+	return plans
 }
 
 // The portal's emails: a promise is confirmed, and a team member's answer
