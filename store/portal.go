@@ -237,6 +237,7 @@ type PortalInvoice struct {
 	Promised    bool
 	InPlan      bool
 	Held        bool // another hold (a claimed payment being checked, an agent's hold)
+	HasDocument bool // the ERP gave its PDF (invoice_documents)
 }
 
 // portalInvoices are the customer's invoices something is still owed on,
@@ -246,7 +247,8 @@ SELECT i.id, i.number, i.external_id, i.issue_date, i.due_date, (now() AT TIME Z
        i.currency, i.amount_minor, i.open_minor, i.status = 'disputed',
        coalesce(pr.promised, false), coalesce(pl.planned, false),
        EXISTS (SELECT 1 FROM invoice_holds h WHERE h.invoice_id = i.id AND h.released_at IS NULL
-               AND (h.until IS NULL OR h.until >= (now() AT TIME ZONE c.timezone)::date))
+               AND (h.until IS NULL OR h.until >= (now() AT TIME ZONE c.timezone)::date)),
+       EXISTS (SELECT 1 FROM invoice_documents d WHERE d.invoice_id = i.id)
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
 LEFT JOIN LATERAL (SELECT true AS promised FROM promises p
@@ -269,7 +271,7 @@ func (s *Store) PortalInvoices(ctx context.Context, customerID int64, ids []int6
 		var cur string
 		var amount, open int64
 		if err := r.Scan(&p.ID, &p.Number, &p.ExternalID, &p.IssueDate, &p.DueDate, &p.DaysOverdue, &cur, &amount, &open,
-			&p.Disputed, &p.Promised, &p.InPlan, &p.Held); err != nil {
+			&p.Disputed, &p.Promised, &p.InPlan, &p.Held, &p.HasDocument); err != nil {
 			return p, err
 		}
 		c, err := money.ParseCurrency(cur)
