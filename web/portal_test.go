@@ -1,13 +1,16 @@
 package web
 
 import (
+	"compress/zlib"
 	"context"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/require"
 
@@ -428,6 +431,53 @@ func TestTheStatementPDFDownloads(t *testing.T) {
 	require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
 	require.Contains(t, res.Header.Get("Content-Disposition"), `attachment; filename="statement-C-OURS.pdf"`)
 	require.True(t, strings.HasPrefix(body, "%PDF-"))
+}
+
+// The statement prints Greek and Cyrillic (DejaVu Sans), not '?': the page
+// text holds the name's own code points (fpdf's UTF-8 fonts write each
+// character as its UTF-16 code, which the PDF maps back to Unicode).
+func TestTheStatementPDFPrintsGreekAndCyrillic(t *testing.T) {
+	t.Parallel()
+	f := portalSetup(t)
+	ctx := context.Background()
+	for _, name := range []string{"Ζαχαροπλαστείο Παπαδόπουλος", "ООО «Пекарня Жуков»"} {
+		_, err := f.b.store.Pool.Exec(ctx, `UPDATE customers SET name = $2 WHERE id = $1`, f.ours, name)
+		require.NoError(t, err)
+		br := f.customerBrowser(t, f.link(t, f.ours))
+		res, err := br.client.Get(f.b.srv.URL + "/portal/statement.pdf")
+		require.NoError(t, err)
+		body := readBody(t, res)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		text := pdfPageText(t, body)
+		// (Contains would print the whole PDF on failure.)
+		require.True(t, strings.Contains(text, string(utf16be(name))), "%s is in the page text", name)
+		require.True(t, strings.Contains(text, string(utf16be("F-1"))), "the items are there too")
+	}
+}
+
+// pdfPageText is every content stream of a PDF, inflated.
+func pdfPageText(t *testing.T, pdf string) string {
+	t.Helper()
+	var out strings.Builder
+	for _, part := range strings.Split(pdf, "\nstream\n")[1:] {
+		data, _, ok := strings.Cut(part, "\nendstream")
+		require.True(t, ok)
+		z, err := zlib.NewReader(strings.NewReader(data))
+		if err != nil {
+			continue // not deflated (none of the page streams)
+		}
+		b, _ := io.ReadAll(z)
+		out.Write(b)
+	}
+	return out.String()
+}
+
+func utf16be(s string) []byte {
+	var out []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u>>8), byte(u))
+	}
+	return out
 }
 
 // Pay and invoice documents follow the entity's URL templates, escaped.
