@@ -62,22 +62,40 @@ var (
 	dejaVuSansBold []byte
 )
 
-// pdfFont is the family the statement registers DejaVu Sans under.
-const pdfFont = "DejaVu"
+// pdfFace is a font the statement is laid out in: its family, how a
+// document registers it, and how text is made printable in it.
+type pdfFace struct {
+	family string
+	add    func(pdf *fpdf.Fpdf)
+	text   func(pdf *fpdf.Fpdf) func(string) string
+}
+
+// dejaVu is the statement's face. Narrow and no-break spaces (French
+// amounts) become plain spaces, as wide as the columns expect (a cell never wraps).
+var dejaVu = pdfFace{family: "DejaVu",
+	add: func(pdf *fpdf.Fpdf) {
+		pdf.AddUTF8FontFromBytes("DejaVu", "", dejaVuSans)
+		pdf.AddUTF8FontFromBytes("DejaVu", "B", dejaVuSansBold)
+	},
+	text: func(*fpdf.Fpdf) func(string) string { return strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace },
+}
 
 // statementPDF lays out the statement: the entity and the customer, every
 // open item, the totals per currency, in DejaVu Sans (UTF-8: fpdf embeds
 // the subset of glyphs used, and maps them back to Unicode for copy and search).
 func (h *Handler) statementPDF(lang string, c store.PortalCustomer, d templates.Data) ([]byte, error) {
+	return h.statementPDFIn(dejaVu, lang, c, d)
+}
+
+// statementPDFIn lays out the statement in face (BenchmarkStatementFont
+// compares faces on the same layout).
+func (h *Handler) statementPDFIn(face pdfFace, lang string, c store.PortalCustomer, d templates.Data) ([]byte, error) {
 	t := func(key string, args ...any) string { return h.catalog.text(lang, key, args...) }
 	p := &Page{Lang: lang, cat: h.catalog}
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(pdfFont, "", dejaVuSans)
-	pdf.AddUTF8FontFromBytes(pdfFont, "B", dejaVuSansBold)
-	// Narrow and no-break spaces (French amounts): plain spaces, as wide as
-	// the layout's columns expect (a cell never wraps).
-	spaces := strings.NewReplacer("\u202f", " ", "\u00a0", " ")
-	tr := spaces.Replace
+	face.add(pdf)
+	tr := face.text(pdf)
+	pdfFont := face.family
 	pdf.SetTitle(t("portal.pdf.title"), true)
 	pdf.SetAutoPageBreak(true, 15)
 	pdf.AliasNbPages("")
