@@ -547,35 +547,41 @@ func MayDecide(who domain.Principal, t domain.CaseType) bool {
 	return t != domain.CaseCreditLimitRequest || who.Role == domain.RoleAdmin || who.Role == domain.RoleCreditManager
 }
 
+// DecisionsFor lists the decisions a case takes through DecideCase: its
+// type's, except that a customer message is done, and one that proposes a
+// payment plan is refused (it is approved by AcceptPlanRequest, which
+// records the plan, and is not left unanswered as done).
+func DecisionsFor(k store.Case) []domain.Decision {
+	if k.Type != domain.CaseCustomerMessage {
+		return domain.Decisions[k.Type]
+	}
+	if _, plan := PlanRequestOf(k); plan {
+		return []domain.Decision{domain.DecisionRefused}
+	}
+	return []domain.Decision{domain.DecisionDone}
+}
+
 // caseDecision checks a decision against the case, each error on its field.
 func caseDecision(who domain.Principal, k store.Case, req DecideRequest) (store.CaseDecision, error) {
 	d := store.CaseDecision{CaseID: k.ID, Decision: domain.Decision(req.Decision), By: who.Actor()}
-	allowed := domain.Decisions[k.Type]
+	allowed := DecisionsFor(k)
 	if !MayDecide(who, k.Type) {
 		return d, domain.Errorf(domain.CodeForbidden, "the %s role may not decide a credit limit request: credit managers do", who.Role)
 	}
 	var errs []error
+	_, plan := PlanRequestOf(k)
 	switch {
 	case req.Decision == "":
 		errs = append(errs, domain.FieldError("decision", "required: want %s", domain.Choices(allowed)))
+	case plan && d.Decision == domain.DecisionApproved:
+		errs = append(errs, domain.FieldError("decision", "a payment plan request is approved by accepting the plan "+
+			"(POST /cases/%d/accept-plan), which records it; else it is refused", k.ID))
 	case !slices.Contains(allowed, d.Decision):
-		errs = append(errs, domain.FieldError("decision", "%q: a %s may be %s", req.Decision, k.Type, domain.Choices(allowed)))
+		errs = append(errs, domain.FieldError("decision", "%q: this %s may be %s", req.Decision, k.Type, domain.Choices(allowed)))
 	}
 	reason, err := caseReason(req.Reason)
 	d.Reason = reason
 	errs = append(errs, err)
-	if k.Type == domain.CaseCustomerMessage {
-		_, plan := PlanRequestOf(k)
-		switch {
-		case plan && d.Decision == domain.DecisionApproved:
-			errs = append(errs, domain.FieldError("decision", "a payment plan request is approved by accepting the plan "+
-				"(POST /cases/%d/accept-plan), which records it", k.ID))
-		case plan && d.Decision == domain.DecisionDone:
-			errs = append(errs, domain.FieldError("decision", "a payment plan request is answered: accept the plan or refuse it, saying why"))
-		case !plan && (d.Decision == domain.DecisionApproved || d.Decision == domain.DecisionRefused):
-			errs = append(errs, domain.FieldError("decision", "%q: only a payment plan request is approved or refused; a message is done", req.Decision))
-		}
-	}
 	switch {
 	case d.Decision == domain.DecisionPartlyAccepted:
 		d.CreditNotes = map[int64]int64{}

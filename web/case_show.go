@@ -74,7 +74,7 @@ func (h *Handler) renderCase(r *request, status int, form caseForm) error {
 	if err != nil {
 		return err
 	}
-	d := caseData{CaseDetail: k, Form: form, Decisions: domain.Decisions[k.Type], Departments: domain.CaseDepartments,
+	d := caseData{CaseDetail: k, Form: form, Decisions: app.DecisionsFor(k.Case), Departments: domain.CaseDepartments,
 		Open: k.Status.Open(), MayDecide: app.MayDecide(r.who, k.Type),
 		Files: groupFiles(k.Attachments), FileTypes: app.AttachmentExtensions(), FileMax: h.app.AttachmentMax()}
 	if p, ok := app.PlanRequestOf(k.Case); ok {
