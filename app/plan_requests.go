@@ -171,7 +171,7 @@ func (a *App) tellPlanDecision(ctx context.Context, k store.Case, d store.CaseDe
 	if d.Decision == domain.DecisionRefused {
 		kind = mailPlanRefused
 	}
-	a.portalMail(ctx, cust, kind, strings.Join(numbers, ", "), d.Reason, link)
+	a.portalMail(ctx, cust, kind, k.ID, strings.Join(numbers, ", "), d.Reason, link)
 }
 
 // ProposedInstalment is one instalment of a proposal, as the pages show it.

@@ -13,6 +13,7 @@ import (
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/inbound"
 	"recoup/money"
 	"recoup/notify"
 	"recoup/store"
@@ -266,7 +267,7 @@ func (a *App) PortalPromise(ctx context.Context, s PortalSession, req PortalProm
 	if err != nil {
 		return p, err
 	}
-	a.portalMail(ctx, c, mailPromise, total.String(), date.String(), invoiceNumbers(invs))
+	a.portalMail(ctx, c, mailPromise, 0, total.String(), date.String(), invoiceNumbers(invs))
 	return p, nil
 }
 
@@ -584,7 +585,7 @@ func (a *App) RequestPortalLink(ctx context.Context, address string) error {
 		}
 		_ = a.store.PortalJournal(ctx, k.CustomerID, store.PortalActor(email), "portal.link_requested", map[string]any{"to": email})
 		c.Email = email // to the address that asked, not every address of the account
-		a.portalMail(ctx, c, mailLink, auth.PortalLinkURL(a.portal.PublicURL, token))
+		a.portalMail(ctx, c, mailLink, 0, auth.PortalLinkURL(a.portal.PublicURL, token))
 	}
 	return nil
 }
@@ -643,7 +644,7 @@ func (a *App) tellPortalReply(ctx context.Context, caseID int64, c store.CaseCom
 	}
 	link, ok := a.freshPortalLink(ctx, cust, fmt.Sprintf("portal/reply/%d", c.ID))
 	if ok {
-		a.portalMail(ctx, cust, mailReply, c.Body, link)
+		a.portalMail(ctx, cust, mailReply, caseID, c.Body, link)
 	}
 }
 
@@ -697,9 +698,13 @@ var portalMails = map[string]map[string][2]string{
 	},
 }
 
-// portalMail sends one of the portal's emails to the account's address; a
-// failure is logged (the action it confirms is done).
-func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind string, args ...any) {
+// portalMail sends one of the portal's emails to the account's address,
+// signed as the reminders are (notify.Email.Sign: the entity's sender, and
+// Reply-To the account's reply address when the entity receives replies).
+// An email about a case (thread, else 0) carries a Message-ID naming it, so
+// that the customer's answer by email lands on that case (store.ReceiveReply).
+// A failure is logged (the action it confirms is done).
+func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind string, thread int64, args ...any) {
 	to := strings.TrimSpace(c.Email)
 	if a.portal.Mailer == nil || to == "" {
 		a.log.InfoContext(ctx, "portal email not sent: no mailer or no address", "kind", kind, "customer", c.ID)
@@ -717,11 +722,40 @@ func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind strin
 			addrs = append(addrs, a)
 		}
 	}
+	key := "portal/" + kind + "/" + rand.Text()
+	if thread > 0 {
+		key = store.PortalThreadKey(thread) + kind + "/" + rand.Text()
+	}
 	e := notify.Email{To: addrs, Subject: fmt.Sprintf(t[0], all...), Text: fmt.Sprintf(t[1], all...),
-		MessageID: notify.MessageID("portal/" + kind + "/" + rand.Text()), Language: c.Language, FromName: c.EntityName}
+		MessageID: notify.MessageID(key), Language: c.Language}
+	e.Sign(a.portalIdentity(ctx, c))
+	if e.FromName == "" {
+		e.FromName = c.EntityName
+	}
 	if err := a.portal.Mailer.Send(ctx, e); err != nil {
 		a.log.WarnContext(ctx, "portal email", "kind", kind, "customer", c.ID, "err", err)
 	}
+}
+
+// portalIdentity is who the portal's emails to c speak for; what cannot be
+// read is logged and left out (the email still goes, answered to From).
+func (a *App) portalIdentity(ctx context.Context, c store.PortalCustomer) notify.Identity {
+	id := notify.Identity{EntityName: c.EntityName, AgentName: c.AgentName, AgentEmail: c.AgentEmail}
+	s, err := a.store.EntitySender(ctx, c.EntityCode)
+	if err != nil {
+		a.log.WarnContext(ctx, "portal email sender", "customer", c.ID, "err", err)
+		return id
+	}
+	id.SenderName, id.SenderAddress, id.ReplyTo = s.SenderName, s.SenderAddress, s.ReplyTo
+	if s.ReplyDomain != "" {
+		token, err := a.store.ReplyToken(ctx, c.ID, inbound.NewReplyToken())
+		if err != nil {
+			a.log.WarnContext(ctx, "portal email reply address", "customer", c.ID, "err", err)
+			return id
+		}
+		id.ReplyAddress = inbound.ReplyAddress(s.ReplyLocal, token, s.ReplyDomain)
+	}
+	return id
 }
 
 // ErrPortalDead is how callers test for a dead link or session.

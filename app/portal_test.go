@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"recoup/capture"
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/inbound"
 	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
@@ -354,4 +357,50 @@ func TestAPortalConversationMovesTheCaseBetweenOpenAndWaiting(t *testing.T) {
 	got, err := b.st.Case(ctx, store.Everything, own.ID)
 	require.NoError(t, err)
 	require.Equal(t, domain.CaseOpen, got.Status)
+}
+
+// The portal's emails are signed as the reminders are: when the entity
+// receives replies, the team's answer carries the account's reply address
+// and a Message-ID naming the case, so the customer's answer by email lands
+// on that case and opens it again; an answer naming another account's case
+// does not reach it.
+func TestAnEmailAnswerToThePortalsReplyLandsOnItsCase(t *testing.T) {
+	t.Parallel()
+	b := setupPlanRequest(t)
+	ctx := context.Background()
+	cust, err := b.st.PortalCustomer(ctx, b.s.CustomerID)
+	require.NoError(t, err)
+	_, err = b.a.SetEntitySender(ctx, b.staff, cust.EntityCode, app.SenderRequest{ReplyDomain: "replies.example.com"})
+	require.NoError(t, err)
+	k, err := b.a.PortalMessage(ctx, b.s, "Where is the delivery note?", nil)
+	require.NoError(t, err)
+	_, err = b.a.CommentCase(ctx, b.staff, k.ID, app.CommentRequest{Text: "Which invoice?"})
+	require.NoError(t, err)
+
+	msgs := b.mail.Messages()
+	require.Len(t, msgs, 1)
+	replyTo := strings.Join(msgs[0].Header["Reply-To"], "")
+	require.Regexp(t, `reply\+[a-z2-7]{26}@replies\.example\.com`, replyTo)
+	address := regexp.MustCompile(`reply\+[a-z2-7]{26}@replies\.example\.com`).FindString(replyTo)
+	require.True(t, strings.HasPrefix(msgs[0].MessageID, "<portal/case/"+strconv.FormatInt(k.ID, 10)+"/"), msgs[0].MessageID)
+
+	answer := func(id, inReplyTo string) app.Received {
+		r, err := b.a.ReceiveCustomerEmail(ctx, inbound.Envelope{To: []string{address}}, inbound.Message{From: "ap@martin.example",
+			MessageID: id, InReplyTo: []string{inReplyTo}, Subject: "Re: " + msgs[0].Subject, Text: "Invoice F-9."})
+		require.NoError(t, err)
+		return r
+	}
+	r := answer("a1@martin.example", strings.Trim(msgs[0].MessageID, "<>"))
+	require.False(t, r.Case.Opened)
+	require.Equal(t, k.ID, r.Case.CaseID, "the answer is on the case")
+	got, err := b.st.Case(ctx, store.Everything, k.ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.CaseOpen, got.Status, "the case waited for the customer; it runs again")
+
+	other := b.rows.Customer(t, storetest.Customer{ExternalID: "C9"})
+	theirs, err := b.a.OpenCase(ctx, b.staff, app.CaseRequest{Type: string(domain.CaseCustomerMessage), CustomerID: other, Description: "theirs"})
+	require.NoError(t, err)
+	r = answer("a2@martin.example", "portal/case/"+strconv.FormatInt(theirs.ID, 10)+"/reply/x@recoup")
+	require.NotEqual(t, theirs.ID, r.Case.CaseID)
+	require.True(t, r.Case.Opened, "a case of its own account")
 }

@@ -296,18 +296,22 @@ type PortalCustomer struct {
 	EntityCode string
 	EntityName string
 	Settings   PortalSettings
+	// The account's agent, whom answers to the portal's emails reach when
+	// the entity has no reply address of its own (notify.Email.Sign).
+	AgentName, AgentEmail string
 }
 
 const portalCustomer = `
-SELECT c.id, c.external_id, c.name, c.email, c.language, c.timezone, c.currency, e.name, ` + portalSettingsColumns + `
-FROM customers c JOIN entities e ON e.id = c.entity_id WHERE c.id = $1`
+SELECT c.id, c.external_id, c.name, c.email, c.language, c.timezone, c.currency, e.name, coalesce(u.name, ''),
+       coalesce(u.email, ''), ` + portalSettingsColumns + `
+FROM customers c JOIN entities e ON e.id = c.entity_id LEFT JOIN users u ON u.id = c.agent_id WHERE c.id = $1`
 
 // PortalCustomer reads the account a session opens.
 func (s *Store) PortalCustomer(ctx context.Context, customerID int64) (PortalCustomer, error) {
 	var c PortalCustomer
 	p := &c.Settings
 	err := s.Pool.QueryRow(ctx, portalCustomer, customerID).Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Language, &c.TimeZone,
-		&c.Currency, &c.EntityName, &p.Code, &p.LinkDays, &p.PromiseMaxDays, &p.PayURL, &p.DocumentURL, &p.LogoURL, &p.Color)
+		&c.Currency, &c.EntityName, &c.AgentName, &c.AgentEmail, &p.Code, &p.LinkDays, &p.PromiseMaxDays, &p.PayURL, &p.DocumentURL, &p.LogoURL, &p.Color)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, customerNotFound(customerID)
 	}
