@@ -1,9 +1,7 @@
 package activities
 
 import (
-	"cmp"
 	"context"
-	"net/mail"
 	"sync"
 	"time"
 
@@ -65,33 +63,17 @@ func (d *Dunning) templateSet(ctx context.Context) (*templates.Set, error) {
 	return set, nil
 }
 
-// emailSender fills the sender identity of a reminder email from the entity:
-// its sender name and address when set (RECOUP_MAIL_FROM's otherwise; an
-// address without a name is sent under the entity's name), and Reply-To the
-// account's reply address when the entity has a reply domain (token, the
-// account's: see inbound.ReplyAddress; bounces go there too, as the envelope
-// sender), else the entity's reply-to address, else the account's agent,
-// else none (replies then go to From).
+// emailSender signs a reminder email for its account (notify.Email.Sign):
+// the reply address is the account's token at the entity's reply domain
+// (see inbound.ReplyAddress) when the entity receives replies.
 func emailSender(e *notify.Email, mc store.MessageContext, token string) {
 	s := mc.Entity.EntitySender
-	e.FromName, e.FromAddress = s.SenderName, s.SenderAddress
-	if e.FromAddress != "" && e.FromName == "" {
-		e.FromName = mc.Entity.Name
+	id := notify.Identity{EntityName: mc.Entity.Name, SenderName: s.SenderName, SenderAddress: s.SenderAddress, ReplyTo: s.ReplyTo,
+		AgentName: mc.AgentName, AgentEmail: mc.AgentEmail}
+	if s.ReplyDomain != "" && token != "" {
+		id.ReplyAddress = inbound.ReplyAddress(s.ReplyLocal, token, s.ReplyDomain)
 	}
-	switch {
-	case s.ReplyDomain != "" && token != "":
-		addr := inbound.ReplyAddress(s.ReplyLocal, token, s.ReplyDomain)
-		name := mc.AgentName
-		if name == "" {
-			name = cmp.Or(s.SenderName, mc.Entity.Name)
-		}
-		e.ReplyTo = (&mail.Address{Name: name, Address: addr}).String()
-		e.EnvelopeFrom = addr
-	case s.ReplyTo != "":
-		e.ReplyTo = s.ReplyTo
-	case mc.AgentEmail != "":
-		e.ReplyTo = (&mail.Address{Name: mc.AgentName, Address: mc.AgentEmail}).String()
-	}
+	e.Sign(id)
 }
 
 // replyToken is the account's reply token when its entity receives replies

@@ -688,6 +688,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			body:   newJObj("status", jsonString("waiting_customer"), "reason", jsonString("asked for the order")),
 			fields: []hostileField{{key: "status", kind: kindFormatted}, {key: "reason", kind: kindFreeText}},
 			dupKey: "status", dupRaw: jsonString(sqlDrop)},
+		{method: "POST", route: "/cases/:id/accept-plan", args: caseArgs, checksQuery: true, body: newJObj("note", jsonString("agreed")),
+			fields: []hostileField{{key: "note", kind: kindFreeText}}, dupKey: "note", dupRaw: "1"},
 		{method: "POST", route: "/cases/:id/reopen", args: caseArgs, checksQuery: true, body: newJObj("reason", jsonString("new facts")),
 			fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/inbound/quarantine/:id/decide", args: map[string]string{"id": "1"}, checksQuery: true,

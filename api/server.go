@@ -247,6 +247,7 @@ var routes = []Route{
 	{"GET", "/cases/:id/attachments/:aid", auth.CasesRead, (*Server).downloadCaseAttachment},
 	{"POST", "/cases/:id/route", auth.CasesDecide, (*Server).routeCase},
 	{"POST", "/cases/:id/decide", auth.CasesDecide, (*Server).decideCase},
+	{"POST", "/cases/:id/accept-plan", auth.CasesDecide, (*Server).acceptPlanRequest},
 	{"POST", "/cases/:id/status", auth.CasesDecide, (*Server).setCaseStatus},
 	{"POST", "/cases/:id/reopen", auth.CasesDecide, (*Server).reopenCase},
 	{"GET", "/cases/:id/history", auth.HistoryRead, (*Server).caseHistory},

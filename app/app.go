@@ -6,7 +6,9 @@
 package app
 
 import (
+	"errors"
 	"log/slog"
+	"strings"
 
 	"recoup/auth"
 	"recoup/config"
@@ -42,6 +44,15 @@ func New(st *store.Store, fc *flow.Client, log *slog.Logger, opts ...Option) *Ap
 		attachMax: DefaultAttachmentMaxBytes, live: newLiveHub(st)}
 	for _, o := range opts {
 		o(a)
+	}
+	// An imported invoice PDF passes the one file check, at the attachments' limit.
+	a.importer.CheckFile = func(name string, data []byte) (string, error) {
+		typ, err := ValidateAttachment(name, data, a.attachMax)
+		var de *domain.Error
+		if errors.As(err, &de) {
+			err = errors.New(strings.TrimPrefix(de.Message, "file: ")) // the importer names the column
+		}
+		return typ, err
 	}
 	return a
 }

@@ -31,6 +31,9 @@ type CaseRequest struct {
 	Field         string                 `json:"field"`           // data_change_request: one of domain.DataChangeFields
 	Value         string                 `json:"value"`           // data_change_request
 	Source        string                 `json:"source"`          // "": by the caller's role
+	// planRequest is a customer message's proposed payment plan (the
+	// portal's PortalRequestPlan only: the API cannot send one).
+	planRequest *PlanProposal
 }
 
 // maxCaseText bounds a case's description, a comment and a reason, in characters.
@@ -181,6 +184,9 @@ func newCase(who domain.Principal, req CaseRequest) (store.NewCase, error) {
 		if nc.Description == "" {
 			errs = append(errs, domain.FieldError("description", "required: the customer's message"))
 		}
+		if req.planRequest != nil {
+			details = map[string]any{planRequestKey: req.planRequest}
+		}
 	}
 	if details != nil {
 		nc.Details, _ = json.Marshal(details)
@@ -314,7 +320,8 @@ func (a *App) CommentCase(ctx context.Context, who domain.Principal, id int64, r
 // validated, in one transaction; then tells the case's workflow once, as a
 // comment (flow.CaseComment), so the SLA and notifications follow.
 func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req CommentRequest, files []store.NewAttachment) (store.AddedCaseNote, error) {
-	if _, err := a.visibleCase(ctx, who, auth.CasesComment, id); err != nil {
+	k, err := a.visibleCase(ctx, who, auth.CasesComment, id)
+	if err != nil {
 		return store.AddedCaseNote{}, err
 	}
 	body := strings.TrimSpace(req.Text)
@@ -349,6 +356,7 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 	if note.Comment != nil && who.UserID != 0 {
 		a.tellPortalReply(ctx, id, *note.Comment)
 	}
+	a.turnConversation(ctx, k, who, note)
 	if a.flow != nil {
 		sig := flow.CaseComment{Author: who.Actor()}
 		if note.Comment != nil {
@@ -362,6 +370,30 @@ func (a *App) addNote(ctx context.Context, who domain.Principal, id int64, req C
 		}
 	}
 	return note, nil
+}
+
+// turnConversation moves a customer message case's SLA clock with the
+// conversation: the team's answer that the customer reads (in the portal
+// thread and by email: tellPortalReply) leaves the next move to the
+// customer, so the case waits for them (clock paused); the customer's next
+// word in the portal opens it again (an email reply does so in afterReply).
+// A failure is logged: the comment is recorded, and the status can be set by hand.
+func (a *App) turnConversation(ctx context.Context, k store.Case, who domain.Principal, note store.AddedCaseNote) {
+	if k.Type != domain.CaseCustomerMessage || note.Comment == nil {
+		return
+	}
+	c := store.CaseStatusChange{CaseID: k.ID, By: who.Actor()}
+	switch {
+	case who.UserID != 0 && k.Source == "portal" && k.Status == domain.CaseOpen:
+		c.Status, c.Reason = domain.CaseWaitingCustomer, "the team answered the customer"
+	case isPortalActor(who.Actor()) && k.Status == domain.CaseWaitingCustomer:
+		c.Status, c.Reason = domain.CaseOpen, "the customer replied in the portal"
+	default:
+		return
+	}
+	if err := a.changeCaseStatus(ctx, c); err != nil {
+		a.log.WarnContext(ctx, "case status after a message", "case", k.ID, "status", c.Status, "err", err)
+	}
 }
 
 // storable: Postgres can store it as text (valid UTF-8, no NUL); the JSON
@@ -461,16 +493,11 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 		return DecidedCase{}, err
 	}
 	var out DecidedCase
-	running := false
-	if a.flow != nil {
-		if out.DecidedCase, running, err = a.flow.DecideCase(ctx, d); err != nil {
-			return out, err
-		}
+	if out.DecidedCase, err = a.recordDecision(ctx, d); err != nil {
+		return out, err
 	}
-	if !running {
-		if out.DecidedCase, err = a.store.DecideCase(ctx, d); err != nil {
-			return out, err
-		}
+	if _, ok := PlanRequestOf(k); ok && d.Decision == domain.DecisionRefused {
+		a.tellPlanDecision(ctx, k, d)
 	}
 	if k.Type == domain.CaseDispute {
 		out.Woken = a.AccountsChanged(ctx, Change{CustomerIDs: []int64{k.CustomerID}})
@@ -479,6 +506,18 @@ func (a *App) DecideCase(ctx context.Context, who domain.Principal, id int64, re
 		out.CustomerEmailed, out.CustomerTold = a.tellRejection(ctx, k)
 	}
 	return out, nil
+}
+
+// recordDecision records a checked decision through the case's workflow (a
+// validated update), or directly when no workflow runs, by the same rule.
+func (a *App) recordDecision(ctx context.Context, d store.CaseDecision) (store.DecidedCase, error) {
+	if a.flow != nil {
+		out, running, err := a.flow.DecideCase(ctx, d)
+		if err != nil || running {
+			return out, err
+		}
+	}
+	return a.store.DecideCase(ctx, d)
 }
 
 // tellRejection starts the email that gives the customer's contact a
@@ -508,19 +547,37 @@ func MayDecide(who domain.Principal, t domain.CaseType) bool {
 	return t != domain.CaseCreditLimitRequest || who.Role == domain.RoleAdmin || who.Role == domain.RoleCreditManager
 }
 
+// DecisionsFor lists the decisions a case takes through DecideCase: its
+// type's, except that a customer message is done, and one that proposes a
+// payment plan is refused (it is approved by AcceptPlanRequest, which
+// records the plan, and is not left unanswered as done).
+func DecisionsFor(k store.Case) []domain.Decision {
+	if k.Type != domain.CaseCustomerMessage {
+		return domain.Decisions[k.Type]
+	}
+	if _, plan := PlanRequestOf(k); plan {
+		return []domain.Decision{domain.DecisionRefused}
+	}
+	return []domain.Decision{domain.DecisionDone}
+}
+
 // caseDecision checks a decision against the case, each error on its field.
 func caseDecision(who domain.Principal, k store.Case, req DecideRequest) (store.CaseDecision, error) {
 	d := store.CaseDecision{CaseID: k.ID, Decision: domain.Decision(req.Decision), By: who.Actor()}
-	allowed := domain.Decisions[k.Type]
+	allowed := DecisionsFor(k)
 	if !MayDecide(who, k.Type) {
 		return d, domain.Errorf(domain.CodeForbidden, "the %s role may not decide a credit limit request: credit managers do", who.Role)
 	}
 	var errs []error
+	_, plan := PlanRequestOf(k)
 	switch {
 	case req.Decision == "":
 		errs = append(errs, domain.FieldError("decision", "required: want %s", domain.Choices(allowed)))
+	case plan && d.Decision == domain.DecisionApproved:
+		errs = append(errs, domain.FieldError("decision", "a payment plan request is approved by accepting the plan "+
+			"(POST /cases/%d/accept-plan), which records it; else it is refused", k.ID))
 	case !slices.Contains(allowed, d.Decision):
-		errs = append(errs, domain.FieldError("decision", "%q: a %s may be %s", req.Decision, k.Type, domain.Choices(allowed)))
+		errs = append(errs, domain.FieldError("decision", "%q: this %s may be %s", req.Decision, k.Type, domain.Choices(allowed)))
 	}
 	reason, err := caseReason(req.Reason)
 	d.Reason = reason

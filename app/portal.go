@@ -13,6 +13,7 @@ import (
 	"recoup/auth"
 	"recoup/domain"
 	"recoup/dunning"
+	"recoup/inbound"
 	"recoup/money"
 	"recoup/notify"
 	"recoup/store"
@@ -266,7 +267,7 @@ func (a *App) PortalPromise(ctx context.Context, s PortalSession, req PortalProm
 	if err != nil {
 		return p, err
 	}
-	a.portalMail(ctx, c, mailPromise, total.String(), date.String(), invoiceNumbers(invs))
+	a.portalMail(ctx, c, mailPromise, 0, total.String(), date.String(), invoiceNumbers(invs))
 	return p, nil
 }
 
@@ -409,8 +410,12 @@ type PortalPlanRequest struct {
 }
 
 // PortalRequestPlan turns a proposed plan into a customer_message case for
-// the agent, who records the plan (RecordPlan) if they accept it. The
-// instalments must be dated, in order, and add up to the invoices' open total.
+// the agent, who accepts it (AcceptPlanRequest: RecordPlan records it) or
+// refuses it. The instalments must be dated, in order, and add up to the
+// invoices' open total. The proposal is kept structured in the case's
+// details (PlanProposal), with each invoice's open amount at the request, so
+// that an invoice paid or changed since is seen at acceptance; the
+// description gives the schedule as text for those who read the case.
 func (a *App) PortalRequestPlan(ctx context.Context, s PortalSession, req PortalPlanRequest) (OpenedCase, error) {
 	invs, err := a.portalInvoices(ctx, s, req.InvoiceIDs)
 	if err != nil {
@@ -445,11 +450,16 @@ func (a *App) PortalRequestPlan(ctx context.Context, s PortalSession, req Portal
 		return OpenedCase{}, domain.FieldError("instalments", "they add up to %s; the invoices owe %s",
 			money.Money{Minor: sum, Currency: total.Currency}, total)
 	}
-	if c := strings.TrimSpace(req.Comment); c != "" {
-		lines = append(lines, "", c)
+	comment := strings.TrimSpace(req.Comment)
+	if comment != "" {
+		lines = append(lines, "", comment)
+	}
+	p := PlanProposal{Currency: total.Currency.Code(), TotalMinor: total.Minor, Instalments: req.Instalments, Comment: comment}
+	for _, in := range invs {
+		p.Invoices = append(p.Invoices, ProposedInvoice{InvoiceID: in.ID, Number: in.Number, OpenMinor: in.Open.Minor})
 	}
 	return a.OpenCase(ctx, s.acting(), CaseRequest{Type: string(domain.CaseCustomerMessage), CustomerID: s.CustomerID,
-		Description: strings.Join(lines, "\n"), Source: "portal"})
+		Description: strings.Join(lines, "\n"), Source: "portal", planRequest: &p})
 }
 
 // PortalMessage writes to the team: a customer_message case, with files.
@@ -476,6 +486,7 @@ func (a *App) PortalMessage(ctx context.Context, s PortalSession, text string, f
 // read of its discussion.
 type PortalThread struct {
 	Case        store.PortalCase
+	Plan        *PlanProposal // the payment plan the case proposes, if it does
 	Comments    []store.CaseComment
 	Attachments []store.CaseAttachment
 }
@@ -489,23 +500,29 @@ func (a *App) PortalThread(ctx context.Context, s PortalSession, caseID int64) (
 		return PortalThread{}, err
 	}
 	t := PortalThread{Case: k}
+	if p, ok := planProposal(k.Type, k.Details); ok {
+		t.Plan = &p
+	}
 	all, err := a.store.CaseComments(ctx, caseID)
 	if err != nil {
 		return t, err
 	}
 	for _, c := range all {
-		if k.Type == domain.CaseCustomerMessage || strings.HasSuffix(c.Author, " (portal)") {
+		if k.Type == domain.CaseCustomerMessage || isPortalActor(c.Author) {
 			t.Comments = append(t.Comments, c)
 		}
 	}
 	files, err := a.store.CaseAttachments(ctx, caseID)
 	for _, f := range files {
-		if k.Type == domain.CaseCustomerMessage || strings.HasSuffix(f.UploadedBy, " (portal)") {
+		if k.Type == domain.CaseCustomerMessage || isPortalActor(f.UploadedBy) {
 			t.Attachments = append(t.Attachments, f)
 		}
 	}
 	return t, err
 }
+
+// isPortalActor: the actor is a customer's contact acting in the portal (store.PortalActor).
+func isPortalActor(actor string) bool { return strings.HasSuffix(actor, " (portal)") }
 
 func (a *App) portalCase(ctx context.Context, s PortalSession, caseID int64) (store.PortalCase, error) {
 	ks, err := a.store.PortalCases(ctx, s.CustomerID, caseID)
@@ -568,7 +585,7 @@ func (a *App) RequestPortalLink(ctx context.Context, address string) error {
 		}
 		_ = a.store.PortalJournal(ctx, k.CustomerID, store.PortalActor(email), "portal.link_requested", map[string]any{"to": email})
 		c.Email = email // to the address that asked, not every address of the account
-		a.portalMail(ctx, c, mailLink, auth.PortalLinkURL(a.portal.PublicURL, token))
+		a.portalMail(ctx, c, mailLink, 0, auth.PortalLinkURL(a.portal.PublicURL, token))
 	}
 	return nil
 }
@@ -625,13 +642,22 @@ func (a *App) tellPortalReply(ctx context.Context, caseID int64, c store.CaseCom
 		a.log.WarnContext(ctx, "portal reply email", "case", caseID, "err", err)
 		return
 	}
-	token, hash := auth.NewPortalToken(false)
-	if _, err := a.store.IssuePortalLink(ctx, store.PortalLinkWrite{CustomerID: k.CustomerID, Hash: hash, Contact: cust.Email,
-		ReminderKey: fmt.Sprintf("portal/reply/%d", c.ID)}); err != nil {
-		a.log.WarnContext(ctx, "portal reply link", "case", caseID, "err", err)
-		return
+	link, ok := a.freshPortalLink(ctx, cust, fmt.Sprintf("portal/reply/%d", c.ID))
+	if ok {
+		a.portalMail(ctx, cust, mailReply, caseID, c.Body, link)
 	}
-	a.portalMail(ctx, cust, mailReply, c.Body, auth.PortalLinkURL(a.portal.PublicURL, token))
+}
+
+// freshPortalLink makes the link an email of the portal carries (key: one
+// per email, so a retry replaces it); false when it could not (logged).
+func (a *App) freshPortalLink(ctx context.Context, cust store.PortalCustomer, key string) (string, bool) {
+	token, hash := auth.NewPortalToken(false)
+	if _, err := a.store.IssuePortalLink(ctx, store.PortalLinkWrite{CustomerID: cust.ID, Hash: hash, Contact: cust.Email,
+		ReminderKey: key}); err != nil {
+		a.log.WarnContext(ctx, "portal link", "customer", cust.ID, "key", key, "err", err)
+		return "", false
+	}
+	return auth.PortalLinkURL(a.portal.PublicURL, token), true
 }
 
 // Emails the portal sends.
@@ -639,6 +665,9 @@ const (
 	mailLink    = "link"
 	mailPromise = "promise"
 	mailReply   = "reply"
+	// The answers to a payment plan request: invoices, reason, link.
+	mailPlanAccepted = "plan_accepted"
+	mailPlanRefused  = "plan_refused"
 )
 
 // portalMails are their texts, by language (English otherwise).
@@ -650,6 +679,10 @@ var portalMails = map[string]map[string][2]string{
 			"Hello,\n\nThank you: we have noted that you will pay %[2]s by %[3]s for invoices %[4]s. We will not send reminders for them until then.\n\n%[1]s"},
 		mailReply: {"%[1]s answered your message",
 			"Hello,\n\n%[2]s\n\nTo answer, or to see the whole conversation: %[3]s\n\n%[1]s"},
+		mailPlanAccepted: {"Your payment plan with %[1]s is accepted",
+			"Hello,\n\nWe accept the payment plan you proposed for invoices %[2]s (%[3]s). A confirmation with its schedule follows, and a reminder before each instalment.\n\nYour requests and our answers: %[4]s\n\n%[1]s"},
+		mailPlanRefused: {"Your payment plan request to %[1]s",
+			"Hello,\n\nWe cannot accept the payment plan you proposed for invoices %[2]s:\n\n%[3]s\n\nTo answer, or to propose another: %[4]s\n\n%[1]s"},
 	},
 	"fr": {
 		mailLink: {"Votre lien vers l'espace client de %[1]s",
@@ -658,12 +691,20 @@ var portalMails = map[string]map[string][2]string{
 			"Bonjour,\n\nMerci : nous avons noté que vous réglerez %[2]s au plus tard le %[3]s pour les factures %[4]s. Nous ne vous relancerons pas pour elles d'ici là.\n\n%[1]s"},
 		mailReply: {"%[1]s a répondu à votre message",
 			"Bonjour,\n\n%[2]s\n\nPour répondre ou voir tous les échanges : %[3]s\n\n%[1]s"},
+		mailPlanAccepted: {"Votre échéancier avec %[1]s est accepté",
+			"Bonjour,\n\nNous acceptons l'échéancier que vous avez proposé pour les factures %[2]s (%[3]s). Une confirmation avec ses échéances suit, et un rappel avant chacune.\n\nVos demandes et nos réponses : %[4]s\n\n%[1]s"},
+		mailPlanRefused: {"Votre demande d'échéancier à %[1]s",
+			"Bonjour,\n\nNous ne pouvons pas accepter l'échéancier que vous avez proposé pour les factures %[2]s :\n\n%[3]s\n\nPour répondre ou en proposer un autre : %[4]s\n\n%[1]s"},
 	},
 }
 
-// portalMail sends one of the portal's emails to the account's address; a
-// failure is logged (the action it confirms is done).
-func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind string, args ...any) {
+// portalMail sends one of the portal's emails to the account's address,
+// signed as the reminders are (notify.Email.Sign: the entity's sender, and
+// Reply-To the account's reply address when the entity receives replies).
+// An email about a case (thread, else 0) carries a Message-ID naming it, so
+// that the customer's answer by email lands on that case (store.ReceiveReply).
+// A failure is logged (the action it confirms is done).
+func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind string, thread int64, args ...any) {
 	to := strings.TrimSpace(c.Email)
 	if a.portal.Mailer == nil || to == "" {
 		a.log.InfoContext(ctx, "portal email not sent: no mailer or no address", "kind", kind, "customer", c.ID)
@@ -681,11 +722,40 @@ func (a *App) portalMail(ctx context.Context, c store.PortalCustomer, kind strin
 			addrs = append(addrs, a)
 		}
 	}
+	key := "portal/" + kind + "/" + rand.Text()
+	if thread > 0 {
+		key = store.PortalThreadKey(thread) + kind + "/" + rand.Text()
+	}
 	e := notify.Email{To: addrs, Subject: fmt.Sprintf(t[0], all...), Text: fmt.Sprintf(t[1], all...),
-		MessageID: notify.MessageID("portal/" + kind + "/" + rand.Text()), Language: c.Language, FromName: c.EntityName}
+		MessageID: notify.MessageID(key), Language: c.Language}
+	e.Sign(a.portalIdentity(ctx, c))
+	if e.FromName == "" {
+		e.FromName = c.EntityName
+	}
 	if err := a.portal.Mailer.Send(ctx, e); err != nil {
 		a.log.WarnContext(ctx, "portal email", "kind", kind, "customer", c.ID, "err", err)
 	}
+}
+
+// portalIdentity is who the portal's emails to c speak for; what cannot be
+// read is logged and left out (the email still goes, answered to From).
+func (a *App) portalIdentity(ctx context.Context, c store.PortalCustomer) notify.Identity {
+	id := notify.Identity{EntityName: c.EntityName, AgentName: c.AgentName, AgentEmail: c.AgentEmail}
+	s, err := a.store.EntitySender(ctx, c.EntityCode)
+	if err != nil {
+		a.log.WarnContext(ctx, "portal email sender", "customer", c.ID, "err", err)
+		return id
+	}
+	id.SenderName, id.SenderAddress, id.ReplyTo = s.SenderName, s.SenderAddress, s.ReplyTo
+	if s.ReplyDomain != "" {
+		token, err := a.store.ReplyToken(ctx, c.ID, inbound.NewReplyToken())
+		if err != nil {
+			a.log.WarnContext(ctx, "portal email reply address", "customer", c.ID, "err", err)
+			return id
+		}
+		id.ReplyAddress = inbound.ReplyAddress(s.ReplyLocal, token, s.ReplyDomain)
+	}
+	return id
 }
 
 // ErrPortalDead is how callers test for a dead link or session.

@@ -45,8 +45,8 @@ const (
 	DecisionPartlyAccepted Decision = "partly_accepted" // dispute: a credit note for part of it, per invoice
 	DecisionRejected       Decision = "rejected"        // dispute: the invoices are dunned again
 	DecisionWithdrawn      Decision = "withdrawn"       // dispute: the customer withdrew it
-	DecisionApproved       Decision = "approved"        // credit limit request: the limit changes
-	DecisionRefused        Decision = "refused"         // credit limit or data change request
+	DecisionApproved       Decision = "approved"        // credit limit request: the limit changes; plan request: the plan is recorded
+	DecisionRefused        Decision = "refused"         // credit limit, data change or plan request
 	DecisionDone           Decision = "done"            // data change request: done in the ERP
 )
 
@@ -55,7 +55,9 @@ var Decisions = map[CaseType][]Decision{
 	CaseDispute:            {DecisionAccepted, DecisionPartlyAccepted, DecisionRejected, DecisionWithdrawn},
 	CaseCreditLimitRequest: {DecisionApproved, DecisionRefused},
 	CaseDataChangeRequest:  {DecisionDone, DecisionRefused},
-	CaseCustomerMessage:    {DecisionDone},
+	// A message is done; one that proposes a payment plan (the portal's
+	// request) is approved (the plan is recorded) or refused.
+	CaseCustomerMessage: {DecisionDone, DecisionApproved, DecisionRefused},
 }
 
 // SLAState is how far a case's SLA clock has run. Stored in cases.sla_state.

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
@@ -42,6 +43,7 @@ const (
 	sqlBigint  = "bigint"
 	sqlDate    = "date"
 	sqlBoolean = "boolean"
+	sqlBytea   = "bytea"
 )
 
 // parser turns one cell into its staged value, rejecting the row through
@@ -155,13 +157,56 @@ func amountAtMost(currency, larger string) parser {
 	return p
 }
 
+// FileCheck checks a file an import brings (its name and bytes) and answers
+// its content type: the use-case layer's attachment check (app.ValidateAttachment).
+type FileCheck func(name string, data []byte) (contentType string, err error)
+
+// pdfFile is a PDF given base64-encoded (standard alphabet, padding, line
+// breaks ignored), named by the sibling column name, checked by the
+// importer's FileCheck: it must be a PDF by its bytes and its extension.
+func pdfFile(name string) parser {
+	return parser{sqlType: sqlBytea, siblings: []string{name}, parse: func(c cell) any {
+		raw := strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+				return -1
+			}
+			return r
+		}, c.raw())
+		if raw == "" {
+			c.fail("%s is required", c.col.name)
+			return nil
+		}
+		data, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil {
+			c.fail("%s: not base64 (%v)", c.col.name, err)
+			return nil
+		}
+		_, fileName := c.sibling(name)
+		if c.r.files == nil {
+			c.fail("%s: this process cannot check files", c.col.name)
+			return nil
+		}
+		typ, err := c.r.files(fileName, data)
+		switch {
+		case err != nil:
+			c.fail("%s: %v", c.col.name, err)
+			return nil
+		case typ != "application/pdf":
+			c.fail("%s: %q is %s: an invoice document must be a PDF", c.col.name, fileName, typ)
+			return nil
+		}
+		return data
+	}}
+}
+
 // row is one record being parsed into its staged values (line first),
 // keeping the first problem found as the row's rejection.
 type row struct {
-	rec  record
-	sp   *spec
-	vals []any
-	bad  *Rejection
+	rec   record
+	sp    *spec
+	files FileCheck
+	vals  []any
+	bad   *Rejection
 }
 
 // cell is the field of column i in the row being parsed.

@@ -39,7 +39,7 @@ func fuzzKind(t *testing.T, k Kind, f Format, data string) {
 			}
 			continue
 		}
-		vals, bad := sp.parse(rec)
+		vals, bad := sp.parse(rec, nil)
 		if bad != nil {
 			if bad.Line < 1 || bad.Reason == "" {
 				t.Fatalf("rejection without line or reason: %+v", bad)

@@ -62,6 +62,9 @@ type Importer struct {
 	// NewEntitySending is the sending mode (live, test, off) of entities an
 	// import creates (RECOUP_NEW_ENTITY_SENDING); "" is live.
 	NewEntitySending string
+	// CheckFile checks the files a documents import brings (nil: such an
+	// import rejects every row).
+	CheckFile FileCheck
 }
 
 func New(pool *pgxpool.Pool) *Importer { return &Importer{pool: pool} }
@@ -103,7 +106,7 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 		if err := tx.QueryRow(ctx, createImport, string(kind), src.Name).Scan(&res.ImportID); err != nil {
 			return fmt.Errorf("record import: %w", err)
 		}
-		total, err := stage(ctx, tx, sp, recs, res.ImportID)
+		total, err := stage(ctx, tx, sp, recs, res.ImportID, im.CheckFile)
 		if err != nil {
 			return err
 		}
@@ -116,17 +119,22 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 				return fmt.Errorf("check %s: %w", kind, err)
 			}
 		}
-		var args []any
-		if sp.upsertArg != nil {
-			args = append(args, sp.upsertArg(im, res.ImportID))
-		}
-		if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
-			return fmt.Errorf("write %s: %w", kind, err)
-		}
 		if err := tx.QueryRow(ctx, countRejections, res.ImportID).Scan(&res.Rejected); err != nil {
 			return err
 		}
+		if !sp.allOrNothing || res.Rejected == 0 {
+			var args []any
+			if sp.upsertArg != nil {
+				args = append(args, sp.upsertArg(im, res.ImportID))
+			}
+			if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
+				return fmt.Errorf("write %s: %w", kind, err)
+			}
+		}
 		res.Unchanged = total - res.Rejected - res.Inserted - res.Updated
+		if sp.allOrNothing && res.Rejected > 0 {
+			res.Unchanged = 0 // nothing was written: the good rows were not looked at
+		}
 		if err := readRejections(ctx, tx, &res); err != nil {
 			return err
 		}
@@ -201,8 +209,8 @@ func (im *Importer) analyzeIfGrown(ctx context.Context, kind Kind, inserted int6
 
 // stage copies the good rows into the staging table and the bad ones into
 // import_rejections, chunk by chunk. It returns how many rows the file had.
-func stage(ctx context.Context, tx pgx.Tx, sp *spec, recs recordReader, importID int64) (int64, error) {
-	src := &chunkSource{recs: recs, spec: sp}
+func stage(ctx context.Context, tx pgx.Tx, sp *spec, recs recordReader, importID int64, files FileCheck) (int64, error) {
+	src := &chunkSource{recs: recs, spec: sp, files: files}
 	var total int64
 	for !src.eof {
 		src.n = 0
@@ -237,6 +245,7 @@ func stage(ctx context.Context, tx pgx.Tx, sp *spec, recs recordReader, importID
 type chunkSource struct {
 	recs     recordReader
 	spec     *spec
+	files    FileCheck
 	n        int
 	values   []any
 	rejected []Rejection
@@ -259,7 +268,7 @@ func (c *chunkSource) Next() bool {
 			c.rejected = append(c.rejected, *rec.bad)
 			continue
 		}
-		values, bad := c.spec.parse(rec)
+		values, bad := c.spec.parse(rec, c.files)
 		if bad != nil {
 			c.rejected = append(c.rejected, *bad)
 			continue

@@ -24,10 +24,14 @@ const (
 	// Holidays are public holidays added to the built-in calendars, for a
 	// country or for one entity's customers.
 	Holidays Kind = "holidays"
+	// Documents are the invoices' PDFs: each row names an invoice already
+	// imported and gives the file, base64-encoded. All or nothing: one bad row
+	// and no document of the file is stored.
+	Documents Kind = "documents"
 )
 
 // Kinds lists the kinds in the order a first load must follow (each refers to the ones before).
-var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates, Holidays}
+var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates, Holidays, Documents}
 
 // ParseKind accepts one of Kinds.
 func ParseKind(s string) (Kind, error) {
@@ -68,6 +72,9 @@ type spec struct {
 	// upsertArg is set, $1 is what it answers.
 	upsert    string
 	upsertArg func(im *Importer, importID int64) any
+	// allOrNothing: one rejected row and nothing of the file is written (its
+	// rejections are the answer); else the good rows land.
+	allOrNothing bool
 
 	// Derived from columns once, at package init.
 	stageDDL  string         // CREATE TEMP TABLE stage (line, then one column per field)
@@ -194,6 +201,18 @@ var specs = build(map[Kind]*spec{
 		checks: []string{checkHolidayTarget, checkDuplicateHoliday},
 		upsert: upsertHolidays,
 	},
+	// A PDF per invoice, replacing the one an earlier import gave.
+	Documents: {
+		columns: []column{
+			{name: "invoice_external_id", required: true, parse: identifier},
+			{name: "file_name", required: true, parse: text(255)},
+			{name: "content", required: true, parse: pdfFile("file_name")},
+		},
+		checks:       []string{checkDocumentInvoice, checkDuplicateDocument},
+		upsert:       upsertDocuments,
+		upsertArg:    byImport,
+		allOrNothing: true,
+	},
 })
 
 // identPattern is what a declared field or staging column name must look
@@ -249,8 +268,8 @@ func (sp *spec) derive() error {
 // parse turns a record into its staged values, line first. The cells are
 // parsed in declaration order and the first bad one rejects the row; the
 // rejection carries the value of the row's first column.
-func (sp *spec) parse(rec record) ([]any, *Rejection) {
-	r := row{rec: rec, sp: sp, vals: make([]any, 1+len(sp.columns))}
+func (sp *spec) parse(rec record, files FileCheck) ([]any, *Rejection) {
+	r := row{rec: rec, sp: sp, files: files, vals: make([]any, 1+len(sp.columns))}
 	r.vals[0] = rec.line
 	for i := range sp.columns {
 		r.vals[1+i] = sp.columns[i].parse.parse(cell{r: &r, col: &sp.columns[i], i: i})

@@ -30,6 +30,7 @@ func TestStageTableFollowsDeclarations(t *testing.T) {
 			"received_on date", "currency text", "amount bigint"},
 		ExchangeRates: {"line bigint", "rate_date date", "from_currency text", "to_currency text", "rate text"},
 		Holidays:      {"line bigint", "holiday_date date", "country text", "entity text", "name text"},
+		Documents:     {"line bigint", "invoice_external_id text", "file_name text", "content bytea"},
 	}
 	require.Len(t, specs, len(Kinds))
 	for _, k := range Kinds {
@@ -170,7 +171,7 @@ func TestParseFollowsDeclarations(t *testing.T) {
 		require.NoError(t, err, tt.name)
 		rec, err := recs.next()
 		require.NoError(t, err, tt.name)
-		vals, bad := sp.parse(rec)
+		vals, bad := sp.parse(rec, nil)
 		require.Equal(t, tt.bad, bad, tt.name)
 		if tt.bad == nil {
 			require.Equal(t, append([]any{int64(2)}, tt.want...), vals, tt.name)

@@ -385,3 +385,32 @@ by_entity AS (
     RETURNING (xmax = 0) AS inserted),
 up AS (SELECT inserted FROM by_country UNION ALL SELECT inserted FROM by_entity)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+
+// A document's invoice must be imported already.
+const checkDocumentInvoice = `
+WITH bad AS (
+    DELETE FROM stage s WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.external_id = s.invoice_external_id)
+    RETURNING line, invoice_external_id)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, invoice_external_id, 'invoice_external_id',
+       format('unknown invoice %s: import it first', invoice_external_id) FROM bad`
+
+// One document per invoice in a file.
+const checkDuplicateDocument = `
+WITH d AS (SELECT line, first_value(line) OVER (PARTITION BY invoice_external_id ORDER BY line) AS first FROM stage),
+bad AS (DELETE FROM stage s USING d WHERE s.line = d.line AND d.line <> d.first RETURNING s.line, s.invoice_external_id, d.first)
+INSERT INTO import_rejections (import_id, line, external_id, field, reason)
+SELECT $1, line, invoice_external_id, 'invoice_external_id',
+       format('invoice %s has a document at line %s already', invoice_external_id, first) FROM bad`
+
+// A document replaces the invoice's earlier one; the same file again is unchanged.
+const upsertDocuments = `
+WITH up AS (
+    INSERT INTO invoice_documents AS d (invoice_id, file_name, content_type, size_bytes, sha256, content, import_id)
+    SELECT i.id, s.file_name, 'application/pdf', length(s.content), sha256(s.content), s.content, $1
+    FROM stage s JOIN invoices i ON i.external_id = s.invoice_external_id
+    ON CONFLICT (invoice_id) DO UPDATE SET file_name = excluded.file_name, size_bytes = excluded.size_bytes,
+        sha256 = excluded.sha256, content = excluded.content, import_id = excluded.import_id, updated_at = now()
+    WHERE d.sha256 <> excluded.sha256 OR d.file_name <> excluded.file_name
+    RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -251,6 +252,10 @@ func (s *Store) RecordInbound(ctx context.Context, e InboundEmail) (InboundEmail
 	return e, fresh, err
 }
 
+// PortalThreadKey begins the Message-ID of the portal's emails about case
+// id (notify.MessageID keeps it as is: "<portal/case/<id>/...@recoup>").
+func PortalThreadKey(id int64) string { return "portal/case/" + strconv.FormatInt(id, 10) + "/" }
+
 // ReplyCase is what a customer's reply did: the case it opened or the open
 // case it was added to as a comment.
 type ReplyCase struct {
@@ -264,15 +269,19 @@ type ReplyCase struct {
 }
 
 // threadCase finds the open case of the account a reply answers: one an
-// earlier email of the same thread went to, or one whose own email (a
-// dispute's answer: message log key case/<id>/...) it answers.
+// earlier email of the same thread went to, one whose own email (a
+// dispute's answer: message log key case/<id>/...) it answers, or one the
+// portal's email it answers names in its Message-ID (PortalThreadKey; only
+// the account's own cases match, whatever an answer claims).
 const threadCase = `
 SELECT k.id FROM cases k
 WHERE k.customer_id = @customer AND k.status IN ('open', 'waiting_customer') AND (
       k.id IN (SELECT m.case_id FROM inbound_emails m
                WHERE m.customer_id = @customer AND m.case_id IS NOT NULL AND m.thread_ids && @ids::text[])
    OR k.id IN (SELECT substring(l.key FROM '^case/([0-9]+)/')::bigint FROM message_log l
-               WHERE l.customer_id = @customer AND l.key LIKE 'case/%' AND l.provider_ref = ANY (@refs::text[])))
+               WHERE l.customer_id = @customer AND l.key LIKE 'case/%' AND l.provider_ref = ANY (@refs::text[]))
+   OR k.id IN (SELECT substring(r FROM '^portal/case/([0-9]+)/')::bigint FROM unnest(@ids::text[]) r
+               WHERE r ~ '^portal/case/[0-9]+/'))
 ORDER BY k.id DESC LIMIT 1`
 
 const (

@@ -237,6 +237,7 @@ type PortalInvoice struct {
 	Promised    bool
 	InPlan      bool
 	Held        bool // another hold (a claimed payment being checked, an agent's hold)
+	HasDocument bool // the ERP gave its PDF (invoice_documents)
 }
 
 // portalInvoices are the customer's invoices something is still owed on,
@@ -246,7 +247,8 @@ SELECT i.id, i.number, i.external_id, i.issue_date, i.due_date, (now() AT TIME Z
        i.currency, i.amount_minor, i.open_minor, i.status = 'disputed',
        coalesce(pr.promised, false), coalesce(pl.planned, false),
        EXISTS (SELECT 1 FROM invoice_holds h WHERE h.invoice_id = i.id AND h.released_at IS NULL
-               AND (h.until IS NULL OR h.until >= (now() AT TIME ZONE c.timezone)::date))
+               AND (h.until IS NULL OR h.until >= (now() AT TIME ZONE c.timezone)::date)),
+       EXISTS (SELECT 1 FROM invoice_documents d WHERE d.invoice_id = i.id)
 FROM invoices i
 JOIN customers c ON c.id = i.customer_id
 LEFT JOIN LATERAL (SELECT true AS promised FROM promises p
@@ -269,7 +271,7 @@ func (s *Store) PortalInvoices(ctx context.Context, customerID int64, ids []int6
 		var cur string
 		var amount, open int64
 		if err := r.Scan(&p.ID, &p.Number, &p.ExternalID, &p.IssueDate, &p.DueDate, &p.DaysOverdue, &cur, &amount, &open,
-			&p.Disputed, &p.Promised, &p.InPlan, &p.Held); err != nil {
+			&p.Disputed, &p.Promised, &p.InPlan, &p.Held, &p.HasDocument); err != nil {
 			return p, err
 		}
 		c, err := money.ParseCurrency(cur)
@@ -294,18 +296,22 @@ type PortalCustomer struct {
 	EntityCode string
 	EntityName string
 	Settings   PortalSettings
+	// The account's agent, whom answers to the portal's emails reach when
+	// the entity has no reply address of its own (notify.Email.Sign).
+	AgentName, AgentEmail string
 }
 
 const portalCustomer = `
-SELECT c.id, c.external_id, c.name, c.email, c.language, c.timezone, c.currency, e.name, ` + portalSettingsColumns + `
-FROM customers c JOIN entities e ON e.id = c.entity_id WHERE c.id = $1`
+SELECT c.id, c.external_id, c.name, c.email, c.language, c.timezone, c.currency, e.name, coalesce(u.name, ''),
+       coalesce(u.email, ''), ` + portalSettingsColumns + `
+FROM customers c JOIN entities e ON e.id = c.entity_id LEFT JOIN users u ON u.id = c.agent_id WHERE c.id = $1`
 
 // PortalCustomer reads the account a session opens.
 func (s *Store) PortalCustomer(ctx context.Context, customerID int64) (PortalCustomer, error) {
 	var c PortalCustomer
 	p := &c.Settings
 	err := s.Pool.QueryRow(ctx, portalCustomer, customerID).Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Language, &c.TimeZone,
-		&c.Currency, &c.EntityName, &p.Code, &p.LinkDays, &p.PromiseMaxDays, &p.PayURL, &p.DocumentURL, &p.LogoURL, &p.Color)
+		&c.Currency, &c.EntityName, &c.AgentName, &c.AgentEmail, &p.Code, &p.LinkDays, &p.PromiseMaxDays, &p.PayURL, &p.DocumentURL, &p.LogoURL, &p.Color)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, customerNotFound(customerID)
 	}
@@ -322,6 +328,10 @@ type PortalCase struct {
 	Description string
 	OpenedAt    time.Time
 	Invoices    []string // a dispute's invoice numbers
+	Details     json.RawMessage
+	// Decision and its reason: what a payment plan request's answer says to the customer.
+	Decision       domain.Decision
+	DecisionReason string
 }
 
 // portalCases are the customer's disputes and messages, newest first: what
@@ -330,7 +340,8 @@ type PortalCase struct {
 const portalCases = `
 SELECT k.id, k.type, k.status, k.reason, k.description, k.opened_at,
        coalesce((SELECT array_agg(i.number ORDER BY i.number) FROM case_invoices ci JOIN invoices i ON i.id = ci.invoice_id
-                 WHERE ci.case_id = k.id), '{}')
+                 WHERE ci.case_id = k.id), '{}'),
+       k.details, k.decision, k.decision_reason
 FROM cases k
 WHERE k.customer_id = $1 AND k.type IN ('dispute', 'customer_message') AND ($2::bigint = 0 OR k.id = $2)
 ORDER BY k.id DESC LIMIT 100`
@@ -344,7 +355,8 @@ func (s *Store) PortalCases(ctx context.Context, customerID, id int64) ([]Portal
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PortalCase, error) {
 		var k PortalCase
-		err := r.Scan(&k.ID, &k.Type, &k.Status, &k.Reason, &k.Description, &k.OpenedAt, &k.Invoices)
+		err := r.Scan(&k.ID, &k.Type, &k.Status, &k.Reason, &k.Description, &k.OpenedAt, &k.Invoices, &k.Details, &k.Decision,
+			&k.DecisionReason)
 		return k, err
 	})
 }

@@ -6,6 +6,7 @@ import "recoup/auth"
 var accountRoutes = []route{
 	{method: "GET", path: "/accounts", action: auth.AccountsRead, handle: (*Handler).accountList},
 	{method: "GET", path: "/accounts/:id", action: auth.AccountsRead, handle: (*Handler).accountShow},
+	{method: "GET", path: "/accounts/:id/invoices/:invoice/pdf", action: auth.AccountsRead, handle: (*Handler).accountInvoicePDF},
 	{method: "GET", path: "/accounts/:id/history.csv", action: auth.HistoryRead, handle: (*Handler).accountHistoryCSV},
 	{method: "POST", path: "/accounts/:id/pause", action: auth.DunningControl, handle: (*Handler).accountPause},
 	{method: "POST", path: "/accounts/:id/resume", action: auth.DunningControl, handle: (*Handler).accountResume},

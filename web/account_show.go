@@ -44,6 +44,7 @@ type accountData struct {
 	Form        accountForm
 	CoveringFor string                      // the absent agent whose account this is while their absence lasts
 	Holds       map[int64]store.InvoiceHold // active invoice holds, by invoice
+	Documents   map[int64]bool              // invoices whose PDF the ERP gave
 	TaskKinds   []domain.TaskKind           // the kinds the task form offers
 	CaseForms   caseOpenForms               // the forms that open a dispute or a request
 	Cases       []store.Case                // the customer's cases, newest first (cases.read)
@@ -194,6 +195,9 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	}
 	for _, inv := range c.OpenItems {
 		d.Numbers[inv.ID] = inv.Number
+	}
+	if d.Documents, err = h.app.DocumentedInvoices(ctx, r.who, id); err != nil {
+		return err
 	}
 	h.dunningState(ctx, r, id, &d)
 	if auth.Allows(r.who, auth.CasesRead) {

@@ -123,6 +123,22 @@ func (h *Handler) caseDecide(r *request) error {
 	return h.caseDone(r, "decide", err, msg)
 }
 
+// casePlanAccept accepts the payment plan a customer's message proposes:
+// the plan is recorded (app.AcceptPlanRequest) and the customer told.
+func (h *Handler) casePlanAccept(r *request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	out, err := h.app.AcceptPlanRequest(r.c.Request.Context(), r.who, id, r.c.PostForm("note"))
+	if domain.ErrorCode(err) == domain.CodeConflict {
+		// The invoices changed since the request: said on the case page, where Refuse is.
+		return h.renderCase(r, http.StatusConflict, caseForm{Which: "accept", Values: r.c.Request.PostForm,
+			Errors: fieldErrors{Summary: []string{err.Error()}, ByField: map[string]string{}}})
+	}
+	return h.caseDone(r, "accept", err, h.t(r, "case.plan.accepted", out.Plan.ID))
+}
+
 // caseReopen reopens a decided case within its window, with why.
 func (h *Handler) caseReopen(r *request) error {
 	id, err := pathID(r, "id")

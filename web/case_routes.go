@@ -12,6 +12,7 @@ var caseRoutes = []route{
 	{method: "POST", path: "/cases/:id/route", action: auth.CasesDecide, handle: (*Handler).caseRoute},
 	{method: "POST", path: "/cases/:id/status", action: auth.CasesDecide, handle: (*Handler).caseStatus},
 	{method: "POST", path: "/cases/:id/decide", action: auth.CasesDecide, handle: (*Handler).caseDecide},
+	{method: "POST", path: "/cases/:id/accept-plan", action: auth.CasesDecide, handle: (*Handler).casePlanAccept},
 	{method: "POST", path: "/cases/:id/reopen", action: auth.CasesDecide, handle: (*Handler).caseReopen},
 	{method: "POST", path: "/accounts/:id/cases", action: auth.CasesOpen, handle: (*Handler).caseOpen},
 }

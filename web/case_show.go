@@ -29,9 +29,10 @@ type caseData struct {
 	Departments []domain.Department
 	Form        caseForm
 	Timeline    *app.History
-	Files       caseFiles // the attachments, under their comments
-	FileTypes   string    // the extensions a file may have (app.AttachmentExtensions)
-	FileMax     int64     // the size limit of one file, in bytes
+	Files       caseFiles         // the attachments, under their comments
+	FileTypes   string            // the extensions a file may have (app.AttachmentExtensions)
+	FileMax     int64             // the size limit of one file, in bytes
+	Plan        *app.PlanProposal // the payment plan a customer's message proposes: accepted or refused in its own forms
 }
 
 // caseDetails are a request's own fields (store.Case.Details).
@@ -73,9 +74,12 @@ func (h *Handler) renderCase(r *request, status int, form caseForm) error {
 	if err != nil {
 		return err
 	}
-	d := caseData{CaseDetail: k, Form: form, Decisions: domain.Decisions[k.Type], Departments: domain.CaseDepartments,
+	d := caseData{CaseDetail: k, Form: form, Decisions: app.DecisionsFor(k.Case), Departments: domain.CaseDepartments,
 		Open: k.Status.Open(), MayDecide: app.MayDecide(r.who, k.Type),
 		Files: groupFiles(k.Attachments), FileTypes: app.AttachmentExtensions(), FileMax: h.app.AttachmentMax()}
+	if p, ok := app.PlanRequestOf(k.Case); ok {
+		d.Plan = &p
+	}
 	if len(k.Details) > 0 {
 		if err := json.Unmarshal(k.Details, &d.Details); err != nil {
 			h.log.WarnContext(ctx, "case details", "case", id, "err", err)

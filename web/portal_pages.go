@@ -145,7 +145,7 @@ func (h *Handler) portalHome(r *portalRequest) error {
 	pdfs := acc.Customer.Settings.DocumentURL != ""
 	for i, inv := range acc.Invoices[from:to] {
 		row := portalRow{ID: inv.ID, Number: inv.Number, Open: p.Money(inv.Open), Due: t("portal.due", p.Date(inv.DueDate)),
-			Disputed: inv.Disputed, Late: inv.DaysOverdue > 0, PDFs: pdfs, Pay: d.CanPay && !inv.Disputed}
+			Disputed: inv.Disputed, Late: inv.DaysOverdue > 0, PDFs: pdfs || inv.HasDocument, Pay: d.CanPay && !inv.Disputed}
 		if row.Late {
 			row.Overdue = t("portal.days_overdue", inv.DaysOverdue)
 		}
@@ -258,12 +258,21 @@ func (h *Handler) portalPay(r *portalRequest) error {
 	return nil
 }
 
-// portalInvoicePDF sends the customer to the invoice's document (the
-// entity's document URL template, filled with the invoice's references).
+// portalInvoicePDF sends the invoice's PDF the ERP gave (import kind
+// documents), as a download; without one, sends the customer to the
+// entity's document URL template, filled with the invoice's references.
 func (h *Handler) portalInvoicePDF(r *portalRequest) error {
 	id, err := strconv.ParseInt(r.c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		return domain.Errorf(domain.CodeNotFound, "not found")
+	}
+	doc, content, found, err := h.app.PortalInvoiceDocument(r.c.Request.Context(), r.s, id)
+	if err != nil {
+		return err
+	}
+	if found {
+		sendDocument(r.c, doc, content)
+		return nil
 	}
 	u, err := h.app.PortalDocumentURL(r.c.Request.Context(), r.s, id)
 	if err != nil {

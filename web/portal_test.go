@@ -1,12 +1,16 @@
 package web
 
 import (
+	"compress/zlib"
 	"context"
+	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/stretchr/testify/require"
 
@@ -38,6 +42,7 @@ func portalSetup(t *testing.T) portalFixture {
 	ctx := context.Background()
 	eur := money.MustCurrency("EUR")
 	f := portalFixture{b: b, uses: app.New(b.store, nil, nil)}
+	var k app.OpenedCase
 	entity := b.rows.Entity(t, storetest.Entity{Code: "ACME", Name: "Acme Distribution", Currency: eur, Language: "en"})
 	f.ours = b.rows.Customer(t, storetest.Customer{Entity: entity, ExternalID: "C-OURS", Name: "Boulangerie Martin", Email: "ap@martin.example"})
 	f.other = b.rows.Customer(t, storetest.Customer{Entity: entity, ExternalID: "C-OTHER", Name: "Other Co", Email: "ap@other.example"})
@@ -45,9 +50,15 @@ func portalSetup(t *testing.T) portalFixture {
 	f.first = b.rows.Invoice(t, storetest.Invoice{Customer: f.ours, Number: "F-1", DueDate: due, Amount: money.Money{Minor: 120000, Currency: eur}})
 	f.second = b.rows.Invoice(t, storetest.Invoice{Customer: f.ours, Number: "F-2", DueDate: due.AddDays(5), Amount: money.Money{Minor: 30000, Currency: eur}})
 	f.credit = b.rows.Invoice(t, storetest.Invoice{Customer: f.ours, Number: "AV-1", Type: domain.TypeCreditNote, Amount: money.Money{Minor: 5000, Currency: eur}})
-	f.theirs = b.rows.Invoice(t, storetest.Invoice{Customer: f.other, Number: "SECRET-9", DueDate: due, Amount: money.Money{Minor: 999900, Currency: eur}})
+	f.theirs = b.rows.Invoice(t, storetest.Invoice{Customer: f.other, ExternalID: "INV-SECRET", Number: "SECRET-9", DueDate: due,
+		Amount: money.Money{Minor: 999900, Currency: eur}})
 	sys := domain.System("test")
-	k, err := f.uses.OpenCase(ctx, sys, app.CaseRequest{Type: "dispute", CustomerID: f.other, Reason: "price", Description: "their dispute",
+	// Their invoice's PDF, from the ERP: our session must never reach it.
+	imported, err := f.uses.Import(ctx, sys, app.ImportRequest{Kind: "documents", Format: "csv", Name: "test", Body: strings.NewReader(
+		"invoice_external_id,file_name,content\nINV-SECRET,SECRET-9.pdf," + base64.StdEncoding.EncodeToString([]byte(pdfBytes+"%SECRET-9\n")) + "\n")})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), imported.Inserted, imported.Rejections)
+	k, err = f.uses.OpenCase(ctx, sys, app.CaseRequest{Type: "dispute", CustomerID: f.other, Reason: "price", Description: "their dispute",
 		Invoices: []store.NewCaseInvoice{{InvoiceID: f.theirs}}})
 	require.NoError(t, err)
 	f.theirCase = k.ID
@@ -85,6 +96,13 @@ func (f portalFixture) customerBrowser(t *testing.T, token string) *browser {
 	}
 	require.NotEmpty(t, br.csrf, "the link opened a session")
 	return br
+}
+
+func (f portalFixture) externalID(t *testing.T, invoice int64) string {
+	t.Helper()
+	var id string
+	require.NoError(t, f.b.store.Pool.QueryRow(context.Background(), `SELECT external_id FROM invoices WHERE id = $1`, invoice).Scan(&id))
+	return id
 }
 
 func (f portalFixture) count(t *testing.T, q string, args ...any) int {
@@ -155,6 +173,7 @@ func TestThePortalAnswersNotFoundForAnotherAccountsIDs(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, status, path)
 		require.Contains(t, body, "Not found.", path)
 		require.NotContains(t, body, "SECRET-9", path)
+		require.NotContains(t, body, "%PDF", path)
 	}
 	for path, form := range map[string]url.Values{
 		"/portal/promise": {"invoice": {theirs}, "date": {dunning.DateOf(time.Now()).AddDays(3).String()}},
@@ -414,6 +433,53 @@ func TestTheStatementPDFDownloads(t *testing.T) {
 	require.True(t, strings.HasPrefix(body, "%PDF-"))
 }
 
+// The statement prints Greek and Cyrillic (DejaVu Sans), not '?': the page
+// text holds the name's own code points (fpdf's UTF-8 fonts write each
+// character as its UTF-16 code, which the PDF maps back to Unicode).
+func TestTheStatementPDFPrintsGreekAndCyrillic(t *testing.T) {
+	t.Parallel()
+	f := portalSetup(t)
+	ctx := context.Background()
+	for _, name := range []string{"Ζαχαροπλαστείο Παπαδόπουλος", "ООО «Пекарня Жуков»"} {
+		_, err := f.b.store.Pool.Exec(ctx, `UPDATE customers SET name = $2 WHERE id = $1`, f.ours, name)
+		require.NoError(t, err)
+		br := f.customerBrowser(t, f.link(t, f.ours))
+		res, err := br.client.Get(f.b.srv.URL + "/portal/statement.pdf")
+		require.NoError(t, err)
+		body := readBody(t, res)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		text := pdfPageText(t, body)
+		// (Contains would print the whole PDF on failure.)
+		require.True(t, strings.Contains(text, string(utf16be(name))), "%s is in the page text", name)
+		require.True(t, strings.Contains(text, string(utf16be("F-1"))), "the items are there too")
+	}
+}
+
+// pdfPageText is every content stream of a PDF, inflated.
+func pdfPageText(t *testing.T, pdf string) string {
+	t.Helper()
+	var out strings.Builder
+	for _, part := range strings.Split(pdf, "\nstream\n")[1:] {
+		data, _, ok := strings.Cut(part, "\nendstream")
+		require.True(t, ok)
+		z, err := zlib.NewReader(strings.NewReader(data))
+		if err != nil {
+			continue // not deflated (none of the page streams)
+		}
+		b, _ := io.ReadAll(z)
+		out.Write(b)
+	}
+	return out.String()
+}
+
+func utf16be(s string) []byte {
+	var out []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u>>8), byte(u))
+	}
+	return out
+}
+
 // Pay and invoice documents follow the entity's URL templates, escaped.
 func TestPayAndDocumentLinksFollowTheEntitysTemplates(t *testing.T) {
 	t.Parallel()
@@ -441,6 +507,19 @@ func TestPayAndDocumentLinksFollowTheEntitysTemplates(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	require.Regexp(t, `^https://erp\.acme\.example/docs/I\d+\.pdf$`, res.Header.Get("Location"))
+
+	// The ERP's own PDF, when it gave one, comes before the template: a download, never shown inline.
+	_, err = f.uses.Import(context.Background(), domain.System("admin"), app.ImportRequest{Kind: "documents", Format: "csv", Name: "test",
+		Body: strings.NewReader("invoice_external_id,file_name,content\n" + f.externalID(t, f.first) + ",Facture F-1.pdf," +
+			base64.StdEncoding.EncodeToString([]byte(pdfBytes)) + "\n")})
+	require.NoError(t, err)
+	res, err = br.client.Get(f.b.srv.URL + "/portal/invoices/" + itoa(f.first) + "/pdf")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, pdfBytes, readBody(t, res))
+	require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
+	require.Equal(t, "attachment; filename*=UTF-8''Facture%20F-1.pdf", res.Header.Get("Content-Disposition"))
+	require.Equal(t, "sandbox; default-src 'none'", res.Header.Get("Content-Security-Policy"))
 
 	bad := "javascript:alert(1)"
 	_, err = f.uses.SetPortalSettings(context.Background(), domain.System("admin"), "ACME", app.PortalSettingsRequest{PayURL: &bad})
@@ -494,4 +573,60 @@ func TestTheEntityPageSetsThePortal(t *testing.T) {
 	agent := f.b.signIn(t, "agent@acme.example", domain.RoleAgent)
 	res = agent.post("/entities/ACME/portal", form)
 	require.Equal(t, http.StatusForbidden, res.StatusCode)
+}
+
+// A plan proposed in the portal shows on the case page with its schedule;
+// the agent accepts it there: the plan is recorded and the customer's
+// thread says so.
+func TestAPortalPlanRequestIsAcceptedOnTheCasePage(t *testing.T) {
+	t.Parallel()
+	f := portalSetup(t)
+	customer := f.customerBrowser(t, f.token)
+	res := customer.post("/portal/plan", url.Values{"invoice": {itoa(f.second)}, "date1": {"2030-01-15"}, "amount1": {"100.00"},
+		"date2": {"2030-02-15"}, "amount2": {"200.00"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	thread := res.Header.Get("Location")
+	kase := strings.TrimPrefix(thread, "/portal/cases/")
+
+	admin := f.b.signIn(t, "admin@acme.example", domain.RoleAdmin)
+	status, body := admin.get("/cases/" + kase)
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{"Payment plan proposed by the customer: €300.00", "2030-01-15", "€100.00", "2030-02-15", "€200.00",
+		`action="/cases/` + kase + `/accept-plan"`, `name="decision" value="refused"`} {
+		require.Contains(t, body, want)
+	}
+	require.NotContains(t, body, `id="decision"`, "the generic decision form gives way to the plan's")
+
+	res = admin.post("/cases/"+kase+"/accept-plan", url.Values{"note": {"fine"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	require.Equal(t, 1, f.count(t, `SELECT count(*) FROM payment_plans WHERE customer_id = $1 AND status = 'open' AND $2 = ANY (invoice_ids)`, f.ours, f.second))
+	_, body = admin.get("/cases/" + kase)
+	require.NotContains(t, body, `/accept-plan"`, "decided: no form any more")
+	_, body = customer.get(thread)
+	require.Contains(t, body, "The team accepted your plan.")
+	require.Contains(t, body, "€200.00")
+}
+
+// The account page links the PDF of an invoice the ERP gave one for; the
+// download answers only inside the person's perimeter.
+func TestTheAccountPageLinksTheInvoicesPDF(t *testing.T) {
+	t.Parallel()
+	f := portalSetup(t)
+	admin := f.b.signIn(t, "admin@acme.example", domain.RoleAdmin)
+	link := "/accounts/" + itoa(f.other) + "/invoices/" + itoa(f.theirs) + "/pdf"
+	_, body := admin.get("/accounts/" + itoa(f.other))
+	require.Contains(t, body, `href="`+link+`"`)
+	_, body = admin.get("/accounts/" + itoa(f.ours))
+	require.NotContains(t, body, "/pdf\"", "no document on this account")
+	res, err := admin.client.Get(f.b.srv.URL + link)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, pdfBytes+"%SECRET-9\n", readBody(t, res))
+	require.Equal(t, "attachment; filename*=UTF-8''SECRET-9.pdf", res.Header.Get("Content-Disposition"))
+
+	status, _ := admin.get("/accounts/" + itoa(f.ours) + "/invoices/" + itoa(f.theirs) + "/pdf")
+	require.Equal(t, http.StatusNotFound, status, "the invoice is not this account's")
+	agent := f.b.signIn(t, "agent@acme.example", domain.RoleAgent)
+	status, _ = agent.get(link)
+	require.Equal(t, http.StatusNotFound, status, "not in the agent's portfolio")
 }
