@@ -153,8 +153,12 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout,
 		Interceptors: []interceptor.WorkerInterceptor{&Observe{}}})
+	// Idle webhook deliveries wait for this process's one listening connection to ring.
+	bell := activities.NewEventBell()
+	go bell.Run(ctx, o.Store, o.Log)
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
-		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets, Log: o.Log})
+		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets,
+		EventBell: bell, Log: o.Log})
 	return w, nil
 }
 
@@ -174,6 +178,8 @@ type Activities struct {
 	PublicURL string
 	// WebhookTargets says where webhook deliveries may go.
 	WebhookTargets webhook.Targets
+	// EventBell tells waiting webhook deliveries of new events; nil: they poll.
+	EventBell *activities.EventBell
 }
 
 // Register registers every workflow and activity under its name in package
@@ -229,7 +235,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
 	cases := &activities.Cases{Store: o.Store}
 	catchUp := &activities.CatchUp{}
-	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets}
+	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets, Bell: o.EventBell}
 	if uc != nil {
 		catchUp.Debts = uc
 	}

@@ -1,0 +1,172 @@
+-- +goose Up
+-- Events: a bell for idle webhook deliveries, retention, and the cases'
+-- invoices in their payloads (README "Event feed and webhooks").
+
+-- At commit, once per transaction that wrote events (not per row): NOTIFY
+-- recoup_event with the transaction's last id. An idle webhook delivery
+-- waits on it instead of looking again every 2 s. Delivered at commit, so a
+-- listener that hears id N can read it.
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION events_number() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    n     integer := events_ordinal();
+    first bigint;
+BEGIN
+    IF n = 0 THEN
+        DELETE FROM event_commits WHERE xid = NEW.xid;
+        RETURN NULL;
+    END IF;
+    UPDATE event_counter SET last = last + n RETURNING last - n + 1 INTO first;
+    UPDATE event_commits SET first_id = first, last_id = first + n - 1 WHERE xid = NEW.xid;
+    PERFORM pg_notify('recoup_event', (first + n - 1)::text);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+-- Retention: every id up to deleted_through was deleted (older than
+-- RECOUP_EVENTS_RETENTION_DAYS and delivered to every active subscription);
+-- a reader asking from before it is told so rather than skipping them.
+CREATE TABLE event_horizon (
+    one             boolean PRIMARY KEY DEFAULT true CHECK (one),
+    deleted_through bigint      NOT NULL DEFAULT 0,
+    deleted_before  timestamptz             -- the age limit of the latest sweep
+);
+INSERT INTO event_horizon DEFAULT VALUES;
+
+-- The cases' events carry the case's invoices (payload version 2): ids and
+-- external ids, in id order.
+-- +goose StatementBegin
+CREATE FUNCTION events_case_invoices(case_id bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'external_id', i.external_id) ORDER BY i.id), '[]')
+    FROM case_invoices ci JOIN invoices i ON i.id = ci.invoice_id
+    WHERE ci.case_id = events_case_invoices.case_id
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION events_cases_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
+BEGIN
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, case_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'case.opened', n.customer_id, c.external_id, n.id,
+           jsonb_build_object('version', 2, 'case_type', n.type, 'status', n.status, 'reason', n.reason,
+               'department', n.department, 'owner_id', n.owner_id, 'source', n.source, 'opened_by', n.opened_by,
+               'invoices', events_case_invoices(n.id))
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION events_cases_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
+BEGIN
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, case_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id, f.ord), f.type, n.customer_id, c.external_id, n.id,
+           jsonb_build_object('version', 2, 'case_type', n.type, 'status', n.status, 'reason', n.reason,
+               'department', n.department, 'owner_id', n.owner_id, 'decision', n.decision,
+               'decision_reason', n.decision_reason, 'decided_by', n.decided_by,
+               'invoices', events_case_invoices(n.id))
+    FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN customers c ON c.id = n.customer_id
+    CROSS JOIN LATERAL (VALUES
+        (1, 'case.routed', n.department IS DISTINCT FROM o.department OR n.owner_id IS DISTINCT FROM o.owner_id),
+        (2, 'case.decided', n.decision <> '' AND n.decision IS DISTINCT FROM o.decision),
+        (3, 'case.closed', n.status = 'closed' AND o.status <> 'closed')) f(ord, type, happened)
+    WHERE f.happened;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+-- A case's invoices are written after the case (its case.opened event is
+-- written by then): the case.opened events of this transaction get them, so
+-- the event says what the case was at its commit.
+-- +goose StatementBegin
+CREATE FUNCTION events_case_invoices_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE events e SET payload = jsonb_set(e.payload, '{invoices}', events_case_invoices(e.case_id))
+    WHERE e.xid = pg_current_xact_id() AND e.type = 'case.opened'
+      AND e.case_id IN (SELECT DISTINCT n.case_id FROM new_rows n);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER events_case_invoices_insert AFTER INSERT ON case_invoices
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_case_invoices_inserted();
+
+-- +goose Down
+DROP TRIGGER events_case_invoices_insert ON case_invoices;
+DROP FUNCTION events_case_invoices_inserted();
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION events_cases_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
+BEGIN
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, case_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id), 'case.opened', n.customer_id, c.external_id, n.id,
+           jsonb_build_object('version', 1, 'case_type', n.type, 'status', n.status, 'reason', n.reason,
+               'department', n.department, 'owner_id', n.owner_id, 'source', n.source, 'opened_by', n.opened_by)
+    FROM new_rows n JOIN customers c ON c.id = n.customer_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION events_cases_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    base    integer := events_ordinal();
+    written bigint;
+BEGIN
+    INSERT INTO events (ordinal, type, customer_id, customer_external_id, case_id, payload)
+    SELECT base + row_number() OVER (ORDER BY n.id, f.ord), f.type, n.customer_id, c.external_id, n.id,
+           jsonb_build_object('version', 1, 'case_type', n.type, 'status', n.status, 'reason', n.reason,
+               'department', n.department, 'owner_id', n.owner_id, 'decision', n.decision,
+               'decision_reason', n.decision_reason, 'decided_by', n.decided_by)
+    FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN customers c ON c.id = n.customer_id
+    CROSS JOIN LATERAL (VALUES
+        (1, 'case.routed', n.department IS DISTINCT FROM o.department OR n.owner_id IS DISTINCT FROM o.owner_id),
+        (2, 'case.decided', n.decision <> '' AND n.decision IS DISTINCT FROM o.decision),
+        (3, 'case.closed', n.status = 'closed' AND o.status <> 'closed')) f(ord, type, happened)
+    WHERE f.happened;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    PERFORM events_written(written);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
+DROP FUNCTION events_case_invoices(bigint);
+DROP TABLE event_horizon;
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION events_number() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    n     integer := events_ordinal();
+    first bigint;
+BEGIN
+    IF n = 0 THEN
+        DELETE FROM event_commits WHERE xid = NEW.xid;
+        RETURN NULL;
+    END IF;
+    UPDATE event_counter SET last = last + n RETURNING last - n + 1 INTO first;
+    UPDATE event_commits SET first_id = first, last_id = first + n - 1 WHERE xid = NEW.xid;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
