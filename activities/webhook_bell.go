@@ -62,3 +62,9 @@ func (b *EventBell) watch() (<-chan struct{}, bool) {
 	defer b.mu.Unlock()
 	return b.rung, b.listening
 }
+
+// Listening says whether the bell's connection listens now.
+func (b *EventBell) Listening() bool {
+	_, ok := b.watch()
+	return ok
+}

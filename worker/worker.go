@@ -56,6 +56,9 @@ type Options struct {
 	PublicURL  string
 	// WebhookTargets says where webhook deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE).
 	WebhookTargets webhook.Targets
+	// EventsRetentionDays is RECOUP_EVENTS_RETENTION_DAYS ("" for
+	// DefaultEventsRetentionDays; 0 keeps events for ever).
+	EventsRetentionDays string
 	// WorkflowCacheSize is RECOUP_WORKFLOW_CACHE_SIZE ("" for
 	// DefaultWorkflowCacheSize): the workflows this process keeps in memory.
 	WorkflowCacheSize string
@@ -95,6 +98,22 @@ func CacheSize(name, s string, def int) (int, error) {
 		return 0, fmt.Errorf("%s: %q is not a positive number of workflows", name, s)
 	}
 	return n, nil
+}
+
+// DefaultEventsRetentionDays is how long events are kept when
+// RECOUP_EVENTS_RETENTION_DAYS is not set.
+const DefaultEventsRetentionDays = 90
+
+// EventsRetentionDays reads RECOUP_EVENTS_RETENTION_DAYS ("" for DefaultEventsRetentionDays).
+func EventsRetentionDays(s string) (int, error) {
+	if strings.TrimSpace(s) == "" {
+		return DefaultEventsRetentionDays, nil
+	}
+	d, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || d < 0 || d > 36500 {
+		return 0, fmt.Errorf("RECOUP_EVENTS_RETENTION_DAYS: %q is not a number of days (0 to 36500; 0 keeps events for ever)", s)
+	}
+	return d, nil
 }
 
 // DigestHour reads RECOUP_DIGEST_HOUR ("" for DefaultDigestHour).
@@ -142,6 +161,13 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err := fc.StartDigest(ctx, flow.DigestInput{Hour: hour}); err != nil {
 		return nil, fmt.Errorf("start the daily digest: %w", err)
 	}
+	retentionDays, err := EventsRetentionDays(o.EventsRetentionDays)
+	if err != nil {
+		return nil, err
+	}
+	if err := fc.StartEventRetention(ctx, flow.EventRetentionInput{Every: flow.EventRetentionEvery}); err != nil {
+		return nil, fmt.Errorf("start the retention of the event feed: %w", err)
+	}
 	if err := fc.StartCatchUp(ctx, flow.CatchUpInput{Every: flow.CatchUpEvery}); err != nil {
 		return nil, fmt.Errorf("start the catch-up of owed Temporal starts: %w", err)
 	}
@@ -158,7 +184,7 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	go bell.Run(ctx, o.Store, o.Log)
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
 		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets,
-		EventBell: bell, Log: o.Log})
+		EventBell: bell, EventsRetentionDays: retentionDays, Log: o.Log})
 	return w, nil
 }
 
@@ -180,6 +206,8 @@ type Activities struct {
 	WebhookTargets webhook.Targets
 	// EventBell tells waiting webhook deliveries of new events; nil: they poll.
 	EventBell *activities.EventBell
+	// EventsRetentionDays: events older are deleted (once delivered); 0: kept for ever.
+	EventsRetentionDays int
 }
 
 // Register registers every workflow and activity under its name in package
@@ -197,6 +225,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowCatchUp:        workflows.CatchUp,
 		flow.WorkflowWeeklyReport:   workflows.WeeklyReport,
 		flow.WorkflowWebhook:        workflows.Webhook,
+		flow.WorkflowEventRetention: workflows.EventRetention,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -236,6 +265,7 @@ func Register(r sdkworker.Registry, o Activities) {
 	cases := &activities.Cases{Store: o.Store}
 	catchUp := &activities.CatchUp{}
 	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets, Bell: o.EventBell}
+	retention := &activities.EventRetention{Store: o.Store, Days: o.EventsRetentionDays}
 	if uc != nil {
 		catchUp.Debts = uc
 	}
@@ -243,30 +273,31 @@ func Register(r sdkworker.Registry, o Activities) {
 		handover.Workflows = o.Flow
 	}
 	for name, fn := range map[string]any{
-		flow.ActivityLoadAccount:    accounts.LoadAccount,
-		flow.ActivityReassign:       accounts.Reassign,
-		flow.ActivityExecute:        outbound.Execute,
-		flow.ActivityFallback:       outbound.Fallback,
-		flow.ActivityWakeImported:   waker.WakeImported,
-		flow.ActivityWakeOpen:       waker.WakeOpen,
-		flow.ActivityCounts:         counts.Counts,
-		flow.ActivityHandOver:       handover.HandOver,
-		flow.ActivityHandBack:       handover.HandBack,
-		flow.ActivityCheckPromise:   accounts.CheckPromise,
-		flow.ActivityHoldInvoice:    accounts.HoldInvoice,
-		flow.ActivityReleaseInvoice: accounts.ReleaseInvoice,
-		flow.ActivitySendDigests:    digests.SendDigests,
-		flow.ActivityNoticeSchedule: notices.NoticeSchedule,
-		flow.ActivitySendNotice:     notices.SendNotice,
-		flow.ActivityCaseAlert:      cases.CaseAlert,
-		flow.ActivityDecideCase:     cases.DecideCase,
-		flow.ActivityCaseStatus:     cases.SetCaseStatus,
-		flow.ActivityReopenCase:     cases.ReopenCase,
-		flow.ActivityCloseCase:      cases.CloseCase,
-		flow.ActivityCatchUp:        catchUp.CatchUpTemporal,
-		flow.ActivitySendReport:     reports.SendReport,
-		flow.ActivityDeliverWebhook: hooks.DeliverWebhook,
-		flow.ActivityStopWebhook:    hooks.StopWebhook,
+		flow.ActivityLoadAccount:     accounts.LoadAccount,
+		flow.ActivityReassign:        accounts.Reassign,
+		flow.ActivityExecute:         outbound.Execute,
+		flow.ActivityFallback:        outbound.Fallback,
+		flow.ActivityWakeImported:    waker.WakeImported,
+		flow.ActivityWakeOpen:        waker.WakeOpen,
+		flow.ActivityCounts:          counts.Counts,
+		flow.ActivityHandOver:        handover.HandOver,
+		flow.ActivityHandBack:        handover.HandBack,
+		flow.ActivityCheckPromise:    accounts.CheckPromise,
+		flow.ActivityHoldInvoice:     accounts.HoldInvoice,
+		flow.ActivityReleaseInvoice:  accounts.ReleaseInvoice,
+		flow.ActivitySendDigests:     digests.SendDigests,
+		flow.ActivityNoticeSchedule:  notices.NoticeSchedule,
+		flow.ActivitySendNotice:      notices.SendNotice,
+		flow.ActivityCaseAlert:       cases.CaseAlert,
+		flow.ActivityDecideCase:      cases.DecideCase,
+		flow.ActivityCaseStatus:      cases.SetCaseStatus,
+		flow.ActivityReopenCase:      cases.ReopenCase,
+		flow.ActivityCloseCase:       cases.CloseCase,
+		flow.ActivityCatchUp:         catchUp.CatchUpTemporal,
+		flow.ActivitySendReport:      reports.SendReport,
+		flow.ActivityDeliverWebhook:  hooks.DeliverWebhook,
+		flow.ActivityStopWebhook:     hooks.StopWebhook,
+		flow.ActivityDeleteOldEvents: retention.DeleteOldEvents,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
