@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -181,11 +182,64 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 		Interceptors: []interceptor.WorkerInterceptor{&Observe{}}})
 	// Idle webhook deliveries wait for this process's one listening connection to ring.
 	bell := activities.NewEventBell()
-	go bell.Run(ctx, o.Store, o.Log)
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
 		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets,
 		EventBell: bell, EventsRetentionDays: retentionDays, Log: o.Log})
-	return w, nil
+	return &listeningWorker{Worker: w, bell: bell, st: o.Store, log: o.Log}, nil
+}
+
+// listeningWorker runs the event bell's listening connection for as long as
+// the worker runs (not for New's context, which callers may end once it returns).
+type listeningWorker struct {
+	sdkworker.Worker
+	bell *activities.EventBell
+	st   *store.Store
+	log  *slog.Logger
+
+	mu   sync.Mutex
+	stop context.CancelFunc
+}
+
+func (w *listeningWorker) listen() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop = cancel
+	go w.bell.Run(ctx, w.st, w.log)
+}
+
+func (w *listeningWorker) quiet() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop != nil {
+		w.stop()
+		w.stop = nil
+	}
+}
+
+// Start starts the worker and the bell's listening.
+func (w *listeningWorker) Start() error {
+	if err := w.Worker.Start(); err != nil {
+		return err
+	}
+	w.listen()
+	return nil
+}
+
+// Run runs the worker, and the bell's listening, until interrupted.
+func (w *listeningWorker) Run(interruptCh <-chan any) error {
+	w.listen()
+	defer w.quiet()
+	return w.Worker.Run(interruptCh)
+}
+
+// Stop stops the bell's listening and the worker.
+func (w *listeningWorker) Stop() {
+	w.quiet()
+	w.Worker.Stop()
 }
 
 // Activities are what the activities work with.

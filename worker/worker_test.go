@@ -44,11 +44,11 @@ func TestRegisteredNamesAreTheContract(t *testing.T) {
 	worker.Register(r, worker.Activities{})
 
 	require.ElementsMatch(t, []string{"Dunning", "WakeAccounts", "SweepOpenAccounts", "SystemCheck", "Handover",
-		"CustomerNotice", "Digest", "Case", "CatchUp", "WeeklyReport", "Webhook"}, keys(r.workflows))
+		"CustomerNotice", "Digest", "Case", "CatchUp", "WeeklyReport", "Webhook", "EventRetention"}, keys(r.workflows))
 	require.ElementsMatch(t, flow.Workflows, keys(r.workflows))
 	require.ElementsMatch(t, []string{"LoadAccount", "Reassign", "Execute", "Fallback", "WakeImported", "WakeOpen", "Counts",
 		"HandOver", "HandBack", "CheckPromise", "HoldInvoice", "ReleaseInvoice", "NoticeSchedule", "SendNotice", "SendDigests",
-		"CaseAlert", "DecideCase", "SetCaseStatus", "ReopenCase", "CloseCase", "CatchUpTemporal", "SendReport", "DeliverWebhook", "StopWebhook"},
+		"CaseAlert", "DecideCase", "SetCaseStatus", "ReopenCase", "CloseCase", "CatchUpTemporal", "SendReport", "DeliverWebhook", "StopWebhook", "DeleteOldEvents"},
 		keys(r.activities))
 	require.ElementsMatch(t, flow.Activities, keys(r.activities))
 	for _, registered := range []map[string]any{r.workflows, r.activities} {
