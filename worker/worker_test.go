@@ -90,3 +90,26 @@ func TestCacheSize(t *testing.T) {
 		require.Equal(t, tc.want, got, tc.in)
 	}
 }
+
+func TestEventsRetentionDays(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		err  bool
+	}{
+		{"", 90, false},
+		{" 30 ", 30, false},
+		{"0", 0, false},
+		{"-1", 0, true},
+		{"90d", 0, true},
+		{"36501", 0, true},
+	} {
+		got, err := worker.EventsRetentionDays(tc.in)
+		if tc.err {
+			require.ErrorContains(t, err, "RECOUP_EVENTS_RETENTION_DAYS", tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
