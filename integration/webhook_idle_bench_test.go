@@ -17,13 +17,13 @@ import (
 // use case starts it (the default pace): for RECOUP_BENCH_IDLE_ROUNDS rounds
 // (default 9), one event committed at a moment spread over the idle cycle,
 // and the time from its commit to its receipt (median, smallest, largest);
-// then, RECOUP_BENCH_IDLE_WINDOW (default 65 s) without events, the
+// then, RECOUP_BENCH_IDLE_WINDOW seconds (default 185: three long polls) without events, the
 // activities its workflow scheduled meanwhile, per hour.
 //
 //	go test ./integration/ -run '^$' -bench WebhookIdleLatency -benchtime 1x -timeout 20m
 func BenchmarkWebhookIdleLatency(b *testing.B) {
 	rounds := benchEnv(b, "RECOUP_BENCH_IDLE_ROUNDS", 9)
-	window := time.Duration(benchEnv(b, "RECOUP_BENCH_IDLE_WINDOW", 65)) * time.Second
+	window := time.Duration(benchEnv(b, "RECOUP_BENCH_IDLE_WINDOW", 185)) * time.Second
 	ctx := context.Background()
 	r := newWebhookRig(b)
 	rcv := newHookReceiver(b)
