@@ -191,17 +191,17 @@ const (
 	// delivered them (@delivered: the smallest cursor), about @batch events
 	// at most (at least one transaction), and moves the horizon past them.
 	// A transaction's events share its start time (occurred_at), read from
-	// its first event.
+	// its first event. The next @scan transactions are taken first (by the
+	// first_id index), so a batch does not read the whole table.
 	deleteOldEvents = `
-WITH k AS (
+WITH next AS (
+    SELECT xid, first_id, last_id FROM event_commits WHERE first_id > @through ORDER BY first_id LIMIT @scan
+), k AS (
     SELECT k.xid, k.last_id,
            sum(k.last_id - k.first_id + 1) OVER w - (k.last_id - k.first_id + 1) AS earlier,
            bool_and(e.occurred_at < @before AND k.last_id <= @delivered) OVER w AS old
-    FROM event_commits k JOIN events e ON e.xid = k.xid AND e.ordinal = 1
-    WHERE k.first_id > @through
+    FROM next k JOIN events e ON e.xid = k.xid AND e.ordinal = 1
     WINDOW w AS (ORDER BY k.first_id)
-    ORDER BY k.first_id
-    LIMIT @scan
 ), doomed AS (
     SELECT xid, last_id FROM k WHERE old AND earlier < @batch
 ), gone_events AS (
