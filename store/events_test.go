@@ -435,3 +435,49 @@ func eventIDs(events []store.Event) []int64 {
 	}
 	return ids
 }
+
+// A transaction that commits events announces it once (not once per row),
+// with its last id, on store.ChannelEvent; one that writes none, or rolls
+// back, announces nothing.
+func TestACommitOfEventsIsAnnouncedOnce(t *testing.T) {
+	t.Parallel()
+	b := eventsSetup(t)
+	ctx := context.Background()
+	cust := b.f.Customer(t, storetest.Customer{})
+	inv := b.f.Invoice(t, storetest.Invoice{Customer: cust})
+	conn, err := b.pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, "LISTEN "+store.ChannelEvent)
+	require.NoError(t, err)
+
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE customers SET on_hold = true WHERE id = $1`, cust)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE invoices SET due_date = due_date + 1 WHERE id = $1`, inv)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE invoices SET due_date = due_date + 1 WHERE id = $1`, inv)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	last := b.last(t)
+	require.Len(t, b.after(t, last-3), 3, "three events in the transaction")
+	b.exec(t, `UPDATE customers SET name = name WHERE id = $1`, cust) // no event
+	tx, err = b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE customers SET on_hold = false WHERE id = $1`, cust)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback(ctx))
+
+	var got []string
+	for {
+		wctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		n, err := conn.Conn().WaitForNotification(wctx)
+		cancel()
+		if err != nil {
+			break
+		}
+		got = append(got, n.Payload)
+	}
+	require.Equal(t, []string{itoa(last)}, got)
+}
