@@ -50,6 +50,8 @@ bench-events:
 		go test ./importer/ -run '^$$' -bench ImportEventsOverhead -benchtime 1x -timeout 2h
 	RECOUP_BENCH_WEBHOOK_EVENTS=$${RECOUP_BENCH_WEBHOOK_EVENTS:-100000} RECOUP_BENCH_WEBHOOK_ROUNDS=$${RECOUP_BENCH_WEBHOOK_ROUNDS:-3} \
 		go test ./integration/ -run '^$$' -bench WebhookDelivery -benchtime 1x -timeout 4h
+	RECOUP_BENCH_IDLE_ROUNDS=$${RECOUP_BENCH_IDLE_ROUNDS:-9} RECOUP_BENCH_IDLE_WINDOW=$${RECOUP_BENCH_IDLE_WINDOW:-185} \
+		go test ./integration/ -run '^$$' -bench WebhookIdleLatency -benchtime 1x -timeout 30m
 
 # The scale run (README "Scale run"): 100,000 accounts and 1,000,000 invoices imported, woken and evaluated on the
 # embedded Temporal server in a process of its own; RECOUP_SCALE_ACCOUNTS=20000 for a shorter run.

@@ -21,6 +21,7 @@ import (
 type Webhooks struct {
 	Store   *store.Store
 	Targets webhook.Targets // where deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE)
+	Bell    *EventBell      // rings when events are committed; nil: waiting batches poll
 
 	once   sync.Once
 	client *http.Client
@@ -70,7 +71,70 @@ func EventMessage(e store.Event) (webhook.Message, error) {
 // again at most about WebhookUnsaved plus a checkpoint's worth, which the
 // receiver deduplicates by webhook-id (at least once). A redelivery asked
 // meanwhile (another cursor version) ends the batch; its cursor is not moved.
+//
+// With in.Wait, a batch that finds nothing new waits up to in.Wait for the
+// Bell (a transaction committed events) and then reads again, so an idle
+// subscription costs one activity per in.Wait and a new event goes out at
+// once; not listening (no Bell, or its connection is down), it reads again
+// every in.Idle meanwhile. Events deleted by retention behind the cursor
+// mark the subscription failing, with why (admins told): it never skips them.
 func (w *Webhooks) DeliverWebhook(ctx context.Context, in flow.DeliverInput) (flow.WebhookBatch, error) {
+	until := time.Now().Add(in.Wait)
+	for {
+		rung, listening := w.Bell.watch()
+		looked := time.Now()
+		out, err := w.deliver(ctx, in)
+		if domain.ErrorCode(err) == domain.CodeGone {
+			if _, err := w.Store.StopWebhook(ctx, in.WebhookID, store.WebhookFailing, err.Error()); err != nil {
+				return out, err
+			}
+			return flow.WebhookBatch{Stopped: true, Error: err.Error()}, nil
+		}
+		left := time.Until(until)
+		if err != nil || out.Delivered > 0 || out.More || out.Failed || out.Stopped || out.Gone || left <= 0 {
+			return out, err
+		}
+		if !listening {
+			left = min(left, max(in.Idle, webhookLookGap))
+		}
+		if !w.pause(ctx, rung, left) {
+			return out, nil
+		}
+		// Every commit rings, of any type: a subscription that takes none of
+		// them does not read the feed more often than this.
+		if gap := webhookLookGap - time.Since(looked); gap > 0 {
+			time.Sleep(gap)
+		}
+	}
+}
+
+// webhookLookGap is the shortest time between two looks of a waiting batch.
+const webhookLookGap = 200 * time.Millisecond
+
+// pause waits for the bell or d, heartbeating meanwhile; false: ctx ended.
+func (w *Webhooks) pause(ctx context.Context, rung <-chan struct{}, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	beat := time.NewTicker(WebhookHeartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-rung:
+			return true
+		case <-timer.C:
+			return true
+		case <-beat.C:
+			if activity.IsActivity(ctx) {
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}
+}
+
+// deliver is one batch: from the cursor, until a refusal, the end of the feed or WebhookBatchTime.
+func (w *Webhooks) deliver(ctx context.Context, in flow.DeliverInput) (flow.WebhookBatch, error) {
 	sub, err := w.Store.Webhook(ctx, in.WebhookID)
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		return flow.WebhookBatch{Stopped: true}, nil

@@ -198,6 +198,16 @@ func (a *App) RedeliverWebhook(ctx context.Context, who domain.Principal, id, fr
 	if from < 1 || from > last+1 {
 		return store.Webhook{}, domain.FieldError("from", "%d: an event id from 1 to %d (the latest)", from, last)
 	}
+	// Behind the retention horizon the events are gone: redelivering from
+	// there would skip them without a word.
+	h, err := a.store.EventHorizon(ctx)
+	if err != nil {
+		return store.Webhook{}, err
+	}
+	if from <= h.DeletedThrough {
+		return store.Webhook{}, domain.FieldError("from", "%d: events up to %d were deleted by retention "+
+			"(RECOUP_EVENTS_RETENTION_DAYS); redeliver from %d at the earliest", from, h.DeletedThrough, h.DeletedThrough+1)
+	}
 	w, err := a.store.RewindWebhook(ctx, id, from-1, who.Actor())
 	if err != nil {
 		return w, err

@@ -38,6 +38,7 @@ type Config struct {
 	InboundSMTPAddr    string
 	InboundIMAPURL     string
 	WebhookPrivate     string
+	EventsRetention    string
 	WorkflowCacheSize  string
 	HistoryCacheSize   string
 }
@@ -77,6 +78,7 @@ var Settings = []Setting{
 	{Env: "RECOUP_ATTACHMENT_MAX_BYTES", Default: "10485760", Flag: "attachment-max-bytes", Usage: "largest file (bytes) that may be attached to a case", field: func(c *Config) *string { return &c.AttachmentMaxBytes }},
 	{Env: "RECOUP_INBOUND_SMTP_ADDR", Flag: "inbound-smtp-addr", Usage: "address the inbound SMTP listener (customer replies and bounces) listens on; empty: none (dev: 127.0.0.1:2525)", field: func(c *Config) *string { return &c.InboundSMTPAddr }},
 	{Env: "RECOUP_INBOUND_IMAP_URL", Flag: "inbound-imap-url", Usage: "IMAP mailbox polled every minute for customer replies and bounces, imaps://user:pass@host/INBOX; empty: none", Secret: true, field: func(c *Config) *string { return &c.InboundIMAPURL }},
+	{Env: "RECOUP_EVENTS_RETENTION_DAYS", Default: "90", Flag: "events-retention-days", Usage: "days the event feed keeps an event (deleted daily once every active webhook subscription has it); 0 keeps them for ever", field: func(c *Config) *string { return &c.EventsRetention }},
 	{Env: "RECOUP_WEBHOOK_ALLOW_PRIVATE", Default: "false", Flag: "webhook-allow-private", Usage: "true lets webhooks go to private, loopback and link-local addresses (receivers on the internal network, tests); false refuses them, at save and at each delivery", field: func(c *Config) *string { return &c.WebhookPrivate }},
 	{Env: "RECOUP_LOG_LEVEL", Default: "info", Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) *string { return &c.LogLevel }},
 	{Env: "RECOUP_LOG_FORMAT", Default: "auto", Flag: "log-format", Usage: "json (one line per event), text, or auto: text on a terminal, JSON otherwise", field: func(c *Config) *string { return &c.LogFormat }},

@@ -210,7 +210,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	w, err := worker.New(ctx, worker.Options{WebhookTargets: targets, Client: tc, Namespace: cfg.TemporalNamespace, Store: st,
 		SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: tw, StatusCallbackURL: info.API + "/webhooks/twilio", SweepFirstAfter: worker.SweepEvery,
-		DigestHour: cfg.DigestHour, PublicURL: info.API, WorkflowCacheSize: cfg.WorkflowCacheSize, Log: log})
+		DigestHour: cfg.DigestHour, EventsRetentionDays: cfg.EventsRetention, PublicURL: info.API, WorkflowCacheSize: cfg.WorkflowCacheSize, Log: log})
 	if err != nil {
 		return err
 	}

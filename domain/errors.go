@@ -14,9 +14,11 @@ import (
 type Code string
 
 const (
-	CodeInvalid      Code = "invalid"
-	CodeNotFound     Code = "not_found"
-	CodeConflict     Code = "conflict"
+	CodeInvalid  Code = "invalid"
+	CodeNotFound Code = "not_found"
+	CodeConflict Code = "conflict"
+	// CodeGone: what was asked for existed and was deleted for good (events past retention).
+	CodeGone         Code = "gone"
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
 	CodeUnavailable  Code = "unavailable" // a service this needs (Temporal) does not answer
@@ -35,6 +37,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusNotFound
 	case CodeConflict:
 		return http.StatusConflict
+	case CodeGone:
+		return http.StatusGone
 	case CodeUnauthorized:
 		return http.StatusUnauthorized
 	case CodeForbidden:

@@ -49,12 +49,13 @@ const (
 // registration test.
 var (
 	Workflows = []string{WorkflowDunning, WorkflowWakeAccounts, WorkflowSweep, WorkflowSystemCheck, WorkflowHandover,
-		WorkflowCustomerNotice, WorkflowDigest, WorkflowCase, WorkflowCatchUp, WorkflowWeeklyReport, WorkflowWebhook}
+		WorkflowCustomerNotice, WorkflowDigest, WorkflowCase, WorkflowCatchUp, WorkflowWeeklyReport, WorkflowWebhook,
+		WorkflowEventRetention}
 	Activities = []string{ActivityLoadAccount, ActivityReassign, ActivityExecute, ActivityFallback,
 		ActivityWakeImported, ActivityWakeOpen, ActivityCounts, ActivityHandOver, ActivityHandBack, ActivityCheckPromise,
 		ActivityHoldInvoice, ActivityReleaseInvoice, ActivityNoticeSchedule, ActivitySendNotice,
 		ActivitySendDigests, ActivityCaseAlert, ActivityDecideCase, ActivityCaseStatus, ActivityReopenCase, ActivityCloseCase,
-		ActivityCatchUp, ActivitySendReport, ActivityDeliverWebhook, ActivityStopWebhook}
+		ActivityCatchUp, ActivitySendReport, ActivityDeliverWebhook, ActivityStopWebhook, ActivityDeleteOldEvents}
 )
 
 // Custom search attributes: the worker registers them and workflows set them,

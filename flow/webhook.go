@@ -19,7 +19,8 @@ func WebhookWorkflowID(id int64) string { return "webhook/" + strconv.FormatInt(
 
 // The delivery's pace, unless the input says otherwise (tests, benchmarks).
 const (
-	WebhookIdle        = 2 * time.Second // how often an idle subscription looks for new events
+	WebhookIdle        = 2 * time.Second // how often an idle subscription looks for new events when nothing rings
+	WebhookLongPoll    = time.Minute     // how long a batch that found nothing waits for new events
 	WebhookBackoff     = time.Second     // the first wait after a failed attempt; each next one doubles
 	WebhookMaxBackoff  = time.Hour       // the longest wait between two attempts
 	WebhookGiveUpAfter = 72 * time.Hour  // failing this long: the subscription is marked failing, admins told
@@ -34,15 +35,20 @@ type WebhookInput struct {
 	FailingSince time.Time `json:"failing_since,omitzero"`
 	// Zero: the defaults above.
 	Idle        time.Duration `json:"idle,omitempty"`
+	LongPoll    time.Duration `json:"long_poll,omitempty"`
 	Backoff     time.Duration `json:"backoff,omitempty"`
 	MaxBackoff  time.Duration `json:"max_backoff,omitempty"`
 	GiveUpAfter time.Duration `json:"give_up_after,omitempty"`
 }
 
 // DeliverInput asks for one batch: the head event's attempt is Attempt.
+// Wait: finding nothing, wait that long for new events (looking again every
+// Idle when not told of them); zero: answer at once.
 type DeliverInput struct {
-	WebhookID int64 `json:"webhook_id"`
-	Attempt   int   `json:"attempt"`
+	WebhookID int64         `json:"webhook_id"`
+	Attempt   int           `json:"attempt"`
+	Wait      time.Duration `json:"wait,omitempty"`
+	Idle      time.Duration `json:"idle,omitempty"`
 }
 
 // WebhookBatch is what one batch did.

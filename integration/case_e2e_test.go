@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"recoup/tclient"
@@ -146,6 +147,13 @@ func recordHistory(t *testing.T, temporalAddr, workflowID, path string) {
 	tc, err := tclient.Dial(ctx, temporalAddr, "default", slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	defer tc.Close()
+	saveHistory(t, tc, workflowID, path)
+}
+
+// saveHistory writes a workflow's history as protojson, the replayer's input.
+func saveHistory(t *testing.T, tc client.Client, workflowID, path string) {
+	t.Helper()
+	ctx := context.Background()
 	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {

@@ -54,7 +54,8 @@ func BenchmarkWebhookDelivery(b *testing.B) {
 	require.NoError(b, err)
 	hook, err := r.st.CreateWebhook(ctx, store.Webhook{URL: url, Secret: secret}, "bench")
 	require.NoError(b, err)
-	// Started here rather than by the use case, to look for new events every 50 ms instead of 2 s.
+	// Started here rather than by the use case, to look for new events every 50 ms instead of 2 s while
+	// the worker's bell is not listening yet (after, a batch waits for the bell).
 	_, err = r.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: flow.WebhookWorkflowID(hook.ID), TaskQueue: flow.TaskQueue},
 		flow.WorkflowWebhook, flow.WebhookInput{WebhookID: hook.ID, Idle: 50 * time.Millisecond})
 	require.NoError(b, err)

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"recoup/domain"
 )
 
 // Event is one fact of the event feed (the events outbox, migration 00036):
@@ -62,8 +65,13 @@ const (
 
 const (
 	// eventsTop is the highest id given: every id up to it is committed
-	// (numbering is serialized by commit), so the feed may go up to it.
-	eventsTop = `SELECT coalesce(max(last_id), 0) FROM event_commits`
+	// (numbering is serialized by commit), so the feed may go up to it. The
+	// retention sweep deletes transactions' rows with their events: what it
+	// deleted was committed too.
+	eventsTop = `SELECT greatest(coalesce((SELECT max(last_id) FROM event_commits), 0), h.deleted_through)
+FROM event_horizon h`
+	// eventsHorizon: every id up to deleted_through was deleted by the retention sweep.
+	eventsHorizon = `SELECT deleted_through, deleted_before FROM event_horizon`
 	// eventsFrom is the first id of the transaction holding the id after $1.
 	eventsFrom   = `SELECT first_id FROM event_commits WHERE last_id > $1 ORDER BY last_id LIMIT 1`
 	eventColumns = `k.first_id + e.ordinal - 1, e.type, e.occurred_at, e.customer_id, e.customer_external_id, e.invoice_id,
@@ -91,6 +99,9 @@ func (s *Store) Events(ctx context.Context, per Perimeter, q EventQuery) (EventP
 		types = []string{}
 	}
 	page := EventPage{Events: []Event{}, Next: q.After}
+	if err := s.eventsKept(ctx, q.After); err != nil {
+		return page, err
+	}
 	var top int64
 	if err := s.Pool.QueryRow(ctx, eventsTop).Scan(&top); err != nil {
 		return page, err
@@ -121,7 +132,114 @@ func (s *Store) Events(ctx context.Context, per Perimeter, q EventQuery) (EventP
 		}
 	}
 	page.More = page.Next < top
+	// A sweep that committed while the windows were read may have taken
+	// some of them: asked again, the horizon says so (it deletes in id order
+	// and moves the horizon in the same transaction), so nothing is skipped
+	// without a word.
+	if err := s.eventsKept(ctx, q.After); err != nil {
+		return EventPage{Events: []Event{}, Next: q.After}, err
+	}
 	return page, nil
+}
+
+// eventsKept answers a CodeGone error when events after after were deleted by retention.
+func (s *Store) eventsKept(ctx context.Context, after int64) error {
+	h, err := s.EventHorizon(ctx)
+	if err != nil || after >= h.DeletedThrough {
+		return err
+	}
+	return EventsDeleted(after, h)
+}
+
+// EventHorizon says how far the retention sweep deleted.
+type EventHorizon struct {
+	DeletedThrough int64      // every id up to it was deleted (0: none)
+	DeletedBefore  *time.Time // the age limit of the latest sweep that deleted some
+}
+
+// EventHorizon reads how far the retention sweep deleted.
+func (s *Store) EventHorizon(ctx context.Context) (EventHorizon, error) {
+	var h EventHorizon
+	err := s.Pool.QueryRow(ctx, eventsHorizon).Scan(&h.DeletedThrough, &h.DeletedBefore)
+	return h, err
+}
+
+// EventsDeleted is the error of a read (feed, delivery, redelivery) from
+// after, behind the retention horizon h: what was deleted and where to start again.
+func EventsDeleted(after int64, h EventHorizon) error {
+	older := ""
+	if h.DeletedBefore != nil {
+		older = " (older than " + h.DeletedBefore.UTC().Format(time.RFC3339) + ", RECOUP_EVENTS_RETENTION_DAYS)"
+	}
+	return domain.Errorf(domain.CodeGone, "events %d to %d were deleted by retention%s: the oldest kept is after %d; "+
+		"read from after=%d, and take what was missed from the lists (invoices, payments, cases)",
+		after+1, h.DeletedThrough, older, h.DeletedThrough, h.DeletedThrough)
+}
+
+// Retention deletes at most about eventSweepBatch events per transaction,
+// looking at most at eventSweepScan transactions' rows.
+const (
+	eventSweepBatch = 10_000
+	eventSweepScan  = 2_000
+)
+
+const (
+	// lockEventHorizon serializes sweeps.
+	lockEventHorizon = `SELECT deleted_through FROM event_horizon FOR UPDATE`
+	// deleteOldEvents deletes the oldest transactions' events, in id order,
+	// as long as they are older than @before and every active subscription
+	// delivered them (@delivered: the smallest cursor), about @batch events
+	// at most (at least one transaction), and moves the horizon past them.
+	// A transaction's events share its start time (occurred_at), read from
+	// its first event. The next @scan transactions are taken first (by the
+	// first_id index), so a batch does not read the whole table.
+	deleteOldEvents = `
+WITH next AS (
+    SELECT xid, first_id, last_id FROM event_commits WHERE first_id > @through ORDER BY first_id LIMIT @scan
+), k AS (
+    SELECT k.xid, k.last_id,
+           sum(k.last_id - k.first_id + 1) OVER w - (k.last_id - k.first_id + 1) AS earlier,
+           bool_and(e.occurred_at < @before AND k.last_id <= @delivered) OVER w AS old
+    FROM next k JOIN events e ON e.xid = k.xid AND e.ordinal = 1
+    WINDOW w AS (ORDER BY k.first_id)
+), doomed AS (
+    SELECT xid, last_id FROM k WHERE old AND earlier < @batch
+), gone_events AS (
+    DELETE FROM events e USING doomed d WHERE e.xid = d.xid RETURNING 1
+), gone_commits AS (
+    DELETE FROM event_commits c USING doomed d WHERE c.xid = d.xid RETURNING c.last_id
+)
+UPDATE event_horizon SET deleted_through = (SELECT max(last_id) FROM gone_commits), deleted_before = @before
+WHERE EXISTS (SELECT 1 FROM gone_commits)
+RETURNING deleted_through, (SELECT count(*) FROM gone_events)`
+	// activeCursor is the smallest cursor of the active subscriptions (none: no limit).
+	activeCursor = `SELECT coalesce(min(last_delivered_id), 9223372036854775807) FROM webhooks WHERE state = 'active'`
+)
+
+// DeleteOldEvents deletes one batch of the events older than before that
+// every active subscription delivered (their cursors are past them), the
+// oldest first, in one transaction with the horizon's move; deleted 0: none
+// left. A subscription that is not active does not hold events back.
+func (s *Store) DeleteOldEvents(ctx context.Context, before time.Time) (deleted, through int64, err error) {
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var from, delivered int64
+		if err := tx.QueryRow(ctx, lockEventHorizon).Scan(&from); err != nil {
+			return err
+		}
+		// Read after the lock: a subscription's cursor only moves forward
+		// but for a redelivery, which is refused behind the horizon.
+		if err := tx.QueryRow(ctx, activeCursor).Scan(&delivered); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, deleteOldEvents, pgx.NamedArgs{"before": before.UTC(), "delivered": delivered,
+			"through": from, "batch": eventSweepBatch, "scan": eventSweepScan}).Scan(&through, &deleted)
+		if errors.Is(err, pgx.ErrNoRows) {
+			through = from
+			return nil
+		}
+		return err
+	})
+	return deleted, through, err
 }
 
 // LastEventID is the id of the latest event (0: none yet).

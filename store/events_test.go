@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -303,4 +304,180 @@ func TestTheFeedKeepsToThePerimeter(t *testing.T) {
 	require.Equal(t, []int64{all[1].ID}, []int64{one.Events[0].ID}, "after and limit")
 	require.Equal(t, all[1].ID, one.Next)
 	require.True(t, one.More)
+}
+
+// A case's events carry its invoices (payload version 2): a dispute's
+// case.opened has them although they are written after the case row, in the
+// same transaction; its decision too; a request without invoices has none.
+func TestCaseEventsCarryTheCaseInvoices(t *testing.T) {
+	t.Parallel()
+	b := eventsSetup(t)
+	ctx := context.Background()
+	cust := b.f.Customer(t, storetest.Customer{ExternalID: "ACME"})
+	first := b.f.Invoice(t, storetest.Invoice{Customer: cust, ExternalID: "INV-A"})
+	second := b.f.Invoice(t, storetest.Invoice{Customer: cust, ExternalID: "INV-B"})
+	invoices := `[{"id": ` + itoa(first) + `, "external_id": "INV-A"}, {"id": ` + itoa(second) + `, "external_id": "INV-B"}]`
+
+	before := b.last(t)
+	k, err := b.st.OpenCase(ctx, store.Everything, store.NewCase{Type: domain.CaseDispute, CustomerID: cust, Reason: "price",
+		Invoices: []store.NewCaseInvoice{{InvoiceID: second}, {InvoiceID: first}}, Source: "agent", Actor: "alice@recoup.example"})
+	require.NoError(t, err)
+	opened := b.after(t, before)
+	require.Contains(t, types(opened), "case.opened")
+	for _, e := range opened {
+		if e.Type == "case.opened" {
+			require.Equal(t, k.ID, *e.CaseID)
+			require.JSONEq(t, `{"version": 2, "case_type": "dispute", "status": "open", "reason": "price", "department": "`+
+				string(k.Department)+`", "owner_id": null, "source": "agent", "opened_by": "alice@recoup.example", "invoices": `+
+				invoices+`}`, string(e.Payload))
+		}
+	}
+
+	before = b.last(t)
+	_, err = b.st.DecideCase(ctx, store.CaseDecision{CaseID: k.ID, Decision: domain.DecisionRejected, Reason: "no", By: "cm@recoup.example"})
+	require.NoError(t, err)
+	decided := b.after(t, before)
+	require.Contains(t, types(decided), "case.decided")
+	for _, e := range decided {
+		if e.Type == "case.decided" {
+			var p struct {
+				Version  int             `json:"version"`
+				Decision string          `json:"decision"`
+				Invoices json.RawMessage `json:"invoices"`
+			}
+			require.NoError(t, json.Unmarshal(e.Payload, &p))
+			require.Equal(t, 2, p.Version)
+			require.Equal(t, "rejected", p.Decision)
+			require.JSONEq(t, invoices, string(p.Invoices))
+		}
+	}
+
+	before = b.last(t)
+	_, err = b.st.OpenCase(ctx, store.Everything, store.NewCase{Type: domain.CaseCreditLimitRequest, CustomerID: cust,
+		Details: json.RawMessage(`{"new_limit_minor": 900000, "justification": "new contract"}`), Source: "sales", Actor: "sam@recoup.example"})
+	require.NoError(t, err)
+	request := b.after(t, before)
+	require.Equal(t, []string{"case.opened"}, types(request))
+	require.Contains(t, string(request[0].Payload), `"invoices": []`)
+}
+
+// Retention deletes events older than its limit, oldest first, but never
+// one an active subscription has not delivered (a disabled one holds nothing
+// back); a reader asking from before what was deleted is told so (410) with
+// where to start again, never handed what follows as if nothing was missing.
+func TestRetentionDeletesOnlyOldDeliveredEventsAndTheFeedSaysSo(t *testing.T) {
+	t.Parallel()
+	b := eventsSetup(t)
+	ctx := context.Background()
+	cust := b.f.Customer(t, storetest.Customer{})
+	toggle := func() int64 {
+		b.exec(t, `UPDATE customers SET on_hold = NOT on_hold WHERE id = $1`, cust)
+		return b.last(t)
+	}
+	start := b.last(t)
+	one, two, three := toggle(), toggle(), toggle()
+	// The first two are 100 days old.
+	b.exec(t, `UPDATE events e SET occurred_at = now() - interval '100 days' FROM event_commits k
+		WHERE k.xid = e.xid AND k.last_id <= $1`, two)
+	active, err := b.st.CreateWebhook(ctx, store.Webhook{URL: "https://erp.example/in", Secret: "whsec_x"}, "test")
+	require.NoError(t, err)
+	_, err = b.st.RewindWebhook(ctx, active.ID, one, "test") // delivered up to the first
+	require.NoError(t, err)
+	off, err := b.st.CreateWebhook(ctx, store.Webhook{URL: "https://bi.example/in", Secret: "whsec_y"}, "test")
+	require.NoError(t, err)
+	_, err = b.st.RewindWebhook(ctx, off.ID, start, "test")
+	require.NoError(t, err)
+	_, err = b.st.StopWebhook(ctx, off.ID, store.WebhookDisabled, "off")
+	require.NoError(t, err)
+	limit := time.Now().AddDate(0, 0, -90)
+
+	deleted, through, err := b.st.DeleteOldEvents(ctx, limit)
+	require.NoError(t, err)
+	require.Equal(t, []int64{1, one}, []int64{deleted, through}, "the old one delivered; the second waits for the subscription")
+
+	_, err = b.st.Events(ctx, store.Everything, store.EventQuery{After: start, Limit: 100})
+	require.Equal(t, domain.CodeGone, domain.ErrorCode(err))
+	require.ErrorContains(t, err, "events "+itoa(start+1)+" to "+itoa(one)+" were deleted by retention")
+	require.ErrorContains(t, err, "read from after="+itoa(one))
+	page, err := b.st.Events(ctx, store.Everything, store.EventQuery{After: one, Limit: 100})
+	require.NoError(t, err)
+	require.Equal(t, []int64{two, three}, eventIDs(page.Events))
+
+	moved, err := b.st.AdvanceWebhook(ctx, active.ID, active.CursorVersion+1, three)
+	require.NoError(t, err)
+	require.True(t, moved)
+	deleted, through, err = b.st.DeleteOldEvents(ctx, limit)
+	require.NoError(t, err)
+	require.Equal(t, []int64{1, two}, []int64{deleted, through}, "delivered now; the third is recent")
+	deleted, through, err = b.st.DeleteOldEvents(ctx, limit)
+	require.NoError(t, err)
+	require.Equal(t, []int64{0, two}, []int64{deleted, through}, "nothing more")
+
+	// Everything deleted: the feed's top and a new subscription's start stay where they were.
+	b.exec(t, `UPDATE events SET occurred_at = now() - interval '100 days'`)
+	_, through, err = b.st.DeleteOldEvents(ctx, limit)
+	require.NoError(t, err)
+	require.Equal(t, three, through)
+	require.Equal(t, three, b.last(t))
+	fresh, err := b.st.CreateWebhook(ctx, store.Webhook{URL: "https://crm.example/in", Secret: "whsec_z"}, "test")
+	require.NoError(t, err)
+	require.Equal(t, three, fresh.LastDeliveredID)
+	four := toggle()
+	page, err = b.st.Events(ctx, store.Everything, store.EventQuery{After: three, Limit: 100})
+	require.NoError(t, err)
+	require.Equal(t, []int64{four}, eventIDs(page.Events), "numbering goes on")
+}
+
+func eventIDs(events []store.Event) []int64 {
+	ids := make([]int64, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// A transaction that commits events announces it once (not once per row),
+// with its last id, on store.ChannelEvent; one that writes none, or rolls
+// back, announces nothing.
+func TestACommitOfEventsIsAnnouncedOnce(t *testing.T) {
+	t.Parallel()
+	b := eventsSetup(t)
+	ctx := context.Background()
+	cust := b.f.Customer(t, storetest.Customer{})
+	inv := b.f.Invoice(t, storetest.Invoice{Customer: cust})
+	conn, err := b.pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, "LISTEN "+store.ChannelEvent)
+	require.NoError(t, err)
+
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE customers SET on_hold = true WHERE id = $1`, cust)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE invoices SET due_date = due_date + 1 WHERE id = $1`, inv)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE invoices SET due_date = due_date + 1 WHERE id = $1`, inv)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	last := b.last(t)
+	require.Len(t, b.after(t, last-3), 3, "three events in the transaction")
+	b.exec(t, `UPDATE customers SET name = name WHERE id = $1`, cust) // no event
+	tx, err = b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE customers SET on_hold = false WHERE id = $1`, cust)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback(ctx))
+
+	var got []string
+	for {
+		wctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		n, err := conn.Conn().WaitForNotification(wctx)
+		cancel()
+		if err != nil {
+			break
+		}
+		got = append(got, n.Payload)
+	}
+	require.Equal(t, []string{itoa(last)}, got)
 }

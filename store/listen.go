@@ -15,6 +15,9 @@ const (
 	ChannelNotification = "recoup_notification"
 	// ChannelCase: a case changed (a journal entry on it); payload "<case id> <action>".
 	ChannelCase = "recoup_case"
+	// ChannelEvent: a transaction committed events (migration 00045, once
+	// per transaction); payload "<its last event id>".
+	ChannelEvent = "recoup_event"
 )
 
 // ListenerName is the application_name of the listening connection, so an
@@ -49,13 +52,14 @@ func CaseAnnounced(payload string) (caseID int64, action string, ok bool) {
 
 // Listening is what a listener tells its owner.
 type Listening struct {
+	Channels  []string                               // nil: ChannelNotification and ChannelCase
 	Got       func(Announcement)                     // each announcement, on the listener's goroutine: must not block for long
 	Connected func()                                 // the connection listens (again): read what was announced meanwhile
 	Failed    func(err error, retryIn time.Duration) // the connection failed; it connects again after retryIn
 }
 
-// Listen holds one connection of its own that LISTENs on ChannelNotification
-// and ChannelCase and hands every announcement to l.Got, until ctx ends. When
+// Listen holds one connection of its own that LISTENs on l.Channels
+// (ChannelNotification and ChannelCase by default) and hands every announcement to l.Got, until ctx ends. When
 // the connection fails (the server restarted, a network cut, the backend
 // terminated) it connects again, waiting 100 ms, then twice as long each time
 // up to 5 s; l.Connected is called each time the connection listens again
@@ -64,8 +68,12 @@ type Listening struct {
 func (s *Store) Listen(ctx context.Context, l Listening) error {
 	const first, most = 100 * time.Millisecond, 5 * time.Second
 	wait := first
+	channels := l.Channels
+	if channels == nil {
+		channels = []string{ChannelNotification, ChannelCase}
+	}
 	for {
-		err := s.listenOnce(ctx, l.Got, func() { wait = first; l.Connected() })
+		err := s.listenOnce(ctx, channels, l.Got, func() { wait = first; l.Connected() })
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -79,7 +87,7 @@ func (s *Store) Listen(ctx context.Context, l Listening) error {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, got func(Announcement), connected func()) error {
+func (s *Store) listenOnce(ctx context.Context, channels []string, got func(Announcement), connected func()) error {
 	cfg := s.Pool.Config().ConnConfig.Copy()
 	cfg.RuntimeParams["application_name"] = ListenerName
 	conn, err := pgx.ConnectConfig(ctx, cfg)
@@ -87,7 +95,7 @@ func (s *Store) listenOnce(ctx context.Context, got func(Announcement), connecte
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, ch := range []string{ChannelNotification, ChannelCase} {
+	for _, ch := range channels {
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ const (
        description, created_by, created_at, updated_at`
 	insertWebhook = `
 INSERT INTO webhooks (url, event_types, secret, description, created_by, last_delivered_id)
-VALUES ($1, $2, $3, $4, $5, (SELECT coalesce(max(last_id), 0) FROM event_commits))
+VALUES ($1, $2, $3, $4, $5, (` + eventsTop + `))
 RETURNING ` + webhookColumns
 	selectWebhook     = `SELECT ` + webhookColumns + ` FROM webhooks WHERE id = $1`
 	selectWebhookLock = selectWebhook + ` FOR UPDATE`

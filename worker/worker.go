@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -56,6 +57,9 @@ type Options struct {
 	PublicURL  string
 	// WebhookTargets says where webhook deliveries may go (RECOUP_WEBHOOK_ALLOW_PRIVATE).
 	WebhookTargets webhook.Targets
+	// EventsRetentionDays is RECOUP_EVENTS_RETENTION_DAYS ("" for
+	// DefaultEventsRetentionDays; 0 keeps events for ever).
+	EventsRetentionDays string
 	// WorkflowCacheSize is RECOUP_WORKFLOW_CACHE_SIZE ("" for
 	// DefaultWorkflowCacheSize): the workflows this process keeps in memory.
 	WorkflowCacheSize string
@@ -95,6 +99,22 @@ func CacheSize(name, s string, def int) (int, error) {
 		return 0, fmt.Errorf("%s: %q is not a positive number of workflows", name, s)
 	}
 	return n, nil
+}
+
+// DefaultEventsRetentionDays is how long events are kept when
+// RECOUP_EVENTS_RETENTION_DAYS is not set.
+const DefaultEventsRetentionDays = 90
+
+// EventsRetentionDays reads RECOUP_EVENTS_RETENTION_DAYS ("" for DefaultEventsRetentionDays).
+func EventsRetentionDays(s string) (int, error) {
+	if strings.TrimSpace(s) == "" {
+		return DefaultEventsRetentionDays, nil
+	}
+	d, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || d < 0 || d > 36500 {
+		return 0, fmt.Errorf("RECOUP_EVENTS_RETENTION_DAYS: %q is not a number of days (0 to 36500; 0 keeps events for ever)", s)
+	}
+	return d, nil
 }
 
 // DigestHour reads RECOUP_DIGEST_HOUR ("" for DefaultDigestHour).
@@ -142,6 +162,13 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	if err := fc.StartDigest(ctx, flow.DigestInput{Hour: hour}); err != nil {
 		return nil, fmt.Errorf("start the daily digest: %w", err)
 	}
+	retentionDays, err := EventsRetentionDays(o.EventsRetentionDays)
+	if err != nil {
+		return nil, err
+	}
+	if err := fc.StartEventRetention(ctx, flow.EventRetentionInput{Every: flow.EventRetentionEvery}); err != nil {
+		return nil, fmt.Errorf("start the retention of the event feed: %w", err)
+	}
 	if err := fc.StartCatchUp(ctx, flow.CatchUpInput{Every: flow.CatchUpEvery}); err != nil {
 		return nil, fmt.Errorf("start the catch-up of owed Temporal starts: %w", err)
 	}
@@ -153,9 +180,66 @@ func New(ctx context.Context, o Options) (sdkworker.Worker, error) {
 	// record in message_log) rather than cut them between the two.
 	w := sdkworker.New(o.Client, flow.TaskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout,
 		Interceptors: []interceptor.WorkerInterceptor{&Observe{}}})
+	// Idle webhook deliveries wait for this process's one listening connection to ring.
+	bell := activities.NewEventBell()
 	Register(w, Activities{Store: o.Store, Flow: fc, Mailer: mailer, Twilio: twilio, Templates: o.Templates,
-		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets, Log: o.Log})
-	return w, nil
+		StatusCallbackURL: o.StatusCallbackURL, PublicURL: o.PublicURL, WebhookTargets: o.WebhookTargets,
+		EventBell: bell, EventsRetentionDays: retentionDays, Log: o.Log})
+	return &listeningWorker{Worker: w, bell: bell, st: o.Store, log: o.Log}, nil
+}
+
+// listeningWorker runs the event bell's listening connection for as long as
+// the worker runs (not for New's context, which callers may end once it returns).
+type listeningWorker struct {
+	sdkworker.Worker
+	bell *activities.EventBell
+	st   *store.Store
+	log  *slog.Logger
+
+	mu   sync.Mutex
+	stop context.CancelFunc
+}
+
+func (w *listeningWorker) listen() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop = cancel
+	go w.bell.Run(ctx, w.st, w.log)
+}
+
+func (w *listeningWorker) quiet() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop != nil {
+		w.stop()
+		w.stop = nil
+	}
+}
+
+// Start starts the worker and the bell's listening.
+func (w *listeningWorker) Start() error {
+	if err := w.Worker.Start(); err != nil {
+		return err
+	}
+	w.listen()
+	return nil
+}
+
+// Run runs the worker, and the bell's listening, until interrupted.
+func (w *listeningWorker) Run(interruptCh <-chan any) error {
+	w.listen()
+	defer w.quiet()
+	return w.Worker.Run(interruptCh)
+}
+
+// Stop stops the bell's listening and the worker.
+func (w *listeningWorker) Stop() {
+	w.quiet()
+	w.Worker.Stop()
 }
 
 // Activities are what the activities work with.
@@ -174,6 +258,10 @@ type Activities struct {
 	PublicURL string
 	// WebhookTargets says where webhook deliveries may go.
 	WebhookTargets webhook.Targets
+	// EventBell tells waiting webhook deliveries of new events; nil: they poll.
+	EventBell *activities.EventBell
+	// EventsRetentionDays: events older are deleted (once delivered); 0: kept for ever.
+	EventsRetentionDays int
 }
 
 // Register registers every workflow and activity under its name in package
@@ -191,6 +279,7 @@ func Register(r sdkworker.Registry, o Activities) {
 		flow.WorkflowCatchUp:        workflows.CatchUp,
 		flow.WorkflowWeeklyReport:   workflows.WeeklyReport,
 		flow.WorkflowWebhook:        workflows.Webhook,
+		flow.WorkflowEventRetention: workflows.EventRetention,
 	} {
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
@@ -229,7 +318,8 @@ func Register(r sdkworker.Registry, o Activities) {
 	handover := &activities.Handover{Store: o.Store, Mover: o.Mover}
 	cases := &activities.Cases{Store: o.Store}
 	catchUp := &activities.CatchUp{}
-	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets}
+	hooks := &activities.Webhooks{Store: o.Store, Targets: o.WebhookTargets, Bell: o.EventBell}
+	retention := &activities.EventRetention{Store: o.Store, Days: o.EventsRetentionDays}
 	if uc != nil {
 		catchUp.Debts = uc
 	}
@@ -237,30 +327,31 @@ func Register(r sdkworker.Registry, o Activities) {
 		handover.Workflows = o.Flow
 	}
 	for name, fn := range map[string]any{
-		flow.ActivityLoadAccount:    accounts.LoadAccount,
-		flow.ActivityReassign:       accounts.Reassign,
-		flow.ActivityExecute:        outbound.Execute,
-		flow.ActivityFallback:       outbound.Fallback,
-		flow.ActivityWakeImported:   waker.WakeImported,
-		flow.ActivityWakeOpen:       waker.WakeOpen,
-		flow.ActivityCounts:         counts.Counts,
-		flow.ActivityHandOver:       handover.HandOver,
-		flow.ActivityHandBack:       handover.HandBack,
-		flow.ActivityCheckPromise:   accounts.CheckPromise,
-		flow.ActivityHoldInvoice:    accounts.HoldInvoice,
-		flow.ActivityReleaseInvoice: accounts.ReleaseInvoice,
-		flow.ActivitySendDigests:    digests.SendDigests,
-		flow.ActivityNoticeSchedule: notices.NoticeSchedule,
-		flow.ActivitySendNotice:     notices.SendNotice,
-		flow.ActivityCaseAlert:      cases.CaseAlert,
-		flow.ActivityDecideCase:     cases.DecideCase,
-		flow.ActivityCaseStatus:     cases.SetCaseStatus,
-		flow.ActivityReopenCase:     cases.ReopenCase,
-		flow.ActivityCloseCase:      cases.CloseCase,
-		flow.ActivityCatchUp:        catchUp.CatchUpTemporal,
-		flow.ActivitySendReport:     reports.SendReport,
-		flow.ActivityDeliverWebhook: hooks.DeliverWebhook,
-		flow.ActivityStopWebhook:    hooks.StopWebhook,
+		flow.ActivityLoadAccount:     accounts.LoadAccount,
+		flow.ActivityReassign:        accounts.Reassign,
+		flow.ActivityExecute:         outbound.Execute,
+		flow.ActivityFallback:        outbound.Fallback,
+		flow.ActivityWakeImported:    waker.WakeImported,
+		flow.ActivityWakeOpen:        waker.WakeOpen,
+		flow.ActivityCounts:          counts.Counts,
+		flow.ActivityHandOver:        handover.HandOver,
+		flow.ActivityHandBack:        handover.HandBack,
+		flow.ActivityCheckPromise:    accounts.CheckPromise,
+		flow.ActivityHoldInvoice:     accounts.HoldInvoice,
+		flow.ActivityReleaseInvoice:  accounts.ReleaseInvoice,
+		flow.ActivitySendDigests:     digests.SendDigests,
+		flow.ActivityNoticeSchedule:  notices.NoticeSchedule,
+		flow.ActivitySendNotice:      notices.SendNotice,
+		flow.ActivityCaseAlert:       cases.CaseAlert,
+		flow.ActivityDecideCase:      cases.DecideCase,
+		flow.ActivityCaseStatus:      cases.SetCaseStatus,
+		flow.ActivityReopenCase:      cases.ReopenCase,
+		flow.ActivityCloseCase:       cases.CloseCase,
+		flow.ActivityCatchUp:         catchUp.CatchUpTemporal,
+		flow.ActivitySendReport:      reports.SendReport,
+		flow.ActivityDeliverWebhook:  hooks.DeliverWebhook,
+		flow.ActivityStopWebhook:     hooks.StopWebhook,
+		flow.ActivityDeleteOldEvents: retention.DeleteOldEvents,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -44,11 +44,11 @@ func TestRegisteredNamesAreTheContract(t *testing.T) {
 	worker.Register(r, worker.Activities{})
 
 	require.ElementsMatch(t, []string{"Dunning", "WakeAccounts", "SweepOpenAccounts", "SystemCheck", "Handover",
-		"CustomerNotice", "Digest", "Case", "CatchUp", "WeeklyReport", "Webhook"}, keys(r.workflows))
+		"CustomerNotice", "Digest", "Case", "CatchUp", "WeeklyReport", "Webhook", "EventRetention"}, keys(r.workflows))
 	require.ElementsMatch(t, flow.Workflows, keys(r.workflows))
 	require.ElementsMatch(t, []string{"LoadAccount", "Reassign", "Execute", "Fallback", "WakeImported", "WakeOpen", "Counts",
 		"HandOver", "HandBack", "CheckPromise", "HoldInvoice", "ReleaseInvoice", "NoticeSchedule", "SendNotice", "SendDigests",
-		"CaseAlert", "DecideCase", "SetCaseStatus", "ReopenCase", "CloseCase", "CatchUpTemporal", "SendReport", "DeliverWebhook", "StopWebhook"},
+		"CaseAlert", "DecideCase", "SetCaseStatus", "ReopenCase", "CloseCase", "CatchUpTemporal", "SendReport", "DeliverWebhook", "StopWebhook", "DeleteOldEvents"},
 		keys(r.activities))
 	require.ElementsMatch(t, flow.Activities, keys(r.activities))
 	for _, registered := range []map[string]any{r.workflows, r.activities} {
@@ -84,6 +84,29 @@ func TestCacheSize(t *testing.T) {
 		got, err := worker.CacheSize("RECOUP_WORKFLOW_CACHE_SIZE", tc.in, worker.DefaultWorkflowCacheSize)
 		if tc.err {
 			require.ErrorContains(t, err, "RECOUP_WORKFLOW_CACHE_SIZE", tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestEventsRetentionDays(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+		err  bool
+	}{
+		{"", 90, false},
+		{" 30 ", 30, false},
+		{"0", 0, false},
+		{"-1", 0, true},
+		{"90d", 0, true},
+		{"36501", 0, true},
+	} {
+		got, err := worker.EventsRetentionDays(tc.in)
+		if tc.err {
+			require.ErrorContains(t, err, "RECOUP_EVENTS_RETENTION_DAYS", tc.in)
 			continue
 		}
 		require.NoError(t, err, tc.in)

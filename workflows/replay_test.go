@@ -26,6 +26,11 @@ import (
 // a dispute commented on, put waiting for the customer and back, then
 // rejected, recorded by integration's TestDisputeHoldsOnlyItsInvoiceUntilRejected
 // with RECOUP_RECORD_HISTORY=1) must replay with today's code.
+//
+// Webhook workflows' histories (testdata/webhook_*.json, recorded by
+// integration's TestRecordWebhookHistory: deliveries, idle rounds, a receiver
+// down and back, the subscription turned off; webhook_v0_polling.json
+// before the long poll, looking again every 2 s) must replay too.
 func TestRecordedHistoriesReplay(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -34,6 +39,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	}{
 		{"testdata/dunning_*.json", workflows.Dunning},
 		{"testdata/case_*.json", workflows.Case},
+		{"testdata/webhook_*.json", workflows.Webhook},
 	} {
 		files, err := filepath.Glob(tc.glob)
 		require.NoError(t, err)

@@ -19,7 +19,8 @@ const webhookRounds = 200
 
 // Webhook delivers one subscription's events, in order, for as long as it is
 // active: a batch at a time from the subscription's cursor (kept in
-// Postgres); nothing new, it looks again after in.Idle; a refused event is
+// Postgres); nothing new, the batch waits up to in.LongPoll for new events
+// (before the long poll: the workflow looked again after in.Idle); a refused event is
 // tried again after a wait that doubles from in.Backoff up to in.MaxBackoff,
 // and after in.GiveUpAfter of failures the subscription is marked failing
 // and the admins told. A 410 disabled it (in the activity); the workflow then
@@ -35,10 +36,18 @@ func Webhook(ctx workflow.Context, in flow.WebhookInput) error {
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	log := workflow.GetLogger(ctx)
+	// Long poll: a batch that finds nothing waits (in the activity) for new
+	// events, up to a minute, so an idle subscription costs an activity a
+	// minute instead of an activity and a timer every 2 s, and a new event
+	// goes out at once. Runs begun before keep looking every idle.
+	longPoll := workflow.GetVersion(ctx, "webhook-long-poll", workflow.DefaultVersion, 1) >= 1
 	for range webhookRounds {
+		req := flow.DeliverInput{WebhookID: in.WebhookID, Attempt: in.Attempt}
+		if longPoll {
+			req.Wait, req.Idle = orDuration(in.LongPoll, flow.WebhookLongPoll), idle
+		}
 		var b flow.WebhookBatch
-		if err := workflow.ExecuteActivity(actx, webhooks.DeliverWebhook,
-			flow.DeliverInput{WebhookID: in.WebhookID, Attempt: in.Attempt}).Get(ctx, &b); err != nil {
+		if err := workflow.ExecuteActivity(actx, webhooks.DeliverWebhook, req).Get(ctx, &b); err != nil {
 			return err
 		}
 		if b.Delivered > 0 {
@@ -61,8 +70,8 @@ func Webhook(ctx workflow.Context, in flow.WebhookInput) error {
 			}
 			in.Attempt++
 			wait = backoffAfter(in.Attempt, backoff, maxBackoff)
-		case b.More:
-			wait = 0
+		case b.More || longPoll:
+			wait = 0 // more to send, or the batch waited for it already
 		default:
 			wait = idle
 		}

@@ -66,8 +66,8 @@ func TestWebhookBacksOffThenResumes(t *testing.T) {
 	for i := 1; i < len(w.calls); i++ {
 		gaps = append(gaps, w.calls[i].Sub(w.calls[i-1]))
 	}
-	require.Equal(t, []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second, time.Minute, time.Second}, gaps,
-		"doubling up to the cap; after a delivery, the idle wait; the next failure starts again at 1 s")
+	require.Equal(t, []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second, 0, time.Second}, gaps,
+		"doubling up to the cap; after a delivery, at once (the batch waits for new events itself); the next failure starts again at 1 s")
 	var attempts []int
 	for _, in := range w.inputs {
 		attempts = append(attempts, in.Attempt)
@@ -90,11 +90,26 @@ func TestWebhookGivesUpAfterDaysOfFailures(t *testing.T) {
 	require.Less(t, len(w.calls), 100, "waits of up to an hour: about 80 attempts in 3 days")
 }
 
-// An idle subscription looks every Idle and continues as new before its history grows long.
+// An idle subscription's batches wait for new events themselves (long
+// poll: the workflow asks again at once, saying how long to wait and how
+// often to look when not told of new events), and it continues as new
+// before its history grows long.
 func TestWebhookContinuesAsNewWhenIdle(t *testing.T) {
-	w := newWebhookEnv(t, flow.WebhookBatch{})
-	w.env.ExecuteWorkflow(flow.WorkflowWebhook, flow.WebhookInput{WebhookID: 7, Idle: 5 * time.Second, Attempt: 0})
-	require.True(t, workflow.IsContinueAsNewError(w.env.GetWorkflowError()), "%v", w.env.GetWorkflowError())
-	require.Len(t, w.calls, 200)
-	require.Equal(t, 5*time.Second, w.calls[1].Sub(w.calls[0]))
+	for _, tc := range []struct {
+		name     string
+		longPoll time.Duration
+		want     time.Duration
+	}{
+		{"default", 0, flow.WebhookLongPoll},
+		{"set", 30 * time.Second, 30 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWebhookEnv(t, flow.WebhookBatch{})
+			w.env.ExecuteWorkflow(flow.WorkflowWebhook, flow.WebhookInput{WebhookID: 7, Idle: 5 * time.Second, LongPoll: tc.longPoll})
+			require.True(t, workflow.IsContinueAsNewError(w.env.GetWorkflowError()), "%v", w.env.GetWorkflowError())
+			require.Len(t, w.calls, 200)
+			require.Equal(t, w.calls[0], w.calls[1], "no timer between two batches")
+			require.Equal(t, flow.DeliverInput{WebhookID: 7, Wait: tc.want, Idle: 5 * time.Second}, w.inputs[1])
+		})
+	}
 }

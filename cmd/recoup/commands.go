@@ -244,7 +244,7 @@ func workerCmd(cfg *config.Config) *cobra.Command {
 				SMTPURL: cfg.SMTPURL, MailFrom: cfg.MailFrom, Twilio: worker.TwilioSettings{AccountSID: cfg.TwilioAccountSID,
 					AuthToken: cfg.TwilioAuthToken, FromNumber: cfg.TwilioFromNumber, APIURL: cfg.TwilioAPIURL},
 				StatusCallbackURL: strings.TrimRight(cfg.PublicURL, "/") + "/webhooks/twilio",
-				DigestHour:        cfg.DigestHour, PublicURL: cfg.PublicURL, WorkflowCacheSize: cfg.WorkflowCacheSize, Log: p.log})
+				DigestHour:        cfg.DigestHour, EventsRetentionDays: cfg.EventsRetention, PublicURL: cfg.PublicURL, WorkflowCacheSize: cfg.WorkflowCacheSize, Log: p.log})
 			if err != nil {
 				return err
 			}
