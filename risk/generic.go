@@ -27,18 +27,17 @@ const MaxSignals = 1000
 // Unknown fields are refused, amounts are decimal strings (never floats).
 type Generic struct{}
 
-
 type genericSignal struct {
-	EventID       string          `json:"event_id"`
-	CompanyID     string          `json:"company_id"`
-	CompanyIDKind string          `json:"company_id_kind"`
-	CompanyName   string          `json:"company_name"`
-	ObservedAt    string          `json:"observed_at"`
-	Score         *int            `json:"score"`
-	Rating        string          `json:"rating"`
-	Limit         *genericAmount  `json:"limit"`
-	LegalStatus   string          `json:"legal_status"`
-	PublishedOn   string          `json:"published_on"`
+	EventID       string         `json:"event_id"`
+	CompanyID     string         `json:"company_id"`
+	CompanyIDKind string         `json:"company_id_kind"`
+	CompanyName   string         `json:"company_name"`
+	ObservedAt    string         `json:"observed_at"`
+	Score         *int           `json:"score"`
+	Rating        string         `json:"rating"`
+	Limit         *genericAmount `json:"limit"`
+	LegalStatus   string         `json:"legal_status"`
+	PublishedOn   string         `json:"published_on"`
 }
 
 type genericAmount struct {
