@@ -116,12 +116,18 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 				return fmt.Errorf("check %s: %w", kind, err)
 			}
 		}
-		var args []any
-		if sp.upsertArg != nil {
-			args = append(args, sp.upsertArg(im, res.ImportID))
-		}
-		if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
-			return fmt.Errorf("write %s: %w", kind, err)
+		if sp.write != nil {
+			if res.Inserted, res.Updated, err = sp.write(ctx, tx, res.ImportID); err != nil {
+				return fmt.Errorf("write %s: %w", kind, err)
+			}
+		} else {
+			var args []any
+			if sp.upsertArg != nil {
+				args = append(args, sp.upsertArg(im, res.ImportID))
+			}
+			if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
+				return fmt.Errorf("write %s: %w", kind, err)
+			}
 		}
 		if err := tx.QueryRow(ctx, countRejections, res.ImportID).Scan(&res.Rejected); err != nil {
 			return err

@@ -2,6 +2,7 @@ package risk_test
 
 import (
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -134,4 +135,31 @@ func TestBODACCRefusesARecordWithoutSIREN(t *testing.T) {
 	var de *domain.Error
 	require.ErrorAs(t, err, &de)
 	require.Equal(t, "results[0].registre", de.Field)
+}
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	secret, err := risk.NewSecret()
+	require.NoError(t, err)
+	body := []byte(`{"signals": []}`)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	ts := func(at time.Time) string { return strconv.FormatInt(at.Unix(), 10) }
+	for _, tc := range []struct {
+		name           string
+		timestamp, sig string
+		body           []byte
+		want           error
+	}{
+		{"good", ts(now), risk.Sign(secret, now, body), body, nil},
+		{"4 minutes old", ts(now.Add(-4 * time.Minute)), risk.Sign(secret, now.Add(-4*time.Minute), body), body, nil},
+		{"6 minutes old", ts(now.Add(-6 * time.Minute)), risk.Sign(secret, now.Add(-6*time.Minute), body), body, risk.ErrStale},
+		{"6 minutes ahead", ts(now.Add(6 * time.Minute)), risk.Sign(secret, now.Add(6*time.Minute), body), body, risk.ErrStale},
+		{"timestamp changed", ts(now.Add(time.Second)), risk.Sign(secret, now, body), body, risk.ErrBadSignature},
+		{"body changed", ts(now), risk.Sign(secret, now, body), []byte(`{"signals": [1]}`), risk.ErrBadSignature},
+		{"other secret", ts(now), risk.Sign(secret+"x", now, body), body, risk.ErrBadSignature},
+		{"no signature", ts(now), "", body, risk.ErrNoSignature},
+		{"no timestamp", "", risk.Sign(secret, now, body), body, risk.ErrNoSignature},
+	} {
+		require.ErrorIs(t, risk.Verify(secret, tc.timestamp, tc.sig, tc.body, now), tc.want, tc.name)
+	}
 }

@@ -474,3 +474,15 @@ func (s *Store) changeQueued(ctx context.Context, tx pgx.Tx, sql string, args pg
 		return domain.Errorf(domain.CodeConflict, "risk signal %d was dismissed", g.ID)
 	}
 }
+
+const customerByExternalID = `SELECT c.id FROM customers c WHERE c.external_id = @external AND ` + perimeterClause
+
+// CustomerIDByExternalID finds a customer inside per by the ERP's id; CodeNotFound outside it.
+func (s *Store) CustomerIDByExternalID(ctx context.Context, per Perimeter, externalID string) (int64, error) {
+	var id int64
+	err := s.Pool.QueryRow(ctx, customerByExternalID, per.args(pgx.NamedArgs{"external": externalID})).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, domain.Errorf(domain.CodeNotFound, "customer %q not found", externalID)
+	}
+	return id, err
+}
