@@ -91,7 +91,9 @@ func TestRiskWebhookIngestsASignedBody(t *testing.T) {
 		}
 		History struct {
 			Total int64
-			Items []struct{ EventID string `json:"event_id"` }
+			Items []struct {
+				EventID string `json:"event_id"`
+			}
 		}
 	}](t, b.do(t, http.MethodGet, "/api/v1/customers/"+strconv.FormatInt(b.c1, 10)+"/risk", "", "", http.StatusOK))
 	require.Equal(t, 35, got.Latest.Score)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -84,7 +85,7 @@ CREATE TEMP TABLE risk_in (
     published_on date, payload jsonb NOT NULL
 ) ON COMMIT DROP`
 
-// RiskInColumns are risk_in's columns, in the order StageRiskSignals copies them.
+// riskInColumns are risk_in's columns, in riskInRow's order (and riskInNames').
 var riskInColumns = []string{"ord", "provider", "event_id", "company_id", "company_id_kind", "company_name",
 	"observed_at", "score", "rating", "limit_minor", "limit_currency", "legal_status", "published_on", "payload"}
 
@@ -100,12 +101,14 @@ const riskCandidates = `
     UNION ALL
     SELECT c.id FROM customers c WHERE r.company_id_kind = 'external' AND c.external_id = r.company_id`
 
-// ingestRiskIn writes every signal of risk_in, matched to the customer its
-// id names when exactly one does; a (provider, event id) already there is
+// ingestRisk writes every signal of risk_in, matched to the customer its id
+// names when exactly one does; a (provider, event id) already there is
 // skipped (a redelivery). It answers the ids of the matched new signals and
-// the counts.
-const ingestRiskIn = `
-WITH m AS (
+// the counts. risk_in is the temporary table (ingestRiskIn: an import) or,
+// for a webhook's small batch, the same rows from arrays (ingestRiskArrays):
+// creating a temporary table costs more than the rest for 100 signals.
+const ingestRisk = `
+m AS (
     SELECT r.*, x.customer_id, x.n
     FROM risk_in r
     LEFT JOIN LATERAL (SELECT min(k.id) AS customer_id, count(*) AS n FROM (` + riskCandidates + `) k) x ON true
@@ -124,6 +127,18 @@ ins AS (
 SELECT (SELECT count(*) FROM risk_in), count(*), count(customer_id),
        coalesce(array_agg(id) FILTER (WHERE customer_id IS NOT NULL), '{}')
 FROM ins`
+
+const ingestRiskIn = `WITH ` + ingestRisk
+
+// ingestRiskArrays names the arrays' columns after riskInColumns, so the two
+// cannot disagree.
+var ingestRiskArrays = `
+WITH risk_in AS (
+    SELECT * FROM unnest(@ord::bigint[], @provider::text[], @event_id::text[], @company_id::text[],
+        @company_id_kind::text[], @company_name::text[], @observed_at::timestamptz[], @score::smallint[], @rating::text[],
+        @limit_minor::bigint[], @limit_currency::text[], @legal_status::text[], @published_on::date[], @payload::jsonb[])
+        AS r (` + strings.Join(riskInColumns, ", ") + `)
+),` + ingestRisk
 
 // applyRiskSignals moves the latest columns of the customers of the signals
 // @ids to what their newest observations say, for the customers whose
@@ -173,10 +188,13 @@ func StageRiskSignals(ctx context.Context, tx pgx.Tx) error {
 // customers' latest columns moved. importID is the import that brought
 // them (nil: none).
 func IngestStagedRiskSignals(ctx context.Context, tx pgx.Tx, source string, importID *int64) (Ingested, error) {
+	return ingest(ctx, tx, ingestRiskIn, pgx.NamedArgs{"source": source, "import": importID})
+}
+
+func ingest(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) (Ingested, error) {
 	var out Ingested
 	var ids []int64
-	if err := tx.QueryRow(ctx, ingestRiskIn, pgx.NamedArgs{"source": source, "import": importID}).
-		Scan(&out.Received, &out.Inserted, &out.Matched, &ids); err != nil {
+	if err := tx.QueryRow(ctx, sql, args).Scan(&out.Received, &out.Inserted, &out.Matched, &ids); err != nil {
 		return out, fmt.Errorf("ingest risk signals: %w", err)
 	}
 	out.Duplicates = out.Received - out.Inserted
@@ -210,15 +228,18 @@ type RiskIngest struct {
 func (s *Store) IngestRiskSignals(ctx context.Context, in RiskIngest) (Ingested, error) {
 	var out Ingested
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if err := StageRiskSignals(ctx, tx); err != nil {
-			return err
+		args := pgx.NamedArgs{"source": in.Source, "import": nil}
+		cols := make([][]any, len(riskInColumns))
+		for i, sg := range in.Signals {
+			for c, v := range riskInRow(i, in.Provider, sg) {
+				cols[c] = append(cols[c], v)
+			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"risk_in"}, riskInColumns,
-			pgx.CopyFromSlice(len(in.Signals), func(i int) ([]any, error) { return riskInRow(i, in.Provider, in.Signals[i]), nil })); err != nil {
-			return fmt.Errorf("stage risk signals: %w", err)
+		for c, name := range riskInColumns {
+			args[name] = cols[c]
 		}
 		var err error
-		if out, err = IngestStagedRiskSignals(ctx, tx, in.Source, nil); err != nil {
+		if out, err = ingest(ctx, tx, ingestRiskArrays, args); err != nil {
 			return err
 		}
 		after, err := json.Marshal(out)
