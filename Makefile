@@ -18,13 +18,13 @@ tools:
 bench:
 	go test ./importer/ -run '^$$' -bench ImportInvoices -benchtime 1x -timeout 60m
 
-# The web pages and JSON lists at 100,000 customers and 1,000,000 invoices, measured with hey
-# (Debian's package, in its own process) against a bare handler; RECOUP_BENCH_CUSTOMERS=2000 for a quick run.
 # Risk signals in: 100,000 observations by import and by webhook against a
 # plain COPY (RECOUP_BENCH_RISK=10000 for a quick one).
 bench-risk:
 	go test ./app/ -run '^$$' -bench RiskIngest -benchtime 1x -timeout 60m
 
+# The web pages and JSON lists at 100,000 customers and 1,000,000 invoices, measured with hey
+# (Debian's package, in its own process) against a bare handler; RECOUP_BENCH_CUSTOMERS=2000 for a quick run.
 bench-web:
 	@command -v hey >/dev/null || apt-get install -y hey
 	go test ./web/browser/ -run '^$$' -bench Pages -benchtime 1x -timeout 90m
