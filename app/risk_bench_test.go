@@ -81,7 +81,9 @@ func BenchmarkRiskIngest(b *testing.B) {
 		}
 		return fmt.Sprintf("%09d", 100_000_000+i%customers)
 	}
-	observed := func(i int) time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second) }
+	observed := func(i int) time.Time {
+		return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
+	}
 	var file strings.Builder
 	file.WriteString("provider,event_id,company_id,company_id_kind,observed_at,score,rating,limit,limit_currency\n")
 	for i := range n {
