@@ -151,8 +151,10 @@ WITH risk_in AS (
 const applyRiskSignals = `
 WITH s AS (
     SELECT s.*, c.currency AS customer_currency
-    FROM risk_signals s JOIN customers c ON c.id = s.customer_id
-    WHERE s.id = ANY (@ids::bigint[]) AND (c.risk_observed_at IS NULL OR s.observed_at > c.risk_observed_at)
+    FROM unnest(@ids::bigint[]) AS u (id)
+    JOIN risk_signals s ON s.id = u.id
+    JOIN customers c ON c.id = s.customer_id
+    WHERE c.risk_observed_at IS NULL OR s.observed_at > c.risk_observed_at
 ),
 latest AS (
     SELECT customer_id, max(observed_at) AS observed_at,
