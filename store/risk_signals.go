@@ -206,9 +206,21 @@ func ingest(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) (Ing
 	return out, err
 }
 
+// lockRiskCustomers locks the customers of the signals @ids in id order
+// before applyRiskSignals updates them in whatever order its join gives: two
+// batches touching the same customers (two providers' webhooks) then wait
+// for each other instead of deadlocking.
+const lockRiskCustomers = `
+SELECT c.id FROM customers c
+WHERE c.id IN (SELECT s.customer_id FROM unnest(@ids::bigint[]) AS u (id) JOIN risk_signals s ON s.id = u.id)
+ORDER BY c.id FOR UPDATE OF c`
+
 func applyRisk(ctx context.Context, tx pgx.Tx, ids []int64) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
+	}
+	if _, err := tx.Exec(ctx, lockRiskCustomers, pgx.NamedArgs{"ids": ids}); err != nil {
+		return 0, fmt.Errorf("lock the customers of risk signals: %w", err)
 	}
 	tag, err := tx.Exec(ctx, applyRiskSignals, pgx.NamedArgs{"ids": ids})
 	if err != nil {
