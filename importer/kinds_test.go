@@ -148,7 +148,7 @@ func TestParseFollowsDeclarations(t *testing.T) {
 			name: "empty credit limit is NULL", kind: Customers,
 			header: "external_id,entity,name,currency,credit_limit",
 			row:    "C1,FR01,Dupont,JPY,",
-			want:   []any{"C1", "FR01", "Dupont", "", "", "", "JPY", "", "", "", nil, "", "", "", nil, nil},
+			want:   []any{"C1", "FR01", "Dupont", "", "", "", "JPY", "", "", "", nil, "", "", "", nil, nil, "", "", nil},
 		},
 		{
 			name: "credit limit in the customer's currency", kind: Customers,
