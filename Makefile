@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs.
 export GOTOOLCHAIN := local
 
-.PHONY: test tools crash bench bench-web bench-handover bench-cases bench-kpis bench-events scale dev
+.PHONY: test tools crash bench bench-risk bench-web bench-handover bench-cases bench-kpis bench-events scale dev
 
 test: tools
 	go test -count=1 ./...
@@ -17,6 +17,11 @@ tools:
 # The import benchmark at full size: 1,000,000 invoices for 100,000 customers.
 bench:
 	go test ./importer/ -run '^$$' -bench ImportInvoices -benchtime 1x -timeout 60m
+
+# Risk signals in: 100,000 observations by import and by webhook against a
+# plain COPY (RECOUP_BENCH_RISK=10000 for a quick one).
+bench-risk:
+	go test ./app/ -run '^$$' -bench RiskIngest -benchtime 1x -timeout 60m
 
 # The web pages and JSON lists at 100,000 customers and 1,000,000 invoices, measured with hey
 # (Debian's package, in its own process) against a bare handler; RECOUP_BENCH_CUSTOMERS=2000 for a quick run.

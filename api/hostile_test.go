@@ -25,6 +25,7 @@ import (
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/money"
+	"recoup/risk"
 	"recoup/store"
 )
 
@@ -323,6 +324,8 @@ type hostileFixture struct {
 	column              string // a user-defined column
 	report              string // a weekly report
 	webhook             string // a subscription to a public address (nothing listens there)
+	riskSignal          string // a signal in the unmatched queue
+	riskProvider        string // a declared risk provider
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -382,6 +385,16 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	hook, err := b.store.CreateWebhook(ctx, store.Webhook{URL: "https://203.0.113.10/hook", Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "test")
 	require.NoError(t, err)
 	fx.webhook = itoa64(hook.ID)
+	fx.riskProvider = "acme"
+	_, err = b.store.CreateRiskProvider(ctx, store.RiskProvider{Name: fx.riskProvider, Adapter: "generic", Secret: "rsk_fixture", Active: true}, "test")
+	require.NoError(t, err)
+	score := 40
+	_, err = b.store.IngestRiskSignals(ctx, store.RiskIngest{Provider: fx.riskProvider, Source: "webhook", Actor: "test",
+		Signals: []risk.Signal{{EventID: "e-1", CompanyID: "999999999", CompanyIDKind: risk.IDRegistration, ObservedAt: time.Now(), Score: &score}}})
+	require.NoError(t, err)
+	var signal int64
+	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT id FROM risk_signals WHERE event_id = 'e-1'`).Scan(&signal))
+	fx.riskSignal = itoa64(signal)
 
 	var other int64
 	require.NoError(t, b.store.Pool.QueryRow(ctx, `SELECT max(id) FROM invoices WHERE customer_id = $1 AND type = 'invoice' AND status = 'open'`, c1).Scan(&other))
@@ -711,6 +724,24 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{method: "POST", route: "/webhooks/:id/redeliver", args: map[string]string{"id": fx.webhook}, checksQuery: true,
 			body: newJObj("from", "1"), fields: []hostileField{{key: "from", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"negative", "-5"}}}},
 			dupKey: "from", dupRaw: "-1"},
+		{method: "POST", route: "/risk/unmatched/:id/match", args: map[string]string{"id": fx.riskSignal}, checksQuery: true,
+			body: newJObj("customer_id", fx.customer),
+			fields: []hostileField{{key: "customer_id", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"negative", "-1"}}},
+				{key: "customer_external_id", kind: kindFormatted}},
+			dupKey: "customer_id", dupRaw: jsonString(sqlOr)},
+		{method: "POST", route: "/risk/unmatched/:id/dismiss", args: map[string]string{"id": fx.riskSignal}, checksQuery: true},
+		{method: "POST", route: "/risk/providers", checksQuery: true, body: newJObj("name", jsonString("hostile"), "adapter", jsonString("generic")),
+			fields: []hostileField{{key: "name", kind: kindFormatted, extra: []namedRaw{{"upper", jsonString("Acme")}, {"empty", jsonString("")}}},
+				{key: "adapter", kind: kindFormatted, extra: []namedRaw{{"unknown", jsonString("creditsafe")}}}, {key: "active", kind: kindBool}},
+			dupKey: "name", dupRaw: jsonString(sqlDrop),
+			unique: func(o jobj, n int) jobj { return o.with("name", jsonString(fmt.Sprintf("hostile-%d", n))) }},
+		{method: "PUT", route: "/risk/providers/:name", args: map[string]string{"name": fx.riskProvider}, checksQuery: true,
+			body: newJObj("adapter", jsonString("generic"), "active", "true"),
+			fields: []hostileField{{key: "adapter", kind: kindFormatted}, {key: "active", kind: kindBool},
+				{key: "name", kind: kindFormatted, extra: []namedRaw{{"other", jsonString("other")}}}},
+			dupKey: "adapter", dupRaw: jsonString(sqlDrop)},
+		{method: "DELETE", route: "/risk/providers/:name", args: map[string]string{"name": fx.riskProvider}, checksQuery: true},
+		{method: "POST", route: "/risk/providers/:name/rotate-secret", args: map[string]string{"name": fx.riskProvider}, checksQuery: true},
 		{method: "PUT", route: "/case-routing", checksQuery: true,
 			body: newJObj("rules", `[{"type": "dispute", "reason": "", "entity_code": "", "department": "sales", "owner_email": ""}]`,
 				"departments", `[]`),

@@ -113,6 +113,9 @@ func NewHandler(o Options) http.Handler {
 	for _, rt := range routes {
 		signedIn.Handle(rt.Method, rt.Path, s.allow(rt.Action), s.handle(rt.handle))
 	}
+	// Risk providers' signals (README "Signals in"): signed with the
+	// provider's secret, never a session.
+	r.POST("/webhooks/risk/:provider", s.handle((*Server).riskWebhook))
 	if o.TwilioAuthToken != "" {
 		r.POST("/webhooks/twilio", gin.WrapH(notify.WebhookHandler(o.TwilioAuthToken, o.PublicURL,
 			s.app.DeliveryReport)))

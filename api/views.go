@@ -22,27 +22,31 @@ func toMoney(m money.Money) moneyView {
 }
 
 type customerView struct {
-	ID            int64      `json:"id"`
-	ExternalID    string     `json:"external_id"`
-	Entity        string     `json:"entity"`
-	Name          string     `json:"name"`
-	Category      string     `json:"category"`
-	Country       string     `json:"country"`
-	Language      string     `json:"language"`
-	Currency      string     `json:"currency"`
-	TimeZone      string     `json:"timezone"`
-	Email         string     `json:"email"`
-	Phone         string     `json:"phone"`
-	CreditLimit   *moneyView `json:"credit_limit"`
-	RiskClass     string     `json:"risk_class"`
-	AgentEmail    string     `json:"agent_email"`
-	SalesRepEmail string     `json:"sales_rep_email"`
-	Balance       moneyView  `json:"balance"`
-	Overdue       moneyView  `json:"overdue"`
-	OpenInvoices  int        `json:"open_invoices"`
-	OnHold        bool       `json:"on_hold"`
-	DaysOverdue   int        `json:"days_overdue"`
-	LastContact   *time.Time `json:"last_contact"`
+	ID          int64      `json:"id"`
+	ExternalID  string     `json:"external_id"`
+	Entity      string     `json:"entity"`
+	Name        string     `json:"name"`
+	Category    string     `json:"category"`
+	Country     string     `json:"country"`
+	Language    string     `json:"language"`
+	Currency    string     `json:"currency"`
+	TimeZone    string     `json:"timezone"`
+	Email       string     `json:"email"`
+	Phone       string     `json:"phone"`
+	CreditLimit *moneyView `json:"credit_limit"`
+	RiskClass   string     `json:"risk_class"`
+	// Registration and VAT numbers match risk signals to the customer.
+	RegistrationNumber string     `json:"registration_number"`
+	VATNumber          string     `json:"vat_number"`
+	OpenOrders         *moneyView `json:"open_orders"`
+	AgentEmail         string     `json:"agent_email"`
+	SalesRepEmail      string     `json:"sales_rep_email"`
+	Balance            moneyView  `json:"balance"`
+	Overdue            moneyView  `json:"overdue"`
+	OpenInvoices       int        `json:"open_invoices"`
+	OnHold             bool       `json:"on_hold"`
+	DaysOverdue        int        `json:"days_overdue"`
+	LastContact        *time.Time `json:"last_contact"`
 	// In the accounts list only: the account's figures and its
 	// user-defined columns' values by name.
 	Figures *figuresView   `json:"figures,omitempty"`
@@ -66,6 +70,11 @@ func toCustomer(c domain.Customer) customerView {
 	if c.CreditLimit != nil {
 		m := toMoney(*c.CreditLimit)
 		v.CreditLimit = &m
+	}
+	v.RegistrationNumber, v.VATNumber = c.RegistrationNumber, c.VATNumber
+	if c.OpenOrders != nil {
+		m := toMoney(*c.OpenOrders)
+		v.OpenOrders = &m
 	}
 	return v
 }

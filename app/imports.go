@@ -11,7 +11,7 @@ import (
 
 // ImportRequest is an ERP file to load.
 type ImportRequest struct {
-	Kind   string // entities, users, customers, invoices or payments
+	Kind   string // entities, users, customers, invoices, payments, exchange_rates, holidays or risk
 	Format importer.Format
 	Name   string // where the file came from, for the import's record
 	Body   io.Reader
@@ -51,6 +51,9 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 		if _, err := a.store.ReleaseCreditedHolds(ctx, res.ImportID, who.Actor()); err != nil {
 			return out, err
 		}
+	}
+	if kind == importer.Risk && res.Inserted > 0 {
+		// MERGE: evaluate risk rules (a.EvaluateRiskSignals)
 	}
 	if res.ChangesDunning() {
 		out.Woken = a.AccountsChanged(ctx, Change{ImportID: res.ImportID})

@@ -37,6 +37,9 @@ const (
 	ReportsManage    Action = "reports.manage"     // weekly reports by email: list, save, delete, send now
 	EventsRead       Action = "events.read"        // the event feed, inside the caller's perimeter
 	WebhooksManage   Action = "webhooks.manage"    // webhook subscriptions, their delivery log, test and redelivery
+	RiskRead         Action = "risk.read"          // a customer's risk (latest and history), inside the caller's perimeter
+	RiskMatch        Action = "risk.match"         // the unmatched signals: match one to a customer (inside the perimeter) or dismiss it
+	RiskManage       Action = "risk.manage"        // risk providers: adapter, state, webhook secret
 )
 
 var (
@@ -78,13 +81,16 @@ var permissions = map[Action][]domain.Role{
 	ReportsManage:    managers,
 	EventsRead:       everyone,
 	WebhooksManage:   {domain.RoleAdmin},
+	RiskRead:         {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDivisionManager, domain.RoleAuditor},
+	RiskMatch:        {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
+	RiskManage:       managers,
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
-	ColumnsManage, ReportsManage, EventsRead, WebhooksManage}
+	ColumnsManage, ReportsManage, EventsRead, WebhooksManage, RiskRead, RiskMatch, RiskManage}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

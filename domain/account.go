@@ -22,8 +22,13 @@ type Customer struct {
 	Phone       string
 	CreditLimit *money.Money // nil: no limit set
 	RiskClass   string
-	AgentEmail  string
-	SalesRep    string
+	// The numbers risk providers know the company by (normalised), and what
+	// it has on order, not yet invoiced (nil: the ERP did not say).
+	RegistrationNumber string
+	VATNumber          string
+	OpenOrders         *money.Money
+	AgentEmail         string
+	SalesRep           string
 	// Balance is open invoices less open credit notes; Overdue the part past due.
 	Balance      money.Money
 	Overdue      money.Money

@@ -83,6 +83,21 @@ type Source struct {
 	RequestID string
 }
 
+// write writes the staged rows of an import: through the kind's own write
+// when it has one, else its upsert statement.
+func (im *Importer) write(ctx context.Context, tx pgx.Tx, sp *spec, res *Result) error {
+	if sp.write != nil {
+		var err error
+		res.Inserted, res.Updated, err = sp.write(ctx, tx, res.ImportID)
+		return err
+	}
+	var args []any
+	if sp.upsertArg != nil {
+		args = append(args, sp.upsertArg(im, res.ImportID))
+	}
+	return tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated)
+}
+
 // Import reads one file of the given kind and format. A *FileError means the
 // file as a whole is unusable and nothing was imported.
 func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.Reader, src Source) (Result, error) {
@@ -123,11 +138,7 @@ func (im *Importer) Import(ctx context.Context, kind Kind, format Format, r io.R
 			return err
 		}
 		if !sp.allOrNothing || res.Rejected == 0 {
-			var args []any
-			if sp.upsertArg != nil {
-				args = append(args, sp.upsertArg(im, res.ImportID))
-			}
-			if err := tx.QueryRow(ctx, sp.upsert, args...).Scan(&res.Inserted, &res.Updated); err != nil {
+			if err := im.write(ctx, tx, sp, &res); err != nil {
 				return fmt.Errorf("write %s: %w", kind, err)
 			}
 		}

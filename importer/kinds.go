@@ -1,13 +1,17 @@
 package importer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"recoup/domain"
+	"recoup/risk"
 )
 
 // Kind is what a file holds.
@@ -28,10 +32,16 @@ const (
 	// imported and gives the file, base64-encoded. All or nothing: one bad row
 	// and no document of the file is stored.
 	Documents Kind = "documents"
+	// Risk are observations of customers by credit risk providers (README "Signals in").
+	Risk Kind = "risk"
 )
 
 // Kinds lists the kinds in the order a first load must follow (each refers to the ones before).
 var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates, Holidays, Documents}
+
+// Feeds are the kinds that come from elsewhere than the ERP's first load, at
+// any time: a risk provider's observations.
+var Feeds = []Kind{Risk}
 
 // ParseKind accepts one of Kinds.
 func ParseKind(s string) (Kind, error) {
@@ -39,9 +49,9 @@ func ParseKind(s string) (Kind, error) {
 	if _, ok := specs[k]; ok {
 		return k, nil
 	}
-	names := make([]string, len(Kinds))
-	for i, k := range Kinds {
-		names[i] = string(k)
+	var names []string
+	for _, k := range append(slices.Clone(Kinds), Feeds...) {
+		names = append(names, string(k))
 	}
 	return "", fmt.Errorf("kind %q: want one of %s", s, strings.Join(names, ", "))
 }
@@ -75,6 +85,9 @@ type spec struct {
 	// allOrNothing: one rejected row and nothing of the file is written (its
 	// rejections are the answer); else the good rows land.
 	allOrNothing bool
+	// write, when set, writes the staged rows instead of upsert: a kind
+	// whose rows go through a store function shared with another input.
+	write func(ctx context.Context, tx pgx.Tx, importID int64) (inserted, updated int64, err error)
 
 	// Derived from columns once, at package init.
 	stageDDL  string         // CREATE TEMP TABLE stage (line, then one column per field)
@@ -130,6 +143,13 @@ var specs = build(map[Kind]*spec{
 			// empty cell keeps what an earlier import recorded.
 			{name: "sms_consent", parse: consent},
 			{name: "voice_consent", parse: consent},
+			// The numbers risk providers know the customer by, normalised as
+			// signals' are (risk.NormaliseCompanyID), and what the customer has
+			// on order, not yet invoiced (empty: unknown), for the use of the
+			// credit limit.
+			{name: "registration_number", parse: companyNumber(risk.IDRegistration)},
+			{name: "vat_number", parse: companyNumber(risk.IDVAT)},
+			{name: "open_orders", parse: amountIn("currency")},
 		},
 		checks: []string{
 			checkDuplicateExternalID,
@@ -212,6 +232,26 @@ var specs = build(map[Kind]*spec{
 		upsert:       upsertDocuments,
 		upsertArg:    byImport,
 		allOrNothing: true,
+	},
+	// Observations of customers by a risk provider, matched and applied as
+	// the webhook's are; a row already imported (same provider and event id)
+	// is unchanged.
+	Risk: {
+		columns: []column{
+			{name: "provider", required: true, parse: riskProvider},
+			{name: "company_id_kind", required: true, parse: riskIDKind},
+			{name: "company_id", required: true, parse: riskCompanyID},
+			{name: "company_name", parse: text(300)},
+			{name: "observed_at", required: true, parse: instant},
+			{name: "score", parse: riskScore},
+			{name: "rating", parse: text(risk.MaxRating)},
+			{name: "limit_currency", parse: currencyCode},
+			{name: "limit", parse: riskLimit, stage: "limit_amount"},
+			{name: "legal_status", parse: riskLegalStatus},
+			{name: "published_on", parse: optionalDate},
+			{name: "event_id", parse: riskEventID},
+		},
+		write: writeRisk,
 	},
 })
 

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,8 @@ func TestStageTableFollowsDeclarations(t *testing.T) {
 		Users:    {"line bigint", "email text", "name text", "role text"},
 		Customers: {"line bigint", "external_id text", "entity text", "name text", "category text", "country text",
 			"language text", "currency text", "email text", "phone text", "timezone text", "credit_limit bigint",
-			"agent_email text", "sales_rep_email text", "risk_class text", "sms_consent boolean", "voice_consent boolean"},
+			"agent_email text", "sales_rep_email text", "risk_class text", "sms_consent boolean", "voice_consent boolean",
+			"registration_number text", "vat_number text", "open_orders bigint"},
 		Invoices: {"line bigint", "external_id text", "customer_external_id text", "number text", "type text",
 			"issue_date date", "due_date date", "currency text", "amount bigint", "open_amount bigint", "written_off boolean"},
 		Payments: {"line bigint", "external_id text", "customer_external_id text", "invoice_number text",
@@ -31,9 +33,12 @@ func TestStageTableFollowsDeclarations(t *testing.T) {
 		ExchangeRates: {"line bigint", "rate_date date", "from_currency text", "to_currency text", "rate text"},
 		Holidays:      {"line bigint", "holiday_date date", "country text", "entity text", "name text"},
 		Documents:     {"line bigint", "invoice_external_id text", "file_name text", "content bytea"},
+		Risk: {"line bigint", "provider text", "company_id_kind text", "company_id text", "company_name text",
+			"observed_at timestamp with time zone", "score bigint", "rating text", "limit_currency text", "limit_amount bigint",
+			"legal_status text", "published_on date", "event_id text"},
 	}
-	require.Len(t, specs, len(Kinds))
-	for _, k := range Kinds {
+	require.Len(t, specs, len(Kinds)+len(Feeds))
+	for _, k := range append(slices.Clone(Kinds), Feeds...) {
 		sp := specs[k]
 		declared := []string{"line bigint"}
 		staged := []string{"line"}
@@ -67,7 +72,7 @@ WHERE attrelid = 'pg_temp.stage'::regclass AND attnum > 0 AND NOT attisdropped O
 // every declared one.
 func TestHeaderCheckFollowsDeclarations(t *testing.T) {
 	t.Parallel()
-	for _, k := range Kinds {
+	for _, k := range append(slices.Clone(Kinds), Feeds...) {
 		names, required := Columns(k)
 		require.Equal(t, len(specs[k].columns), len(names), k)
 		var mandatory []string
@@ -144,7 +149,7 @@ func TestParseFollowsDeclarations(t *testing.T) {
 			name: "empty credit limit is NULL", kind: Customers,
 			header: "external_id,entity,name,currency,credit_limit",
 			row:    "C1,FR01,Dupont,JPY,",
-			want:   []any{"C1", "FR01", "Dupont", "", "", "", "JPY", "", "", "", nil, "", "", "", nil, nil},
+			want:   []any{"C1", "FR01", "Dupont", "", "", "", "JPY", "", "", "", nil, "", "", "", nil, nil, "", "", nil},
 		},
 		{
 			name: "credit limit in the customer's currency", kind: Customers,

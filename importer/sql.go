@@ -121,10 +121,11 @@ const upsertCustomers = `
 WITH up AS (
     INSERT INTO customers AS c (external_id, entity_id, name, category, country, language, currency, timezone,
                                 email, phone, credit_limit_minor, risk_class, agent_id, sales_rep_id,
-                                sms_consent, voice_consent)
+                                sms_consent, voice_consent, registration_number, vat_number, open_orders_minor)
     SELECT s.external_id, e.id, s.name, s.category, coalesce(nullif(s.country, ''), e.country),
            coalesce(nullif(s.language, ''), e.language), s.currency, coalesce(nullif(s.timezone, ''), e.timezone),
-           s.email, s.phone, s.credit_limit, s.risk_class, a.id, r.id, s.sms_consent, s.voice_consent
+           s.email, s.phone, s.credit_limit, s.risk_class, a.id, r.id, s.sms_consent, s.voice_consent,
+           s.registration_number, s.vat_number, s.open_orders
     FROM stage s
     JOIN entities e ON e.code = s.entity
     LEFT JOIN users a ON a.email = nullif(s.agent_email, '')
@@ -135,6 +136,8 @@ WITH up AS (
         timezone = excluded.timezone, email = excluded.email, phone = excluded.phone,
         credit_limit_minor = excluded.credit_limit_minor, risk_class = excluded.risk_class,
         agent_id = excluded.agent_id, sales_rep_id = excluded.sales_rep_id, updated_at = now(),
+        registration_number = excluded.registration_number, vat_number = excluded.vat_number,
+        open_orders_minor = excluded.open_orders_minor,
         sms_consent = coalesce(excluded.sms_consent, c.sms_consent),
         voice_consent = coalesce(excluded.voice_consent, c.voice_consent),
         email_invalid_at = CASE WHEN c.email = excluded.email THEN c.email_invalid_at END,
@@ -144,12 +147,14 @@ WITH up AS (
         sms_opted_out_at = CASE WHEN c.phone = excluded.phone THEN c.sms_opted_out_at END,
         voice_opted_out_at = CASE WHEN c.phone = excluded.phone THEN c.voice_opted_out_at END
     WHERE (c.entity_id, c.name, c.category, c.country, c.language, c.currency, c.timezone, c.email, c.phone,
-           c.credit_limit_minor, c.risk_class, c.agent_id, c.sales_rep_id, c.sms_consent, c.voice_consent)
+           c.credit_limit_minor, c.risk_class, c.agent_id, c.sales_rep_id, c.sms_consent, c.voice_consent,
+           c.registration_number, c.vat_number, c.open_orders_minor)
         IS DISTINCT FROM
           (excluded.entity_id, excluded.name, excluded.category, excluded.country, excluded.language,
            excluded.currency, excluded.timezone, excluded.email, excluded.phone, excluded.credit_limit_minor,
            excluded.risk_class, excluded.agent_id, excluded.sales_rep_id,
-           coalesce(excluded.sms_consent, c.sms_consent), coalesce(excluded.voice_consent, c.voice_consent))
+           coalesce(excluded.sms_consent, c.sms_consent), coalesce(excluded.voice_consent, c.voice_consent),
+           excluded.registration_number, excluded.vat_number, excluded.open_orders_minor)
     RETURNING (xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
 

@@ -197,10 +197,10 @@ func (s *Store) Counts(ctx context.Context) (domain.Counts, error) {
 func scanCustomer(r pgx.Row) (domain.Customer, error) {
 	var c domain.Customer
 	var cur string
-	var limit *int64
+	var limit, orders *int64
 	var balance, overdue int64
 	err := r.Scan(&c.ID, &c.ExternalID, &c.EntityCode, &c.Name, &c.Category, &c.Country, &c.Language, &cur, &c.TimeZone,
-		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, &c.OnHold, &c.DaysOverdue, &c.LastContact)
+		&c.Email, &c.Phone, &limit, &c.RiskClass, &c.RegistrationNumber, &c.VATNumber, &orders, &c.AgentEmail, &c.SalesRep, &balance, &overdue, &c.OpenInvoices, &c.OnHold, &c.DaysOverdue, &c.LastContact)
 	if err != nil {
 		return c, err
 	}
@@ -211,6 +211,9 @@ func scanCustomer(r pgx.Row) (domain.Customer, error) {
 	c.Overdue = money.Money{Minor: overdue, Currency: c.Currency}
 	if limit != nil {
 		c.CreditLimit = &money.Money{Minor: *limit, Currency: c.Currency}
+	}
+	if orders != nil {
+		c.OpenOrders = &money.Money{Minor: *orders, Currency: c.Currency}
 	}
 	return c, nil
 }

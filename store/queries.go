@@ -81,7 +81,8 @@ WITH page AS (
     ` + strings.Join(branches, "\n    UNION ALL\n    ") + `
 )
 SELECT c.id, c.external_id, e.code, c.name, c.category, c.country, c.language, c.currency, c.timezone,
-       c.email, c.phone, c.credit_limit_minor, c.risk_class, coalesce(a.email, ''), coalesce(r.email, ''),
+       c.email, c.phone, c.credit_limit_minor, c.risk_class, c.registration_number, c.vat_number, c.open_orders_minor,
+       coalesce(a.email, ''), coalesce(r.email, ''),
        t.balance_minor, ` + customerOverdue + `, t.open_invoices, c.on_hold,
        ` + customerDaysOverdue + `, t.last_contact
 FROM page

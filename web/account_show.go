@@ -51,6 +51,7 @@ type accountData struct {
 	CaseCount   int64
 	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
 	Figures     accountFigures
+	Risk        *app.CustomerRisk // the latest risk and the newest signals (risk.read); nil: not shown
 }
 
 // accountFigures are the per-account figures the page shows beside the facts:
@@ -239,6 +240,11 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 		}
 		if len(d.HistoryForm.Errors.Summary) > 0 && status == http.StatusOK {
 			status = http.StatusBadRequest
+		}
+	}
+	if auth.Allows(r.who, auth.RiskRead) {
+		if d.Risk, err = h.accountRisk(r, id); err != nil {
+			return err
 		}
 	}
 	if auth.Allows(r.who, auth.ScenariosWrite) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"recoup/app"
 	"recoup/importer"
@@ -27,7 +28,7 @@ func (h *Handler) importList(r *request) error {
 }
 
 func (h *Handler) showImports(r *request, status int, d importListData) error {
-	d.Kinds, d.Filter = importer.Kinds, r.c.Query("kind")
+	d.Kinds, d.Filter = append(slices.Clone(importer.Kinds), importer.Feeds...), r.c.Query("kind")
 	page := queryPage(r, importRows)
 	var err error
 	d.Imports, d.Total, err = h.app.Imports(r.c.Request.Context(), r.who, app.ImportQuery{Kind: d.Filter, Page: page})

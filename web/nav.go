@@ -34,6 +34,8 @@ var navigation = []NavItem{
 	{"nav.reports", "/reports", auth.ReportsManage, nil},
 	{"nav.users", "/users", auth.UsersManage, nil},
 	{"nav.webhooks", "/webhooks", auth.WebhooksManage, nil},
+	{"nav.risk", "/risk/unmatched", auth.RiskMatch, nil},
+	{"nav.risk_providers", "/risk/providers", auth.RiskManage, nil},
 }
 
 func navFor(p domain.Principal) []NavItem {

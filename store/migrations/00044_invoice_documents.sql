@@ -16,7 +16,7 @@ CREATE TABLE invoice_documents (
 
 ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check
-    CHECK (kind IN ('entities', 'users', 'customers', 'invoices', 'payments', 'exchange_rates', 'holidays', 'documents'));
+    CHECK (kind IN ('entities', 'users', 'customers', 'invoices', 'payments', 'exchange_rates', 'holidays', 'risk', 'documents'));
 
 -- +goose Down
 DROP TABLE invoice_documents;
@@ -24,4 +24,4 @@ DELETE FROM import_rejections WHERE import_id IN (SELECT id FROM imports WHERE k
 DELETE FROM imports WHERE kind = 'documents';
 ALTER TABLE imports DROP CONSTRAINT imports_kind_check;
 ALTER TABLE imports ADD CONSTRAINT imports_kind_check
-    CHECK (kind IN ('entities', 'users', 'customers', 'invoices', 'payments', 'exchange_rates', 'holidays'));
+    CHECK (kind IN ('entities', 'users', 'customers', 'invoices', 'payments', 'exchange_rates', 'holidays', 'risk'));
