@@ -58,7 +58,7 @@ type CaseInvoice struct {
 func CaseTarget(id int64) string { return "case/" + strconv.FormatInt(id, 10) }
 
 // CaseSources are where a case may come from.
-var CaseSources = []string{"agent", "sales", "department", "customer_reply", "portal", "task", "api"}
+var CaseSources = []string{"agent", "sales", "department", "customer_reply", "portal", "task", "api", "risk"}
 
 // NewCase is what OpenCase records.
 type NewCase struct {
