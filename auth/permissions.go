@@ -37,6 +37,10 @@ const (
 	ReportsManage    Action = "reports.manage"     // weekly reports by email: list, save, delete, send now
 	EventsRead       Action = "events.read"        // the event feed, inside the caller's perimeter
 	WebhooksManage   Action = "webhooks.manage"    // webhook subscriptions, their delivery log, test and redelivery
+	RiskRulesRead    Action = "risk_rules.read"    // the risk rules of one's entities
+	RiskRulesWrite   Action = "risk_rules.write"   // create, change, delete risk rules
+	RiskAlertsRead   Action = "risk_alerts.read"   // risk alerts, inside the caller's perimeter
+	RiskAlertsAck    Action = "risk_alerts.ack"    // acknowledge a risk alert
 )
 
 var (
@@ -78,13 +82,17 @@ var permissions = map[Action][]domain.Role{
 	ReportsManage:    managers,
 	EventsRead:       everyone,
 	WebhooksManage:   {domain.RoleAdmin},
+	RiskRulesRead:    readers,
+	RiskRulesWrite:   managers,
+	RiskAlertsRead:   everyone,
+	RiskAlertsAck:    {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
-	ColumnsManage, ReportsManage, EventsRead, WebhooksManage}
+	ColumnsManage, ReportsManage, EventsRead, WebhooksManage, RiskRulesRead, RiskRulesWrite, RiskAlertsRead, RiskAlertsAck}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -141,11 +142,13 @@ func (s *Store) RiskRule(ctx context.Context, id int64) (RiskRule, error) {
 
 // SaveRiskRule creates r (ID 0) or replaces rule r.ID, journaled
 // "risk_rule.create" or "risk_rule.update" by actor. An unknown entity or
-// scenario, or a name the entity uses already, is an error on its field.
-func (s *Store) SaveRiskRule(ctx context.Context, r RiskRule, actor string) (RiskRule, error) {
+// scenario, or a name the entity uses already, is an error on its field;
+// entities (nil: all) are those the caller may change rules of, before and after.
+func (s *Store) SaveRiskRule(ctx context.Context, r RiskRule, entities []int64, actor string) (RiskRule, error) {
 	var before RiskRule
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, riskRuleEntity, r.Entity).Scan(&r.EntityID); errors.Is(err, pgx.ErrNoRows) {
+		if err := tx.QueryRow(ctx, riskRuleEntity, r.Entity).Scan(&r.EntityID); errors.Is(err, pgx.ErrNoRows) ||
+			(err == nil && entities != nil && !slices.Contains(entities, r.EntityID)) {
 			return domain.FieldError("entity", "no entity %q", r.Entity)
 		} else if err != nil {
 			return err
@@ -170,7 +173,8 @@ func (s *Store) SaveRiskRule(ctx context.Context, r RiskRule, actor string) (Ris
 			}
 		} else {
 			var err error
-			if before, err = scanRiskRule(tx.QueryRow(ctx, getRiskRule+` FOR UPDATE OF r`, r.ID)); errors.Is(err, pgx.ErrNoRows) {
+			before, err = scanRiskRule(tx.QueryRow(ctx, getRiskRule+` FOR UPDATE OF r`, r.ID))
+			if errors.Is(err, pgx.ErrNoRows) || (err == nil && entities != nil && !slices.Contains(entities, before.EntityID)) {
 				return domain.Errorf(domain.CodeNotFound, "risk rule %d not found", r.ID)
 			} else if err != nil {
 				return err
@@ -205,11 +209,12 @@ func riskRuleConflict(err error, r RiskRule) error {
 	return err
 }
 
-// DeleteRiskRule deletes a rule, journaled "risk_rule.delete"; its alerts stay.
-func (s *Store) DeleteRiskRule(ctx context.Context, id int64, actor string) error {
+// DeleteRiskRule deletes a rule of entities (nil: any), journaled
+// "risk_rule.delete"; its alerts stay.
+func (s *Store) DeleteRiskRule(ctx context.Context, id int64, entities []int64, actor string) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		before, err := scanRiskRule(tx.QueryRow(ctx, getRiskRule+` FOR UPDATE OF r`, id))
-		if errors.Is(err, pgx.ErrNoRows) {
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && entities != nil && !slices.Contains(entities, before.EntityID)) {
 			return domain.Errorf(domain.CodeNotFound, "risk rule %d not found", id)
 		} else if err != nil {
 			return err
