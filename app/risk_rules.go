@@ -107,10 +107,15 @@ func ValidRiskRule(req RiskRuleRequest) (store.RiskRule, error) {
 		Consecutive: req.Consecutive, Notify: req.Notify, Email: req.Email, ScenarioID: req.ScenarioID, CreditHold: req.CreditHold,
 		Active: req.Active == nil || *req.Active, Scale: []string{}}
 	var errs []error
-	if r.Entity == "" {
+	switch {
+	case r.Entity == "":
 		errs = append(errs, domain.FieldError("entity", "required: the entity's code"))
+	case !storable(r.Entity):
+		errs = append(errs, domain.FieldError("entity", "not valid text"))
 	}
 	switch n := utf8.RuneCountInString(r.Name); {
+	case !storable(r.Name):
+		errs = append(errs, domain.FieldError("name", "not valid text (no NUL, valid UTF-8)"))
 	case n == 0:
 		errs = append(errs, domain.FieldError("name", "required"))
 	case n > maxRiskRuleName:
@@ -149,7 +154,7 @@ func ValidRiskRule(req RiskRuleRequest) (store.RiskRule, error) {
 		for _, c := range req.Scale {
 			c = strings.TrimSpace(c)
 			switch {
-			case c == "" || utf8.RuneCountInString(c) > 10:
+			case c == "" || utf8.RuneCountInString(c) > 10 || !storable(c):
 				errs = append(errs, domain.FieldError("scale", "%q: each class 1 to 10 characters", c))
 			case slices.Contains(r.Scale, c):
 				errs = append(errs, domain.FieldError("scale", "%q is listed twice", c))
