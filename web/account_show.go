@@ -47,6 +47,7 @@ type accountData struct {
 	CaseCount   int64
 	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
 	Figures     accountFigures
+	RiskAlerts  []store.RiskAlertView // the open risk alerts (partials/account_risk.html)
 }
 
 // accountFigures are the per-account figures the page shows beside the facts:
@@ -189,6 +190,12 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 			return err
 		}
 		d.MoreCases = d.CaseCount > int64(len(d.Cases))
+	}
+	if auth.Allows(r.who, auth.RiskAlertsRead) {
+		q := app.RiskAlertQuery{CustomerID: id, State: "open", Page: domain.Page{Limit: accountCases}}
+		if d.RiskAlerts, _, err = h.app.RiskAlerts(ctx, r.who, q); err != nil {
+			return err
+		}
 	}
 	if d.CoveringFor, err = h.app.CoveringFor(ctx, r.who, id); err != nil {
 		return err

@@ -32,7 +32,7 @@ func (h *Handler) routes() []route {
 	var all []route
 	for _, area := range [][]route{sessionRoutes, homeRoutes, dashboardRoutes, accountRoutes, worklistRoutes, deskRoutes, scenarioRoutes, ruleRoutes,
 		templateRoutes, entityRoutes, importRoutes, userRoutes, profileRoutes, caseRoutes, notificationRoutes, quarantineRoutes, columnRoutes,
-		reportRoutes, webhookRoutes} {
+		reportRoutes, webhookRoutes, riskRoutes} {
 		all = append(all, area...)
 	}
 	return all
