@@ -12,9 +12,11 @@ import (
 
 	"recoup/activities"
 	"recoup/app"
+	"recoup/capture"
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/money"
+	"recoup/notify"
 	"recoup/store"
 	"recoup/store/storetest"
 )
@@ -40,10 +42,15 @@ type riskBundle struct {
 // entity; no Temporal.
 func setupRisk(t *testing.T) *riskBundle {
 	t.Helper()
-	pool := storetest.NewPool(t)
+	return setupRiskWith(t, storetest.NewPool(t))
+}
+
+// setupRiskWith is setupRisk on pool, the use cases with opts.
+func setupRiskWith(t *testing.T, pool *pgxpool.Pool, opts ...app.Option) *riskBundle {
+	t.Helper()
 	st := &store.Store{Pool: pool}
 	ctx := context.Background()
-	b := &riskBundle{a: app.New(st, nil, nil), st: st, pool: pool, rows: storetest.NewFactory(pool),
+	b := &riskBundle{a: app.New(st, nil, nil, opts...), st: st, pool: pool, rows: storetest.NewFactory(pool),
 		admin: domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}}
 	_, err := st.EnsureDefaultScenario(ctx, "Default", json.RawMessage(`[{"offset_days": 0, "channel": "email", "template": "reminder_due"}]`))
 	require.NoError(t, err)
@@ -198,7 +205,7 @@ func TestRiskRuleKindsFireOncePerEpisode(t *testing.T) {
 				alerts := b.alerts(t)
 				require.Len(t, alerts, tt.want[i], "alerts after step %d", i)
 				for _, a := range alerts {
-					require.Equal(t, tt.rule.Kind, a.Kind)
+					require.Equal(t, store.RiskAlertKind(domain.RiskRuleKind(tt.rule.Kind)), a.Kind)
 					require.Equal(t, r.ID, *a.RuleID)
 					require.Equal(t, r.Name, a.RuleName)
 				}
@@ -410,4 +417,35 @@ func TestRiskAlertsPerimeterAndAcknowledge(t *testing.T) {
 	require.Equal(t, "agent@example.com", done[0].AcknowledgedBy)
 	_, _, err = b.a.RiskAlerts(ctx, agent, app.RiskAlertQuery{State: "closed"})
 	require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err))
+}
+
+// An alert with the email action mails its people once each, in their
+// language, with the account's link; a second run sends nothing more.
+func TestRiskAlertEmailsGoOnce(t *testing.T) {
+	t.Parallel()
+	pool := storetest.NewPool(t)
+	mb, err := capture.NewMailbox("")
+	require.NoError(t, err)
+	srv, err := capture.ListenSMTP("127.0.0.1:0", mb, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	mailer, err := notify.NewMailer("smtp://"+srv.Addr(), "recoup@example.com")
+	require.NoError(t, err)
+	b := setupRiskWith(t, pool, app.WithPortal(app.PortalOptions{PublicURL: "https://recoup.example", Mailer: mailer}))
+	b.exec(t, `UPDATE users SET language = 'fr' WHERE id = $1`, b.manager)
+	b.rule(t, app.RiskRuleRequest{Kind: "legal_status_change", Email: true})
+	b.signal(t, observation{legal: domain.LegalCeased})
+	b.evaluate(t)
+	msgs, err := mb.WaitFor(context.Background(), 2)
+	require.NoError(t, err)
+	byTo := map[string]capture.Message{}
+	for _, m := range msgs {
+		byTo[m.To[0]] = m
+	}
+	require.Equal(t, "Risk alert on Dupont SA: the legal status changed", byTo["agent@example.com"].Subject)
+	require.Contains(t, byTo["agent@example.com"].Text, fmt.Sprintf("https://recoup.example/accounts/%d", b.customer))
+	require.Contains(t, byTo["cm@example.com"].Subject, "Alerte de risque sur Dupont SA")
+	require.Zero(t, b.count(t, `SELECT count(*) FROM risk_alert_emails WHERE sent_at IS NULL`))
+	b.evaluate(t)
+	require.Equal(t, 2, mb.Len(), "nothing sent twice")
 }

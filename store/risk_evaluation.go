@@ -322,6 +322,16 @@ func observationDetail(sig riskSignal) map[string]any {
 	return d
 }
 
+// RiskAlertKind is the kind of the alerts a rule of kind k raises: its own,
+// but a legal status change is the alert kind "legal_status" (the texts'
+// word, shared with a customer active again after proceedings).
+func RiskAlertKind(k domain.RiskRuleKind) string {
+	if k == domain.RiskLegalStatusChange {
+		return "legal_status"
+	}
+	return string(k)
+}
+
 // raiseRuleAlert raises rule r's alert on sig and, when it is new, takes its actions.
 func raiseRuleAlert(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig riskSignal, r RiskRule, now time.Time) error {
 	detail := observationDetail(sig)
@@ -331,7 +341,7 @@ func raiseRuleAlert(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig ris
 		return err
 	}
 	ruleID, signalID := r.ID, sig.obs.SignalID
-	alert, raised, err := RaiseRiskAlert(ctx, tx, RiskAlert{CustomerID: sig.customer, Kind: string(r.Kind), RuleID: &ruleID,
+	alert, raised, err := RaiseRiskAlert(ctx, tx, RiskAlert{CustomerID: sig.customer, Kind: RiskAlertKind(r.Kind), RuleID: &ruleID,
 		SignalID: &signalID, DedupeKey: alertKey("rule", r.ID, "customer", sig.customer, "signal", signalID), Detail: b})
 	if err != nil || !raised {
 		return err
