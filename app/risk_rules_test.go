@@ -449,3 +449,34 @@ func TestRiskAlertEmailsGoOnce(t *testing.T) {
 	b.evaluate(t)
 	require.Equal(t, 2, mb.Len(), "nothing sent twice")
 }
+
+// Two processes evaluating at once share the waiting signals: each signal is
+// evaluated by one of them, and every alert is raised once.
+func TestRiskSignalsEvaluatedOnceByConcurrentProcesses(t *testing.T) {
+	t.Parallel()
+	b := setupRisk(t)
+	b.rule(t, app.RiskRuleRequest{Kind: "legal_status_change", Notify: true})
+	const signals = 450 // more than two batches
+	for i := range signals {
+		status := domain.LegalActive
+		if i%2 == 1 {
+			status = domain.LegalCeased
+		}
+		b.signal(t, observation{daysAgo: signals - i, legal: status})
+	}
+	other := app.New(b.st, nil, nil)
+	counts := make(chan int, 2)
+	for _, a := range []*app.App{b.a, other} {
+		go func() {
+			n, err := a.EvaluateRiskSignals(context.Background())
+			if err != nil {
+				n = -1
+			}
+			counts <- n
+		}()
+	}
+	first, second := <-counts, <-counts
+	require.Equal(t, signals, first+second, "each signal evaluated once (%d + %d)", first, second)
+	require.Equal(t, signals-1, b.count(t, `SELECT count(*) FROM risk_alerts`), "every change after the first observation, once")
+	require.Equal(t, 2*(signals-1), b.count(t, `SELECT count(*) FROM notifications WHERE kind = 'risk_alert'`), "the agent and the manager, once per alert")
+}
