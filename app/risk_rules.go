@@ -189,9 +189,6 @@ type RiskAlertQuery struct {
 	domain.Page
 }
 
-// RiskAlertStates are the states an alert list may ask for.
-var RiskAlertStates = []string{"open", "acknowledged"}
-
 // RiskAlerts lists the alerts on customers inside who's perimeter, newest first.
 func (a *App) RiskAlerts(ctx context.Context, who domain.Principal, q RiskAlertQuery) ([]store.RiskAlertView, int64, error) {
 	if err := allow(who, auth.RiskAlertsRead); err != nil {

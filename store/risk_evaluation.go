@@ -15,14 +15,12 @@ import (
 
 // RiskEvaluation is what one batch of EvaluateRiskSignals committed, for the
 // caller to finish outside the transaction: the accounts whose dunning must
-// evaluate again, the claim declarations whose Case workflows start, the
-// alerts that owe emails.
+// evaluate again and the claim declarations whose Case workflows start.
 type RiskEvaluation struct {
 	Signals int         // signals evaluated (0: none was waiting)
 	Alerts  []RiskAlert // alerts raised (new ones only)
 	Wake    []int64     // accounts changed: scenario switched, held, insolvent
 	Cases   []int64     // claim declarations opened
-	Emails  bool        // some alert owes emails
 }
 
 // historyDepth is how many earlier observations of a customer the rules
@@ -359,7 +357,6 @@ func raiseRuleAlert(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig ris
 		if _, err := tx.Exec(ctx, oweRiskAlertEmails, pgx.NamedArgs{"alert_id": alert.ID, "customer": alert.CustomerID}); err != nil {
 			return err
 		}
-		out.Emails = true
 		done = append(done, "email")
 	}
 	if r.ScenarioID != nil {
