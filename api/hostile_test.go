@@ -668,6 +668,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/customers/:id/credit-hold/release", args: map[string]string{"id": fx.customer},
 			body: newJObj("reason", jsonString("paid")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
+		{method: "POST", route: "/customers/:id/proceedings/release", args: map[string]string{"id": fx.customer},
+			body: newJObj("reason", jsonString("plan adopted")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "PUT", route: "/entities/:code/holidays", args: map[string]string{"code": "FR01"},
 			body: newJObj("holidays", `[{"date": "2026-06-10", "name": "Dia de Portugal"}]`),
 			fields: []hostileField{{key: "holidays", kind: kindStringList, extra: []namedRaw{

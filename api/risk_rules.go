@@ -159,6 +159,23 @@ func (s *Server) listRiskAlerts(c *gin.Context) error {
 	return nil
 }
 
+func (s *Server) releaseProceedings(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req app.ReleaseRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ids, err := s.app.ReleaseProceedings(c.Request.Context(), principal(c), id, req)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"customer_id": id, "invoice_ids": ids})
+	return nil
+}
+
 func (s *Server) acknowledgeRiskAlert(c *gin.Context) error {
 	id, err := resourceID(c)
 	if err != nil {

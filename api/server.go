@@ -233,6 +233,7 @@ var routes = []Route{
 	{"POST", "/invoices/:id/hold", auth.DunningControl, (*Server).holdInvoice},
 	{"DELETE", "/invoices/:id/hold", auth.DunningControl, (*Server).releaseInvoice},
 	{"POST", "/customers/:id/credit-hold/release", auth.DunningControl, (*Server).releaseCreditHold},
+	{"POST", "/customers/:id/proceedings/release", auth.DunningControl, (*Server).releaseProceedings},
 	{"GET", "/entities/:code/holidays", auth.EntitiesRead, (*Server).getEntityHolidays},
 	{"PUT", "/entities/:code/holidays", auth.EntitiesWrite, (*Server).putEntityHolidays},
 	{"POST", "/scenarios/:id/impact", auth.ScenariosWrite, (*Server).scenarioImpact},

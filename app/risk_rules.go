@@ -217,6 +217,26 @@ func (a *App) AcknowledgeRiskAlert(ctx context.Context, who domain.Principal, id
 	return a.store.AcknowledgeRiskAlert(ctx, perimeter(who), id, who.Actor())
 }
 
+// ReleaseProceedings puts back into dunning the invoices declared in the
+// customer's insolvency proceedings, once it is active again: the person's
+// decision the legal_status alert asks for, journaled with the reason. The
+// account is woken.
+func (a *App) ReleaseProceedings(ctx context.Context, who domain.Principal, customerID int64, req ReleaseRequest) ([]int64, error) {
+	if err := a.visibleCustomer(ctx, who, auth.DunningControl, customerID); err != nil {
+		return nil, err
+	}
+	reason, err := validReason(req.Reason)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := a.store.ReleaseProceedings(ctx, customerID, reason, who.Actor())
+	if err != nil {
+		return nil, err
+	}
+	a.AccountsChanged(ctx, Change{CustomerIDs: []int64{customerID}})
+	return ids, nil
+}
+
 // riskBatch is how many signals one transaction evaluates.
 const riskBatch = 200
 

@@ -317,6 +317,10 @@ func TestInsolvencyStopsDunningAndOpensTheClaim(t *testing.T) {
 	require.Equal(t, 1, b.evaluate(t))
 	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM cases WHERE type = 'claim_declaration'`))
 
+	// a person cannot put the invoices back while the proceedings last
+	_, err = b.a.ReleaseProceedings(ctx, b.admin, b.customer, app.ReleaseRequest{Reason: "too early"})
+	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err))
+
 	// back to active: an alert, nothing else; the declared invoices stay out of dunning
 	b.signal(t, observation{legal: domain.LegalActive})
 	require.Equal(t, 1, b.evaluate(t))
@@ -326,6 +330,17 @@ func TestInsolvencyStopsDunningAndOpensTheClaim(t *testing.T) {
 	snap, err = accounts.LoadAccount(ctx, b.customer)
 	require.NoError(t, err)
 	require.Empty(t, snap.Account.Items)
+
+	// until a person decides: the invoices are dunned again, once
+	released, err := b.a.ReleaseProceedings(ctx, b.admin, b.customer, app.ReleaseRequest{Reason: "continuation plan adopted"})
+	require.NoError(t, err)
+	require.Len(t, released, 2)
+	snap, err = accounts.LoadAccount(ctx, b.customer)
+	require.NoError(t, err)
+	require.Len(t, snap.Account.Items, 2)
+	_, err = b.a.ReleaseProceedings(ctx, b.admin, b.customer, app.ReleaseRequest{Reason: "again"})
+	require.Equal(t, domain.CodeConflict, domain.ErrorCode(err))
+	require.Equal(t, 1, b.count(t, `SELECT count(*) FROM audit_journal WHERE action = 'customer.proceedings_release'`))
 }
 
 func TestClaimDeadlines(t *testing.T) {

@@ -164,3 +164,44 @@ func (s *Store) SendRiskAlertEmails(ctx context.Context, limit int, send func(Ri
 	}
 	return sent, nil
 }
+
+const (
+	customerLegalStatus = `SELECT legal_status FROM customers WHERE id = $1 FOR UPDATE`
+	releaseProceedings  = `
+UPDATE invoices SET in_proceedings = false, updated_at = now() WHERE customer_id = $1 AND in_proceedings RETURNING id`
+)
+
+// ReleaseProceedings puts the customer's invoices declared in insolvency
+// proceedings back into dunning, journaled "customer.proceedings_release"
+// with the reason: a person's decision once the customer is active again.
+// A customer still insolvent, or with no such invoice, is a CodeConflict.
+func (s *Store) ReleaseProceedings(ctx context.Context, customerID int64, reason, actor string) ([]int64, error) {
+	var ids []int64
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var status domain.LegalStatus
+		if err := tx.QueryRow(ctx, customerLegalStatus, customerID).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
+			return customerNotFound(customerID)
+		} else if err != nil {
+			return err
+		}
+		if status.Insolvent() {
+			return domain.Errorf(domain.CodeConflict, "customer %d is still in insolvency proceedings (%s)", customerID, status)
+		}
+		rows, err := tx.Query(ctx, releaseProceedings, customerID)
+		if err != nil {
+			return err
+		}
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return domain.Errorf(domain.CodeConflict, "customer %d has no invoice in proceedings", customerID)
+		}
+		after, err := json.Marshal(map[string]any{"invoices": ids, "reason": reason})
+		if err != nil {
+			return err
+		}
+		return Journal(ctx, tx, Entry{Actor: actor, Action: "customer.proceedings_release", Target: customerTarget(customerID), After: after})
+	})
+	return ids, err
+}
