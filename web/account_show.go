@@ -48,6 +48,8 @@ type accountData struct {
 	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
 	Figures     accountFigures
 	RiskAlerts  []store.RiskAlertView // the open risk alerts (partials/account_risk.html)
+	// InProceedings counts the open invoices declared in insolvency proceedings (never dunned until released).
+	InProceedings int
 }
 
 // accountFigures are the per-account figures the page shows beside the facts:
@@ -182,6 +184,9 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	}
 	for _, inv := range c.OpenItems {
 		d.Numbers[inv.ID] = inv.Number
+		if inv.InProceedings {
+			d.InProceedings++
+		}
 	}
 	h.dunningState(ctx, r, id, &d)
 	if auth.Allows(r.who, auth.CasesRead) {

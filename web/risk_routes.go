@@ -13,4 +13,5 @@ var riskRoutes = []route{
 	{method: "POST", path: "/risk/rules/:id/delete", action: auth.RiskRulesWrite, handle: (*Handler).riskRuleDelete},
 	{method: "GET", path: "/risk/alerts", action: auth.RiskAlertsRead, handle: (*Handler).riskAlertList},
 	{method: "POST", path: "/risk/alerts/:id/acknowledge", action: auth.RiskAlertsAck, handle: (*Handler).riskAlertAcknowledge},
+	{method: "POST", path: "/accounts/:id/proceedings/release", action: auth.DunningControl, handle: (*Handler).accountProceedingsRelease},
 }

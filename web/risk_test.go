@@ -77,4 +77,18 @@ INSERT INTO risk_alerts (customer_id, kind, dedupe_key) VALUES ($1, 'insolvency'
 	sales := b.signIn(t, "sam@example.com", domain.RoleSalesRep)
 	res = sales.post("/risk/alerts/"+itoa(alert)+"/acknowledge", nil)
 	require.Equal(t, http.StatusForbidden, res.StatusCode)
+
+	// An invoice declared in proceedings: shown, and put back into dunning by a person.
+	inv := b.rows.Invoice(t, storetest.Invoice{Customer: customer})
+	_, err := b.store.Pool.Exec(ctx, `UPDATE invoices SET in_proceedings = true WHERE id = $1`, inv)
+	require.NoError(t, err)
+	status, body = agent.get("/accounts/" + itoa(customer))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "1 open invoices are declared in insolvency proceedings")
+	res = agent.post("/accounts/"+itoa(customer)+"/proceedings/release", url.Values{"reason": {"plan adopted"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	status, body = agent.get("/accounts/" + itoa(customer))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "1 invoices are dunned again.")
+	require.NotContains(t, body, "declared in insolvency proceedings")
 }
