@@ -28,10 +28,19 @@ type AccountSnapshot struct {
 // LoadAccount reads the account's open items, scenarios and settings, and its open promises;
 // it also lifts a credit hold its scenario releases once nothing is overdue
 // (releaseSettledCreditHold), the one write here: every evaluation passes by.
+//
+// A customer in insolvency proceedings is not dunned: the snapshot has no
+// items, so the planner sends nothing and the workflow ends, whether or not
+// it was woken when the insolvency was recorded (no workflow change, no
+// version). Its credit hold stays.
 func (a *Accounts) LoadAccount(ctx context.Context, customerID int64) (AccountSnapshot, error) {
 	acct, meta, err := a.Store.AccountSnapshot(ctx, customerID)
 	if err != nil {
 		return AccountSnapshot{Account: acct, Meta: meta}, err
+	}
+	if meta.LegalStatus.Insolvent() {
+		acct.Items = nil
+		return AccountSnapshot{Account: acct, Meta: meta}, nil
 	}
 	if acct.MessagesWait != "" { // stale data: one alert per entity and day, whichever account sees it first
 		if _, err := a.Store.AlertStaleData(ctx, meta.EntityCode, customerID, acct.MessagesWait, time.Now()); err != nil {

@@ -27,6 +27,10 @@ type Digests struct {
 	// Warm builds the day's collection figures before anyone opens a
 	// dashboard (app.App.WarmFigures); nil: nothing is built ahead.
 	Warm func(ctx context.Context, day dunning.Date, beat func()) error
+	// Risk evaluates the risk signals still waiting (app.App.EvaluateRiskSignals):
+	// the daily catch-up of a process that stopped between ingestion and
+	// evaluation; nil: none.
+	Risk func(ctx context.Context) (int, error)
 }
 
 // DigestResult counts what one day's run did.
@@ -50,6 +54,14 @@ func (d *Digests) SendDigests(ctx context.Context, day string) (DigestResult, er
 		// Slow figures are not worth a missed digest: logged, never fatal.
 		if err := d.Warm(ctx, dunning.DateOf(date), func() { activity.RecordHeartbeat(ctx, "figures") }); err != nil {
 			activity.GetLogger(ctx).Warn("figures warm-up failed", "day", day, "err", err)
+		}
+	}
+	if d.Risk != nil {
+		// Like the figures: logged, never worth a missed digest.
+		if n, err := d.Risk(ctx); err != nil {
+			activity.GetLogger(ctx).Warn("risk signals catch-up failed", "day", day, "err", err)
+		} else if n > 0 {
+			activity.GetLogger(ctx).Info("risk signals caught up", "day", day, "signals", n)
 		}
 	}
 	if d.Mailer == nil {

@@ -46,6 +46,7 @@ type caseView struct {
 	DecidedAt       *time.Time        `json:"decided_at"`
 	ClosedAt        *time.Time        `json:"closed_at"`
 	Reopened        int               `json:"reopened"`
+	DueOn           *string           `json:"due_on"` // a claim declaration's deadline (YYYY-MM-DD)
 	Invoices        []caseInvoiceView `json:"invoices"`
 }
 
@@ -58,6 +59,10 @@ func toCase(k store.Case) caseView {
 		Reopened: k.Reopened, Invoices: []caseInvoiceView{}}
 	if len(v.Details) == 0 {
 		v.Details = json.RawMessage(`{}`)
+	}
+	if k.DueOn != nil {
+		d := k.DueOn.Format(time.DateOnly)
+		v.DueOn = &d
 	}
 	for _, ci := range k.Invoices {
 		iv := caseInvoiceView{InvoiceID: ci.InvoiceID, Number: ci.Number, Disputed: toMoney(ci.Disputed)}

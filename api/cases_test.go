@@ -176,7 +176,7 @@ func TestCaseRoutingThroughTheAPI(t *testing.T) {
 		Rules       []map[string]any `json:"rules"`
 		Departments []map[string]any `json:"departments"`
 	}](t, b.do(t, http.MethodGet, "/api/v1/case-routing", "", "", http.StatusOK))
-	require.Len(t, seeded.Rules, 11)
+	require.Len(t, seeded.Rules, 12) // with claim_declaration to legal (migration 00042)
 	require.Len(t, seeded.Departments, 5)
 
 	b.do(t, http.MethodPut, "/api/v1/case-routing", "application/json",

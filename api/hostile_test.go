@@ -326,6 +326,7 @@ type hostileFixture struct {
 	webhook             string // a subscription to a public address (nothing listens there)
 	riskSignal          string // a signal in the unmatched queue
 	riskProvider        string // a declared risk provider
+	riskRule            string // a risk rule of FR01
 }
 
 func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
@@ -359,6 +360,8 @@ func newHostileFixture(t *testing.T, b *testBundle) *hostileFixture {
 	b.do(t, http.MethodPost, "/api/v1/scenarios", "application/json", hostileScenario(fx.scenarioTaken).String(), http.StatusCreated)
 	fx.rule = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/scenario-rules", "application/json",
 		fmt.Sprintf(`{"position": 10, "scenario_id": %s}`, fx.scenario), http.StatusCreated)).ID)
+	fx.riskRule = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/risk/rules", "application/json",
+		`{"entity": "FR01", "name": "Fixture", "kind": "legal_status_change", "notify": true}`, http.StatusCreated)).ID)
 	fx.report = itoa64(decode[struct{ ID int64 }](t, b.do(t, http.MethodPost, "/api/v1/reports", "application/json",
 		`{"name": "Committee", "recipients": ["cfo@example.com"], "weekday": 1, "hour": 7}`, http.StatusCreated)).ID)
 
@@ -493,6 +496,13 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		"formula", jsonString("overdue / outstanding"))
 	ruleBody := newJObj("position", "50", "scenario_id", fx.scenario, "entity", jsonString("FR01"), "country", jsonString("FR"), "category", jsonString("retail"),
 		"risk_class", jsonString("low"), "currency", jsonString("EUR"), "min_amount", jsonString("10"), "max_amount", jsonString("20"))
+	riskRuleFields := []hostileField{{key: "entity", kind: kindFormatted}, {key: "name", kind: kindFreeText}, {key: "kind", kind: kindFormatted},
+		{key: "points", kind: kindNumber, extra: []namedRaw{{"zero", "0"}, {"above-100", "101"}}}, {key: "days", kind: kindNumber},
+		{key: "scale", kind: kindStringList}, {key: "consecutive", kind: kindNumber, extra: []namedRaw{{"six", "6"}}},
+		{key: "notify", kind: kindBool}, {key: "email", kind: kindBool}, {key: "scenario_id", kind: kindNumber},
+		{key: "credit_hold", kind: kindBool}, {key: "task_kind", kind: kindFormatted}, {key: "active", kind: kindBool}}
+	riskRuleBody := newJObj("entity", jsonString("FR01"), "name", jsonString("Score drop"), "kind", jsonString("score_drop"),
+		"points", "20", "days", "30", "notify", "true")
 	tmplArgs := map[string]string{"name": "reminder_1", "channel": "email", "language": "en"}
 	caseArgs := map[string]string{"id": fx.dispute}
 	tmplFields := []hostileField{{key: "subject", kind: kindFreeText}, {key: "text", kind: kindFreeText}, {key: "html", kind: kindFreeText}}
@@ -594,6 +604,12 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 		{method: "PUT", route: "/scenario-rules/:id", args: map[string]string{"id": fx.rule}, body: ruleBody, fields: ruleFields,
 			dupKey: "currency", dupRaw: jsonString(sqlQuote)},
 		{method: "DELETE", route: "/scenario-rules/:id", args: map[string]string{"id": fx.rule}, queryArgs: map[string]string{"id": "999999"}},
+		{method: "POST", route: "/risk/rules", body: riskRuleBody, fields: riskRuleFields, dupKey: "kind", dupRaw: jsonString(sqlDrop),
+			unique: func(o jobj, n int) jobj { return o.with("name", jsonString(fmt.Sprintf("Score drop %d", n))) }},
+		{method: "PUT", route: "/risk/rules/:id", args: map[string]string{"id": fx.riskRule}, body: riskRuleBody, fields: riskRuleFields,
+			checksQuery: true},
+		{method: "DELETE", route: "/risk/rules/:id", args: map[string]string{"id": fx.riskRule}, checksQuery: true},
+		{method: "POST", route: "/risk/alerts/:id/acknowledge", args: map[string]string{"id": "1"}, checksQuery: true}, // takes no body
 		{method: "POST", route: "/portfolios/assign",
 			body: newJObj("agent_email", jsonString("bob@recoup.example"), "entity", jsonString("FR01"), "country", jsonString("FR"),
 				"category", jsonString("retail"), "current_agent", jsonString("alice@recoup.example"), "dry_run", "true"),
@@ -667,6 +683,8 @@ func (fx *hostileFixture) endpoints() []hostileEndpoint {
 			body: newJObj("reason", jsonString("unpaid")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "POST", route: "/customers/:id/credit-hold/release", args: map[string]string{"id": fx.customer},
 			body: newJObj("reason", jsonString("paid")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
+		{method: "POST", route: "/customers/:id/proceedings/release", args: map[string]string{"id": fx.customer},
+			body: newJObj("reason", jsonString("plan adopted")), fields: []hostileField{{key: "reason", kind: kindFreeText}}, dupKey: "reason", dupRaw: "1"},
 		{method: "PUT", route: "/entities/:code/holidays", args: map[string]string{"code": "FR01"},
 			body: newJObj("holidays", `[{"date": "2026-06-10", "name": "Dia de Portugal"}]`),
 			fields: []hostileField{{key: "holidays", kind: kindStringList, extra: []namedRaw{

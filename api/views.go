@@ -100,6 +100,7 @@ type invoiceView struct {
 	OpenAmount         moneyView `json:"open_amount"`
 	Status             string    `json:"status"`
 	DaysOverdue        int       `json:"days_overdue"`
+	InProceedings      bool      `json:"in_proceedings"`
 }
 
 func toInvoice(i domain.Invoice) invoiceView {
@@ -107,7 +108,7 @@ func toInvoice(i domain.Invoice) invoiceView {
 		ID: i.ID, ExternalID: i.ExternalID, CustomerID: i.CustomerID, CustomerExternalID: i.CustomerExternalID,
 		Number: i.Number, Type: string(i.Type), IssueDate: i.IssueDate.Format("2006-01-02"),
 		DueDate: i.DueDate.Format("2006-01-02"), Amount: toMoney(i.Amount), OpenAmount: toMoney(i.Open),
-		Status: string(i.Status), DaysOverdue: i.DaysOverdue,
+		Status: string(i.Status), DaysOverdue: i.DaysOverdue, InProceedings: i.InProceedings,
 	}
 }
 

@@ -53,7 +53,7 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 		}
 	}
 	if kind == importer.Risk && res.Inserted > 0 {
-		// MERGE: evaluate risk rules (a.EvaluateRiskSignals)
+		a.evaluateRisk(ctx)
 	}
 	if res.ChangesDunning() {
 		out.Woken = a.AccountsChanged(ctx, Change{ImportID: res.ImportID})

@@ -51,6 +51,7 @@ var notificationTexts = map[string]map[string]string{
 		"type.credit_limit_request":     "credit limit request",
 		"type.data_change_request":      "data change request",
 		"type.customer_message":         "customer message",
+		"type.claim_declaration":        "claim declaration",
 		"type.":                         "case",
 	},
 	"fr": {
@@ -84,6 +85,7 @@ var notificationTexts = map[string]map[string]string{
 		"type.credit_limit_request":     "demande de limite de crédit",
 		"type.data_change_request":      "demande de modification de données",
 		"type.customer_message":         "message du client",
+		"type.claim_declaration":        "déclaration de créance",
 		"type.":                         "dossier",
 	},
 }

@@ -62,7 +62,9 @@ func (a *App) ReceiveRiskWebhook(ctx context.Context, in RiskWebhook, now time.T
 	if err != nil {
 		return got, err
 	}
-	// MERGE: evaluate risk rules (a.EvaluateRiskSignals)
+	if got.Inserted > 0 {
+		a.evaluateRisk(ctx)
+	}
 	return got, nil
 }
 
@@ -140,7 +142,7 @@ func (a *App) MatchRiskSignal(ctx context.Context, who domain.Principal, signalI
 	if err != nil {
 		return g, err
 	}
-	// MERGE: evaluate risk rules (a.EvaluateRiskSignals)
+	a.evaluateRisk(ctx)
 	return g, nil
 }
 

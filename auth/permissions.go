@@ -40,6 +40,10 @@ const (
 	RiskRead         Action = "risk.read"          // a customer's risk (latest and history), inside the caller's perimeter
 	RiskMatch        Action = "risk.match"         // the unmatched signals: match one to a customer (inside the perimeter) or dismiss it
 	RiskManage       Action = "risk.manage"        // risk providers: adapter, state, webhook secret
+	RiskRulesRead    Action = "risk_rules.read"    // the risk rules of one's entities
+	RiskRulesWrite   Action = "risk_rules.write"   // create, change, delete risk rules
+	RiskAlertsRead   Action = "risk_alerts.read"   // risk alerts, inside the caller's perimeter
+	RiskAlertsAck    Action = "risk_alerts.ack"    // acknowledge a risk alert
 )
 
 var (
@@ -84,13 +88,18 @@ var permissions = map[Action][]domain.Role{
 	RiskRead:         {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent, domain.RoleSalesRep, domain.RoleDivisionManager, domain.RoleAuditor},
 	RiskMatch:        {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
 	RiskManage:       managers,
+	RiskRulesRead:    readers,
+	RiskRulesWrite:   managers,
+	RiskAlertsRead:   everyone,
+	RiskAlertsAck:    {domain.RoleAdmin, domain.RoleCreditManager, domain.RoleAgent},
 }
 
 // Actions lists every action, in the README's order.
 var Actions = []Action{AccountsRead, ImportsCreate, SystemCheck, ScenariosRead, ScenariosWrite, TasksRead, TasksClose,
 	TasksCreate, DunningRead, DunningControl, DunningReassign, AgentRulesWrite, TemplatesRead, TemplatesWrite, EntitiesRead, EntitiesWrite,
 	HistoryRead, UsersManage, TokensOwn, CasesRead, CasesOpen, CasesComment, CasesDecide, CaseRoutingWrite, NotificationsOwn,
-	ColumnsManage, ReportsManage, EventsRead, WebhooksManage, RiskRead, RiskMatch, RiskManage}
+	ColumnsManage, ReportsManage, EventsRead, WebhooksManage, RiskRead, RiskMatch, RiskManage, RiskRulesRead, RiskRulesWrite,
+	RiskAlertsRead, RiskAlertsAck}
 
 // RoleAllows reports whether role may do action.
 func RoleAllows(role domain.Role, action Action) bool {

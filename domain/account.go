@@ -82,6 +82,8 @@ type Invoice struct {
 	Open               money.Money
 	Status             InvoiceStatus
 	DaysOverdue        int // 0 when not yet due, in the customer's time zone
+	// InProceedings: declared in the customer's insolvency proceedings, never dunned again.
+	InProceedings bool
 }
 
 // CustomerDetail is a customer with its open items.

@@ -8,10 +8,13 @@ const (
 	CaseCreditLimitRequest CaseType = "credit_limit_request" // a new credit limit, with its justification
 	CaseDataChangeRequest  CaseType = "data_change_request"  // something to change in the ERP
 	CaseCustomerMessage    CaseType = "customer_message"     // a reply or message not yet classified
+	// CaseClaimDeclaration: the customer is in insolvency proceedings; legal
+	// declares the claim before the deadline (cases.due_on).
+	CaseClaimDeclaration CaseType = "claim_declaration"
 )
 
 // CaseTypes lists every case type.
-var CaseTypes = []CaseType{CaseDispute, CaseCreditLimitRequest, CaseDataChangeRequest, CaseCustomerMessage}
+var CaseTypes = []CaseType{CaseDispute, CaseCreditLimitRequest, CaseDataChangeRequest, CaseCustomerMessage, CaseClaimDeclaration}
 
 // DisputeReasons are the reason codes of a dispute.
 var DisputeReasons = []string{"price", "quantity", "quality", "delivery", "duplicate_billing", "already_paid",
@@ -57,7 +60,8 @@ var Decisions = map[CaseType][]Decision{
 	CaseDataChangeRequest:  {DecisionDone, DecisionRefused},
 	// A message is done; one that proposes a payment plan (the portal's
 	// request) is approved (the plan is recorded) or refused.
-	CaseCustomerMessage: {DecisionDone, DecisionApproved, DecisionRefused},
+	CaseCustomerMessage:  {DecisionDone, DecisionApproved, DecisionRefused},
+	CaseClaimDeclaration: {DecisionDone},
 }
 
 // SLAState is how far a case's SLA clock has run. Stored in cases.sla_state.

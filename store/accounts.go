@@ -224,7 +224,7 @@ func scanInvoice(r pgx.Row, more ...any) (domain.Invoice, error) {
 	var cur, typ, status string
 	var amount, open int64
 	err := r.Scan(append([]any{&i.ID, &i.ExternalID, &i.CustomerID, &i.CustomerExternalID, &i.Number, &typ, &i.IssueDate,
-		&i.DueDate, &cur, &amount, &open, &status, &i.DaysOverdue}, more...)...)
+		&i.DueDate, &cur, &amount, &open, &status, &i.DaysOverdue, &i.InProceedings}, more...)...)
 	if err != nil {
 		return i, err
 	}

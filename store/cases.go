@@ -43,7 +43,9 @@ type Case struct {
 	DecidedAt       *time.Time
 	ClosedAt        *time.Time
 	Reopened        int
-	Invoices        []CaseInvoice
+	// DueOn is a claim declaration's legal deadline (nil for other cases).
+	DueOn    *time.Time
+	Invoices []CaseInvoice
 }
 
 // CaseInvoice is one invoice of a dispute.
@@ -58,7 +60,7 @@ type CaseInvoice struct {
 func CaseTarget(id int64) string { return "case/" + strconv.FormatInt(id, 10) }
 
 // CaseSources are where a case may come from.
-var CaseSources = []string{"agent", "sales", "department", "customer_reply", "portal", "task", "api"}
+var CaseSources = []string{"agent", "sales", "department", "customer_reply", "portal", "task", "api", "risk"}
 
 // NewCase is what OpenCase records.
 type NewCase struct {
@@ -269,7 +271,7 @@ func journalCase(ctx context.Context, tx pgx.Tx, caseID, customerID int64, actor
 
 const caseColumns = `k.id, k.type, k.customer_id, c.name, k.entity_id, e.code, k.status, k.reason, k.description, k.details,
        k.department, k.owner_id, coalesce(u.email, ''), k.source, k.opened_by, k.opened_at, k.sla_business_days, k.sla_state,
-       k.breached_at, k.decision, k.decision_reason, k.decided_by, k.decided_at, k.closed_at, k.reopened`
+       k.breached_at, k.decision, k.decision_reason, k.decided_by, k.decided_at, k.closed_at, k.reopened, k.due_on`
 
 const caseFrom = `
 FROM cases k
@@ -294,7 +296,7 @@ func scanCase(r pgx.Row, more ...any) (Case, error) {
 	err := r.Scan(append([]any{&k.ID, &k.Type, &k.CustomerID, &k.CustomerName, &k.EntityID, &k.EntityCode, &k.Status, &k.Reason,
 		&k.Description, &k.Details, &k.Department, &k.OwnerID, &k.OwnerEmail, &k.Source, &k.OpenedBy, &k.OpenedAt,
 		&k.SLABusinessDays, &k.SLAState, &k.BreachedAt, &k.Decision, &k.DecisionReason, &k.DecidedBy, &k.DecidedAt,
-		&k.ClosedAt, &k.Reopened}, more...)...)
+		&k.ClosedAt, &k.Reopened, &k.DueOn}, more...)...)
 	return k, err
 }
 

@@ -113,7 +113,7 @@ SELECT customer_totals_refresh(ARRAY(
 // customer's own time zone.
 const invoiceColumns = `i.id, i.external_id, i.customer_id, c.external_id, i.number, i.type, i.issue_date, i.due_date,
        i.currency, i.amount_minor, i.open_minor, i.status,
-       greatest(0, (now() AT TIME ZONE c.timezone)::date - i.due_date) AS days_overdue`
+       greatest(0, (now() AT TIME ZONE c.timezone)::date - i.due_date) AS days_overdue, i.in_proceedings`
 
 // selectInvoices reads invoices with how many match in all: for lists bounded
 // by one customer, where counting every match is cheap.

@@ -20,6 +20,9 @@ type AccountMeta struct {
 	AgentEmail string `json:"agent_email"`
 	// CreditHold is set while the account is on credit hold.
 	CreditHold *CreditHoldMeta `json:"credit_hold,omitempty"`
+	// LegalStatus is the customer's (customers.legal_status): an insolvent
+	// one is not dunned (activities.LoadAccount). Absent from older histories.
+	LegalStatus domain.LegalStatus `json:"legal_status,omitempty"`
 }
 
 const snapshotCustomer = `
@@ -27,7 +30,7 @@ SELECT c.id, c.country, c.timezone, c.risk_class, c.currency, c.email <> '', c.p
        e.code, coalesce(a.email, ''),
        extract(epoch FROM e.contact_window_start)::bigint, extract(epoch FROM e.contact_window_end)::bigint, e.contact_any_time,
        e.id, CASE WHEN e.currency = c.currency THEN e.min_amount_to_chase_minor ELSE 0 END,
-       c.on_hold, coalesce(c.on_hold_scenario_id, 0)
+       c.on_hold, coalesce(c.on_hold_scenario_id, 0), c.legal_status
 FROM customers c
 JOIN entities e ON e.id = c.entity_id
 LEFT JOIN users a ON a.id = c.agent_id
@@ -65,6 +68,7 @@ LEFT JOIN LATERAL (
     ORDER BY r.position LIMIT 1
 ) rule ON true
 WHERE i.customer_id = $1 AND i.type = 'invoice' AND i.status IN ('open', 'disputed') AND i.open_minor > 0
+  AND NOT i.in_proceedings -- declared in insolvency proceedings: never dunned again
 ORDER BY i.due_date, i.id`
 
 // snapshotCredits are what the account may net against what it owes: open
@@ -117,7 +121,7 @@ func (s *Store) AccountSnapshot(ctx context.Context, customerID int64) (dunning.
 	var creditHold CreditHoldMeta
 	err := s.Pool.QueryRow(ctx, snapshotCustomer, customerID).Scan(&a.CustomerID, &a.Country, &a.TimeZone, &a.RiskClass, &cur,
 		&a.HasEmail, &a.HasPhone, &meta.EntityCode, &meta.AgentEmail, &winStart, &winEnd, &a.Window.AnyTime,
-		&entityID, &a.MinChaseMinor, &creditHold.OnHold, &creditHold.ScenarioID)
+		&entityID, &a.MinChaseMinor, &creditHold.OnHold, &creditHold.ScenarioID, &meta.LegalStatus)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, meta, domain.Errorf(domain.CodeNotFound, "customer %d not found", customerID)
 	}

@@ -51,7 +51,10 @@ type accountData struct {
 	CaseCount   int64
 	MoreCases   bool // the board lists more of them (/cases?customer=<id>)
 	Figures     accountFigures
-	Risk        *app.CustomerRisk // the latest risk and the newest signals (risk.read); nil: not shown
+	Risk        *app.CustomerRisk     // the latest risk and the newest signals (risk.read); nil: not shown
+	RiskAlerts  []store.RiskAlertView // the open risk alerts (partials/account_risk.html)
+	// InProceedings counts the open invoices declared in insolvency proceedings (never dunned until released).
+	InProceedings int
 }
 
 // accountFigures are the per-account figures the page shows beside the facts:
@@ -196,6 +199,9 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 	}
 	for _, inv := range c.OpenItems {
 		d.Numbers[inv.ID] = inv.Number
+		if inv.InProceedings {
+			d.InProceedings++
+		}
 	}
 	if d.Documents, err = h.app.DocumentedInvoices(ctx, r.who, id); err != nil {
 		return err
@@ -207,6 +213,12 @@ func (h *Handler) renderAccount(r *request, status int, form accountForm) error 
 			return err
 		}
 		d.MoreCases = d.CaseCount > int64(len(d.Cases))
+	}
+	if auth.Allows(r.who, auth.RiskAlertsRead) {
+		q := app.RiskAlertQuery{CustomerID: id, State: "open", Page: domain.Page{Limit: accountCases}}
+		if d.RiskAlerts, _, err = h.app.RiskAlerts(ctx, r.who, q); err != nil {
+			return err
+		}
 	}
 	if d.CoveringFor, err = h.app.CoveringFor(ctx, r.who, id); err != nil {
 		return err

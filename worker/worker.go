@@ -293,7 +293,8 @@ func Register(r sdkworker.Registry, o Activities) {
 	counts := &activities.Store{DB: o.Store}
 	var uc *app.App
 	if o.Store != nil {
-		uc = app.New(o.Store, o.Flow, o.Log)
+		// The mailer sends risk alerts' emails (EvaluateRiskSignals in the daily run).
+		uc = app.New(o.Store, o.Flow, o.Log, app.WithPortal(app.PortalOptions{PublicURL: o.PublicURL, Mailer: o.Mailer}))
 	}
 	if o.Mover == nil && uc != nil {
 		o.Mover = uc
@@ -304,6 +305,7 @@ func Register(r sdkworker.Registry, o Activities) {
 			return uc.DigestEmail(ctx, who, o.PublicURL)
 		}
 		digests.Warm = uc.WarmFigures
+		digests.Risk = uc.EvaluateRiskSignals
 		digests.Notifications = func(ctx context.Context, who domain.Principal) (templates.NotificationDigestData, error) {
 			return uc.NotificationDigestEmail(ctx, who, o.PublicURL)
 		}
