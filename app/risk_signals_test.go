@@ -14,18 +14,18 @@ import (
 	"recoup/store/storetest"
 )
 
-type riskBundle struct {
+type riskSignalsBundle struct {
 	a     *app.App
 	st    *store.Store
 	ctx   context.Context
 	admin domain.Principal
 }
 
-func setupRisk(t *testing.T) riskBundle {
+func setupRiskSignals(t *testing.T) riskSignalsBundle {
 	t.Helper()
 	pool := storetest.NewPool(t)
 	st := &store.Store{Pool: pool}
-	return riskBundle{a: app.New(st, nil, nil), st: st, ctx: context.Background(),
+	return riskSignalsBundle{a: app.New(st, nil, nil), st: st, ctx: context.Background(),
 		admin: domain.Principal{Role: domain.RoleAdmin, Email: "admin@example.com", AllEntities: true}}
 }
 
@@ -39,7 +39,7 @@ func requireField(t *testing.T, err error, field string) {
 
 func TestRiskProviderRequests(t *testing.T) {
 	t.Parallel()
-	b := setupRisk(t)
+	b := setupRiskSignals(t)
 	for _, tc := range []struct {
 		req   app.RiskProviderRequest
 		field string
@@ -67,7 +67,7 @@ func TestRiskProviderRequests(t *testing.T) {
 
 func TestRiskMatchRequests(t *testing.T) {
 	t.Parallel()
-	b := setupRisk(t)
+	b := setupRiskSignals(t)
 	customer := storetest.NewFactory(b.st.Pool).Customer(t, storetest.Customer{ExternalID: "C-1"})
 	score := 50
 	_, err := b.st.IngestRiskSignals(b.ctx, store.RiskIngest{Provider: "acme", Source: "webhook", Actor: "x", Signals: []risk.Signal{

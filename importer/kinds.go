@@ -37,11 +37,11 @@ const (
 )
 
 // Kinds lists the kinds in the order a first load must follow (each refers to the ones before).
-var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates, Holidays, Documents}
+var Kinds = []Kind{Entities, Users, Customers, Invoices, Payments, ExchangeRates, Holidays}
 
-// Feeds are the kinds that come from elsewhere than the ERP's first load, at
-// any time: a risk provider's observations.
-var Feeds = []Kind{Risk}
+// Feeds are the kinds that are not part of a first load and come at any
+// time: the invoices' PDFs, a risk provider's observations.
+var Feeds = []Kind{Documents, Risk}
 
 // ParseKind accepts one of Kinds.
 func ParseKind(s string) (Kind, error) {
