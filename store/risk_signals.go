@@ -440,11 +440,26 @@ UPDATE risk_signals SET customer_id = @customer, matched_by = 'manual', matched_
 WHERE id = @id AND customer_id IS NULL AND dismissed_at IS NULL`
 	dismissRiskSignal = `
 UPDATE risk_signals SET dismissed_at = now() WHERE id = @id AND customer_id IS NULL AND dismissed_at IS NULL`
+	// learnCompanyID gives the customer the registration or VAT number a
+	// signal matched by hand carried, when it had none of that kind, so the
+	// company's next signals match by themselves. A number it already has is
+	// kept: the ERP's word, and a person can correct it there.
+	learnCompanyID = `
+UPDATE customers c
+SET registration_number = CASE WHEN s.company_id_kind = 'registration' THEN s.company_id ELSE c.registration_number END,
+    vat_number          = CASE WHEN s.company_id_kind = 'vat' THEN s.company_id ELSE c.vat_number END,
+    updated_at          = now()
+FROM risk_signals s
+WHERE s.id = @id AND c.id = s.customer_id
+  AND ((s.company_id_kind = 'registration' AND c.registration_number = '')
+    OR (s.company_id_kind = 'vat' AND c.vat_number = ''))
+RETURNING s.company_id_kind, s.company_id`
 )
 
 // MatchRiskSignal gives an unmatched signal to a customer by hand and applies
 // it to the customer's latest columns as ingestion would have, in one
-// transaction with its journal entry. A signal already matched or dismissed
+// transaction with its journal entry; the customer learns the signal's
+// registration or VAT number when it had none (learnCompanyID). A signal already matched or dismissed
 // is CodeConflict.
 func (s *Store) MatchRiskSignal(ctx context.Context, id, customerID int64, actor string) (RiskSignal, error) {
 	var out RiskSignal
@@ -455,7 +470,15 @@ func (s *Store) MatchRiskSignal(ctx context.Context, id, customerID int64, actor
 		if _, err := applyRisk(ctx, tx, []int64{id}); err != nil {
 			return err
 		}
-		after, err := json.Marshal(map[string]any{"risk_signal": id, "customer_id": customerID})
+		record := map[string]any{"risk_signal": id, "customer_id": customerID}
+		var kind, number string
+		switch err := tx.QueryRow(ctx, learnCompanyID, pgx.NamedArgs{"id": id}).Scan(&kind, &number); {
+		case err == nil:
+			record[kind+"_number"] = number // journaled: the customer's number changed
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		after, err := json.Marshal(record)
 		if err != nil {
 			return err
 		}

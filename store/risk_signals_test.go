@@ -203,6 +203,11 @@ func TestRiskSignalsMatchAndDismissByHand(t *testing.T) {
 	require.Equal(t, c, *g.CustomerID)
 	require.Equal(t, store.MatchedManual, g.MatchedBy)
 	require.Equal(t, 35, *b.latest(t, c).Score, "applied as ingestion would have")
+	var vat string
+	require.NoError(t, b.st.Pool.QueryRow(b.ctx, `SELECT vat_number FROM customers WHERE id = $1`, c).Scan(&vat))
+	require.Equal(t, "FR40303265045", vat, "the customer learns the number it was matched by")
+	got := b.ingest(t, signal("e-3", risk.IDVAT, "FR40303265045", riskDay.AddDate(0, 0, 1), 30))
+	require.EqualValues(t, 1, got.Matched, "the company's next signal matches by itself")
 
 	_, err = b.st.DismissRiskSignal(b.ctx, ids["e-2"], "agent@example.com")
 	require.NoError(t, err)
