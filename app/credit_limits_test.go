@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"recoup/app"
 	"recoup/domain"
+	"recoup/importer"
 	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
@@ -75,4 +78,15 @@ func TestLimitUseEvaluatedWhenAccountsChange(t *testing.T) {
 	_, err = a.PlaceCreditHold(ctx, domain.Principal{Role: domain.RoleSalesRep, Email: "rep@example.com", AllEntities: true},
 		id, app.CreditHoldRequest{Reason: "x"})
 	require.Equal(t, domain.CodeForbidden, domain.ErrorCode(err))
+
+	// The ERP lowers the limit through a customers import: 85,000 of 80,000
+	// crosses 100 % at once, not at the next daily sweep.
+	var external, entity, currency string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT c.external_id, e.code, c.currency FROM customers c JOIN entities e ON e.id = c.entity_id
+WHERE c.id = $1`, id).Scan(&external, &entity, &currency))
+	csv := fmt.Sprintf("external_id,entity,name,currency,credit_limit\n%s,%s,Lowered SA,%s,800.00\n", external, entity, currency)
+	res, err := a.Import(ctx, admin, app.ImportRequest{Kind: "customers", Format: importer.CSV, Name: "erp.csv", Body: strings.NewReader(csv)})
+	require.NoError(t, err)
+	require.Empty(t, res.Rejections)
+	require.Equal(t, 2, count(), "100 % crossed by the import")
 }

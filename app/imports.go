@@ -52,6 +52,11 @@ func (a *App) Import(ctx context.Context, who domain.Principal, req ImportReques
 			return out, err
 		}
 	}
+	if kind == importer.Customers && res.Inserted+res.Updated > 0 {
+		// Limits and open orders come with the customers, not with what
+		// wakes accounts: their thresholds are evaluated now, not at the sweep.
+		a.limitUseChanged(ctx, nil, true)
+	}
 	if kind == importer.Risk && res.Inserted > 0 {
 		a.evaluateRisk(ctx)
 	}

@@ -53,7 +53,7 @@ func (a *App) AccountsChanged(ctx context.Context, ch Change) Woken {
 		return Woken{}
 	}
 	if !ch.AllOpen { // the sweep evaluates every account
-		a.limitUseChanged(ctx, ids)
+		a.limitUseChanged(ctx, ids, false)
 	}
 	w := Woken{Accounts: len(ids)}
 	if a.flow == nil {
