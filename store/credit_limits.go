@@ -152,17 +152,6 @@ ORDER BY m.customer_id, m.threshold`
 
 const noJIT = `SET LOCAL jit = off`
 
-// notifyLimitUse tells the account's agent and the credit managers whose
-// entities include the account's about a risk alert.
-const notifyLimitUse = `
-INSERT INTO notifications (user_id, kind, params)
-SELECT u.id, @notification, jsonb_build_object('customer', c.name, 'customer_id', c.id, 'alert', @kind::text,
-       'alert_id', @alert::bigint)
-FROM customers c JOIN users u ON u.id = c.agent_id
-    OR (u.role = 'credit_manager' AND (u.all_entities OR EXISTS (
-        SELECT 1 FROM user_entities ue WHERE ue.user_id = u.id AND ue.entity_id = c.entity_id)))
-WHERE c.id = @customer AND NOT u.disabled`
-
 // EvaluateLimitUse compares the use of the credit limit of the customers
 // ids (every customer with a limit when all) with their entity's
 // thresholds, and raises a 'limit_use' risk alert, with its notifications,
@@ -212,12 +201,9 @@ func (s *Store) EvaluateLimitUse(ctx context.Context, ids []int64, all bool) ([]
 			if !raised {
 				continue
 			}
-			tag, err := tx.Exec(ctx, notifyLimitUse, pgx.NamedArgs{"notification": string(NotifyRiskAlert), "kind": a.Alert.Kind,
-				"alert": a.Alert.ID, "customer": a.Alert.CustomerID})
-			if err != nil {
+			if a.Notified, err = tellRiskAlert(ctx, tx, a.Alert, ""); err != nil {
 				return err
 			}
-			a.Notified = tag.RowsAffected()
 			out = append(out, a)
 		}
 		return nil

@@ -47,3 +47,25 @@ func RaiseRiskAlert(ctx context.Context, q querier, alert RiskAlert) (_ RiskAler
 	}
 	return alert, err == nil, err
 }
+
+const (
+	// riskRecipients are the people told of an account's alert: its agent
+	// and the credit managers of its entity.
+	riskRecipients = `
+FROM users u JOIN customers c ON c.id = @customer
+WHERE NOT u.disabled AND (u.id = c.agent_id OR (u.role = 'credit_manager' AND (u.all_entities OR EXISTS (
+    SELECT 1 FROM user_entities ue WHERE ue.user_id = u.id AND ue.entity_id = c.entity_id))))`
+	notifyRiskAlert = `
+INSERT INTO notifications (user_id, kind, params)
+SELECT u.id, 'risk_alert', jsonb_strip_nulls(jsonb_build_object('alert', @alert::text, 'alert_id', @alert_id::bigint,
+       'customer', c.name, 'customer_id', c.id, 'actor', nullif(@actor::text, '')))` + riskRecipients
+)
+
+// tellRiskAlert notifies the account's agent and its entity's credit
+// managers in the app (actor "": raised by no one in particular); it
+// answers how many were told. Every kind of risk alert goes through it.
+func tellRiskAlert(ctx context.Context, tx pgx.Tx, alert RiskAlert, actor string) (int64, error) {
+	tag, err := tx.Exec(ctx, notifyRiskAlert, pgx.NamedArgs{"alert": alert.Kind, "alert_id": alert.ID, "customer": alert.CustomerID,
+		"actor": actor})
+	return tag.RowsAffected(), err
+}

@@ -62,16 +62,6 @@ CROSS JOIN LATERAL (
     LIMIT b.depth) h`
 	markRiskSignalsEvaluated = `UPDATE risk_signals SET evaluated_at = now() WHERE id = ANY (@ids)`
 
-	// riskRecipients are the people told of an account's alert: its agent
-	// and the credit managers of its entity.
-	riskRecipients = `
-FROM users u JOIN customers c ON c.id = @customer
-WHERE NOT u.disabled AND (u.id = c.agent_id OR (u.role = 'credit_manager' AND (u.all_entities OR EXISTS (
-    SELECT 1 FROM user_entities ue WHERE ue.user_id = u.id AND ue.entity_id = c.entity_id))))`
-	notifyRiskAlert = `
-INSERT INTO notifications (user_id, kind, params)
-SELECT u.id, 'risk_alert', jsonb_build_object('alert', @alert::text, 'alert_id', @alert_id::bigint, 'customer', c.name,
-       'customer_id', c.id, 'actor', @actor::text)` + riskRecipients
 	oweRiskAlertEmails = `
 INSERT INTO risk_alert_emails (alert_id, user_id) SELECT @alert_id, u.id` + riskRecipients + `
 ON CONFLICT DO NOTHING`
@@ -348,7 +338,7 @@ func raiseRuleAlert(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig ris
 	actor := riskActor(sig.provider)
 	var done []string
 	if r.Notify {
-		if err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
+		if _, err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
 			return err
 		}
 		done = append(done, "notify")
@@ -387,13 +377,6 @@ func raiseRuleAlert(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig ris
 		done = append(done, "task")
 	}
 	return journalRiskAlert(ctx, tx, alert, actor, done)
-}
-
-// tellRiskAlert notifies the account's agent and its entity's credit managers in the app.
-func tellRiskAlert(ctx context.Context, tx pgx.Tx, alert RiskAlert, actor string) error {
-	_, err := tx.Exec(ctx, notifyRiskAlert, pgx.NamedArgs{"alert": alert.Kind, "alert_id": alert.ID, "customer": alert.CustomerID,
-		"actor": actor})
-	return err
 }
 
 func journalRiskAlert(ctx context.Context, tx pgx.Tx, alert RiskAlert, actor string, actions []string) error {
@@ -478,7 +461,7 @@ func legalStatusEvents(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig 
 		}
 		out.Alerts = append(out.Alerts, alert)
 		actor := riskActor(sig.provider)
-		if err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
+		if _, err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
 			return err
 		}
 		return journalRiskAlert(ctx, tx, alert, actor, []string{"notify"})
@@ -539,7 +522,7 @@ func insolvency(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig riskSig
 	}
 	out.Cases = append(out.Cases, caseID)
 	out.Wake = append(out.Wake, sig.customer)
-	if err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
+	if _, err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
 		return err
 	}
 	return journalRiskAlert(ctx, tx, alert, actor, []string{"notify", "claim_declaration", "invoices_in_proceedings", "dunning_stopped"})
