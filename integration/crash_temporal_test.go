@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,6 +34,8 @@ const (
 	crashServerReady   = "CRASH-SERVER-READY"
 	// crashServerCacheEnv sets the child's devserver Options.HistoryCacheSize (the scale run).
 	crashServerCacheEnv = "RECOUP_CRASH_SERVER_HISTORY_CACHE"
+	// crashServerProfileEnv names a file for a CPU profile of the child's first two minutes.
+	crashServerProfileEnv = "RECOUP_CRASH_SERVER_CPU_PROFILE"
 )
 
 // serverProcess is the embedded Temporal server (devserver.Start, what
@@ -107,6 +110,12 @@ func TestCrashTemporalServerHelper(t *testing.T) {
 		SearchAttributes: flow.SearchAttributes, Logger: slog.New(slog.DiscardHandler), HistoryCacheSize: cache})
 	require.NoError(t, err)
 	defer srv.Stop()
+	if path := os.Getenv(crashServerProfileEnv); path != "" { // where the scale run's server spends its CPU
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		require.NoError(t, pprof.StartCPUProfile(f))
+		time.AfterFunc(2*time.Minute, func() { pprof.StopCPUProfile(); _ = f.Close() })
+	}
 	fmt.Println(crashServerReady)
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it or dies; normally killed first
 }

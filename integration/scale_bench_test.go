@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +28,6 @@ import (
 	"recoup/flow"
 	"recoup/importer"
 	"recoup/store"
-	"recoup/worker"
 )
 
 // BenchmarkScale is the scale run (`make scale`): RECOUP_SCALE_ACCOUNTS
@@ -36,20 +36,23 @@ import (
 // now) imported through the use cases (app.Import: the importer, then the
 // import's durable wake-up, as production), every account's workflow started
 // by that wake-up, and each account's evaluation until its one reminder is
-// received by the SMTP capture and recorded as sent.
+// accepted by the SMTP server and recorded as sent.
 //
-// The embedded Temporal server runs in a child process (this test binary
-// re-run as TestCrashTemporalServerHelper) so that its memory is measured
-// apart from this process, which holds the worker, the API the lists are
-// sampled from, the SMTP capture (every message in memory) and the
-// benchmark. RECOUP_SCALE_HISTORY_CACHE sets the server's history cache
-// (devserver.Options.HistoryCacheSize; 0: its default).
+// Production's shape, three processes: the embedded Temporal server (this
+// test binary re-run as TestCrashTemporalServerHelper), a real `recoup
+// worker` (built from cmd/recoup, its own defaults but for a 32-connection
+// Postgres pool, RECOUP_SCALE_WORKER_ENV adds settings, e.g.
+// "RECOUP_WORKFLOW_CACHE_SIZE=2000"), and this process: the API the lists are
+// sampled from, an SMTP server that only counts what it accepts (by
+// Message-ID) and the benchmark. So the memory figures are the worker's and
+// the server's own. RECOUP_SCALE_HISTORY_CACHE sets the server's history
+// cache (devserver.Options.HistoryCacheSize; 0: its default).
 //
 // It prints the import's time, the time until every workflow was started,
-// evaluations per second, the peak resident memory (VmHWM) of both
-// processes, the database's and Temporal's SQLite file sizes, and the p95 of
-// GET /api/v1/customers, /invoices, /worklist and /tasks sampled one after
-// the other during the run.
+// evaluations per second, the peak resident memory (VmHWM) of the worker and
+// of the server, the database's and Temporal's SQLite file sizes, and the
+// p95 of GET /api/v1/customers, /invoices, /worklist and /tasks sampled one
+// after the other during the run.
 //
 //	make scale
 //	RECOUP_SCALE_ACCOUNTS=2000 go test ./integration/ -run '^$' -bench Scale -benchtime 1x -timeout 4h
@@ -61,22 +64,24 @@ func BenchmarkScale(b *testing.B) {
 	if v := os.Getenv("RECOUP_SCALE_HISTORY_CACHE"); v != "" {
 		b.Setenv(crashServerCacheEnv, v)
 	}
+	bin := buildRecoup(b, b.TempDir())
 	server := startServerProcess(b, dir, port)
-	serverPID := server.cmd.Process.Pid
-	r := newDunningRigAt(b, fmt.Sprintf("127.0.0.1:%d", port), 0, 32)
-	w, err := worker.New(ctx, r.deps)
-	require.NoError(b, err)
-	require.NoError(b, w.Start())
-	b.Cleanup(w.Stop)
+	frontend := fmt.Sprintf("127.0.0.1:%d", port)
+	r := newDunningRigAt(b, frontend, 0, 32)
+	mta := startFaultySMTP(b)
+	env := []string{"DATABASE_URL=" + withPoolSize(b, r.st.Pool.Config().ConnString(), 32), "TEMPORAL_ADDRESS=" + frontend,
+		"TEMPORAL_NAMESPACE=default", "SMTP_URL=smtp://" + mta.addr, "RECOUP_MAIL_FROM=ar@recoup.test"}
+	env = append(env, strings.Fields(os.Getenv("RECOUP_SCALE_WORKER_ENV"))...)
+	wp := startWorkerProcess(b, bin, env...)
 
 	log := slog.New(slog.DiscardHandler)
 	uc := app.New(r.st, flow.NewClient(r.tc), log)
 	admin := domain.Principal{Email: "admin@example.com", Role: domain.RoleAdmin, AllEntities: true}
 	lists := newListSampler(b, ctx, r)
+	received := func() int { accepted, _, _ := mta.counts(); return accepted }
 
 	for b.Loop() {
-		benchResetPeakRSS()
-		mem := startMemSampler(serverPID)
+		mem := startMemSampler(wp.cmd.Process.Pid, server.cmd.Process.Pid)
 		begin := time.Now()
 		scaleImport(b, ctx, uc, admin, "customers", n, func(w io.Writer, i int) {
 			fmt.Fprintf(w, "C%06d,DN01,Customer %d SA,EUR,%s\n", i, i, rigAddress(i))
@@ -110,17 +115,18 @@ func BenchmarkScale(b *testing.B) {
 		var started time.Duration
 		deadline := woke.Add(3 * time.Hour)
 		tick := time.NewTicker(time.Second)
-		for i := 1; r.mailbox.Len() < n; i++ {
+		for i := 1; received() < n; i++ {
 			select {
 			case started = <-wakeDone:
 				fmt.Printf("every workflow started %v after the import\n", started.Round(time.Millisecond))
 			case <-tick.C:
 			}
+			wp.requireRunning(b)
 			if i%60 == 0 { // what a cut run can be extrapolated from
 				var dbBytes int64
 				_ = r.st.Pool.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&dbBytes)
-				fmt.Printf("%v: %d reminders received; RSS this process %d MB, server %d MB; Postgres %d MB, SQLite %d MB; lists p95 %s\n",
-					time.Since(woke).Round(time.Second), r.mailbox.Len(), rssMB("self"), rssMB(strconv.Itoa(serverPID)),
+				fmt.Printf("%v: %d reminders received; RSS worker %d MB, server %d MB; Postgres %d MB, SQLite %d MB; lists p95 %s\n",
+					time.Since(woke).Round(time.Second), received(), rssMB(wp.cmd.Process.Pid), rssMB(server.cmd.Process.Pid),
 					dbBytes>>20, filesSize(b, filepath.Join(dir, devserver.DBFileName+"*"))>>20, lists.p95s())
 			}
 			require.True(b, time.Now().Before(deadline), "every account evaluated within 3 hours")
@@ -141,7 +147,8 @@ func BenchmarkScale(b *testing.B) {
 			fmt.Printf("every workflow started %v after the import\n", started.Round(time.Millisecond))
 		}
 		samples := lists.stop()
-		selfPeak, serverPeak := mem.stop()
+		peaks := mem.stop()
+		workerPeak, serverPeak := peaks[0], peaks[1]
 
 		var logged, sent, customers int
 		require.NoError(b, r.st.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'sent'), count(DISTINCT customer_id) FROM message_log`).
@@ -149,6 +156,11 @@ func BenchmarkScale(b *testing.B) {
 		require.Equal(b, n, logged, "one first action per account")
 		require.Equal(b, n, sent)
 		require.Equal(b, n, customers)
+		twice := 0
+		for _, c := range mta.received() {
+			twice += c - 1
+		}
+		require.Zero(b, twice, "reminders the SMTP server received twice")
 		var dbBytes int64
 		require.NoError(b, r.st.Pool.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&dbBytes))
 		sqliteBytes := filesSize(b, filepath.Join(dir, devserver.DBFileName+"*"))
@@ -156,7 +168,7 @@ func BenchmarkScale(b *testing.B) {
 		rate := float64(n) / evaluated.Seconds()
 		b.ReportMetric(rate, "evaluations/s")
 		b.ReportMetric(started.Seconds(), "start-all-s")
-		b.ReportMetric(float64(selfPeak)/(1<<20), "worker-peak-MB")
+		b.ReportMetric(float64(workerPeak)/(1<<20), "worker-peak-MB")
 		b.ReportMetric(float64(serverPeak)/(1<<20), "server-peak-MB")
 		fmt.Printf("\nscale run: %d accounts, %d invoices\n", n, n*per)
 		fmt.Printf("import (customers + invoices): %v\n", importTook.Round(time.Millisecond))
@@ -164,9 +176,8 @@ func BenchmarkScale(b *testing.B) {
 			started.Round(time.Millisecond), float64(n)/started.Seconds())
 		fmt.Printf("every account evaluated (reminder received and recorded): %v after the import, %.1f evaluations/s (goal: within 1 h)\n",
 			evaluated.Round(time.Millisecond), rate)
-		fmt.Printf("peak RSS (VmHWM): this process (worker + API + SMTP capture + benchmark) %d MB, Temporal server process %d MB, together %d MB (goal < 4096 MB)\n",
-			selfPeak>>20, serverPeak>>20, (selfPeak+serverPeak)>>20)
-		fmt.Printf("of which the SMTP capture holds the messages it received: about %d MB (Raw + decoded text and HTML)\n", mailboxBytes(r)>>20)
+		fmt.Printf("peak RSS (VmHWM): recoup worker process %d MB, Temporal server process %d MB, together %d MB (goal < 4096 MB)\n",
+			workerPeak>>20, serverPeak>>20, (workerPeak+serverPeak)>>20)
 		fmt.Printf("sizes: Postgres database %d MB (%.1f KB/account), Temporal SQLite files %d MB (%.1f KB/account)\n",
 			dbBytes>>20, float64(dbBytes)/1024/float64(n), sqliteBytes>>20, float64(sqliteBytes)/1024/float64(n))
 		for _, s := range samples {
@@ -174,6 +185,17 @@ func BenchmarkScale(b *testing.B) {
 				pct(s.took, 50), pct(s.took, 95), pct(s.took, 100))
 		}
 	}
+}
+
+// withPoolSize sets pgxpool's pool_max_conns on a connection string.
+func withPoolSize(b *testing.B, conn string, size int) string {
+	b.Helper()
+	u, err := url.Parse(conn)
+	require.NoError(b, err)
+	q := u.Query()
+	q.Set("pool_max_conns", strconv.Itoa(size))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // scaleImport imports n rows of kind through the use cases (the wake-up
@@ -299,22 +321,23 @@ func pct(ds []time.Duration, q int) time.Duration {
 	return s[max(i, 0)].Round(time.Millisecond)
 }
 
-// memSampler follows the peak resident memory of this process and of the
-// server process: VmHWM where it can be read, else the highest VmRSS seen.
+// memSampler follows the peak resident memory of the processes pids:
+// VmHWM where it can be read, else the highest VmRSS seen.
 type memSampler struct {
-	pid    int
+	pids   []int
 	stopCh chan struct{}
 	done   chan struct{}
-	peak   [2]int64
+	peak   []int64
 }
 
-func startMemSampler(pid int) *memSampler {
-	m := &memSampler{pid: pid, stopCh: make(chan struct{}), done: make(chan struct{})}
+func startMemSampler(pids ...int) *memSampler {
+	m := &memSampler{pids: pids, stopCh: make(chan struct{}), done: make(chan struct{}), peak: make([]int64, len(pids))}
 	go func() {
 		defer close(m.done)
 		for t := time.NewTicker(time.Second); ; {
-			m.peak[0] = max(m.peak[0], procStatus("self", "VmRSS:"))
-			m.peak[1] = max(m.peak[1], procStatus(strconv.Itoa(pid), "VmRSS:"))
+			for i, pid := range pids {
+				m.peak[i] = max(m.peak[i], procStatus(pid, "VmRSS:"))
+			}
 			select {
 			case <-m.stopCh:
 				return
@@ -325,17 +348,21 @@ func startMemSampler(pid int) *memSampler {
 	return m
 }
 
-func (m *memSampler) stop() (self, server int64) {
+// stop returns each process's peak, in the order given.
+func (m *memSampler) stop() []int64 {
 	close(m.stopCh)
 	<-m.done
-	return max(m.peak[0], procStatus("self", "VmHWM:")), max(m.peak[1], procStatus(strconv.Itoa(m.pid), "VmHWM:"))
+	for i, pid := range m.pids {
+		m.peak[i] = max(m.peak[i], procStatus(pid, "VmHWM:"))
+	}
+	return m.peak
 }
 
-func rssMB(pid string) int64 { return procStatus(pid, "VmRSS:") >> 20 }
+func rssMB(pid int) int64 { return procStatus(pid, "VmRSS:") >> 20 }
 
 // procStatus reads a "kB" field of /proc/<pid>/status in bytes; 0 if unknown.
-func procStatus(pid, field string) int64 {
-	f, err := os.Open("/proc/" + pid + "/status")
+func procStatus(pid int, field string) int64 {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0
 	}
@@ -348,19 +375,6 @@ func procStatus(pid, field string) int64 {
 		}
 	}
 	return 0
-}
-
-// mailboxBytes is about what the capture's messages hold in this process:
-// the benchmark's share of its memory, not the worker's.
-func mailboxBytes(r *dunningRig) int64 {
-	var n int64
-	for _, m := range r.mailbox.Messages() {
-		n += int64(len(m.Raw) + len(m.Text) + len(m.HTML))
-		for _, a := range m.Attachments {
-			n += int64(len(a.Data))
-		}
-	}
-	return n
 }
 
 // filesSize adds up the sizes of the files matching pattern.

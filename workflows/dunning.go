@@ -34,6 +34,14 @@ const versionStatement = "statement-per-channel"
 // of an activity task through the server (a handover moves thousands).
 const versionLocalReassign = "local-reassign"
 
+// versionAll names the change that takes every change above with one marker:
+// a run started on it asks no other version. Each GetVersion records a marker
+// and upserts the TemporalChangeVersion search attribute, a visibility write
+// on the server; five of them were most of a new run's first workflow task
+// (README "Scale run"). A new change adds its own GetVersion after this one
+// and moves to a new versionAll only when the old ones are gone.
+const versionAll = "all-changes-2026-12"
+
 var (
 	accounts *activities.Accounts // activity method values, checked by the compiler
 	outbound *activities.Dunning
@@ -64,6 +72,7 @@ type dunningRun struct {
 	dirty    bool     // a message arrived: evaluate again now
 	failed   []string // keys of texts and calls reported as not delivered
 
+	all        bool        // started on versionAll: every change above applies
 	quietAttrs bool        // upsert search attributes only when they change
 	attrs      searchAttrs // the values last upserted
 }
@@ -128,15 +137,20 @@ func (d *dunningRun) run(ctx workflow.Context) error {
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2,
 			MaximumInterval: 30 * time.Minute},
 	})
-	// Version 1 reads the account with a local activity: a short database read
-	// needs no round trip through the server, which is most of an evaluation's cost.
-	localLoad := workflow.GetVersion(ctx, versionLocalLoad, workflow.DefaultVersion, 1) >= 1
-	// Version 1 upserts the search attributes only when they change: fewer events per evaluation.
-	d.quietAttrs = workflow.GetVersion(ctx, versionQuietAttributes, workflow.DefaultVersion, 1) >= 1
-	// Version 1 checks the account's promises to pay when their hold ends.
-	checkPromises := workflow.GetVersion(ctx, versionPromises, workflow.DefaultVersion, 1) >= 1
-	// Version 1 plans by the statement rules.
-	statement := workflow.GetVersion(ctx, versionStatement, workflow.DefaultVersion, 1) >= 1
+	d.all = workflow.GetVersion(ctx, versionAll, workflow.DefaultVersion, 1) >= 1
+	localLoad, checkPromises, statement := true, true, true
+	d.quietAttrs = true
+	if !d.all { // a run started before versionAll: its own markers say
+		// Version 1 reads the account with a local activity: a short database read
+		// needs no round trip through the server, which is most of an evaluation's cost.
+		localLoad = workflow.GetVersion(ctx, versionLocalLoad, workflow.DefaultVersion, 1) >= 1
+		// Version 1 upserts the search attributes only when they change: fewer events per evaluation.
+		d.quietAttrs = workflow.GetVersion(ctx, versionQuietAttributes, workflow.DefaultVersion, 1) >= 1
+		// Version 1 checks the account's promises to pay when their hold ends.
+		checkPromises = workflow.GetVersion(ctx, versionPromises, workflow.DefaultVersion, 1) >= 1
+		// Version 1 plans by the statement rules.
+		statement = workflow.GetVersion(ctx, versionStatement, workflow.DefaultVersion, 1) >= 1
+	}
 	localCtx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
@@ -358,7 +372,8 @@ func (d *dunningRun) onReassign(ctx workflow.Context, req flow.ReassignRequest) 
 	prev := d.agent
 	d.agent = req.AgentEmail
 	var record workflow.Future
-	if workflow.GetVersion(ctx, versionLocalReassign, workflow.DefaultVersion, 1) >= 1 {
+	// d.all is set: run asks the versions before it first blocks, and no handler runs before that.
+	if d.all || workflow.GetVersion(ctx, versionLocalReassign, workflow.DefaultVersion, 1) >= 1 {
 		record = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 			StartToCloseTimeout: 30 * time.Second, RetryPolicy: retry}), accounts.Reassign, in)
 	} else {

@@ -51,6 +51,8 @@ func setupStatement(t *testing.T, start time.Time) (*ledger, func(version workfl
 				require.NotEmpty(t, st.State.LastContact, "the last contact is carried in the state")
 			}, 10*24*time.Hour)
 		} else {
+			// A run from before versionAll, which asks each change's version.
+			env.OnGetVersion("all-changes-2026-12", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			env.OnGetVersion("statement-per-channel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		}
 		env.RegisterDelayedCallback(func() {
