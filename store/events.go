@@ -73,9 +73,11 @@ FROM event_horizon h`
 	// eventsHorizon: every id up to deleted_through was deleted by the retention sweep.
 	eventsHorizon = `SELECT deleted_through, deleted_before FROM event_horizon`
 	// eventsFrom is the first id of the transaction holding the id after $1.
-	eventsFrom   = `SELECT first_id FROM event_commits WHERE last_id > $1 ORDER BY last_id LIMIT 1`
+	eventsFrom = `SELECT first_id FROM event_commits WHERE last_id > $1 ORDER BY last_id LIMIT 1`
+	// eventColumns: an invoice.created event keeps its payload's fields
+	// typed and its json is rendered here (event_payload, migration 00046).
 	eventColumns = `k.first_id + e.ordinal - 1, e.type, e.occurred_at, e.customer_id, e.customer_external_id, e.invoice_id,
-       e.invoice_external_id, e.case_id, e.payload`
+       e.invoice_external_id, e.case_id, event_payload(e)`
 	// listEvents reads the ids after @after up to @to, in order, from the
 	// transactions starting at @from. An event without a customer
 	// (import.completed) is for callers who see every customer.

@@ -481,3 +481,60 @@ func TestACommitOfEventsIsAnnouncedOnce(t *testing.T) {
 	}
 	require.Equal(t, []string{itoa(last)}, got)
 }
+
+// An invoice.created event keeps its payload's fields typed and renders
+// them when read (migration 00046): the feed must hand on, byte for byte,
+// the text row_to_json gave when the payload was stored as json (00045),
+// numbers that need escaping included; the fields are the invoice's at its
+// insert, not later; and one statement's events are numbered in id order.
+func TestInvoiceCreatedPayloadIsTheStoredJSONText(t *testing.T) {
+	t.Parallel()
+	b := eventsSetup(t)
+	ctx := context.Background()
+	cust := b.f.Customer(t, storetest.Customer{ExternalID: "C\"1"})
+	start := b.last(t)
+	var run int64
+	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO imports (kind, source) VALUES ('invoices', 't') RETURNING id`).Scan(&run))
+	numbers := []string{"F-1", `F-"2"\x`, "F-3\x01\n\tü€", "F-4"}
+	rows, err := b.pool.Query(ctx, `
+INSERT INTO invoices (external_id, customer_id, number, type, issue_date, due_date, currency,
+                      amount_minor, erp_open_minor, erp_import_id, open_minor, status)
+SELECT 'X' || i, $1, n, CASE WHEN i = 2 THEN 'credit_note' ELSE 'invoice' END, date '2026-01-02' + i::int, date '2026-02-01' + i::int,
+       'EUR', 1000 * i, 100 * i, $2, 100 * i, CASE WHEN i = 4 THEN 'paid' ELSE 'open' END
+FROM unnest($3::text[]) WITH ORDINALITY AS u(n, i) ORDER BY i
+RETURNING id, (SELECT row_to_json(p)::text FROM (SELECT 1 AS version, number, type, issue_date, due_date, currency,
+                                                        amount_minor, open_minor, status) p)`, cust, run, numbers)
+	require.NoError(t, err)
+	type stored struct {
+		id   int64
+		text string
+	}
+	want, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (stored, error) {
+		var s stored
+		return s, r.Scan(&s.id, &s.text)
+	})
+	require.NoError(t, err)
+	require.Len(t, want, len(numbers))
+	b.exec(t, `UPDATE invoices SET number = number || '-changed', status = 'disputed' WHERE customer_id = $1`, cust)
+
+	var created []store.Event
+	for _, e := range b.after(t, start) {
+		if e.Type == "invoice.created" {
+			created = append(created, e)
+		}
+	}
+	require.Len(t, created, len(numbers))
+	for i, e := range created {
+		require.Equal(t, want[i].id, *e.InvoiceID, "in id order")
+		require.Equal(t, want[i].text, string(e.Payload), "the text of the json payload, byte for byte")
+		require.Equal(t, `C"1`, *e.CustomerExternalID)
+		var p struct{ Number string }
+		require.NoError(t, json.Unmarshal(e.Payload, &p))
+		require.Equal(t, numbers[i], p.Number)
+	}
+	require.Equal(t, created[0].ID+3, created[3].ID, "numbered without holes")
+
+	// Exactly one of the two payloads.
+	_, err = b.pool.Exec(ctx, `INSERT INTO events (ordinal, type, payload) VALUES (1, 'x', NULL)`)
+	require.Error(t, err)
+}
