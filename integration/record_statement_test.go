@@ -67,6 +67,24 @@ func TestRecordLocalReassignHistory(t *testing.T) {
 	if os.Getenv("RECOUP_RECORD_HISTORY") == "" {
 		t.Skip("set RECOUP_RECORD_HISTORY=1 to record the history")
 	}
+	recordReassigned(t, 60, "../workflows/testdata/dunning_v4_local_reassign.json")
+}
+
+// TestRecordAllChangesHistory records
+// workflows/testdata/dunning_v5_all_changes.json: the same on the
+// all-changes version (one marker for every change), with an invoice 7 days
+// overdue so that a reminder goes before the two moves. It runs only when
+// RECOUP_RECORD_HISTORY=1.
+func TestRecordAllChangesHistory(t *testing.T) {
+	if os.Getenv("RECOUP_RECORD_HISTORY") == "" {
+		t.Skip("set RECOUP_RECORD_HISTORY=1 to record the history")
+	}
+	recordReassigned(t, -7, "../workflows/testdata/dunning_v5_all_changes.json")
+}
+
+// recordReassigned runs, on the whole dev stack, one account with an invoice
+// due in dueIn days, reassigns it twice by update and writes its history to out.
+func recordReassigned(t *testing.T, dueIn int, out string) {
 	dbURL := storetest.NewURL(t)
 	cfg := devConfig(t, dbURL, t.TempDir())
 	info, stop := startRecoupDevWith(t, cfg, io.Discard, 0)
@@ -80,10 +98,12 @@ func TestRecordLocalReassignHistory(t *testing.T) {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, `INSERT INTO users (email, name, role) VALUES ('alice@example.com', 'Alice', 'agent'), ('bob@example.com', 'Bob', 'agent')`)
 	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `UPDATE entities SET contact_any_time = true`) // the reminder goes whatever the hour
+	require.NoError(t, err)
 	postCSV(t, info.API, "customers", "external_id,entity,name,currency,email,phone,language\n"+
 		"A1,E1,Later Ltd,"+currency+",ap@later.example,,en\n")
 	postCSV(t, info.API, "invoices", "external_id,customer_external_id,number,type,issue_date,due_date,currency,amount,open_amount\n"+
-		fmt.Sprintf("I1,A1,INV-1,invoice,%s,%s,%s,100,100\n", today.AddDays(-10), today.AddDays(60), currency))
+		fmt.Sprintf("I1,A1,INV-1,invoice,%s,%s,%s,100,100\n", today.AddDays(min(-10, dueIn-30)), today.AddDays(dueIn), currency))
 
 	var id int64
 	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM customers WHERE external_id = 'A1'`).Scan(&id))
@@ -95,6 +115,12 @@ func TestRecordLocalReassignHistory(t *testing.T) {
 		_, err := fc.Status(ctx, id)
 		return err == nil
 	}, 60*time.Second, 200*time.Millisecond, "the account's workflow runs")
+	if dueIn < 0 { // the overdue invoice's reminder goes first
+		require.Eventually(t, func() bool {
+			var sent int
+			return conn.QueryRow(ctx, `SELECT count(*) FROM message_log WHERE customer_id = $1 AND status = 'sent'`, id).Scan(&sent) == nil && sent > 0
+		}, 60*time.Second, 200*time.Millisecond, "the reminder sent")
+	}
 	for _, agent := range []string{"alice@example.com", "bob@example.com"} {
 		got, err := fc.Reassign(ctx, id, flow.ReassignRequest{AgentEmail: agent, By: "manager@example.com"})
 		require.NoError(t, err)
@@ -103,5 +129,5 @@ func TestRecordLocalReassignHistory(t *testing.T) {
 	var agent string
 	require.NoError(t, conn.QueryRow(ctx, `SELECT u.email FROM customers c JOIN users u ON u.id = c.agent_id WHERE c.id = $1`, id).Scan(&agent))
 	require.Equal(t, "bob@example.com", agent)
-	recordHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), "../workflows/testdata/dunning_v4_local_reassign.json")
+	recordHistory(t, info.Temporal, fmt.Sprintf("dunning/%d", id), out)
 }

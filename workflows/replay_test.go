@@ -19,7 +19,10 @@ import (
 // invoice at +7 and one due today on the statement-per-channel version,
 // recorded by integration's TestRecordStatementHistory;
 // dunning_v4_local_reassign.json: an account reassigned twice by update on
-// the local-reassign version, recorded by TestRecordLocalReassignHistory) must replay with today's code: a change that would break running
+// the local-reassign version, recorded by TestRecordLocalReassignHistory;
+// dunning_v5_all_changes.json: a reminder, then two moves by update, on the
+// all-changes version, recorded by TestRecordAllChangesHistory) must replay
+// with today's code: a change that would break running
 // workflows fails here and needs workflow.GetVersion.
 //
 // A Case workflow's recorded history (testdata/case_v1_dispute_rejected.json:
