@@ -66,7 +66,7 @@ bench-risk-rules:
 		go test ./app/ -run '^$$' -bench RiskRules -benchtime 1x -timeout 2h
 
 # The scale run (README "Scale run"): 100,000 accounts and 1,000,000 invoices imported, woken and evaluated on the
-# embedded Temporal server in a process of its own; RECOUP_SCALE_ACCOUNTS=20000 for a shorter run.
+# embedded Temporal server and a real `recoup worker`, each in a process of its own; RECOUP_SCALE_ACCOUNTS=20000 for a shorter run.
 scale:
 	RECOUP_SCALE_ACCOUNTS=$${RECOUP_SCALE_ACCOUNTS:-100000} go test ./integration/ -run '^$$' -bench Scale -benchtime 1x -timeout 6h
 
