@@ -343,12 +343,21 @@ func TestBrowser(t *testing.T) {
 		require.True(t, ok, got)
 		require.NotEmpty(t, name, "the account's name filled in")
 		require.NotContains(t, got, "{{", "rendered for a real account")
-		// The frame's document loads on its own once in view.
-		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`iframe.preview-html`)),
-			chromedp.ScrollIntoView(chromedp.CSS(`iframe.preview-html`)), chromedp.Sleep(time.Second)))
-		screenshot(t, ctx, "template-preview")
-		frame, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`iframe.preview-html`)))
+		// The frame's document loads on its own once in view. The frame element
+		// can be replaced while it loads, so it is scrolled to by script (no node
+		// id kept between two steps) and its screenshot is taken again if the
+		// node went away under it.
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`iframe.preview-html`))))
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('iframe.preview-html').scrollIntoView(), true)`))
 		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(time.Second)))
+		screenshot(t, ctx, "template-preview")
+		var frame []byte
+		require.Eventually(t, func() bool {
+			var err error
+			frame, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`iframe.preview-html`)))
+			return err == nil
+		}, 30*time.Second, 500*time.Millisecond, "a screenshot of the preview's frame")
 		require.NoError(t, os.WriteFile(filepath.Join(screenshots, "template-preview-html.png"), frame, 0o644))
 	})
 
