@@ -256,3 +256,72 @@ func TestPlaceCreditHold(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The use of the limit is written twice, in Go for the pages and exports
+// (AccountFigures.LimitUse) and in SQL for the thresholds (limitUseLevels,
+// one statement over every customer): both must say the same. For each
+// account, each threshold's level after an evaluation is "above" exactly when
+// the Go figure is at or over it.
+func TestLimitUseInGoAndInSQLAgree(t *testing.T) {
+	t.Parallel()
+	b := limitsSetup(t)
+	b.exec(t, `UPDATE entities SET credit_limit_thresholds = '{50,80,100,150}' WHERE id = $1`, b.entity)
+	type line struct {
+		typ    domain.InvoiceType
+		status domain.InvoiceStatus
+		amount int64
+		open   int64
+	}
+	for _, tc := range []struct {
+		name   string
+		limit  int64
+		lines  []line
+		orders *int64
+		paid   int64 // a payment received for no invoice
+	}{
+		{name: "exactly at a threshold", limit: 100000, lines: []line{{open: 80000}}},
+		{name: "one minor unit under", limit: 100000, lines: []line{{open: 79999}}},
+		{name: "a disputed invoice counts", limit: 100000, lines: []line{{open: 60000}, {status: domain.StatusDisputed, open: 40000}}},
+		{name: "a paid invoice does not", limit: 100000, lines: []line{{open: 60000}, {status: domain.StatusPaid, amount: 90000}}},
+		{name: "a part-paid invoice counts what is open", limit: 100000, lines: []line{{amount: 200000, open: 100000}}},
+		{name: "credit notes and payments in advance lower it", limit: 100000,
+			lines: []line{{open: 120000}, {typ: domain.TypeCreditNote, open: 30000}}, paid: 10000},
+		{name: "open orders on top", limit: 100000, lines: []line{{open: 40000}}, orders: ptr(15000)},
+		{name: "more credit than owed", limit: 100000, lines: []line{{open: 10000}, {typ: domain.TypeCreditNote, open: 30000}}},
+		{name: "a limit that does not divide", limit: 30001, lines: []line{{open: 24001}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := b.customer(t, "EUR", ptr(tc.limit), 0)
+			eur := money.MustCurrency("EUR")
+			for _, l := range tc.lines {
+				amount, status := max(l.amount, l.open), l.status
+				if status == "" {
+					status = domain.StatusOpen
+				}
+				b.rows.Invoice(t, storetest.Invoice{Customer: id, Type: l.typ, Status: status,
+					Amount: money.Money{Minor: amount, Currency: eur}, Open: money.Money{Minor: l.open, Currency: eur}})
+			}
+			if tc.orders != nil {
+				b.exec(t, `UPDATE customers SET open_orders_minor = $2 WHERE id = $1`, id, *tc.orders)
+			}
+			if tc.paid > 0 {
+				b.rows.Payment(t, storetest.Payment{Customer: id, Amount: money.Money{Minor: tc.paid, Currency: eur}})
+			}
+			use := b.use(t, id)
+			require.NotNil(t, use)
+			_, err := b.st.EvaluateLimitUse(b.ctx, []int64{id}, false)
+			require.NoError(t, err)
+			// A level is written once a threshold is crossed; no row is below.
+			var above []int64
+			require.NoError(t, b.pool.QueryRow(b.ctx, `SELECT coalesce(array_agg(threshold ORDER BY threshold) FILTER (WHERE above), '{}')
+FROM credit_limit_levels WHERE customer_id = $1`, id).Scan(&above))
+			want := []int64{}
+			for _, threshold := range []int64{50, 80, 100, 150} {
+				if use.Cmp(big.NewRat(threshold, 1)) >= 0 {
+					want = append(want, threshold)
+				}
+			}
+			require.Equal(t, want, above, "thresholds above at a use of %s %%", use.FloatString(4))
+		})
+	}
+}
