@@ -180,6 +180,15 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 	return n
 }
 
+// taskActions are the completion forms' actions of the worklist shown, in order.
+func taskActions(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	actions, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('form[action$="/complete"]'), f => f.getAttribute("action"))`))
+	require.NoError(t, err)
+	return actions
+}
+
 // TestBrowser runs every flow against one `recoup dev` (starting one costs seconds).
 func TestBrowser(t *testing.T) {
 	s := startStack(t)
@@ -412,9 +421,9 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`form[action$="/complete"]`)),
 		))
 		screenshot(t, ctx, "worklist")
-		before := count(t, ctx, `form[action$="/complete"]`)
-		action, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('form[action$="/complete"]').getAttribute("action")`))
-		require.NoError(t, err)
+		before := taskActions(t, ctx)
+		require.NotEmpty(t, before)
+		action := before[0]
 		sel := `form[action="` + action + `"]`
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.SetValue(chromedp.CSS(sel+` select[name="outcome"]`), "other"),
@@ -423,6 +432,8 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 		))
 		require.Zero(t, count(t, ctx, sel), "the completed task left the open list")
-		require.Equal(t, before-1, count(t, ctx, `form[action$="/complete"]`))
+		// The demo's workflows go on creating tasks meanwhile: the others are
+		// all still there, new ones may have come.
+		require.Subset(t, taskActions(t, ctx), before[1:], "the other open tasks stay")
 	})
 }
