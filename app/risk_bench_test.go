@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +18,7 @@ import (
 
 	"recoup/api"
 	"recoup/app"
+	"recoup/benchenv"
 	"recoup/domain"
 	"recoup/importer"
 	"recoup/risk"
@@ -47,7 +46,7 @@ import (
 //
 //	make bench-risk     (RECOUP_BENCH_RISK=10000 make bench-risk for a quick one)
 func BenchmarkRiskIngest(b *testing.B) {
-	n, rounds := envInt(b, "RECOUP_BENCH_RISK", 100_000), envInt(b, "RECOUP_BENCH_RISK_ROUNDS", 3)
+	n, rounds := benchenv.Int(b, "RECOUP_BENCH_RISK", 100_000), benchenv.Int(b, "RECOUP_BENCH_RISK_ROUNDS", 3)
 	const batch = 100
 	customers := max(n/10, 1)
 	ctx := context.Background()
@@ -166,7 +165,7 @@ func BenchmarkRiskIngest(b *testing.B) {
 			})
 		}
 	}
-	med := func(name string) float64 { return median(runs[name]) }
+	med := func(name string) float64 { return benchenv.Median(runs[name]) }
 	b.ReportMetric(med("import"), "import-rows/s")
 	b.ReportMetric(med("webhook"), "webhook-rows/s")
 	b.ReportMetric(med("copy"), "copy-rows/s")
@@ -188,30 +187,6 @@ func copyScratch(b *testing.B, ctx context.Context, pool *pgxpool.Pool, rows [][
 	got, err := pool.CopyFrom(ctx, pgx.Identifier{"bench_scratch"}, scratchColumns, pgx.CopyFromRows(rows))
 	require.NoError(b, err)
 	require.EqualValues(b, len(rows), got)
-}
-
-func envInt(b *testing.B, name string, def int) int {
-	b.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, name)
-	require.Positive(b, n, name)
-	return n
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func rounded(xs []float64) []int64 {

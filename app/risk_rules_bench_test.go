@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recoup/app"
+	"recoup/benchenv"
 	"recoup/domain"
 	"recoup/store"
 	"recoup/store/storetest"
@@ -51,13 +50,6 @@ SELECT 'RBI' || c.id, c.id, 'RB-' || c.id, 'invoice', current_date - 60, current
 FROM customers c WHERE c.external_id LIKE 'RB%'`
 )
 
-func benchEnv(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
-
 // BenchmarkRiskRules times the evaluation of RECOUP_BENCH_RISK_SIGNALS
 // matched signals (default 100,000: ten per customer over a tenth as many
 // customers, each with an open invoice) by EvaluateRiskSignals with four
@@ -71,8 +63,8 @@ func benchEnv(name string, def int) int {
 // observation and the ratios to the bare loop.
 func BenchmarkRiskRules(b *testing.B) {
 	ctx := context.Background()
-	signals := benchEnv("RECOUP_BENCH_RISK_SIGNALS", 100_000)
-	rounds := benchEnv("RECOUP_BENCH_RISK_ROUNDS", 5)
+	signals := benchenv.Int(b, "RECOUP_BENCH_RISK_SIGNALS", 100_000)
+	rounds := benchenv.Int(b, "RECOUP_BENCH_RISK_ROUNDS", 5)
 	const perCustomer = 10
 	pool := storetest.NewPool(b)
 	st := &store.Store{Pool: pool}

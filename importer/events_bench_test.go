@@ -5,13 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"recoup/benchenv"
 	"recoup/importer"
 	"recoup/store/storetest"
 )
@@ -25,7 +24,7 @@ import (
 //
 //	go test ./importer/ -run '^$' -bench ImportEventsOverhead -benchtime 1x -timeout 60m
 func BenchmarkImportEventsOverhead(b *testing.B) {
-	n, rounds := envInt(b, "RECOUP_BENCH_EVENTS_IMPORT", 100_000), envInt(b, "RECOUP_BENCH_EVENTS_ROUNDS", 3)
+	n, rounds := benchenv.Int(b, "RECOUP_BENCH_EVENTS_IMPORT", 100_000), benchenv.Int(b, "RECOUP_BENCH_EVENTS_ROUNDS", 3)
 	customers := max(n/10, 1)
 	ctx := context.Background()
 	pool := storetest.NewPool(b)
@@ -92,7 +91,7 @@ func BenchmarkImportEventsOverhead(b *testing.B) {
 			without, with = append(without, a), append(with, e)
 			fmt.Printf("round %d: without events %8.0f rows/s, with events %8.0f rows/s (%.2f)\n", r+1, a, e, e/a)
 		}
-		a, e := benchMedian(without), benchMedian(with)
+		a, e := benchenv.Median(without), benchenv.Median(with)
 		b.ReportMetric(a, "without-rows/s")
 		b.ReportMetric(e, "with-rows/s")
 		b.ReportMetric(e/a, "ratio")
@@ -100,24 +99,4 @@ func BenchmarkImportEventsOverhead(b *testing.B) {
 			n, rounds, a, e, e/a)
 	}
 	outbox(true)
-}
-
-func envInt(b *testing.B, name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, name)
-	require.Positive(b, n, name)
-	return n
-}
-
-func benchMedian(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

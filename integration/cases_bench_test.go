@@ -22,6 +22,7 @@ import (
 	"recoup/api"
 	"recoup/app"
 	"recoup/auth"
+	"recoup/benchenv"
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/store"
@@ -56,7 +57,7 @@ const benchCaseAgent = "agent@bench.example"
 //	go test ./integration/ -run '^$' -bench Cases -benchtime 1x -timeout 3h
 //	RECOUP_BENCH_CASES=1000 go test ./integration/ -run '^$' -bench Cases -benchtime 1x -timeout 30m
 func BenchmarkCases(b *testing.B) {
-	n, rounds := benchEnv(b, "RECOUP_BENCH_CASES", 10_000), benchEnv(b, "RECOUP_BENCH_CASES_ROUNDS", 3)
+	n, rounds := benchenv.Int(b, "RECOUP_BENCH_CASES", 10_000), benchenv.Int(b, "RECOUP_BENCH_CASES_ROUNDS", 3)
 	const clients = 32
 	ctx := context.Background()
 	setup := time.Now()
@@ -82,7 +83,7 @@ func BenchmarkCases(b *testing.B) {
 	require.NoError(b, r.st.Pool.QueryRow(ctx, `SELECT count(*) FROM message_log`).Scan(&reminders))
 	require.Zero(b, reminders, "a disputed invoice is never reminded")
 
-	noop, rate, all := median(noops), median(rates), median(drained)
+	noop, rate, all := benchenv.Median(noops), benchenv.Median(rates), benchenv.Median(drained)
 	b.ReportMetric(rate, "cases/s")
 	b.ReportMetric(noop, "noop-workflows/s")
 	b.ReportMetric(rate/noop, "ratio")
@@ -90,7 +91,7 @@ func BenchmarkCases(b *testing.B) {
 	fmt.Printf("medians of %d rounds of %d: cases %.0f/s (POST /api/v1/cases to 201 and Case workflow running), %.0f/s until the worker caught up; no-op %.0f workflows/s (start to completion); %d clients\n",
 		len(rates), n, rate, all, noop, clients)
 	fmt.Printf("ratio cases/no-op: %.2f of the medians, %.2f median of the rounds' ratios (goal >= 0.5); %.2f until the worker caught up\n",
-		rate/noop, median(ratios), all/noop)
+		rate/noop, benchenv.Median(ratios), all/noop)
 	fmt.Printf("peak RSS (VmHWM) of the whole test process (API + worker + embedded Temporal server + benchmark): %.0f MB\n",
 		float64(peak)/(1<<20))
 }

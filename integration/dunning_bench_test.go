@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
+
+	"recoup/benchenv"
 )
 
 const benchNoopQueue = "bench-noop"
@@ -41,8 +43,8 @@ func benchNoopWorkflow(workflow.Context) error { return nil }
 //	go test ./integration/ -run '^$' -bench DunningThroughput -benchtime 1x
 //	RECOUP_BENCH_ACCOUNTS=2000 go test ./integration/ -run '^$' -bench DunningThroughput -benchtime 1x
 func BenchmarkDunningThroughput(b *testing.B) {
-	n := benchEnv(b, "RECOUP_BENCH_ACCOUNTS", 10_000)
-	rounds := benchEnv(b, "RECOUP_BENCH_ROUNDS", 3)
+	n := benchenv.Int(b, "RECOUP_BENCH_ACCOUNTS", 10_000)
+	rounds := benchenv.Int(b, "RECOUP_BENCH_ROUNDS", 3)
 	ctx := context.Background()
 	setup := time.Now()
 	r := newDunningRig(b, 0, 32)
@@ -62,14 +64,14 @@ func BenchmarkDunningThroughput(b *testing.B) {
 		}
 	}
 	peak := benchPeakRSS()
-	noop, rate := median(noops), median(rates)
+	noop, rate := benchenv.Median(noops), benchenv.Median(rates)
 	b.ReportMetric(rate, "dunning-accounts/s")
 	b.ReportMetric(noop, "noop-workflows/s")
 	b.ReportMetric(rate/noop, "ratio")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 	fmt.Printf("medians of %d rounds of %d: dunning %.0f accounts/s (Touch to first reminder recorded), no-op %.0f workflows/s (signal-with-start to completion)\n",
 		len(rates), n, rate, noop)
-	fmt.Printf("ratio dunning/no-op: %.2f of the medians, %.2f median of the rounds' ratios (goal >= 0.7)\n", rate/noop, median(ratios))
+	fmt.Printf("ratio dunning/no-op: %.2f of the medians, %.2f median of the rounds' ratios (goal >= 0.7)\n", rate/noop, benchenv.Median(ratios))
 	fmt.Printf("peak RSS (VmHWM) of the whole test process during all rounds (worker + embedded Temporal server + SMTP capture + benchmark): %.0f MB\n",
 		float64(peak)/(1<<20))
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"recoup/app"
+	"recoup/benchenv"
 	"recoup/domain"
 	"recoup/flow"
 	"recoup/store/storetest"
@@ -55,7 +53,7 @@ func benchUpdateWorkflow(ctx workflow.Context) error {
 //	go test ./integration/ -run '^$' -bench Handover -benchtime 1x
 //	RECOUP_BENCH_HANDOVER_ACCOUNTS=20000 RECOUP_BENCH_HANDOVER_ROUNDS=3 go test ./integration/ -run '^$' -bench Handover -benchtime 1x -timeout 3h
 func BenchmarkHandover(b *testing.B) {
-	n, rounds := benchEnv(b, "RECOUP_BENCH_HANDOVER_ACCOUNTS", 500), benchEnv(b, "RECOUP_BENCH_HANDOVER_ROUNDS", 1)
+	n, rounds := benchenv.Int(b, "RECOUP_BENCH_HANDOVER_ACCOUNTS", 500), benchenv.Int(b, "RECOUP_BENCH_HANDOVER_ROUNDS", 1)
 	ctx := context.Background()
 	setup := time.Now()
 	r := newDunningRig(b, n, 32)
@@ -103,7 +101,7 @@ func BenchmarkHandover(b *testing.B) {
 				round+1, bare, out.Round(time.Millisecond), outs[len(outs)-1], back.Round(time.Millisecond), backs[len(backs)-1])
 		}
 	}
-	out, back, bare := median(outs), median(backs), median(bares)
+	out, back, bare := benchenv.Median(outs), benchenv.Median(backs), benchenv.Median(bares)
 	b.ReportMetric(out, "out-accounts/s")
 	b.ReportMetric(back, "back-accounts/s")
 	b.ReportMetric(bare, "bare-updates/s")
@@ -112,29 +110,6 @@ func BenchmarkHandover(b *testing.B) {
 		n, len(outs), float64(n)/out, out, float64(n)/back, back)
 	fmt.Printf("bare update rate over %d workflows, same server, 16 in flight: %.0f updates/s\n", n, bare)
 	fmt.Printf("ratio handover/bare: out %.2f, back %.2f (goal >= 0.5)\n", out/bare, back/bare)
-}
-
-func benchEnv(b *testing.B, name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, name)
-	require.Positive(b, n, name)
-	return n
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // benchUpdates starts n workflows that answer an update (not timed), sends

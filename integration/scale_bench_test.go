@@ -23,6 +23,7 @@ import (
 	"recoup/api"
 	"recoup/app"
 	"recoup/auth"
+	"recoup/benchenv"
 	"recoup/devserver"
 	"recoup/domain"
 	"recoup/flow"
@@ -57,8 +58,8 @@ import (
 //	make scale
 //	RECOUP_SCALE_ACCOUNTS=2000 go test ./integration/ -run '^$' -bench Scale -benchtime 1x -timeout 4h
 func BenchmarkScale(b *testing.B) {
-	n := benchEnv(b, "RECOUP_SCALE_ACCOUNTS", 100_000)
-	per := benchEnv(b, "RECOUP_SCALE_INVOICES", 10)
+	n := benchenv.Int(b, "RECOUP_SCALE_ACCOUNTS", 100_000)
+	per := benchenv.Int(b, "RECOUP_SCALE_INVOICES", 10)
 	ctx := context.Background()
 	dir, port := b.TempDir(), freePort(b)
 	if v := os.Getenv("RECOUP_SCALE_HISTORY_CACHE"); v != "" {

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"recoup/activities"
+	"recoup/benchenv"
 	"recoup/flow"
 	"recoup/store"
 	"recoup/webhook"
@@ -34,7 +35,7 @@ import (
 //	go test ./integration/ -run '^$' -bench WebhookDelivery -benchtime 1x -timeout 60m
 //	RECOUP_BENCH_WEBHOOK_EVENTS=10000 go test ./integration/ -run '^$' -bench WebhookDelivery -benchtime 1x -timeout 20m
 func BenchmarkWebhookDelivery(b *testing.B) {
-	n, rounds := benchEnv(b, "RECOUP_BENCH_WEBHOOK_EVENTS", 100_000), benchEnv(b, "RECOUP_BENCH_WEBHOOK_ROUNDS", 3)
+	n, rounds := benchenv.Int(b, "RECOUP_BENCH_WEBHOOK_EVENTS", 100_000), benchenv.Int(b, "RECOUP_BENCH_WEBHOOK_ROUNDS", 3)
 	ctx := context.Background()
 	r := newWebhookRig(b)
 
@@ -108,12 +109,12 @@ func BenchmarkWebhookDelivery(b *testing.B) {
 	require.NoError(b, r.st.Pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE webhook_id = $1 AND ok`, hook.ID).Scan(&logged))
 	require.GreaterOrEqual(b, logged, int64(n*rounds), "every delivery is in the log")
 
-	bareRate, hookRate := median(bares), median(hooks)
+	bareRate, hookRate := benchenv.Median(bares), benchenv.Median(hooks)
 	b.ReportMetric(hookRate, "events/s")
 	b.ReportMetric(bareRate, "bare-posts/s")
 	b.ReportMetric(hookRate/bareRate, "ratio")
 	fmt.Printf("medians of %d rounds of %d events: Webhook workflow %.0f events/s (signed, in order, logged, cursor kept), bare POST loop %.0f/s: ratio %.2f (median of the rounds' ratios %.2f; goal >= 0.5)\n",
-		rounds, n, hookRate, bareRate, hookRate/bareRate, median(ratios))
+		rounds, n, hookRate, bareRate, hookRate/bareRate, benchenv.Median(ratios))
 }
 
 // newEvents writes n invoice.created events in one transaction (an import's

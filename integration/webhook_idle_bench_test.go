@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"recoup/app"
+	"recoup/benchenv"
 	"recoup/flow"
 )
 
@@ -22,8 +23,8 @@ import (
 //
 //	go test ./integration/ -run '^$' -bench WebhookIdleLatency -benchtime 1x -timeout 20m
 func BenchmarkWebhookIdleLatency(b *testing.B) {
-	rounds := benchEnv(b, "RECOUP_BENCH_IDLE_ROUNDS", 9)
-	window := time.Duration(benchEnv(b, "RECOUP_BENCH_IDLE_WINDOW", 185)) * time.Second
+	rounds := benchenv.Int(b, "RECOUP_BENCH_IDLE_ROUNDS", 9)
+	window := time.Duration(benchenv.Int(b, "RECOUP_BENCH_IDLE_WINDOW", 185)) * time.Second
 	ctx := context.Background()
 	r := newWebhookRig(b)
 	rcv := newHookReceiver(b)
