@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recoup/app"
+	"recoup/benchenv"
 	"recoup/domain"
 	"recoup/dunning"
 	"recoup/store/storetest/benchbook"
@@ -80,8 +81,8 @@ const seqScan = `SELECT count(*), sum(open_minor) FROM invoices`
 //
 //	go test ./app/ -run '^$' -bench KPIs -benchtime 1x -timeout 60m
 func BenchmarkKPIs(b *testing.B) {
-	invoices := benchbook.EnvInt(b, "RECOUP_BENCH_INVOICES", 1_000_000)
-	rounds := benchbook.EnvInt(b, "RECOUP_BENCH_ROUNDS", 7)
+	invoices := benchenv.Int(b, "RECOUP_BENCH_INVOICES", 1_000_000)
+	rounds := benchenv.Int(b, "RECOUP_BENCH_ROUNDS", 7)
 	ctx := context.Background()
 	st := benchbook.Store(b, ctx)
 	start := time.Now()

@@ -1,6 +1,7 @@
 // Package benchenv is what the benchmarks share: their sizes read from the
 // environment, and the median of their rounds (README: benchmarks alternate
-// their two sides and quote medians).
+// their two sides and quote medians). Every benchmark reads its settings
+// here, those on the shared book (store/storetest/benchbook) too.
 package benchenv
 
 import (

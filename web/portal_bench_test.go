@@ -17,11 +17,11 @@ import (
 	"recoup/api"
 	"recoup/app"
 	"recoup/auth"
+	"recoup/benchenv"
 	"recoup/dunning"
 	"recoup/money"
 	"recoup/store"
 	"recoup/store/storetest"
-	"recoup/store/storetest/benchbook"
 )
 
 // BenchmarkPortal times the portal's two heavy pages for a customer with
@@ -87,7 +87,7 @@ type portalBench struct {
 
 func setupPortalBench(b *testing.B) portalBench {
 	b.Helper()
-	invoices := benchbook.EnvInt(b, "RECOUP_BENCH_INVOICES", 2000)
+	invoices := benchenv.Int(b, "RECOUP_BENCH_INVOICES", 2000)
 	ctx := context.Background()
 	pool := storetest.NewPool(b)
 	st := &store.Store{Pool: pool}

@@ -20,6 +20,7 @@ import (
 
 	"recoup/api"
 	"recoup/app"
+	"recoup/benchenv"
 	"recoup/devserver"
 	"recoup/flow"
 	"recoup/store/storetest/benchbook"
@@ -47,9 +48,9 @@ import (
 //
 //	go test ./web/browser/ -run '^$' -bench Pages -benchtime 1x -timeout 60m
 func BenchmarkPages(b *testing.B) {
-	customers := benchbook.EnvInt(b, "RECOUP_BENCH_CUSTOMERS", 100_000)
-	requests := benchbook.EnvInt(b, "RECOUP_BENCH_REQUESTS", 200)
-	rounds := benchbook.EnvInt(b, "RECOUP_BENCH_ROUNDS", 3)
+	customers := benchenv.Int(b, "RECOUP_BENCH_CUSTOMERS", 100_000)
+	requests := benchenv.Int(b, "RECOUP_BENCH_REQUESTS", 200)
+	rounds := benchenv.Int(b, "RECOUP_BENCH_ROUNDS", 3)
 	hey, err := exec.LookPath("hey")
 	require.NoError(b, err, "the web benchmark needs hey: run `make bench-web` (it installs it) or `apt-get install -y hey`")
 	ctx, cancel := context.WithCancel(context.Background())

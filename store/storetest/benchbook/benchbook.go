@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,18 +53,6 @@ func Store(tb testing.TB, ctx context.Context) *store.Store {
 	tb.Cleanup(st.Close)
 	require.NoError(tb, store.Migrate(ctx, st.Pool, slog.New(slog.DiscardHandler)))
 	return st
-}
-
-// EnvInt is the integer in the environment variable name, or def.
-func EnvInt(tb testing.TB, name string, def int) int {
-	tb.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(tb, err, name)
-	return n
 }
 
 // Fill loads the book when the database has no customer and says whether it
