@@ -453,13 +453,10 @@ func legalStatusEvents(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig 
 		if err != nil {
 			return err
 		}
-		signalID := sig.obs.SignalID
-		alert, raised, err := RaiseRiskAlert(ctx, tx, RiskAlert{CustomerID: sig.customer, Kind: "legal_status", SignalID: &signalID,
-			DedupeKey: alertKey("legal_status", "customer", sig.customer, "signal", signalID), Detail: detail})
+		alert, raised, err := raiseSignalAlert(ctx, tx, out, sig, "legal_status", detail)
 		if err != nil || !raised {
 			return err
 		}
-		out.Alerts = append(out.Alerts, alert)
 		actor := riskActor(sig.provider)
 		if _, err := tellRiskAlert(ctx, tx, alert, actor); err != nil {
 			return err
@@ -467,6 +464,18 @@ func legalStatusEvents(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig 
 		return journalRiskAlert(ctx, tx, alert, actor, []string{"notify"})
 	}
 	return nil
+}
+
+// raiseSignalAlert raises the alert of kind that the signal itself calls
+// for (not a rule's): once per customer and signal, added to out when raised.
+func raiseSignalAlert(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig riskSignal, kind string, detail []byte) (RiskAlert, bool, error) {
+	signalID := sig.obs.SignalID
+	alert, raised, err := RaiseRiskAlert(ctx, tx, RiskAlert{CustomerID: sig.customer, Kind: kind, SignalID: &signalID,
+		DedupeKey: alertKey(kind, "customer", sig.customer, "signal", signalID), Detail: detail})
+	if err == nil && raised {
+		out.Alerts = append(out.Alerts, alert)
+	}
+	return alert, raised, err
 }
 
 // insolvency: the customer's open invoices are flagged as in the proceedings
@@ -502,13 +511,10 @@ func insolvency(ctx context.Context, tx pgx.Tx, out *RiskEvaluation, sig riskSig
 	if err != nil {
 		return err
 	}
-	signalID := sig.obs.SignalID
-	alert, raised, err := RaiseRiskAlert(ctx, tx, RiskAlert{CustomerID: sig.customer, Kind: "insolvency", SignalID: &signalID,
-		DedupeKey: alertKey("insolvency", "customer", sig.customer, "signal", signalID), Detail: b})
+	alert, raised, err := raiseSignalAlert(ctx, tx, out, sig, "insolvency", b)
 	if err != nil || !raised {
 		return err
 	}
-	out.Alerts = append(out.Alerts, alert)
 	actor := riskActor(sig.provider)
 	caseID, err := openCase(ctx, tx, Everything, NewCase{Type: domain.CaseClaimDeclaration, CustomerID: sig.customer,
 		Description: fmt.Sprintf("Insolvency proceedings (%s): declare the claim before %s (%s).", sig.obs.LegalStatus,
